@@ -1,0 +1,3 @@
+from briefkit.cli import main
+
+raise SystemExit(main())

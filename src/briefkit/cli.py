@@ -1,0 +1,148 @@
+"""The command line: the one place that turns a BriefkitError into a message and an exit code.
+
+Exit codes: 0 all good, 1 something in the input or the run was wrong
+(reported one line each), 2 the command itself was misused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefkit import __version__
+from briefkit.errors import BriefingError, BriefkitError
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from briefkit.config import load_settings
+
+    overrides = {}
+    if getattr(args, "theme", None):
+        overrides["theme"] = args.theme
+    return load_settings(Path.cwd(), overrides)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from briefkit.load import discover, load_all
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or discover(settings.source_dir)
+    if not paths:
+        print(f"no briefings in {settings.source}/", file=sys.stderr)
+        return 1
+    bad = 0
+    for result in load_all(paths, settings.source_dir):
+        if isinstance(result, BriefingError):
+            bad += 1
+            for line in result.lines():
+                print(line, file=sys.stderr)
+    good = len(paths) - bad
+    if not args.quiet:
+        print(f"{good} valid, {bad} invalid", file=sys.stderr if bad else sys.stdout)
+    return 1 if bad else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from briefkit import build
+    from briefkit.themes import load_theme
+
+    if not args.all and not args.paths:
+        print("briefkit export: name briefings to export, or use --all", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    theme = load_theme(settings.theme, settings.root)
+    out = Path(args.out).resolve() if args.out else None
+    report = build.export(
+        settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
+        out=out, listener=None if args.quiet else print,
+    )
+    for failure in report.failed:
+        print(str(failure), file=sys.stderr)
+        if failure.bug:
+            print(failure.bug, file=sys.stderr)
+    if not args.quiet:
+        print(f"{len(report.written)} outputs written, {len(report.failed)} failed "
+              f"in {report.seconds:.1f} s")
+    return 0 if report.ok else 1
+
+
+def cmd_exporters(args: argparse.Namespace) -> int:
+    from briefkit import registry
+
+    for name, kind, filename, description in registry.describe():
+        print(f"{name:<10} {kind:<10} {filename:<16} {description}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from briefkit.model import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    from briefkit.themes import installed
+
+    for name in installed(Path.cwd()):
+        print(name)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="briefkit",
+        description="Export newsroom briefings to PDF, Word, EPUB and feeds.",
+    )
+    main.add_argument("--version", action="version", version=f"briefkit {__version__}")
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check briefings and report every problem")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="briefing files (default: source/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("export", help="export briefings to every format, or those named")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="briefing files to export")
+    p.add_argument("--all", action="store_true", help="every briefing in source/")
+    p.add_argument("-f", "--format", action="append", metavar="FORMAT",
+                   help="a format to export (repeatable; default: all installed)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+    p.add_argument("--theme", metavar="NAME", help="theme to use (default: from briefkit.toml)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("exporters", help="list the installed formats")
+    p.set_defaults(run=cmd_exporters)
+
+    p = sub.add_parser("themes", help="list the themes this project can use")
+    p.set_defaults(run=cmd_themes)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the briefing format")
+    p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
+    p.set_defaults(run=cmd_schema)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except BriefkitError as error:
+        for line in error.lines():
+            print(f"briefkit: {line}" if not error.problems else line, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("briefkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Project settings: ``briefkit.toml``, else ``[tool.briefkit]`` in pyproject.toml.
+
+Every setting and its default is declared once, in :class:`Settings`.  Loading
+reports every wrong key at once, with a "did you mean" where one is close.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from briefkit.errors import ConfigError, Problem
+from briefkit.model import _check_language
+
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
+
+
+def _absolute_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    if value is not None and not value.endswith("/"):
+        value += "/"
+    return value
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedSettings(_Table):
+    max_entries: Annotated[int, Field(ge=1, le=10_000)] = 50
+
+
+class PdfSettings(_Table):
+    variant: Annotated[str, Field(pattern="^(" + "|".join(PDF_VARIANTS) + ")$")] = "pdf/ua-1"
+
+
+class Settings(_Table):
+    """Everything a project can set, with its default."""
+
+    title: str = "Briefings"
+    base_url: Annotated[str | None, AfterValidator(_absolute_url)] = None
+    publisher: str = ""
+    language: Annotated[str, AfterValidator(_check_language)] = "en"
+    theme: str = "default"
+    source: str = "source"
+    output: str = "dist"
+    feed: FeedSettings = FeedSettings()
+    pdf: PdfSettings = PdfSettings()
+
+    root: Annotated[Path, Field(exclude=True)] = Path(".")
+
+    @property
+    def source_dir(self) -> Path:
+        return (self.root / self.source).resolve()
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.output).resolve()
+
+    def fingerprint(self) -> str:
+        """The settings that shape outputs, as stable text (for incremental builds)."""
+        return self.model_dump_json(exclude={"root"})
+
+
+def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
+    for part in parts:
+        annotation = model.model_fields[str(part)].annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [name for name in model.model_fields if name != "root"]
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """Read the project's settings from ``root``; every problem is reported at once."""
+    data: dict[str, Any] = {}
+    text, shown = "", "briefkit.toml"
+    own, pyproject = root / "briefkit.toml", root / "pyproject.toml"
+    try:
+        if own.is_file():
+            text = own.read_text("utf-8")
+            data = tomllib.loads(text)
+        elif pyproject.is_file():
+            shown, text = "pyproject.toml", pyproject.read_text("utf-8")
+            data = tomllib.loads(text).get("tool", {}).get("briefkit", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{shown}: {error}") from None
+    data = {**data, **(overrides or {})}
+    try:
+        return Settings.model_validate({**data, "root": root})
+    except ValidationError as error:
+        problems = []
+        for e in error.errors():
+            loc = tuple(e["loc"])
+            key = ".".join(str(p) for p in loc)
+            if e["type"] == "extra_forbidden":
+                known = _known(Settings, loc[:-1])
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
+                message = f"unknown setting ({hint})"
+            else:
+                message = e["msg"].removeprefix("Value error, ")
+            problems.append(Problem(shown, f"{key}: {message}", _line_of(text, str(loc[-1]))))
+        raise ConfigError(f"{len(problems)} problems in {shown}", problems) from None

@@ -1,0 +1,415 @@
+"""Briefing files in, typed briefings out: the edge where everything is checked.
+
+Every problem in a file is reported at once, one :class:`~briefkit.errors.Problem`
+each, with ``file:line:col`` and the JSON Pointer of the offending value.
+Nothing outside the source folder is ever read: image paths and symlinks are
+resolved and confined to it before any exporter sees them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefkit.errors import BriefingError, Problem
+from briefkit.locate import Positions, pointer, scan
+from briefkit.model import BLOCK_TYPES, Briefing
+
+#: Briefings are short; a larger file is refused before it is read.
+MAX_BRIEFING_BYTES = 5 * 1024 * 1024
+#: Largest image accepted, in pixels (decompression bombs stop here).
+MAX_IMAGE_PIXELS = 40_000_000
+#: Largest image file accepted, in bytes.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An image of a briefing, checked and confined to the source folder."""
+
+    path: Path
+    media_type: str
+    width: int
+    height: int
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class BriefingFile:
+    """A briefing as loaded from source/: the model plus where it came from."""
+
+    briefing: Briefing
+    path: Path
+    digest: str  # sha256 of the file's bytes
+    assets: dict[str, Asset] = field(default_factory=dict)  # image src -> checked file
+
+    @property
+    def id(self) -> str:
+        return self.briefing.id
+
+
+def display_path(path: Path) -> str:
+    """The path as a user typed it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- malformed JSON -------------------------------------------------------------------
+
+
+def _json_fault(text: str, error: json.JSONDecodeError) -> str:
+    """Say what is wrong in words a newsroom uses, not the parser's."""
+    before = text[: error.pos].rstrip()
+    here = text[error.pos : error.pos + 1]
+    msg = error.msg
+    if msg.startswith("Expecting property name") or msg.startswith("Illegal trailing comma"):
+        if before.endswith(","):
+            return f"malformed JSON: trailing comma before '{here or '}'}'"
+        return "malformed JSON: expected a field name in double quotes"
+    if msg.startswith("Expecting value"):
+        if not text.strip():
+            return "the file is empty: a briefing is a JSON object"
+        if before.endswith(",") and here in "]}":
+            return f"malformed JSON: trailing comma before '{here}'"
+        return "malformed JSON: expected a value (text in double quotes, a number, a list or an object)"
+    if msg.startswith("Expecting ',' delimiter"):
+        return "malformed JSON: missing comma between two items"
+    if msg.startswith("Expecting ':' delimiter"):
+        return "malformed JSON: missing ':' after a field name"
+    if msg.startswith("Unterminated string"):
+        return "malformed JSON: text not closed by a double quote"
+    if msg.startswith("Invalid control character"):
+        return "malformed JSON: a raw line break or control character inside text (write \\n)"
+    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
+        return "malformed JSON: invalid backslash escape in text"
+    if msg.startswith("Extra data"):
+        return "malformed JSON: more content after the briefing's closing '}'"
+    return f"malformed JSON: {msg[0].lower()}{msg[1:]}"
+
+
+def _decode(data: bytes, file: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start]
+        raise BriefingError.single(
+            file,
+            f"not UTF-8: byte 0x{byte:02X} cannot be decoded (save the file as UTF-8)",
+            line=line,
+            column=column,
+        ) from None
+
+
+def _parse_json(text: str, file: str) -> Any:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in items:
+            if key in obj:
+                duplicates.append(key)
+            obj[key] = value
+        return obj
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as error:
+        where = scan(text)
+        line, column = where.line_col(error.pos)
+        raise BriefingError.single(
+            file, _json_fault(text, error), line=line, column=column, pointer=where.path_at_fault
+        ) from None
+    except RecursionError:
+        raise BriefingError.single(file, "malformed JSON: nested too deeply", line=1, column=1) from None
+    if duplicates:
+        where = scan(text)
+        problems = [
+            Problem(file, f"field '{ptr.rsplit('/', 1)[1]}' appears twice", *where.line_col(off), ptr)
+            for ptr, off in where.duplicates
+        ]
+        raise BriefingError(problems[0].message, problems)
+    return data
+
+
+# --- model problems -------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types behind Annotated, Optional and Union."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _model_at(data: Any, parts: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that describes the object at ``parts`` in ``data``."""
+    candidates: list[Any] = [Briefing]
+    node = data
+    for part in parts:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+        following: list[Any] = []
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                info = candidate.model_fields.get(str(part)) if isinstance(part, str) else None
+                if info is not None:
+                    following.extend(_unwrap(info.annotation))
+            elif typing.get_origin(candidate) is list and isinstance(part, int):
+                following.extend(_unwrap(typing.get_args(candidate)[0]))
+        candidates = following
+    models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+    if len(models) > 1 and isinstance(node, dict):
+        tagged = [m for m in models if "type" in m.model_fields
+                  and node.get("type") in typing.get_args(m.model_fields["type"].annotation)]
+        models = tagged or models
+    return models[0] if len(models) == 1 else None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """pydantic's location, less the discriminator tags it adds ('image', 'list' ...)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part not in node \
+                and node.get("type") == part:
+            continue
+        path.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(path)
+
+
+def _problem(file: str, data: Any, where: Positions, error: Any) -> Problem:
+    path = _data_path(data, tuple(error["loc"]))
+    ptr = pointer(path)
+    kind = error["type"]
+    value = error.get("input")
+    position = where.of_value(ptr)
+    if kind == "missing":
+        message = "field required"
+    elif kind == "extra_forbidden":
+        name = str(path[-1])
+        model = _model_at(data, path[:-1])
+        known = _field_names(model) if model else []
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close:
+            message = f"unknown field '{name}' (did you mean '{close[0]}'?)"
+        else:
+            message = f"unknown field '{name}' (known fields: {', '.join(known)})"
+        position = where.of_key(ptr)
+    elif kind == "union_tag_invalid":
+        tag = error["ctx"]["tag"]
+        close = difflib.get_close_matches(tag, BLOCK_TYPES, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(BLOCK_TYPES)}"
+        message = f"unknown block type '{tag}' ({hint})"
+        ptr += "/type"
+        position = where.of_value(ptr)
+    elif kind == "union_tag_not_found":
+        message = f"block has no 'type' (one of: {', '.join(BLOCK_TYPES)})"
+    elif kind == "string_type":
+        message = f"expected text, got {_describe(value)}"
+    elif kind == "list_type":
+        message = f"expected a list, got {_describe(value)}"
+    elif kind == "bool_type":
+        message = f"expected true or false, got {_describe(value)}"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = f"expected an object, got {_describe(value)}"
+    elif kind == "too_short":
+        message = "needs at least one item"
+    elif kind == "briefkit":
+        message = error["msg"]
+    else:
+        message = error["msg"][0].lower() + error["msg"][1:]
+    return Problem(file, message, position[0], position[1], ptr)
+
+
+# --- images ---------------------------------------------------------------------------
+
+
+def _check_image(path: Path) -> tuple[str, int, int] | str:
+    """(media type, width, height) of a real image, or what is wrong with it."""
+    from PIL import Image, UnidentifiedImageError
+
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        return f"is over {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
+    try:
+        with Image.open(path) as image:
+            kind = image.format or ""
+            width, height = image.size
+            if kind not in IMAGE_FORMATS:
+                return f"is a {kind or 'file'} image: use PNG, JPEG or GIF"
+            if width * height > MAX_IMAGE_PIXELS:
+                return f"is {width}x{height} pixels: at most {MAX_IMAGE_PIXELS // 1_000_000} million"
+            image.verify()
+    except UnidentifiedImageError:
+        return "is not an image"
+    except Image.DecompressionBombError:
+        return f"is too large once decompressed (limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels)"
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"is damaged or truncated ({error})"
+    return IMAGE_FORMATS[kind], width, height
+
+
+def _assets(briefing: Briefing, file: Path, root: Path, shown: str, data: Any,
+            where: Positions) -> tuple[dict[str, Asset], list[Problem]]:
+    assets: dict[str, Asset] = {}
+    problems: list[Problem] = []
+    base = file.parent
+    for si, section in enumerate(briefing.sections):
+        for bi, block in enumerate(section.blocks):
+            if block.type != "image":
+                continue
+            ptr = f"/sections/{si}/blocks/{bi}/src"
+
+            def report(message: str) -> None:
+                problems.append(Problem(shown, message, *where.of_value(ptr), ptr))
+
+            target = (base / block.src).resolve()
+            if not target.is_relative_to(root):
+                report(f"image {block.src!r} is outside the source folder")
+                continue
+            if not target.is_file():
+                report(f"image {block.src!r} not found")
+                continue
+            checked = _check_image(target)
+            if isinstance(checked, str):
+                report(f"image {block.src!r} {checked}")
+                continue
+            assets[block.src] = Asset(target, *checked)
+    return assets, problems
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def load(path: Path, root: Path | None = None) -> BriefingFile:
+    """Read and check one briefing file; raise :class:`BriefingError` listing every problem.
+
+    ``root`` is the source folder that images must stay inside (default: the
+    file's own folder).
+    """
+    shown = display_path(path)
+    root = (root or path.parent).resolve()
+    if not path.resolve().is_relative_to(root):
+        raise BriefingError.single(shown, "is a link to a file outside the source folder")
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise BriefingError.single(shown, "not a file")
+        if size > MAX_BRIEFING_BYTES:
+            raise BriefingError.single(
+                shown,
+                f"file is {size / 1024 / 1024:.1f} MB: a briefing is at most "
+                f"{MAX_BRIEFING_BYTES // 1024 // 1024} MB",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefingError.single(shown, "no such file") from None
+    except OSError as error:
+        raise BriefingError.single(shown, f"cannot be read ({error.strerror})") from None
+    text = _decode(raw, shown)
+    data = _parse_json(text, shown)
+    if not isinstance(data, dict):
+        raise BriefingError.single(
+            shown, f"a briefing is a JSON object, got {_describe(data)}", line=1, column=1, pointer=""
+        )
+    try:
+        briefing = Briefing.model_validate(data)
+    except ValidationError as error:
+        where = scan(text)
+        problems = [_problem(shown, data, where, e) for e in error.errors()]
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise BriefingError(f"{len(problems)} problems", problems) from None
+    assets: dict[str, Asset] = {}
+    if briefing.images():
+        assets, problems = _assets(briefing, path, root, shown, data, scan(text))
+        if problems:
+            raise BriefingError(f"{len(problems)} problems", problems)
+    return BriefingFile(briefing, path, hashlib.sha256(raw).hexdigest(), assets)
+
+
+def discover(source: Path) -> list[Path]:
+    """Every briefing file (``*.json``) under the source folder, in a stable order."""
+    if not source.is_dir():
+        return []
+    found = []
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder) / f for f in sorted(files)
+                     if f.endswith(".json") and not f.startswith("."))
+    return found
+
+
+def confinement(path: Path, source: Path) -> Path:
+    """The folder a briefing's files must stay in: source/ for files under it (as
+    named, before links are followed), else the briefing's own folder."""
+    named = Path(os.path.abspath(path))
+    source = source.resolve()
+    return source if named.is_relative_to(source) else named.parent.resolve()
+
+
+def load_all(paths: Iterable[Path], source: Path) -> Iterator[BriefingFile | BriefingError]:
+    """Load every file, yielding each briefing or its error; ids must be unique."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            item = load(path, confinement(path, source))
+        except BriefingError as error:
+            yield error
+            continue
+        first = seen.setdefault(item.id, display_path(path))
+        if first != display_path(path):
+            text = path.read_text("utf-8")
+            where = scan(text)
+            yield BriefingError.single(
+                display_path(path), f"id '{item.id}' is already used by {first}",
+                pointer="/id", **dict(zip(("line", "column"), where.of_value("/id"))),
+            )
+            continue
+        yield item

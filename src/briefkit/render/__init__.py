@@ -1,0 +1,1 @@
+"""Rendering shared by several formats: typography, dates and the HTML of a briefing."""

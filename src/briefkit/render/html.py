@@ -1,0 +1,143 @@
+"""One HTML rendering of a briefing, from the theme's Jinja templates.
+
+It serves the web page, the PDF, the EPUB chapters and the feeds' full
+content.  Text is escaped by Jinja's autoescape and by the inline renderer,
+so ``<script>`` in a briefing is always shown as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from briefkit import inline
+from briefkit.config import Settings
+from briefkit.load import BriefingFile
+from briefkit.model import Briefing
+from briefkit.render.dates import date_time, long_date
+from briefkit.render.labels import labels_for
+from briefkit.render.typography import typeset
+from briefkit.themes import Theme
+
+ImageUrl = Callable[[str], str]
+
+
+def inline_html(text: str, language: str) -> Markup:
+    """Briefing text with inline markup, as safe HTML with the language's typography."""
+
+    def render(nodes: tuple[inline.Inline, ...]) -> str:
+        out = []
+        for node in nodes:
+            if isinstance(node, inline.Text):
+                out.append(str(escape(typeset(node.text, language))))
+            elif isinstance(node, inline.Emphasis):
+                out.append(f"<em>{render(node.children)}</em>")
+            elif isinstance(node, inline.Strong):
+                out.append(f"<strong>{render(node.children)}</strong>")
+            else:
+                out.append(f'<a href="{escape(node.url)}">{render(node.children)}</a>')
+        return "".join(out)
+
+    return Markup(render(inline.parse(text)))
+
+
+@jinja2.pass_context
+def _inline(context: Any, text: str | None) -> Markup:
+    return inline_html(text or "", context["lang"])
+
+
+@jinja2.pass_context
+def _typo(context: Any, text: str | None) -> str:
+    return typeset(text or "", context["lang"])
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    """The Jinja environment of a theme: its template folders in lookup order."""
+    return _environment(theme.folders)
+
+
+@lru_cache(maxsize=16)
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f / "templates") for f in folders]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["inline"] = _inline
+    env.filters["typo"] = _typo
+    env.filters["plain"] = inline.plain
+    return env
+
+
+def stylesheet(theme: Theme, *, print_media: bool = False,
+               font_url: Callable[[str], str] | None = None) -> str:
+    """The theme's CSS: variables from theme.toml, its fonts, then its stylesheets."""
+    ts = theme.settings
+    stack = ", ".join(f'"{f}"' for f in ts.fonts.fallback)
+    parts = [
+        ":root {",
+        f'  --font-body: "{ts.fonts.body}", {stack}, serif;',
+        f'  --font-headings: "{ts.fonts.headings}", {stack}, sans-serif;',
+        f"  --size-body: {ts.fonts.size}pt;",
+        *(f"  --{name}: {value};" for name, value in ts.colours.model_dump().items()),
+        "}",
+    ]
+    if font_url is not None:
+        for face in ts.fonts.files:
+            parts.append(
+                f'@font-face {{ font-family: "{face.family}"; src: url("{font_url(face.path)}");'
+                f" font-weight: {face.weight}; font-style: {face.style}; }}"
+            )
+    parts.append(theme.read_text("style.css"))
+    if print_media and theme.find("print.css"):
+        parts.append(theme.read_text("print.css"))
+    return "\n".join(parts)
+
+
+def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
+            image_url: ImageUrl | None = None, **extra: Any) -> dict[str, Any]:
+    """What every template sees."""
+    briefing = item.briefing if isinstance(item, BriefingFile) else item
+    lang = briefing.language
+    return {
+        "briefing": briefing,
+        "lang": lang,
+        "dir": briefing.direction,
+        "published": long_date(briefing.published, lang),
+        "published_time": date_time(briefing.published, lang),
+        "updated": long_date(briefing.updated, lang) if briefing.updated else None,
+        "theme": theme.settings,
+        "settings": settings,
+        "masthead": theme.settings.brand.masthead or settings.publisher,
+        "labels": labels_for(lang),
+        "image_url": image_url or (lambda src: src),
+        **extra,
+    }
+
+
+def render(template: str, item: BriefingFile | Briefing, theme: Theme, settings: Settings,
+           image_url: ImageUrl | None = None, **extra: Any) -> str:
+    """Render one of the theme's templates for a briefing."""
+    env = environment(theme)
+    return env.get_template(template).render(
+        context(item, theme, settings, image_url, **extra)
+    )
+
+
+def content(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
+            image_url: ImageUrl | None = None, **extra: Any) -> str:
+    """The briefing's body (title block, sections, sources), without <html> around it."""
+    return render("content.html", item, theme, settings, image_url, **extra)
+
+
+def page(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
+         image_url: ImageUrl | None = None, *, css: str = "", **extra: Any) -> str:
+    """The briefing as a whole HTML document."""
+    return render("briefing.html", item, theme, settings, image_url, css=css, **extra)
