@@ -1,0 +1,77 @@
+"""Shared fixtures: the repository's samples, the test briefings in tests/fixtures/,
+and throw-away newsroom folders for CLI runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
+
+from briefkit.config import Settings, load_settings
+from briefkit.exporters.base import Context
+from briefkit.load import BriefingFile, load
+from briefkit.themes import Theme, load_theme
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLES = ROOT / "source"
+
+hypothesis_settings.register_profile(
+    "default", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile(
+    "deep", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def fixture(name: str) -> BriefingFile:
+    """A test briefing from tests/fixtures/ ('every-block', 'rtl-arabic')."""
+    return load(FIXTURES / f"{name}.json", FIXTURES)
+
+
+def sample(name: str) -> BriefingFile:
+    """A sample briefing from source/ ('iran-frappes-bases-americaines-irak', 'night-bus-network')."""
+    return load(SAMPLES / f"{name}.json", SAMPLES)
+
+
+FRENCH = "iran-frappes-bases-americaines-irak"
+ENGLISH = "night-bus-network"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings(ROOT)
+
+
+@pytest.fixture(scope="session")
+def theme() -> Theme:
+    return load_theme("default", ROOT)
+
+
+@pytest.fixture(scope="session")
+def context(settings: Settings, theme: Theme) -> Context:
+    return Context(settings, theme)
+
+
+@pytest.fixture
+def newsroom(tmp_path: Path) -> Path:
+    """A newsroom folder like the repository's: briefkit.toml, source/ with both samples."""
+    shutil.copy(ROOT / "briefkit.toml", tmp_path / "briefkit.toml")
+    shutil.copytree(SAMPLES, tmp_path / "source")
+    return tmp_path
+
+
+def run_briefkit(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                 timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a separate process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefkit", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
