@@ -46,6 +46,16 @@ class CollectionContext(Context):
     outputs: Mapping[str, Mapping[str, OutputInfo]] = field(default_factory=dict)
 
 
+def published_image(briefing_id: str, src: str) -> str:
+    """Where an image of a briefing is published in the output folder, relative to it.
+
+    ``images/<briefing id>/<src with folders joined by '-'>``: stable, readable and
+    unique within a briefing, so feeds and web pages can link it by URL.
+    """
+    parts = [p for p in src.split("/") if p not in ("", ".", "..")]
+    return f"images/{briefing_id}/{'-'.join(parts)}"
+
+
 class Exporter:
     """One format of one briefing.  Subclasses set the class attributes and :meth:`export`."""
 
