@@ -1,0 +1,226 @@
+"""The collection's feeds: RSS 2.0 (``feed.xml``) and Atom 1.0 (``atom.xml``)
+through feedgen, JSON Feed 1.1 (``feed.json``) written directly.
+
+Every feed carries the same entries (:mod:`briefkit.render.feed_entries`).
+Nothing in a feed depends on the time of the build: the channel's date is the
+newest briefing's last change, so a rebuild with no change gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from briefkit import __version__
+from briefkit.config import Settings
+from briefkit.exporters.base import CollectionContext, CollectionExporter
+from briefkit.load import BriefingFile
+from briefkit.render.feed_entries import FeedEntry, feed_entries, last_change, require_base_url
+from briefkit.themes import Theme
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
+
+GENERATOR_URI = "https://briefkit.org/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+
+
+def published_logo(theme: Theme) -> str | None:
+    """Where the theme's logo is published in the output folder, if it has one."""
+    logo = theme.settings.brand.logo
+    return f"images/{posixpath.basename(logo)}" if logo else None
+
+
+def description(settings: Settings) -> str:
+    """What the feed is, in one line: the site title, and who publishes it."""
+    return f"{settings.title} · {settings.publisher}" if settings.publisher else settings.title
+
+
+def _channel(fg: FeedGenerator, context: CollectionContext, items: Sequence[BriefingFile],
+             output: str, media_type: str) -> str:
+    """Set what RSS and Atom share about the feed itself; returns the base URL."""
+    settings = context.settings
+    base_url = require_base_url(settings, output)
+    fg.id(base_url)
+    fg.title(settings.title)
+    # feedgen takes the RSS channel link from the last link added: the site, not the feed.
+    fg.link(href=base_url + output, rel="self", type=media_type)
+    fg.link(href=base_url, rel="alternate", type="text/html")
+    fg.description(description(settings))
+    fg.language(settings.language)
+    fg.generator("briefkit", version=__version__, uri=GENERATOR_URI)
+    fg.updated(last_change(items))  # also lastBuildDate; feedgen would say "now"
+    logo = published_logo(context.theme)
+    if logo:
+        fg.logo(base_url + logo)
+    return base_url
+
+
+class RSSExporter(CollectionExporter):
+    name = "rss"
+    output = "feed.xml"
+    extension = ".xml"
+    media_type = "application/rss+xml"
+    description = "RSS 2.0 feed of the newest briefings, full content and PDF enclosure"
+
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+        from feedgen.feed import FeedGenerator
+
+        entries = feed_entries(items, context.theme, context.settings, context.outputs,
+                               self.output)
+        fg = FeedGenerator()
+        fg.load_extension("dc")
+        _channel(fg, context, items, self.output, self.media_type)
+        fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
+        for entry in entries:
+            fe = fg.add_entry(order="append")  # feedgen prepends by default
+            fe.title(entry.title)
+            fe.link(href=entry.link)
+            fe.guid(entry.guid, permalink=entry.guid_is_link)
+            fe.published(entry.published)
+            # RSS <author> must be an e-mail address: names go in dc:creator.
+            for author in entry.briefing.authors:
+                fe.dc.dc_creator(author.name)
+            fe.dc.dc_language(entry.briefing.language)
+            for tag in entry.briefing.tags:
+                fe.category(term=tag)
+            if entry.summary:
+                fe.description(entry.summary)
+            fe.content(entry.content)  # content:encoded
+            pdf = next((d for d in entry.downloads if d.format == "pdf"), None)
+            if pdf is not None:  # RSS allows one enclosure: the PDF
+                fe.enclosure(pdf.url, str(pdf.size), pdf.media_type)
+        data: bytes = fg.rss_str(pretty=True)
+        return data
+
+
+class AtomExporter(CollectionExporter):
+    name = "atom"
+    output = "atom.xml"
+    extension = ".xml"
+    media_type = "application/atom+xml"
+    description = "Atom 1.0 feed of the newest briefings, full content and downloads"
+
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+        from feedgen.feed import FeedGenerator
+
+        entries = feed_entries(items, context.theme, context.settings, context.outputs,
+                               self.output)
+        fg = FeedGenerator()
+        _channel(fg, context, items, self.output, self.media_type)
+        # Atom wants an author for every entry; the publisher stands in for briefings without.
+        fg.author(name=context.settings.publisher or context.settings.title)
+        for entry in entries:
+            fe = fg.add_entry(order="append")  # feedgen prepends by default
+            fe.id(entry.guid)
+            fe.title(entry.title)
+            fe.updated(entry.updated)
+            fe.published(entry.published)
+            fe.link(href=entry.link, rel="alternate", type="text/html")
+            for download in entry.downloads:
+                fe.link(href=download.url, rel="enclosure", type=download.media_type,
+                        length=str(download.size), title=FORMAT_TITLES.get(download.format))
+            for author in entry.briefing.authors:
+                fe.author({key: value for key, value in
+                           (("name", author.name), ("email", author.email), ("uri", author.url))
+                           if value})
+            for tag in entry.briefing.tags:
+                fe.category(term=tag)
+            if entry.summary:
+                fe.summary(entry.summary, type="text")
+            fe.content(entry.content, type="html")
+            if entry.briefing.rights:
+                fe.rights(entry.briefing.rights)
+        data: bytes = fg.atom_str(pretty=True)
+        return finish_atom(data, entries, [fe.link() for fe in fg.entry()])
+
+
+def finish_atom(data: bytes, entries: Sequence[FeedEntry],
+                links: Sequence[Sequence[dict[str, str]]]) -> bytes:
+    """Complete what feedgen 1.0 leaves out of Atom entries.
+
+    feedgen 1.0 writes only ``href`` on an entry's ``<link>``: its loop reuses the
+    name ``link`` for the new element and then reads rel/type/length from that
+    empty element (python-feedgen issue 135, unfixed; the project is no longer
+    maintained).  Enclosures would read as duplicate alternate links.  So the
+    attributes feedgen was given are written back here, in entry order.  It
+    also sets each entry's ``xml:lang``, which feedgen cannot express.
+    """
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    written = root.findall(f"{{{ATOM_NS}}}entry")
+    if len(written) != len(entries) or len(entries) != len(links):
+        raise RuntimeError("feedgen wrote a different number of Atom entries")
+    for element, entry, given in zip(written, entries, links):
+        element.set(XML_LANG, entry.briefing.language)
+        found = element.findall(f"{{{ATOM_NS}}}link")
+        if len(found) != len(given):
+            raise RuntimeError("feedgen wrote a different number of Atom entry links")
+        for link, attributes in zip(found, given):
+            for key in ("rel", "type", "hreflang", "title", "length"):
+                if attributes.get(key):
+                    link.set(key, attributes[key])
+    out: bytes = etree.tostring(root.getroottree(), pretty_print=True, encoding="UTF-8",
+                                xml_declaration=True)
+    return out
+
+
+class JSONFeedExporter(CollectionExporter):
+    name = "jsonfeed"
+    output = "feed.json"
+    extension = ".json"
+    media_type = "application/feed+json"
+    description = "JSON Feed 1.1 of the newest briefings"
+
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+        settings = context.settings
+        base_url = require_base_url(settings, self.output)
+        entries = feed_entries(items, context.theme, settings, context.outputs, self.output)
+        feed: dict[str, Any] = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": settings.title,
+            "home_page_url": base_url,
+            "feed_url": base_url + self.output,
+            "description": description(settings),
+            "language": settings.language,
+        }
+        if settings.publisher:
+            feed["authors"] = [{"name": settings.publisher}]
+        logo = published_logo(context.theme)
+        if logo:
+            feed["icon"] = base_url + logo
+        feed["items"] = [self._item(entry) for entry in entries]
+        return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    @staticmethod
+    def _item(entry: FeedEntry) -> dict[str, Any]:
+        briefing = entry.briefing
+        item: dict[str, Any] = {
+            "id": entry.guid,
+            "url": entry.link,
+            "title": entry.title,
+            "content_html": entry.content,
+        }
+        if entry.summary:
+            item["summary"] = entry.summary
+        item["date_published"] = entry.published.isoformat()
+        item["date_modified"] = entry.updated.isoformat()
+        if briefing.authors:
+            item["authors"] = [
+                {"name": a.name, **({"url": a.url} if a.url else {})} for a in briefing.authors
+            ]
+        if briefing.tags:
+            item["tags"] = list(briefing.tags)
+        item["language"] = briefing.language
+        if entry.downloads:
+            item["attachments"] = [
+                {"url": d.url, "mime_type": d.media_type, "size_in_bytes": d.size,
+                 "title": FORMAT_TITLES.get(d.format, d.format.upper())}
+                for d in entry.downloads
+            ]
+        return item

@@ -1,0 +1,133 @@
+"""What the feeds and the front page say about each briefing.
+
+One place decides which briefings a feed carries and in which order, where a
+briefing lives on the published site, its identifier for feed readers, its
+summary and its full content with absolute URLs.  RSS, Atom and JSON Feed
+only differ in how they write it down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from briefkit import inline
+from briefkit.config import Settings
+from briefkit.errors import ConfigError
+from briefkit.exporters.base import OutputInfo, published_image
+from briefkit.load import BriefingFile
+from briefkit.model import Briefing
+from briefkit.render import html
+from briefkit.render.typography import typeset
+from briefkit.themes import Theme
+
+#: Formats offered as downloads, in the order readers see them.
+DOWNLOADS = ("pdf", "epub", "docx")
+#: What a feed says when there is no briefing yet: a fixed time, never "now",
+#: so that an empty project builds the same bytes every time.
+EMPTY_FEED_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def newest_first(items: Sequence[BriefingFile]) -> list[BriefingFile]:
+    """Briefings newest first by publication time; the same time is ordered by id."""
+    return sorted(items, key=lambda i: (-i.briefing.published.timestamp(), i.id))
+
+
+def last_change(items: Sequence[BriefingFile]) -> datetime:
+    """When the newest of ``items`` last changed (updated, else published)."""
+    return max((i.briefing.modified for i in items), default=EMPTY_FEED_TIME)
+
+
+def require_base_url(settings: Settings, output: str) -> str:
+    """The site's base URL; a feed cannot be written without one."""
+    if settings.base_url is None:
+        raise ConfigError(
+            f"{output} needs the setting base_url in briefkit.toml (feeds link to the published "
+            'site with absolute URLs), e.g. base_url = "https://briefings.example.org/"'
+        )
+    return settings.base_url
+
+
+def page_url(briefing: Briefing, base_url: str) -> str:
+    """Where a briefing's web page is published: ``<base_url><id>.html``."""
+    return f"{base_url}{briefing.id}.html"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One exported file of a briefing, as a feed links it."""
+
+    format: str
+    url: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One briefing, as every feed format describes it."""
+
+    briefing: Briefing
+    title: str
+    link: str
+    guid: str  # stable across corrections: derived from base_url and the id only
+    summary: str | None
+    content: str  # HTML, every URL absolute
+    downloads: tuple[Download, ...]
+
+    @property
+    def guid_is_link(self) -> bool:
+        return self.guid == self.link
+
+    @property
+    def published(self) -> datetime:
+        return self.briefing.published
+
+    @property
+    def updated(self) -> datetime:
+        return self.briefing.modified
+
+
+def summary(briefing: Briefing) -> str | None:
+    """The briefing's summary, else its standfirst as plain text."""
+    if briefing.summary:
+        return typeset(briefing.summary, briefing.language)
+    if briefing.standfirst:
+        return typeset(inline.plain(briefing.standfirst), briefing.language)
+    return None
+
+
+def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
+              base_url: str) -> tuple[Download, ...]:
+    """The briefing's PDF, EPUB and DOCX that were exported, with absolute URLs."""
+    made = outputs.get(briefing_id, {})
+    return tuple(
+        Download(fmt, base_url + made[fmt].name, made[fmt].media_type, made[fmt].size)
+        for fmt in DOWNLOADS if fmt in made
+    )
+
+
+def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings,
+                 outputs: Mapping[str, Mapping[str, OutputInfo]], output: str) -> list[FeedEntry]:
+    """The entries of a feed: newest first, at most ``[feed] max_entries`` of them."""
+    base_url = require_base_url(settings, output)
+    entries = []
+    for item in newest_first(items)[: settings.feed.max_entries]:
+        briefing = item.briefing
+
+        def image_url(src: str, briefing_id: str = briefing.id) -> str:
+            return base_url + published_image(briefing_id, src)
+
+        # The masthead is the feed's own title in a reader: not repeated in each entry.
+        content = html.content(item, theme, settings, image_url, masthead="")
+        entries.append(FeedEntry(
+            briefing=briefing,
+            title=typeset(briefing.title, briefing.language),
+            link=briefing.url or page_url(briefing, base_url),
+            guid=page_url(briefing, base_url),
+            summary=summary(briefing),
+            content=content,
+            downloads=downloads(briefing.id, outputs, base_url),
+        ))
+    return entries

@@ -1,0 +1,552 @@
+"""The feeds, read back by feedparser, lxml and a real feed reader (newsboat).
+
+The W3C Feed Validation Service's rules are checked by hand here (self link,
+unique ids, RFC 822 and RFC 3339 dates, no duplicate alternate links, an
+author for every Atom entry); the validator itself runs offline on demand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import lxml.html
+import pytest
+from lxml import etree
+
+from briefkit.config import FeedSettings, Settings
+from briefkit.errors import ConfigError
+from briefkit.exporters.base import CollectionContext, OutputInfo, published_image
+from briefkit.exporters.feeds import (
+    AtomExporter,
+    JSONFeedExporter,
+    RSSExporter,
+    finish_atom,
+)
+from briefkit.load import BriefingFile
+from briefkit.render.typography import typeset
+from briefkit.themes import Theme, ThemeSettings
+from conftest import ENGLISH, FRENCH, fixture, sample
+
+REFERENCE = Path(__file__).parent / "reference"
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+BASE = "https://briefings.example.org/"
+RFC822 = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+)
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def made(briefing_id: str, **sizes: int) -> dict[str, OutputInfo]:
+    """What an export run reports for a briefing: format -> OutputInfo."""
+    types = {"pdf": "application/pdf", "epub": "application/epub+zip", "docx": DOCX,
+             "html": "text/html"}
+    return {f: OutputInfo(f"{briefing_id}.{f}", f, types[f], size) for f, size in sizes.items()}
+
+
+@pytest.fixture(scope="module")
+def items() -> list[BriefingFile]:
+    return [sample(FRENCH), sample(ENGLISH), fixture("every-block"), fixture("rtl-arabic")]
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, dict[str, OutputInfo]]:
+    return {
+        FRENCH: made(FRENCH, pdf=61_282, epub=20_500, docx=15_321, html=7_491),
+        ENGLISH: made(ENGLISH, pdf=103_081, docx=40_210, html=41_610),
+        "every-block": made("every-block", epub=31_000),  # no PDF: no RSS enclosure
+        # rtl-arabic: nothing exported but the feeds
+    }
+
+
+@pytest.fixture(scope="module")
+def cctx(settings: Settings, theme: Theme,
+         outputs: dict[str, dict[str, OutputInfo]]) -> CollectionContext:
+    assert settings.base_url == BASE
+    return CollectionContext(settings, theme, outputs)
+
+
+@pytest.fixture(scope="module")
+def rss(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+    return RSSExporter().export_collection(items, cctx)
+
+
+@pytest.fixture(scope="module")
+def atom(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+    return AtomExporter().export_collection(items, cctx)
+
+
+@pytest.fixture(scope="module")
+def jsonfeed(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+    return JSONFeedExporter().export_collection(items, cctx)
+
+
+def newest_first_ids(items: list[BriefingFile]) -> list[str]:
+    """The expected order, worked out independently of the exporters."""
+    by_id = sorted(items, key=lambda i: i.id)
+    return [i.id for i in sorted(by_id, key=lambda i: i.briefing.published, reverse=True)]
+
+
+# --- feedparser -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,version", [("rss", "rss20"), ("atom", "atom10")])
+def test_feedparser_reads_every_entry_whole(name: str, version: str, request: pytest.FixtureRequest,
+                                            items: list[BriefingFile]) -> None:
+    parsed = feedparser.parse(request.getfixturevalue(name))
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.version == version
+    assert len(parsed.entries) == len(items)
+    for entry in parsed.entries:
+        assert entry.title and entry.link.startswith("https://")
+        assert entry.published_parsed is not None
+        assert entry.content[0].value.strip().startswith("<article")
+    by_title = {e.title: e for e in parsed.entries}
+    french = by_title["Frappes iraniennes en Irak\u00a0: ce que l’on sait"]
+    assert "Soleimani" in french.content[0].value
+    assert french.link == f"{BASE}{FRENCH}.html"
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_newest_first_ties_by_id(name: str, request: pytest.FixtureRequest,
+                                 items: list[BriefingFile]) -> None:
+    parsed = feedparser.parse(request.getfixturevalue(name))
+    ids = [e.id.removeprefix(BASE).removesuffix(".html") for e in parsed.entries]
+    assert ids == newest_first_ids(items)
+
+
+def test_same_time_is_ordered_by_id(cctx: CollectionContext) -> None:
+    english = sample(ENGLISH)
+    twins = [dataclasses.replace(english, briefing=english.briefing.model_copy(update={"id": i}))
+             for i in ("zebra-crossing", "alpha-route", "mid-town")]
+    for exporter in (RSSExporter(), AtomExporter()):
+        parsed = feedparser.parse(exporter.export_collection(twins, cctx))
+        assert [e.id for e in parsed.entries] == [
+            f"{BASE}{i}.html" for i in ("alpha-route", "mid-town", "zebra-crossing")]
+
+
+def test_at_most_max_entries(items: list[BriefingFile], cctx: CollectionContext) -> None:
+    settings = cctx.settings.model_copy(update={"feed": FeedSettings(max_entries=2)})
+    small = dataclasses.replace(cctx, settings=settings)
+    expected = newest_first_ids(items)[:2]
+    for exporter in (RSSExporter(), AtomExporter()):
+        parsed = feedparser.parse(exporter.export_collection(items, small))
+        assert [e.id.removeprefix(BASE).removesuffix(".html") for e in parsed.entries] == expected
+    feed = json.loads(JSONFeedExporter().export_collection(items, small))
+    assert [i["id"].removeprefix(BASE).removesuffix(".html") for i in feed["items"]] == expected
+
+
+# --- the channel ----------------------------------------------------------------------
+
+
+def test_rss_channel(rss: bytes, items: list[BriefingFile]) -> None:
+    channel = etree.fromstring(rss).find("channel")
+    assert channel.findtext("title") == "Briefings"
+    assert channel.findtext("link") == BASE
+    assert channel.findtext("description")
+    assert channel.findtext("language") == "en-GB"
+    assert re.match(r"^briefkit \d", channel.findtext("generator"))
+    selves = channel.findall("atom:link[@rel='self']", NS)
+    assert [s.get("href") for s in selves] == [BASE + "feed.xml"]
+    assert selves[0].get("type") == "application/rss+xml"
+    newest = max(i.briefing.modified for i in items)
+    assert email.utils.parsedate_to_datetime(channel.findtext("lastBuildDate")) == newest
+    assert channel.find("image") is None  # the default theme has no logo
+
+
+def test_atom_feed_element(atom: bytes, items: list[BriefingFile]) -> None:
+    feed = etree.fromstring(atom)
+    assert feed.findtext("atom:id", namespaces=NS) == BASE
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+    links = {link.get("rel"): link for link in feed.findall("atom:link", NS)}
+    assert links["self"].get("href") == BASE + "atom.xml"
+    assert links["self"].get("type") == "application/atom+xml"
+    assert links["alternate"].get("href") == BASE
+    generator = feed.find("atom:generator", NS)
+    assert generator.text == "briefkit" and generator.get("version")
+    newest = max(i.briefing.modified for i in items)
+    assert datetime.fromisoformat(feed.findtext("atom:updated", namespaces=NS)) == newest
+    assert feed.findtext("atom:author/atom:name", namespaces=NS) == "The Briefing Desk"
+
+
+def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: CollectionContext) -> None:
+    brand = cctx.theme.settings.brand.model_copy(update={"logo": "brand/logo.png"})
+    theme = Theme(cctx.theme.name, cctx.theme.folders,
+                  cctx.theme.settings.model_copy(update={"brand": brand}))
+    assert isinstance(theme.settings, ThemeSettings)
+    branded = dataclasses.replace(cctx, theme=theme)
+    rss = etree.fromstring(RSSExporter().export_collection(items, branded))
+    assert rss.findtext("channel/image/url") == BASE + "images/logo.png"
+    assert rss.findtext("channel/image/link") == BASE
+    atom = etree.fromstring(AtomExporter().export_collection(items, branded))
+    assert atom.findtext("atom:logo", namespaces=NS) == BASE + "images/logo.png"
+    feed = json.loads(JSONFeedExporter().export_collection(items, branded))
+    assert feed["icon"] == BASE + "images/logo.png"
+
+
+def test_dates_never_say_now(items: list[BriefingFile], cctx: CollectionContext) -> None:
+    """Every date in a feed is a briefing's own, so two builds with no change give the same
+    bytes, whatever the order the briefings come in."""
+    known = {d for i in items for d in (i.briefing.published, i.briefing.modified)}
+    for exporter in (RSSExporter(), AtomExporter(), JSONFeedExporter()):
+        first = exporter.export_collection(items, cctx)
+        assert first == exporter.export_collection(list(reversed(items)), cctx), exporter.name
+    channel = etree.fromstring(RSSExporter().export_collection(items, cctx)).find("channel")
+    dates = [email.utils.parsedate_to_datetime(e.text)
+             for e in channel.iter("pubDate", "lastBuildDate")]
+    feed = etree.fromstring(AtomExporter().export_collection(items, cctx))
+    dates += [datetime.fromisoformat(e.text) for e in feed.iter(
+        "{http://www.w3.org/2005/Atom}updated", "{http://www.w3.org/2005/Atom}published")]
+    assert len(dates) == 1 + len(items) + 1 + 2 * len(items)
+    assert set(dates) <= known
+
+
+def test_empty_collection_is_a_valid_feed(cctx: CollectionContext) -> None:
+    for exporter in (RSSExporter(), AtomExporter()):
+        data = exporter.export_collection([], cctx)
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0 and parsed.entries == []
+        assert data == exporter.export_collection([], cctx)
+
+
+@pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter(), JSONFeedExporter()],
+                         ids=lambda e: e.name)
+def test_base_url_is_required(exporter: RSSExporter, items: list[BriefingFile],
+                              cctx: CollectionContext) -> None:
+    bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
+    with pytest.raises(ConfigError, match=r"base_url.*briefkit\.toml"):
+        exporter.export_collection(items, bare)
+
+
+# --- items and entries ----------------------------------------------------------------
+
+
+def test_rss_items(rss: bytes, items: list[BriefingFile],
+                   outputs: dict[str, dict[str, OutputInfo]]) -> None:
+    channel = etree.fromstring(rss).find("channel")
+    by_id = {i.id: i.briefing for i in items}
+    for item in channel.findall("item"):
+        guid = item.find("guid")
+        briefing = by_id[guid.text.removeprefix(BASE).removesuffix(".html")]
+        link = item.findtext("link")
+        assert link == (briefing.url or f"{BASE}{briefing.id}.html")
+        assert guid.get("isPermaLink") == ("true" if guid.text == link else "false")
+        assert RFC822.match(item.findtext("pubDate"))
+        assert email.utils.parsedate_to_datetime(item.findtext("pubDate")) == briefing.published
+        # names in dc:creator; RSS <author> would need an e-mail address
+        assert [c.text for c in item.findall("dc:creator", NS)] == [a.name for a in briefing.authors]
+        assert item.find("author") is None
+        assert [c.text for c in item.findall("category")] == list(briefing.tags)
+        enclosures = item.findall("enclosure")
+        pdf = outputs.get(briefing.id, {}).get("pdf")
+        if pdf is None:
+            assert enclosures == []
+        else:
+            assert [(e.get("url"), e.get("length"), e.get("type")) for e in enclosures] == [
+                (BASE + pdf.name, str(pdf.size), "application/pdf")]
+    every = channel.find(f"item[guid='{BASE}every-block.html']")
+    assert every.find("guid").get("isPermaLink") == "false"  # its link is its own url
+    assert every.findtext("link") == "https://example.org/briefings/every-block"
+
+
+def test_descriptions_are_summary_else_plain_standfirst(rss: bytes, atom: bytes) -> None:
+    channel = etree.fromstring(rss).find("channel")
+    english = channel.find(f"item[guid='{BASE}{ENGLISH}.html']")
+    # the night bus sample has a summary; the French one only a standfirst
+    assert english.findtext("description").startswith("Six night bus routes start on Friday")
+    french = channel.find(f"item[guid='{BASE}{FRENCH}.html']")
+    standfirst = french.findtext("description")
+    assert standfirst.startswith("Dans la nuit de mardi à mercredi") and "<" not in standfirst
+    every = channel.find(f"item[guid='{BASE}every-block.html']")
+    assert "*" not in every.findtext("description")
+    entry = etree.fromstring(atom).find(f"atom:entry[atom:id='{BASE}{FRENCH}.html']", NS)
+    assert entry.find("atom:summary", NS).get("type") == "text"
+    assert entry.findtext("atom:summary", namespaces=NS) == standfirst
+
+
+def test_atom_entries(atom: bytes, items: list[BriefingFile],
+                      outputs: dict[str, dict[str, OutputInfo]]) -> None:
+    feed = etree.fromstring(atom)
+    by_id = {i.id: i.briefing for i in items}
+    for entry in feed.findall("atom:entry", NS):
+        briefing = by_id[entry.findtext("atom:id", namespaces=NS).removeprefix(BASE)[:-5]]
+        assert entry.get("{http://www.w3.org/XML/1998/namespace}lang") == briefing.language
+        for name, expected in (("published", briefing.published), ("updated", briefing.modified)):
+            text = entry.findtext(f"atom:{name}", namespaces=NS)
+            assert RFC3339.match(text) and datetime.fromisoformat(text) == expected
+        authors = [(a.findtext("atom:name", namespaces=NS), a.findtext("atom:email", namespaces=NS),
+                    a.findtext("atom:uri", namespaces=NS)) for a in entry.findall("atom:author", NS)]
+        assert authors == [(a.name, a.email, a.url) for a in briefing.authors]
+        assert [c.get("term") for c in entry.findall("atom:category", NS)] == list(briefing.tags)
+        assert entry.find("atom:content", NS).get("type") == "html"
+        links = [(link.get("rel"), link.get("href"), link.get("type"), link.get("length"))
+                 for link in entry.findall("atom:link", NS)]
+        expected_links = [("alternate", briefing.url or f"{BASE}{briefing.id}.html", "text/html",
+                           None)]
+        for fmt in ("pdf", "epub", "docx"):
+            info = outputs.get(briefing.id, {}).get(fmt)
+            if info is not None:
+                expected_links.append(("enclosure", BASE + info.name, info.media_type,
+                                       str(info.size)))
+        assert links == expected_links
+
+
+def test_feedparser_sees_atom_enclosures(atom: bytes) -> None:
+    parsed = feedparser.parse(atom)
+    french = next(e for e in parsed.entries if e.id == f"{BASE}{FRENCH}.html")
+    assert [(x.href, x.type, x.length) for x in french.enclosures] == [
+        (f"{BASE}{FRENCH}.pdf", "application/pdf", "61282"),
+        (f"{BASE}{FRENCH}.epub", "application/epub+zip", "20500"),
+        (f"{BASE}{FRENCH}.docx", DOCX, "15321"),
+    ]
+
+
+def test_guid_survives_a_correction(items: list[BriefingFile], cctx: CollectionContext) -> None:
+    english = sample(ENGLISH)
+    corrected = dataclasses.replace(english, briefing=english.briefing.model_copy(update={
+        "title": "The new night bus network: what we know (corrected)",
+        "updated": english.briefing.modified + timedelta(days=2),
+    }))
+    for exporter in (RSSExporter(), AtomExporter()):
+        before = feedparser.parse(exporter.export_collection([english], cctx)).entries[0]
+        after = feedparser.parse(exporter.export_collection([corrected], cctx)).entries[0]
+        assert before.id == after.id == f"{BASE}{ENGLISH}.html"
+        assert before.title != after.title
+
+
+@pytest.mark.parametrize("name", ["rss", "atom", "jsonfeed"])
+def test_content_has_only_absolute_urls(name: str, request: pytest.FixtureRequest) -> None:
+    data = request.getfixturevalue(name)
+    if name == "jsonfeed":
+        contents = [i["content_html"] for i in json.loads(data)["items"]]
+    elif name == "rss":
+        contents = [e.text for e in etree.fromstring(data).iterfind(".//content:encoded", NS)]
+    else:
+        contents = [e.text for e in etree.fromstring(data).iterfind(".//atom:content", NS)]
+    images = []
+    for content in contents:
+        tree = lxml.html.fragment_fromstring(content, create_parent="div")
+        for element in tree.iter():
+            for attribute in ("href", "src"):
+                url = element.get(attribute)
+                if url is not None:
+                    assert re.match(r"^(https?://[^/]+/|mailto:)", url), url
+        images += [img.get("src") for img in tree.iter("img")]
+    assert f"{BASE}{published_image(ENGLISH, 'images/night-bus-journeys.png')}" in images
+    assert f"{BASE}{published_image('rtl-arabic', 'images/chart.png')}" in images
+
+
+def test_hostile_text_stays_text(rss: bytes) -> None:
+    parsed = feedparser.parse(rss)
+    every = next(e for e in parsed.entries if e.id == f"{BASE}every-block.html")
+    assert every.title == "Every block: a test briefing <script>alert(1)</script>"
+    tree = lxml.html.fragment_fromstring(every.content[0].value, create_parent="div")
+    assert not list(tree.iter("script"))
+
+
+# --- the W3C validator's rules, by hand ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_validator_rules(name: str, request: pytest.FixtureRequest) -> None:
+    root = etree.fromstring(request.getfixturevalue(name))
+    if name == "rss":
+        entries = root.findall("channel/item")
+        ids = [i.findtext("guid") for i in entries]
+        assert len(root.findall("channel/atom:link[@rel='self']", NS)) == 1
+        assert all(len(i.findall("link")) == 1 for i in entries)
+        assert all(len(i.findall("enclosure")) <= 1 for i in entries)  # RSS allows one
+        assert all(RFC822.match(i.findtext("pubDate")) for i in entries)
+        assert RFC822.match(root.findtext("channel/lastBuildDate"))
+    else:
+        entries = root.findall("atom:entry", NS)
+        ids = [e.findtext("atom:id", namespaces=NS) for e in entries]
+        assert len(root.findall("atom:link[@rel='self']", NS)) == 1
+        feed_author = root.find("atom:author/atom:name", NS) is not None
+        for entry in entries:
+            alternates = [(link.get("type"), link.get("hreflang"))
+                          for link in entry.findall("atom:link", NS)
+                          if link.get("rel", "alternate") == "alternate"]
+            assert len(alternates) == len(set(alternates)) == 1
+            assert feed_author or entry.find("atom:author/atom:name", NS) is not None
+            for date in ("atom:updated", "atom:published"):
+                assert RFC3339.match(entry.findtext(date, namespaces=NS))
+        assert RFC3339.match(root.findtext("atom:updated", namespaces=NS))
+    assert len(ids) == len(set(ids)) and all(ids)
+
+
+# --- the Atom repair ------------------------------------------------------------------
+
+
+def test_finish_atom_restores_what_feedgen_drops() -> None:
+    """feedgen 1.0 writes entry links with href only (its issue 135); finish_atom puts back
+    rel, type, title and length, entry by entry."""
+    from feedgen.feed import FeedGenerator
+
+    fg = FeedGenerator()
+    fg.id(BASE)
+    fg.title("t")
+    fg.updated(datetime.fromisoformat("2020-01-08T07:00:00+00:00"))
+    fe = fg.add_entry()
+    fe.id(BASE + "a.html")
+    fe.title("a")
+    fe.updated(datetime.fromisoformat("2020-01-08T07:00:00+00:00"))
+    fe.content("<p>a</p>", type="html")
+    fe.link(href=BASE + "a.html", rel="alternate", type="text/html")
+    fe.link(href=BASE + "a.pdf", rel="enclosure", type="application/pdf", length="12",
+            title="PDF")
+    entry = sample(ENGLISH)
+    finished = etree.fromstring(finish_atom(fg.atom_str(), [_fake_entry(entry)], [fe.link()]))
+    links = [dict(link.attrib) for link in finished.iterfind(".//atom:link", NS)]
+    assert links == [
+        {"href": BASE + "a.html", "rel": "alternate", "type": "text/html"},
+        {"href": BASE + "a.pdf", "rel": "enclosure", "type": "application/pdf", "title": "PDF",
+         "length": "12"},
+    ]
+    assert finished.find("atom:entry", NS).get(
+        "{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+
+
+def _fake_entry(item: BriefingFile):  # type: ignore[no-untyped-def]
+    from briefkit.render.feed_entries import FeedEntry
+
+    return FeedEntry(item.briefing, "a", BASE + "a.html", BASE + "a.html", None, "<p>a</p>", ())
+
+
+# --- JSON Feed ------------------------------------------------------------------------
+
+
+def test_json_feed(jsonfeed: bytes, items: list[BriefingFile],
+                   outputs: dict[str, dict[str, OutputInfo]]) -> None:
+    feed = json.loads(jsonfeed)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["home_page_url"] == BASE and feed["feed_url"] == BASE + "feed.json"
+    assert feed["title"] == "Briefings" and feed["language"] == "en-GB"
+    assert [i["id"] for i in feed["items"]] == [f"{BASE}{i}.html" for i in newest_first_ids(items)]
+    by_id = {i.id: i.briefing for i in items}
+    for item in feed["items"]:
+        briefing = by_id[item["id"].removeprefix(BASE)[:-5]]
+        assert item["url"] == (briefing.url or item["id"])
+        assert item["content_html"].lstrip().startswith("<article")
+        assert datetime.fromisoformat(item["date_published"]) == briefing.published
+        assert datetime.fromisoformat(item["date_modified"]) == briefing.modified
+        assert item["language"] == briefing.language
+        assert [a["name"] for a in item.get("authors", [])] == [a.name for a in briefing.authors]
+        attachments = [(a["url"], a["size_in_bytes"]) for a in item.get("attachments", [])]
+        assert attachments == [(BASE + o.name, o.size) for f, o in
+                               outputs.get(briefing.id, {}).items() if f != "html"]
+
+
+# --- reference outputs ----------------------------------------------------------------
+
+
+def _pinned(data: bytes, name: str) -> str:
+    """The feed with what other parts of briefkit decide taken out: the full content
+    (the theme's rendering, checked by its own tests) and briefkit's version."""
+    text = data.decode("utf-8")
+    if name == "feed.json":
+        feed = json.loads(text)
+        for item in feed["items"]:
+            item["content_html"] = "[content]"
+        return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+    root = etree.fromstring(data)
+    for element in root.iterfind(".//content:encoded", NS):
+        element.text = "[content]"
+    for element in root.iterfind(".//atom:content", NS):
+        element.text = "[content]"
+    for element in root.iter("generator", "{http://www.w3.org/2005/Atom}generator"):
+        element.text = re.sub(r"briefkit \S+", "briefkit VERSION", element.text)
+        if element.get("version"):
+            element.set("version", "VERSION")
+    return etree.tostring(root, encoding="unicode") + "\n"
+
+
+@pytest.mark.parametrize("name,fixture_name", [("feed.xml", "rss"), ("atom.xml", "atom"),
+                                               ("feed.json", "jsonfeed")])
+def test_reference_output(name: str, fixture_name: str, request: pytest.FixtureRequest) -> None:
+    """Diffed against tests/exporters/reference/; regenerate deliberately with
+    BRIEFKIT_REGENERATE_REFERENCE=1 and review the diff."""
+    got = _pinned(request.getfixturevalue(fixture_name), name)
+    path = REFERENCE / name
+    if os.environ.get("BRIEFKIT_REGENERATE_REFERENCE") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, "utf-8")
+    assert got == path.read_text("utf-8")
+
+
+# --- a real feed reader ---------------------------------------------------------------
+
+
+@pytest.fixture
+def served(tmp_path: Path, rss: bytes, atom: bytes) -> Iterator[str]:
+    """The feeds served over HTTP on 127.0.0.1, for as long as the test runs."""
+    site = tmp_path / "dist"
+    site.mkdir()
+    (site / "feed.xml").write_bytes(rss)
+    (site / "atom.xml").write_bytes(atom)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server.timeout = 10
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("newsboat") is None, reason="Debian package newsboat needed")
+@pytest.mark.parametrize("feed", ["feed.xml", "atom.xml"])
+def test_newsboat_lists_every_entry(feed: str, served: str, tmp_path: Path,
+                                    items: list[BriefingFile]) -> None:
+    home = tmp_path / "reader"
+    home.mkdir()
+    (home / "urls").write_text(served + feed + "\n", "utf-8")
+    (home / "config").write_text("", "utf-8")
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home),
+           "XDG_DATA_HOME": str(home), "LANG": "C.UTF-8"}
+    command = ["newsboat", "-u", "urls", "-c", "cache.db", "-C", "config"]
+    subprocess.run([*command, "-x", "reload"], cwd=home, env=env, check=True, timeout=60,
+                   capture_output=True)
+    unread = subprocess.run([*command, "-x", "print-unread"], cwd=home, env=env, check=True,
+                            timeout=60, capture_output=True, text=True).stdout
+    assert unread.strip() == f"{len(items)} unread articles"
+    with sqlite3.connect(home / "cache.db") as db:
+        rows = db.execute("SELECT guid, title, url, pubDate, content FROM rss_item "
+                          "WHERE feedurl = ?", (served + feed,)).fetchall()
+    by_guid = {row[0]: row for row in rows}
+    assert sorted(by_guid) == sorted(f"{BASE}{i.id}.html" for i in items)
+    for item in items:
+        guid, title, url, published, content = by_guid[f"{BASE}{item.id}.html"]
+        assert title == typeset(item.briefing.title, item.briefing.language)
+        assert url == (item.briefing.url or guid)
+        assert published == int(item.briefing.published.timestamp())
+        assert "<article" in content  # the full content, not only the summary

@@ -1,0 +1,178 @@
+"""The front page, read back with lxml's HTML parser (and, on demand, seen in chromium)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from briefkit.config import Settings
+from briefkit.errors import BriefingError
+from briefkit.exporters.base import CollectionContext, OutputInfo
+from briefkit.exporters.site import FrontPageExporter, file_size
+from briefkit.load import BriefingFile
+from briefkit.themes import Theme
+from conftest import ENGLISH, FRENCH, fixture, sample
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def made(briefing_id: str, **sizes: int) -> dict[str, OutputInfo]:
+    types = {"pdf": "application/pdf", "epub": "application/epub+zip", "docx": DOCX,
+             "html": "text/html"}
+    return {f: OutputInfo(f"{briefing_id}.{f}", f, types[f], size) for f, size in sizes.items()}
+
+
+@pytest.fixture(scope="module")
+def items() -> list[BriefingFile]:
+    return [sample(ENGLISH), sample(FRENCH), fixture("every-block"), fixture("rtl-arabic")]
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, dict[str, OutputInfo]]:
+    return {
+        FRENCH: made(FRENCH, html=7_491, pdf=61_282, epub=20_500, docx=15_321),
+        ENGLISH: made(ENGLISH, html=41_610, pdf=1_503_081),
+        "every-block": made("every-block", docx=900),
+    }
+
+
+@pytest.fixture(scope="module")
+def cctx(settings: Settings, theme: Theme,
+         outputs: dict[str, dict[str, OutputInfo]]) -> CollectionContext:
+    return CollectionContext(settings, theme, outputs)
+
+
+@pytest.fixture(scope="module")
+def page(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+    return FrontPageExporter().export_collection(items, cctx)
+
+
+@pytest.fixture(scope="module")
+def tree(page: bytes) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(page)
+
+
+def test_feed_autodiscovery(tree: lxml.html.HtmlElement) -> None:
+    links = [(link.get("type"), link.get("href"))
+             for link in tree.xpath("//head/link[@rel='alternate']")]
+    assert links == [("application/rss+xml", "feed.xml"), ("application/atom+xml", "atom.xml"),
+                     ("application/feed+json", "feed.json")]
+    assert all(link.get("title") for link in tree.xpath("//head/link[@rel='alternate']"))
+
+
+def test_no_feeds_announced_without_base_url(items: list[BriefingFile],
+                                             cctx: CollectionContext) -> None:
+    bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
+    tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(items, bare))
+    assert tree.xpath("//link[@rel='alternate']") == []
+    assert len(tree.xpath("//ol[@class='briefings']/li")) == len(items)
+
+
+def test_a_row_per_briefing_newest_first(tree: lxml.html.HtmlElement,
+                                         items: list[BriefingFile]) -> None:
+    rows = tree.xpath("//ol[@class='briefings']/li")
+    expected = sorted(sorted(items, key=lambda i: i.id), key=lambda i: i.briefing.published,
+                      reverse=True)
+    assert [r.get("id") for r in rows] == [i.id for i in expected]
+    for row, item in zip(rows, expected):
+        assert row.get("lang") == item.briefing.language
+        assert row.get("dir") == item.briefing.direction
+        assert row.xpath("string(.//h2)").strip()
+        time = row.xpath(".//time")[0]
+        assert time.get("datetime") == item.briefing.published.isoformat()
+
+
+def test_titles_link_to_the_web_page(tree: lxml.html.HtmlElement) -> None:
+    def title_link(briefing_id: str) -> list[str]:
+        return tree.xpath(f"//li[@id='{briefing_id}']//h2/a/@href")
+
+    assert title_link(FRENCH) == [f"{FRENCH}.html"]
+    assert title_link(ENGLISH) == [f"{ENGLISH}.html"]
+    # no web page exported: the briefing's own url, else no link
+    assert title_link("every-block") == ["https://example.org/briefings/every-block"]
+    assert title_link("rtl-arabic") == []
+
+
+def test_dates_and_standfirst_in_the_briefings_language(tree: lxml.html.HtmlElement) -> None:
+    french = tree.xpath(f"//li[@id='{FRENCH}']")[0]
+    assert french.xpath("string(.//time)") == "mercredi 8 janvier 2020"
+    assert french.xpath("string(.//*[@class='standfirst'])").startswith(
+        "Dans la nuit de mardi à mercredi")
+    assert "Télécharger" in french.xpath("string(.//*[@class='downloads'])")
+    english = tree.xpath(f"//li[@id='{ENGLISH}']")[0]
+    assert english.xpath("string(.//time)") == "Wednesday 8 January 2020"
+    every = tree.xpath("//li[@id='every-block']")[0]
+    # inline markup becomes HTML, markup-looking text stays text
+    assert every.xpath(".//*[@class='standfirst']/strong/text()") == ["every block type"]
+    assert "<b>tags</b>" in every.xpath("string(.//*[@class='standfirst'])")
+    assert not tree.xpath("//body//script")
+
+
+def test_downloads_for_each_format_that_exists(tree: lxml.html.HtmlElement,
+                                               outputs: dict[str, dict[str, OutputInfo]]) -> None:
+    for briefing_id in (FRENCH, ENGLISH, "every-block", "rtl-arabic"):
+        links = tree.xpath(f"//li[@id='{briefing_id}']//*[@class='downloads']/a")
+        expected = [o for f, o in outputs.get(briefing_id, {}).items() if f != "html"]
+        assert [(a.get("href"), a.get("type")) for a in links] == [
+            (o.name, o.media_type) for o in expected]
+    labels = [a.xpath("string(.//*[@class='format'])")
+              for a in tree.xpath(f"//li[@id='{FRENCH}']//*[@class='downloads']/a")]
+    assert labels == ["PDF", "EPUB", "Word"]
+    sizes = tree.xpath(f"//li[@id='{ENGLISH}']//*[@class='size']/text()")
+    assert sizes == ["1.5\u00a0MB"]
+
+
+def test_file_sizes_read_as_the_language_writes_them() -> None:
+    assert file_size(61_282, "en-GB") == "61\u00a0kB"
+    assert file_size(61_282, "fr") == "61\u202fko"  # CLDR's narrow no-break space
+    assert file_size(1_503_081, "fr") == "1,5\u202fMo"
+    assert file_size(12, "en") == "1\u00a0kB"
+
+
+def test_responsive_page(tree: lxml.html.HtmlElement) -> None:
+    assert tree.xpath("//meta[@name='viewport']/@content") == [
+        "width=device-width, initial-scale=1"]
+    assert "@media (max-width:" in tree.xpath("string(//style)")
+    assert tree.get("lang") == "en-GB"
+
+
+def test_the_id_index_would_replace_the_front_page(cctx: CollectionContext) -> None:
+    english = sample(ENGLISH)
+    clash = dataclasses.replace(english, briefing=english.briefing.model_copy(update={"id": "index"}))
+    with pytest.raises(BriefingError, match="index"):
+        FrontPageExporter().export_collection([clash], cctx)
+
+
+def test_same_bytes_every_time(items: list[BriefingFile], cctx: CollectionContext,
+                               page: bytes) -> None:
+    assert FrontPageExporter().export_collection(list(reversed(items)), cctx) == page
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+@pytest.mark.parametrize("width", [1200, 400])
+def test_chromium_draws_the_page(width: int, page: bytes, tmp_path: Path) -> None:
+    """Chromium draws the page at desktop and phone widths (the pictures are for people to look at)."""
+    (tmp_path / "index.html").write_bytes(page)
+    shot = tmp_path / f"index-{width}.png"
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", f"--screenshot={shot}",
+             f"--window-size={width},1400", (tmp_path / "index.html").as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        assert image.size == (width, 1400)
+        # the page is drawn: more than a blank screen (text, rules, the accent colour)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+        assert colours is None or len(colours) > 50
