@@ -1,0 +1,437 @@
+"""The Word document partners edit, read back by python-docx and by lxml on the ZIP.
+
+Each briefing is exported once for the module; LibreOffice's conversion to PDF
+(read by pdftotext) is the slow check.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timezone
+from pathlib import Path
+
+import docx
+import pytest
+from docx.document import Document
+from lxml import etree
+
+from briefkit import inline, registry
+from briefkit.config import Settings
+from briefkit.errors import ThemeError
+from briefkit.exporters.base import Context
+from briefkit.exporters.docx import DocxExporter, word_language
+from briefkit.load import BriefingFile
+from briefkit.model import Image
+from briefkit.output import normalise_zip
+from briefkit.render.typography import typeset
+from briefkit.themes import Theme, load_theme
+from conftest import ENGLISH, FRENCH, fixture, sample
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {
+    "w": W,
+    "r": R,
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+DOCUMENTS: dict[str, Callable[[], BriefingFile]] = {
+    "french": lambda: sample(FRENCH),
+    "english": lambda: sample(ENGLISH),
+    "every-block": lambda: fixture("every-block"),
+    "arabic": lambda: fixture("rtl-arabic"),
+}
+
+
+@dataclass
+class Exported:
+    item: BriefingFile
+    data: bytes
+
+    @property
+    def document(self) -> Document:
+        return docx.Document(io.BytesIO(self.data))
+
+    @property
+    def names(self) -> list[str]:
+        return zipfile.ZipFile(io.BytesIO(self.data)).namelist()
+
+    def xml(self, name: str) -> etree._Element:
+        return etree.fromstring(zipfile.ZipFile(io.BytesIO(self.data)).read(name))
+
+    def relationships(self, name: str = "word/_rels/document.xml.rels") -> dict[str, etree._Element]:
+        return {rel.get("Id"): rel for rel in self.xml(name)}
+
+    def by_style(self, style: str) -> list[str]:
+        return [p.text for p in self.document.paragraphs if p.style.name == style]
+
+
+@pytest.fixture(scope="module")
+def exported(context: Context) -> dict[str, Exported]:
+    exporter = DocxExporter()
+    return {name: Exported(item, exporter.export(item, context))
+            for name, item in ((n, load()) for n, load in DOCUMENTS.items())}
+
+
+@pytest.fixture(scope="module")
+def every(exported: dict[str, Exported]) -> Exported:
+    return exported["every-block"]
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+def test_registered_as_docx() -> None:
+    assert isinstance(registry.get("docx"), DocxExporter)
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_python_docx_reopens_every_output(exported: dict[str, Exported], name: str) -> None:
+    document = exported[name].document
+    briefing = exported[name].item.briefing
+    assert document.paragraphs[0].text == typeset(briefing.title, briefing.language)
+    assert document.paragraphs[0].style.name == "Title"
+    assert len(document.sections) == 1
+
+
+def test_section_headings_carry_heading_1(every: Exported) -> None:
+    briefing = every.item.briefing
+    headings = [s.heading for s in briefing.sections if s.heading]
+    assert every.by_style("Heading 1") == [typeset(h, "en-GB") for h in headings] + ["Sources"]
+    styles = every.document.styles
+    for level in (1, 2):
+        heading = styles[f"Heading {level}"]
+        # a real heading: in the navigation pane and the table of contents
+        assert heading.element.find("w:pPr/w:outlineLvl", NS).get(w("val")) == str(level - 1)
+        assert heading.font.name == "Inter" and heading.font.bold
+
+
+def test_every_block_has_its_style(every: Exported) -> None:
+    b = every.item.briefing
+    assert every.by_style("Subtitle") == [typeset(b.subtitle or "", "en-GB")]
+    assert every.by_style("Standfirst") == [typeset(inline.plain(b.standfirst or ""), "en-GB")]
+    (byline,) = every.by_style("Byline")
+    assert "Ada Byron (editor), Li Wei, José Núñez" in byline
+    assert "Thursday 4 March 2021" in byline and "Updated Friday 5 March 2021" in byline
+    assert every.by_style("List Bullet") == ["Unordered one", "Unordered two", "Unordered three"]
+    assert every.by_style("List Number") == ["Ordered one", "Ordered two", "Ordered three"]
+    assert every.by_style("Quote")[0].startswith("A quotation that runs long")
+    assert every.by_style("Quote")[0].endswith("\u2014 A. Source, spokesperson")
+    assert every.by_style("Quote")[1] == "A quote without attribution."
+    assert every.by_style("Caption") == ["Journeys per week, in thousands.", "Figures by year"]
+    assert every.by_style("Credit") == ["Example Council", "CC BY 4.0"]
+    assert every.by_style("Timeline Date") == ["1 March 2021", "3 March 2021"]
+    assert every.by_style("Timeline Event") == ["Something happens", "Something else happens"]
+    assert every.by_style("Factbox Title") == ["Key facts"]
+    assert every.by_style("Factbox") == ["Fact one", "Fact two with a link",
+                                         "A factbox without a title"]
+    assert every.by_style("Source") == ["Example report, Example Institute", "Phone interview, Desk"]
+    text = "\n".join(p.text for p in every.document.paragraphs)
+    # literal markup stays text
+    assert "<script>alert(1)</script>" in text and "<b>tags</b>" in text
+
+
+def test_inline_emphasis_and_strong_are_run_formatting(every: Exported) -> None:
+    (paragraph,) = [p for p in every.document.paragraphs if p.text.startswith("First paragraph")]
+    runs = {r.text: r for r in paragraph.runs}
+    assert runs["strong"].bold and not runs["strong"].italic
+    assert runs["emphasis"].italic and not runs["emphasis"].bold
+
+
+def test_styles_derive_from_the_theme(every: Exported, theme: Theme) -> None:
+    look = theme.settings
+    styles = every.xml("word/styles.xml")
+    defaults = styles.find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    fonts = defaults.find("w:rFonts", NS)
+    assert fonts.get(w("ascii")) == look.fonts.body
+    assert fonts.get(w("cs")) == look.fonts.fallback[0]
+    assert defaults.find("w:sz", NS).get(w("val")) == str(round(look.fonts.size * 2))
+    assert defaults.find("w:color", NS).get(w("val")).lower() == look.colours.text[1:].lower()
+
+    def style(style_id: str) -> etree._Element:
+        (found,) = styles.findall(f"w:style[@w:styleId='{style_id}']", NS)
+        return found
+
+    link = style("Hyperlink")
+    assert link.get(w("type")) == "character"
+    assert link.find("w:rPr/w:color", NS).get(w("val")).lower() == look.colours.accent[1:].lower()
+    assert link.find("w:rPr/w:u", NS).get(w("val")) == "single"
+    factbox = style("Factbox")
+    assert factbox.find("w:pPr/w:shd", NS).get(w("fill")).lower() == look.colours.shade[1:].lower()
+    assert style("FactboxTitle").find("w:basedOn", NS).get(w("val")) == "Factbox"
+    for style_id in ("Standfirst", "Byline", "TimelineDate", "TimelineEvent", "Source", "Credit"):
+        assert style(style_id).get(w("customStyle")) == "1"
+    assert style("Heading1").find("w:rPr/w:rFonts", NS).get(w("ascii")) == look.fonts.headings
+    table = style("BriefingTable")
+    assert table.get(w("type")) == "table"
+    # the template's heap of unused table styles is gone
+    assert len(styles.findall("w:style[@w:type='table']", NS)) <= 3
+
+
+def test_page_size_and_margins_from_the_theme(every: Exported) -> None:
+    section = every.document.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert [round(m.mm) for m in (section.top_margin, section.right_margin,
+                                  section.bottom_margin, section.left_margin)] == [22, 20, 24, 20]
+
+
+def test_links_are_hyperlinks_to_the_right_url(every: Exported) -> None:
+    b = every.item.briefing
+    expected = set(inline.links(b.standfirst or ""))
+    for section in b.sections:
+        for block in section.blocks:
+            for text in (getattr(block, "text", None), *getattr(block, "items", [])):
+                if text:
+                    expected |= set(inline.links(text))
+    expected |= {a.url for a in b.authors if a.url} | {s.url for s in b.sources if s.url}
+    rels = every.relationships()
+    found = set()
+    for link in every.xml("word/document.xml").iter(w("hyperlink")):
+        rel = rels[link.get(f"{{{R}}}id")]
+        assert rel.get("TargetMode") == "External"
+        found.add(rel.get("Target"))
+        for run in link.findall("w:r", NS):
+            assert run.find("w:rPr/w:rStyle", NS).get(w("val")) == "Hyperlink"
+    assert found == expected
+    assert "https://example.org/a?b=1&c=2" in found and "mailto:desk@example.org" in found
+    urls = [h.url for p in every.document.paragraphs for h in p.hyperlinks]
+    assert "https://example.org/report" in urls
+
+
+def test_images_carry_alt_text_and_fit_the_text_width(every: Exported) -> None:
+    images = every.item.briefing.images()
+    pictures = list(every.xml("word/document.xml").iter(f"{{{NS['wp']}}}inline"))
+    assert [p.find("wp:docPr", NS).get("descr") for p in pictures] == [i.alt for i in images]
+    section = every.document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for picture, image in zip(pictures, images):
+        extent = picture.find("wp:extent", NS)
+        cx, cy = int(extent.get("cx")), int(extent.get("cy"))
+        asset = every.item.assets[image.src]
+        assert 0 < cx <= text_width
+        assert abs(cx / cy - asset.width / asset.height) < 0.01
+    media = [n for n in every.names if n.startswith("word/media/")]
+    assert len(media) == 1  # the same chart twice is stored once
+
+
+def test_table_repeats_its_header_row(every: Exported) -> None:
+    (table,) = every.document.tables
+    assert table.style.name == "Briefing Table"
+    assert [c.text for c in table.rows[0].cells] == ["Year", "Value", "Note"]
+    assert [c.text for c in table.rows[2].cells] == ["2020", "1,380", "record"]
+    assert table.rows[2].cells[2].paragraphs[0].runs[0].bold
+    rows = every.xml("word/document.xml").findall(".//w:tbl/w:tr", NS)
+    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
+    assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
+
+
+def test_ordered_lists_are_word_numbering_restarted_per_list(every: Exported) -> None:
+    body = every.xml("word/document.xml")
+    numbering = every.xml("word/numbering.xml")
+
+    def num_ids(style: str) -> set[str]:
+        return {p.find("w:pPr/w:numPr/w:numId", NS).get(w("val"))
+                for p in body.iter(w("p"))
+                if (s := p.find("w:pPr/w:pStyle", NS)) is not None and s.get(w("val")) == style}
+
+    (ordered,) = num_ids("ListNumber")
+    (sources,) = num_ids("Source")
+    (bullets,) = num_ids("ListBullet")
+    assert len({ordered, sources, bullets}) == 3
+    for num_id, kind in ((ordered, "decimal"), (sources, "decimal"), (bullets, "bullet")):
+        (num,) = numbering.findall(f"w:num[@w:numId='{num_id}']", NS)
+        abstract = num.find("w:abstractNumId", NS).get(w("val"))
+        (definition,) = numbering.findall(f"w:abstractNum[@w:abstractNumId='{abstract}']", NS)
+        assert definition.find("w:lvl/w:numFmt", NS).get(w("val")) == kind
+        if kind == "decimal":
+            assert num.find("w:lvlOverride/w:startOverride", NS).get(w("val")) == "1"
+
+
+def test_header_and_footer(every: Exported, settings: Settings) -> None:
+    section = every.document.sections[0]
+    header = section.header.paragraphs[0].text
+    assert header.startswith(settings.publisher) and every.item.briefing.title in header
+    footer = every.xml("word/" + every.relationships()[
+        section._sectPr.find("w:footerReference", NS).get(f"{{{R}}}id")].get("Target"))
+    instructions = [t.text.strip() for t in footer.iter(w("instrText"))]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert "".join(t.text for t in footer.iter(w("t"))).startswith("Page ")
+
+
+def test_footer_says_page_in_the_briefing_language(exported: dict[str, Exported]) -> None:
+    footer = exported["arabic"].document.sections[0].footer.paragraphs[-1].text
+    assert footer.startswith("صفحة ")
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_core_properties_come_from_the_briefing(exported: dict[str, Exported], name: str) -> None:
+    out = exported[name]
+    b = out.item.briefing
+    props = out.document.core_properties
+    assert props.title == typeset(b.title, b.language)
+    assert props.author == "; ".join(a.name for a in b.authors)
+    assert props.subject == (typeset(b.subtitle, b.language) if b.subtitle else "")
+    assert props.keywords == "; ".join(b.tags)
+    assert props.language == b.language
+    assert props.created == b.published.astimezone(timezone.utc)
+    assert props.modified == b.modified.astimezone(timezone.utc)
+    assert props.revision == 1
+    assert "python-docx" not in (props.comments or "")
+    core = zipfile.ZipFile(io.BytesIO(out.data)).read("docProps/core.xml").decode()
+    assert "python-docx" not in core and "2013" not in core
+    app = zipfile.ZipFile(io.BytesIO(out.data)).read("docProps/app.xml").decode()
+    assert "Macintosh" not in app and "Normal.dotm" not in app
+    assert not [n for n in out.names if "thumbnail" in n or n.startswith("customXml")]
+
+
+def test_summary_is_the_description(every: Exported) -> None:
+    assert every.document.core_properties.comments == every.item.briefing.summary
+
+
+def test_long_standfirst_fits_the_description_limit(exported: dict[str, Exported]) -> None:
+    # the French sample has no summary and a standfirst beyond Word's 255 characters
+    comments = exported["french"].document.core_properties.comments
+    assert 0 < len(comments) <= 255 and comments.endswith("\u2026")
+
+
+@pytest.mark.parametrize(("name", "lang"), [("french", "fr-FR"), ("english", "en-GB"),
+                                            ("every-block", "en-GB"), ("arabic", "ar-EG")])
+def test_document_language_is_the_briefing_language(exported: dict[str, Exported], name: str,
+                                                     lang: str) -> None:
+    out = exported[name]
+    assert lang.startswith(out.item.briefing.language)
+    rpr = out.xml("word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    (tag,) = rpr.findall("w:lang", NS)
+    assert (tag.get(w("val")), tag.get(w("eastAsia")), tag.get(w("bidi"))) == (lang,) * 3
+    settings = out.xml("word/settings.xml")
+    assert settings.find("w:themeFontLang", NS).get(w("val")) == lang
+    # the template claimed its spelling was already checked
+    assert settings.find("w:proofState", NS) is None
+
+
+def test_word_language_adds_the_likeliest_region() -> None:
+    assert word_language("fr") == "fr-FR"
+    assert word_language("en-GB") == "en-GB"
+    assert word_language("pt-BR") == "pt-BR"
+    assert word_language("de") == "de-DE"
+
+
+def test_arabic_is_right_to_left(exported: dict[str, Exported]) -> None:
+    out = exported["arabic"]
+    styles = out.xml("word/styles.xml")
+    assert styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:bidi", NS) is not None
+    body = out.xml("word/document.xml")
+    assert body.find("w:body/w:sectPr/w:bidi", NS) is not None
+    assert body.find(".//w:tbl/w:tblPr/w:bidiVisual", NS) is not None
+    arabic_runs = [r for r in body.iter(w("r"))
+                   if re.search("[\u0600-\u06ff]", "".join(t.text or "" for t in r.iter(w("t"))))]
+    assert arabic_runs and all(r.find("w:rPr/w:rtl", NS) is not None for r in arabic_runs)
+    # quote and timeline rules run down the right, where Arabic lines start
+    quote = styles.find("w:style[@w:styleId='Quote']/w:pPr/w:pBdr", NS)
+    assert quote.find("w:right", NS) is not None and quote.find("w:left", NS) is None
+
+
+def test_left_to_right_documents_have_no_bidi(every: Exported) -> None:
+    assert every.xml("word/styles.xml").find(".//w:pPrDefault//w:bidi", NS) is None
+    assert every.xml("word/document.xml").find(".//w:rtl", NS) is None
+
+
+def test_french_spaces(exported: dict[str, Exported]) -> None:
+    text = "\n".join(p.text for p in exported["french"].document.paragraphs)
+    assert "exactement\u202f?" in text
+    assert " ?" not in text
+    assert "Frappes iraniennes en Irak\u00a0: ce que l\u2019on sait" in text
+
+
+def test_same_briefing_same_bytes(context: Context, every: Exported) -> None:
+    again = DocxExporter().export(every.item, context)
+    moment = every.item.briefing.modified
+    assert normalise_zip(again, moment) == normalise_zip(every.data, moment)
+
+
+def test_reference_docx_styles_are_used(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "themes" / "house"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('name = "house"\n', "utf-8")
+    reference = docx.Document()
+    heading = reference.styles["Heading 1"]
+    heading.font.name = "Courier New"
+    heading.font.size = docx.shared.Pt(20)
+    reference.add_paragraph("Text left in the reference document")
+    reference.core_properties.title = "House style"
+    reference.core_properties.author = "Design desk"
+    section = reference.sections[0]
+    section.page_width, section.page_height = docx.shared.Mm(216), docx.shared.Mm(279)
+    reference.save(folder / "reference.docx")
+
+    theme = load_theme("house", tmp_path)
+    item = fixture("every-block")
+    data = DocxExporter().export(item, Context(settings, theme))
+    document = docx.Document(io.BytesIO(data))
+    assert document.styles["Heading 1"].font.name == "Courier New"
+    assert document.styles["Heading 1"].font.size == docx.shared.Pt(20)
+    assert round(document.sections[0].page_width.mm) == 216
+    text = [p.text for p in document.paragraphs]
+    assert "Text left in the reference document" not in text
+    assert text[0] == typeset(item.briefing.title, "en-GB")
+    # what the reference lacks still comes from the theme
+    assert document.styles["Factbox"].font is not None
+    assert "Heading 1" in {p.style.name for p in document.paragraphs}
+    props = document.core_properties
+    assert props.title == typeset(item.briefing.title, "en-GB")
+    assert props.author == "Ada Byron; Li Wei; José Núñez"
+    lang = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml")).find(
+        "w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang.get(w("val")) == "en-GB"
+
+
+def test_bad_page_margins_are_a_theme_error(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "themes" / "odd"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('[page]\nmargins = "2em 20mm"\n', "utf-8")
+    with pytest.raises(ThemeError, match="'2em' is not a length"):
+        DocxExporter().export(fixture("every-block"), Context(settings, load_theme("odd", tmp_path)))
+
+
+def _pdf_text(docx_data: bytes, folder: Path) -> tuple[str, int]:
+    source = folder / "briefing.docx"
+    source.write_bytes(docx_data)
+    profile = folder / "profile"
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+        capture_output=True, text=True, timeout=180,
+    )
+    pdf = folder / "briefing.pdf"
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text, text.count("\f")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="needs LibreOffice and poppler-utils")
+@pytest.mark.parametrize("name", ["french", "english"])
+def test_libreoffice_converts_the_samples(exported: dict[str, Exported], name: str,
+                                          tmp_path: Path) -> None:
+    out = exported[name]
+    b = out.item.briefing
+    text, pages = _pdf_text(out.data, tmp_path)
+    flat = " ".join(text.split())
+    for heading in [s.heading for s in b.sections if s.heading]:
+        assert " ".join(typeset(heading, b.language).split()) in flat
+    assert f"Page 1 / {pages}" in flat and f"Page {pages} / {pages}" in flat
+    for block in (blk for s in b.sections for blk in s.blocks if isinstance(blk, Image)):
+        if block.caption:
+            assert inline.plain(block.caption).split()[0] in flat
+    assert "python-docx" not in text
