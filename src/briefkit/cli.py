@@ -95,6 +95,31 @@ def cmd_themes(args: argparse.Namespace) -> int:
         print(name)
     return 0
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from briefkit.errors import OutputError
+    from briefkit.importers import import_file
+
+    briefing = import_file(
+        Path(args.file), id=args.id, title=args.title, language=args.language,
+        published=args.published, authors=args.author or [],
+        note=lambda message: print(f"note: {message}", file=sys.stderr),
+    )
+    text = json.dumps(briefing, indent=2, ensure_ascii=False) + "\n"
+    if not args.output:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return 0
+    target = Path(args.output)
+    if target.is_dir():
+        target = target / f"{briefing['id']}.json"
+    try:
+        target.write_text(text, "utf-8")
+    except OSError as error:
+        raise OutputError(f"cannot write {target} ({error.strerror})") from None
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
+
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
@@ -128,6 +153,19 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of the briefing format")
     p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("import", help="make a briefing from CMS text, HTML or Markdown")
+    p.add_argument("file", metavar="FILE", help="the article to import")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write the briefing to OUT (a folder: OUT/<id>.json; default: stdout)")
+    p.add_argument("--id", help="the briefing's id (default: made from the title)")
+    p.add_argument("--title", metavar="T", help="the title (CMS text has none)")
+    p.add_argument("--language", metavar="L", help="language tag, e.g. fr (default: guessed)")
+    p.add_argument("--published", metavar="DATETIME",
+                   help="publication date-time, e.g. 2020-01-08T11:45:00+01:00")
+    p.add_argument("--author", action="append", metavar="NAME",
+                   help="an author (repeatable; replaces the file's authors)")
+    p.set_defaults(run=cmd_import)
     return main
 
 

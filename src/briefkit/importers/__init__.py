@@ -1,0 +1,245 @@
+"""From what the CMS gives us to a canonical briefing.
+
+Three kinds of input, told apart by the file's extension (``.html``/``.htm``,
+``.md``/``.markdown``) or else by its content: CMS text (paragraphs set apart
+by ``<br /> <br />``), HTML (block elements such as ``<p>``), Markdown
+(anything else, plain text included).  Each reader gives an
+:class:`~briefkit.importers.article.Article`; :func:`import_file` completes its
+metadata from the options, then from guesses, and checks the result against
+the model before anyone writes it.
+
+What is guessed (the kind of input, the title, the id, the language) is reported
+through ``note`` so the user can check it.  What cannot be guessed (the
+publication date) is asked for, naming the option to pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from briefkit import inline
+from briefkit.errors import BriefingError, Problem
+from briefkit.importers.article import Article, shape
+from briefkit.importers.language import guess_language
+from briefkit.load import MAX_BRIEFING_BYTES, display_path
+from briefkit.model import ID_MAX, Briefing
+
+KINDS = {"cms": "CMS text", "html": "HTML", "markdown": "Markdown"}
+EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
+              ".markdown": "markdown"}
+#: A title made from the standfirst stops at a word before this many characters.
+MAX_TITLE = 120
+#: The options that set each field, for messages that say what to pass.
+OPTIONS = {"id": "--id", "title": "--title", "language": "--language",
+           "published": "--published", "authors": "--author"}
+
+_HTML_BLOCK = re.compile(r"<(p|h[1-6]|ul|ol|li|blockquote|div|html|body|article|section)\b",
+                         re.IGNORECASE)
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o",
+                       "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th",
+                       "Þ": "TH", "ð": "d", "ı": "i"})
+# C0 controls other than tab and line breaks: no text file holds them, no output can carry them
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+
+
+def detect(path: Path, text: str) -> str:
+    """The kind of input: 'cms', 'html' or 'markdown'."""
+    from briefkit.importers.cms import looks_like_cms
+
+    by_extension = EXTENSIONS.get(path.suffix.lower())
+    if by_extension:
+        return by_extension
+    if text.lstrip().startswith("---"):
+        return "markdown"
+    if _HTML_BLOCK.search(text):
+        return "html"
+    if looks_like_cms(text):
+        return "cms"
+    return "markdown"
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file as text; empty, binary or non-UTF-8 files are refused."""
+    try:
+        if not path.is_file():
+            raise BriefingError.single(shown, "no such file" if not path.exists() else "not a file")
+        size = path.stat().st_size
+        if size > MAX_BRIEFING_BYTES:
+            raise BriefingError.single(
+                shown, f"file is {size / 1024 / 1024:.1f} MB: an article to import is at most "
+                f"{MAX_BRIEFING_BYTES // 1024 // 1024} MB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise BriefingError.single(shown, f"cannot be read ({error.strerror})") from None
+    if b"\0" in data:
+        raise BriefingError.single(
+            shown, "is a binary file, not text: import CMS text, HTML or Markdown")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise BriefingError.single(
+            shown, f"not UTF-8: byte 0x{data[error.start]:02X} cannot be decoded "
+            "(save the file as UTF-8)", line=line, column=1) from None
+    if not text.strip():
+        raise BriefingError.single(shown, "the file is empty: nothing to import")
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - text.rfind("\n", 0, control.start())
+        raise BriefingError.single(
+            shown, f"control character U+{ord(control.group()):04X}: is this a text file?",
+            line=line, column=column)
+    return text
+
+
+def slug(title: str) -> str:
+    """An id made from a title: ASCII letters and digits joined by hyphens, at
+    most ID_MAX characters, cut between words."""
+    folded = unicodedata.normalize("NFKD", title.translate(_FOLD)).lower()
+    # accents go; anything else that is not a Latin letter or digit (an apostrophe
+    # in "l’on", a space) separates words
+    kept = "".join(ch if ch.isascii() and ch.isalnum() else "-"
+                   for ch in folded if not unicodedata.combining(ch))
+    made = re.sub(r"-+", "-", kept).strip("-")
+    if len(made) > ID_MAX:
+        cut = made.rfind("-", 0, ID_MAX + 1)
+        made = made[: cut if cut > 0 else ID_MAX].strip("-")
+    return made
+
+
+def title_from(text: str) -> str:
+    """A title made from a paragraph: its first sentence, shortened between words."""
+    plain = inline.plain(text).strip()
+    first = _SENTENCE_END.split(plain, maxsplit=1)[0].strip()
+    first = first.rstrip(".").rstrip() if first.endswith(".") and not first.endswith("...") \
+        else first
+    if len(first) <= MAX_TITLE:
+        return first
+    cut = first.rfind(" ", 0, MAX_TITLE)
+    return first[: cut if cut > 0 else MAX_TITLE].rstrip(" ,;:") + "…"
+
+
+def _problems(error: ValidationError, shown: str) -> BriefingError:
+    """The model's objections, each naming the option that sets the field when there is one."""
+    problems = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
+        field = loc[0] if loc else ""
+        message = item["msg"] if item["type"] == "briefkit" else item["msg"][0].lower() + item["msg"][1:]
+        where = "/".join(loc)
+        if field in OPTIONS:
+            message += f" (set it with {OPTIONS[field]})"
+        problems.append(Problem(shown, f"{where}: {message}"))
+    return BriefingError(problems[0].message, problems)
+
+
+def import_file(
+    path: Path,
+    *,
+    id: str | None = None,
+    title: str | None = None,
+    language: str | None = None,
+    published: str | None = None,
+    authors: Sequence[str] = (),
+    note: Callable[[str], None] = lambda message: None,
+) -> dict[str, Any]:
+    """Read an article (CMS text, HTML or Markdown) and return it as a canonical
+    briefing, checked against the model.
+
+    Options win over what the file says, which wins over guesses; every guess is
+    passed to ``note``.
+    """
+    from briefkit.importers.cms import read_cms
+    from briefkit.importers.html import read_html
+    from briefkit.importers.markdown import read_markdown
+
+    shown = display_path(path)
+    text = read_text(path, shown)
+    kind = detect(path, text)
+    if path.suffix.lower() not in EXTENSIONS:
+        note(f"{shown} read as {KINDS[kind]}")
+    reader = {"cms": read_cms, "html": read_html, "markdown": read_markdown}[kind]
+    article: Article = reader(text, shown)
+    for message in article.notes:
+        note(message)
+    standfirst, sections = shape(article.pieces)
+    if not sections:
+        raise BriefingError.single(shown, f"no text to import: the {KINDS[kind]} holds no "
+                                          "paragraph, heading, quote or list")
+
+    if title is None:
+        title = article.title
+    if title is None:
+        first = standfirst or next(
+            (b["text"] for s in sections for b in s.get("blocks", []) if b["type"] == "paragraph"),
+            None)
+        if first is None:
+            raise BriefingError.single(shown, "no title found: pass --title")
+        title = title_from(first)
+        note(f"title made from the first sentence of the "
+             f"{'standfirst' if standfirst else 'first paragraph'}: {title!r} "
+             "(pass --title to set it)")
+
+    if id is None:
+        id = article.id
+    if id is None:
+        id = slug(title)
+        if not id:
+            raise BriefingError.single(
+                shown, f"no id can be made from the title {title!r} (no Latin letters or "
+                "digits): pass --id")
+        note(f"id made from the title: {id!r} (pass --id to set it)")
+
+    if language is None:
+        language = article.language
+    if language is None:
+        body = " ".join([standfirst or ""] + [
+            inline.plain(text) for s in sections for b in s.get("blocks", [])
+            for text in ([b["text"]] if "text" in b else b.get("items", []))])
+        language = guess_language(f"{title} {body}")
+        if language is None:
+            raise BriefingError.single(
+                shown, "cannot tell which language the article is in: pass --language "
+                "(e.g. --language fr)")
+        note(f"language guessed as {language!r} (pass --language to set it)")
+
+    if published is None:
+        published = article.published
+    if published is None:
+        raise BriefingError.single(
+            shown, "no publication date in the file: pass --published "
+            "(e.g. --published 2020-01-08T11:45:00+01:00)")
+
+    names = list(authors) or article.authors
+    briefing: dict[str, Any] = {"id": id, "title": title}
+    if article.subtitle:
+        briefing["subtitle"] = article.subtitle
+    briefing["language"] = language
+    briefing["published"] = published
+    if article.updated:
+        briefing["updated"] = article.updated
+    if names:
+        briefing["authors"] = [{"name": name} for name in names]
+    if article.tags:
+        briefing["tags"] = list(article.tags)
+    for field in ("summary", "url", "rights"):
+        if getattr(article, field):
+            briefing[field] = getattr(article, field)
+    if standfirst:
+        briefing["standfirst"] = standfirst
+    briefing["sections"] = sections
+    try:
+        Briefing.model_validate(briefing)
+    except ValidationError as error:
+        raise _problems(error, shown) from None
+    return briefing

@@ -1,0 +1,64 @@
+"""What a reader finds in an imported article, before it becomes a briefing.
+
+Every reader (CMS text, HTML, Markdown) produces the same :class:`Article`: the
+metadata the file itself gives, and the body as a flat run of headings and
+blocks.  :func:`shape` turns that run into a standfirst and sections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading: a question line, an ``<h2>``, a ``##`` line."""
+
+    text: str
+
+
+Piece = Heading | dict[str, Any]
+
+
+@dataclass
+class Article:
+    """An article as read from a file: what it says about itself, and its body."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    id: str | None = None
+    language: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    url: str | None = None
+    rights: str | None = None
+    pieces: list[Piece] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def shape(pieces: list[Piece]) -> tuple[str | None, list[dict[str, Any]]]:
+    """The standfirst and the sections of a body.
+
+    The first paragraph is the standfirst, unless it is all there is (a briefing
+    needs a section).  Blocks before the first heading make an intro section
+    without a heading; each heading starts a section.
+    """
+    body = list(pieces)
+    standfirst = None
+    first = body[0] if body else None
+    if isinstance(first, dict) and first["type"] == "paragraph" and len(body) > 1:
+        standfirst = first["text"]
+        body.pop(0)
+    sections: list[dict[str, Any]] = []
+    for piece in body:
+        if isinstance(piece, Heading):
+            sections.append({"heading": piece.text, "blocks": []})
+            continue
+        if not sections:
+            sections.append({"blocks": []})
+        sections[-1]["blocks"].append(piece)
+    return standfirst, sections

@@ -1,0 +1,76 @@
+"""Raw CMS text in, an article out.
+
+What the CMS gives us is one run of text: paragraphs separated by
+``<br /> <br />`` (or a blank line), and a question line followed by a single
+``<br />`` and its answer.  A question line (one ending in ``?``, ``？`` or
+``؟``) with an answer under it becomes a section heading; any other single
+``<br />`` is a line break inside a paragraph, read as a space.
+
+The text may hold the same inline HTML as an HTML article (``<em>``,
+``<strong>``, ``<a>``, entities): each paragraph is read by the HTML reader, so
+the same elements are read and the same are refused.  There is no title line:
+the title comes from ``--title``, or is made from the standfirst.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefkit.importers.article import Article
+from briefkit.importers.html import read_html
+
+#: Two or more line breaks in a row (spaces between them allowed), or a blank line.
+PARAGRAPH_BREAK = re.compile(r"(?:\s*<br\s*/?>){2,}\s*|\n[ \t]*\n\s*", re.IGNORECASE)
+LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+QUESTION = re.compile(r"[?？؟]\s*(?:</[a-z]+>\s*)*$", re.IGNORECASE)
+#: Blocks that are written as HTML inside CMS text.
+_BLOCK_START = re.compile(r"^\s*<(blockquote|ul|ol|h[1-6]|p)\b", re.IGNORECASE)
+#: A heading is a line, not a paragraph that happens to end with a question.
+MAX_QUESTION = 200
+
+
+def looks_like_cms(text: str) -> bool:
+    """Whether the text is CMS text: paragraphs set apart by ``<br />`` pairs."""
+    return bool(re.search(r"<br\s*/?>\s*<br\s*/?>", text, re.IGNORECASE))
+
+
+def to_html(text: str) -> str:
+    """The CMS text as HTML: one ``<p>`` per paragraph, ``<h2>`` per question line.
+
+    Line breaks are kept, so a line in the HTML is the same line in the text.
+    """
+    html: list[str] = []
+    position = 0
+    for match in [*PARAGRAPH_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        html.append(_paragraph(text[position:end]))
+        if match:
+            html.append("\n" * match.group().count("\n"))
+            position = match.end()
+    return "".join(html)
+
+
+def _paragraph(segment: str) -> str:
+    if not segment.strip():
+        return segment
+    if _BLOCK_START.match(segment):
+        return segment
+    lines = LINE_BREAK.split(segment)
+    first = lines[0]
+    if len(lines) > 1 and QUESTION.search(first) and len(first.strip()) <= MAX_QUESTION \
+            and "".join(lines[1:]).strip():
+        return f"<h2>{first}</h2><p>{' '.join(lines[1:])}</p>"
+    return f"<p>{' '.join(lines)}</p>"
+
+
+def read_cms(text: str, file: str) -> Article:
+    """Read raw CMS text."""
+    lines = text.splitlines()
+
+    def locate(tag: str, position: tuple[int, int]) -> tuple[int, int]:
+        # the HTML keeps the text's line breaks, so only the column needs finding
+        line = position[0]
+        found = re.search(rf"<{tag}\b", lines[line - 1] if line <= len(lines) else "", re.IGNORECASE)
+        return line, (found.start() + 1) if found else 1
+
+    return read_html(to_html(text), file, locate)

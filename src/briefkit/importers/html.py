@@ -1,0 +1,507 @@
+"""Simple HTML in, an article out.
+
+Read: ``<p>``, ``<h1>`` (the title) to ``<h6>`` (section headings),
+``<blockquote>`` (a quote; a closing ``<footer>``, ``<cite>`` or "— Name"
+paragraph is its attribution), ``<ul>``/``<ol>``/``<li>`` (nested lists are
+flattened), ``<em>``/``<i>``, ``<strong>``/``<b>``, ``<a href>`` and ``<br>``;
+in ``<head>``, ``<title>``, ``<meta name="author">`` and the publication date
+``<meta property="article:published_time">``; ``<html lang>``.
+
+Elements that only hold or arrange text (``div``, ``span``, ``section``,
+``code`` ...) are read through.  Every other element is refused, naming it and
+its line, before any of its content is read: so ``<script>``, ``<style>``,
+``<iframe>`` or ``<object>`` content never reaches a briefing, and nothing is
+silently lost (an ``<img>`` or a ``<table>`` is refused too: add those to the
+briefing by hand).
+
+Entities are decoded, whitespace is collapsed, and inline formatting becomes the
+briefing's markup (``*em*``, ``**strong**``, ``[label](url)``); literal ``*``,
+``[``, ``]`` and ``\\`` are escaped so they stay literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from typing import Any
+
+from briefkit import inline
+from briefkit.errors import BriefingError
+from briefkit.importers.article import Article, Heading
+from briefkit.inline import Emphasis, Inline, Link, Strong, Text
+
+#: Elements that hold or arrange text: read through.
+TRANSPARENT = frozenset(
+    [
+        "html", "body", "span", "small", "abbr", "time", "code", "kbd", "samp", "var", "mark", "u",
+        "s", "del", "ins", "sup", "sub", "q", "dfn", "bdi", "bdo", "wbr", "data", "nobr"
+    ]
+)
+#: Containers that end the paragraph before and after them.
+CONTAINERS = frozenset(
+    [
+        "div", "section", "article", "main", "header", "footer", "aside", "nav", "figure",
+        "figcaption", "pre", "address", "hgroup", "details", "summary", "center"
+    ]
+)
+HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
+EMPHASIS = frozenset({"em", "i"})
+STRONG = frozenset({"strong", "b"})
+#: Read only for the metadata they carry.
+HEAD = frozenset({"head", "title", "meta", "link"})
+READ = (
+    TRANSPARENT | CONTAINERS | HEADINGS | EMPHASIS | STRONG | HEAD
+    | {"p", "blockquote", "ul", "ol", "li", "a", "br", "hr", "cite"}
+)
+#: Metadata that names the publication date.
+#: An attribute giving the line of the source a block comes from (Markdown).
+SOURCE_LINE = "data-source-line"
+PUBLISHED_META = ("article:published_time", "date", "dc.date", "dcterms.created")
+
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
+_ESCAPE = re.compile(r"([\\*\[\]])")
+
+
+# --- inline markup --------------------------------------------------------------------
+
+
+def _rebuild(node: Inline, children: list[Inline]) -> Inline:
+    if isinstance(node, Emphasis):
+        return Emphasis(tuple(children))
+    if isinstance(node, Strong):
+        return Strong(tuple(children))
+    assert isinstance(node, Link)
+    return Link(tuple(children), node.url)
+
+
+def tidy(nodes: Sequence[Inline]) -> list[Inline]:
+    """Inline nodes as the briefing markup can carry them.
+
+    Whitespace collapses to one space and moves out of formatting (``*a *`` is
+    not emphasis), empty formatting goes, emphasis inside emphasis merges, and
+    neighbours of the same kind join.
+    """
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            if node.text:
+                out.append(Text(_SPACE.sub(" ", node.text)))
+            continue
+        children = tidy(node.children)
+        if isinstance(node, (Emphasis, Strong)):
+            # *a *b* c* is just emphasis: the inner marker would close the outer one
+            flat: list[Inline] = []
+            for child in children:
+                flat.extend(child.children if type(child) is type(node) else (child,))
+            children = tidy(flat) if len(flat) != len(children) else children
+        first = children[0] if children else None
+        lead = isinstance(first, Text) and first.text.startswith(" ")
+        if isinstance(first, Text) and lead:
+            children[0] = Text(first.text[1:])
+        last = children[-1] if children else None
+        trail = isinstance(last, Text) and last.text.endswith(" ")
+        if isinstance(last, Text) and trail:
+            children[-1] = Text(last.text[:-1])
+        children = [c for c in children if not (isinstance(c, Text) and not c.text)]
+        if lead:
+            out.append(Text(" "))
+        if children:
+            out.append(_rebuild(node, children))
+        if trail:
+            out.append(Text(" "))
+    merged: list[Inline] = []
+    for node in out:
+        last = merged[-1] if merged else None
+        if isinstance(node, Text) and isinstance(last, Text):
+            merged[-1] = Text(_SPACE.sub(" ", last.text + node.text))
+        elif isinstance(node, (Emphasis, Strong)) and type(last) is type(node):
+            merged[-1] = _rebuild(node, tidy(last.children + node.children))
+        else:
+            merged.append(node)
+    return merged
+
+
+def _strip(nodes: list[Inline]) -> list[Inline]:
+    """Without the spaces at either end."""
+    nodes = list(nodes)
+    if nodes and isinstance(nodes[0], Text):
+        nodes[0] = Text(nodes[0].text.lstrip(" "))
+    if nodes and isinstance(nodes[-1], Text):
+        nodes[-1] = Text(nodes[-1].text.rstrip(" "))
+    return [n for n in nodes if not (isinstance(n, Text) and not n.text)]
+
+
+def _safe_url(url: str) -> str:
+    """The URL with what the markup cannot hold percent-encoded (spaces, ``*``,
+    ``\\``, unbalanced parentheses); a web server reads it the same."""
+    url = re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", url.strip())
+    url = url.replace("\\", "%5C").replace("*", "%2A")
+    if url.count("(") != url.count(")"):
+        url = url.replace("(", "%28").replace(")", "%29")
+    return url
+
+
+def serialise(nodes: Sequence[Inline]) -> str:
+    """Briefing markup for inline nodes."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            parts.append(_ESCAPE.sub(r"\\\1", node.text))
+        elif isinstance(node, Emphasis):
+            parts.append(f"*{serialise(node.children)}*")
+        elif isinstance(node, Strong):
+            parts.append(f"**{serialise(node.children)}**")
+        else:
+            parts.append(f"[{serialise(node.children)}]({node.url})")
+    return "".join(parts)
+
+
+def _without_nested(nodes: Sequence[Inline], inside: bool = False) -> list[Inline]:
+    """Formatting inside formatting dropped (its text kept)."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(node)
+        elif isinstance(node, (Emphasis, Strong)) and inside:
+            out.extend(_without_nested(node.children, True))
+        else:
+            out.append(_rebuild(node, _without_nested(node.children, inside or not isinstance(node, Link))))
+    return out
+
+
+def _without_formatting(nodes: Sequence[Inline]) -> list[Inline]:
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, (Emphasis, Strong)):
+            out.extend(_without_formatting(node.children))
+        elif isinstance(node, Link):
+            out.append(Link(tuple(_without_formatting(node.children)), node.url))
+        else:
+            out.append(node)
+    return out
+
+
+def markup(nodes: Sequence[Inline]) -> tuple[str, bool]:
+    """Briefing markup that reads back as ``nodes``, and whether it had to give up
+    some formatting to get there.
+
+    A few HTML nestings have no unambiguous markup (``<em><strong>x</strong></em>``
+    would be ``***x***``); each step down keeps every word: inner formatting
+    dropped, then emphasis and strong, then links.
+    """
+    wanted = _strip(tidy(nodes))
+    attempts = (
+        wanted,
+        _strip(tidy(_without_nested(wanted))),
+        _strip(tidy(_without_formatting(wanted))),
+    )
+    for attempt in attempts:
+        text = serialise(attempt)
+        if list(inline.parse(text)) == attempt:
+            return text, attempt is not wanted
+    return serialise([Text(inline.plain(tuple(wanted)))]), True
+
+
+def plain_text(nodes: Sequence[Inline]) -> str:
+    """The words alone, whitespace collapsed (for titles, headings, attributions)."""
+    return _SPACE.sub(" ", inline.plain(tuple(tidy(nodes)))).strip()
+
+
+class _Line:
+    """Inline content being collected: a paragraph, a heading, a list item."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
+
+    def text(self, data: str) -> None:
+        self.stack[-1][2].append(Text(data))
+
+    def open(self, kind: str, url: str = "") -> None:
+        self.stack.append((kind, url, []))
+
+    def close(self, kind: str) -> None:
+        if not any(frame[0] == kind for frame in self.stack[1:]):
+            return  # a stray end tag: browsers ignore it too
+        while True:
+            frame_kind, url, children = self.stack.pop()
+            parent = self.stack[-1][2]
+            if frame_kind == "em":
+                parent.append(Emphasis(tuple(children)))
+            elif frame_kind == "strong":
+                parent.append(Strong(tuple(children)))
+            elif url:
+                parent.append(Link(tuple(children), url))
+            else:
+                parent.extend(children)  # a link we do not carry: its words only
+            if frame_kind == kind:
+                return
+
+    def nodes(self) -> list[Inline]:
+        for kind, _, _ in reversed(self.stack[1:]):
+            self.close(kind)
+        return self.stack[0][2]
+
+
+class _Reader(HTMLParser):
+    def __init__(self, file: str, locate: Any) -> None:
+        super().__init__(convert_charrefs=True)
+        self.file = file
+        self.locate = locate
+        self.article = Article()
+        self.h1: str | None = None
+        self.head_title: str | None = None
+        self.in_head = 0
+        self.in_title = False
+        self.current: _Line | None = None
+        self.kind = ""  # what self.current is: p, h1..h6, li, attribution
+        self.quote: list[tuple[str, str]] | None = None  # (markup, plain) per paragraph
+        self.attribution: str | None = None
+        self.items: list[str] | None = None
+        self.ordered = False
+        self.depth = 0
+        self.source_line: int | None = None
+
+    def line(self) -> int:
+        """The line of the file being read: the HTML's own, or the source's."""
+        return self.source_line or self.getpos()[0]
+    # --- refusals and notes
+
+    def refuse(self, tag: str) -> None:
+        line, column = self.locate(tag, self.getpos())
+        why = {
+            "script": "scripts never reach a briefing",
+            "style": "styling comes from the theme",
+            "img": "add images to the briefing by hand, as image blocks",
+            "table": "add tables to the briefing by hand, as table blocks",
+        }.get(tag, "a briefing carries text, headings, quotes and lists only")
+        raise BriefingError.single(
+            self.file, f"<{tag}> cannot be imported: {why} (remove it from the file)",
+            line=line, column=column,
+        )
+
+    def note(self, message: str) -> None:
+        self.article.notes.append(f"{self.file}:{self.line()}: {message}")
+
+    # --- paragraphs
+
+    def begin(self, kind: str) -> _Line:
+        self.end()
+        self.current = _Line(self.line())
+        self.kind = kind
+        return self.current
+
+    def ensure(self) -> _Line:
+        """The paragraph text goes into, started if text appears outside any."""
+        if self.current is None:
+            return self.begin("li" if self.items is not None else "p")
+        return self.current
+
+    def end(self) -> None:
+        current, kind = self.current, self.kind
+        self.current, self.kind = None, ""
+        if current is None:
+            return
+        nodes = current.nodes()
+        if kind in HEADINGS or kind == "attribution":
+            text = plain_text(nodes)
+            if not text:
+                return
+            if kind == "attribution":
+                self.attribution = _DASH.sub("", text)
+            elif kind == "h1" and self.h1 is None and self.article.title is None:
+                self.h1 = text
+            else:
+                self.article.pieces.append(Heading(text))
+            return
+        text, degraded = markup(nodes)
+        if not text:
+            return
+        if degraded:
+            self.article.notes.append(
+                f"{self.file}:{current.line}: formatting that cannot be written as briefing "
+                "markup was dropped, the words are kept"
+            )
+        if kind == "li" and self.items is not None:
+            self.items.append(text)
+        elif self.quote is not None:
+            self.quote.append((text, plain_text(nodes)))
+        else:
+            self.article.pieces.append({"type": "paragraph", "text": text})
+
+    def end_quote(self) -> None:
+        self.end()
+        paragraphs, attribution = self.quote or [], self.attribution
+        self.quote, self.attribution = None, None
+        if attribution is None and len(paragraphs) > 1 and _DASH.match(paragraphs[-1][1]):
+            attribution = _DASH.sub("", paragraphs.pop()[1])
+        if paragraphs:
+            block: dict[str, Any] = {"type": "quote", "text": " ".join(p[0] for p in paragraphs)}
+            if attribution:
+                block["attribution"] = attribution
+            self.article.pieces.append(block)
+
+    def end_list(self) -> None:
+        self.end()
+        items, self.items, self.depth = self.items or [], None, 0
+        if items:
+            self.article.pieces.append({"type": "list", "items": items, "ordered": self.ordered})
+
+    # --- the parser's events
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag not in READ:
+            self.refuse(tag)
+        if attributes.get(SOURCE_LINE, "").isdigit():
+            self.source_line = int(attributes[SOURCE_LINE])
+        if tag == "head":
+            self.in_head += 1
+        elif tag == "title":
+            self.in_title = True
+        elif tag == "meta":
+            self.meta(attributes)
+        elif tag == "html":
+            self.article.language = attributes.get("lang") or None
+        elif tag in HEAD or self.in_head:
+            return
+        elif tag == "p":
+            if self.kind == "li" and self.current is not None:
+                self.current.text(" ")
+            else:
+                self.begin("p")
+        elif tag in HEADINGS:
+            self.begin(tag)
+        elif tag == "blockquote":
+            if self.quote is None:
+                self.end_list()
+                self.quote = []
+            self.end()
+        elif tag in ("footer", "cite") and self.quote is not None and self.current is None:
+            self.begin("attribution")
+        elif tag in ("ul", "ol"):
+            if self.items is None:
+                self.end()
+                self.items, self.ordered = [], tag == "ol"
+            else:
+                self.end()
+            self.depth += 1
+        elif tag == "li":
+            if self.items is None:
+                self.end()
+                self.items, self.ordered, self.depth = [], False, 1
+            self.begin("li")
+        elif tag in CONTAINERS or tag == "hr":
+            if self.kind in ("p", "li") or tag == "hr":
+                self.end()
+        elif tag in EMPHASIS:
+            self.ensure().open("em")
+        elif tag in STRONG:
+            self.ensure().open("strong")
+        elif tag == "a":
+            self.link(attributes.get("href"))
+        elif tag == "br" and self.current is not None:
+            self.current.text(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "hr", "meta", "link", "wbr"):
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = max(0, self.in_head - 1)
+        elif tag == "title":
+            self.in_title = False
+        elif self.in_head:
+            return
+        elif tag == "p" or tag in HEADINGS:
+            if self.kind == tag:
+                self.end()
+        elif tag == "blockquote":
+            if self.quote is not None:
+                self.end_quote()
+        elif tag in ("footer", "cite"):
+            if self.kind == "attribution":
+                self.end()
+        elif tag in ("ul", "ol"):
+            self.end()
+            self.depth -= 1
+            if self.depth <= 0 and self.items is not None:
+                self.end_list()
+        elif tag == "li":
+            if self.kind == "li":
+                self.end()
+        elif tag in CONTAINERS:
+            if self.kind in ("p", "li"):
+                self.end()
+        elif self.current is not None:
+            if tag in EMPHASIS:
+                self.current.close("em")
+            elif tag in STRONG:
+                self.current.close("strong")
+            elif tag == "a":
+                self.current.close("a")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.head_title = (self.head_title or "") + data
+            return
+        if self.in_head:
+            return
+        if self.current is None and not data.strip():
+            return  # the spaces and line breaks between blocks
+        if self.current is None and self.quote is None and self.items is not None:
+            self.begin("li")
+        self.ensure().text(data)
+
+    # --- links and metadata
+
+    def link(self, href: str | None) -> None:
+        line = self.ensure()
+        if href is None:
+            line.open("a")
+            return
+        scheme = inline.link_scheme(href.strip())
+        if scheme in inline.LINK_SCHEMES:
+            line.open("a", _safe_url(href))
+            return
+        where = f"a '{scheme}:' address" if scheme else "a relative address"
+        if scheme not in ("javascript", "vbscript", "data"):
+            where += f" ({href.strip()[:60]})"
+        self.note(f"link to {where} dropped, its words kept: only http, https and mailto links are imported")
+        line.open("a")
+
+    def meta(self, attributes: dict[str, str]) -> None:
+        name = (attributes.get("name") or attributes.get("property") or "").lower()
+        content = _SPACE.sub(" ", attributes.get("content", "")).strip()
+        if not content:
+            return
+        if name == "author":
+            self.article.authors.append(content)
+        elif name in PUBLISHED_META and self.article.published is None:
+            self.article.published = content
+
+    def close(self) -> None:
+        super().close()
+        self.end()
+        if self.quote is not None:
+            self.end_quote()
+        if self.items is not None:
+            self.end_list()
+        title = self.h1 or (plain_text([Text(self.head_title)]) if self.head_title else None)
+        self.article.title = self.article.title or title or None
+
+
+def read_html(text: str, file: str, locate: Any = None) -> Article:
+    """Read an HTML article.
+
+    ``locate(tag, (line, column))`` gives the position to report for a refused
+    element, when the HTML was made from another text (CMS text, Markdown).
+    """
+    reader = _Reader(file, locate or (lambda tag, position: (position[0], position[1] + 1)))
+    reader.feed(text)
+    reader.close()
+    return reader.article
