@@ -22,6 +22,8 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     overrides = {}
     if getattr(args, "theme", None):
         overrides["theme"] = args.theme
+    if getattr(args, "pdf_variant", None):
+        overrides["pdf"] = {"variant": args.pdf_variant}
     return load_settings(Path.cwd(), overrides)
 
 
@@ -141,6 +143,8 @@ def parser() -> argparse.ArgumentParser:
                    help="a format to export (repeatable; default: all installed)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     p.add_argument("--theme", metavar="NAME", help="theme to use (default: from briefkit.toml)")
+    p.add_argument("--pdf-variant", metavar="VARIANT",
+                   help="pdf/ua-1 (default, accessible), pdf/a-3b (archival), pdf/a-3u or none")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(run=cmd_export)
 

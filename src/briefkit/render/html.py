@@ -78,7 +78,12 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
 
 def stylesheet(theme: Theme, *, print_media: bool = False,
                font_url: Callable[[str], str] | None = None) -> str:
-    """The theme's CSS: variables from theme.toml, its fonts, then its stylesheets."""
+    """The theme's CSS: variables from theme.toml, its fonts, then its stylesheets.
+
+    ``style.css`` serves every format, ``print.css`` (with ``print_media``) the
+    PDF, and ``theme.css`` holds what a theme changes in the stylesheets it
+    inherits from the default theme.
+    """
     ts = theme.settings
     stack = ", ".join(f'"{f}"' for f in ts.fonts.fallback)
     parts = [
@@ -96,9 +101,39 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
                 f" font-weight: {face.weight}; font-style: {face.style}; }}"
             )
     parts.append(theme.read_text("style.css"))
-    if print_media and theme.find("print.css"):
-        parts.append(theme.read_text("print.css"))
+    if print_media:
+        parts.append(_page_box(theme))
+        if theme.find("print.css"):
+            parts.append(theme.read_text("print.css"))
+    # a theme built on another one adds its differences here, after everything it inherits
+    if theme.find("theme.css"):
+        parts.append(theme.read_text("theme.css"))
     return "\n".join(parts)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for ``content:``)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
+def _page_box(theme: Theme) -> str:
+    """The printed page from theme.toml: size, margins and the footer line."""
+    ts = theme.settings
+    page, brand = ts.page, ts.brand
+    stack = ", ".join(f'"{f}"' for f in (ts.fonts.headings, *ts.fonts.fallback))
+    # margin boxes do not inherit from the document, so the page gets its own font and colour
+    rules = [
+        (f"@page {{ size: {page.size}; margin: {page.margins};"
+         f" font-family: {stack}, sans-serif; color: {ts.colours.muted}; }}")
+    ]
+    if brand.footer:
+        # the footer sits where a line starts: bottom left, bottom right on the pages
+        # of a right-to-left briefing (the page named "right-to-left" in print.css)
+        footer = css_string(brand.footer)
+        rules.append(f"@page {{ @bottom-left {{ content: {footer}; }} }}")
+        rules.append(f"@page right-to-left {{ @bottom-right {{ content: {footer}; }} }}")
+    return "\n".join(rules)
 
 
 def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
@@ -113,6 +148,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "published": long_date(briefing.published, lang),
         "published_time": date_time(briefing.published, lang),
         "updated": long_date(briefing.updated, lang) if briefing.updated else None,
+        "updated_time": date_time(briefing.updated, lang) if briefing.updated else None,
         "theme": theme.settings,
         "settings": settings,
         "masthead": theme.settings.brand.masthead or settings.publisher,

@@ -1,0 +1,133 @@
+"""The briefing as the PDF a partner receives: tagged, accessible, archivable (WeasyPrint).
+
+The PDF is the theme's HTML rendering of the briefing, laid out with the
+theme's stylesheets for print.  It is PDF/UA-1 by default (``[pdf] variant``
+in briefkit.toml, or ``briefkit export --pdf-variant``), always tagged, with
+the fonts the theme carries embedded.  The same briefing gives the same bytes:
+dates come from the briefing, never from the clock, and the file identifier
+from the briefing's id.
+
+WeasyPrint reads only through :class:`~briefkit.render.fetcher.ConfinedFetcher`
+(the briefing's source folder and the theme, never the network), and is
+imported inside :meth:`PDFExporter.export` so other commands do not pay for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from briefkit.errors import ThemeError
+from briefkit.exporters.base import Context, Exporter
+from briefkit.load import BriefingFile, confinement, display_path
+from briefkit.render import html
+from briefkit.themes import Theme
+
+if TYPE_CHECKING:
+    from briefkit.render.fetcher import ConfinedFetcher
+
+
+@dataclass(frozen=True)
+class _PrintStyle:
+    """A theme's print stylesheet, compiled once, and the fonts it declared."""
+
+    css: Any  # weasyprint.CSS
+    fonts: Any  # weasyprint.text.fonts.FontConfiguration
+
+
+# One compiled stylesheet and one FontConfiguration per theme for the whole run:
+# parsing the CSS and loading a dozen font files costs more than laying out a briefing.
+_styles: dict[tuple[tuple[Path, ...], str], _PrintStyle] = {}
+# WeasyPrint's font machinery (Pango, fontconfig) is not made for threads sharing
+# one FontConfiguration; PDFs of one process are laid out one at a time.
+_lock = threading.Lock()
+
+
+def _theme_file_url(theme: Theme, relative: str) -> str:
+    path = theme.find(relative)
+    if path is None:
+        raise ThemeError(f"theme '{theme.name}': {relative} (named in theme.toml) not found")
+    return path.as_uri()
+
+
+def _folder_url(folder: Path) -> str:
+    return folder.resolve().as_uri() + "/"
+
+
+def _print_style(theme: Theme, item: BriefingFile) -> _PrintStyle:
+    """The theme's compiled print stylesheet, made on first use (call with the lock held)."""
+    from weasyprint import CSS  # type: ignore[import-untyped]
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+    from briefkit.render.fetcher import ConfinedFetcher
+
+    text = html.stylesheet(theme, print_media=True,
+                           font_url=lambda relative: _theme_file_url(theme, relative))
+    key = (theme.folders, text)
+    style = _styles.get(key)
+    if style is None:
+        fetcher = ConfinedFetcher(theme.folders)
+        fonts = FontConfiguration()
+        css = CSS(string=text, base_url=_folder_url(theme.folders[0]), url_fetcher=fetcher,
+                  font_config=fonts)
+        fetcher.check(item.id, display_path(item.path))
+        style = _styles[key] = _PrintStyle(css, fonts)
+    return style
+
+
+def _refuse_attachments(document_html: Any, fetcher: ConfinedFetcher) -> None:
+    """A PDF from us never carries files: ``rel=attachment`` links are refused, not embedded."""
+    for element in document_html.etree_element.iter():
+        if "attachment" in (element.get("rel") or "").lower().split():
+            fetcher.refuse(element.get("href") or f"<{element.tag} rel=attachment>",
+                           "attachments are not embedded in a PDF")
+
+
+def pdf_identifier(briefing_id: str) -> bytes:
+    """The PDF's permanent file identifier: the same for every edition of a briefing."""
+    return hashlib.md5(f"briefkit:{briefing_id}".encode()).hexdigest().encode()
+
+
+class PDFExporter(Exporter):
+    name = "pdf"
+    extension = ".pdf"
+    media_type = "application/pdf"
+    description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
+
+    def export(self, item: BriefingFile, context: Context) -> bytes:
+        from weasyprint import HTML
+
+        from briefkit.render.fetcher import ConfinedFetcher
+
+        theme, settings = context.theme, context.settings
+        source = confinement(item.path, settings.source_dir)
+
+        def image_url(src: str) -> str:
+            # checked images are served from where the loader found them; anything
+            # else stays a relative reference, for the fetcher to judge
+            asset = item.assets.get(src)
+            return asset.path.as_uri() if asset is not None else src
+
+        page = html.page(item, theme, settings, image_url)
+        fetcher = ConfinedFetcher((source, *theme.folders))
+        variant = settings.pdf.variant
+        with _lock:
+            style = _print_style(theme, item)
+            document_html = HTML(string=page, base_url=_folder_url(item.path.parent),
+                                 url_fetcher=fetcher)
+            _refuse_attachments(document_html, fetcher)
+            fetcher.check(item.id, display_path(item.path))
+            document = document_html.render(
+                font_config=style.fonts, stylesheets=[style.css],
+                pdf_variant=None if variant == "none" else variant, pdf_tags=True,
+            )
+            document.metadata.attachments = []
+            data: bytes = document.write_pdf(
+                pdf_variant=None if variant == "none" else variant, pdf_tags=True,
+                pdf_identifier=pdf_identifier(item.id),
+            )
+        fetcher.check(item.id, display_path(item.path))
+        return data

@@ -1,0 +1,241 @@
+"""The PDF a partner receives, read back by pypdf, pdftotext and pdffonts.
+
+Each document is rendered once for the module; the checks read it with
+independent tools, never with the code that wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
+
+from briefkit import inline
+from briefkit.config import Settings
+from briefkit.errors import UnsafeReferenceError
+from briefkit.exporters.base import Context
+from briefkit.exporters.pdf import PDFExporter
+from briefkit.load import BriefingFile
+from briefkit.model import Briefing, Image, Paragraph
+from briefkit.render.typography import typeset
+from briefkit.themes import Theme
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+DOCUMENTS = {
+    "french": lambda: sample(FRENCH),
+    "english": lambda: sample(ENGLISH),
+    "every-block": lambda: fixture("every-block"),
+    "arabic": lambda: fixture("rtl-arabic"),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    item: BriefingFile
+    data: bytes
+    path: Path
+
+    @property
+    def reader(self) -> pypdf.PdfReader:
+        return pypdf.PdfReader(self.path)
+
+    def pdftotext(self, *args: str) -> str:
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(self.path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def rendered(context: Context, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    folder = tmp_path_factory.mktemp("pdf")
+    out = {}
+    for name, load in DOCUMENTS.items():
+        item = load()
+        data = PDFExporter().export(item, context)
+        path = folder / f"{name}.pdf"
+        path.write_bytes(data)
+        out[name] = Rendered(item, data, path)
+    return out
+
+
+def letters(text: str) -> str:
+    """Only letters and digits, compatibility-normalised: what survives line breaks,
+    hyphenation, justification and Arabic shaping in extracted text."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+
+
+def expected_texts(briefing: Briefing) -> list[str]:
+    """Title, every heading and every paragraph, in reading order."""
+    lang = briefing.language
+    texts = [typeset(briefing.title, lang)]
+    if briefing.standfirst:
+        texts.append(typeset(inline.plain(briefing.standfirst), lang))
+    for section in briefing.sections:
+        if section.heading:
+            texts.append(typeset(section.heading, lang))
+        texts += [typeset(inline.plain(b.text), lang) for b in section.blocks
+                  if isinstance(b, Paragraph)]
+    return texts
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_every_heading_and_paragraph_is_in_the_text_in_order(rendered: dict[str, Rendered],
+                                                              name: str) -> None:
+    doc = rendered[name]
+    text = letters(doc.pdftotext())
+    position = 0
+    for expected in expected_texts(doc.item.briefing):
+        found = text.find(letters(expected), position)
+        assert found >= 0, f"{name}: {expected!r} missing or out of order"
+        position = found + len(letters(expected))
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_metadata_comes_from_the_briefing(rendered: dict[str, Rendered], name: str) -> None:
+    doc = rendered[name]
+    briefing = doc.item.briefing
+    info = doc.reader.metadata
+    assert info is not None
+    assert info.title == typeset(briefing.title, briefing.language)
+    assert info.author == ", ".join(a.name for a in briefing.authors)
+    if briefing.standfirst:
+        assert info.subject == typeset(inline.plain(briefing.standfirst), briefing.language)
+    assert [k.strip() for k in (info["/Keywords"] or "").split(",")] == briefing.tags
+    assert info.creation_date == briefing.published
+    assert info.modification_date == briefing.modified
+    assert doc.reader.trailer["/Root"]["/Lang"] == briefing.language
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_outline_has_the_title_and_each_section(rendered: dict[str, Rendered], name: str) -> None:
+    doc = rendered[name]
+    briefing = doc.item.briefing
+    reader = doc.reader
+
+    def titles(outline: list[object]) -> Iterator[str]:
+        for entry in outline:
+            if isinstance(entry, list):
+                yield from titles(entry)
+            else:
+                yield entry.title  # type: ignore[attr-defined]
+
+    found = list(titles(reader.outline))
+    headings = [typeset(s.heading, briefing.language) for s in briefing.sections if s.heading]
+    assert found[0] == typeset(briefing.title, briefing.language)
+    assert [t for t in found if t in headings] == headings
+    # every bookmark points at a page of this document
+    assert all(reader.get_destination_page_number(e) < len(reader.pages)
+               for e in reader.outline if not isinstance(e, list))
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_tagged_accessible_with_embedded_fonts(rendered: dict[str, Rendered], name: str) -> None:
+    reader = rendered[name].reader
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"] == True  # a pypdf BooleanObject, not True itself
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfuaid:part="1"' in xmp  # PDF/UA-1 is the default variant
+    fonts = subprocess.run(["pdffonts", str(rendered[name].path)], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    assert fonts
+    for line in fonts:
+        emb = line.split()[-5]
+        assert emb == "yes", f"font not embedded: {line}"
+
+
+def test_fonts_are_the_themes_own(rendered: dict[str, Rendered]) -> None:
+    def families(doc: Rendered) -> set[str]:
+        out = subprocess.run(["pdffonts", str(doc.path)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+        return {line.split()[0].split("+", 1)[-1] for line in out}
+
+    assert {"Charis-SIL", "Inter-Bold"} <= families(rendered["english"])
+    # Arabic is set in the Amiri the theme carries, not a system fallback
+    assert "Amiri" in families(rendered["arabic"])
+
+
+def test_french_has_a_narrow_no_break_space_before_each_question_mark(
+        rendered: dict[str, Rendered]) -> None:
+    text = "".join(page.extract_text() for page in rendered["french"].reader.pages)
+    assert text.count("?") >= 3
+    assert text.count("?") == text.count("\u202f?")
+
+
+def test_arabic_is_laid_out_right_to_left(rendered: dict[str, Rendered]) -> None:
+    """The title sits against the right margin in Arabic, the left one in English."""
+
+    def title_span(doc: Rendered) -> tuple[float, float, float]:
+        html = doc.pdftotext("-bbox", "-f", "1", "-l", "1")
+        page_width = float(re.search(r'<page width="([\d.]+)"', html)[1])  # type: ignore[index]
+        title = letters(doc.item.briefing.title)
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="[\d.]+">([^<]*)</word>', html)
+        # pdftotext gives right-to-left words in visual order: match them either way
+        boxes = [(float(x0), float(x1)) for x0, y0, x1, word in words
+                 if len(letters(word)) > 2 and float(y0) < 160
+                 and (letters(word) in title or letters(word)[::-1] in title)]
+        assert boxes
+        return min(b[0] for b in boxes), max(b[1] for b in boxes), page_width
+
+    left, right, width = title_span(rendered["arabic"])
+    assert width - right < 70 and left > 150  # flush right, ragged left
+    left, right, width = title_span(rendered["english"])
+    assert left < 70
+
+
+def test_same_briefing_gives_the_same_bytes(rendered: dict[str, Rendered],
+                                            context: Context) -> None:
+    again = PDFExporter().export(rendered["english"].item, context)
+    assert again == rendered["english"].data
+
+
+def test_archival_variant(settings: Settings, theme: Theme, tmp_path: Path) -> None:
+    archival = settings.model_copy(update={"pdf": settings.pdf.model_copy(
+        update={"variant": "pdf/a-3b"})})
+    data = PDFExporter().export(sample(FRENCH), Context(archival, theme))
+    path = tmp_path / "a.pdf"
+    path.write_bytes(data)
+    root = pypdf.PdfReader(path).trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    assert "/OutputIntents" in root and "/StructTreeRoot" in root
+
+
+def test_pdf_variant_option_on_the_command_line(newsroom: Path) -> None:
+    done = run_briefkit("export", "-f", "pdf", "--pdf-variant", "pdf/a-3b",
+                        f"source/{ENGLISH}.json", cwd=newsroom)
+    assert done.returncode == 0, done.stderr
+    root = pypdf.PdfReader(newsroom / "dist" / f"{ENGLISH}.pdf").trailer["/Root"]
+    assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
+
+
+# --- safety: nothing outside our folders is read -----------------------------------------
+
+
+def test_an_image_outside_the_source_folder_is_refused(context: Context, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    secret = tmp_path / "outside.png"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "images" / "chart.png", secret)
+    briefing = Briefing.model_validate({
+        "id": "escape", "title": "Escape", "language": "en", "published": "2020-01-01T00:00:00Z",
+        "sections": [{"blocks": [{"type": "paragraph", "text": "Hello."},
+                                 {"type": "image", "src": "../outside.png", "alt": "x"}]}],
+    })
+    assert isinstance(briefing.sections[0].blocks[1], Image)
+    # what a loader that forgot its checks would hand over: no checked asset for the image
+    item = BriefingFile(briefing, source / "escape.json", "0" * 64, {})
+    settings = context.settings.model_copy(update={"root": tmp_path})
+    with pytest.raises(UnsafeReferenceError) as caught:
+        PDFExporter().export(item, Context(settings, context.theme))
+    message = str(caught.value.message)
+    assert "escape" in message and "outside.png" in message

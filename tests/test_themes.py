@@ -1,0 +1,104 @@
+"""Themes: where they are looked up, what a missing one says, and that switching
+theme really changes the PDF (read back by pypdf and poppler)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import ENGLISH, ROOT, sample
+
+from briefkit.config import Settings
+from briefkit.errors import ThemeError
+from briefkit.exporters.base import Context
+from briefkit.exporters.pdf import PDFExporter
+from briefkit.themes import PACKAGED, installed, load_theme
+
+
+def make_theme(project: Path, name: str, toml: str, **files: str) -> Path:
+    folder = project / "themes" / name
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text(toml, "utf-8")
+    for relative, text in files.items():
+        (folder / relative.replace("__", "/")).write_text(text, "utf-8")
+    return folder
+
+
+def test_project_theme_first_then_packaged_then_default(tmp_path: Path) -> None:
+    own = make_theme(tmp_path, "wire", 'name = "wire"\n', **{"style.css": "p { color: red }"})
+    theme = load_theme("wire", tmp_path)
+    assert theme.folders == (own, PACKAGED / "wire", PACKAGED / "default")
+    assert theme.find("style.css") == (own / "style.css").resolve()  # the project's own
+    assert theme.find("theme.css") == (PACKAGED / "wire" / "theme.css").resolve()
+    assert theme.find("templates/content.html") == (
+        PACKAGED / "default" / "templates" / "content.html").resolve()
+    assert theme.find("fonts/Inter-Regular.otf") is not None
+
+
+def test_packaged_themes_need_no_project(tmp_path: Path) -> None:
+    assert {"default", "wire"} <= set(installed(None))
+    assert load_theme("wire", tmp_path).folders[0] == PACKAGED / "wire"
+
+
+def test_a_missing_theme_lists_the_installed_ones(tmp_path: Path) -> None:
+    make_theme(tmp_path, "evening", 'name = "evening"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("broadsheet", tmp_path)
+    message = caught.value.message
+    assert "broadsheet" in message
+    for name in ("default", "evening", "wire"):
+        assert name in message
+
+
+def test_every_font_a_packaged_theme_names_is_there() -> None:
+    for name in ("default", "wire"):
+        theme = load_theme(name)
+        assert theme.settings.fonts.files
+        for face in theme.settings.fonts.files:
+            assert theme.find(face.path) is not None, f"{name}: {face.path}"
+    assert (PACKAGED / "default" / "fonts" / "OFL.txt").is_file()
+
+
+# --- the switch is real -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def english_in_both(settings: Settings, tmp_path_factory: pytest.TempPathFactory
+                    ) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("themes")
+    out = {}
+    for name in ("default", "wire"):
+        data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme(name, ROOT)))
+        out[name] = folder / f"{name}.pdf"
+        out[name].write_bytes(data)
+    return out
+
+
+def fonts_of(path: Path) -> set[str]:
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    return {line.split()[0].split("+", 1)[-1] for line in lines}
+
+
+def test_wire_sets_the_text_in_its_own_fonts(english_in_both: dict[str, Path]) -> None:
+    assert any(f.startswith("Charis") for f in fonts_of(english_in_both["default"]))
+    assert not any(f.startswith("Charis") for f in fonts_of(english_in_both["wire"]))
+
+
+def test_wire_is_compact_and_carries_its_footer(english_in_both: dict[str, Path]) -> None:
+    default, wire = (pypdf.PdfReader(english_in_both[n]) for n in ("default", "wire"))
+    assert len(wire.pages) < len(default.pages)
+    wire_text = subprocess.run(["pdftotext", str(english_in_both["wire"]), "-"],
+                               capture_output=True, text=True, check=True).stdout
+    assert "Partner copy" in wire_text
+    assert "Partner copy" not in "".join(p.extract_text() for p in default.pages)
+
+
+def test_page_size_comes_from_theme_toml(settings: Settings, tmp_path: Path) -> None:
+    make_theme(tmp_path, "letter", 'name = "letter"\n[page]\nsize = "Letter"\n')
+    data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("letter", tmp_path)))
+    (tmp_path / "letter.pdf").write_bytes(data)
+    box = pypdf.PdfReader(tmp_path / "letter.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
