@@ -115,11 +115,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.is_dir():
         target = target / f"{briefing['id']}.json"
+    replaced = target.exists()
+    # written beside and renamed, so a failed write never leaves half a briefing in source/
+    part = target.with_name(f".{target.name}.part")
     try:
-        target.write_text(text, "utf-8")
+        part.write_text(text, "utf-8")
+        part.replace(target)
     except OSError as error:
+        part.unlink(missing_ok=True)
         raise OutputError(f"cannot write {target} ({error.strerror})") from None
-    print(f"wrote {target}", file=sys.stderr)
+    print(f"{'replaced' if replaced else 'wrote'} {target}", file=sys.stderr)
     return 0
 
 

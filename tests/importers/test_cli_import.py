@@ -49,6 +49,17 @@ def test_written_into_source_it_validates(newsroom: Path) -> None:
     checked = run_briefkit("validate", str(target), cwd=newsroom)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == "1 valid, 0 invalid"
+    again = run_briefkit("import", "iran-cms.txt", "-o", str(target), *SEED_OPTIONS, cwd=newsroom)
+    assert f"replaced {target}" in again.stderr
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+
+
+def test_an_unwritable_output_is_one_clear_line(newsroom: Path) -> None:
+    result = run_briefkit("import", "iran-cms.txt", "-o", "no/such/folder/x.json", *SEED_OPTIONS,
+                          cwd=newsroom)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "briefkit: cannot write no/such/folder/x.json (No such file or directory)")
 
 
 def test_guesses_are_printed_as_notes(newsroom: Path) -> None:

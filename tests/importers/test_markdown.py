@@ -97,3 +97,10 @@ def test_plain_text_is_read_as_markdown(tmp_path: Path) -> None:
     assert briefing["sections"] == [{"blocks": [
         {"type": "paragraph", "text": "Le second paragraphe, qui suit."}]}]
     assert notes[0].endswith("article.txt read as Markdown")
+
+
+def test_raw_inline_html_in_markdown_is_read_as_html() -> None:
+    article = read_markdown("A <em>raw</em> tag,<br>a <a href=\"https://x.org\">link</a> &amp; "
+                            "an entity.\n\nMore.\n", "a.md")
+    assert article.pieces[0] == {"type": "paragraph",
+                                 "text": "A *raw* tag, a [link](https://x.org) & an entity."}
