@@ -10,6 +10,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from conftest import ENGLISH, FRENCH, fixture, sample
+from exporters.exported import made
 
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
@@ -17,15 +19,6 @@ from briefkit.exporters.base import CollectionContext, OutputInfo
 from briefkit.exporters.site import FrontPageExporter, file_size
 from briefkit.load import BriefingFile
 from briefkit.themes import Theme
-from conftest import ENGLISH, FRENCH, fixture, sample
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def made(briefing_id: str, **sizes: int) -> dict[str, OutputInfo]:
-    types = {"pdf": "application/pdf", "epub": "application/epub+zip", "docx": DOCX,
-             "html": "text/html"}
-    return {f: OutputInfo(f"{briefing_id}.{f}", f, types[f], size) for f, size in sizes.items()}
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,13 @@ from briefkit import __version__
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionContext, CollectionExporter
 from briefkit.load import BriefingFile
+from briefkit.model import Briefing
+from briefkit.render.dates import locale_of
 from briefkit.render.feed_entries import FeedEntry, feed_entries, last_change, require_base_url
 from briefkit.themes import Theme
 
 if TYPE_CHECKING:
-    from feedgen.feed import FeedGenerator
+    from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 GENERATOR_URI = "https://briefkit.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -35,20 +37,32 @@ def published_logo(theme: Theme) -> str | None:
     return f"images/{posixpath.basename(logo)}" if logo else None
 
 
+def byline(briefing: Briefing) -> str:
+    """The authors' names as the briefing's language lists them: 'A, B and C', 'A, B et C'."""
+    from babel.lists import format_list
+
+    return str(format_list([a.name for a in briefing.authors],
+                           locale=locale_of(briefing.language)))
+
+
 def description(settings: Settings) -> str:
     """What the feed is, in one line: the site title, and who publishes it."""
     return f"{settings.title} · {settings.publisher}" if settings.publisher else settings.title
 
 
-def _channel(fg: FeedGenerator, context: CollectionContext, items: Sequence[BriefingFile],
-             output: str, media_type: str) -> str:
-    """Set what RSS and Atom share about the feed itself; returns the base URL."""
+def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
+          context: CollectionContext) -> tuple[FeedGenerator, list[FeedEntry]]:
+    """A feedgen feed with what RSS and Atom share about the feed itself, and its entries."""
+    from feedgen.feed import FeedGenerator
+
     settings = context.settings
-    base_url = require_base_url(settings, output)
+    base_url = require_base_url(settings, exporter.output)
+    entries = feed_entries(items, context.theme, settings, context.outputs, exporter.output)
+    fg = FeedGenerator()
     fg.id(base_url)
     fg.title(settings.title)
     # feedgen takes the RSS channel link from the last link added: the site, not the feed.
-    fg.link(href=base_url + output, rel="self", type=media_type)
+    fg.link(href=base_url + exporter.output, rel="self", type=exporter.media_type)
     fg.link(href=base_url, rel="alternate", type="text/html")
     fg.description(description(settings))
     fg.language(settings.language)
@@ -57,7 +71,7 @@ def _channel(fg: FeedGenerator, context: CollectionContext, items: Sequence[Brie
     logo = published_logo(context.theme)
     if logo:
         fg.logo(base_url + logo)
-    return base_url
+    return fg, entries
 
 
 class RSSExporter(CollectionExporter):
@@ -68,13 +82,8 @@ class RSSExporter(CollectionExporter):
     description = "RSS 2.0 feed of the newest briefings, full content and PDF enclosure"
 
     def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
-        from feedgen.feed import FeedGenerator
-
-        entries = feed_entries(items, context.theme, context.settings, context.outputs,
-                               self.output)
-        fg = FeedGenerator()
+        fg, entries = _feed(self, items, context)
         fg.load_extension("dc")
-        _channel(fg, context, items, self.output, self.media_type)
         fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
         for entry in entries:
             fe = fg.add_entry(order="append")  # feedgen prepends by default
@@ -82,9 +91,10 @@ class RSSExporter(CollectionExporter):
             fe.link(href=entry.link)
             fe.guid(entry.guid, permalink=entry.guid_is_link)
             fe.published(entry.published)
-            # RSS <author> must be an e-mail address: names go in dc:creator.
-            for author in entry.briefing.authors:
-                fe.dc.dc_creator(author.name)
+            # RSS <author> must be an e-mail address: names go in dc:creator, all in
+            # one, since readers (newsboat, feedparser) show only the last of several.
+            if entry.briefing.authors:
+                fe.dc.dc_creator(byline(entry.briefing))
             fe.dc.dc_language(entry.briefing.language)
             for tag in entry.briefing.tags:
                 fe.category(term=tag)
@@ -106,12 +116,7 @@ class AtomExporter(CollectionExporter):
     description = "Atom 1.0 feed of the newest briefings, full content and downloads"
 
     def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
-        from feedgen.feed import FeedGenerator
-
-        entries = feed_entries(items, context.theme, context.settings, context.outputs,
-                               self.output)
-        fg = FeedGenerator()
-        _channel(fg, context, items, self.output, self.media_type)
+        fg, entries = _feed(self, items, context)
         # Atom wants an author for every entry; the publisher stands in for briefings without.
         fg.author(name=context.settings.publisher or context.settings.title)
         for entry in entries:
@@ -150,7 +155,7 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     attributes feedgen was given are written back here, in entry order.  It
     also sets each entry's ``xml:lang``, which feedgen cannot express.
     """
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     root = etree.fromstring(data)
     written = root.findall(f"{{{ATOM_NS}}}entry")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from briefkit import inline
 from briefkit.config import Settings
@@ -26,7 +26,7 @@ from briefkit.themes import Theme
 DOWNLOADS = ("pdf", "epub", "docx")
 #: What a feed says when there is no briefing yet: a fixed time, never "now",
 #: so that an empty project builds the same bytes every time.
-EMPTY_FEED_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EMPTY_FEED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def newest_first(items: Sequence[BriefingFile]) -> list[BriefingFile]:
