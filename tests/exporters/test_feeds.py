@@ -25,7 +25,7 @@ from pathlib import Path
 import feedparser
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
+from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
 from exporters.exported import DOCX, made
 from lxml import etree
 
@@ -234,6 +234,18 @@ def test_base_url_is_required(exporter: RSSExporter, items: list[BriefingFile],
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
     with pytest.raises(ConfigError, match=r"base_url.*briefkit\.toml"):
         exporter.export_collection(items, bare)
+
+
+def test_the_command_line_names_the_missing_setting(newsroom: Path) -> None:
+    toml = newsroom / "briefkit.toml"
+    toml.write_text(re.sub(r"(?m)^base_url.*$", "", toml.read_text("utf-8")), "utf-8")
+    done = run_briefkit("export", "--all", "-f", "rss", "-f", "atom", cwd=newsroom)
+    said = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "feed.xml needs the setting base_url in briefkit.toml" in said
+    assert "atom.xml needs the setting base_url in briefkit.toml" in said
+    assert "Traceback" not in said
+    assert not (newsroom / "dist" / "feed.xml").exists()
 
 
 # --- items and entries ----------------------------------------------------------------
