@@ -154,6 +154,20 @@ def test_at_most_max_entries(items: list[BriefingFile], cctx: CollectionContext)
     assert [i["id"].removeprefix(BASE).removesuffix(".html") for i in feed["items"]] == expected
 
 
+def test_channel_date_follows_the_entries_carried(cctx: CollectionContext) -> None:
+    """An old briefing corrected today but no longer in the feed does not change its date."""
+    newest, old = fixture("every-block"), sample(ENGLISH)
+    corrected = dataclasses.replace(old, briefing=old.briefing.model_copy(
+        update={"updated": newest.briefing.modified + timedelta(days=400)}))
+    settings = cctx.settings.model_copy(update={"feed": FeedSettings(max_entries=1)})
+    one = dataclasses.replace(cctx, settings=settings)
+    parsed = feedparser.parse(RSSExporter().export_collection([newest, corrected], one))
+    assert [e.id for e in parsed.entries] == [f"{BASE}every-block.html"]
+    channel = etree.fromstring(RSSExporter().export_collection([newest, corrected], one))
+    assert email.utils.parsedate_to_datetime(
+        channel.findtext("channel/lastBuildDate")) == newest.briefing.modified
+
+
 # --- the channel ----------------------------------------------------------------------
 
 

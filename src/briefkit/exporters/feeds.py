@@ -32,7 +32,7 @@ FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
 
 
 def published_logo(theme: Theme) -> str | None:
-    """Where the theme's logo is published in the output folder, if it has one."""
+    """Where the feeds say the theme's logo is, in the output folder, if it has one."""
     logo = theme.settings.brand.logo
     return f"images/{posixpath.basename(logo)}" if logo else None
 
@@ -67,7 +67,7 @@ def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
     fg.description(description(settings))
     fg.language(settings.language)
     fg.generator("briefkit", version=__version__, uri=GENERATOR_URI)
-    fg.updated(last_change(items))  # also lastBuildDate; feedgen would say "now"
+    fg.updated(last_change(entries))  # also lastBuildDate; feedgen would say "now"
     logo = published_logo(context.theme)
     if logo:
         fg.logo(base_url + logo)

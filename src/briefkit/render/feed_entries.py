@@ -34,11 +34,6 @@ def newest_first(items: Sequence[BriefingFile]) -> list[BriefingFile]:
     return sorted(items, key=lambda i: (-i.briefing.published.timestamp(), i.id))
 
 
-def last_change(items: Sequence[BriefingFile]) -> datetime:
-    """When the newest of ``items`` last changed (updated, else published)."""
-    return max((i.briefing.modified for i in items), default=EMPTY_FEED_TIME)
-
-
 def require_base_url(settings: Settings, output: str) -> str:
     """The site's base URL; a feed cannot be written without one."""
     if settings.base_url is None:
@@ -106,6 +101,11 @@ def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
         Download(fmt, base_url + made[fmt].name, made[fmt].media_type, made[fmt].size)
         for fmt in DOWNLOADS if fmt in made
     )
+
+
+def last_change(entries: Sequence[FeedEntry]) -> datetime:
+    """When the feed last changed: the newest last change of its entries."""
+    return max((e.updated for e in entries), default=EMPTY_FEED_TIME)
 
 
 def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings,
