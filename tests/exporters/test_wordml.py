@@ -68,6 +68,21 @@ def test_hyperlink_points_at_an_external_relationship() -> None:
     assert [h.url for h in reopened.hyperlinks] == ["https://example.org/a?b=1&c=2"]
 
 
+def test_runs_keep_spaces_tabs_and_line_breaks() -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    wordml.add_run(paragraph._p, paragraph, " padded ", italic=True)
+    wordml.add_run(paragraph._p, paragraph, "a\tb\nc", bold=True)
+    data = saved(document)
+    runs = docx.Document(io.BytesIO(data)).paragraphs[-1].runs
+    assert [r.text for r in runs] == [" padded ", "a\tb\nc"]
+    assert runs[0].italic and not runs[0].bold and runs[1].bold
+    body = part(data, "word/document.xml")
+    assert body.find(".//w:br", NS) is not None and body.find(".//w:tab", NS) is not None
+    # left-to-right runs need no complex-script flags
+    assert body.find(".//w:rtl", NS) is None and body.find(".//w:bCs", NS) is None
+
+
 def test_page_fields_are_complex_fields_in_order() -> None:
     document = docx.Document()
     paragraph = document.sections[0].footer.paragraphs[0]
@@ -132,16 +147,15 @@ def test_children_land_in_schema_order() -> None:
 
 def test_right_to_left_run_table_and_section() -> None:
     document = docx.Document()
-    run = document.add_paragraph().add_run("مرحبا")
-    run.bold = True
-    wordml.right_to_left_run(run)
-    wordml.complex_script_emphasis(run, bold=True, italic=True)
+    paragraph = document.add_paragraph()
+    wordml.add_run(paragraph._p, paragraph, "مرحبا", style="Strong", bold=True, italic=True,
+                   rtl=True)
     table = document.add_table(rows=1, cols=2)
     wordml.right_to_left_table(table._tbl)
     wordml.right_to_left_section(document.sections[0]._sectPr)
     body = part(saved(document), "word/document.xml")
     rpr = body.find(".//w:r/w:rPr", NS)
-    assert local_names(rpr) == ["b", "bCs", "iCs", "rtl"]
+    assert local_names(rpr) == ["rStyle", "b", "bCs", "i", "iCs", "rtl"]
     tblpr = body.find(".//w:tblPr", NS)
     names = local_names(tblpr)
     assert names.index("bidiVisual") < names.index("tblW") < names.index("tblLook")
@@ -168,6 +182,9 @@ def test_header_row_repeats() -> None:
     rows = body.findall(".//w:tr", NS)
     assert len(rows[0].findall("w:trPr/w:tblHeader", NS)) == 1
     assert rows[1].find("w:trPr/w:tblHeader", NS) is None
+    # kept with the row below, but never by w:cantSplit (LibreOffice loses rows with it)
+    assert all(p.find("w:pPr/w:keepNext", NS) is not None for p in rows[0].iter(f"{{{W}}}p"))
+    assert body.find(".//w:cantSplit", NS) is None
 
 
 def test_each_list_restarts_its_numbering() -> None:

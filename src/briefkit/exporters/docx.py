@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 from briefkit import inline
 from briefkit.errors import ThemeError
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from docx.document import Document
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.shared import Length
-    from docx.styles.style import BaseStyle
+    from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
     from docx.text.paragraph import Paragraph as WordParagraph
+    from docx.text.run import Run
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TABLE_STYLE = "Briefing Table"
@@ -104,7 +105,7 @@ def _margins(text: str) -> tuple[float, float, float, float]:
 
 def _utc(moment: datetime) -> datetime:
     # python-docx writes core-property times with a 'Z' and no conversion
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class _WordBriefing:
@@ -195,17 +196,21 @@ class _WordBriefing:
 
     @property
     def text_width(self) -> Length:
+        """Width between the margins."""
         from docx.shared import Emu
 
         section = self.document.sections[0]
-        return Emu(section.page_width - section.left_margin - section.right_margin)
+        return Emu((section.page_width or 0) - (section.left_margin or 0)
+                   - (section.right_margin or 0))
 
     @property
     def text_height(self) -> Length:
+        """Height between the margins."""
         from docx.shared import Emu
 
         section = self.document.sections[0]
-        return Emu(section.page_height - section.top_margin - section.bottom_margin)
+        return Emu((section.page_height or 0) - (section.top_margin or 0)
+                   - (section.bottom_margin or 0))
 
     # --- styles ---------------------------------------------------------------------
 
@@ -223,7 +228,7 @@ class _WordBriefing:
         if not self.reference:
             wordml.set_text_defaults(self.document, font=fonts.body, complex_font=complex_font,
                                      size=size, colour=colours.text[1:], after=size * 0.8,
-                                     line=1.25)
+                                     line=1.15)
         wordml.set_language_defaults(self.document, lang, rtl=self.rtl)
         wordml.set_document_language(self.document, lang)
 
@@ -290,12 +295,12 @@ class _WordBriefing:
         self._paragraph_style("Factbox Title", "Factbox", font=head, size=size, bold=True,
                               colour=text, after=4, keep=True)
         # the timeline: one continuous accent rule down the side of dates and events
-        for name, kw in (
-            ("Timeline Date", dict(font=head, size=size * 0.85, bold=True, colour=accent,
-                                   after=0, keep=True)),
-            ("Timeline Event", dict(font=body, colour=text, after=6)),
-        ):
-            style = self._paragraph_style(name, "Normal", **kw)  # type: ignore[arg-type]
+        timeline = (
+            self._paragraph_style("Timeline Date", "Normal", font=head, size=size * 0.85,
+                                  bold=True, colour=accent, after=0, keep=True),
+            self._paragraph_style("Timeline Event", "Normal", font=body, colour=text, after=6),
+        )
+        for style in timeline:
             if style is not None:
                 wordml.borders(wordml.properties(style.element, "w:pPr"),
                                {start: (accent, 12)}, space=8)
@@ -321,14 +326,13 @@ class _WordBriefing:
                                  ("Factbox", self.bullet_definition),
                                  ("Source", self.number_definition)):
             if self._restyled(name):
-                style = self._by_name[name]
                 num = (self.bullets if definition == self.bullet_definition
                        else wordml.add_list(self.document, definition, restart=False))
-                wordml.number_paragraph(wordml.properties(style.element, "w:pPr"), num)
-        for name in ("Factbox Title",):
-            if self._restyled(name):
                 ppr = wordml.properties(self._by_name[name].element, "w:pPr")
-                wordml.number_paragraph(ppr, 0)  # numId 0: no number on the title
+                wordml.number_paragraph(ppr, num)
+        if self._restyled("Factbox Title"):
+            ppr = wordml.properties(self._by_name["Factbox Title"].element, "w:pPr")
+            wordml.number_paragraph(ppr, 0)  # numId 0: no bullet on the title
 
     def _restyled(self, name: str) -> bool:
         return name in self._themed
@@ -336,7 +340,7 @@ class _WordBriefing:
     def _style_missing(self, name: str) -> bool:
         return name not in self._by_name
 
-    def _style(self, name: str, kind: str, base: str | None) -> BaseStyle | None:
+    def _style(self, name: str, kind: str, base: str | None) -> CharacterStyle | None:
         """Style ``name``, made when missing; None when a reference document defines it
         (then it stays as designed)."""
         from docx.enum.style import WD_STYLE_TYPE
@@ -356,26 +360,26 @@ class _WordBriefing:
                           else WD_STYLE_TYPE.PARAGRAPH)
             style = styles.add_style(name, style_type, builtin=builtin)
             style.quick_style = True
-            if base:
+            if base in self._by_name:
                 style.base_style = self._by_name[base]
             self._by_name[name] = style
         self._themed.add(name)
-        return style
+        return cast("CharacterStyle", style)  # paragraph styles are character styles too
 
     def _paragraph_style(self, name: str, base: str | None, *, font: str | None = None,
                          size: float | None = None, bold: bool | None = None,
                          italic: bool | None = None, colour: str | None = None,
                          before: float | None = None, after: float | None = None,
-                         keep: bool | None = None) -> BaseStyle | None:
+                         keep: bool | None = None) -> ParagraphStyle | None:
         from docx.shared import Pt, RGBColor
 
-        style = self._style(name, "paragraph", base)
+        style = cast("ParagraphStyle | None", self._style(name, "paragraph", base))
         if style is None:
             return None
         self._character_look(style, font=font, size=size, bold=bold, italic=italic)
         if colour is not None:
             style.font.color.rgb = RGBColor.from_string(colour)
-        fmt = style.paragraph_format  # type: ignore[attr-defined]
+        fmt = style.paragraph_format
         if before is not None:
             fmt.space_before = Pt(before)
         if after is not None:
@@ -398,7 +402,7 @@ class _WordBriefing:
         if underline is not None:
             style.font.underline = underline
 
-    def _character_look(self, style: BaseStyle, *, font: str | None, size: float | None,
+    def _character_look(self, style: CharacterStyle, *, font: str | None, size: float | None,
                         bold: bool | None = None, italic: bool | None = None) -> None:
         from briefkit.exporters import wordml
 
@@ -499,10 +503,8 @@ class _WordBriefing:
             paragraph = self._markup_paragraph(block.text, "Quote")
             if block.attribution:
                 paragraph.add_run().add_break()
-                run = self._runs(paragraph, paragraph._p,
-                                 (inline.Text(f"\u2014 {block.attribution}"),))
-                for each in run:
-                    each._r.style = self.style_ids["Attribution"]
+                self._runs(paragraph, paragraph._p,
+                           (inline.Text(f"\u2014 {block.attribution}"),), style="Attribution")
         elif isinstance(block, ListBlock):
             style = "List Number" if block.ordered else "List Bullet"
             num = (wordml.add_list(self.document, self.number_definition) if block.ordered
@@ -521,9 +523,12 @@ class _WordBriefing:
         elif isinstance(block, Factbox):
             if block.title:
                 self._text_paragraph(block.title, "Factbox Title")
-            for text in block.items:
+            for index, text in enumerate(block.items, 1):
                 paragraph = self._markup_paragraph(text, "Factbox")
                 wordml.number_paragraph(wordml.properties(paragraph._p, "w:pPr"), self.bullets)
+                # one box on one page: a box split by a page break reads as two
+                if index < len(block.items):
+                    paragraph.paragraph_format.keep_with_next = True
 
     def _image(self, block: Image) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -533,9 +538,9 @@ class _WordBriefing:
 
         asset = self.item.assets[block.src]
         natural = Emu(round(asset.width * 914400 / PIXELS_PER_INCH))
-        width = min(natural, self.text_width)
+        width: int = min(natural, self.text_width)
         height = round(width * asset.height / asset.width)
-        tallest = round(self.text_height * MAX_PICTURE_HEIGHT)
+        tallest: int = round(self.text_height * MAX_PICTURE_HEIGHT)
         if height > tallest:
             width, height = round(width * tallest / height), tallest
         paragraph = self._paragraph("Normal")
@@ -553,6 +558,9 @@ class _WordBriefing:
             self._text_paragraph(block.credit, "Credit")
 
     def _table(self, block: Table) -> None:
+        from docx.table import _Cell
+        from docx.text.paragraph import Paragraph as WordParagraph
+
         from briefkit.exporters import wordml
 
         if block.caption:
@@ -562,9 +570,10 @@ class _WordBriefing:
         table._tbl.tblPr.style = self.style_ids[TABLE_STYLE]
         if self.rtl:
             wordml.right_to_left_table(table._tbl)
-        for row, cells in zip(table.rows, [block.header, *block.rows]):
-            for cell, text in zip(row.cells, cells):
-                paragraph = cell.paragraphs[0]
+        # straight to the cells' XML: python-docx's row.cells recomputes the grid each time
+        for tr, cells in zip(table._tbl.tr_lst, [block.header, *block.rows]):
+            for tc, text in zip(tr.tc_lst, cells):
+                paragraph = WordParagraph(tc.p_lst[0], _Cell(tc, table))
                 self._runs(paragraph, paragraph._p, inline.parse(text) if text else ())
         wordml.repeat_header_row(table.rows[0])
         # a little air between the table and what follows
@@ -573,10 +582,19 @@ class _WordBriefing:
     # --- text -----------------------------------------------------------------------
 
     def _paragraph(self, style: str) -> WordParagraph:
-        paragraph = self.document.add_paragraph()
+        from docx.oxml.ns import qn
+        from docx.text.paragraph import Paragraph as WordParagraph
+        from lxml import etree  # type: ignore[import-untyped]
+
+        # python-docx's add_paragraph looks for the body's end from its start each time,
+        # which grows with the document; the section properties close the body
+        body = self.document.element.body
+        p = body.makeelement(qn("w:p"), {})  # made by the body: a python-docx CT_P
+        body.sectPr.addprevious(p)
         if style != "Normal":
-            paragraph._p.style = self.style_ids[style]
-        return paragraph
+            ppr = etree.SubElement(p, qn("w:pPr"))
+            etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), self.style_ids[style])
+        return WordParagraph(p, self.document)
 
     def _text_paragraph(self, text: str, style: str) -> WordParagraph:
         paragraph = self._paragraph(style)
@@ -590,34 +608,30 @@ class _WordBriefing:
 
     def _runs(self, paragraph: WordParagraph, container: BaseOxmlElement,
               nodes: tuple[inline.Inline, ...], *, bold: bool = False,
-              italic: bool = False) -> list:  # type: ignore[type-arg]
-        """Runs for inline nodes, typeset in the briefing's language; links become
-        hyperlinks in the Hyperlink style."""
+              italic: bool = False, style: str | None = None) -> list[Run]:
+        """Runs for inline nodes, typeset in the briefing's language, in character style
+        ``style`` (a name); links become hyperlinks in the Hyperlink style."""
         from briefkit.exporters import wordml
+
+        style_id = self.style_ids[style] if style else None
 
         made = []
         for node in nodes:
             if isinstance(node, inline.Text):
                 text = typeset(node.text, self.language)
-                run = wordml.add_run(container, paragraph, text)
-                if bold:
-                    run.bold = True
-                if italic:
-                    run.italic = True
-                if self.rtl and _RTL_TEXT.search(text):
-                    wordml.right_to_left_run(run)
-                    wordml.complex_script_emphasis(run, bold=bold, italic=italic)
-                if _prefixed_tag(container) == "hyperlink":
-                    run._r.style = self.style_ids["Hyperlink"]
-                made.append(run)
+                made.append(wordml.add_run(
+                    container, paragraph, text, style=style_id, bold=bold, italic=italic,
+                    rtl=self.rtl and _RTL_TEXT.search(text) is not None))
             elif isinstance(node, inline.Emphasis):
-                made += self._runs(paragraph, container, node.children, bold=bold, italic=True)
+                made += self._runs(paragraph, container, node.children, bold=bold, italic=True,
+                                   style=style)
             elif isinstance(node, inline.Strong):
                 made += self._runs(paragraph, container, node.children, bold=True,
-                                   italic=italic)
+                                   italic=italic, style=style)
             else:
                 link = wordml.add_hyperlink(paragraph, node.url)
-                made += self._runs(paragraph, link, node.children, bold=bold, italic=italic)
+                made += self._runs(paragraph, link, node.children, bold=bold, italic=italic,
+                                   style="Hyperlink")
         return made
 
     # --- properties -----------------------------------------------------------------
@@ -666,7 +680,7 @@ class _WordBriefing:
                 f"<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate>"
                 "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
                 "</Properties>"
-            ).encode("utf-8"),
+            ).encode(),
             package,
         )
         package.relate_to(app, RT.EXTENDED_PROPERTIES)
@@ -680,10 +694,6 @@ def _fit(text: str, limit: int = CORE_PROPERTY_LIMIT) -> str:
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "\u2026"
-
-
-def _prefixed_tag(node: BaseOxmlElement) -> str:
-    return str(node.tag).rsplit("}", 1)[-1]
 
 
 def _xml_text(text: str) -> str:

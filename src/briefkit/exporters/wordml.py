@@ -10,6 +10,8 @@ opens the file without "repairing" it.
 
 from __future__ import annotations
 
+from typing import cast
+
 from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -23,7 +25,7 @@ from docx.shape import InlineShape
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 # Child order of the elements we add to, from ECMA-376 part 1 (17.3.1.26, 17.3.2.28,
 # 17.4.60, 17.6.17): Word rejects a document whose children are out of order.
@@ -50,6 +52,7 @@ _SECTPR = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnoteP
            "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection",
            "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
 _ORDER = {"w:pPr": _PPR, "w:rPr": _RPR, "w:tblPr": _TBLPR, "w:sectPr": _SECTPR}
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _BORDER_SIDES = ("top", "left", "bottom", "right", "between", "bar")
 
 
@@ -58,7 +61,7 @@ def element(tag: str, **attributes: str) -> BaseOxmlElement:
     made = OxmlElement(tag)
     for name, value in attributes.items():
         made.set(qn(f"w:{name}"), value)
-    return made  # type: ignore[return-value]
+    return made
 
 
 def _prefixed(node: etree._Element) -> str:
@@ -73,7 +76,7 @@ def put(parent: BaseOxmlElement, child: BaseOxmlElement) -> BaseOxmlElement:
         parent.remove(old)
     order = _ORDER[_prefixed(parent)]
     later = order[order.index(tag) + 1:]
-    return parent.insert_element_before(child, *later)
+    return cast(BaseOxmlElement, parent.insert_element_before(child, *later))
 
 
 def properties(owner: BaseOxmlElement, tag: str) -> BaseOxmlElement:
@@ -87,13 +90,11 @@ def properties(owner: BaseOxmlElement, tag: str) -> BaseOxmlElement:
                                         "w:tblStylePr")
         elif tag == "w:rPr" and _prefixed(owner) == "w:style":
             owner.insert_element_before(found, "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
-        elif tag == "w:rPr" and _prefixed(owner) == "w:r":
-            owner.insert(0, found)
-        elif tag == "w:pPr" and _prefixed(owner) == "w:p":
-            owner.insert(0, found)
+        elif (tag, _prefixed(owner)) in (("w:rPr", "w:r"), ("w:pPr", "w:p")):
+            owner.insert(0, found)  # the first child of a run or paragraph
         else:
             owner.append(found)
-    return found
+    return cast(BaseOxmlElement, found)
 
 
 # --- fonts and language ---------------------------------------------------------------
@@ -172,11 +173,6 @@ def set_document_language(document: Document, language: str) -> None:
 # --- right to left --------------------------------------------------------------------
 
 
-def right_to_left_run(run: Run) -> None:
-    """Mark a run as right-to-left text (Word then shapes it with the complex-script font)."""
-    put(properties(run._r, "w:rPr"), element("w:rtl"))
-
-
 def right_to_left_paragraph(pPr: BaseOxmlElement) -> None:
     """Make a paragraph (or paragraph style) right-to-left."""
     put(pPr, element("w:bidi"))
@@ -192,15 +188,6 @@ def right_to_left_section(sect_pr: BaseOxmlElement) -> None:
     put(sect_pr, element("w:bidi"))
 
 
-def complex_script_emphasis(run: Run, *, bold: bool, italic: bool) -> None:
-    """Bold and italic for complex-script text, which Word reads from w:bCs / w:iCs."""
-    rpr = properties(run._r, "w:rPr")
-    if bold:
-        put(rpr, element("w:bCs"))
-    if italic:
-        put(rpr, element("w:iCs"))
-
-
 # --- hyperlinks and fields ------------------------------------------------------------
 
 
@@ -211,16 +198,34 @@ def add_hyperlink(paragraph: Paragraph, url: str) -> BaseOxmlElement:
     link = OxmlElement("w:hyperlink", attrs={qn("r:id"): rid})
     link.set(qn("w:history"), "1")
     paragraph._p.append(link)
-    return link  # type: ignore[return-value]
+    return link
 
 
-def add_run(container: BaseOxmlElement, paragraph: Paragraph, text: str = "") -> Run:
-    """A new run at the end of ``container`` (a paragraph's w:p or a w:hyperlink)."""
-    r = OxmlElement("w:r")
-    container.append(r)
-    run = Run(r, paragraph)  # type: ignore[arg-type]
-    if text:
-        run.text = text
+def add_run(container: BaseOxmlElement, paragraph: Paragraph, text: str = "", *,
+            style: str | None = None, bold: bool = False, italic: bool = False,
+            rtl: bool = False) -> Run:
+    """A new run of ``text`` at the end of ``container`` (a paragraph's w:p or a
+    w:hyperlink): character style id ``style``, bold, italic, and right-to-left, which
+    makes Word shape it with the complex-script font (and read w:bCs / w:iCs)."""
+    # SubElement keeps python-docx's element classes and is much faster than OxmlElement
+    r = etree.SubElement(container, qn("w:r"))
+    if style or bold or italic or rtl:
+        rpr = etree.SubElement(r, qn("w:rPr"))
+        if style:
+            etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), style)
+        flags = (("w:b", bold), ("w:bCs", bold and rtl), ("w:i", italic),
+                 ("w:iCs", italic and rtl), ("w:rtl", rtl))
+        for tag, wanted in flags:
+            if wanted:
+                etree.SubElement(rpr, qn(tag))
+    run = Run(r, paragraph)
+    if any(ch in text for ch in "\t\n\r"):
+        run.text = text  # python-docx turns tabs and line breaks into w:tab and w:br
+    elif text:
+        t = etree.SubElement(r, qn("w:t"))
+        t.text = text
+        if text != text.strip():
+            t.set(XML_SPACE, "preserve")
     return run
 
 
@@ -229,8 +234,7 @@ def add_field(paragraph: Paragraph, instruction: str, shown: str = "1") -> None:
     until it is updated."""
     parts = [
         element("w:fldChar", fldCharType="begin"),
-        OxmlElement("w:instrText", attrs={"{http://www.w3.org/XML/1998/namespace}space":
-                                          "preserve"}),
+        OxmlElement("w:instrText", attrs={XML_SPACE: "preserve"}),
         element("w:fldChar", fldCharType="separate"),
         OxmlElement("w:t"),
         element("w:fldChar", fldCharType="end"),
@@ -257,8 +261,10 @@ def repeat_header_row(row: _Row) -> None:
     for old in trpr.findall(qn("w:tblHeader")):
         trpr.remove(old)
     trpr.append(element("w:tblHeader"))
-    if trpr.find(qn("w:cantSplit")) is None:
-        trpr.insert(0, element("w:cantSplit"))
+    # and keep it with the first row below it (w:cantSplit would be the obvious way, but
+    # LibreOffice then drops the rows that follow a page break)
+    for p in row._tr.iter(qn("w:p")):
+        put(properties(p, "w:pPr"), element("w:keepNext"))
 
 
 def add_table_style(document: Document, name: str, *, text: str, rule: str, font: str,
