@@ -108,3 +108,15 @@ def test_a_script_in_cms_text_is_refused_where_it_is() -> None:
     assert str(caught.value) == (
         "a.txt:2:7: <script> cannot be imported: scripts never reach a briefing "
         "(remove it from the file)")
+
+
+def test_bulleted_and_numbered_lines_make_lists() -> None:
+    article = read_cms("Chapeau.<br /><br />Ce qu’il faut retenir ?<br />• un ;<br />• deux."
+                       "<br /><br />1. premier<br />2) second<br /><br />- seul tiret", "a.txt")
+    assert article.pieces == [
+        {"type": "paragraph", "text": "Chapeau."},
+        Heading("Ce qu’il faut retenir ?"),
+        {"type": "list", "items": ["un ;", "deux."], "ordered": False},
+        {"type": "list", "items": ["premier", "second"], "ordered": True},
+        {"type": "paragraph", "text": "- seul tiret"},
+    ]

@@ -3,8 +3,9 @@
 What the CMS gives us is one run of text: paragraphs separated by
 ``<br /> <br />`` (or a blank line), and a question line followed by a single
 ``<br />`` and its answer.  A question line (one ending in ``?``, ``？`` or
-``؟``) with an answer under it becomes a section heading; any other single
-``<br />`` is a line break inside a paragraph, read as a space.
+``؟``) with an answer under it becomes a section heading; lines that all start
+with a bullet (``•``, ``-``, ``*``) or a number (``1.``, ``1)``) make a list; any
+other single ``<br />`` is a line break inside a paragraph, read as a space.
 
 The text may hold the same inline HTML as an HTML article (``<em>``,
 ``<strong>``, ``<a>``, entities): each paragraph is read by the HTML reader, so
@@ -23,6 +24,9 @@ from briefkit.importers.html import read_html
 PARAGRAPH_BREAK = re.compile(r"(?:\s*<br\s*/?>){2,}\s*|\n[ \t]*\n\s*", re.IGNORECASE)
 LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 QUESTION = re.compile(r"[?？؟]\s*(?:</[a-z]+>\s*)*$", re.IGNORECASE)
+#: List lines: "• item", "- item", "* item"; "1. item", "1) item".
+BULLET = re.compile(r"^\s*[•\-*]\s+")
+NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+")
 #: Blocks that are written as HTML inside CMS text.
 _BLOCK_START = re.compile(r"^\s*<(blockquote|ul|ol|h[1-6]|p)\b", re.IGNORECASE)
 #: A heading is a line, not a paragraph that happens to end with a question.
@@ -55,11 +59,19 @@ def _paragraph(segment: str) -> str:
         return segment
     if _BLOCK_START.match(segment):
         return segment
-    lines = LINE_BREAK.split(segment)
+    lines = [line for line in LINE_BREAK.split(segment) if line.strip()]
     first = lines[0]
-    if len(lines) > 1 and QUESTION.search(first) and len(first.strip()) <= MAX_QUESTION \
-            and "".join(lines[1:]).strip():
-        return f"<h2>{first}</h2><p>{' '.join(lines[1:])}</p>"
+    if len(lines) > 1 and QUESTION.search(first) and len(first.strip()) <= MAX_QUESTION:
+        return f"<h2>{first}</h2>{_body(lines[1:])}"
+    return _body(lines)
+
+
+def _body(lines: list[str]) -> str:
+    """A paragraph, or a list when every line (two or more) starts with a bullet or a number."""
+    for marker, tag in ((BULLET, "ul"), (NUMBER, "ol")):
+        if len(lines) > 1 and all(marker.match(line) for line in lines):
+            items = "".join(f"<li>{marker.sub('', line, count=1)}</li>" for line in lines)
+            return f"<{tag}>{items}</{tag}>"
     return f"<p>{' '.join(lines)}</p>"
 
 
