@@ -1,25 +1,52 @@
-"""The export run: which briefings, which formats, and what came of each.
+"""The export run: which outputs are out of date, making them in parallel, and what came of each.
 
-Exporters stay pure; this module decides what runs, hands the bytes to
-:mod:`briefkit.output`, and keeps going when one briefing or one format fails.
+Exporters stay pure; this module decides what runs, runs it on a process pool,
+and keeps going when one briefing or one format fails.  Every file reaches
+dist/ through :mod:`briefkit.output`.
+
+An output is made again only when what it is made from changed.  Its *key* is
+a digest of the briefing file, the briefing's images, the theme's files, the
+settings, briefkit's version and the format; the manifest records each
+output's key.  A source file whose size and modification time are those the
+manifest remembers is not even read again, which keeps a run that has nothing
+to do under a second for thousands of briefings.  A collection output (a feed,
+the front page) has a key made of every member's key and the outputs listed in
+it, so it follows any change to any entry.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import multiprocessing
 import os
+import signal
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from briefkit import registry
+from briefkit import __version__, registry
 from briefkit.config import Settings
-from briefkit.errors import BriefingError, BriefkitError
-from briefkit.exporters.base import CollectionContext, CollectionExporter, Context, Exporter, OutputInfo
-from briefkit.load import BriefingFile, discover, display_path, load_all
-from briefkit.output import Output, Record
+from briefkit.errors import BriefingError, BriefkitError, OutputError
+from briefkit.exporters.base import (CollectionContext, CollectionExporter, Context, Exporter,
+                                     OutputInfo, published_image)
+from briefkit.load import BriefingFile, confinement, discover, display_path, load
+from briefkit.output import Output, Record, publish
 from briefkit.themes import Theme
+
+#: Relative cost of one output of each format, until a run has measured them.
+FIRST_GUESS = {"pdf": 1.0, "epub": 0.2, "docx": 0.15, "html": 0.05, "image": 0.01}
+#: How often the manifest is saved during a run, so a killed run loses little.
+SAVE_EVERY = 2.0  # seconds
+
+
+# --- what a run reports -----------------------------------------------------------------
 
 
 @dataclass
@@ -37,94 +64,670 @@ class Failure:
 
 @dataclass
 class Report:
+    """What a run did: outputs written, left as they were, removed, and what failed."""
+
     written: list[Record] = field(default_factory=list)
+    skipped: list[Record] = field(default_factory=list)  # up to date, not made again
+    removed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    jobs: int = 1
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
+    def timings(self) -> dict[str, dict[str, float]]:
+        """Per format: outputs written and the seconds they took (summed over processes)."""
+        table: dict[str, dict[str, float]] = {}
+        for record in self.written:
+            row = table.setdefault(record.format, {"outputs": 0, "seconds": 0.0})
+            row["outputs"] += 1
+            row["seconds"] = round(row["seconds"] + record.seconds, 4)
+        return dict(sorted(table.items()))
 
-Listener = Callable[[str], None]
+    def as_json(self) -> dict[str, Any]:
+        """The machine-readable report printed by ``briefkit export --json``."""
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "jobs": self.jobs,
+            "written": [{"path": r.path, "format": r.format, "briefing": r.briefing,
+                         "bytes": r.bytes, "sha256": r.sha256, "seconds": r.seconds}
+                        for r in self.written],
+            "skipped": [{"path": r.path, "format": r.format, "briefing": r.briefing}
+                        for r in self.skipped],
+            "removed": self.removed,
+            "failed": [{"file": f.file, "format": f.format, "reason": f.reason}
+                       for f in self.failed],
+            "timings": self.timings(),
+        }
 
 
-def _run_one(exporter: Exporter, item: BriefingFile, context: Context, output: Output) -> Record:
-    data = exporter.export(item, context)
-    return output.write(exporter.filename(item.id), data, format=exporter.name,
-                        media_type=exporter.media_type, briefing=item.id,
-                        modified=item.briefing.modified)
+class Progress:
+    """What a run tells while it goes.  The command line shows it; this one says nothing."""
+
+    def planned(self, work: Mapping[str, int], up_to_date: Mapping[str, int]) -> None:
+        """Outputs to make and outputs already up to date, per format."""
+
+    def written(self, record: Record) -> None:
+        """One output was written."""
+
+    def failed(self, failure: Failure) -> None:
+        """One output (or one briefing) failed."""
+
+    def removed(self, path: str) -> None:
+        """An output of a briefing no longer in source/ was removed."""
+
+
+class _Lines(Progress):
+    """A progress that hands one line per output to a function (e.g. ``print``)."""
+
+    def __init__(self, folder: str, tell: Callable[[str], None]) -> None:
+        self.folder, self.tell = folder, tell
+
+    def written(self, record: Record) -> None:
+        self.tell(f"wrote {self.folder}/{record.path} ({record.bytes:,} bytes)")
+
+
+# --- what the files hold --------------------------------------------------------------
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@dataclass
+class _Source:
+    """One briefing file of this run and what we know of it."""
+
+    path: Path
+    name: str  # its entry in the manifest's "sources"
+    memory: dict[str, Any] | None = None  # the entry: still right for the file as it is now
+    item: BriefingFile | None = None
+    error: BriefingError | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        if self.item is not None:
+            return self.item.id
+        return self.memory["id"] if self.memory else None
+
+    @property
+    def content(self) -> str:
+        """Digest of the briefing file and its images: what its outputs are made from."""
+        assert self.memory is not None
+        images = sorted((src, image["sha256"]) for src, image in self.memory["images"].items())
+        return _digest(self.memory["sha256"], *(f"{src}={sha}" for src, sha in images))
+
+    @property
+    def valid(self) -> bool:
+        return self.memory is not None and self.error is None and self.duplicate_of is None
+
+
+def _still_same(path: Path, entry: Any) -> bool:
+    """Whether ``path`` still holds what ``entry`` remembers, re-reading it only when
+    its size or modification time moved (and then updating ``entry``)."""
+    if not isinstance(entry, dict):
+        return False
+    try:
+        found = os.stat(path)
+        if (found.st_size, found.st_mtime_ns) == (entry.get("size"), entry.get("mtime_ns")):
+            return True
+        if _file_digest(path) != entry.get("sha256"):
+            return False
+    except OSError:
+        return False
+    entry["size"], entry["mtime_ns"] = found.st_size, found.st_mtime_ns
+    return True
+
+
+def _recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
+    """The manifest's memory of a briefing file, if the file and its images are unchanged."""
+    try:
+        if not (_still_same(path, entry) and isinstance(entry["id"], str)):
+            return None
+        for image in entry["images"].values():
+            if not _still_same(root / image["file"], image):
+                return None
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return dict(entry)
+
+
+def _remember(path: Path, before: os.stat_result, item: BriefingFile, root: Path,
+              digests: dict[Path, str]) -> dict[str, Any]:
+    """What the manifest keeps about a briefing file just loaded (stat taken before reading,
+    so a file changed while we read it is read again next time)."""
+    images = {}
+    for src, asset in sorted(item.assets.items()):
+        found = os.stat(asset.path)
+        try:
+            file = str(asset.path.relative_to(root))
+        except ValueError:
+            file = str(asset.path)
+        if asset.path not in digests:  # briefings often share an image (a logo, a map)
+            digests[asset.path] = _file_digest(asset.path)
+        images[src] = {"file": file, "size": found.st_size, "mtime_ns": found.st_mtime_ns,
+                       "sha256": digests[asset.path]}
+    return {"id": item.id, "size": before.st_size, "mtime_ns": before.st_mtime_ns,
+            "sha256": item.digest, "images": images}
+
+
+def _load(source: _Source, settings: Settings, digests: dict[Path, str]) -> None:
+    """Read and check a briefing file, remembering it when it is valid."""
+    root = settings.source_dir
+    try:
+        before = os.stat(source.path)
+    except OSError:
+        before = None
+    try:
+        item = load(source.path, confinement(source.path, root))
+    except BriefingError as error:
+        source.error = error
+        return
+    source.item, source.error = item, None
+    if before is not None:
+        source.memory = _remember(source.path, before, item, root, digests)
+
+
+# --- the work ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to make."""
+
+    format: str  # an exporter's name, or "image"
+    name: str  # the output's file name in dist/
+    key: str
+    file: str  # what a failure names: the briefing file, or the output for collections
+    cost: float = 0.0
+    source: Path | None = None  # the briefing file
+    item: BriefingFile | None = None
+    src: str | None = None  # the image, for "image" jobs
+    items: tuple[BriefingFile, ...] = ()  # the members, for collection jobs
+    outputs: Mapping[str, Mapping[str, OutputInfo]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came of a job, as a worker sends it back."""
+
+    name: str
+    record: Record | None = None
+    reason: str | None = None
+    bug: str | None = None
+    fatal: bool = False  # dist/ cannot be written: the run stops
+
+
+class _Workshop:
+    """What a worker process keeps for the whole run: the context and the exporters."""
+
+    def __init__(self, settings: Settings, theme: Theme, folder: Path) -> None:
+        self.context = Context(settings, theme)
+        self.folder = folder
+        self.exporters: dict[str, Exporter] = {}
+
+    def exporter(self, name: str) -> Exporter:
+        if name not in self.exporters:
+            self.exporters[name] = registry.get(name)
+        return self.exporters[name]
+
+    def make(self, job: Job) -> Outcome:
+        started = time.perf_counter()
+        modified: datetime | None = None
+        try:
+            if job.format == "image":
+                assert job.item is not None and job.src is not None
+                asset = job.item.assets[job.src]
+                try:
+                    data = asset.read()
+                except OSError as error:
+                    return Outcome(job.name, reason=f"image {job.src!r} cannot be read "
+                                                    f"({error.strerror})")
+                media_type = asset.media_type
+                briefing: str | None = job.item.id
+            else:
+                exporter = self.exporter(job.format)
+                media_type = exporter.media_type
+                if isinstance(exporter, CollectionExporter):
+                    context = CollectionContext(self.context.settings, self.context.theme,
+                                                job.outputs)
+                    data = exporter.export_collection(job.items, context)
+                    modified = max((i.briefing.modified for i in job.items), default=None)
+                    briefing = None
+                else:
+                    assert job.item is not None
+                    data = exporter.export(job.item, self.context)
+                    modified, briefing = job.item.briefing.modified, job.item.id
+            record = publish(self.folder, job.name, data, format=job.format,
+                             media_type=media_type, briefing=briefing, modified=modified,
+                             key=job.key, seconds=time.perf_counter() - started)
+        except OutputError as error:
+            return Outcome(job.name, reason=error.message, fatal=True)
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                # The exporter's own temporary files (WeasyPrint's fonts): the disk is full.
+                return Outcome(job.name, reason=f"{job.name}: cannot write temporary files "
+                               f"({error.strerror}); earlier outputs are unchanged", fatal=True)
+            return _bug(job, error)
+        except BriefkitError as error:
+            return Outcome(job.name, reason=error.message)
+        except Exception as error:  # a bug in an exporter: report it, keep the others going
+            return _bug(job, error)
+        return Outcome(job.name, record)
+
+
+def _bug(job: Job, error: Exception) -> Outcome:
+    return Outcome(job.name, reason=f"internal error: {type(error).__name__}: {error}",
+                   bug=traceback.format_exc())
+
+
+_workshop: _Workshop | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the run that started it dies (even by SIGKILL),
+    so no worker outlives its run and writes beside the next one."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the run died before we asked
+        os._exit(1)
+
+
+def _open_workshop(settings: Settings, theme: Theme, folder: Path, parent: int) -> None:
+    """Pool initializer: Ctrl-C is the run's to handle; the worker finishes its output."""
+    global _workshop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    _workshop = _Workshop(settings, theme, folder)
+
+
+def _make(job: Job) -> Outcome:
+    assert _workshop is not None
+    return _workshop.make(job)
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM stops a run as Ctrl-C does: running outputs finish, the manifest is saved."""
+    raise KeyboardInterrupt
+
+
+class _Crew:
+    """Runs jobs in worker processes (or here, with one job) and hands back outcomes."""
+
+    def __init__(self, jobs: int, settings: Settings, theme: Theme, folder: Path) -> None:
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+        self.here = _Workshop(settings, theme, folder) if jobs == 1 else None
+        self.running: dict[Future[Outcome], Job] = {}
+        self.waiting: list[Job] = []  # for the one-process crew
+        if jobs > 1:
+            # fork: workers start with briefkit already imported; they are started before
+            # any thread of ours exists (the progress bar starts after the first submit).
+            self.pool = ProcessPoolExecutor(
+                jobs, mp_context=multiprocessing.get_context("fork"),
+                initializer=_open_workshop, initargs=(settings, theme, folder, os.getpid()))
+
+    def submit(self, jobs: Iterable[Job]) -> None:
+        for job in jobs:
+            if self.pool is not None:
+                self.running[self.pool.submit(_make, job)] = job
+            else:
+                self.waiting.append(job)
+
+    def outcomes(self) -> Iterable[tuple[Job, Outcome]]:
+        """Outcomes as jobs finish, until none is left."""
+        while self.waiting:
+            job = self.waiting.pop(0)
+            assert self.here is not None
+            yield job, self.here.make(job)
+        while self.running:
+            done, _ = wait(self.running, timeout=SAVE_EVERY, return_when=FIRST_COMPLETED)
+            if not done:
+                yield from ()
+            for future in done:
+                job = self.running.pop(future)
+                try:
+                    yield job, future.result()
+                except BrokenProcessPool:
+                    yield job, Outcome(job.name, reason="the export process stopped "
+                                                        "unexpectedly (crashed or out of memory)")
+
+    def stop(self) -> list[tuple[Job, Outcome]]:
+        """Drop the jobs not started; let the running ones finish their file, and return
+        what came of every job that finished and was not yet handed back."""
+        self.waiting.clear()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        finished = []
+        for future, job in self.running.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                finished.append((job, future.result()))
+        self.running.clear()
+        return finished
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def _source_name(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _duplicate(source: _Source, first: str) -> Failure:
+    from briefkit.locate import scan
+
+    shown = display_path(source.path)
+    try:
+        line, column = scan(source.path.read_text("utf-8")).of_value("/id")
+        where = f"{shown}:{line}:{column}: /id"
+    except (OSError, UnicodeDecodeError):
+        where = shown
+    return Failure(shown, None, f"{where}: id '{source.id}' is already used by {first}")
+
+
+def _estimates(records: Iterable[Record]) -> dict[str, float]:
+    """Seconds per output of each format, as the last run measured them."""
+    sums: dict[str, list[float]] = {}
+    for record in records:
+        if record.seconds:
+            sums.setdefault(record.format, []).append(record.seconds)
+    return {name: sum(times) / len(times) for name, times in sums.items()}
 
 
 def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = None,
            paths: Sequence[Path] | None = None, out: Path | None = None,
-           listener: Listener | None = None) -> Report:
+           listener: Callable[[str], None] | None = None, progress: Progress | None = None,
+           jobs: int | None = None, force: bool = False) -> Report:
     """Export ``paths`` (default: every briefing in source/) to ``formats`` (default: all).
 
-    Collection formats (feeds, front page) always cover every valid briefing of
-    source/; they run when named, or when every format is asked for.
+    Only outputs whose inputs changed are made (all of them with ``force``), on
+    ``jobs`` processes (default: every core).  Collection formats (feeds, front
+    page) always cover every valid briefing of source/; they run when named, or
+    when every format is asked for.  A run over all of source/ also removes the
+    outputs of briefings that are no longer there.
     """
     started = time.perf_counter()
-    tell = listener or (lambda line: None)
     names = list(formats) if formats else registry.names()
     exporters = [registry.get(n) for n in names]  # unknown names fail before any work
-    report = Report()
-    output = Output(out or settings.output_dir)
-    context = Context(settings, theme)
+    folder = out or settings.output_dir
+    tell = progress or (_Lines(folder.name, listener) if listener else Progress())
+    report = Report(jobs=max(1, jobs or default_jobs()))
+    root = settings.source_dir
 
-    every = discover(settings.source_dir)
-    chosen = [Path(os.path.abspath(p)) for p in (paths if paths else every)]
-    wanted = set(chosen)
-    items: list[BriefingFile] = []
-    everything = chosen + [p for p in (Path(os.path.abspath(e)) for e in every) if p not in wanted]
-    for path, result in zip(everything, load_all(everything, settings.source_dir)):
-        if isinstance(result, BriefingError):
-            if path in wanted:  # problems elsewhere in source/ are for `validate` to tell
-                for line in result.lines():
-                    report.failed.append(Failure(display_path(path), None, line))
-            continue
-        items.append(result)
+    with Output(folder) as output:
+        base = _digest(__version__, settings.fingerprint(), theme.fingerprint)
+        everything = [Path(os.path.abspath(p)) for p in discover(root)]
+        chosen = [Path(os.path.abspath(p)) for p in paths] if paths else list(everything)
+        wanted = set(chosen)
+        in_source = set(everything)
+        order = everything + [p for p in chosen if p not in in_source]
 
-    for item in items:
-        if Path(os.path.abspath(item.path)) not in wanted:
-            continue
-        for exporter in exporters:
-            if exporter.collection:
+        # Which files changed since the manifest was written: stat, and hash only what moved.
+        sources: dict[Path, _Source] = {}
+        digests: dict[Path, str] = {}
+        for path in order:
+            name = _source_name(path, root)
+            source = _Source(path, name, _recall(path, output.sources.get(name), root))
+            if source.memory is None:
+                _load(source, settings, digests)
+                if source.error is not None and isinstance(output.sources.get(name), dict):
+                    # Broken now: keep the memory of its last good state, and so its outputs.
+                    source.memory = output.sources[name]
+            sources[path] = source
+        seen: dict[str, Path] = {}
+        for source in sources.values():
+            if source.memory is None or source.error is not None:
                 continue
-            shown = display_path(item.path)
-            try:
-                record = _run_one(exporter, item, context, output)
-            except BriefkitError as error:
-                report.failed.append(Failure(shown, exporter.name, error.message))
-                continue
-            except Exception as error:  # a bug in an exporter: report it, keep the others going
-                report.failed.append(Failure(shown, exporter.name,
-                                             f"internal error: {type(error).__name__}: {error}",
-                                             traceback.format_exc()))
-                continue
-            report.written.append(record)
-            tell(f"wrote {output.folder.name}/{record.path} ({record.bytes:,} bytes)")
+            first = seen.setdefault(source.id or "", source.path)
+            if first != source.path:
+                source.duplicate_of = display_path(first)
+        for path in chosen:
+            source = sources[path]
+            if source.error is not None:
+                for line in source.error.lines():
+                    _fail(report, tell, Failure(display_path(path), None, line))
+            elif source.duplicate_of is not None:
+                _fail(report, tell, _duplicate(source, source.duplicate_of))
 
-    collections = [e for e in exporters if isinstance(e, CollectionExporter)]
-    if collections:
-        by_id: dict[str, dict[str, OutputInfo]] = {}
-        for record in output.records.values():
-            if record.briefing is not None:
-                by_id.setdefault(record.briefing, {})[record.format] = OutputInfo(
-                    record.path, record.format, record.media_type, record.bytes)
-        cctx = CollectionContext(settings, theme, by_id)
+        # Remember every file still there; a file that fails keeps its last good memory,
+        # and so its outputs, until it is fixed.
+        memory = {s.name: s.memory for s in sources.values() if s.memory is not None}
+        if paths:
+            memory = {**output.sources, **memory}
+        if memory != output.sources:
+            output.sources, output.changed = memory, True
+
+        members = [s for s in sources.values() if s.valid and s.path in in_source]
+        estimates = {**FIRST_GUESS, **_estimates(output.records.values())}
+        single = [e for e in exporters if not e.collection]
+        collections = [e for e in exporters if isinstance(e, CollectionExporter)]
+
+        def needed(name: str, key: str) -> bool:
+            if force:
+                return True
+            record = output.records.get(name)
+            if record is None or record.key != key or not output.is_current(record):
+                return True
+            report.skipped.append(record)
+            return False
+
+        work: list[Job] = []
+        for path in chosen:
+            source = sources[path]
+            if not source.valid:
+                continue
+            assert source.memory is not None
+            content, size = source.content, source.memory["size"]
+            for exporter in single:
+                name, key = exporter.filename(source.id or ""), _digest(base, exporter.name, content)
+                if needed(name, key):
+                    work.append(Job(exporter.name, name, key, display_path(path),
+                                    estimates.get(exporter.name, 0.1) * (1 + size / 20_000),
+                                    source=path))
+            if single:
+                for src, image in source.memory["images"].items():
+                    name = published_image(source.id or "", src)
+                    key = _digest(__version__, "image", image["sha256"])
+                    if needed(name, key):
+                        work.append(Job("image", name, key, display_path(path),
+                                        estimates["image"], source=path, src=src))
+        # The longest first, so no core waits on one last PDF at the end.
+        work.sort(key=lambda job: -job.cost)
+
+        tell_started = False
+
+        def item_of(path: Path) -> BriefingFile | None:
+            source = sources[path]
+            if source.item is None and source.error is None:
+                _load(source, settings, digests)  # unchanged, but some output of it is missing
+                if source.error is not None:
+                    for line in source.error.lines():
+                        _fail(report, tell, Failure(display_path(path), None, line))
+            return source.item
+
+        counts: dict[str, int] = {}
+        for job in work:
+            counts[job.format] = counts.get(job.format, 0) + 1
         for exporter in collections:
-            try:
-                data = exporter.export_collection(items, cctx)
-                newest = max((i.briefing.modified for i in items), default=None)
-                record = output.write(exporter.filename(), data, format=exporter.name,
-                                      media_type=exporter.media_type, modified=newest)
-            except BriefkitError as error:
-                report.failed.append(Failure(exporter.filename(), exporter.name, error.message))
-                continue
-            report.written.append(record)
-            tell(f"wrote {output.folder.name}/{record.path} ({record.bytes:,} bytes)")
+            counts.setdefault(exporter.name, 0)
+        up_to_date: dict[str, int] = {}
+        for record in report.skipped:
+            up_to_date[record.format] = up_to_date.get(record.format, 0) + 1
 
-    output.save()
+        crew = _Crew(report.jobs if len(work) > 1 else 1, settings, theme, folder)
+        previous = signal.getsignal(signal.SIGTERM)
+        in_main = _in_main_thread()
+        if in_main:
+            signal.signal(signal.SIGTERM, _stop)
+        try:
+            # Reading a briefing costs little next to a PDF: the workers start on the
+            # longest format while the rest are read, then take the others longest first.
+            longest = work[0].format if work else None
+            for first in (True, False):
+                for job in work:
+                    if (job.format == longest) != first:
+                        continue
+                    assert job.source is not None
+                    item = item_of(job.source)
+                    if item is None:
+                        counts[job.format] -= 1
+                        continue
+                    crew.submit([replace(job, item=item)])
+                    if not tell_started:
+                        tell.planned(counts, up_to_date)  # after the workers are forked
+                        tell_started = True
+            if not tell_started:
+                tell.planned(counts, up_to_date)
+            saved = time.monotonic()
+
+            def collect(pending: Iterable[tuple[Job, Outcome]]) -> None:
+                nonlocal saved
+                for job, outcome in pending:
+                    if outcome.record is not None:
+                        output.add(outcome.record)
+                        report.written.append(outcome.record)
+                        tell.written(outcome.record)
+                    else:
+                        failure = Failure(job.file, job.format, outcome.reason or "failed",
+                                          outcome.bug)
+                        if outcome.fatal:
+                            raise OutputError(failure.reason)
+                        _fail(report, tell, failure)
+                    if time.monotonic() - saved > SAVE_EVERY:
+                        output.save()
+                        saved = time.monotonic()
+
+            # While the workers make the briefings' outputs, read every member the
+            # collections will need (they only know the others' sizes at the end).
+            planned_collections = []
+            if collections and members:
+                keys = {e.name: _collection_key(base, e.name, members, output.records)
+                        for e in collections}
+                if work or any(_out_of_date(output, e.filename(), keys[e.name], force)
+                                for e in collections):
+                    planned_collections = collections
+            if planned_collections:
+                for source in members:
+                    item_of(source.path)
+            collect(crew.outcomes())
+
+            if planned_collections:
+                valid = [s for s in members if s.item is not None]
+                outputs = _outputs_of(valid, output.records)
+                items = tuple(s.item for s in valid if s.item is not None)
+                finals = []
+                for exporter in planned_collections:
+                    name = exporter.filename()
+                    key = _collection_key(base, exporter.name, valid, output.records)
+                    if needed(name, key):
+                        finals.append(Job(exporter.name, name, key, name, 0.0, items=items,
+                                          outputs=outputs))
+                if finals:
+                    if crew.pool is None and report.jobs > 1 and len(finals) > 1:
+                        crew = _Crew(min(report.jobs, len(finals)), settings, theme, folder)
+                    crew.submit(finals)
+                    collect(crew.outcomes())
+            elif collections:
+                for exporter in collections:
+                    record = output.records.get(exporter.filename())
+                    if record is not None:
+                        report.skipped.append(record)
+        except (KeyboardInterrupt, OutputError):
+            # Stop: what is being written finishes, and everything written is recorded.
+            for _, outcome in crew.stop():
+                if outcome.record is not None:
+                    output.add(outcome.record)
+            try:
+                output.save()
+            except OutputError:
+                pass  # the folder is full or read-only: the first error says it
+            raise
+        finally:
+            crew.close()
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+
+        # Outputs of briefings gone from source/ (or renamed), and images a briefing dropped.
+        present = {s.id for s in sources.values() if s.memory is not None}
+        images = {published_image(s.id or "", src) for s in sources.values()
+                  if s.memory is not None for src in s.memory["images"]}
+        stale = [r.path for r in output.records.values() if r.briefing is not None and (
+            (not paths and r.briefing not in present)
+            or (r.format == "image" and r.briefing in present and r.path not in images
+                and not paths))]
+        for path in output.remove(stale):
+            report.removed.append(path)
+            tell.removed(path)
+        output.save()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _out_of_date(output: Output, name: str, key: str, force: bool) -> bool:
+    record = output.records.get(name)
+    return force or record is None or record.key != key or not output.is_current(record)
+
+
+def _outputs_of(members: Sequence[_Source],
+                records: Mapping[str, Record]) -> dict[str, dict[str, OutputInfo]]:
+    ids = {s.id for s in members}
+    by_id: dict[str, dict[str, OutputInfo]] = {}
+    for record in records.values():
+        if record.briefing in ids and record.format != "image":
+            by_id.setdefault(record.briefing, {})[record.format] = OutputInfo(
+                record.path, record.format, record.media_type, record.bytes)
+    return by_id
+
+
+def _collection_key(base: str, name: str, members: Sequence[_Source],
+                    records: Mapping[str, Record]) -> str:
+    """A collection's key: every member's content, and the outputs it lists."""
+    ids = {s.id for s in members}
+    parts = sorted(f"{s.id}={s.content}" for s in members)
+    parts += sorted(f"{r.path}:{r.format}:{r.bytes}:{r.sha256}" for r in records.values()
+                    if r.briefing in ids)
+    return _digest(base, name, *parts)
+
+
+def _fail(report: Report, tell: Progress, failure: Failure) -> None:
+    report.failed.append(failure)
+    tell.failed(failure)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+

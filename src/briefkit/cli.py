@@ -57,17 +57,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
     theme = load_theme(settings.theme, settings.root)
     out = Path(args.out).resolve() if args.out else None
-    report = build.export(
-        settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
-        out=out, listener=None if args.quiet else print,
-    )
+    if args.jobs is not None and args.jobs < 1:
+        print("briefkit export: --jobs needs a number of processes, 1 or more", file=sys.stderr)
+        return 2
+    from briefkit import progress
+
+    shown: build.Progress
+    if args.quiet or args.json:
+        shown = build.Progress()
+    elif sys.stderr.isatty():
+        shown = progress.Bars()
+    else:
+        shown = progress.Log((out or settings.output_dir).name)
+    try:
+        report = build.export(
+            settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
+            out=out, progress=shown, jobs=args.jobs, force=args.force,
+        )
+    finally:
+        if isinstance(shown, progress.Bars):
+            shown.close()
     for failure in report.failed:
         print(str(failure), file=sys.stderr)
         if failure.bug:
             print(failure.bug, file=sys.stderr)
-    if not args.quiet:
-        print(f"{len(report.written)} outputs written, {len(report.failed)} failed "
-              f"in {report.seconds:.1f} s")
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    elif not args.quiet:
+        print(f"{len(report.written)} outputs written, {len(report.skipped)} up to date, "
+              f"{len(report.removed)} removed, {len(report.failed)} failed "
+              f"in {report.seconds:.1f} s on {report.jobs} processes")
     return 0 if report.ok else 1
 
 
@@ -96,6 +115,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
     for name in installed(Path.cwd()):
         print(name)
     return 0
+
 
 def cmd_import(args: argparse.Namespace) -> int:
     from briefkit.errors import OutputError
@@ -150,6 +170,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", metavar="NAME", help="theme to use (default: from briefkit.toml)")
     p.add_argument("--pdf-variant", metavar="VARIANT",
                    help="pdf/ua-1 (default, accessible), pdf/a-3b (archival), pdf/a-3u or none")
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="processes to export with (default: every core)")
+    p.add_argument("--force", action="store_true",
+                   help="make every output again, even those up to date")
+    p.add_argument("--json", action="store_true",
+                   help="print a machine-readable report (written, skipped, failed, timings)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(run=cmd_export)
 
