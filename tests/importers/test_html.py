@@ -96,6 +96,8 @@ def test_no_tag_or_entity_is_left_in_any_text(night_bus: tuple) -> None:
 def test_the_title_falls_back_to_the_page_title() -> None:
     article = read_html("<title>Page &amp; title</title><p>One.</p><p>Two.</p>", "a.html")
     assert article.title == "Page & title"
+    assert article.notes == ["a.html: no <h1>: title taken from the page's <title>: "
+                             "'Page & title' (pass --title to set it)"]
 
 
 def test_inline_markup_is_tidied_for_the_briefing() -> None:

@@ -491,8 +491,14 @@ class _Reader(HTMLParser):
             self.end_quote()
         if self.items is not None:
             self.end_list()
-        title = self.h1 or (plain_text([Text(self.head_title)]) if self.head_title else None)
-        self.article.title = self.article.title or title or None
+        if self.h1:
+            self.article.title = self.h1
+        elif self.head_title and plain_text([Text(self.head_title)]):
+            # a page's <title> often ends with the site's name: say where the title came from
+            self.article.title = plain_text([Text(self.head_title)])
+            self.article.notes.append(
+                f"{self.file}: no <h1>: title taken from the page's <title>: "
+                f"{self.article.title!r} (pass --title to set it)")
 
 
 def read_html(text: str, file: str, locate: Any = None) -> Article:
