@@ -22,7 +22,7 @@ briefing's markup (``*em*``, ``**strong**``, ``[label](url)``); literal ``*``,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -31,11 +31,12 @@ from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
 from briefkit.inline import Emphasis, Inline, Link, Strong, Text
 
-#: Elements that hold or arrange text: read through.
+#: Elements that hold or arrange text: read through.  (Not ``<del>`` or ``<s>``: struck-out
+#: words read as current ones would change what the article says, so they are refused.)
 TRANSPARENT = frozenset(
     [
         "html", "body", "span", "small", "abbr", "time", "code", "kbd", "samp", "var", "mark", "u",
-        "s", "del", "ins", "sup", "sub", "q", "dfn", "bdi", "bdo", "wbr", "data", "nobr"
+        "ins", "sup", "sub", "q", "dfn", "bdi", "bdo", "wbr", "data", "nobr"
     ]
 )
 #: Containers that end the paragraph before and after them.
@@ -62,6 +63,8 @@ PUBLISHED_META = ("article:published_time", "date", "dc.date", "dcterms.created"
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
 _ESCAPE = re.compile(r"([\\*\[\]])")
+#: Where to report a refused element: (tag, position in the HTML) -> (line, column) in the file.
+Locate = Callable[[str, tuple[int, int]], tuple[int, int]]
 
 
 # --- inline markup --------------------------------------------------------------------
@@ -246,7 +249,9 @@ class _Line:
 
 
 class _Reader(HTMLParser):
-    def __init__(self, file: str, locate: Any) -> None:
+    """Collects the article as the parser walks the elements."""
+
+    def __init__(self, file: str, locate: Locate) -> None:
         super().__init__(convert_charrefs=True)
         self.file = file
         self.locate = locate
@@ -501,7 +506,7 @@ class _Reader(HTMLParser):
                 f"{self.article.title!r} (pass --title to set it)")
 
 
-def read_html(text: str, file: str, locate: Any = None) -> Article:
+def read_html(text: str, file: str, locate: Locate | None = None) -> Article:
     """Read an HTML article.
 
     ``locate(tag, (line, column))`` gives the position to report for a refused
