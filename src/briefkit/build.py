@@ -18,27 +18,35 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, registry
 from briefkit.config import Settings
 from briefkit.errors import BriefingError, BriefkitError, OutputError
-from briefkit.exporters.base import (CollectionContext, CollectionExporter, Context, Exporter,
-                                     OutputInfo, published_image)
+from briefkit.exporters.base import (
+    CollectionContext,
+    CollectionExporter,
+    Context,
+    Exporter,
+    OutputInfo,
+    published_image,
+)
 from briefkit.load import BriefingFile, confinement, discover, display_path, load
 from briefkit.output import Output, Record, publish
 from briefkit.themes import Theme
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Relative cost of one output of each format, until a run has measured them.
 FIRST_GUESS = {"pdf": 1.0, "epub": 0.2, "docx": 0.15, "html": 0.05, "image": 0.01}
@@ -320,7 +328,7 @@ class _Workshop:
             return _bug(job, error)
         except BriefkitError as error:
             return Outcome(job.name, reason=error.message)
-        except Exception as error:  # a bug in an exporter: report it, keep the others going
+        except Exception as error:  # noqa: BLE001 (a bug in an exporter: report it, go on)
             return _bug(job, error)
         return Outcome(job.name, record)
 
@@ -382,8 +390,11 @@ class _Crew:
         self.pool: ProcessPoolExecutor | None = None
         self.here = _Workshop(settings, theme, folder) if jobs == 1 else None
         self.running: dict[Future[Outcome], Job] = {}
-        self.waiting: list[Job] = []  # for the one-process crew
+        self.waiting: deque[Job] = deque()  # for the one-process crew
         if jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             # fork: workers start with briefkit already imported; they are started before
             # any thread of ours exists (the progress bar starts after the first submit).
             self.pool = ProcessPoolExecutor(
@@ -397,23 +408,25 @@ class _Crew:
             else:
                 self.waiting.append(job)
 
-    def outcomes(self) -> Iterable[tuple[Job, Outcome]]:
+    def outcomes(self) -> Iterator[tuple[Job, Outcome]]:
         """Outcomes as jobs finish, until none is left."""
         while self.waiting:
-            job = self.waiting.pop(0)
+            job = self.waiting.popleft()
             assert self.here is not None
             yield job, self.here.make(job)
+        if not self.running:
+            return
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         while self.running:
-            done, _ = wait(self.running, timeout=SAVE_EVERY, return_when=FIRST_COMPLETED)
-            if not done:
-                yield from ()
+            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
             for future in done:
                 job = self.running.pop(future)
                 try:
                     yield job, future.result()
-                except BrokenProcessPool:
+                except Exception as error:  # noqa: BLE001 (a worker died: say so, go on)
                     yield job, Outcome(job.name, reason="the export process stopped "
-                                                        "unexpectedly (crashed or out of memory)")
+                                       f"unexpectedly ({type(error).__name__}: {error})")
 
     def stop(self) -> list[tuple[Job, Outcome]]:
         """Drop the jobs not started; let the running ones finish their file, and return
@@ -484,215 +497,238 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     folder = out or settings.output_dir
     tell = progress or (_Lines(folder.name, listener) if listener else Progress())
     report = Report(jobs=max(1, jobs or default_jobs()))
-    root = settings.source_dir
-
     with Output(folder) as output:
-        base = _digest(__version__, settings.fingerprint(), theme.fingerprint)
-        everything = [Path(os.path.abspath(p)) for p in discover(root)]
-        chosen = [Path(os.path.abspath(p)) for p in paths] if paths else list(everything)
-        wanted = set(chosen)
-        in_source = set(everything)
-        order = everything + [p for p in chosen if p not in in_source]
+        run = _Run(settings, theme, output, report, tell, force)
+        run.survey([Path(os.path.abspath(p)) for p in paths] if paths else None)
+        work = run.plan([e for e in exporters if not e.collection])
+        collections = [e for e in exporters if isinstance(e, CollectionExporter)]
+        previous = signal.getsignal(signal.SIGTERM)
+        in_main = threading.current_thread() is threading.main_thread()
+        if in_main:
+            signal.signal(signal.SIGTERM, _stop)
+        try:
+            run.make(work, collections)
+        except (KeyboardInterrupt, OutputError):
+            run.abandon()
+            raise
+        finally:
+            run.crew.close()
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+        if not paths:
+            run.tidy()
+        output.save()
+    report.seconds = time.perf_counter() - started
+    return report
 
-        # Which files changed since the manifest was written: stat, and hash only what moved.
-        sources: dict[Path, _Source] = {}
-        digests: dict[Path, str] = {}
-        for path in order:
+
+class _Run:
+    """One export run: what the sources are, what is out of date, making it."""
+
+    def __init__(self, settings: Settings, theme: Theme, output: Output, report: Report,
+                 tell: Progress, force: bool) -> None:
+        self.settings, self.theme, self.output = settings, theme, output
+        self.report, self.tell, self.force = report, tell, force
+        self.base = _digest(__version__, settings.fingerprint(), theme.fingerprint)
+        self.sources: dict[Path, _Source] = {}
+        self.chosen: list[Path] = []
+        self.members: list[_Source] = []  # every valid briefing of source/
+        self.digests: dict[Path, str] = {}  # image files hashed in this run
+        self.crew = _Crew(1, settings, theme, output.folder)
+        self.saved = time.monotonic()
+
+    def fail(self, failure: Failure) -> None:
+        self.report.failed.append(failure)
+        self.tell.failed(failure)
+
+    # --- what is there ---------------------------------------------------------------
+
+    def survey(self, paths: list[Path] | None) -> None:
+        """Find which source files changed since the manifest was written (stat, and hash
+        only what moved), read those, and report the broken ones."""
+        root, known = self.settings.source_dir, self.output.sources
+        everything = [Path(os.path.abspath(p)) for p in discover(root)]
+        in_source = set(everything)
+        self.chosen = paths if paths is not None else everything
+        for path in everything + [p for p in self.chosen if p not in in_source]:
             name = _source_name(path, root)
-            source = _Source(path, name, _recall(path, output.sources.get(name), root))
+            source = _Source(path, name, _recall(path, known.get(name), root))
             if source.memory is None:
-                _load(source, settings, digests)
-                if source.error is not None and isinstance(output.sources.get(name), dict):
+                _load(source, self.settings, self.digests)
+                if source.error is not None and isinstance(known.get(name), dict):
                     # Broken now: keep the memory of its last good state, and so its outputs.
-                    source.memory = output.sources[name]
-            sources[path] = source
+                    source.memory = known[name]
+            self.sources[path] = source
         seen: dict[str, Path] = {}
-        for source in sources.values():
-            if source.memory is None or source.error is not None:
-                continue
-            first = seen.setdefault(source.id or "", source.path)
-            if first != source.path:
-                source.duplicate_of = display_path(first)
-        for path in chosen:
-            source = sources[path]
+        for source in self.sources.values():
+            if source.memory is not None and source.error is None and source.id is not None:
+                first = seen.setdefault(source.id, source.path)
+                if first != source.path:
+                    source.duplicate_of = display_path(first)
+        for path in self.chosen:
+            source = self.sources[path]
             if source.error is not None:
                 for line in source.error.lines():
-                    _fail(report, tell, Failure(display_path(path), None, line))
+                    self.fail(Failure(display_path(path), None, line))
             elif source.duplicate_of is not None:
-                _fail(report, tell, _duplicate(source, source.duplicate_of))
+                self.fail(_duplicate(source, source.duplicate_of))
+        memory = {s.name: s.memory for s in self.sources.values() if s.memory is not None}
+        if paths is not None:
+            memory = {**known, **memory}
+        if memory != known:
+            self.output.sources, self.output.changed = memory, True
+        self.members = [s for s in self.sources.values() if s.valid and s.path in in_source]
 
-        # Remember every file still there; a file that fails keeps its last good memory,
-        # and so its outputs, until it is fixed.
-        memory = {s.name: s.memory for s in sources.values() if s.memory is not None}
-        if paths:
-            memory = {**output.sources, **memory}
-        if memory != output.sources:
-            output.sources, output.changed = memory, True
+    def item(self, path: Path) -> BriefingFile | None:
+        """The loaded briefing (read now if it was unchanged and not yet read)."""
+        source = self.sources[path]
+        if source.item is None and source.error is None:
+            _load(source, self.settings, self.digests)
+            if source.error is not None:
+                for line in source.error.lines():
+                    self.fail(Failure(display_path(path), None, line))
+        return source.item
 
-        members = [s for s in sources.values() if s.valid and s.path in in_source]
-        estimates = {**FIRST_GUESS, **_estimates(output.records.values())}
-        single = [e for e in exporters if not e.collection]
-        collections = [e for e in exporters if isinstance(e, CollectionExporter)]
+    # --- what is out of date -----------------------------------------------------------
 
-        def needed(name: str, key: str) -> bool:
-            if force:
-                return True
-            record = output.records.get(name)
-            if record is None or record.key != key or not output.is_current(record):
-                return True
-            report.skipped.append(record)
-            return False
+    def needed(self, name: str, key: str) -> bool:
+        """Whether output ``name`` must be made; an up-to-date one is reported skipped."""
+        record = self.output.records.get(name)
+        if self.force or record is None or record.key != key \
+                or not self.output.is_current(record):
+            return True
+        self.report.skipped.append(record)
+        return False
 
+    def plan(self, single: Sequence[Exporter]) -> list[Job]:
+        """Every output of the chosen briefings that is out of date, the longest first."""
+        estimates = {**FIRST_GUESS, **_estimates(self.output.records.values())}
         work: list[Job] = []
-        for path in chosen:
-            source = sources[path]
-            if not source.valid:
+        for path in self.chosen:
+            source = self.sources[path]
+            if not source.valid or source.memory is None or source.id is None:
                 continue
-            assert source.memory is not None
-            content, size = source.content, source.memory["size"]
+            content, size, shown = source.content, source.memory["size"], display_path(path)
             for exporter in single:
-                name, key = exporter.filename(source.id or ""), _digest(base, exporter.name, content)
-                if needed(name, key):
-                    work.append(Job(exporter.name, name, key, display_path(path),
-                                    estimates.get(exporter.name, 0.1) * (1 + size / 20_000),
-                                    source=path))
-            if single:
+                name, key = exporter.filename(source.id), _digest(self.base, exporter.name,
+                                                                  content)
+                if self.needed(name, key):
+                    cost = estimates.get(exporter.name, 0.1) * (1 + size / 20_000)
+                    work.append(Job(exporter.name, name, key, shown, cost, source=path))
+            if single:  # images are published beside the briefing's own outputs
                 for src, image in source.memory["images"].items():
-                    name = published_image(source.id or "", src)
+                    name = published_image(source.id, src)
                     key = _digest(__version__, "image", image["sha256"])
-                    if needed(name, key):
-                        work.append(Job("image", name, key, display_path(path),
-                                        estimates["image"], source=path, src=src))
+                    if self.needed(name, key):
+                        work.append(Job("image", name, key, shown, estimates["image"],
+                                        source=path, src=src))
         # The longest first, so no core waits on one last PDF at the end.
         work.sort(key=lambda job: -job.cost)
+        return work
 
-        tell_started = False
+    # --- making it ---------------------------------------------------------------------
 
-        def item_of(path: Path) -> BriefingFile | None:
-            source = sources[path]
-            if source.item is None and source.error is None:
-                _load(source, settings, digests)  # unchanged, but some output of it is missing
-                if source.error is not None:
-                    for line in source.error.lines():
-                        _fail(report, tell, Failure(display_path(path), None, line))
-            return source.item
-
+    def make(self, work: list[Job], collections: Sequence[CollectionExporter]) -> None:
         counts: dict[str, int] = {}
         for job in work:
             counts[job.format] = counts.get(job.format, 0) + 1
         for exporter in collections:
             counts.setdefault(exporter.name, 0)
-        up_to_date: dict[str, int] = {}
-        for record in report.skipped:
-            up_to_date[record.format] = up_to_date.get(record.format, 0) + 1
+        fresh: dict[str, int] = {}
+        for record in self.report.skipped:
+            fresh[record.format] = fresh.get(record.format, 0) + 1
+        if len(work) > 1 and self.report.jobs > 1:
+            self.crew = _Crew(self.report.jobs, self.settings, self.theme, self.output.folder)
+        told = False
+        # Reading a briefing costs little next to a PDF: the workers start on the longest
+        # format while the rest are read, then take the others, longest first.
+        longest = work[0].format if work else None
+        for first in (True, False):
+            for job in work:
+                if (job.format == longest) != first:
+                    continue
+                assert job.source is not None
+                item = self.item(job.source)
+                if item is None:
+                    counts[job.format] -= 1
+                    continue
+                self.crew.submit([replace(job, item=item)])
+                if not told:  # after the first submit: the workers are forked by then
+                    self.tell.planned(counts, fresh)
+                    told = True
+        if not told:
+            self.tell.planned(counts, fresh)
 
-        crew = _Crew(report.jobs if len(work) > 1 else 1, settings, theme, folder)
-        previous = signal.getsignal(signal.SIGTERM)
-        in_main = _in_main_thread()
-        if in_main:
-            signal.signal(signal.SIGTERM, _stop)
+        # While the workers make the briefings' outputs, read every member the collections
+        # will need; they run at the end, as they list the other outputs' sizes.
+        records = self.output.records
+        if collections and self.members and (work or any(
+                _out_of_date(self.output, e.filename(), _collection_key(
+                    self.base, e.name, self.members, records), self.force)
+                for e in collections)):
+            for source in self.members:
+                self.item(source.path)
+            self.collect()
+            self.collections(collections)
+        else:
+            self.collect()
+            for exporter in collections:
+                if exporter.filename() in records:
+                    self.report.skipped.append(records[exporter.filename()])
+
+    def collections(self, collections: Sequence[CollectionExporter]) -> None:
+        valid = [s for s in self.members if s.item is not None]
+        items = tuple(s.item for s in valid if s.item is not None)
+        outputs = _outputs_of(valid, self.output.records)
+        finals = []
+        for exporter in collections:
+            name = exporter.filename()
+            key = _collection_key(self.base, exporter.name, valid, self.output.records)
+            if self.needed(name, key):
+                finals.append(Job(exporter.name, name, key, name, items=items, outputs=outputs))
+        if self.crew.pool is None and self.report.jobs > 1 and len(finals) > 1:
+            self.crew = _Crew(min(self.report.jobs, len(finals)), self.settings, self.theme,
+                              self.output.folder)
+        self.crew.submit(finals)
+        self.collect()
+
+    def collect(self) -> None:
+        """Record outcomes as they come; the manifest is saved every few seconds."""
+        for job, outcome in self.crew.outcomes():
+            if outcome.record is not None:
+                self.output.add(outcome.record)
+                self.report.written.append(outcome.record)
+                self.tell.written(outcome.record)
+            elif outcome.fatal:
+                raise OutputError(outcome.reason or "cannot write")
+            else:
+                self.fail(Failure(job.file, job.format, outcome.reason or "failed", outcome.bug))
+            if time.monotonic() - self.saved > SAVE_EVERY:
+                self.output.save()
+                self.saved = time.monotonic()
+
+    def abandon(self) -> None:
+        """Stop: what is being written finishes, and everything written is recorded."""
+        for _, outcome in self.crew.stop():
+            if outcome.record is not None:
+                self.output.add(outcome.record)
         try:
-            # Reading a briefing costs little next to a PDF: the workers start on the
-            # longest format while the rest are read, then take the others longest first.
-            longest = work[0].format if work else None
-            for first in (True, False):
-                for job in work:
-                    if (job.format == longest) != first:
-                        continue
-                    assert job.source is not None
-                    item = item_of(job.source)
-                    if item is None:
-                        counts[job.format] -= 1
-                        continue
-                    crew.submit([replace(job, item=item)])
-                    if not tell_started:
-                        tell.planned(counts, up_to_date)  # after the workers are forked
-                        tell_started = True
-            if not tell_started:
-                tell.planned(counts, up_to_date)
-            saved = time.monotonic()
+            self.output.save()
+        except OutputError:
+            pass  # the folder is full or read-only: the first error says so
 
-            def collect(pending: Iterable[tuple[Job, Outcome]]) -> None:
-                nonlocal saved
-                for job, outcome in pending:
-                    if outcome.record is not None:
-                        output.add(outcome.record)
-                        report.written.append(outcome.record)
-                        tell.written(outcome.record)
-                    else:
-                        failure = Failure(job.file, job.format, outcome.reason or "failed",
-                                          outcome.bug)
-                        if outcome.fatal:
-                            raise OutputError(failure.reason)
-                        _fail(report, tell, failure)
-                    if time.monotonic() - saved > SAVE_EVERY:
-                        output.save()
-                        saved = time.monotonic()
-
-            # While the workers make the briefings' outputs, read every member the
-            # collections will need (they only know the others' sizes at the end).
-            planned_collections = []
-            if collections and members:
-                keys = {e.name: _collection_key(base, e.name, members, output.records)
-                        for e in collections}
-                if work or any(_out_of_date(output, e.filename(), keys[e.name], force)
-                                for e in collections):
-                    planned_collections = collections
-            if planned_collections:
-                for source in members:
-                    item_of(source.path)
-            collect(crew.outcomes())
-
-            if planned_collections:
-                valid = [s for s in members if s.item is not None]
-                outputs = _outputs_of(valid, output.records)
-                items = tuple(s.item for s in valid if s.item is not None)
-                finals = []
-                for exporter in planned_collections:
-                    name = exporter.filename()
-                    key = _collection_key(base, exporter.name, valid, output.records)
-                    if needed(name, key):
-                        finals.append(Job(exporter.name, name, key, name, 0.0, items=items,
-                                          outputs=outputs))
-                if finals:
-                    if crew.pool is None and report.jobs > 1 and len(finals) > 1:
-                        crew = _Crew(min(report.jobs, len(finals)), settings, theme, folder)
-                    crew.submit(finals)
-                    collect(crew.outcomes())
-            elif collections:
-                for exporter in collections:
-                    record = output.records.get(exporter.filename())
-                    if record is not None:
-                        report.skipped.append(record)
-        except (KeyboardInterrupt, OutputError):
-            # Stop: what is being written finishes, and everything written is recorded.
-            for _, outcome in crew.stop():
-                if outcome.record is not None:
-                    output.add(outcome.record)
-            try:
-                output.save()
-            except OutputError:
-                pass  # the folder is full or read-only: the first error says it
-            raise
-        finally:
-            crew.close()
-            if in_main:
-                signal.signal(signal.SIGTERM, previous)
-
-        # Outputs of briefings gone from source/ (or renamed), and images a briefing dropped.
-        present = {s.id for s in sources.values() if s.memory is not None}
-        images = {published_image(s.id or "", src) for s in sources.values()
-                  if s.memory is not None for src in s.memory["images"]}
-        stale = [r.path for r in output.records.values() if r.briefing is not None and (
-            (not paths and r.briefing not in present)
-            or (r.format == "image" and r.briefing in present and r.path not in images
-                and not paths))]
-        for path in output.remove(stale):
-            report.removed.append(path)
-            tell.removed(path)
-        output.save()
-    report.seconds = time.perf_counter() - started
-    return report
+    def tidy(self) -> None:
+        """Remove outputs of briefings gone from source/ (or renamed), and images a
+        briefing no longer shows."""
+        known = [s for s in self.sources.values() if s.memory is not None]
+        present = {s.id for s in known}
+        images = {published_image(s.id or "", src) for s in known
+                  for src in (s.memory or {}).get("images", {})}
+        stale = [r.path for r in self.output.records.values() if r.briefing is not None
+                 and (r.briefing not in present or (r.format == "image" and r.path not in images))]
+        for path in self.output.remove(stale):
+            self.report.removed.append(path)
+            self.tell.removed(path)
 
 
 def _out_of_date(output: Output, name: str, key: str, force: bool) -> bool:
@@ -705,7 +741,7 @@ def _outputs_of(members: Sequence[_Source],
     ids = {s.id for s in members}
     by_id: dict[str, dict[str, OutputInfo]] = {}
     for record in records.values():
-        if record.briefing in ids and record.format != "image":
+        if record.briefing is not None and record.briefing in ids and record.format != "image":
             by_id.setdefault(record.briefing, {})[record.format] = OutputInfo(
                 record.path, record.format, record.media_type, record.bytes)
     return by_id
@@ -719,15 +755,3 @@ def _collection_key(base: str, name: str, members: Sequence[_Source],
     parts += sorted(f"{r.path}:{r.format}:{r.bytes}:{r.sha256}" for r in records.values()
                     if r.briefing in ids)
     return _digest(base, name, *parts)
-
-
-def _fail(report: Report, tell: Progress, failure: Failure) -> None:
-    report.failed.append(failure)
-    tell.failed(failure)
-
-
-def _in_main_thread() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
-

@@ -24,9 +24,9 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from briefkit.errors import OutputError
 
@@ -58,10 +58,10 @@ def reproducible_time(moment: datetime | None) -> tuple[int, int, int, int, int,
     """The time stamped inside archives: SOURCE_DATE_EPOCH, else ``moment`` in UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        moment = datetime.fromtimestamp(int(epoch), timezone.utc)
+        moment = datetime.fromtimestamp(int(epoch), UTC)
     if moment is None:
         return ZIP_EPOCH
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if moment.year < 1980:
         return ZIP_EPOCH
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
@@ -156,7 +156,7 @@ class Output:
 
     # --- the run's lifetime --------------------------------------------------------
 
-    def __enter__(self) -> Output:
+    def __enter__(self) -> Self:
         self.lock()
         return self
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from briefkit.build import Failure, Progress
 from briefkit.output import Record
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class Log(Progress):
@@ -41,16 +44,22 @@ class Bars(Progress):
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress,
-                                   TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RichProgress
 
         self.console = Console(stderr=True)
         self.bars = RichProgress(
             TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[note]}"), TimeElapsedColumn(), TimeRemainingColumn(),
             console=self.console, transient=False)
-        self.tasks: dict[str, int] = {}
-        self.total: int | None = None
+        self.tasks: dict[str, TaskID] = {}
+        self.total: TaskID | None = None
         self.failures = 0
 
     def planned(self, work: Mapping[str, int], up_to_date: Mapping[str, int]) -> None:
