@@ -232,6 +232,10 @@ def test_table_repeats_its_header_row(every: Exported) -> None:
     rows = every.xml("word/document.xml").findall(".//w:tbl/w:tr", NS)
     assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
     assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
+    # a short table stays on one page: every row but the last keeps with the next
+    keeps = [all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(w("p")))
+             for r in rows]
+    assert keeps == [True] * (len(rows) - 1) + [False]
 
 
 def test_ordered_lists_are_word_numbering_restarted_per_list(every: Exported) -> None:
@@ -265,6 +269,20 @@ def test_header_and_footer(every: Exported, settings: Settings) -> None:
     instructions = [t.text.strip() for t in footer.iter(w("instrText"))]
     assert instructions == ["PAGE", "NUMPAGES"]
     assert "".join(t.text for t in footer.iter(w("t"))).startswith("Page ")
+
+
+def test_theme_footer_line_shares_the_footer_with_the_page_number(
+        tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "themes" / "partner"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text(
+        '[brand]\nmasthead = "Wire Desk"\nfooter = "Partner copy: do not resell"\n', "utf-8")
+    theme = load_theme("partner", tmp_path)
+    data = DocxExporter().export(fixture("every-block"), Context(settings, theme))
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    (footer,) = section.footer.paragraphs
+    assert footer.text.startswith("Partner copy: do not resell\tPage ")
+    assert section.header.paragraphs[0].text.startswith("Wire Desk\t")
 
 
 def test_footer_says_page_in_the_briefing_language(exported: dict[str, Exported]) -> None:
@@ -367,6 +385,8 @@ def test_reference_docx_styles_are_used(tmp_path: Path, settings: Settings) -> N
     heading.font.name = "Courier New"
     heading.font.size = docx.shared.Pt(20)
     reference.add_paragraph("Text left in the reference document")
+    reference.sections[0].header.paragraphs[0].text = "Old masthead"
+    reference.sections[0].footer.add_table(1, 1, docx.shared.Mm(50)).cell(0, 0).text = "Old"
     reference.core_properties.title = "House style"
     reference.core_properties.author = "Design desk"
     section = reference.sections[0]
@@ -382,6 +402,9 @@ def test_reference_docx_styles_are_used(tmp_path: Path, settings: Settings) -> N
     assert round(document.sections[0].page_width.mm) == 216
     text = [p.text for p in document.paragraphs]
     assert "Text left in the reference document" not in text
+    header, footer = document.sections[0].header, document.sections[0].footer
+    assert [p.text for p in header.paragraphs] == [f"{settings.publisher}\t{item.briefing.title}"]
+    assert not footer.tables and footer.paragraphs[0].text.startswith("Page ")
     assert text[0] == typeset(item.briefing.title, "en-GB")
     # what the reference lacks still comes from the theme
     assert document.styles["Factbox"].font is not None

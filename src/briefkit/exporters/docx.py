@@ -45,6 +45,8 @@ STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/st
 # Pictures are sized as if their pixels were at screen resolution, never beyond the text
 # width, and never taller than this share of the text height.
 PIXELS_PER_INCH = 96
+# Tables up to this many rows are kept on one page.
+KEEP_TABLE_ROWS = 15
 # python-docx refuses core properties longer than this (Word's own limit)
 CORE_PROPERTY_LIMIT = 255
 MAX_PICTURE_HEIGHT = 0.6
@@ -429,6 +431,12 @@ class _WordBriefing:
         from briefkit.exporters import wordml
 
         section = self.document.sections[0]
+        # a reference document's own header and footer text gives way to ours
+        for story in (section.header, section.footer):
+            for block in [*story.paragraphs, *story.tables]:
+                element = block._element
+                element.getparent().remove(element)
+            story.add_paragraph()
         masthead = self.look.brand.masthead or self.settings.publisher
         header = section.header.paragraphs[0]
         header._p.style = self.style_ids["Header"]
@@ -437,14 +445,15 @@ class _WordBriefing:
             header.add_run().add_tab()
         self._runs(header, header._p, (inline.Text(self.briefing.title),))
 
-        footer = section.footer
-        paragraph = footer.paragraphs[0]
-        if self.look.brand.footer:
-            paragraph._p.style = self.style_ids["Footer"]
-            self._runs(paragraph, paragraph._p, (inline.Text(self.look.brand.footer),))
-            paragraph = footer.add_paragraph()
+        # the theme's footer line at the start, the page number at the end; alone, the page
+        # number is centred
+        paragraph = section.footer.paragraphs[0]
         paragraph._p.style = self.style_ids["Footer"]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if self.look.brand.footer:
+            self._runs(paragraph, paragraph._p, (inline.Text(self.look.brand.footer),))
+            paragraph.add_run().add_tab()
+        else:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self._runs(paragraph, paragraph._p,
                    (inline.Text(f"{labels_for(self.language).page} "),))
         wordml.add_field(paragraph, "PAGE")
@@ -558,6 +567,7 @@ class _WordBriefing:
             self._text_paragraph(block.credit, "Credit")
 
     def _table(self, block: Table) -> None:
+        from docx.oxml.ns import qn
         from docx.table import _Cell
         from docx.text.paragraph import Paragraph as WordParagraph
 
@@ -576,6 +586,11 @@ class _WordBriefing:
                 paragraph = WordParagraph(tc.p_lst[0], _Cell(tc, table))
                 self._runs(paragraph, paragraph._p, inline.parse(text) if text else ())
         wordml.repeat_header_row(table.rows[0])
+        if len(block.rows) <= KEEP_TABLE_ROWS:
+            # a short table reads best on one page: each row keeps with the next
+            for tr in table._tbl.tr_lst[1:-1]:
+                for p in tr.iter(qn("w:p")):
+                    wordml.put(wordml.properties(p, "w:pPr"), wordml.element("w:keepNext"))
         # a little air between the table and what follows
         self._paragraph("Normal").paragraph_format.space_after = 0
 
