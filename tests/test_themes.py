@@ -102,3 +102,12 @@ def test_page_size_comes_from_theme_toml(settings: Settings, tmp_path: Path) -> 
     (tmp_path / "letter.pdf").write_bytes(data)
     box = pypdf.PdfReader(tmp_path / "letter.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_a_theme_logo_heads_the_printed_masthead(settings: Settings, tmp_path: Path) -> None:
+    folder = make_theme(tmp_path, "logo", 'name = "logo"\n[brand]\nlogo = "logo.png"\n')
+    (folder / "logo.png").write_bytes((ROOT / "tests/fixtures/images/chart.png").read_bytes())
+    french = sample("iran-frappes-bases-americaines-irak")  # a briefing without images
+    data = PDFExporter().export(french, Context(settings, load_theme("logo", tmp_path)))
+    (tmp_path / "logo.pdf").write_bytes(data)
+    assert len(pypdf.PdfReader(tmp_path / "logo.pdf").pages[0].images) == 1

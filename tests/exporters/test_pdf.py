@@ -152,6 +152,17 @@ def test_tagged_accessible_with_embedded_fonts(rendered: dict[str, Rendered], na
         assert emb == "yes", f"font not embedded: {line}"
 
 
+def test_sources_and_links_are_clickable(rendered: dict[str, Rendered]) -> None:
+    doc = rendered["english"]
+    uris = {annotation.get_object()["/A"]["/URI"]
+            for page in doc.reader.pages for annotation in page.get("/Annots", [])
+            if "/A" in annotation.get_object()}
+    for source in doc.item.briefing.sources:
+        if source.url:
+            assert source.url in uris
+    assert "https://example.org/reports/night-buses" in uris  # a link inside a paragraph
+
+
 def test_fonts_are_the_themes_own(rendered: dict[str, Rendered]) -> None:
     def families(doc: Rendered) -> set[str]:
         out = subprocess.run(["pdffonts", str(doc.path)], capture_output=True, text=True,
@@ -239,3 +250,73 @@ def test_an_image_outside_the_source_folder_is_refused(context: Context, tmp_pat
         PDFExporter().export(item, Context(settings, context.theme))
     message = str(caught.value.message)
     assert "escape" in message and "outside.png" in message
+
+
+def leaky_theme(project: Path, **files: str) -> Theme:
+    """A project theme built on the default one, with the files given."""
+    from briefkit.themes import load_theme
+
+    folder = project / "themes" / "leaky"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "theme.toml").write_text('name = "leaky"\n', "utf-8")
+    for relative, text in files.items():
+        (folder / relative).write_text(text, "utf-8")
+    return load_theme("leaky", project)
+
+
+def test_a_theme_pointing_at_the_network_fails_and_fetches_nothing(
+        context: Context, tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        theme = leaky_theme(tmp_path, **{
+            "theme.css": f'body {{ background: url("{url}/pixel.png"); }}\n'
+                         'h1::after { content: url("file:///etc/passwd"); }\n'})
+        with pytest.raises(UnsafeReferenceError) as caught:
+            PDFExporter().export(sample(ENGLISH), Context(context.settings, theme))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert asked == []
+    lines = "\n".join(caught.value.lines())
+    assert f"{url}/pixel.png" in lines and "file:///etc/passwd" in lines
+    assert ENGLISH in caught.value.message
+
+
+def test_attachments_are_refused_not_embedded(context: Context, tmp_path: Path) -> None:
+    default = (Path(__file__).parents[2] / "src/briefkit/themes/default/templates/briefing.html")
+    template = default.read_text("utf-8").replace(
+        "</head>", '<link rel="attachment" href="night-bus-network.json"></head>')
+    theme = leaky_theme(tmp_path, **{"templates/briefing.html": template})
+    with pytest.raises(UnsafeReferenceError) as caught:
+        PDFExporter().export(sample(ENGLISH), Context(context.settings, theme))
+    assert "night-bus-network.json" in caught.value.message
+    assert "attachment" in caught.value.message
+
+
+def test_the_newsroom_folder_does_not_show_in_the_bytes(rendered: dict[str, Rendered],
+                                                        context: Context, tmp_path: Path) -> None:
+    from briefkit.load import load
+
+    copy = tmp_path / "elsewhere" / "source"
+    shutil.copytree(Path(__file__).parents[2] / "source", copy)
+    item = load(copy / f"{ENGLISH}.json", copy)
+    settings = context.settings.model_copy(update={"root": copy.parent})
+    assert PDFExporter().export(item, Context(settings, context.theme)) == rendered["english"].data

@@ -167,3 +167,19 @@ def test_symlinks_out_of_the_folder_are_refused(newsroom_folders: tuple[Path, Pa
     with pytest.raises(PermissionError):
         fetcher.fetch((source / "images" / "link.png").as_uri())
     assert fetcher.refused[0].reason.startswith("outside")
+
+
+def test_checked_images_are_served_by_name(newsroom_folders: tuple[Path, Path, Path]) -> None:
+    from briefkit.render.fetcher import image_reference
+
+    source, theme, outside = newsroom_folders
+    fetcher = ConfinedFetcher([source, theme], images={
+        "images/chart.png": source / "images" / "chart.png",
+        "stray.png": outside / "outside.png",  # a mapping gone wrong is still confined
+    })
+    assert fetcher.fetch(image_reference("images/chart.png")).read() == CHART.read_bytes()
+    for src in ("images/other.png", "stray.png"):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(image_reference(src))
+    assert [r.reference for r in fetcher.refused] == [
+        image_reference("images/other.png"), image_reference("stray.png")]

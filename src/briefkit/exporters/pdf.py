@@ -14,6 +14,7 @@ imported inside :meth:`PDFExporter.export` so other commands do not pay for it.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ _styles: dict[tuple[tuple[Path, ...], str], _PrintStyle] = {}
 # WeasyPrint's font machinery (Pango, fontconfig) is not made for threads sharing
 # one FontConfiguration; PDFs of one process are laid out one at a time.
 _lock = threading.Lock()
+# Each FontConfiguration keeps its fonts in a temporary folder, removed when it is
+# deleted: delete them at exit, while Python can still remove a folder.
+atexit.register(_styles.clear)
 
 
 def _theme_file_url(theme: Theme, relative: str) -> str:
@@ -100,7 +104,7 @@ class PDFExporter(Exporter):
     def export(self, item: BriefingFile, context: Context) -> bytes:
         from weasyprint import HTML
 
-        from briefkit.render.fetcher import ConfinedFetcher
+        from briefkit.render.fetcher import ConfinedFetcher, image_reference
 
         theme, settings = context.theme, context.settings
         source = confinement(item.path, settings.source_dir)
@@ -108,11 +112,11 @@ class PDFExporter(Exporter):
         def image_url(src: str) -> str:
             # checked images are served from where the loader found them; anything
             # else stays a relative reference, for the fetcher to judge
-            asset = item.assets.get(src)
-            return asset.path.as_uri() if asset is not None else src
+            return image_reference(src) if src in item.assets else src
 
         page = html.page(item, theme, settings, image_url)
-        fetcher = ConfinedFetcher((source, *theme.folders))
+        fetcher = ConfinedFetcher((source, *theme.folders),
+                                  images={src: a.path for src, a in item.assets.items()})
         variant = settings.pdf.variant
         with _lock:
             style = _print_style(theme, item)

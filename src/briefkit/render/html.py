@@ -102,7 +102,7 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
             )
     parts.append(theme.read_text("style.css"))
     if print_media:
-        parts.append(_page_box(theme))
+        parts.append(_page_box(theme, font_url))
         if theme.find("print.css"):
             parts.append(theme.read_text("print.css"))
     # a theme built on another one adds its differences here, after everything it inherits
@@ -117,8 +117,8 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _page_box(theme: Theme) -> str:
-    """The printed page from theme.toml: size, margins and the footer line."""
+def _page_box(theme: Theme, file_url: Callable[[str], str] | None) -> str:
+    """The printed page from theme.toml: size, margins, footer line and logo."""
     ts = theme.settings
     page, brand = ts.page, ts.brand
     stack = ", ".join(f'"{f}"' for f in (ts.fonts.headings, *ts.fonts.fallback))
@@ -133,6 +133,14 @@ def _page_box(theme: Theme) -> str:
         footer = css_string(brand.footer)
         rules.append(f"@page {{ @bottom-left {{ content: {footer}; }} }}")
         rules.append(f"@page right-to-left {{ @bottom-right {{ content: {footer}; }} }}")
+    if brand.logo and file_url is not None:
+        # the logo heads the masthead of the printed page (the web page keeps its text)
+        rules.append(
+            f'.masthead::before {{ content: ""; display: block; height: 12mm; margin-bottom: 2mm;'
+            f" background: url({css_string(file_url(brand.logo))}) no-repeat left center;"
+            " background-size: contain; }\n"
+            'html[dir="rtl"] .masthead::before { background-position: right center; }'
+        )
     return "\n".join(rules)
 
 
