@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, registry
 from briefkit.config import Settings
-from briefkit.errors import BriefingError, BriefkitError, OutputError
+from briefkit.errors import BriefingError, BriefkitError, OutputError, Problem
 from briefkit.exporters.base import (
     CollectionContext,
     CollectionExporter,
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 #: Relative cost of one output of each format, until a run has measured them.
 FIRST_GUESS = {"pdf": 1.0, "epub": 0.2, "docx": 0.15, "html": 0.05, "image": 0.01}
+#: The job that reads a briefing file, as opposed to making an output.
+READ = "read"
 #: How often the manifest is saved during a run, so a killed run loses little.
 SAVE_EVERY = 2.0  # seconds
 
@@ -273,6 +275,10 @@ class Outcome:
     reason: str | None = None
     bug: str | None = None
     fatal: bool = False  # dist/ cannot be written: the run stops
+    # A "read" job's result: the briefing and its memory, or its problems.
+    item: BriefingFile | None = None
+    memory: dict[str, Any] | None = None
+    problems: tuple[str, list[Problem]] | None = None
 
 
 class _Workshop:
@@ -282,13 +288,25 @@ class _Workshop:
         self.context = Context(settings, theme)
         self.folder = folder
         self.exporters: dict[str, Exporter] = {}
+        self.digests: dict[Path, str] = {}  # image files hashed by this process
 
     def exporter(self, name: str) -> Exporter:
         if name not in self.exporters:
             self.exporters[name] = registry.get(name)
         return self.exporters[name]
 
+    def read(self, job: Job) -> Outcome:
+        """Read and check a briefing file (reading thousands is worth sharing out too)."""
+        assert job.source is not None
+        source = _Source(job.source, job.name)
+        _load(source, self.context.settings, self.digests)
+        if source.error is not None:
+            return Outcome(job.name, problems=(source.error.message, source.error.problems))
+        return Outcome(job.name, item=source.item, memory=source.memory)
+
     def make(self, job: Job) -> Outcome:
+        if job.format == READ:
+            return self.read(job)
         started = time.perf_counter()
         modified: datetime | None = None
         try:
@@ -533,7 +551,6 @@ class _Run:
         self.sources: dict[Path, _Source] = {}
         self.chosen: list[Path] = []
         self.members: list[_Source] = []  # every valid briefing of source/
-        self.digests: dict[Path, str] = {}  # image files hashed in this run
         self.crew = _Crew(1, settings, theme, output.folder)
         self.saved = time.monotonic()
 
@@ -552,13 +569,12 @@ class _Run:
         self.chosen = paths if paths is not None else everything
         for path in everything + [p for p in self.chosen if p not in in_source]:
             name = _source_name(path, root)
-            source = _Source(path, name, _recall(path, known.get(name), root))
-            if source.memory is None:
-                _load(source, self.settings, self.digests)
-                if source.error is not None and isinstance(known.get(name), dict):
-                    # Broken now: keep the memory of its last good state, and so its outputs.
-                    source.memory = known[name]
-            self.sources[path] = source
+            self.sources[path] = _Source(path, name, _recall(path, known.get(name), root))
+        self.read([s for s in self.sources.values() if s.memory is None])
+        for source in self.sources.values():
+            if source.error is not None and isinstance(known.get(source.name), dict):
+                # Broken now: keep the memory of its last good state, and so its outputs.
+                source.memory = known[source.name]
         seen: dict[str, Path] = {}
         for source in self.sources.values():
             if source.memory is not None and source.error is None and source.id is not None:
@@ -579,15 +595,17 @@ class _Run:
             self.output.sources, self.output.changed = memory, True
         self.members = [s for s in self.sources.values() if s.valid and s.path in in_source]
 
-    def item(self, path: Path) -> BriefingFile | None:
-        """The loaded briefing (read now if it was unchanged and not yet read)."""
-        source = self.sources[path]
-        if source.item is None and source.error is None:
-            _load(source, self.settings, self.digests)
-            if source.error is not None:
-                for line in source.error.lines():
-                    self.fail(Failure(display_path(path), None, line))
-        return source.item
+    def read(self, sources: Sequence[_Source]) -> None:
+        """Read briefing files on the workers, and wait for them."""
+        self.start_crew(len(sources))
+        self.crew.submit(Job(READ, s.name, "", display_path(s.path), source=s.path)
+                         for s in sources)
+        self.collect()
+
+    def start_crew(self, jobs: int) -> None:
+        """Start the worker processes when there is work for more than one."""
+        if self.crew.pool is None and self.report.jobs > 1 and jobs > 1:
+            self.crew = _Crew(self.report.jobs, self.settings, self.theme, self.output.folder)
 
     # --- what is out of date -----------------------------------------------------------
 
@@ -637,27 +655,20 @@ class _Run:
         fresh: dict[str, int] = {}
         for record in self.report.skipped:
             fresh[record.format] = fresh.get(record.format, 0) + 1
-        if len(work) > 1 and self.report.jobs > 1:
-            self.crew = _Crew(self.report.jobs, self.settings, self.theme, self.output.folder)
-        told = False
-        # Reading a briefing costs little next to a PDF: the workers start on the longest
-        # format while the rest are read, then take the others, longest first.
-        longest = work[0].format if work else None
-        for first in (True, False):
-            for job in work:
-                if (job.format == longest) != first:
-                    continue
-                assert job.source is not None
-                item = self.item(job.source)
-                if item is None:
-                    counts[job.format] -= 1
-                    continue
-                self.crew.submit([replace(job, item=item)])
-                if not told:  # after the first submit: the workers are forked by then
-                    self.tell.planned(counts, fresh)
-                    told = True
-        if not told:
-            self.tell.planned(counts, fresh)
+        # Unchanged briefings with an output to make again (--force, a new format) are
+        # read first; then every output goes to the workers, the longest first.
+        self.read(list({s.path: s for job in work if (s := self.sources[job.source or Path()])
+                        .item is None}.values()))
+        self.start_crew(len(work))
+        ready = []
+        for job in work:
+            item = self.sources[job.source or Path()].item
+            if item is None:  # it broke since the manifest was written: reported by read()
+                counts[job.format] -= 1
+            else:
+                ready.append(replace(job, item=item))
+        self.crew.submit(ready)
+        self.tell.planned(counts, fresh)  # after the first submit: the workers are forked
 
         # While the workers make the briefings' outputs, read every member the collections
         # will need; they run at the end, as they list the other outputs' sizes.
@@ -666,8 +677,9 @@ class _Run:
                 _out_of_date(self.output, e.filename(), _collection_key(
                     self.base, e.name, self.members, records), self.force)
                 for e in collections)):
-            for source in self.members:
-                self.item(source.path)
+            unread = [s for s in self.members if s.item is None]
+            self.crew.submit(Job(READ, s.name, "", display_path(s.path), source=s.path)
+                             for s in unread)
             self.collect()
             self.collections(collections)
         else:
@@ -686,16 +698,16 @@ class _Run:
             key = _collection_key(self.base, exporter.name, valid, self.output.records)
             if self.needed(name, key):
                 finals.append(Job(exporter.name, name, key, name, items=items, outputs=outputs))
-        if self.crew.pool is None and self.report.jobs > 1 and len(finals) > 1:
-            self.crew = _Crew(min(self.report.jobs, len(finals)), self.settings, self.theme,
-                              self.output.folder)
+        self.start_crew(len(finals))
         self.crew.submit(finals)
         self.collect()
 
     def collect(self) -> None:
         """Record outcomes as they come; the manifest is saved every few seconds."""
         for job, outcome in self.crew.outcomes():
-            if outcome.record is not None:
+            if job.format == READ:
+                self.learn(job, outcome)
+            elif outcome.record is not None:
                 self.output.add(outcome.record)
                 self.report.written.append(outcome.record)
                 self.tell.written(outcome.record)
@@ -706,6 +718,20 @@ class _Run:
             if time.monotonic() - self.saved > SAVE_EVERY:
                 self.output.save()
                 self.saved = time.monotonic()
+
+    def learn(self, job: Job, outcome: Outcome) -> None:
+        """What a read job found: the briefing, or its problems."""
+        source = self.sources[job.source or Path()]
+        if outcome.problems is not None:
+            source.error = BriefingError(*outcome.problems)
+            if source.memory is not None:  # it broke since the manifest was written
+                for line in source.error.lines():
+                    self.fail(Failure(job.file, None, line))
+        elif outcome.item is not None:
+            source.item, source.memory, source.error = outcome.item, outcome.memory, None
+        else:
+            source.error = BriefingError(f"{job.file}: {outcome.reason}")
+            self.fail(Failure(job.file, None, source.error.message, outcome.bug))
 
     def abandon(self) -> None:
         """Stop: what is being written finishes, and everything written is recorded."""
