@@ -417,6 +417,28 @@ def test_reference_docx_styles_are_used(tmp_path: Path, settings: Settings) -> N
     assert lang.get(w("val")) == "en-GB"
 
 
+@pytest.mark.parametrize(("margins", "expected"), [
+    ("10mm", (10, 10, 10, 10)),
+    ("10mm 2cm", (10, 20, 10, 20)),
+    ("1cm 2cm 3cm", (10, 20, 30, 20)),
+    ("1in 72pt 25.4mm 2.54cm", (25.4, 25.4, 25.4, 25.4)),
+])
+def test_page_margins_read_as_css(tmp_path: Path, settings: Settings, margins: str,
+                                  expected: tuple[float, ...]) -> None:
+    folder = tmp_path / "themes" / "margins"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text(f'[page]\nsize = "Letter"\nmargins = "{margins}"\n',
+                                       "utf-8")
+    data = DocxExporter().export(fixture("rtl-arabic"),
+                                 Context(settings, load_theme("margins", tmp_path)))
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    assert round(section.page_width.inches, 2) == 8.5
+    assert round(section.page_height.inches, 2) == 11
+    found = (section.top_margin, section.right_margin, section.bottom_margin,
+             section.left_margin)
+    assert [round(m.mm, 1) for m in found] == [round(v, 1) for v in expected]
+
+
 def test_bad_page_margins_are_a_theme_error(tmp_path: Path, settings: Settings) -> None:
     folder = tmp_path / "themes" / "odd"
     folder.mkdir(parents=True)

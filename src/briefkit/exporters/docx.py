@@ -96,12 +96,11 @@ def _margins(text: str) -> tuple[float, float, float, float]:
         lengths.append(float(match.group(1)) * per_unit[match.group(2)])
     if not 1 <= len(lengths) <= 4:
         raise ThemeError(f"page margins {text!r}: give 1 to 4 lengths, as in CSS")
-    top, right, bottom, left = {
-        1: lambda v: (v[0], v[0], v[0], v[0]),
-        2: lambda v: (v[0], v[1], v[0], v[1]),
-        3: lambda v: (v[0], v[1], v[2], v[1]),
-        4: lambda v: (v[0], v[1], v[2], v[3]),
-    }[len(lengths)](lengths)
+    # as in CSS: a missing right repeats the top, bottom the top, left the right
+    top = lengths[0]
+    right = lengths[1] if len(lengths) > 1 else top
+    bottom = lengths[2] if len(lengths) > 2 else top
+    left = lengths[3] if len(lengths) > 3 else right
     return top, right, bottom, left
 
 

@@ -51,7 +51,8 @@ _SECTPR = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnoteP
            "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType",
            "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection",
            "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
-_ORDER = {"w:pPr": _PPR, "w:rPr": _RPR, "w:tblPr": _TBLPR, "w:sectPr": _SECTPR}
+_RANK = {parent: {tag: rank for rank, tag in enumerate(order)} for parent, order in (
+    ("w:pPr", _PPR), ("w:rPr", _RPR), ("w:tblPr", _TBLPR), ("w:sectPr", _SECTPR))}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _BORDER_SIDES = ("top", "left", "bottom", "right", "between", "bar")
 
@@ -65,18 +66,23 @@ def element(tag: str, **attributes: str) -> BaseOxmlElement:
 
 
 def _prefixed(node: etree._Element) -> str:
-    return f"w:{etree.QName(node).localname}"
+    return "w:" + str(node.tag).rsplit("}", 1)[-1]
 
 
 def put(parent: BaseOxmlElement, child: BaseOxmlElement) -> BaseOxmlElement:
     """Put ``child`` in ``parent`` (a w:pPr, w:rPr, w:tblPr or w:sectPr) in schema order,
     replacing a child of the same name."""
     tag = _prefixed(child)
+    rank = _RANK[_prefixed(parent)]
     for old in parent.findall(qn(tag)):
         parent.remove(old)
-    order = _ORDER[_prefixed(parent)]
-    later = order[order.index(tag) + 1:]
-    return cast(BaseOxmlElement, parent.insert_element_before(child, *later))
+    # before the first child the schema puts after it (a parent holds few children)
+    for existing in parent:
+        if rank.get(_prefixed(existing), -1) > rank[tag]:
+            existing.addprevious(child)
+            return child
+    parent.append(child)
+    return child
 
 
 def properties(owner: BaseOxmlElement, tag: str) -> BaseOxmlElement:
