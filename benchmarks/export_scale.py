@@ -1,20 +1,22 @@
 """How `briefkit export --all` scales with the size of a newsroom.
 
-Generates N synthetic briefings (every block type, one image each, four
-languages) in a throw-away newsroom folder and measures, with the real command
-line in a subprocess:
+Generates N synthetic briefings (the samples' shapes: every block type, images,
+English and French) in a throw-away newsroom folder and measures, with the real
+command line in a subprocess:
 
-- cold export time per format, and the cost per briefing;
-- a warm run with nothing to do (the target: under 1 s for 1,000 briefings);
-- peak memory (largest resident set of the run and its workers);
-- parallel speed-up, ``--jobs 1`` against ``--jobs 2``;
-- pandoc doing the same DOCX and EPUB work from the briefings' HTML, with the
-  same number of processes, for comparison.
+- cold export time of each format on its own, and the cost per briefing;
+- a warm run with nothing to do (target: under 1 s for 1,000 briefings);
+- DOCX + EPUB + feeds from scratch, against pandoc making the same DOCX and
+  EPUB from each briefing's HTML with as many processes (target: faster);
+- peak memory: the largest resident set of a run and its worker processes;
+- parallel speed-up of a forced export of every format, ``--jobs 1`` against
+  ``--jobs 2`` (target: at least 1.8x on two cores).
 
     .venv/bin/python benchmarks/export_scale.py --sizes 1,100,1000
 
-Prints a Markdown table (the one in README's "Performance" section).  It uses
-every core for minutes: run it on a quiet machine.
+Prints the Markdown table of README's "Performance" section; every
+measurement also goes to ``--results`` (JSON) as soon as it is made.  It keeps
+every core busy for many minutes: run it on a quiet machine.
 """
 
 from __future__ import annotations
@@ -29,28 +31,27 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEFKIT = [sys.executable, "-m", "briefkit"]
-TEMPLATE = ROOT / "source" / "night-bus-network.json"
-FRENCH = ROOT / "source" / "iran-frappes-bases-americaines-irak.json"
-
+SAMPLES = sorted((ROOT / "source").glob("*.json"))
+COLLECTIONS = ("rss", "atom", "jsonfeed", "index")
 WORDS = ("council budget route station tram fare review passengers survey nurses drivers "
          "report vote trial network shift hospital university estate airport").split()
 
 
-def briefing(n: int) -> dict:
-    """Synthetic briefing number ``n``: the English sample's shape, new words and dates."""
-    data = json.loads((FRENCH if n % 4 == 3 else TEMPLATE).read_text("utf-8"))
-    data = copy.deepcopy(data)
+def briefing(n: int) -> dict[str, Any]:
+    """Synthetic briefing number ``n``: a sample's shape, its own id, words, date and chart."""
+    data = copy.deepcopy(json.loads(SAMPLES[n % len(SAMPLES)].read_text("utf-8")))
     data["id"] = f"briefing-{n:05d}"
     data["title"] = f"{data['title']} ({n})"
-    moment = datetime(2020, 1, 1, 7, tzinfo=timezone.utc) + timedelta(hours=7 * n)
+    moment = datetime(2020, 1, 1, 7, tzinfo=UTC) + timedelta(hours=7 * n)
     data["published"] = moment.isoformat()
-    data.pop("updated", None)
-    data.pop("url", None)
+    for key in ("updated", "url"):
+        data.pop(key, None)
     words = " ".join(WORDS[(n + i) % len(WORDS)] for i in range(40 + n % 60))
     data["sections"].append({"heading": f"Detail {n}", "blocks": [
         {"type": "paragraph", "text": f"Paragraph {n}: {words}."},
@@ -60,14 +61,12 @@ def briefing(n: int) -> dict:
 
 
 def newsroom(folder: Path, count: int) -> Path:
-    """A newsroom folder with ``count`` synthetic briefings and five shared images."""
+    """A newsroom folder with ``count`` synthetic briefings and the images they show."""
     from PIL import Image, ImageDraw
 
     source = folder / "source"
-    (source / "images").mkdir(parents=True)
+    shutil.copytree(ROOT / "source" / "images", source / "images")
     shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    for image in (ROOT / "source" / "images").iterdir():
-        shutil.copy(image, source / "images" / image.name)
     for k in range(5):
         image = Image.new("RGB", (640, 360), (240, 240, 236))
         draw = ImageDraw.Draw(image)
@@ -81,33 +80,30 @@ def newsroom(folder: Path, count: int) -> Path:
     return folder
 
 
-def run(folder: Path, *args: str) -> dict:
-    """One `briefkit export` run: wall time, peak memory of it and its workers, its report."""
-    started = time.perf_counter()
-    process = subprocess.Popen([*BRIEFKIT, "export", "--all", "--json", *args], cwd=folder,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = process.communicate()
-    seconds = time.perf_counter() - started
-    # The child is reaped by communicate(); its rusage (which covers its own waited-for
-    # workers) is taken from the process's RUSAGE_CHILDREN high-water mark instead.
-    report = json.loads(out) if out.strip() else {"failed": [{"reason": err[-500:]}]}
+def run(folder: Path, *args: str) -> dict[str, Any]:
+    """One `briefkit export --all` run: wall time, peak memory (MB) of it and its workers,
+    and its JSON report."""
+    with tempfile.TemporaryFile("w+") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen([*BRIEFKIT, "export", "--all", "--json", *args], cwd=folder,
+                                   stdout=subprocess.PIPE, stderr=errors, text=True)
+        assert process.stdout is not None
+        out = process.stdout.read()
+        # wait4: the rusage of the run, whose high-water mark covers its reaped workers.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        problems = errors.read()
+    report = json.loads(out) if out.strip() else {"failed": [{"reason": problems[-400:]}]}
     if report.get("failed"):
-        print(f"  warning: {len(report['failed'])} failed: {report['failed'][:2]}",
+        print(f"  warning: {len(report['failed'])} failed, e.g. {report['failed'][0]}",
               file=sys.stderr)
-    return {"seconds": seconds, "report": report}
-
-
-def peak_memory(folder: Path, *args: str) -> float:
-    """Largest resident set (MB) of one run and its worker processes."""
-    process = subprocess.Popen([*BRIEFKIT, "export", "--all", "--quiet", *args], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(process.pid, 0)
-    process.returncode = 0
-    return usage.ru_maxrss / 1024
+    return {"seconds": seconds, "memory": usage.ru_maxrss / 1024, "report": report}
 
 
 def pandoc(folder: Path, jobs: int) -> float:
-    """Seconds for pandoc to turn every briefing's HTML into DOCX and EPUB."""
+    """Seconds for pandoc to turn every briefing's HTML page into DOCX and EPUB."""
     pages = sorted((folder / "dist").glob("briefing-*.html"))
     target = folder / "pandoc"
     target.mkdir(exist_ok=True)
@@ -123,95 +119,100 @@ def pandoc(folder: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
-def formats() -> list[str]:
+def installed() -> list[str]:
     out = subprocess.run([*BRIEFKIT, "exporters"], capture_output=True, text=True, check=True)
     return [line.split()[0] for line in out.stdout.splitlines() if line.strip()]
 
 
-def measure(count: int, names: list[str], jobs: int, with_pandoc: bool) -> dict:
+def measure(count: int, names: list[str], jobs: int, with_pandoc: bool) -> dict[str, Any]:
+    """Every measurement for a newsroom of ``count`` briefings."""
+    log = sys.stderr
     with tempfile.TemporaryDirectory(prefix=f"briefkit-bench-{count}-") as tmp:
         folder = newsroom(Path(tmp), count)
-        row: dict = {"briefings": count, "per_format": {}}
-        singles = [n for n in names if n not in ("rss", "atom", "jsonfeed", "index")]
-        collections = [n for n in names if n not in singles]
-        for name in singles:  # cold, one format at a time
+        row: dict[str, Any] = {"briefings": count, "jobs": jobs, "cold": {}, "memory": 0.0}
+        singles = [n for n in names if n not in COLLECTIONS]
+        collections = [n for n in names if n in COLLECTIONS]
+        for name in singles:  # from scratch, one format at a time
             result = run(folder, "-f", name, "-j", str(jobs))
-            row["per_format"][name] = result["seconds"]
-            print(f"  {count:>5} {name:<9} {result['seconds']:8.2f} s", file=sys.stderr)
+            row["cold"][name] = result["seconds"]
+            row["memory"] = max(row["memory"], result["memory"])
+            print(f"  {count:>5} {name:<10} {result['seconds']:8.2f} s "
+                  f"{result['memory']:6.0f} MB", file=log)
         if collections:
-            flags = [x for n in collections for x in ("-f", n)]
-            result = run(folder, *flags, "-j", str(jobs))
-            row["per_format"]["feeds+index"] = result["seconds"]
-            print(f"  {count:>5} feeds     {result['seconds']:8.2f} s", file=sys.stderr)
-        started = time.perf_counter()
-        row["warm"] = run(folder)["seconds"]  # nothing changed: nothing to do
-        row["warm_total"] = time.perf_counter() - started
-        print(f"  {count:>5} warm      {row['warm']:8.2f} s", file=sys.stderr)
+            result = run(folder, *(x for n in collections for x in ("-f", n)), "-j", str(jobs))
+            row["cold"]["feeds+index"] = result["seconds"]
+            row["memory"] = max(row["memory"], result["memory"])
+            print(f"  {count:>5} feeds+index {result['seconds']:7.2f} s", file=log)
+        warm = [run(folder)["seconds"] for _ in range(3)]  # nothing changed: nothing to do
+        row["warm"] = min(warm)
+        print(f"  {count:>5} warm       {warm}", file=log)
         trio = [x for n in ("docx", "epub", "rss", "atom", "jsonfeed") if n in names
                 for x in ("-f", n)]
-        if trio:
-            row["docx_epub_feeds"] = run(folder, *trio, "--force", "-j", str(jobs))["seconds"]
-        row["memory"] = peak_memory(folder, "--force", "-j", str(jobs))
+        result = run(folder, *trio, "--force", "-j", str(jobs))
+        row["docx_epub_feeds"] = result["seconds"]
+        print(f"  {count:>5} docx+epub+feeds {result['seconds']:.2f} s", file=log)
         if with_pandoc and "html" in names:
             row["pandoc"] = pandoc(folder, jobs)
-            print(f"  {count:>5} pandoc    {row['pandoc']:8.2f} s", file=sys.stderr)
+            print(f"  {count:>5} pandoc     {row['pandoc']:8.2f} s", file=log)
         return row
 
 
-def speedup(count: int, names: list[str]) -> tuple[float, float]:
-    """Seconds for a forced export of every format with one process, then two."""
+def speedup(count: int, names: list[str]) -> dict[str, Any]:
+    """A forced export of every format, with one process then two."""
     with tempfile.TemporaryDirectory(prefix="briefkit-speedup-") as tmp:
         folder = newsroom(Path(tmp), count)
         flags = [x for n in names for x in ("-f", n)]
-        run(folder, *flags, "-j", "2")  # warm the font caches
+        run(folder, *flags, "-j", "2")  # first run: WeasyPrint's caches, the manifest
         one = run(folder, *flags, "--force", "-j", "1")["seconds"]
         two = run(folder, *flags, "--force", "-j", "2")["seconds"]
-        return one, two
+        print(f"  speed-up on {count}: {one:.1f} s / {two:.1f} s = {one / two:.2f}x",
+              file=sys.stderr)
+        return {"briefings": count, "one": one, "two": two}
 
 
-def table(rows: list[dict], names: list[str], jobs: int, speed: tuple[float, float] | None) -> str:
-    columns = [n for n in rows[0]["per_format"]]
-    head = ["briefings", *(f"{c} (s)" for c in columns), "per briefing, all formats (ms)",
+def table(rows: list[dict[str, Any]], speed: dict[str, Any] | None) -> str:
+    """The Markdown table for README."""
+    formats = list(rows[0]["cold"])
+    head = ["briefings", *(f"{c} cold (s)" for c in formats), "ms per briefing, all formats",
             "warm no-op (s)", "DOCX+EPUB+feeds (s)", "pandoc DOCX+EPUB (s)", "peak memory (MB)"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for row in rows:
-        total = sum(row["per_format"].values())
-        cells = [f"{row['briefings']:,}", *(f"{row['per_format'][c]:.2f}" for c in columns),
-                 f"{1000 * total / row['briefings']:.0f}", f"{row['warm']:.2f}",
-                 f"{row.get('docx_epub_feeds', float('nan')):.2f}",
-                 f"{row.get('pandoc', float('nan')):.2f}", f"{row['memory']:.0f}"]
+        total = sum(row["cold"].values())
+        cells = [f"{row['briefings']:,}", *(f"{row['cold'][c]:.1f}" for c in formats),
+                 f"{1000 * total / row['briefings']:,.0f}", f"{row['warm']:.2f}",
+                 f"{row['docx_epub_feeds']:.1f}",
+                 f"{row['pandoc']:.1f}" if "pandoc" in row else "-", f"{row['memory']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines)
     if speed:
-        one, two = speed
-        text += (f"\n\nParallel speed-up, every format, {speed_count} briefings: "
-                 f"`--jobs 1` {one:.1f} s, `--jobs 2` {two:.1f} s: **{one / two:.2f}x**.")
-    return text + f"\n\nCold runs use `--jobs {jobs}`; times are wall-clock seconds."
-
-
-speed_count = 40
+        text += (f"\n\nParallel speed-up, every format forced, {speed['briefings']} briefings: "
+                 f"`--jobs 1` {speed['one']:.1f} s, `--jobs 2` {speed['two']:.1f} s, "
+                 f"**{speed['one'] / speed['two']:.2f}x**.")
+    return text
 
 
 def main() -> None:
-    global speed_count
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1,100,1000")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,100,1000", help="newsroom sizes (briefings)")
     parser.add_argument("--formats", help="comma-separated (default: every installed one)")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--speedup", type=int, default=speed_count,
+    parser.add_argument("--speedup", type=int, default=40,
                         help="briefings for the --jobs 1 / --jobs 2 comparison (0: skip)")
     parser.add_argument("--no-pandoc", action="store_true")
+    parser.add_argument("--results", type=Path, default=Path("benchmark-results.json"))
     args = parser.parse_args()
-    names = args.formats.split(",") if args.formats else formats()
-    speed_count = args.speedup
-    rows = []
+    names = args.formats.split(",") if args.formats else installed()
+    with_pandoc = not args.no_pandoc and shutil.which("pandoc") is not None
+    results: dict[str, Any] = {"rows": [], "speedup": None, "formats": names,
+                               "cpus": len(os.sched_getaffinity(0))}
+    if args.speedup:
+        results["speedup"] = speedup(args.speedup, names)
+        args.results.write_text(json.dumps(results, indent=1))
     for count in (int(n) for n in args.sizes.split(",")):
         print(f"{count} briefings", file=sys.stderr)
-        rows.append(measure(count, names, args.jobs, not args.no_pandoc and shutil.which("pandoc")
-                            is not None))
-    speed = speedup(args.speedup, names) if args.speedup else None
-    print(table(rows, names, args.jobs, speed))
-    print(json.dumps(rows), file=sys.stderr)
+        results["rows"].append(measure(count, names, args.jobs, with_pandoc))
+        args.results.write_text(json.dumps(results, indent=1))
+    print(table(results["rows"], results["speedup"]))
 
 
 if __name__ == "__main__":
