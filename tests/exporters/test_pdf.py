@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,17 @@ from briefkit.errors import UnsafeReferenceError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
 from briefkit.load import BriefingFile
-from briefkit.model import Briefing, Image, Paragraph
+from briefkit.model import (
+    Briefing,
+    Factbox,
+    Image,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    Timeline,
+)
+from briefkit.render.dates import long_date
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme
 
@@ -69,7 +80,7 @@ def rendered(context: Context, tmp_path_factory: pytest.TempPathFactory) -> dict
 def letters(text: str) -> str:
     """Only letters and digits, compatibility-normalised: what survives line breaks,
     hyphenation, justification and Arabic shaping in extracted text."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
 def expected_texts(briefing: Briefing) -> list[str]:
@@ -86,16 +97,55 @@ def expected_texts(briefing: Briefing) -> list[str]:
     return texts
 
 
+def block_texts(block: object) -> list[str]:
+    """The words of every other block type, in the order a reader meets them."""
+    if isinstance(block, Quote):
+        return [block.text, *([block.attribution] if block.attribution else [])]
+    if isinstance(block, ListBlock | Factbox):
+        title = [block.title] if isinstance(block, Factbox) and block.title else []
+        return [*title, *block.items]
+    if isinstance(block, Image):
+        return [t for t in (block.caption, block.credit) if t]
+    if isinstance(block, Table):
+        return [*([block.caption] if block.caption else []), *block.header,
+                *(cell for row in block.rows for cell in row)]
+    if isinstance(block, Timeline):
+        return [t for event in block.events for t in (event.when, event.text)]
+    return []
+
+
+def find_in_order(text: str, expected: list[str], name: str) -> None:
+    position = 0
+    for wanted in expected:
+        found = text.find(letters(wanted), position)
+        assert found >= 0, f"{name}: {wanted!r} missing or out of order"
+        position = found + len(letters(wanted))
+
+
+@pytest.mark.parametrize("name", ["english", "every-block"])
+def test_every_block_is_in_the_text_in_order(rendered: dict[str, Rendered], name: str) -> None:
+    doc = rendered[name]
+    briefing = doc.item.briefing
+    expected = [long_date(briefing.published, briefing.language)]
+    for section in briefing.sections:
+        expected += [section.heading] if section.heading else []
+        for block in section.blocks:
+            texts = [block.text] if isinstance(block, Paragraph) else block_texts(block)
+            expected += [typeset(inline.plain(t), briefing.language) for t in texts]
+    expected += [typeset(s.title, briefing.language) for s in briefing.sources]
+    find_in_order(letters(doc.pdftotext()), expected, name)
+
+
+def test_dates_are_written_in_the_briefings_language(rendered: dict[str, Rendered]) -> None:
+    assert "mercredi 8 janvier 2020" in rendered["french"].pdftotext()
+    assert "Wednesday 8 January 2020" in rendered["english"].pdftotext()
+
+
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_every_heading_and_paragraph_is_in_the_text_in_order(rendered: dict[str, Rendered],
                                                               name: str) -> None:
     doc = rendered[name]
-    text = letters(doc.pdftotext())
-    position = 0
-    for expected in expected_texts(doc.item.briefing):
-        found = text.find(letters(expected), position)
-        assert found >= 0, f"{name}: {expected!r} missing or out of order"
-        position = found + len(letters(expected))
+    find_in_order(letters(doc.pdftotext()), expected_texts(doc.item.briefing), name)
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
@@ -219,6 +269,24 @@ def test_archival_variant(settings: Settings, theme: Theme, tmp_path: Path) -> N
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
     assert "/OutputIntents" in root and "/StructTreeRoot" in root
+
+
+def test_plain_variant_claims_no_conformance(settings: Settings, theme: Theme,
+                                             tmp_path: Path) -> None:
+    plain = settings.model_copy(update={"pdf": settings.pdf.model_copy(update={"variant": "none"})})
+    path = tmp_path / "plain.pdf"
+    path.write_bytes(PDFExporter().export(sample(FRENCH), Context(plain, theme)))
+    root = pypdf.PdfReader(path).trailer["/Root"]
+    assert "/Metadata" not in root  # no PDF/UA or PDF/A claim
+    assert "/StructTreeRoot" in root  # still tagged: accessible whatever the variant
+
+
+def test_weasyprint_is_imported_only_to_make_a_pdf() -> None:
+    code = ("import sys, briefkit.cli, briefkit.registry as r; "
+            "[r.get(n) for n in r.names()]; print('weasyprint' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_pdf_variant_option_on_the_command_line(newsroom: Path) -> None:

@@ -8,18 +8,20 @@ so ``<script>`` in a briefing is always shown as text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.dates import format_date, format_time
 from markupsafe import Markup, escape
 
 from briefkit import inline
 from briefkit.config import Settings
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
-from briefkit.render.dates import date_time, long_date
+from briefkit.render.dates import date_time, locale_of, long_date
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme
@@ -144,6 +146,14 @@ def _page_box(theme: Theme, file_url: Callable[[str], str] | None) -> str:
     return "\n".join(rules)
 
 
+def _updated_at(moment: datetime, language: str) -> str:
+    """When a briefing was updated, to the minute: '8 Jan 2020, 16:30' (CLDR patterns)."""
+    locale = locale_of(language)
+    pattern = str(locale.datetime_formats["medium"]).replace("'", "")
+    return pattern.format(format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale),
+                          format_date(moment.date(), "medium", locale=locale))
+
+
 def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
             image_url: ImageUrl | None = None, **extra: Any) -> dict[str, Any]:
     """What every template sees."""
@@ -156,7 +166,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "published": long_date(briefing.published, lang),
         "published_time": date_time(briefing.published, lang),
         "updated": long_date(briefing.updated, lang) if briefing.updated else None,
-        "updated_time": date_time(briefing.updated, lang) if briefing.updated else None,
+        "updated_time": _updated_at(briefing.updated, lang) if briefing.updated else None,
         "theme": theme.settings,
         "settings": settings,
         "masthead": theme.settings.brand.masthead or settings.publisher,
