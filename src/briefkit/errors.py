@@ -23,12 +23,28 @@ class Problem:
     pointer: str | None = None  # JSON Pointer ("/sections/2/blocks/0/alt"); "" is the root
 
     def __str__(self) -> str:
-        where = self.file
+        where = _printable(self.file)
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         if self.pointer is not None:
-            return f"{where}: {self.pointer or '/'}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {_printable(self.pointer) or '/'}: {_printable(self.message)}"
+        return f"{where}: {_printable(self.message)}"
+
+
+_SHOWN_MAX = 300
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to print on one line: a briefing's field names and values end up
+    in messages, and a newline, terminal escape or bidi override must not reach the
+    terminal raw; a 100,000-character value is cut short in the middle."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    if len(text) > _SHOWN_MAX:
+        # the middle goes: a message starts with what is wrong and ends with what to do
+        half = _SHOWN_MAX // 2
+        text = f"{text[:half]}…{text[-half:]}"
+    return text
 
 
 class BriefkitError(Exception):

@@ -11,6 +11,7 @@ and every format renders from the same tree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Union
@@ -42,32 +43,68 @@ class Link:
 Inline = Union[Text, Emphasis, Strong, Link]
 
 _ESCAPABLE = "*[]\\"
+_SPECIAL = re.compile(r"[*\[\\]")
+_PLAIN = re.compile(r"[^*\[\\]+")
 
 
-def _find_closer(s: str, start: int, marker: str) -> int:
-    """Index of the closing ``marker`` at or after ``start``, or -1.
+class _Marks:
+    """Where the markers of one text close, found in one pass from the end.
 
-    A closer follows a non-space character (so ``5 * 3`` is not emphasis); a
-    single ``*`` closer is never half of a ``**``, whose pairs are skipped whole.
+    A closer is searched for at every opening marker; scanning forward each time
+    made hostile text (``**a **a **a ...``, ``[a](`` repeated) take minutes, so
+    the answers for every position are worked out once, in linear time.  The
+    rules are those of a forward scan (see :meth:`closer`).
     """
-    i = start
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in _ESCAPABLE:
-            i += 2
-            continue
-        if marker == "*" and s.startswith("**", i):
-            close = _find_closer(s, i + 2, "**")
-            if close == -1:
-                return -1
-            i = close + 2
-            continue
-        if s.startswith(marker, i) and i > start and not s[i - 1].isspace():
-            return i
-        i += 1
-    return -1
+
+    def __init__(self, s: str) -> None:
+        n = len(s)
+        # strong[i] / single[i]: the first closer a forward scan starting at i meets,
+        # a closer at i itself allowed; -1 when the scan runs off the end
+        strong = [-1] * (n + 2)
+        single = [-1] * (n + 2)
+        self._strong, self._single = strong, single
+        for i in range(n - 1, -1, -1):
+            c = s[i]
+            if c == "\\" and i + 1 < n and s[i + 1] in _ESCAPABLE:
+                strong[i], single[i] = strong[i + 2], single[i + 2]
+                continue
+            follows_text = i > 0 and not s[i - 1].isspace()
+            if c == "*" and i + 1 < n and s[i + 1] == "*":
+                strong[i] = i if follows_text else strong[i + 1]
+                # a single-star scan skips a ** pair whole, up to the pair's closer
+                close = self.closer(i + 2, "**")
+                single[i] = -1 if close == -1 else single[close + 2]
+            elif c == "*" and follows_text:
+                strong[i], single[i] = strong[i + 1], i
+            else:
+                strong[i], single[i] = strong[i + 1], single[i + 1]
+        # the ")" balancing each "(": URLs may hold parentheses
+        self.paren: dict[int, int] = {}
+        opened: list[int] = []
+        for i, c in enumerate(s):
+            if c == "(":
+                opened.append(i)
+            elif c == ")" and opened:
+                self.paren[opened.pop()] = i
+        # next_space[i]: the first whitespace at or after i (n if none)
+        next_space = [n] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            next_space[i] = i if s[i].isspace() else next_space[i + 1]
+        self.next_space = next_space
+
+    def closer(self, start: int, marker: str) -> int:
+        """Index of the closing ``marker`` after ``start``, or -1.
+
+        A closer follows a non-space character (so ``5 * 3`` is not emphasis); a
+        single ``*`` closer is never half of a ``**``, whose pairs are skipped whole.
+        """
+        found = self._strong if marker == "**" else self._single
+        first = found[start]
+        # the scan starts at ``start`` but a closer there would close nothing
+        return found[start + 1] if first == start else first
 
 
-def _link_at(s: str, i: int) -> tuple[str, str, int] | None:
+def _link_at(s: str, i: int, marks: _Marks) -> tuple[str, str, int] | None:
     """``[label](url)`` starting at ``s[i] == '['``: (label, url, end) or None."""
     j = i + 1
     while j < len(s):
@@ -84,21 +121,10 @@ def _link_at(s: str, i: int) -> tuple[str, str, int] | None:
     if j == i + 1 or not s.startswith("(", j + 1):
         return None
     # the URL ends at the ")" that balances its "(": Wikipedia URLs hold parentheses
-    depth, close = 0, -1
-    for k in range(j + 2, len(s)):
-        if s[k] == "(":
-            depth += 1
-        elif s[k] == ")":
-            if depth == 0:
-                close = k
-                break
-            depth -= 1
-    if close == -1:
+    close = marks.paren.get(j + 1, -1)
+    if close == -1 or close == j + 2 or marks.next_space[j + 2] < close:
         return None
-    url = s[j + 2 : close]
-    if not url or any(ch.isspace() for ch in url):
-        return None
-    return s[i + 1 : j], url, close + 1
+    return s[i + 1 : j], s[j + 2 : close], close + 1
 
 
 def _parse(s: str, in_link: bool = False) -> tuple[Inline, ...]:
@@ -110,29 +136,37 @@ def _parse(s: str, in_link: bool = False) -> tuple[Inline, ...]:
             out.append(Text("".join(buf)))
             buf.clear()
 
+    if not _SPECIAL.search(s):
+        return (Text(s),) if s else ()
+    marks = _Marks(s)
     i = 0
     while i < len(s):
+        plain_run = _PLAIN.match(s, i)
+        if plain_run:
+            buf.append(plain_run.group())
+            i = plain_run.end()
+            continue
         c = s[i]
         if c == "\\" and i + 1 < len(s) and s[i + 1] in _ESCAPABLE:
             buf.append(s[i + 1])
             i += 2
             continue
         if s.startswith("**", i) and i + 2 < len(s) and not s[i + 2].isspace():
-            close = _find_closer(s, i + 2, "**")
+            close = marks.closer(i + 2, "**")
             if close != -1:
                 flush()
                 out.append(Strong(_parse(s[i + 2 : close], in_link)))
                 i = close + 2
                 continue
         if c == "*" and not s.startswith("**", i) and i + 1 < len(s) and not s[i + 1].isspace():
-            close = _find_closer(s, i + 1, "*")
+            close = marks.closer(i + 1, "*")
             if close != -1:
                 flush()
                 out.append(Emphasis(_parse(s[i + 1 : close], in_link)))
                 i = close + 1
                 continue
         if c == "[" and not in_link:
-            link = _link_at(s, i)
+            link = _link_at(s, i, marks)
             if link is not None:
                 label, url, end = link
                 flush()

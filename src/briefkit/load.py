@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -64,7 +65,8 @@ class BriefingFile:
 def display_path(path: Path) -> str:
     """The path as a user typed it: relative to the working folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # the link's own name, not its target's: a link leading outside is named as listed
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -105,6 +107,8 @@ def _json_fault(text: str, error: json.JSONDecodeError) -> str:
 def _decode(data: bytes, file: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BriefingError.single(file, "the file is UTF-16: save it as UTF-8", line=1, column=1)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -119,14 +123,22 @@ def _decode(data: bytes, file: str) -> str:
         ) from None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONG_NUMBER = re.compile(r"\d{4000,}")
+
+
 def _parse_json(text: str, file: str) -> Any:
     duplicates: list[str] = []
+    broken_names = False
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal broken_names
         obj: dict[str, Any] = {}
         for key, value in items:
             if key in obj:
                 duplicates.append(key)
+            if _SURROGATE.search(key):
+                broken_names = True
             obj[key] = value
         return obj
 
@@ -140,6 +152,21 @@ def _parse_json(text: str, file: str) -> Any:
         ) from None
     except RecursionError:
         raise BriefingError.single(file, "malformed JSON: nested too deeply", line=1, column=1) from None
+    except ValueError:
+        # Python refuses to read integers of more than 4,300 digits (a denial-of-service guard)
+        digits = _LONG_NUMBER.search(text)
+        line, column = scan(text).line_col(digits.start() if digits else 0)
+        raise BriefingError.single(
+            file, "malformed JSON: a number too long to read", line=line, column=column
+        ) from None
+    if broken_names:
+        where = scan(text)
+        problems = [
+            Problem(file, "field name holds a lone surrogate (a \\uD800-\\uDFFF escape "
+                    "without its pair)", *where.line_col(offset), None)
+            for ptr, offset in where.keys.items() if _SURROGATE.search(ptr)
+        ]
+        raise BriefingError(problems[0].message if problems else "lone surrogate", problems)
     if duplicates:
         where = scan(text)
         problems = [
@@ -274,7 +301,7 @@ def _problem(file: str, data: Any, where: Positions, error: Any) -> Problem:
 
 def _check_image(path: Path) -> tuple[str, int, int] | str:
     """(media type, width, height) of a real image, or what is wrong with it."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     if path.stat().st_size > MAX_IMAGE_BYTES:
         return f"is over {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
@@ -287,6 +314,19 @@ def _check_image(path: Path) -> tuple[str, int, int] | str:
             if width * height > MAX_IMAGE_PIXELS:
                 return f"is {width}x{height} pixels: at most {MAX_IMAGE_PIXELS // 1_000_000} million"
             image.verify()
+        # verify() checks little (nothing at all for JPEG and GIF): decode the pixels,
+        # so that a truncated or garbled image is refused here, not half-drawn in a PDF.
+        # WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process
+        # when imported: off again while we look.
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            with Image.open(path) as image:
+                if image.format == "JPEG":
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     except UnidentifiedImageError:
         return "is not an image"
     except Image.DecompressionBombError:
@@ -348,7 +388,13 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
                 f"file is {size / 1024 / 1024:.1f} MB: a briefing is at most "
                 f"{MAX_BRIEFING_BYTES // 1024 // 1024} MB",
             )
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            # never more than the limit, even if the file grows after stat()
+            raw = stream.read(MAX_BRIEFING_BYTES + 1)
+        if len(raw) > MAX_BRIEFING_BYTES:
+            raise BriefingError.single(
+                shown, f"file is over {MAX_BRIEFING_BYTES // 1024 // 1024} MB: "
+                f"a briefing is at most {MAX_BRIEFING_BYTES // 1024 // 1024} MB")
     except FileNotFoundError:
         raise BriefingError.single(shown, "no such file") from None
     except OSError as error:

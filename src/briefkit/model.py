@@ -57,18 +57,92 @@ def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("briefkit", message)
 
 
+# What no output can carry: XML 1.0 forbids C0 controls (but tab, newline, carriage
+# return), U+FFFE/U+FFFF and lone surrogates.  HTML also forbids DEL and the C1
+# controls, which in practice are Windows-1252 punctuation read with the wrong
+# encoding (U+0092 for an apostrophe): refused too, so the writer sees the damage.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# Bidirectional controls: an embedding (LRE, RLE), override (LRO, RLO) or isolate
+# (LRI, RLI, FSI) left open runs on into whatever follows the value in the output
+# (the byline after an author's name, the next cell, the file name in a feed
+# reader), reversing it: "Trojan Source" spoofing.  They are allowed only when each
+# value closes what it opens (PDF closes an embedding or override, PDI an isolate),
+# properly nested, so every value is self-contained in every format without each
+# exporter having to isolate it.
+_BIDI_OPEN = {
+    "\u202a": ("left-to-right embedding", "\u202c"),
+    "\u202b": ("right-to-left embedding", "\u202c"),
+    "\u202d": ("left-to-right override", "\u202c"),
+    "\u202e": ("right-to-left override", "\u202c"),
+    "\u2066": ("left-to-right isolate", "\u2069"),
+    "\u2067": ("right-to-left isolate", "\u2069"),
+    "\u2068": ("first strong isolate", "\u2069"),
+}
+_BIDI_CLOSE = {"\u202c": "pop directional formatting", "\u2069": "pop directional isolate"}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+#: Longest run of characters without a space.  A PDF line cannot break inside a word,
+#: and laying out one takes time that grows with the square of its length: 2,000
+#: characters take a second, 100,000 over ten minutes.  No word or URL a reader can
+#: take in is that long.  Scripts written without spaces (Chinese, Japanese, Korean,
+#: Thai, Lao, Khmer, Burmese) break between their characters and are not counted.
+MAX_WORD = 2000
+_LONG_WORD = re.compile(
+    "[^\\s\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af"
+    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]{%d,}" % (MAX_WORD + 1)
+)
+
+
 def _check_characters(value: str) -> str:
-    """Rule out what no output can carry: XML 1.0 forbids C0 controls (but tab,
-    newline, carriage return), U+FFFE/U+FFFF and lone surrogates."""
-    for index, ch in enumerate(value):
+    """Rule out characters no output can carry, bidirectional controls left open and
+    words too long to lay out."""
+    bad = _ILLEGAL.search(value)
+    if bad:
+        ch, index = bad.group(), bad.start()
         code = ord(ch)
-        if (code < 0x20 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            name = unicodedata.name(ch, "control character")
-            raise _fail(
-                f"character U+{code:04X} ({name.lower()}) at position {index + 1} "
-                "cannot be carried by PDF, Word, EPUB or feeds: remove it"
-            )
+        name = unicodedata.name(ch, "lone surrogate" if 0xD800 <= code <= 0xDFFF
+                                else "control character")
+        hint = ""
+        if 0x80 <= code <= 0x9F:
+            hint = " (text copied from Windows-1252 with the wrong encoding?)"
+        raise _fail(
+            f"character U+{code:04X} ({name.lower()}) at position {index + 1} "
+            f"cannot be carried by PDF, Word, EPUB or feeds: remove it{hint}"
+        )
+    if _BIDI.search(value):
+        _check_bidi(value)
+    long_word = _LONG_WORD.search(value)
+    if long_word:
+        raise _fail(
+            f"a word of {len(long_word.group()):,} characters at position {long_word.start() + 1}: "
+            f"at most {MAX_WORD:,} without a space (a page cannot lay out longer ones)"
+        )
     return value
+
+
+def _check_bidi(value: str) -> None:
+    opened: list[tuple[str, int]] = []
+    for match in _BIDI.finditer(value):
+        ch, index = match.group(), match.start()
+        if ch in _BIDI_OPEN:
+            opened.append((ch, index))
+            continue
+        if not opened or _BIDI_OPEN[opened[-1][0]][1] != ch:
+            raise _fail(
+                f"{_BIDI_CLOSE[ch]} (U+{ord(ch):04X}) at position {index + 1} closes nothing "
+                "opened before it in this text: remove it"
+            )
+        opened.pop()
+    if opened:
+        ch, index = opened[-1]
+        what, closer = _BIDI_OPEN[ch]
+        raise _fail(
+            f"{what} (U+{ord(ch):04X}) at position {index + 1} is not closed by "
+            f"U+{ord(closer):04X} ({_BIDI_CLOSE[closer]}) in the same text: left open it "
+            "would reverse the text that follows it in every format"
+        )
 
 
 def _check_non_empty(value: str) -> str:
@@ -141,12 +215,14 @@ def _check_email(value: str) -> str:
 
 
 def _check_image_src(value: str) -> str:
+    # a Windows drive ("C:\\...") reads as a URL scheme: tell it apart first
+    if value.startswith(("/", "\\")) and not value.startswith("//") \
+            or re.match(r"^[A-Za-z]:[\\/]", value):
+        raise _fail(f"image {value!r} is an absolute path: give a path relative to the briefing")
     if inline.link_scheme(value) is not None or value.startswith("//"):
         raise _fail(
             f"image {value!r} is a URL: images are files beside the briefing, in source/"
         )
-    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", value):
-        raise _fail(f"image {value!r} is an absolute path: give a path relative to the briefing")
     if "\\" in value:
         raise _fail(f"image {value!r}: use '/' between folders")
     return value
@@ -180,7 +256,8 @@ class _Node(BaseModel):
 class Author(_Node):
     name: Text
     role: Text | None = None
-    email: Annotated[str, AfterValidator(_check_email)] | None = None
+    email: Annotated[str, AfterValidator(_check_characters),
+                     AfterValidator(_check_email)] | None = None
     url: Url | None = None
 
 

@@ -16,11 +16,14 @@ NNBSP = "\u202f"
 
 # a straight apostrophe between letters is an elision or a possessive
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
-# French: existing spaces before high punctuation become no-break; missing ones are added
-_FR_BEFORE_TIGHT = re.compile(r"[ \t\u00a0\u202f]*([?!;]+)")
-_FR_BEFORE_COLON = re.compile(r"(?<=\w)[ \t\u00a0\u202f]*:(?=\s|$)|[ \t\u00a0\u202f]+:(?=\s|$)")
+# French: existing spaces before high punctuation become no-break; missing ones are added.
+# A run of spaces is only matched from its first space ((?<!...)): tried from every
+# space, a long run not followed by punctuation took quadratic time.
+_SPACES = r"(?<![ \t\u00a0\u202f])[ \t\u00a0\u202f]"
+_FR_BEFORE_TIGHT = re.compile(_SPACES + r"*([?!;]+)")
+_FR_BEFORE_COLON = re.compile(r"(?<=\w)[ \t\u00a0\u202f]*:(?=\s|$)|" + _SPACES + r"+:(?=\s|$)")
 _FR_OPEN_GUILLEMET = re.compile(r"«[ \t\u00a0\u202f]*")
-_FR_CLOSE_GUILLEMET = re.compile(r"[ \t\u00a0\u202f]*»")
+_FR_CLOSE_GUILLEMET = re.compile(_SPACES + r"*»")
 
 
 def _french(text: str) -> str:
