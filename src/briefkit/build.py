@@ -123,6 +123,9 @@ class Progress:
     def written(self, record: Record) -> None:
         """One output was written."""
 
+    def skipped(self, record: Record) -> None:
+        """An output planned to be made turned out to be up to date."""
+
     def failed(self, failure: Failure) -> None:
         """One output (or one briefing) failed."""
 
@@ -147,7 +150,7 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: str | Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
@@ -181,7 +184,7 @@ class _Source:
         return self.memory is not None and self.error is None and self.duplicate_of is None
 
 
-def _still_same(path: Path, entry: Any) -> bool:
+def _still_same(path: str | Path, entry: Any) -> bool:
     """Whether ``path`` still holds what ``entry`` remembers, re-reading it only when
     its size or modification time moved (and then updating ``entry``)."""
     if not isinstance(entry, dict):
@@ -204,7 +207,7 @@ def _recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
         if not (_still_same(path, entry) and isinstance(entry["id"], str)):
             return None
         for image in entry["images"].values():
-            if not _still_same(root / image["file"], image):
+            if not _still_same(os.path.join(root, image["file"]), image):
                 return None
     except (KeyError, TypeError, AttributeError):
         return None
@@ -257,7 +260,7 @@ class Job:
     format: str  # an exporter's name, or "image"
     name: str  # the output's file name in dist/
     key: str
-    file: str  # what a failure names: the briefing file, or the output for collections
+    file: str  # what a failure names ("": the briefing file, shown when it fails)
     cost: float = 0.0
     source: Path | None = None  # the briefing file
     item: BriefingFile | None = None
@@ -470,10 +473,8 @@ class _Crew:
 
 
 def _source_name(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+    text, prefix = str(path), f"{root}{os.sep}"
+    return text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text
 
 
 def _duplicate(source: _Source, first: str) -> Failure:
@@ -564,7 +565,7 @@ class _Run:
         """Find which source files changed since the manifest was written (stat, and hash
         only what moved), read those, and report the broken ones."""
         root, known = self.settings.source_dir, self.output.sources
-        everything = [Path(os.path.abspath(p)) for p in discover(root)]
+        everything = discover(root)  # absolute: source_dir is
         in_source = set(everything)
         self.chosen = paths if paths is not None else everything
         for path in everything + [p for p in self.chosen if p not in in_source]:
@@ -626,19 +627,19 @@ class _Run:
             source = self.sources[path]
             if not source.valid or source.memory is None or source.id is None:
                 continue
-            content, size, shown = source.content, source.memory["size"], display_path(path)
+            content, size = source.content, source.memory["size"]
             for exporter in single:
                 name, key = exporter.filename(source.id), _digest(self.base, exporter.name,
                                                                   content)
                 if self.needed(name, key):
                     cost = estimates.get(exporter.name, 0.1) * (1 + size / 20_000)
-                    work.append(Job(exporter.name, name, key, shown, cost, source=path))
+                    work.append(Job(exporter.name, name, key, "", cost, source=path))
             if single:  # images are published beside the briefing's own outputs
                 for src, image in source.memory["images"].items():
                     name = published_image(source.id, src)
                     key = _digest(__version__, "image", image["sha256"])
                     if self.needed(name, key):
-                        work.append(Job("image", name, key, shown, estimates["image"],
+                        work.append(Job("image", name, key, "", estimates["image"],
                                         source=path, src=src))
         # The longest first, so no core waits on one last PDF at the end.
         work.sort(key=lambda job: -job.cost)
@@ -647,11 +648,20 @@ class _Run:
     # --- making it ---------------------------------------------------------------------
 
     def make(self, work: list[Job], collections: Sequence[CollectionExporter]) -> None:
+        records = self.output.records
+        # The collections run when anything changed (they list every briefing's outputs).
+        due = bool(collections and self.members and (work or any(
+            _out_of_date(self.output, e.filename(), _collection_key(
+                self.base, e.name, self.members, records), self.force)
+            for e in collections)))
         counts: dict[str, int] = {}
         for job in work:
             counts[job.format] = counts.get(job.format, 0) + 1
         for exporter in collections:
-            counts.setdefault(exporter.name, 0)
+            if due:
+                counts[exporter.name] = 1
+            elif exporter.filename() in records:
+                self.report.skipped.append(records[exporter.filename()])
         fresh: dict[str, int] = {}
         for record in self.report.skipped:
             fresh[record.format] = fresh.get(record.format, 0) + 1
@@ -669,24 +679,15 @@ class _Run:
                 ready.append(replace(job, item=item))
         self.crew.submit(ready)
         self.tell.planned(counts, fresh)  # after the first submit: the workers are forked
-
-        # While the workers make the briefings' outputs, read every member the collections
-        # will need; they run at the end, as they list the other outputs' sizes.
-        records = self.output.records
-        if collections and self.members and (work or any(
-                _out_of_date(self.output, e.filename(), _collection_key(
-                    self.base, e.name, self.members, records), self.force)
-                for e in collections)):
-            unread = [s for s in self.members if s.item is None]
+        if due:
+            # While the workers make the briefings' outputs, read every member the
+            # collections will need; they run at the end, as they list the outputs' sizes.
             self.crew.submit(Job(READ, s.name, "", display_path(s.path), source=s.path)
-                             for s in unread)
+                             for s in self.members if s.item is None)
             self.collect()
             self.collections(collections)
         else:
             self.collect()
-            for exporter in collections:
-                if exporter.filename() in records:
-                    self.report.skipped.append(records[exporter.filename()])
 
     def collections(self, collections: Sequence[CollectionExporter]) -> None:
         valid = [s for s in self.members if s.item is not None]
@@ -698,6 +699,8 @@ class _Run:
             key = _collection_key(self.base, exporter.name, valid, self.output.records)
             if self.needed(name, key):
                 finals.append(Job(exporter.name, name, key, name, items=items, outputs=outputs))
+            else:
+                self.tell.skipped(self.output.records[name])
         self.start_crew(len(finals))
         self.crew.submit(finals)
         self.collect()
@@ -714,7 +717,8 @@ class _Run:
             elif outcome.fatal:
                 raise OutputError(outcome.reason or "cannot write")
             else:
-                self.fail(Failure(job.file, job.format, outcome.reason or "failed", outcome.bug))
+                shown = job.file or display_path(job.source or Path(job.name))
+                self.fail(Failure(shown, job.format, outcome.reason or "failed", outcome.bug))
             if time.monotonic() - self.saved > SAVE_EVERY:
                 self.output.save()
                 self.saved = time.monotonic()

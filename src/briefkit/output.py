@@ -246,7 +246,7 @@ class Output:
     def is_current(self, record: Record) -> bool:
         """Whether the file of ``record`` is still the one that was written."""
         try:
-            found = os.stat(self.folder / record.path)
+            found = os.stat(os.path.join(self.folder, record.path))
         except OSError:
             return False
         return found.st_size == record.bytes and found.st_mtime_ns == record.mtime_ns

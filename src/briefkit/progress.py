@@ -81,6 +81,9 @@ class Bars(Progress):
     def written(self, record: Record) -> None:
         self._advance(record.format)
 
+    def skipped(self, record: Record) -> None:
+        self._advance(record.format)
+
     def failed(self, failure: Failure) -> None:
         self.failures += 1
         if failure.format:
