@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from html import escape
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,9 @@ class RSSExporter(CollectionExporter):
             for tag in entry.briefing.tags:
                 fe.category(term=tag)
             if entry.summary:
-                fe.description(entry.summary)
+                # readers take an RSS description as HTML: the plain-text summary is escaped
+                # for it, or a summary's "<script>" would become markup
+                fe.description(escape(entry.summary, quote=False))
             fe.content(entry.content)  # content:encoded
             pdf = next((d for d in entry.downloads if d.format == "pdf"), None)
             if pdf is not None:  # RSS allows one enclosure: the PDF
