@@ -370,6 +370,27 @@ def test_french_spaces(exported: dict[str, Exported]) -> None:
     assert "Frappes iraniennes en Irak\u00a0: ce que l\u2019on sait" in text
 
 
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc")
+def test_pandoc_reads_the_structure(every: Exported, tmp_path: Path) -> None:
+    """Another word-processing reader sees headings, lists, quotes, links, alt text and a
+    table with its header, not styled paragraphs that only look like them."""
+    source = tmp_path / "every-block.docx"
+    source.write_bytes(every.data)
+    markdown = subprocess.run(["pandoc", "-f", "docx", "-t", "markdown", "--wrap=none",
+                               str(source)], capture_output=True, text=True, check=True,
+                              timeout=60).stdout
+    lines = markdown.splitlines()
+    for expected in ("# Paragraphs and quotes?", "# Lists", "# Sources",
+                     "-   Unordered one", "1.  Ordered one", "3.  Ordered three",
+                     "> A quote without attribution."):
+        assert expected in lines
+    assert "[mailto link](mailto:desk@example.org)" in markdown
+    assert "[a link](https://example.org/a?b=1&c=2)" in markdown
+    assert "![A bar chart rising from 41 to 71.](" in markdown
+    assert re.search(r"^ *Year +Value +Note *$", markdown, re.MULTILINE)
+    assert "**record**" in markdown and "*thousands*" in markdown
+
+
 def test_same_briefing_same_bytes(context: Context, every: Exported) -> None:
     again = DocxExporter().export(every.item, context)
     moment = every.item.briefing.modified
