@@ -111,3 +111,23 @@ def test_a_theme_logo_heads_the_printed_masthead(settings: Settings, tmp_path: P
     data = PDFExporter().export(french, Context(settings, load_theme("logo", tmp_path)))
     (tmp_path / "logo.pdf").write_bytes(data)
     assert len(pypdf.PdfReader(tmp_path / "logo.pdf").pages[0].images) == 1
+
+
+def test_the_footer_follows_the_direction_of_the_briefing(settings: Settings,
+                                                          tmp_path: Path) -> None:
+    """Bottom left in English, bottom right in Arabic, on every page."""
+    from conftest import fixture
+
+    wire = load_theme("wire", ROOT)
+    for item, on_the_right in ((sample(ENGLISH), False), (fixture("rtl-arabic"), True)):
+        path = tmp_path / f"{item.id}.pdf"
+        path.write_bytes(PDFExporter().export(item, Context(settings, wire)))
+        html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        pages = html.split("<page ")[1:]
+        for page in pages:
+            width = float(page.split('width="', 1)[1].split('"', 1)[0])
+            starts = [float(line.split('xMin="', 1)[1].split('"', 1)[0])
+                      for line in page.splitlines() if line.strip().endswith(">Partner</word>")]
+            assert len(starts) == 1, f"{item.id}: footer missing on a page"
+            assert (starts[0] > width / 2) == on_the_right

@@ -104,9 +104,10 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
             )
     parts.append(theme.read_text("style.css"))
     if print_media:
-        parts.append(_page_box(theme, font_url))
+        parts.append(_page_box(theme))
         if theme.find("print.css"):
             parts.append(theme.read_text("print.css"))
+        parts.append(_brand(theme, font_url))
     # a theme built on another one adds its differences here, after everything it inherits
     if theme.find("theme.css"):
         parts.append(theme.read_text("theme.css"))
@@ -119,16 +120,19 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _page_box(theme: Theme, file_url: Callable[[str], str] | None) -> str:
-    """The printed page from theme.toml: size, margins, footer line and logo."""
+def _page_box(theme: Theme) -> str:
+    """The printed page from theme.toml: size and margins (print.css adds the rest)."""
     ts = theme.settings
-    page, brand = ts.page, ts.brand
     stack = ", ".join(f'"{f}"' for f in (ts.fonts.headings, *ts.fonts.fallback))
     # margin boxes do not inherit from the document, so the page gets its own font and colour
-    rules = [
-        (f"@page {{ size: {page.size}; margin: {page.margins};"
-         f" font-family: {stack}, sans-serif; color: {ts.colours.muted}; }}")
-    ]
+    return (f"@page {{ size: {ts.page.size}; margin: {ts.page.margins};"
+            f" font-family: {stack}, sans-serif; color: {ts.colours.muted}; }}")
+
+
+def _brand(theme: Theme, file_url: Callable[[str], str] | None) -> str:
+    """The footer line and logo of theme.toml, after print.css so that they win."""
+    brand = theme.settings.brand
+    rules = []
     if brand.footer:
         # the footer sits where a line starts: bottom left, bottom right on the pages
         # of a right-to-left briefing (the page named "right-to-left" in print.css)
