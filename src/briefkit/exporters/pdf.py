@@ -96,12 +96,15 @@ def pdf_identifier(briefing_id: str) -> bytes:
 
 
 class PDFExporter(Exporter):
+    """The briefing as a tagged PDF (PDF/UA-1 unless the settings ask for another variant)."""
+
     name = "pdf"
     extension = ".pdf"
     media_type = "application/pdf"
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
 
     def export(self, item: BriefingFile, context: Context) -> bytes:
+        """The PDF's bytes; a reference the fetcher refused raises UnsafeReferenceError."""
         from weasyprint import HTML
 
         from briefkit.render.fetcher import ConfinedFetcher, image_reference
@@ -117,7 +120,7 @@ class PDFExporter(Exporter):
         page = html.page(item, theme, settings, image_url)
         fetcher = ConfinedFetcher((source, *theme.folders),
                                   images={src: a.path for src, a in item.assets.items()})
-        variant = settings.pdf.variant
+        variant = None if settings.pdf.variant == "none" else settings.pdf.variant
         with _lock:
             style = _print_style(theme, item)
             document_html = HTML(string=page, base_url=_folder_url(item.path.parent),
@@ -125,13 +128,12 @@ class PDFExporter(Exporter):
             _refuse_attachments(document_html, fetcher)
             fetcher.check(item.id, display_path(item.path))
             document = document_html.render(
-                font_config=style.fonts, stylesheets=[style.css],
-                pdf_variant=None if variant == "none" else variant, pdf_tags=True,
+                font_config=style.fonts, stylesheets=[style.css], pdf_variant=variant,
+                pdf_tags=True,  # tagged whatever the variant: the structure is the accessibility
             )
             document.metadata.attachments = []
             data: bytes = document.write_pdf(
-                pdf_variant=None if variant == "none" else variant, pdf_tags=True,
-                pdf_identifier=pdf_identifier(item.id),
+                pdf_variant=variant, pdf_tags=True, pdf_identifier=pdf_identifier(item.id),
             )
         fetcher.check(item.id, display_path(item.path))
         return data
