@@ -197,9 +197,12 @@ def _parse_datetime(value: Any) -> Any:
     if not match.group("offset"):
         raise _fail(f"{value!r} has no UTC offset: write it as e.g. '{value}+01:00' or '{value}Z'")
     try:
-        return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+        moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
     except ValueError as error:
         raise _fail(f"{value!r} is not a real date-time ({error})") from None
+    # Fractions of a second are dropped: no output shows them, and isoformat() writes
+    # six digits, which HTML and EPUB "datetime" attributes refuse (three at most).
+    return moment.replace(microsecond=0)
 
 
 def _check_row(row: list[str]) -> list[str]:

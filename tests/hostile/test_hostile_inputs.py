@@ -442,3 +442,13 @@ def test_truncated_image_refused_even_after_a_pdf_was_made(tmp_path: Path) -> No
     source.mkdir()
     path = case.write(source)
     assert any("is damaged or truncated" in line for line in problem_lines(path, source))
+
+
+def test_fractions_of_a_second_are_dropped(tmp_path: Path) -> None:
+    """Six digits of microseconds made the EPUB invalid (HTML allows three)."""
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(briefing(published="2000-01-01T12:31:23.000059+00:00",
+                                        updated="2000-01-01T12:31:24.5Z")))
+    loaded = load(path, tmp_path).briefing
+    assert loaded.published.isoformat() == "2000-01-01T12:31:23+00:00"
+    assert loaded.updated is not None and loaded.updated.isoformat() == "2000-01-01T12:31:24+00:00"
