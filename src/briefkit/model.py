@@ -91,7 +91,7 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 MAX_WORD = 2000
 _LONG_WORD = re.compile(
     "[^\\s\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af"
-    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]{%d,}" % (MAX_WORD + 1)
+    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]{" + str(MAX_WORD + 1) + ",}"
 )
 
 

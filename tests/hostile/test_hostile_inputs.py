@@ -300,8 +300,8 @@ def test_fifty_megabytes_are_refused_without_being_read(tmp_path: Path) -> None:
     before = _bytes_read()
     lines = problem_lines(path, tmp_path)
     read = _bytes_read() - before
-    assert lines == [f"{path}: file is 50.0 MB: a briefing is at most "
-                     f"{MAX_BRIEFING_BYTES // 1024 // 1024} MB"]
+    limit = MAX_BRIEFING_BYTES // 1024 // 1024
+    assert lines == [f"{path}: file is 50.0 MB: a briefing is at most {limit} MB"]
     assert read < 64 * 1024, f"{read:,} bytes read to refuse a 50 MB file"
 
 
