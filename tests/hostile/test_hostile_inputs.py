@@ -374,7 +374,10 @@ def _newsroom_with_every_case(newsroom: Path) -> list[Path]:
     outside.write_text(json.dumps(briefing(id="private", title="SECRET")))
     link = source / "link-outside.json"
     link.symlink_to(outside)
-    return [*written, big, link]
+    # found after the sample whose id it takes, so the sample keeps it
+    duplicate = source / "zz-duplicate-id.json"
+    duplicate.write_text(json.dumps(briefing(id=ENGLISH)), "utf-8")
+    return [*written, big, link, duplicate]
 
 
 def test_export_goes_on_past_every_bad_briefing(newsroom: Path) -> None:
