@@ -71,6 +71,7 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("id double hyphen", lambda d: d.update(id="a--b"), "/id", "not a slug"),
     ("id too long", lambda d: d.update(id="a" * 81), "/id", "at most 80"),
     ("id number", lambda d: d.update(id=7), "/id", "expected text, got a number"),
+    ("id reserved", lambda d: d.update(id="index"), "/id", "front page"),
     ("language", lambda d: d.update(language="French"), "/language", "BCP 47"),
     ("naive date", lambda d: d.update(published="2020-01-08T11:45:00"), "/published", "no UTC offset"),
     ("date only", lambda d: d.update(published="2020-01-08"), "/published", "not an RFC 3339"),

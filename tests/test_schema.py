@@ -28,7 +28,7 @@ def test_samples_follow_the_schema(path) -> None:  # type: ignore[no-untyped-def
 def test_schema_rejects_what_the_model_rejects() -> None:
     schema = json_schema()
     sample = json.loads((SAMPLES / "night-bus-network.json").read_text("utf-8"))
-    for broken in ({**sample, "id": "../../x"}, {**sample, "titel": "x"},
+    for broken in ({**sample, "id": "../../x"}, {**sample, "id": "index"}, {**sample, "titel": "x"},
                    {k: v for k, v in sample.items() if k != "title"}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, schema)

@@ -36,6 +36,8 @@ ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 80
 
 _ID_RE = re.compile(ID_PATTERN)
+#: Ids whose outputs would take the place of a collection output (index.html is the front page).
+RESERVED_IDS = frozenset({"index"})
 # RFC 3339 date-time; the offset is not optional.
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(?P<offset>[Zz]|[+-]\d{2}:\d{2})?$"
@@ -179,6 +181,8 @@ def _check_id(value: str) -> str:
             f"id {value!r} is not a slug: lower-case letters, digits and single hyphens only "
             "(it names the output files)"
         )
+    if value in RESERVED_IDS:
+        raise _fail(f"id {value!r} is reserved: {value}.html is the front page of dist/")
     return value
 
 
@@ -366,7 +370,8 @@ class Briefing(_Node):
 
     schema_: str | None = Field(default=None, alias="$schema")
     id: Annotated[str, AfterValidator(_check_id),
-                  Field(json_schema_extra={"pattern": ID_PATTERN, "maxLength": ID_MAX})]
+                  Field(json_schema_extra={"pattern": ID_PATTERN, "maxLength": ID_MAX,
+                                            "not": {"enum": sorted(RESERVED_IDS)}})]
     title: Text
     subtitle: Text | None = None
     standfirst: Markup | None = None
