@@ -39,8 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BRIEFKIT = [sys.executable, "-m", "briefkit"]
 SAMPLES = sorted((ROOT / "source").glob("*.json"))
 COLLECTIONS = ("rss", "atom", "jsonfeed", "index")
-WORDS = ("council budget route station tram fare review passengers survey nurses drivers "
-         "report vote trial network shift hospital university estate airport").split()
+WORDS = ["council", "budget", "route", "station", "tram", "fare", "review", "passengers", "survey", "nurses", "drivers", "report", "vote", "trial", "network", "shift", "hospital", "university", "estate", "airport"]
 
 
 def briefing(n: int) -> dict[str, Any]:
@@ -99,7 +98,8 @@ def run(folder: Path, *args: str) -> dict[str, Any]:
     if report.get("failed"):
         print(f"  warning: {len(report['failed'])} failed, e.g. {report['failed'][0]}",
               file=sys.stderr)
-    return {"seconds": seconds, "memory": usage.ru_maxrss / 1024, "report": report}
+    return {"seconds": seconds, "memory": usage.ru_maxrss / 1024, "report": report,
+            "cpu": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}
 
 
 def pandoc(folder: Path, jobs: int) -> float:
@@ -135,9 +135,12 @@ def measure(count: int, names: list[str], jobs: int, with_pandoc: bool) -> dict[
         for name in singles:  # from scratch, one format at a time
             result = run(folder, "-f", name, "-j", str(jobs))
             row["cold"][name] = result["seconds"]
+            row.setdefault("cpu", {})[name] = result["cpu"]
+            row.setdefault("load", []).append(result["load"])
             row["memory"] = max(row["memory"], result["memory"])
             print(f"  {count:>5} {name:<10} {result['seconds']:8.2f} s "
-                  f"{result['memory']:6.0f} MB", file=log)
+                  f"{result['memory']:6.0f} MB  CPU {result['cpu']:7.1f} s  "
+                  f"load {result['load']:.1f}", file=log)
         if collections:
             result = run(folder, *(x for n in collections for x in ("-f", n)), "-j", str(jobs))
             row["cold"]["feeds+index"] = result["seconds"]
@@ -163,11 +166,14 @@ def speedup(count: int, names: list[str]) -> dict[str, Any]:
         folder = newsroom(Path(tmp), count)
         flags = [x for n in names for x in ("-f", n)]
         run(folder, *flags, "-j", "2")  # first run: WeasyPrint's caches, the manifest
-        one = run(folder, *flags, "--force", "-j", "1")["seconds"]
-        two = run(folder, *flags, "--force", "-j", "2")["seconds"]
-        print(f"  speed-up on {count}: {one:.1f} s / {two:.1f} s = {one / two:.2f}x",
+        first = run(folder, *flags, "--force", "-j", "1")
+        second = run(folder, *flags, "--force", "-j", "2")
+        one, two = first["seconds"], second["seconds"]
+        print(f"  speed-up on {count}: {one:.1f} s / {two:.1f} s = {one / two:.2f}x "
+              f"(CPU {first['cpu']:.1f} s / {second['cpu']:.1f} s, load {second['load']:.1f})",
               file=sys.stderr)
-        return {"briefings": count, "one": one, "two": two}
+        return {"briefings": count, "one": one, "two": two, "cpu_one": first["cpu"],
+                "cpu_two": second["cpu"], "load": second["load"]}
 
 
 def table(rows: list[dict[str, Any]], speed: dict[str, Any] | None) -> str:

@@ -184,6 +184,12 @@ class _Source:
         return self.memory is not None and self.error is None and self.duplicate_of is None
 
 
+def _stamp(found: os.stat_result) -> int:
+    """The modification time to remember; 0 (hash it again next time) for a file changed
+    in the last two seconds, which a later edit of the same size could leave unchanged."""
+    return 0 if time.time_ns() - found.st_mtime_ns < 2_000_000_000 else found.st_mtime_ns
+
+
 def _still_same(path: str | Path, entry: Any) -> bool:
     """Whether ``path`` still holds what ``entry`` remembers, re-reading it only when
     its size or modification time moved (and then updating ``entry``)."""
@@ -197,7 +203,7 @@ def _still_same(path: str | Path, entry: Any) -> bool:
             return False
     except OSError:
         return False
-    entry["size"], entry["mtime_ns"] = found.st_size, found.st_mtime_ns
+    entry["size"], entry["mtime_ns"] = found.st_size, _stamp(found)
     return True
 
 
@@ -227,9 +233,9 @@ def _remember(path: Path, before: os.stat_result, item: BriefingFile, root: Path
             file = str(asset.path)
         if asset.path not in digests:  # briefings often share an image (a logo, a map)
             digests[asset.path] = _file_digest(asset.path)
-        images[src] = {"file": file, "size": found.st_size, "mtime_ns": found.st_mtime_ns,
+        images[src] = {"file": file, "size": found.st_size, "mtime_ns": _stamp(found),
                        "sha256": digests[asset.path]}
-    return {"id": item.id, "size": before.st_size, "mtime_ns": before.st_mtime_ns,
+    return {"id": item.id, "size": before.st_size, "mtime_ns": _stamp(before),
             "sha256": item.digest, "images": images}
 
 
