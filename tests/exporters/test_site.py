@@ -14,7 +14,6 @@ from conftest import ENGLISH, FRENCH, fixture, sample
 from exporters.exported import made
 
 from briefkit.config import Settings
-from briefkit.errors import BriefingError
 from briefkit.exporters.base import CollectionContext, OutputInfo
 from briefkit.exporters.site import FrontPageExporter, file_size
 from briefkit.load import BriefingFile
@@ -133,13 +132,6 @@ def test_responsive_page(tree: lxml.html.HtmlElement) -> None:
         "width=device-width, initial-scale=1"]
     assert "@media (max-width:" in tree.xpath("string(//style)")
     assert tree.get("lang") == "en-GB"
-
-
-def test_the_id_index_would_replace_the_front_page(cctx: CollectionContext) -> None:
-    english = sample(ENGLISH)
-    clash = dataclasses.replace(english, briefing=english.briefing.model_copy(update={"id": "index"}))
-    with pytest.raises(BriefingError, match="index"):
-        FrontPageExporter().export_collection([clash], cctx)
 
 
 def test_same_bytes_every_time(items: list[BriefingFile], cctx: CollectionContext,

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefkit import __version__
-from briefkit.errors import BriefingError
 from briefkit.exporters.base import CollectionContext, CollectionExporter, OutputInfo
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
-from briefkit.load import BriefingFile, display_path
+from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html
 from briefkit.render.dates import locale_of, long_date
@@ -122,13 +121,8 @@ class FrontPageExporter(CollectionExporter):
     description = "the front page: every briefing, its downloads and the feeds"
 
     def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+        # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
-        for item in items:
-            if item.id == "index":
-                raise BriefingError(
-                    f"{display_path(item.path)}: the id 'index' would replace the front page "
-                    "(index.html): choose another id"
-                )
         # The feeds need base_url: without it they are not written, so not announced.
         feeds = [
             Feed(feed.output, feed.media_type, label, f"{settings.title} ({label})")
