@@ -102,3 +102,10 @@ def test_schema_command_prints_json_schema(tmp_path: Path) -> None:
     result = run_briefkit("schema", cwd=tmp_path)
     assert result.returncode == 0
     assert json.loads(result.stdout)["properties"]["id"]["pattern"]
+
+
+def test_misused_options_are_usage_errors(newsroom: Path) -> None:
+    for args in (("--pdf-variant", "pdf/a-9"), ("--jobs", "0")):
+        result = run_briefkit("export", "--all", *args, cwd=newsroom)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr and "error: argument" in result.stderr

@@ -148,7 +148,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
+    from briefkit.config import PDF_VARIANTS
     main = argparse.ArgumentParser(
         prog="briefkit",
         description="Export newsroom briefings to PDF, Word, EPUB and feeds.",
@@ -168,9 +179,9 @@ def parser() -> argparse.ArgumentParser:
                    help="a format to export (repeatable; default: all installed)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     p.add_argument("--theme", metavar="NAME", help="theme to use (default: from briefkit.toml)")
-    p.add_argument("--pdf-variant", metavar="VARIANT",
+    p.add_argument("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
                    help="pdf/ua-1 (default, accessible), pdf/a-3b (archival), pdf/a-3u or none")
-    p.add_argument("-j", "--jobs", type=int, metavar="N",
+    p.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="processes to export with (default: every core)")
     p.add_argument("--force", action="store_true",
                    help="make every output again, even those up to date")
