@@ -158,13 +158,20 @@ def test_a_killed_run_leaves_dist_consistent_and_the_next_run_completes(
     assert set(outputs(room / "dist")) == reference
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal's foreground command takes it: a shell without job control
+    (cron, some CI) starts commands with SIGINT ignored, and they rightly keep it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_an_interrupted_run_stops_cleanly(tmp_path: Path, reference: set[str],
                                           how: str) -> None:
     room = make_newsroom(tmp_path, copies=5)
     # with the PDFs, seconds of work are left after the third write: without them the
     # run can finish before the signal lands, its log still in the pipe
-    process = start(room, "-f", "pdf", "-j", "2", start_new_session=True)
+    process = start(room, "-f", "pdf", "-j", "2", start_new_session=True,
+                    preexec_fn=as_in_a_terminal)
     wait_for_writes(process, 3)
     if how == "ctrl-c":  # the terminal sends it to the whole foreground group
         os.killpg(process.pid, signal.SIGINT)
