@@ -220,8 +220,8 @@ def _recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
     return dict(entry)
 
 
-def _remember(path: Path, before: os.stat_result, item: BriefingFile, root: Path,
-              digests: dict[Path, str]) -> dict[str, Any]:
+def _remember(path: Path, before: os.stat_result, item: BriefingFile,
+              root: Path) -> dict[str, Any]:
     """What the manifest keeps about a briefing file just loaded (stat taken before reading,
     so a file changed while we read it is read again next time)."""
     images = {}
@@ -231,15 +231,13 @@ def _remember(path: Path, before: os.stat_result, item: BriefingFile, root: Path
             file = str(asset.path.relative_to(root))
         except ValueError:
             file = str(asset.path)
-        if asset.path not in digests:  # briefings often share an image (a logo, a map)
-            digests[asset.path] = _file_digest(asset.path)
         images[src] = {"file": file, "size": found.st_size, "mtime_ns": _stamp(found),
-                       "sha256": digests[asset.path]}
+                       "sha256": asset.sha256}
     return {"id": item.id, "size": before.st_size, "mtime_ns": _stamp(before),
             "sha256": item.digest, "images": images}
 
 
-def _load(source: _Source, settings: Settings, digests: dict[Path, str]) -> None:
+def _load(source: _Source, settings: Settings) -> None:
     """Read and check a briefing file, remembering it when it is valid."""
     root = settings.source_dir
     try:
@@ -253,7 +251,7 @@ def _load(source: _Source, settings: Settings, digests: dict[Path, str]) -> None
         return
     source.item, source.error = item, None
     if before is not None:
-        source.memory = _remember(source.path, before, item, root, digests)
+        source.memory = _remember(source.path, before, item, root)
 
 
 # --- the work ---------------------------------------------------------------------------
@@ -297,7 +295,6 @@ class _Workshop:
         self.context = Context(settings, theme)
         self.folder = folder
         self.exporters: dict[str, Exporter] = {}
-        self.digests: dict[Path, str] = {}  # image files hashed by this process
 
     def exporter(self, name: str) -> Exporter:
         if name not in self.exporters:
@@ -308,7 +305,7 @@ class _Workshop:
         """Read and check a briefing file (reading thousands is worth sharing out too)."""
         assert job.source is not None
         source = _Source(job.source, job.name)
-        _load(source, self.context.settings, self.digests)
+        _load(source, self.context.settings)
         if source.error is not None:
             return Outcome(job.name, problems=(source.error.message, source.error.problems))
         return Outcome(job.name, item=source.item, memory=source.memory)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import json
 import os
 import re
@@ -43,6 +44,7 @@ class Asset:
     media_type: str
     width: int
     height: int
+    sha256: str  # of the file's bytes, as checked
 
     def read(self) -> bytes:
         return self.path.read_bytes()
@@ -299,14 +301,18 @@ def _problem(file: str, data: Any, where: Positions, error: Any) -> Problem:
 # --- images ---------------------------------------------------------------------------
 
 
-def _check_image(path: Path) -> tuple[str, int, int] | str:
-    """(media type, width, height) of a real image, or what is wrong with it."""
+def _check_image(path: Path) -> tuple[str, int, int, str] | str:
+    """(media type, width, height, sha256) of a real image, or what is wrong with it.
+
+    The file is read once: its bytes are hashed and decoded from memory.
+    """
     from PIL import Image, ImageFile, UnidentifiedImageError
 
     if path.stat().st_size > MAX_IMAGE_BYTES:
         return f"is over {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
+    data = path.read_bytes()
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             kind = image.format or ""
             width, height = image.size
             if kind not in IMAGE_FORMATS:
@@ -321,7 +327,7 @@ def _check_image(path: Path) -> tuple[str, int, int] | str:
         lenient = ImageFile.LOAD_TRUNCATED_IMAGES
         ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 if image.format == "JPEG":
                     image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
                 image.load()
@@ -333,7 +339,7 @@ def _check_image(path: Path) -> tuple[str, int, int] | str:
         return f"is too large once decompressed (limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels)"
     except (OSError, SyntaxError, ValueError) as error:
         return f"is damaged or truncated ({error})"
-    return IMAGE_FORMATS[kind], width, height
+    return IMAGE_FORMATS[kind], width, height, hashlib.sha256(data).hexdigest()
 
 
 def _assets(briefing: Briefing, file: Path, root: Path, shown: str, data: Any,
