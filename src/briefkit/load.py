@@ -81,7 +81,7 @@ def _json_fault(text: str, error: json.JSONDecodeError) -> str:
     before = text[: error.pos].rstrip()
     here = text[error.pos : error.pos + 1]
     msg = error.msg
-    if msg.startswith("Expecting property name") or msg.startswith("Illegal trailing comma"):
+    if msg.startswith(("Expecting property name", "Illegal trailing comma")):
         if before.endswith(","):
             return f"malformed JSON: trailing comma before '{here or '}'}'"
         return "malformed JSON: expected a field name in double quotes"
@@ -99,7 +99,7 @@ def _json_fault(text: str, error: json.JSONDecodeError) -> str:
         return "malformed JSON: text not closed by a double quote"
     if msg.startswith("Invalid control character"):
         return "malformed JSON: a raw line break or control character inside text (write \\n)"
-    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
+    if msg.startswith(("Invalid \\escape", "Invalid \\u")):
         return "malformed JSON: invalid backslash escape in text"
     if msg.startswith("Extra data"):
         return "malformed JSON: more content after the briefing's closing '}'"
@@ -342,32 +342,33 @@ def _check_image(path: Path) -> tuple[str, int, int, str] | str:
     return IMAGE_FORMATS[kind], width, height, hashlib.sha256(data).hexdigest()
 
 
-def _assets(briefing: Briefing, file: Path, root: Path, shown: str, data: Any,
+def _image(src: str, base: Path, root: Path) -> Asset | str:
+    """The checked image ``src`` of a briefing in ``base``, or what is wrong with it."""
+    target = (base / src).resolve()
+    if not target.is_relative_to(root):
+        return f"image {src!r} is outside the source folder"
+    if not target.is_file():
+        return f"image {src!r} not found"
+    checked = _check_image(target)
+    if isinstance(checked, str):
+        return f"image {src!r} {checked}"
+    return Asset(target, *checked)
+
+
+def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
             where: Positions) -> tuple[dict[str, Asset], list[Problem]]:
     assets: dict[str, Asset] = {}
     problems: list[Problem] = []
-    base = file.parent
     for si, section in enumerate(briefing.sections):
         for bi, block in enumerate(section.blocks):
             if block.type != "image":
                 continue
-            ptr = f"/sections/{si}/blocks/{bi}/src"
-
-            def report(message: str) -> None:
-                problems.append(Problem(shown, message, *where.of_value(ptr), ptr))
-
-            target = (base / block.src).resolve()
-            if not target.is_relative_to(root):
-                report(f"image {block.src!r} is outside the source folder")
-                continue
-            if not target.is_file():
-                report(f"image {block.src!r} not found")
-                continue
-            checked = _check_image(target)
-            if isinstance(checked, str):
-                report(f"image {block.src!r} {checked}")
-                continue
-            assets[block.src] = Asset(target, *checked)
+            found = _image(block.src, file.parent, root)
+            if isinstance(found, Asset):
+                assets[block.src] = found
+            else:
+                ptr = f"/sections/{si}/blocks/{bi}/src"
+                problems.append(Problem(shown, found, *where.of_value(ptr), ptr))
     return assets, problems
 
 
@@ -420,7 +421,7 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
         raise BriefingError(f"{len(problems)} problems", problems) from None
     assets: dict[str, Asset] = {}
     if briefing.images():
-        assets, problems = _assets(briefing, path, root, shown, data, scan(text))
+        assets, problems = _assets(briefing, path, root, shown, scan(text))
         if problems:
             raise BriefingError(f"{len(problems)} problems", problems)
     return BriefingFile(briefing, path, hashlib.sha256(raw).hexdigest(), assets)
@@ -430,7 +431,7 @@ def discover(source: Path) -> list[Path]:
     """Every briefing file (``*.json``) under the source folder, in a stable order."""
     if not source.is_dir():
         return []
-    found = []
+    found: list[Path] = []
     for folder, dirs, files in os.walk(source):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(folder) / f for f in sorted(files)
