@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ ENTRIES = [("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
 
 def test_zips_made_at_different_times_become_identical(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    moment = datetime(2020, 1, 8, 7, 0, tzinfo=timezone.utc)
+    moment = datetime(2020, 1, 8, 7, 0, tzinfo=UTC)
     first = normalise_zip(_zip(ENTRIES, (2026, 11, 26, 21, 0, 0)), moment)
     second = normalise_zip(_zip(ENTRIES, (2025, 3, 1, 8, 30, 12)), moment)
     assert first == second
@@ -42,12 +42,22 @@ def test_zips_made_at_different_times_become_identical(monkeypatch: pytest.Monke
     assert archive.read("a.xhtml") == b"<html/>" * 50
 
 
+def test_a_normalised_zip_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    moment = datetime(2020, 1, 8, 7, 0, 7, tzinfo=UTC)  # odd second: ZIP keeps 6
+    once = normalise_zip(_zip(ENTRIES, (2026, 11, 26, 21, 0, 0)), moment)
+    assert normalise_zip(once, moment) is once  # no second recompression
+    other = datetime(2021, 5, 1, tzinfo=UTC)
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(normalise_zip(once, other))).infolist()} \
+        == {(2021, 5, 1, 0, 0, 0)}
+
+
 def test_source_date_epoch_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert reproducible_time(datetime(2020, 1, 1, tzinfo=timezone.utc)) == (2023, 11, 14, 22, 13, 20)
+    assert reproducible_time(datetime(2020, 1, 1, tzinfo=UTC)) == (2023, 11, 14, 22, 13, 20)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert reproducible_time(None) == (1980, 1, 1, 0, 0, 0)
-    assert reproducible_time(datetime(1970, 1, 1, tzinfo=timezone.utc)) == (1980, 1, 1, 0, 0, 0)
+    assert reproducible_time(datetime(1970, 1, 1, tzinfo=UTC)) == (1980, 1, 1, 0, 0, 0)
 
 
 def test_publish_writes_whole_files_and_leaves_no_temporary(tmp_path: Path) -> None:

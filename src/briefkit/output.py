@@ -74,6 +74,11 @@ def normalise_zip(data: bytes, moment: datetime | None = None) -> bytes:
     """
     stamp = reproducible_time(moment)
     source = zipfile.ZipFile(io.BytesIO(data))
+    # ZIP keeps seconds to the even one: that is how a normalised entry reads back
+    stored = (*stamp[:5], stamp[5] // 2 * 2)
+    if all(info.date_time == stored and info.external_attr == 0o644 << 16
+           and info.create_system == 3 for info in source.infolist()):
+        return data  # already normalised (an exporter may do it to keep its own bytes stable)
     target = io.BytesIO()
     with zipfile.ZipFile(target, "w") as out:
         for info in source.infolist():
