@@ -37,6 +37,7 @@ from briefkit.exporters.base import (
     CollectionContext,
     CollectionExporter,
     Context,
+    Exported,
     Exporter,
     OutputInfo,
     published_image,
@@ -339,6 +340,11 @@ class _Workshop:
                     assert job.item is not None
                     data = exporter.export(job.item, self.context)
                     modified, briefing = job.item.briefing.modified, job.item.id
+            if isinstance(data, Exported):
+                for extra, content in data.files.items():
+                    publish(self.folder, extra, content, format=job.format,
+                            media_type="application/octet-stream", briefing=briefing)
+                data = data.data
             record = publish(self.folder, job.name, data, format=job.format,
                              media_type=media_type, briefing=briefing, modified=modified,
                              key=job.key, seconds=time.perf_counter() - started)

@@ -17,41 +17,48 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from briefkit.config import Settings
+from briefkit.links import OutputInfo
 from briefkit.load import BriefingFile
 from briefkit.themes import Theme
+
+__all__ = ["CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",
+           "OutputInfo"]
 
 
 @dataclass(frozen=True)
 class Context:
-    """What an export may use besides the briefing: the project settings and the theme."""
+    """What an export may use besides the briefing: the project settings and the theme.
+
+    ``outputs`` holds, by briefing id then format, the files already exported:
+    filled for collection exporters and for exporters that set ``lists_outputs``
+    (they run after the briefing's other formats), empty for the others.
+    """
 
     settings: Settings
     theme: Theme
-
-
-@dataclass(frozen=True)
-class OutputInfo:
-    """A file already exported for a briefing, as collection exporters see it."""
-
-    name: str  # file name inside the output folder, e.g. "iran-missiles.pdf"
-    format: str
-    media_type: str
-    size: int
-
-
-@dataclass(frozen=True)
-class CollectionContext(Context):
-    """Context of a collection export: the outputs of every briefing, by id then format."""
-
     outputs: Mapping[str, Mapping[str, OutputInfo]] = field(default_factory=dict)
 
 
-def published_image(briefing_id: str, src: str) -> str:
-    """Where an image of a briefing is published in the output folder, relative to it.
+#: Kept for exporters written against the first contract.
+CollectionContext = Context
 
-    ``images/<briefing id>/<src with folders joined by '-'>``: stable, readable and
-    unique within a briefing, so feeds and web pages can link it by URL.
+
+@dataclass(frozen=True)
+class Exported:
+    """What an exporter returns: its main file and, by path in the output folder, the
+    extra files it links to (a page's images and web fonts, a feed's logo).
+
+    An extra file named by several outputs must have the same bytes in each; the
+    engine writes it once and removes it when no output names it any more.
     """
+
+    data: bytes
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def published_image(briefing_id: str, src: str) -> str:
+    """Where an image was published by the first engine (until every caller uses
+    :func:`briefkit.links.image`)."""
     parts = [p for p in src.split("/") if p not in ("", ".", "..")]
     return f"images/{briefing_id}/{'-'.join(parts)}"
 
@@ -64,12 +71,14 @@ class Exporter:
     media_type: ClassVar[str]  # "application/pdf"
     description: ClassVar[str] = ""
     collection: ClassVar[bool] = False
+    #: Run after the briefing's other formats, with their files in ``context.outputs``.
+    lists_outputs: ClassVar[bool] = False
 
     def filename(self, briefing_id: str) -> str:
         return f"{briefing_id}{self.extension}"
 
-    def export(self, item: BriefingFile, context: Context) -> bytes:
-        """The file's bytes for one briefing."""
+    def export(self, item: BriefingFile, context: Context) -> bytes | Exported:
+        """The file's bytes for one briefing (and any extra files, as :class:`Exported`)."""
         raise NotImplementedError
 
 
@@ -82,6 +91,7 @@ class CollectionExporter(Exporter):
     def filename(self, briefing_id: str = "") -> str:
         return self.output
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+    def export_collection(self, items: Sequence[BriefingFile],
+                          context: Context) -> bytes | Exported:
         """The file's bytes for every valid briefing (newest first is the exporter's call)."""
         raise NotImplementedError

@@ -1,0 +1,66 @@
+"""Where each published file lives in the output folder, and its address on the web.
+
+One owner for every name an output links to: a web page, a briefing's image, a
+theme file (logo, web fonts).  Exporters ask here; nothing else builds these
+paths, so a page, a feed and the front page can never disagree on a URL.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+#: Extension of a published image, from the format its bytes decoded as (never the
+#: name it had in source/: a PNG called ``chart.html`` must not become a web page).
+IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
+
+
+
+@dataclass(frozen=True)
+class OutputInfo:
+    """A file already exported for a briefing, as the exporters that list outputs see it."""
+
+    name: str  # file name inside the output folder, e.g. "iran-missiles.pdf"
+    format: str
+    media_type: str
+    size: int
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def page(briefing_id: str) -> str:
+    """The web page of a briefing, relative to the output folder."""
+    return f"{briefing_id}.html"
+
+
+def image(briefing_id: str, src: str, media_type: str, sha256: str) -> str:
+    """Where image ``src`` of a briefing is published: ``images/<id>/<stem>-<digest>.<ext>``.
+
+    The digest of the checked bytes makes two different images of one briefing
+    always publish to two names (``images/a.png`` and ``images-a.png`` do not
+    collide) and lets a web server cache an image for ever; the extension comes
+    from the decoded format.
+    """
+    stem = posixpath.splitext(posixpath.basename(src))[0]
+    stem = _UNSAFE.sub("-", stem).strip(".-")[:60] or "image"
+    return f"images/{briefing_id}/{stem}-{sha256[:10]}{IMAGE_EXTENSIONS[media_type]}"
+
+
+def theme_file(relative: str) -> str:
+    """Where a theme file shown on the web (logo, web font) is published."""
+    parts = [p for p in relative.split("/") if p not in ("", ".", "..")]
+    return "theme/" + "/".join(parts)
+
+
+def url(base_url: str, path: str) -> str:
+    """The absolute address of a published file, percent-encoded."""
+    return base_url + quote(path, safe="/")
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link from one published file to another (both relative to the output folder)."""
+    start = posixpath.dirname(from_path) or "."
+    return quote(posixpath.relpath(to_path, start), safe="/")
