@@ -25,13 +25,14 @@ from pathlib import Path
 import feedparser
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
+from conftest import ENGLISH, FIXTURES, FRENCH, fixture, run_briefkit, sample
 from exporters.exported import DOCX, made
 from lxml import etree
 
 from briefkit.config import FeedSettings, Settings
 from briefkit.errors import ConfigError
-from briefkit.exporters.base import CollectionContext, OutputInfo, published_image
+from briefkit import links
+from briefkit.exporters.base import CollectionContext, OutputInfo
 from briefkit.exporters.feeds import (
     AtomExporter,
     JSONFeedExporter,
@@ -80,17 +81,17 @@ def cctx(settings: Settings, theme: Theme,
 
 @pytest.fixture(scope="module")
 def rss(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
-    return RSSExporter().export_collection(items, cctx)
+    return RSSExporter().export_collection(items, cctx).data
 
 
 @pytest.fixture(scope="module")
 def atom(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
-    return AtomExporter().export_collection(items, cctx)
+    return AtomExporter().export_collection(items, cctx).data
 
 
 @pytest.fixture(scope="module")
 def jsonfeed(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
-    return JSONFeedExporter().export_collection(items, cctx)
+    return JSONFeedExporter().export_collection(items, cctx).data
 
 
 def newest_first_ids(items: list[BriefingFile]) -> list[str]:
@@ -138,7 +139,7 @@ def test_same_time_is_ordered_by_id(cctx: CollectionContext) -> None:
     twins = [dataclasses.replace(english, briefing=english.briefing.model_copy(update={"id": i}))
              for i in ("zebra-crossing", "alpha-route", "mid-town")]
     for exporter in (RSSExporter(), AtomExporter()):
-        parsed = feedparser.parse(exporter.export_collection(twins, cctx))
+        parsed = feedparser.parse(exporter.export_collection(twins, cctx).data)
         assert [e.id for e in parsed.entries] == [
             f"{BASE}{i}.html" for i in ("alpha-route", "mid-town", "zebra-crossing")]
 
@@ -148,9 +149,9 @@ def test_at_most_max_entries(items: list[BriefingFile], cctx: CollectionContext)
     small = dataclasses.replace(cctx, settings=settings)
     expected = newest_first_ids(items)[:2]
     for exporter in (RSSExporter(), AtomExporter()):
-        parsed = feedparser.parse(exporter.export_collection(items, small))
+        parsed = feedparser.parse(exporter.export_collection(items, small).data)
         assert [e.id.removeprefix(BASE).removesuffix(".html") for e in parsed.entries] == expected
-    feed = json.loads(JSONFeedExporter().export_collection(items, small))
+    feed = json.loads(JSONFeedExporter().export_collection(items, small).data)
     assert [i["id"].removeprefix(BASE).removesuffix(".html") for i in feed["items"]] == expected
 
 
@@ -161,9 +162,9 @@ def test_channel_date_follows_the_entries_carried(cctx: CollectionContext) -> No
         update={"updated": newest.briefing.modified + timedelta(days=400)}))
     settings = cctx.settings.model_copy(update={"feed": FeedSettings(max_entries=1)})
     one = dataclasses.replace(cctx, settings=settings)
-    parsed = feedparser.parse(RSSExporter().export_collection([newest, corrected], one))
+    parsed = feedparser.parse(RSSExporter().export_collection([newest, corrected], one).data)
     assert [e.id for e in parsed.entries] == [f"{BASE}every-block.html"]
-    channel = etree.fromstring(RSSExporter().export_collection([newest, corrected], one))
+    channel = etree.fromstring(RSSExporter().export_collection([newest, corrected], one).data)
     assert email.utils.parsedate_to_datetime(
         channel.findtext("channel/lastBuildDate")) == newest.briefing.modified
 
@@ -201,19 +202,27 @@ def test_atom_feed_element(atom: bytes, items: list[BriefingFile]) -> None:
     assert feed.findtext("atom:author/atom:name", namespaces=NS) == "The Briefing Desk"
 
 
-def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: CollectionContext) -> None:
-    brand = cctx.theme.settings.brand.model_copy(update={"logo": "brand/logo.png"})
-    theme = Theme(cctx.theme.name, cctx.theme.folders,
+def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: CollectionContext,
+                                     tmp_path: Path) -> None:
+    (tmp_path / "brand").mkdir()
+    logo = (FIXTURES / "images" / "chart.png").read_bytes()
+    (tmp_path / "brand" / "our logo.png").write_bytes(logo)
+    brand = cctx.theme.settings.brand.model_copy(update={"logo": "brand/our logo.png"})
+    theme = Theme(cctx.theme.name, (tmp_path, *cctx.theme.folders),
                   cctx.theme.settings.model_copy(update={"brand": brand}))
     assert isinstance(theme.settings, ThemeSettings)
     branded = dataclasses.replace(cctx, theme=theme)
-    rss = etree.fromstring(RSSExporter().export_collection(items, branded))
-    assert rss.findtext("channel/image/url") == BASE + "images/logo.png"
+    url = BASE + "theme/brand/our%20logo.png"
+    exported = {e.name: e.export_collection(items, branded)
+                for e in (RSSExporter(), AtomExporter(), JSONFeedExporter())}
+    for name, out in exported.items():
+        assert out.files["theme/brand/our logo.png"] == logo, name
+    rss = etree.fromstring(exported["rss"].data)
+    assert rss.findtext("channel/image/url") == url
     assert rss.findtext("channel/image/link") == BASE
-    atom = etree.fromstring(AtomExporter().export_collection(items, branded))
-    assert atom.findtext("atom:logo", namespaces=NS) == BASE + "images/logo.png"
-    feed = json.loads(JSONFeedExporter().export_collection(items, branded))
-    assert feed["icon"] == BASE + "images/logo.png"
+    atom = etree.fromstring(exported["atom"].data)
+    assert atom.findtext("atom:logo", namespaces=NS) == url
+    assert json.loads(exported["jsonfeed"].data)["icon"] == url
 
 
 def test_dates_never_say_now(items: list[BriefingFile], cctx: CollectionContext) -> None:
@@ -221,12 +230,12 @@ def test_dates_never_say_now(items: list[BriefingFile], cctx: CollectionContext)
     bytes, whatever the order the briefings come in."""
     known = {d for i in items for d in (i.briefing.published, i.briefing.modified)}
     for exporter in (RSSExporter(), AtomExporter(), JSONFeedExporter()):
-        first = exporter.export_collection(items, cctx)
-        assert first == exporter.export_collection(list(reversed(items)), cctx), exporter.name
-    channel = etree.fromstring(RSSExporter().export_collection(items, cctx)).find("channel")
+        first = exporter.export_collection(items, cctx).data
+        assert first == exporter.export_collection(list(reversed(items)), cctx).data, exporter.name
+    channel = etree.fromstring(RSSExporter().export_collection(items, cctx).data).find("channel")
     dates = [email.utils.parsedate_to_datetime(e.text)
              for e in channel.iter("pubDate", "lastBuildDate")]
-    feed = etree.fromstring(AtomExporter().export_collection(items, cctx))
+    feed = etree.fromstring(AtomExporter().export_collection(items, cctx).data)
     dates += [datetime.fromisoformat(e.text) for e in feed.iter(
         "{http://www.w3.org/2005/Atom}updated", "{http://www.w3.org/2005/Atom}published")]
     assert len(dates) == 1 + len(items) + 1 + 2 * len(items)
@@ -235,10 +244,10 @@ def test_dates_never_say_now(items: list[BriefingFile], cctx: CollectionContext)
 
 def test_empty_collection_is_a_valid_feed(cctx: CollectionContext) -> None:
     for exporter in (RSSExporter(), AtomExporter()):
-        data = exporter.export_collection([], cctx)
+        data = exporter.export_collection([], cctx).data
         parsed = feedparser.parse(data)
         assert parsed.bozo == 0 and parsed.entries == []
-        assert data == exporter.export_collection([], cctx)
+        assert data == exporter.export_collection([], cctx).data
 
 
 @pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter(), JSONFeedExporter()],
@@ -247,7 +256,7 @@ def test_base_url_is_required(exporter: RSSExporter, items: list[BriefingFile],
                               cctx: CollectionContext) -> None:
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
     with pytest.raises(ConfigError, match=r"base_url.*briefkit\.toml"):
-        exporter.export_collection(items, bare)
+        exporter.export_collection(items, bare).data
 
 
 def test_the_command_line_names_the_missing_setting(newsroom: Path) -> None:
@@ -354,8 +363,8 @@ def test_guid_survives_a_correction(items: list[BriefingFile], cctx: CollectionC
         "updated": english.briefing.modified + timedelta(days=2),
     }))
     for exporter in (RSSExporter(), AtomExporter()):
-        before = feedparser.parse(exporter.export_collection([english], cctx)).entries[0]
-        after = feedparser.parse(exporter.export_collection([corrected], cctx)).entries[0]
+        before = feedparser.parse(exporter.export_collection([english], cctx).data).entries[0]
+        after = feedparser.parse(exporter.export_collection([corrected], cctx).data).entries[0]
         assert before.id == after.id == f"{BASE}{ENGLISH}.html"
         assert before.title != after.title
 
@@ -378,8 +387,22 @@ def test_content_has_only_absolute_urls(name: str, request: pytest.FixtureReques
                 if url is not None:
                     assert re.match(r"^(https?://[^/]+/|mailto:)", url), url
         images += [img.get("src") for img in tree.iter("img")]
-    assert f"{BASE}{published_image(ENGLISH, 'images/night-bus-journeys.png')}" in images
-    assert f"{BASE}{published_image('rtl-arabic', 'images/chart.png')}" in images
+    english, arabic = sample(ENGLISH), fixture("rtl-arabic")
+    for item, src in ((english, "images/night-bus-journeys.png"), (arabic, "images/chart.png")):
+        asset = item.assets[src]
+        assert BASE + links.image(item.id, src, asset.media_type, asset.sha256) in images
+
+
+@pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter(), JSONFeedExporter()])
+def test_feeds_publish_the_images_they_link(exporter: RSSExporter, items: list[BriefingFile],
+                                            cctx: CollectionContext) -> None:
+    files = exporter.export_collection(items, cctx).files
+    english = sample(ENGLISH)
+    asset = english.assets["images/night-bus-journeys.png"]
+    path = links.image(ENGLISH, "images/night-bus-journeys.png", asset.media_type, asset.sha256)
+    assert path.startswith(f"images/{ENGLISH}/night-bus-journeys-") and path.endswith(".png")
+    assert files[path] == asset.path.read_bytes()
+    assert all(p.startswith(("images/", "theme/")) for p in files)
 
 
 def test_hostile_text_stays_text(rss: bytes) -> None:

@@ -36,7 +36,7 @@ class Page(HTMLParser):
 
 def read(item_name: str, context: Context, loader=sample) -> Page:  # type: ignore[no-untyped-def]
     page = Page()
-    page.feed(HTMLExporter().export(loader(item_name), context).decode("utf-8"))
+    page.feed(HTMLExporter().export(loader(item_name), context).data.decode("utf-8"))
     return page
 
 
@@ -69,7 +69,7 @@ def test_every_block_type_is_rendered(every: Page) -> None:
         assert tag in tags, tag
     images = [a for t, a in every.tags if t == "img"]
     assert images[0]["alt"] == "A bar chart rising from 41 to 71."
-    assert str(images[0]["src"]).startswith("data:image/png;base64,")
+    assert str(images[0]["src"]).startswith("images/every-block/")
     links = [a["href"] for t, a in every.tags if t == "a"]
     assert "https://example.org/a?b=1&c=2" in links and "mailto:desk@example.org" in links
 
@@ -82,3 +82,17 @@ def test_right_to_left(context: Context) -> None:
 def test_english_sample(context: Context) -> None:
     page = read(ENGLISH, context)
     assert any("Wednesday 8 January 2020" in t for _, t in page.texts)
+
+
+def test_images_are_published_beside_the_page(context: Context) -> None:
+    item = sample(ENGLISH)
+    exported = HTMLExporter().export(item, context)
+    page = Page()
+    page.feed(exported.data.decode("utf-8"))
+    sources = [str(a["src"]) for t, a in page.tags if t == "img"]
+    assert sources and set(sources) <= set(exported.files)
+    for src in sources:
+        assert src.startswith(f"images/{ENGLISH}/")
+    for src, asset in item.assets.items():
+        path = next(p for p in exported.files if exported.files[p] == asset.path.read_bytes())
+        assert path.endswith(".png") and path in sources, src

@@ -42,7 +42,7 @@ def cctx(settings: Settings, theme: Theme,
 
 @pytest.fixture(scope="module")
 def page(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
-    return FrontPageExporter().export_collection(items, cctx)
+    return FrontPageExporter().export_collection(items, cctx).data
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_feed_autodiscovery(tree: lxml.html.HtmlElement) -> None:
 def test_no_feeds_announced_without_base_url(items: list[BriefingFile],
                                              cctx: CollectionContext) -> None:
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
-    tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(items, bare))
+    tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(items, bare).data)
     assert tree.xpath("//link[@rel='alternate']") == []
     assert len(tree.xpath("//ol[@class='briefings']/li")) == len(items)
 
@@ -136,7 +136,7 @@ def test_responsive_page(tree: lxml.html.HtmlElement) -> None:
 
 def test_same_bytes_every_time(items: list[BriefingFile], cctx: CollectionContext,
                                page: bytes) -> None:
-    assert FrontPageExporter().export_collection(list(reversed(items)), cctx) == page
+    assert FrontPageExporter().export_collection(list(reversed(items)), cctx).data == page
 
 
 @pytest.mark.slow
@@ -161,3 +161,17 @@ def test_chromium_draws_the_page(width: int, page: bytes, tmp_path: Path) -> Non
         # the page is drawn: more than a blank screen (text, rules, the accent colour)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
         assert colours is None or len(colours) > 50
+
+
+def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile],
+                                                        cctx: CollectionContext,
+                                                        tmp_path: Path) -> None:
+    logo = (Path(__file__).parent.parent / "fixtures" / "images" / "chart.png").read_bytes()
+    (tmp_path / "logo.png").write_bytes(logo)
+    brand = cctx.theme.settings.brand.model_copy(update={"logo": "logo.png"})
+    theme = Theme(cctx.theme.name, (tmp_path, *cctx.theme.folders),
+                  cctx.theme.settings.model_copy(update={"brand": brand}))
+    exported = FrontPageExporter().export_collection(items, dataclasses.replace(cctx, theme=theme))
+    assert exported.files == {"theme/logo.png": logo}
+    tree = lxml.html.document_fromstring(exported.data)
+    assert tree.xpath("//header//img/@src") == ["theme/logo.png"]

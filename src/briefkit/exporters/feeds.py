@@ -9,18 +9,24 @@ newest briefing's last change, so a rebuild with no change gives the same bytes.
 from __future__ import annotations
 
 import json
-import posixpath
 from html import escape
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from briefkit import __version__
+from briefkit import __version__, links
 from briefkit.config import Settings
-from briefkit.exporters.base import CollectionContext, CollectionExporter
+from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render.dates import locale_of
-from briefkit.render.feed_entries import FeedEntry, feed_entries, last_change, require_base_url
+from briefkit.render import published
+from briefkit.render.feed_entries import (
+    FeedEntry,
+    feed_entries,
+    feed_files,
+    last_change,
+    require_base_url,
+)
 from briefkit.themes import Theme
 
 if TYPE_CHECKING:
@@ -30,12 +36,6 @@ GENERATOR_URI = "https://briefkit.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
-
-
-def published_logo(theme: Theme) -> str | None:
-    """Where the feeds say the theme's logo is, in the output folder, if it has one."""
-    logo = theme.settings.brand.logo
-    return f"images/{posixpath.basename(logo)}" if logo else None
 
 
 def byline(briefing: Briefing) -> str:
@@ -69,9 +69,9 @@ def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
     fg.language(settings.language)
     fg.generator("briefkit", version=__version__, uri=GENERATOR_URI)
     fg.updated(last_change(entries))  # also lastBuildDate; feedgen would say "now"
-    logo = published_logo(context.theme)
+    logo = published.logo_path(context.theme)
     if logo:
-        fg.logo(base_url + logo)
+        fg.logo(links.url(base_url, logo))
     return fg, entries
 
 
@@ -82,7 +82,7 @@ class RSSExporter(CollectionExporter):
     media_type = "application/rss+xml"
     description = "RSS 2.0 feed of the newest briefings, full content and PDF enclosure"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
         fg, entries = _feed(self, items, context)
         fg.load_extension("dc")
         fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
@@ -108,7 +108,7 @@ class RSSExporter(CollectionExporter):
             if pdf is not None:  # RSS allows one enclosure: the PDF
                 fe.enclosure(pdf.url, str(pdf.size), pdf.media_type)
         data: bytes = fg.rss_str(pretty=True)
-        return data
+        return Exported(data, files=feed_files(entries, context.theme))
 
 
 class AtomExporter(CollectionExporter):
@@ -118,7 +118,7 @@ class AtomExporter(CollectionExporter):
     media_type = "application/atom+xml"
     description = "Atom 1.0 feed of the newest briefings, full content and downloads"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
         fg, entries = _feed(self, items, context)
         # Atom wants an author for every entry; the publisher stands in for briefings without.
         fg.author(name=context.settings.publisher or context.settings.title)
@@ -144,11 +144,12 @@ class AtomExporter(CollectionExporter):
             if entry.briefing.rights:
                 fe.rights(entry.briefing.rights)
         data: bytes = fg.atom_str(pretty=True)
-        return finish_atom(data, entries, [fe.link() for fe in fg.entry()])
+        data = finish_atom(data, entries, [fe.link() for fe in fg.entry()])
+        return Exported(data, files=feed_files(entries, context.theme))
 
 
 def finish_atom(data: bytes, entries: Sequence[FeedEntry],
-                links: Sequence[Sequence[dict[str, str]]]) -> bytes:
+                given_links: Sequence[Sequence[dict[str, str]]]) -> bytes:
     """Complete what feedgen 1.0 leaves out of Atom entries.
 
     feedgen 1.0 writes only ``href`` on an entry's ``<link>``: its loop reuses the
@@ -162,9 +163,9 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
 
     root = etree.fromstring(data)
     written = root.findall(f"{{{ATOM_NS}}}entry")
-    if len(written) != len(entries) or len(entries) != len(links):
+    if len(written) != len(entries) or len(entries) != len(given_links):
         raise RuntimeError("feedgen wrote a different number of Atom entries")
-    for element, entry, given in zip(written, entries, links):
+    for element, entry, given in zip(written, entries, given_links):
         element.set(XML_LANG, entry.briefing.language)
         found = element.findall(f"{{{ATOM_NS}}}link")
         if len(found) != len(given):
@@ -185,7 +186,7 @@ class JSONFeedExporter(CollectionExporter):
     media_type = "application/feed+json"
     description = "JSON Feed 1.1 of the newest briefings"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
         settings = context.settings
         base_url = require_base_url(settings, self.output)
         entries = feed_entries(items, context.theme, settings, context.outputs, self.output)
@@ -199,11 +200,12 @@ class JSONFeedExporter(CollectionExporter):
         }
         if settings.publisher:
             feed["authors"] = [{"name": settings.publisher}]
-        logo = published_logo(context.theme)
+        logo = published.logo_path(context.theme)
         if logo:
-            feed["icon"] = base_url + logo
+            feed["icon"] = links.url(base_url, logo)
         feed["items"] = [self._item(entry) for entry in entries]
-        return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        data = (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return Exported(data, files=feed_files(entries, context.theme))
 
     @staticmethod
     def _item(entry: FeedEntry) -> dict[str, Any]:

@@ -1,25 +1,28 @@
-"""The briefing as a self-contained web page (``dist/<id>.html``)."""
+"""The briefing as a web page (``dist/<id>.html``), its images published beside it."""
 
 from __future__ import annotations
 
-import base64
-
-from briefkit.exporters.base import Context, Exporter
+from briefkit import links
+from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.load import BriefingFile
-from briefkit.render import html
+from briefkit.render import html, published
 
 
 class HTMLExporter(Exporter):
     name = "html"
     extension = ".html"
     media_type = "text/html"
-    description = "the briefing as a web page, styles and images inside"
+    description = "the briefing as a web page, its images beside it"
 
-    def export(self, item: BriefingFile, context: Context) -> bytes:
+    def filename(self, briefing_id: str) -> str:
+        return links.page(briefing_id)
+
+    def export(self, item: BriefingFile, context: Context) -> Exported:
+        here = links.page(item.id)
+
         def image_url(src: str) -> str:
-            asset = item.assets[src]
-            return f"data:{asset.media_type};base64,{base64.b64encode(asset.read()).decode()}"
+            return links.relative(here, published.image_path(item, src))
 
         css = html.stylesheet(context.theme)
         page = html.page(item, context.theme, context.settings, image_url, css=css)
-        return page.encode("utf-8")
+        return Exported(page.encode("utf-8"), files=published.images(item))

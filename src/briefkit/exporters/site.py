@@ -14,12 +14,17 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from briefkit import __version__
-from briefkit.exporters.base import CollectionContext, CollectionExporter, OutputInfo
+from briefkit import __version__, links
+from briefkit.exporters.base import (
+    CollectionContext,
+    CollectionExporter,
+    Exported,
+    OutputInfo,
+)
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
-from briefkit.render import html
+from briefkit.render import html, published
 from briefkit.render.dates import locale_of, long_date
 from briefkit.render.feed_entries import DOWNLOADS, newest_first
 from briefkit.render.labels import labels_for
@@ -94,7 +99,7 @@ def row(briefing: Briefing, made: Mapping[str, OutputInfo]) -> Row:
     """What the front page shows of one briefing."""
     lang = briefing.language
     labels = labels_for(lang)
-    href = made["html"].name if "html" in made else briefing.url
+    href = links.page(briefing.id) if "html" in made else briefing.url
     return Row(
         id=briefing.id,
         lang=lang,
@@ -120,7 +125,7 @@ class FrontPageExporter(CollectionExporter):
     media_type = "text/html"
     description = "the front page: every briefing, its downloads and the feeds"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> bytes:
+    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
         # The feeds need base_url: without it they are not written, so not announced.
@@ -135,10 +140,11 @@ class FrontPageExporter(CollectionExporter):
             dir="rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
             settings=settings,
             masthead=theme.settings.brand.masthead or settings.publisher,
+            logo=published.logo_path(theme),
             footer=theme.settings.brand.footer,
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
             css=html.stylesheet(theme),
         )
-        return page.encode("utf-8")
+        return Exported(page.encode("utf-8"), files=published.logo(theme))

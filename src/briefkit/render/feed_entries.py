@@ -9,16 +9,16 @@ only differ in how they write it down.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from briefkit import inline
+from briefkit import inline, links
 from briefkit.config import Settings
 from briefkit.errors import ConfigError
-from briefkit.exporters.base import OutputInfo, published_image
+from briefkit.links import OutputInfo
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
-from briefkit.render import html
+from briefkit.render import html, published
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme
 
@@ -45,8 +45,8 @@ def require_base_url(settings: Settings, output: str) -> str:
 
 
 def page_url(briefing: Briefing, base_url: str) -> str:
-    """Where a briefing's web page is published: ``<base_url><id>.html``."""
-    return f"{base_url}{briefing.id}.html"
+    """Where a briefing's web page is published."""
+    return links.url(base_url, links.page(briefing.id))
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class FeedEntry:
     summary: str | None
     content: str  # HTML, every URL absolute
     downloads: tuple[Download, ...]
+    #: the images the content links, by published path (a feed publishes them)
+    files: Mapping[str, bytes] = field(default_factory=dict)
 
     @property
     def guid_is_link(self) -> bool:
@@ -98,9 +100,17 @@ def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
     """The briefing's PDF, EPUB and DOCX that were exported, with absolute URLs."""
     made = outputs.get(briefing_id, {})
     return tuple(
-        Download(fmt, base_url + made[fmt].name, made[fmt].media_type, made[fmt].size)
+        Download(fmt, links.url(base_url, made[fmt].name), made[fmt].media_type, made[fmt].size)
         for fmt in DOWNLOADS if fmt in made
     )
+
+
+def feed_files(entries: Sequence[FeedEntry], theme: Theme) -> dict[str, bytes]:
+    """What a feed publishes beside itself: its entries' images and the theme's logo."""
+    files = published.logo(theme)
+    for entry in entries:
+        files.update(entry.files)
+    return files
 
 
 def last_change(entries: Sequence[FeedEntry]) -> datetime:
@@ -116,8 +126,8 @@ def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings
     for item in newest_first(items)[: settings.feed.max_entries]:
         briefing = item.briefing
 
-        def image_url(src: str, briefing_id: str = briefing.id) -> str:
-            return base_url + published_image(briefing_id, src)
+        def image_url(src: str, item: BriefingFile = item) -> str:
+            return links.url(base_url, published.image_path(item, src))
 
         # The masthead is the feed's own title in a reader: not repeated in each entry.
         content = html.content(item, theme, settings, image_url, masthead="")
@@ -129,5 +139,6 @@ def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings
             summary=summary(briefing),
             content=content,
             downloads=downloads(briefing.id, outputs, base_url),
+            files=published.images(item),
         ))
     return entries
