@@ -254,4 +254,4 @@ def test_too_large_is_refused_before_reading(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.truncate(6 * 1024 * 1024)  # sparse: nothing to read
     (problem,) = problems_of(path)
-    assert "at most 5 MB" in problem.message
+    assert problem.message == "is larger than 5 MB (6 MB)"

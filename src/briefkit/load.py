@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import stat
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -45,9 +46,17 @@ class Asset:
     width: int
     height: int
     sha256: str  # of the file's bytes, as checked
+    src: str = ""  # as the briefing names it
+    briefing: str = ""  # the briefing file, as shown to the user
 
     def read(self) -> bytes:
-        return self.path.read_bytes()
+        """The image's bytes, exactly as checked at load; a file changed since is refused."""
+        shown = self.briefing or display_path(self.path)
+        data = _read_capped(self.path, MAX_IMAGE_BYTES)
+        if isinstance(data, str) or hashlib.sha256(data).hexdigest() != self.sha256:
+            raise BriefingError.single(
+                shown, f"image {self.src or self.path.name!r} changed since it was checked")
+        return data
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,57 @@ def display_path(path: Path) -> str:
         return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0")
+
+
+def read_regular(path: Path, limit: int, shown: str) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes; else one line.
+
+    A device (``/dev/zero``), a FIFO or a socket is refused before anything is read:
+    the file is opened without blocking and the opened descriptor itself is checked,
+    so a name swapped after a check cannot make the read hang or run without end.
+    Confinement (where ``path`` may lead) is the caller's check, made before.
+    """
+    read = _read_capped(path, limit)
+    if isinstance(read, str):
+        raise BriefingError.single(shown, read)
+    return read
+
+
+def _read_capped(path: Path, limit: int) -> bytes | str:
+    """:func:`read_regular`'s work: the bytes, or what is wrong, as words after a name."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return "is not a regular file"
+        if status.st_size > limit:
+            return f"is larger than {_megabytes(limit)} MB ({_megabytes(status.st_size)} MB)"
+        chunks: list[bytes] = []
+        total = 0
+        # never more than the limit, even if the file grows after fstat()
+        while total <= limit:
+            chunk = os.read(descriptor, min(1024 * 1024, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            return f"is larger than {_megabytes(limit)} MB"
+        return b"".join(chunks)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    finally:
+        os.close(descriptor)
 
 
 # --- malformed JSON -------------------------------------------------------------------
@@ -301,16 +361,13 @@ def _problem(file: str, data: Any, where: Positions, error: Any) -> Problem:
 # --- images ---------------------------------------------------------------------------
 
 
-def _check_image(path: Path) -> tuple[str, int, int, str] | str:
+def _check_image(data: bytes) -> tuple[str, int, int, str] | str:
     """(media type, width, height, sha256) of a real image, or what is wrong with it.
 
     The file is read once: its bytes are hashed and decoded from memory.
     """
     from PIL import Image, ImageFile, UnidentifiedImageError
 
-    if path.stat().st_size > MAX_IMAGE_BYTES:
-        return f"is over {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
-    data = path.read_bytes()
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or ""
@@ -342,17 +399,18 @@ def _check_image(path: Path) -> tuple[str, int, int, str] | str:
     return IMAGE_FORMATS[kind], width, height, hashlib.sha256(data).hexdigest()
 
 
-def _image(src: str, base: Path, root: Path) -> Asset | str:
+def _image(src: str, base: Path, root: Path, shown: str) -> Asset | str:
     """The checked image ``src`` of a briefing in ``base``, or what is wrong with it."""
     target = (base / src).resolve()
     if not target.is_relative_to(root):
         return f"image {src!r} is outside the source folder"
-    if not target.is_file():
+    if not target.exists():
         return f"image {src!r} not found"
-    checked = _check_image(target)
+    data = _read_capped(target, MAX_IMAGE_BYTES)
+    checked = _check_image(data) if isinstance(data, bytes) else data
     if isinstance(checked, str):
         return f"image {src!r} {checked}"
-    return Asset(target, *checked)
+    return Asset(target, *checked, src=src, briefing=shown)
 
 
 def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
@@ -363,7 +421,7 @@ def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
         for bi, block in enumerate(section.blocks):
             if block.type != "image":
                 continue
-            found = _image(block.src, file.parent, root)
+            found = _image(block.src, file.parent, root, shown)
             if isinstance(found, Asset):
                 assets[block.src] = found
             else:
@@ -385,27 +443,7 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
     root = (root or path.parent).resolve()
     if not path.resolve().is_relative_to(root):
         raise BriefingError.single(shown, "is a link to a file outside the source folder")
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise BriefingError.single(shown, "not a file")
-        if size > MAX_BRIEFING_BYTES:
-            raise BriefingError.single(
-                shown,
-                f"file is {size / 1024 / 1024:.1f} MB: a briefing is at most "
-                f"{MAX_BRIEFING_BYTES // 1024 // 1024} MB",
-            )
-        with path.open("rb") as stream:
-            # never more than the limit, even if the file grows after stat()
-            raw = stream.read(MAX_BRIEFING_BYTES + 1)
-        if len(raw) > MAX_BRIEFING_BYTES:
-            raise BriefingError.single(
-                shown, f"file is over {MAX_BRIEFING_BYTES // 1024 // 1024} MB: "
-                f"a briefing is at most {MAX_BRIEFING_BYTES // 1024 // 1024} MB")
-    except FileNotFoundError:
-        raise BriefingError.single(shown, "no such file") from None
-    except OSError as error:
-        raise BriefingError.single(shown, f"cannot be read ({error.strerror})") from None
+    raw = read_regular(path, MAX_BRIEFING_BYTES, shown)
     text = _decode(raw, shown)
     data = _parse_json(text, shown)
     if not isinstance(data, dict):
@@ -458,11 +496,18 @@ def load_all(paths: Iterable[Path], source: Path) -> Iterator[BriefingFile | Bri
             continue
         first = seen.setdefault(item.id, display_path(path))
         if first != display_path(path):
-            text = path.read_text("utf-8")
-            where = scan(text)
-            yield BriefingError.single(
-                display_path(path), f"id '{item.id}' is already used by {first}",
-                pointer="/id", **dict(zip(("line", "column"), where.of_value("/id"))),
-            )
+            yield duplicate_id(path, item.id, first)
             continue
         yield item
+
+
+def duplicate_id(path: Path, briefing_id: str, first: str) -> BriefingError:
+    """The error of a briefing taking an id that ``first`` (a file shown to the user) has."""
+    shown = display_path(path)
+    message = f"id '{briefing_id}' is already used by {first}"
+    try:
+        text = _decode(read_regular(path, MAX_BRIEFING_BYTES, shown), shown)
+    except BriefingError:
+        return BriefingError.single(shown, message)
+    line, column = scan(text).of_value("/id")
+    return BriefingError.single(shown, message, line=line, column=column, pointer="/id")

@@ -24,7 +24,7 @@ import pytest
 from conftest import ENGLISH, FIXTURES, FRENCH, run_briefkit
 
 from briefkit.errors import BriefingError
-from briefkit.load import MAX_BRIEFING_BYTES, load, load_all
+from briefkit.load import MAX_BRIEFING_BYTES, load, load_all, read_regular
 from briefkit.model import MAX_WORD
 
 VALID: dict[str, Any] = {
@@ -301,7 +301,7 @@ def test_fifty_megabytes_are_refused_without_being_read(tmp_path: Path) -> None:
     lines = problem_lines(path, tmp_path)
     read = _bytes_read() - before
     limit = MAX_BRIEFING_BYTES // 1024 // 1024
-    assert lines == [f"{path}: file is 50.0 MB: a briefing is at most {limit} MB"]
+    assert lines == [f"{path}: is larger than {limit} MB (50 MB)"]
     assert read < 64 * 1024, f"{read:,} bytes read to refuse a 50 MB file"
 
 
@@ -316,6 +316,65 @@ def test_symlinked_briefing_pointing_outside_is_not_read(tmp_path: Path) -> None
     assert [str(r) for r in results] == [
         f"{link}: is a link to a file outside the source folder"
     ]
+
+
+# --- devices, FIFOs and files that change: never a hang, never unchecked bytes ----------
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused_before_it_is_read(device: str, tmp_path: Path) -> None:
+    link = tmp_path / "b.json"
+    link.symlink_to(device)
+    with pytest.raises(BriefingError) as caught:
+        read_regular(link, MAX_BRIEFING_BYTES, "source/b.json")
+    assert caught.value.lines() == ["source/b.json: is not a regular file"]
+
+
+@pytest.mark.timeout(10)
+def test_a_fifo_briefing_or_image_is_refused_without_waiting(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    os.mkfifo(source / "pipe.json")
+    os.mkfifo(source / "chart.png")  # nobody ever writes to either
+    assert problem_lines(source / "pipe.json", source) == [
+        f"{source / 'pipe.json'}: is not a regular file"]
+    path = source / "b.json"
+    text = json.dumps(image("chart.png"))
+    path.write_text(text)
+    column = text.index('"chart.png') + 1
+    assert problem_lines(path, source) == [
+        f"{path}:1:{column}: /sections/0/blocks/0/src: image 'chart.png' is not a regular file"]
+
+
+def test_reading_stops_at_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * 3 * 1024 * 1024)
+    with pytest.raises(BriefingError) as caught:
+        read_regular(path, 2 * 1024 * 1024, "big.bin")
+    assert caught.value.lines() == ["big.bin: is larger than 2 MB (3 MB)"]
+    assert read_regular(path, 3 * 1024 * 1024, "big.bin") == b"x" * 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize("change", ["rewrite", "fifo", "device"])
+def test_an_image_changed_after_its_check_is_never_published(change: str, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "chart.png").write_bytes(picture("PNG"))
+    path = source / "b.json"
+    path.write_text(json.dumps(image("chart.png")))
+    asset = load(path, source).assets["chart.png"]
+    assert asset.read() == picture("PNG")
+    (source / "chart.png").unlink()
+    if change == "rewrite":
+        (source / "chart.png").write_bytes(b"<script>alert(1)</script>")
+    elif change == "fifo":
+        os.mkfifo(source / "chart.png")
+    else:
+        (source / "chart.png").symlink_to("/dev/zero")
+    with pytest.raises(BriefingError) as caught:
+        asset.read()
+    assert caught.value.lines() == [f"{path}: image 'chart.png' changed since it was checked"]
 
 
 def test_image_symlink_inside_source_is_followed(tmp_path: Path) -> None:
