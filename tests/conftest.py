@@ -67,6 +67,21 @@ def newsroom(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One newsroom holding both samples and every test briefing of tests/fixtures/,
+    exported once in every installed format by the command line; its folder."""
+    room = tmp_path_factory.mktemp("exported-all")
+    shutil.copy(ROOT / "briefkit.toml", room / "briefkit.toml")
+    shutil.copytree(SAMPLES, room / "source")
+    shutil.copytree(FIXTURES / "images", room / "source" / "images", dirs_exist_ok=True)
+    for path in FIXTURES.glob("*.json"):
+        shutil.copy(path, room / "source" / path.name)
+    result = run_briefkit("export", "--all", "--quiet", cwd=room)
+    assert result.returncode == 0, result.stderr
+    return room
+
+
 def run_briefkit(*args: str, cwd: Path, env: dict[str, str] | None = None,
                  timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a separate process, as a user would."""
