@@ -1,0 +1,231 @@
+"""The briefing as an IPTC ninjs 3.1 news item (``dist/<id>.ninjs.json``), for wire partners.
+
+ninjs ("News in JSON") is the IPTC's exchange format for news: an agency or a
+partner's CMS reads the headlines, the body as HTML and as text, the byline,
+the subjects and where every published file of the item is.  The renditions
+list the briefing's web page, PDF, EPUB and Word files with their sizes, so the
+exporter runs after them (``lists_outputs``); the images it describes are
+published beside it, so every address it gives resolves.
+
+Nothing in the file depends on the time of the build: keys are sorted, lists
+keep the briefing's order, and every date is the briefing's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from briefkit import inline, links
+from briefkit.errors import ConfigError
+from briefkit.exporters.base import Context, Exported, Exporter, OutputInfo
+from briefkit.exporters.feeds import byline
+from briefkit.load import BriefingFile
+from briefkit.model import (
+    Briefing,
+    Factbox,
+    Image,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    Timeline,
+)
+from briefkit.render import html
+from briefkit.render.typography import typeset
+
+#: The schema the items follow, as IPTC names it (its ``$id``).
+SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
+VERSION = "3.1"
+#: Renditions in the order a partner looks for them; other formats follow by name.
+RENDITIONS = {"html": "Web page", "pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+# characters a URI may carry as they are (RFC 3986 reserved and unreserved, and "%")
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
+_WORD = re.compile(r"\S+")
+
+
+def uri(url: str) -> str:
+    """A URL as a URI: characters outside ASCII (an IRI's) percent-encoded."""
+    return quote(url, safe=_URI_SAFE)
+
+
+def require_base_url(base_url: str | None) -> str:
+    """The site's base URL: a ninjs item gives every published file an absolute address."""
+    if base_url is None:
+        raise ConfigError(
+            "ninjs needs the setting base_url in briefkit.toml (a news item gives its files "
+            'absolute addresses), e.g. base_url = "https://briefings.example.org/"'
+        )
+    return base_url
+
+
+def _text(text: str, language: str) -> str:
+    """Briefing text with inline markup, as plain text with the language's typography."""
+    return typeset(inline.plain(text), language)
+
+
+def body_text(briefing: Briefing) -> str:
+    """The article as plain text: section headings and blocks, one paragraph a line.
+
+    Figure captions are left out, as ninjs counts words and characters without them.
+    """
+    lang = briefing.language
+    lines: list[str] = []
+    for section in briefing.sections:
+        if section.heading:
+            lines.append(typeset(section.heading, lang))
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                lines.append(_text(block.text, lang))
+            elif isinstance(block, Quote):
+                lines.append(_text(block.text, lang))
+                if block.attribution:
+                    lines.append("— " + typeset(block.attribution, lang))
+            elif isinstance(block, ListBlock):
+                lines.extend(f"{f'{n}.' if block.ordered else '•'} {_text(item, lang)}"
+                             for n, item in enumerate(block.items, 1))
+            elif isinstance(block, Table):
+                if block.caption:
+                    lines.append(_text(block.caption, lang))
+                lines.extend("\t".join(_text(cell, lang) for cell in row)
+                             for row in (block.header, *block.rows))
+            elif isinstance(block, Timeline):
+                lines.extend(f"{typeset(e.when, lang)}: {_text(e.text, lang)}"
+                             for e in block.events)
+            elif isinstance(block, Factbox):
+                if block.title:
+                    lines.append(typeset(block.title, lang))
+                lines.extend(f"• {_text(item, lang)}" for item in block.items)
+    return "\n".join(lines)
+
+
+def word_count(text: str) -> int:
+    """Words as runs between spaces that hold a letter or a digit (a lone dash is none)."""
+    return sum(1 for w in _WORD.findall(text) if any(ch.isalnum() for ch in w))
+
+
+def renditions(made: Mapping[str, OutputInfo], base_url: str,
+               own: str) -> list[dict[str, Any]]:
+    """The briefing's published files, with absolute addresses and sizes."""
+    order = [f for f in RENDITIONS if f in made] + sorted(
+        f for f in made if f not in RENDITIONS and f != own)
+    return [
+        {"name": f, "title": RENDITIONS.get(f, f.upper()),
+         "href": links.url(base_url, made[f].name), "contentType": made[f].media_type,
+         "sizeInBytes": made[f].size}
+        for f in order
+    ]
+
+
+def people(briefing: Briefing) -> list[dict[str, Any]]:
+    """The authors; ``rel`` says what each is to the briefing: their role, else 'author'."""
+    lang = briefing.language
+    found = []
+    for author in briefing.authors:
+        person: dict[str, Any] = {"name": typeset(author.name, lang),
+                                  "rel": typeset(author.role, lang) if author.role else "author"}
+        if author.url:
+            person["uri"] = uri(author.url)
+        if author.email:
+            person["contactInfo"] = [{"type": "email", "value": author.email}]
+        found.append(person)
+    return found
+
+
+def picture(block: Image, number: int, href: str, media_type: str, width: int, height: int,
+            size: int, language: str) -> dict[str, Any]:
+    """An image of the briefing as an associated picture item: alt text, caption, credit."""
+    descriptions = [{"role": "alt", "contentType": "text/plain",
+                     "value": typeset(block.alt, language)}]
+    if block.caption:
+        descriptions.append({"role": "caption", "contentType": "text/plain",
+                             "value": _text(block.caption, language)})
+    if block.credit:
+        descriptions.append({"role": "creditline", "contentType": "text/plain",
+                             "value": typeset(block.credit, language)})
+    return {
+        "name": f"image{number}",
+        "rel": "image",
+        "uri": href,
+        "type": "picture",
+        "language": language,
+        "descriptions": descriptions,
+        "renditions": [{"name": "original", "href": href, "contentType": media_type,
+                        "width": width, "height": height, "sizeInBytes": size}],
+    }
+
+
+class NinjsExporter(Exporter):
+    name = "ninjs"
+    extension = ".ninjs.json"
+    # IPTC has registered no media type for ninjs with IANA: it is JSON.
+    media_type = "application/json"
+    description = "IPTC ninjs 3.1 news item for wire partners, listing the published files"
+    lists_outputs = True
+
+    def export(self, item: BriefingFile, context: Context) -> Exported:
+        briefing, settings = item.briefing, context.settings
+        base_url = require_base_url(settings.base_url)
+        lang = briefing.language
+        # every image the item names is published beside it, under the name all outputs use
+        paths = {src: links.image(item.id, src, a.media_type, a.sha256)
+                 for src, a in item.assets.items()}
+        images = {paths[src]: asset.read() for src, asset in item.assets.items()}
+
+        def image_url(src: str) -> str:
+            return links.url(base_url, paths[src])
+
+        content = html.content(item, context.theme, settings, image_url, masthead="")
+        text = body_text(briefing)
+        news: dict[str, Any] = {
+            "uri": uri(briefing.url) if briefing.url
+            else links.url(base_url, links.page(briefing.id)),
+            "standard": {"name": "ninjs", "version": VERSION, "schema": SCHEMA},
+            "type": "text",
+            "slugline": briefing.id,
+            "firstCreated": briefing.published.isoformat(),
+            "versionCreated": briefing.modified.isoformat(),
+            "language": lang,
+            "headlines": [{"role": "main", "value": typeset(briefing.title, lang)}],
+            "bodies": [
+                {"role": "richtext", "contentType": "text/html", "value": content},
+                {"role": "text", "contentType": "text/plain", "value": text,
+                 "wordCount": word_count(text), "charCount": len(text)},
+            ],
+        }
+        if briefing.subtitle:
+            news["headlines"].append({"role": "subhead",
+                                      "value": typeset(briefing.subtitle, lang)})
+        descriptions = []
+        if briefing.standfirst:
+            descriptions.append({"role": "lead", "contentType": "text/plain",
+                                 "value": _text(briefing.standfirst, lang)})
+        if briefing.summary:
+            descriptions.append({"role": "summary", "contentType": "text/plain",
+                                 "value": typeset(briefing.summary, lang)})
+        if descriptions:
+            news["descriptions"] = descriptions
+        if briefing.authors:
+            news["by"] = byline(briefing)
+            news["people"] = people(briefing)
+        if briefing.tags:
+            news["subjects"] = [{"name": tag} for tag in briefing.tags]
+        if briefing.rights:
+            news["copyrightNotice"] = briefing.rights
+        made = renditions(context.outputs.get(briefing.id, {}), base_url, self.name)
+        if made:
+            news["renditions"] = made
+        associations: dict[str, dict[str, Any]] = {}
+        for block in briefing.images():  # each image once, in the order it appears
+            if block.src not in associations:
+                asset, path = item.assets[block.src], paths[block.src]
+                associations[block.src] = picture(
+                    block, len(associations) + 1, links.url(base_url, path), asset.media_type,
+                    asset.width, asset.height, len(images[path]), lang)
+        if associations:
+            news["associations"] = list(associations.values())
+        data = json.dumps(news, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return Exported(data.encode("utf-8"), files=images)
