@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from briefkit.inline import Emphasis, Link, Strong, Text, link_scheme, links, parse, plain
+from briefkit.inline import (
+    Emphasis, Inline, Link, Strong, Text, link_scheme, links, markup, parse, plain, serialise,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,3 +44,60 @@ def test_plain_and_links() -> None:
 )
 def test_link_scheme(url: str, scheme: str | None) -> None:
     assert link_scheme(url) == scheme
+
+
+# --- back to markup -------------------------------------------------------------------
+
+# Words made of what needs care in markup: markers, brackets, backslashes, parentheses.
+_WORD = st.text(alphabet="ab*[]\\()_-.é", min_size=1, max_size=6)
+_URL = st.text(alphabet="abc/?=&_-.~%", max_size=8).map(lambda tail: f"https://x.org/{tail}")
+
+
+def _texts(words: list[str]) -> str:
+    return " ".join(words)
+
+
+def _runs(allowed: frozenset[str], depth: int) -> st.SearchStrategy[tuple[Inline, ...]]:
+    """Inline runs the markup can carry: words around each formatting node (two markers
+    never touch), no formatting inside formatting of its kind, no link inside a link."""
+    text = st.lists(_WORD, min_size=1, max_size=3).map(_texts)
+    if depth == 0 or not allowed:
+        return text.map(lambda t: (Text(t),))
+
+    def node(kind: str) -> st.SearchStrategy[Inline]:
+        inner = _runs(allowed - {kind}, depth - 1)
+        if kind == "em":
+            return inner.map(Emphasis)
+        if kind == "strong":
+            return inner.map(Strong)
+        return st.tuples(inner, _URL).map(lambda pair: Link(*pair))
+
+    piece = st.one_of(*(node(kind) for kind in sorted(allowed)))
+
+    # a word touches the formatting before it, or a space parts them
+    after = st.tuples(st.sampled_from(["", " "]), _WORD).map("".join)
+
+    def join(first: str, parts: list[tuple[Inline, str]]) -> tuple[Inline, ...]:
+        run: list[Inline] = [Text(first)]
+        for part, word in parts:
+            run += [part, Text(word)]
+        return tuple(run)
+
+    return st.builds(join, _WORD, st.lists(st.tuples(piece, after), max_size=3))
+
+
+@given(_runs(frozenset({"em", "strong", "link"}), 3))
+def test_markup_reads_back_as_written(nodes: tuple[Inline, ...]) -> None:
+    assert parse(serialise(nodes)) == nodes
+
+
+@given(_runs(frozenset({"em", "strong", "link"}), 3))
+def test_a_run_the_markup_carries_is_kept_whole(nodes: tuple[Inline, ...]) -> None:
+    text, degraded = markup(nodes)
+    assert not degraded and text == serialise(nodes)
+
+
+def test_markers_that_would_touch_give_up_formatting_not_words() -> None:
+    nodes = (Emphasis((Text("a"),)), Strong((Text("b"),)))
+    text, degraded = markup(nodes)
+    assert degraded and plain(text) == "ab"

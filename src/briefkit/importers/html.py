@@ -29,7 +29,7 @@ from typing import Any
 from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
-from briefkit.inline import Emphasis, Inline, Link, Strong, Text
+from briefkit.inline import Emphasis, Inline, Link, Strong, Text, markup, tidy
 
 #: Elements that hold or arrange text: read through.  (Not ``<del>`` or ``<s>``: struck-out
 #: words read as current ones would change what the article says, so they are refused.)
@@ -62,78 +62,11 @@ PUBLISHED_META = ("article:published_time", "date", "dc.date", "dcterms.created"
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
-_ESCAPE = re.compile(r"([\\*\[\]])")
 #: Where to report a refused element: (tag, position in the HTML) -> (line, column) in the file.
 Locate = Callable[[str, tuple[int, int]], tuple[int, int]]
 
 
-# --- inline markup --------------------------------------------------------------------
-
-
-def _rebuild(node: Inline, children: list[Inline]) -> Inline:
-    if isinstance(node, Emphasis):
-        return Emphasis(tuple(children))
-    if isinstance(node, Strong):
-        return Strong(tuple(children))
-    assert isinstance(node, Link)
-    return Link(tuple(children), node.url)
-
-
-def tidy(nodes: Sequence[Inline]) -> list[Inline]:
-    """Inline nodes as the briefing markup can carry them.
-
-    Whitespace collapses to one space and moves out of formatting (``*a *`` is
-    not emphasis), empty formatting goes, emphasis inside emphasis merges, and
-    neighbours of the same kind join.
-    """
-    out: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            if node.text:
-                out.append(Text(_SPACE.sub(" ", node.text)))
-            continue
-        children = tidy(node.children)
-        if isinstance(node, (Emphasis, Strong)):
-            # *a *b* c* is just emphasis: the inner marker would close the outer one
-            flat: list[Inline] = []
-            for child in children:
-                flat.extend(child.children if type(child) is type(node) else (child,))
-            children = tidy(flat) if len(flat) != len(children) else children
-        first = children[0] if children else None
-        lead = isinstance(first, Text) and first.text.startswith(" ")
-        if isinstance(first, Text) and lead:
-            children[0] = Text(first.text[1:])
-        last = children[-1] if children else None
-        trail = isinstance(last, Text) and last.text.endswith(" ")
-        if isinstance(last, Text) and trail:
-            children[-1] = Text(last.text[:-1])
-        children = [c for c in children if not (isinstance(c, Text) and not c.text)]
-        if lead:
-            out.append(Text(" "))
-        if children:
-            out.append(_rebuild(node, children))
-        if trail:
-            out.append(Text(" "))
-    merged: list[Inline] = []
-    for node in out:
-        last = merged[-1] if merged else None
-        if isinstance(node, Text) and isinstance(last, Text):
-            merged[-1] = Text(_SPACE.sub(" ", last.text + node.text))
-        elif isinstance(node, (Emphasis, Strong)) and type(last) is type(node):
-            merged[-1] = _rebuild(node, tidy(last.children + node.children))
-        else:
-            merged.append(node)
-    return merged
-
-
-def _strip(nodes: list[Inline]) -> list[Inline]:
-    """Without the spaces at either end."""
-    nodes = list(nodes)
-    if nodes and isinstance(nodes[0], Text):
-        nodes[0] = Text(nodes[0].text.lstrip(" "))
-    if nodes and isinstance(nodes[-1], Text):
-        nodes[-1] = Text(nodes[-1].text.rstrip(" "))
-    return [n for n in nodes if not (isinstance(n, Text) and not n.text)]
+# --- inline content -------------------------------------------------------------------
 
 
 def _safe_url(url: str) -> str:
@@ -144,67 +77,6 @@ def _safe_url(url: str) -> str:
     if url.count("(") != url.count(")"):
         url = url.replace("(", "%28").replace(")", "%29")
     return url
-
-
-def serialise(nodes: Sequence[Inline]) -> str:
-    """Briefing markup for inline nodes."""
-    parts: list[str] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            parts.append(_ESCAPE.sub(r"\\\1", node.text))
-        elif isinstance(node, Emphasis):
-            parts.append(f"*{serialise(node.children)}*")
-        elif isinstance(node, Strong):
-            parts.append(f"**{serialise(node.children)}**")
-        else:
-            parts.append(f"[{serialise(node.children)}]({node.url})")
-    return "".join(parts)
-
-
-def _without_nested(nodes: Sequence[Inline], inside: bool = False) -> list[Inline]:
-    """Formatting inside formatting dropped (its text kept)."""
-    out: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            out.append(node)
-        elif isinstance(node, (Emphasis, Strong)) and inside:
-            out.extend(_without_nested(node.children, True))
-        else:
-            out.append(_rebuild(node, _without_nested(node.children, inside or not isinstance(node, Link))))
-    return out
-
-
-def _without_formatting(nodes: Sequence[Inline]) -> list[Inline]:
-    out: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, (Emphasis, Strong)):
-            out.extend(_without_formatting(node.children))
-        elif isinstance(node, Link):
-            out.append(Link(tuple(_without_formatting(node.children)), node.url))
-        else:
-            out.append(node)
-    return out
-
-
-def markup(nodes: Sequence[Inline]) -> tuple[str, bool]:
-    """Briefing markup that reads back as ``nodes``, and whether it had to give up
-    some formatting to get there.
-
-    A few HTML nestings have no unambiguous markup (``<em><strong>x</strong></em>``
-    would be ``***x***``); each step down keeps every word: inner formatting
-    dropped, then emphasis and strong, then links.
-    """
-    wanted = _strip(tidy(nodes))
-    attempts = (
-        wanted,
-        _strip(tidy(_without_nested(wanted))),
-        _strip(tidy(_without_formatting(wanted))),
-    )
-    for attempt in attempts:
-        text = serialise(attempt)
-        if list(inline.parse(text)) == attempt:
-            return text, attempt is not wanted
-    return serialise([Text(inline.plain(tuple(wanted)))]), True
 
 
 def plain_text(nodes: Sequence[Inline]) -> str:
