@@ -1,0 +1,332 @@
+"""The ninjs news item, checked against IPTC's official ninjs 3.1 JSON Schema (jsonschema,
+draft 2020-12 with format checking), read back with json and lxml, and its renditions
+compared with the files a real export run wrote."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+import pytest
+from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, sample
+from exporters.exported import DOCX, made
+from jsonschema import Draft202012Validator, FormatChecker
+
+from briefkit import registry
+from briefkit.config import Settings
+from briefkit.errors import ConfigError
+from briefkit.exporters.base import Context, OutputInfo
+from briefkit.exporters.ninjs import NinjsExporter
+from briefkit.load import BriefingFile, load
+from briefkit.themes import Theme
+
+#: IPTC's schema and examples, copied unchanged beside the project.
+STANDARDS = ROOT.parent / "shared" / "standards" / "ninjs"
+SCHEMA = STANDARDS / "ninjs-schema_3.1.json"
+needs_schema = pytest.mark.skipif(
+    not SCHEMA.is_file(),
+    reason=f"IPTC's ninjs 3.1 schema is not at {SCHEMA} (the shared standards folder)",
+)
+BASE = "https://briefings.example.org/"
+BRIEFINGS = sorted(SAMPLES.glob("*.json")) + sorted(FIXTURES.glob("*.json"))
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
+
+
+def _uri(value: object) -> bool:
+    """RFC 3986: a scheme, then only ASCII characters a URI may carry (no spaces)."""
+    if not isinstance(value, str):
+        return True
+    return bool(URI_SCHEME.match(urlsplit(value).scheme)) and re.fullmatch(
+        r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", value) is not None
+
+
+def _date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not RFC3339.match(value):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
+def validator() -> Draft202012Validator:
+    """The official schema, with "uri" and "date-time" checked even where jsonschema's own
+    checkers (extra packages) are not installed."""
+    checker = FormatChecker()
+    if "uri" not in checker.checkers:
+        checker.checks("uri")(_uri)
+    if "date-time" not in checker.checkers:
+        checker.checks("date-time", raises=ValueError)(_date_time)
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=checker)
+
+
+def problems(item: dict[str, Any]) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator().iter_errors(item)]
+
+
+def export(item: BriefingFile, settings: Settings, theme: Theme,
+           outputs: dict[str, dict[str, OutputInfo]] | None = None) -> tuple[dict[str, Any],
+                                                                             dict[str, bytes]]:
+    exported = NinjsExporter().export(item, Context(settings, theme, outputs or {}))
+    return json.loads(exported.data), dict(exported.files)
+
+
+def write(tmp_path: Path, briefing: dict[str, Any]) -> BriefingFile:
+    path = tmp_path / f"{briefing['id']}.json"
+    path.write_text(json.dumps(briefing), "utf-8")
+    return load(path, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def english(settings: Settings, theme: Theme) -> dict[str, Any]:
+    outputs = {ENGLISH: made(ENGLISH, html=41_610, pdf=103_081, epub=20_500, docx=40_210)}
+    return export(sample(ENGLISH), settings, theme, outputs)[0]
+
+
+# --- the official schema ---------------------------------------------------------------
+
+
+@needs_schema
+def test_the_format_checks_catch_what_they_should() -> None:
+    # the stand-in checkers must refuse what the schema's formats refuse
+    assert problems({"uri": "https://example.org/a b"})
+    assert problems({"uri": "https://example.org/", "versionCreated": "2020-01-08 07:00"})
+    assert problems({"uri": "https://example.org/", "headlines": [{"role": "main"}]})
+    assert not problems({"uri": "https://example.org/é".replace("é", "%C3%A9")})
+
+
+@needs_schema
+@pytest.mark.parametrize("path", BRIEFINGS, ids=lambda p: p.stem)
+def test_every_sample_and_fixture_is_a_valid_ninjs_item(path: Path, settings: Settings,
+                                                        theme: Theme) -> None:
+    item = load(path, path.parent)
+    outputs = {item.id: made(item.id, html=1_000, pdf=2_000, epub=3_000, docx=4_000)}
+    news, _ = export(item, settings, theme, outputs)
+    assert problems(news) == []
+    assert news["type"] == "text"
+    assert news["standard"]["version"] == "3.1"
+
+
+@needs_schema
+def test_a_briefing_with_every_optional_field_missing_is_valid(
+        tmp_path: Path, settings: Settings, theme: Theme) -> None:
+    item = write(tmp_path, {"id": "bare", "title": "Bare", "language": "de",
+                            "published": "2024-05-01T08:00:00+02:00",
+                            "sections": [{"heading": "Nur eine Überschrift"}]})
+    news, files = export(item, settings, theme)
+    assert problems(news) == []
+    assert files == {}
+    for key in ("by", "people", "subjects", "descriptions", "renditions", "associations",
+                "copyrightNotice"):
+        assert key not in news
+
+
+# --- what the item says ------------------------------------------------------------------
+
+
+def test_identity_dates_and_language(english: dict[str, Any], settings: Settings,
+                                     theme: Theme) -> None:
+    assert english["uri"] == "https://briefings.example.org/night-bus-network.html"
+    assert english["slugline"] == ENGLISH
+    assert english["firstCreated"] == "2020-01-08T07:00:00+00:00"
+    assert english["versionCreated"] == "2020-01-08T16:30:00+00:00"
+    assert english["language"] == "en-GB"
+    french, _ = export(sample(FRENCH), settings, theme)
+    # no url of its own: its web page under base_url identifies it
+    assert french["uri"] == BASE + FRENCH + ".html"
+    assert french["versionCreated"] == french["firstCreated"] == "2020-01-08T11:45:00+01:00"
+
+
+def test_headlines_descriptions_and_rights(english: dict[str, Any]) -> None:
+    briefing = sample(ENGLISH).briefing
+    assert english["headlines"] == [
+        {"role": "main", "value": briefing.title},
+        {"role": "subhead", "value": "Six routes, a flat fare and a six-month trial"},
+    ]
+    roles = {d["role"]: d for d in english["descriptions"]}
+    assert set(roles) == {"lead", "summary"}
+    assert roles["summary"]["value"] == briefing.summary
+    assert "*" not in roles["lead"]["value"] and roles["lead"]["contentType"] == "text/plain"
+    assert english["copyrightNotice"] == briefing.rights
+
+
+def test_byline_and_people_with_their_roles(english: dict[str, Any]) -> None:
+    assert english["by"] == "Amira Haddad and Tom Price"
+    assert english["people"] == [
+        {"name": "Amira Haddad", "rel": "transport correspondent",
+         "contactInfo": [{"type": "email", "value": "amira.haddad@example.org"}]},
+        {"name": "Tom Price", "rel": "author", "uri": "https://example.org/staff/tom-price"},
+    ]
+    assert [s["name"] for s in english["subjects"]] == ["transport", "Riverton", "night economy"]
+
+
+def test_french_typography_in_every_text(settings: Settings, theme: Theme) -> None:
+    french, _ = export(sample(FRENCH), settings, theme)
+    headline = french["headlines"][0]["value"]
+    assert "\u00a0:" in headline  # "Frappes iraniennes en Irak : ..." keeps its colon attached
+    assert french["people"] == [{"name": "La rédaction", "rel": "service International"}]
+
+
+def test_html_body_is_the_web_page_content_with_absolute_image_addresses(
+        english: dict[str, Any]) -> None:
+    (rich,) = [b for b in english["bodies"] if b["contentType"] == "text/html"]
+    article = lxml.html.fragment_fromstring(rich["value"])
+    assert article.tag == "article" and article.get("lang") == "en-GB"
+    # (the page keeps the last two words of a title together)
+    assert article.xpath("string(.//h1)").replace("\u00a0", " ") == sample(ENGLISH).briefing.title
+    images = article.xpath(".//img/@src")
+    assert images and all(src.startswith(BASE + "images/night-bus-network/") for src in images)
+    assert sorted(set(images)) == sorted(a["renditions"][0]["href"]
+                                         for a in english["associations"])
+    assert not article.xpath(".//script")
+
+
+def test_plain_body_counts_words_and_characters_without_captions(
+        tmp_path: Path, settings: Settings, theme: Theme) -> None:
+    images = SAMPLES / "images"
+    image = next(p for p in sorted(images.iterdir()) if p.suffix == ".png")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / image.name).write_bytes(image.read_bytes())
+    item = write(tmp_path, {
+        "id": "counted", "title": "Counted", "language": "en",
+        "published": "2024-05-01T08:00:00Z",
+        "sections": [{"heading": "Four five", "blocks": [
+            {"type": "paragraph", "text": "One *two* [three](https://example.org) – six."},
+            {"type": "image", "src": f"images/{image.name}", "alt": "alt words here",
+             "caption": "caption words never counted", "credit": "Credit Line"},
+        ]}],
+    })
+    news, _ = export(item, settings, theme)
+    (plain,) = [b for b in news["bodies"] if b["contentType"] == "text/plain"]
+    assert plain["value"] == "Four five\nOne two three – six."
+    assert plain["wordCount"] == 6  # the lone dash is not a word
+    assert plain["charCount"] == len(plain["value"]) == 30
+
+
+def test_images_are_associated_and_published_beside_the_item(
+        english: dict[str, Any], settings: Settings, theme: Theme) -> None:
+    item = sample(ENGLISH)
+    _, files = export(item, settings, theme)
+    blocks = item.briefing.images()
+    assert len(english["associations"]) == len({b.src for b in blocks})
+    for association, block in zip(english["associations"], blocks):
+        rendition = association["renditions"][0]
+        assert association["type"] == "picture"
+        assert association["uri"] == rendition["href"]
+        path = rendition["href"].removeprefix(BASE)
+        asset = item.assets[block.src]
+        assert files[path] == asset.read() == (SAMPLES / block.src).read_bytes()
+        assert rendition["sizeInBytes"] == len(files[path])
+        assert (rendition["contentType"], rendition["width"], rendition["height"]) == (
+            asset.media_type, asset.width, asset.height)
+        descriptions = {d["role"]: d["value"] for d in association["descriptions"]}
+        assert descriptions["alt"] == block.alt
+        if block.credit:
+            assert descriptions["creditline"] == block.credit
+
+
+def test_renditions_list_each_published_file(english: dict[str, Any]) -> None:
+    assert [(r["name"], r["href"], r["contentType"], r["sizeInBytes"])
+            for r in english["renditions"]] == [
+        ("html", BASE + "night-bus-network.html", "text/html", 41_610),
+        ("pdf", BASE + "night-bus-network.pdf", "application/pdf", 103_081),
+        ("epub", BASE + "night-bus-network.epub", "application/epub+zip", 20_500),
+        ("docx", BASE + "night-bus-network.docx", DOCX,
+         40_210),
+    ]
+
+
+@needs_schema
+def test_a_url_outside_ascii_is_percent_encoded(tmp_path: Path, settings: Settings,
+                                                 theme: Theme) -> None:
+    item = write(tmp_path, {
+        "id": "iri", "title": "IRI", "language": "es", "url": "https://example.org/año/ñu",
+        "published": "2024-05-01T08:00:00Z", "authors": [
+            {"name": "José", "url": "https://example.org/josé"}],
+        "sections": [{"blocks": [{"type": "paragraph", "text": "Texto."}]}],
+    })
+    news, _ = export(item, settings, theme)
+    assert news["uri"] == "https://example.org/a%C3%B1o/%C3%B1u"
+    assert news["people"][0]["uri"] == "https://example.org/jos%C3%A9"
+    assert problems(news) == []
+
+
+def test_same_bytes_every_time(settings: Settings, theme: Theme) -> None:
+    item = fixture("every-block")
+    context = Context(settings, theme, {item.id: made(item.id, pdf=1, html=2)})
+    first = NinjsExporter().export(item, context)
+    assert NinjsExporter().export(item, context) == first
+    text = first.data.decode("utf-8")
+    assert json.dumps(json.loads(text), ensure_ascii=False, indent=2, sort_keys=True) + "\n" \
+        == text
+
+
+def test_without_base_url_one_line(settings: Settings, theme: Theme) -> None:
+    bare = settings.model_copy(update={"base_url": None})
+    with pytest.raises(ConfigError) as error:
+        NinjsExporter().export(sample(FRENCH), Context(bare, theme))
+    assert len(error.value.lines()) == 1 and "base_url" in error.value.message
+
+
+# --- with the files a real export run wrote ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both samples exported by the command line to every installed format."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("newsroom")
+    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
+    shutil.copytree(SAMPLES, folder / "source")
+    result = run_briefkit("export", "--all", cwd=folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder / "dist"
+
+
+@needs_schema
+@pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
+def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
+                                            settings: Settings, theme: Theme) -> None:
+    outputs = {briefing_id: {
+        f: OutputInfo(path.name, f, registry.get(f).media_type, path.stat().st_size)
+        for f in ("html", "pdf", "epub", "docx")
+        if (path := exported / registry.get(f).filename(briefing_id)).is_file()
+    }}
+    assert set(outputs[briefing_id]) == {"html", "pdf", "epub", "docx"}
+    news, files = export(sample(briefing_id), settings, theme, outputs)
+    assert problems(news) == []
+    for rendition in news["renditions"]:
+        published = exported / rendition["href"].removeprefix(BASE)
+        assert rendition["sizeInBytes"] == published.stat().st_size
+    for path, data in files.items():  # the images it names are those the web page published
+        assert (exported / path).read_bytes() == data
+
+
+ENGINE = importlib.util.find_spec("briefkit.engine") is not None
+
+
+@needs_schema
+@pytest.mark.skipif(not ENGINE, reason="the export run gives ninjs the other outputs once "
+                    "the engine in briefkit.engine runs it after them")
+@pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
+def test_export_all_writes_items_whose_renditions_are_the_files(briefing_id: str,
+                                                                exported: Path) -> None:
+    news = json.loads((exported / f"{briefing_id}.ninjs.json").read_text("utf-8"))
+    assert problems(news) == []
+    assert {r["name"] for r in news["renditions"]} == {"html", "pdf", "epub", "docx"}
+    for rendition in news["renditions"]:
+        published = exported / rendition["href"].removeprefix(BASE)
+        assert rendition["sizeInBytes"] == published.stat().st_size
+    for association in news.get("associations", []):
+        assert (exported / association["uri"].removeprefix(BASE)).is_file()
