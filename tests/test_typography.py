@@ -6,8 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from briefkit.render.dates import long_date
-from briefkit.render.typography import NBSP, NNBSP, typeset
+from briefkit.render.dates import dateline, long_date
+from briefkit.render.typography import NBSP, NNBSP, tie_last_words, typeset, typeset_parts
+from briefkit.model import Briefing
+from conftest import ENGLISH, FRENCH, fixture, sample
 
 
 @pytest.mark.parametrize(
@@ -17,8 +19,9 @@ from briefkit.render.typography import NBSP, NNBSP, typeset
         ("exactement?", f"exactement{NNBSP}?"),
         ("Quoi ! Vraiment ; oui", f"Quoi{NNBSP}! Vraiment{NNBSP}; oui"),
         ("Note : voici", f"Note{NBSP}: voici"),
-        ("« bonjour »", f"«{NBSP}bonjour{NBSP}»"),
-        ("«bonjour»", f"«{NBSP}bonjour{NBSP}»"),
+        ("« bonjour »", f"«{NNBSP}bonjour{NNBSP}»"),
+        ("«bonjour»", f"«{NNBSP}bonjour{NNBSP}»"),
+        ('il a dit "bonjour"', f"il a dit «{NNBSP}bonjour{NNBSP}»"),
         ("Ah ?!", f"Ah{NNBSP}?!"),
         ("à 10:30 et https://x.org", "à 10:30 et https://x.org"),
         ("l'Iran", "l\u2019Iran"),
@@ -48,3 +51,71 @@ def test_long_date(language: str, expected: str) -> None:
 def test_date_is_read_in_the_briefings_own_offset() -> None:
     late = datetime.fromisoformat("2020-01-08T23:30:00-05:00")  # already the 9th in UTC
     assert long_date(late, "en-GB") == "Wednesday 8 January 2020"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ('He said "hello" and \'hi\'', "en-GB", "He said “hello” and ‘hi’"),
+        ('"Quoted."', "en", "“Quoted.”"),
+        ("the Smiths' house, don't", "en", "the Smiths’ house, don’t"),
+        ('Er sagt "Hallo"', "de", "Er sagt „Hallo“"),
+        ('Er sagt "Hallo" \'ja\'', "de-AT", "Er sagt „Hallo“ ‚ja‘"),
+        ('see https://x.org/?a=\'b\'&c=1 or www.x.org/it\'s "now"', "en",
+         "see https://x.org/?a='b'&c=1 or www.x.org/it's “now”"),
+        ("'https://x.org/a'", "en", "‘https://x.org/a’"),
+        ("write to l'équipe mailto:desk@x.org?subject=l'Iran", "fr",
+         "write to l’équipe mailto:desk@x.org?subject=l'Iran"),
+    ],
+)
+def test_quotes_by_language_never_in_addresses(text: str, language: str, expected: str) -> None:
+    assert typeset(text, language) == expected
+
+
+def test_a_quote_around_emphasis_opens_and_closes() -> None:
+    assert typeset_parts(['"', "word", '" he said'], "en") == ["“", "word", "” he said"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A headline of words", f"A headline of{NBSP}words"),
+        ("Two words", f"Two{NBSP}words"),
+        ("One", "One"),
+        (f"Que s’est-il passé exactement{NNBSP}?", f"Que s’est-il passé{NBSP}exactement{NNBSP}?"),
+        ("ends with spaces  ", f"ends with{NBSP}spaces  "),
+        ("a **bold end**", f"a **bold{NBSP}end**"),
+    ],
+)
+def test_tie_last_words(text: str, expected: str) -> None:
+    assert tie_last_words(text) == expected
+
+
+def _updated(briefing: Briefing, when: str) -> Briefing:
+    return briefing.model_copy(update={"updated": datetime.fromisoformat(when)})
+
+
+def test_dateline_newsroom_conventions() -> None:
+    french = sample(FRENCH).briefing
+    assert dateline(french) == f"8 janvier 2020 à 11{NBSP}h{NBSP}45"
+    assert dateline(_updated(french, "2020-01-08T12:30:00+01:00")) == (
+        f"8 janvier 2020 à 11{NBSP}h{NBSP}45 · Mis à jour à 12{NBSP}h{NBSP}30")
+    assert dateline(_updated(french, "2020-01-09T08:05:00+01:00")) == (
+        f"8 janvier 2020 à 11{NBSP}h{NBSP}45 · Mis à jour le 9 janvier 2020 à 8{NBSP}h{NBSP}05")
+    english = sample(ENGLISH).briefing
+    assert dateline(english) == "8 January 2020, 07:00 · Updated 16:30"
+    assert dateline(fixture("every-block").briefing) == (
+        "4 March 2021, 09:15 · Updated 5 March 2021, 18:00")
+
+
+def test_dateline_in_arabic_digits_and_order() -> None:
+    arabic = fixture("rtl-arabic").briefing
+    assert dateline(arabic) == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
+    assert dateline(_updated(arabic, "2020-01-08T12:30:00+03:00")) == (
+        "٨ يناير ٢٠٢٠، ٧:٠٠ ص · حُدّث ١٢:٣٠ م")
+
+
+def test_dateline_in_the_briefings_own_offset() -> None:
+    late = sample(ENGLISH).briefing.model_copy(update={
+        "published": datetime.fromisoformat("2020-01-08T23:30:00-05:00"), "updated": None})
+    assert dateline(late) == "8 January 2020, 23:30"

@@ -35,7 +35,8 @@ from briefkit.model import (
     Table,
     Timeline,
 )
-from briefkit.render.dates import long_date
+from briefkit.render.dates import dateline
+from briefkit.render.html import headline
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme
 
@@ -126,7 +127,7 @@ def find_in_order(text: str, expected: list[str], name: str) -> None:
 def test_every_block_is_in_the_text_in_order(rendered: dict[str, Rendered], name: str) -> None:
     doc = rendered[name]
     briefing = doc.item.briefing
-    expected = [long_date(briefing.published, briefing.language)]
+    expected = [dateline(briefing)]
     for section in briefing.sections:
         expected += [section.heading] if section.heading else []
         for block in section.blocks:
@@ -137,8 +138,14 @@ def test_every_block_is_in_the_text_in_order(rendered: dict[str, Rendered], name
 
 
 def test_dates_are_written_in_the_briefings_language(rendered: dict[str, Rendered]) -> None:
-    assert "mercredi 8 janvier 2020" in rendered["french"].pdftotext()
-    assert "Wednesday 8 January 2020" in rendered["english"].pdftotext()
+    def text(name: str) -> str:
+        return " ".join(rendered[name].pdftotext().replace("\u00a0", " ").split())
+
+    assert "8 janvier 2020 à 11 h 45" in text("french")
+    assert "8 January 2020, 07:00 · Updated 16:30" in text("english")
+    # pdftotext gives right-to-left lines in visual runs: look for each piece on one line
+    line = next(li for li in rendered["arabic"].pdftotext().splitlines() if "يناير" in li)
+    assert all(piece in line for piece in ("٨", "٢٠٢٠", "٧:٠٠", "ص"))
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
@@ -178,8 +185,8 @@ def test_outline_has_the_title_and_each_section(rendered: dict[str, Rendered], n
                 yield entry.title  # type: ignore[attr-defined]
 
     found = list(titles(reader.outline))
-    headings = [typeset(s.heading, briefing.language) for s in briefing.sections if s.heading]
-    assert found[0] == typeset(briefing.title, briefing.language)
+    headings = [headline(s.heading, briefing.language) for s in briefing.sections if s.heading]
+    assert found[0] == headline(briefing.title, briefing.language)
     assert [t for t in found if t in headings] == headings
     # every bookmark points at a page of this document
     assert all(reader.get_destination_page_number(e) < len(reader.pages)

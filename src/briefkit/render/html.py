@@ -21,22 +21,38 @@ from briefkit import inline
 from briefkit.config import Settings
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
-from briefkit.render.dates import date_time, locale_of, long_date
+from briefkit.render.dates import date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for
-from briefkit.render.typography import typeset
+from briefkit.render.typography import JOIN, tie_last_words, typeset, typeset_parts
 from briefkit.themes import Theme
 
 ImageUrl = Callable[[str], str]
 
 
-def inline_html(text: str, language: str) -> Markup:
-    """Briefing text with inline markup, as safe HTML with the language's typography."""
+def inline_html(text: str, language: str, *, tie: bool = False) -> Markup:
+    """Briefing text with inline markup, as safe HTML with the language's typography;
+    with ``tie``, its last two words never part (a standfirst)."""
+    nodes = inline.parse(text)
+    texts: list[str] = []
 
-    def render(nodes: tuple[inline.Inline, ...]) -> str:
-        out = []
-        for node in nodes:
+    def collect(children: tuple[inline.Inline, ...]) -> None:
+        for node in children:
             if isinstance(node, inline.Text):
-                out.append(str(escape(typeset(node.text, language))))
+                texts.append(node.text)
+            else:
+                collect(node.children)
+
+    collect(nodes)
+    typeset = typeset_parts(texts, language)
+    if tie and typeset:
+        typeset = tie_last_words(JOIN.join(typeset)).split(JOIN)
+    runs = iter(typeset)
+
+    def render(children: tuple[inline.Inline, ...]) -> str:
+        out = []
+        for node in children:
+            if isinstance(node, inline.Text):
+                out.append(str(escape(next(runs))))
             elif isinstance(node, inline.Emphasis):
                 out.append(f"<em>{render(node.children)}</em>")
             elif isinstance(node, inline.Strong):
@@ -45,7 +61,12 @@ def inline_html(text: str, language: str) -> Markup:
                 out.append(f'<a href="{escape(node.url)}">{render(node.children)}</a>')
         return "".join(out)
 
-    return Markup(render(inline.parse(text)))
+    return Markup(render(nodes))
+
+
+def headline(text: str, language: str) -> str:
+    """A title or heading: the language's typography, its last two words tied."""
+    return tie_last_words(typeset(text, language))
 
 
 @jinja2.pass_context
@@ -171,6 +192,10 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "published_time": date_time(briefing.published, lang),
         "updated": long_date(briefing.updated, lang) if briefing.updated else None,
         "updated_time": _updated_at(briefing.updated, lang) if briefing.updated else None,
+        "dateline": dateline(briefing),
+        "headline": lambda text: headline(text or "", lang),
+        "standfirst": inline_html(briefing.standfirst, lang, tie=True)
+        if briefing.standfirst else None,
         "theme": theme.settings,
         "settings": settings,
         "masthead": theme.settings.brand.masthead or settings.publisher,

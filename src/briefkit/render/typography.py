@@ -1,14 +1,20 @@
 """Language-aware typography, one pass shared by every format.
 
-French puts a narrow no-break space (U+202F) before ``? ! ;``, a no-break
-space (U+00A0) before ``:`` and inside ``« »``, so "exactement ?" never
-breaks before its question mark.  Every language gets typographic apostrophes.
-The pass only touches text, never URLs (links are separate inline nodes).
+Straight quotes become the language's own (“ ” ‘ ’ in English, « » in French,
+„ “ in German, as CLDR lists them) and apostrophes become ’.  French puts a
+narrow no-break space (U+202F) before ``? ! ;`` and inside ``« »``, a no-break
+space (U+00A0) before ``:``, so "exactement ?" never breaks before its
+question mark.  The pass never touches a URL: links are separate inline nodes,
+and an address written in the text is left as it is.
+
+:func:`tie_last_words` keeps a headline, standfirst or heading from ending on
+a single word.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 NBSP = "\u00a0"
@@ -23,6 +29,22 @@ _SPACES = r"(?<![ \t\u00a0\u202f])[ \t\u00a0\u202f]"
 _FR_BEFORE_TIGHT = re.compile(_SPACES + r"*([?!;]+)")
 _FR_BEFORE_COLON = re.compile(r"(?<=\w)[ \t\u00a0\u202f]*:(?=\s|$)|" + _SPACES + r"+:(?=\s|$)")
 _FR_OPEN_GUILLEMET = re.compile(r"«[ \t\u00a0\u202f]*")
+#: An address written in the text: left exactly as written.
+_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»“”„]*[^\s<>\"«»“”„.,;:!?)\]']"
+                  r"|[^\s@<>\"'()]+@[^\s@<>\"'()]+\.\w+")
+#: Between parts of one text split by inline markup (see :func:`typeset_parts`); the
+#: model rules it out of every text, so it cannot occur in a briefing.
+JOIN = "\x00"
+
+#: Primary and secondary quotation marks (CLDR "delimiters"): open, close, open, close.
+QUOTES = {
+    "en": "“”‘’", "fr": "«»“”", "de": "„“‚‘", "es": "«»“”", "it": "«»“”", "pt": "«»“”",
+    "pt_BR": "“”‘’", "nl": "‘’“”", "ru": "«»„“", "pl": "„”«»", "ar": "”“’‘", "he": "””’’",
+    "de_CH": "«»‹›", "fr_CH": "«»‹›",
+}
+_ENGLISH_QUOTES = QUOTES["en"]
+# a quote after one of these (or at the start) opens
+_OPENS_AFTER = set(" \t\n\u00a0\u202f([{\u2014\u2013-/«“„‘‚")
 _FR_CLOSE_GUILLEMET = re.compile(_SPACES + r"*»")
 
 
@@ -36,15 +58,91 @@ def _french(text: str) -> str:
 
     text = _FR_BEFORE_TIGHT.sub(tight, text)
     text = _FR_BEFORE_COLON.sub(NBSP + ":", text)
-    text = _FR_OPEN_GUILLEMET.sub("«" + NBSP, text)
-    text = _FR_CLOSE_GUILLEMET.sub(NBSP + "»", text)
+    text = _FR_OPEN_GUILLEMET.sub("«" + NNBSP, text)
+    text = _FR_CLOSE_GUILLEMET.sub(NNBSP + "»", text)
+    return text
+
+
+def quotes_for(language: str) -> str:
+    """The quotation marks of a BCP 47 tag: open, close, then the secondary pair."""
+    parts = language.replace("-", "_").split("_")
+    region = f"{parts[0].lower()}_{parts[1].upper()}" if len(parts) > 1 else ""
+    return QUOTES.get(region) or QUOTES.get(parts[0].lower(), _ENGLISH_QUOTES)
+
+
+def _neighbour(text: str, index: int, step: int) -> str:
+    index += step
+    while 0 <= index < len(text) and text[index] == JOIN:
+        index += step
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def _curl(text: str, marks: str) -> str:
+    """Straight quotes to the language's marks; a lone closing single quote is an apostrophe."""
+    out = []
+    open_single = 0
+    for index, char in enumerate(text):
+        if char not in "\"'":
+            out.append(char)
+            continue
+        before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
+        opens = (before == "" or before in _OPENS_AFTER) and after != "" and not after.isspace()
+        if char == '"':
+            out.append(marks[0] if opens else marks[1])
+        elif before.isalnum() and after.isalnum():
+            out.append("\u2019")  # l'Iran, don't
+        elif opens:
+            open_single += 1
+            out.append(marks[2])
+        elif open_single:
+            open_single -= 1
+            out.append(marks[3])
+        else:
+            out.append("\u2019")  # the Smiths' house
+    return "".join(out)
+
+
+def _outside_urls(text: str, language: str) -> str:
+    pieces = []
+    start = 0
+    for match in _URL.finditer(text):
+        pieces.append(_typeset_words(text[start:match.start()], language))
+        pieces.append(match.group())
+        start = match.end()
+    pieces.append(_typeset_words(text[start:], language))
+    return "".join(pieces)
+
+
+def _typeset_words(text: str, language: str) -> str:
+    if "'" in text or '"' in text:
+        text = _curl(text, quotes_for(language))
+    if language.split("-")[0].lower() == "fr":
+        text = _french(text)
     return text
 
 
 @lru_cache(maxsize=8192)
 def typeset(text: str, language: str) -> str:
     """Apply the typographic rules of ``language`` (a BCP 47 tag) to plain text."""
-    text = _APOSTROPHE.sub("\u2019", text)
-    if language.split("-")[0].lower() == "fr":
-        text = _french(text)
-    return text
+    return _outside_urls(text, language)
+
+
+def typeset_parts(parts: Sequence[str], language: str) -> list[str]:
+    """:func:`typeset` the runs of one text split by inline markup (emphasis, links), as
+    one text: a quote opened before ``*word*`` is closed after it."""
+    if len(parts) < 2:
+        return [typeset(p, language) for p in parts]
+    return typeset(JOIN.join(parts), language).split(JOIN)
+
+
+def tie_last_words(text: str) -> str:
+    """Join the last two words with a no-break space, so the text never ends on a line
+    holding one word.  Works on plain text and on a briefing's inline markup."""
+    stripped = text.rstrip()
+    index = max(stripped.rfind(" "), stripped.rfind("\t"), stripped.rfind("\n"))
+    if index <= 0 or not stripped[:index].strip():
+        return text
+    start = index
+    while start > 0 and stripped[start - 1] in " \t\n":
+        start -= 1
+    return stripped[:start] + NBSP + stripped[index + 1:] + text[len(stripped):]
