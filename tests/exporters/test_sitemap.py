@@ -174,3 +174,16 @@ def test_export_writes_sitemap_and_robots(tmp_path: Path) -> None:
     for loc in found:
         assert (dist / loc.removeprefix(BASE)).is_file()
     assert (dist / "robots.txt").read_text("utf-8").endswith(f"Sitemap: {BASE}sitemap.xml\n")
+
+
+def test_the_front_page_links_the_sitemap(settings: Settings, theme: Theme) -> None:
+    import lxml.html
+
+    from briefkit.exporters.site import FrontPageExporter
+
+    page = FrontPageExporter().export_collection([sample(ENGLISH)], Context(settings, theme))
+    data = page.data if isinstance(page, Exported) else page
+    head = lxml.html.document_fromstring(data).find("head")
+    assert [(link.get("type"), link.get("href"))
+            for link in head.findall("link[@rel='sitemap']")] == [
+        ("application/xml", SitemapExporter.output)]
