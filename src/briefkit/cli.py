@@ -148,6 +148,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+        import watchfiles  # noqa: F401
+    except ImportError as error:
+        print(f"briefkit serve: needs the serve extra (pip install 'briefkit[serve]'): "
+              f"{error}", file=sys.stderr)
+        return 1
+    from briefkit.serve import serve
+    from briefkit.themes import load_theme
+
+    settings = _settings(args)
+    theme = load_theme(settings.theme, settings.root)
+    return serve(Path.cwd(), settings, theme, host=args.host, port=args.port,
+                 open_browser=args.open)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
 def _positive(text: str) -> int:
     try:
         number = int(text)
@@ -199,6 +223,14 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of the briefing format")
     p.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("serve", help="preview every format in a browser while editing")
+    p.add_argument("--port", type=_port, default=8000,
+                   help="port to listen on (default: 8000; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--open", action="store_true", help="open the preview in a browser")
+    p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("import", help="make a briefing from CMS text, HTML or Markdown")
     p.add_argument("file", metavar="FILE", help="the article to import")

@@ -1,0 +1,271 @@
+"""Re-exporting while briefings are edited: one worker thread, one export at a time.
+
+Every export goes through :func:`_export`, the one call into the engine.  With
+one job the engine runs in this process, so WeasyPrint stays imported and the
+theme's fonts and stylesheets stay loaded from one export to the next: an edit
+costs the render, not the start-up.  The engine takes a lock on the project for
+each run, so runs never overlap: changes wait in a queue, and the changes that
+arrive during a run are handled together by the next one.
+
+A change to briefing files is exported in two runs: their web pages first (the
+page a writer looks at reloads at once), then every other format and the
+collections.  A briefing that does not load is left out of the second run, so
+its last good outputs, and the feeds and front page that list it, stay as they
+were until it is fixed.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefkit import registry
+from briefkit.config import Settings, load_settings
+from briefkit.errors import BriefkitError
+from briefkit.load import display_path
+from briefkit.serve.briefings import Briefings
+from briefkit.themes import Theme, load_theme
+
+#: What a page listens for: ``reload`` once per change, when the web pages are made;
+#: ``outputs`` when every other format of that change is made too.
+RELOAD, OUTPUTS = "reload", "outputs"
+#: The format exported first, on its own, after an edit.
+WEB_PAGE = "html"
+
+Announce = Callable[[str, dict[str, Any]], None]
+
+
+def _export(settings: Settings, theme: Theme, formats: Sequence[str] | None,
+            paths: Sequence[Path] | None, progress: Any) -> Any:
+    """The one call into the export engine (in this process: ``jobs=1`` keeps it warm)."""
+    from briefkit import build
+
+    return build.export(settings, theme, formats=formats, paths=paths, out=None,
+                        progress=progress, jobs=1, force=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed since the last export."""
+
+    paths: frozenset[Path] = frozenset()  # briefing files written or added
+    everything: bool = False  # settings, theme, an image, a removed file
+
+    def __or__(self, other: Change) -> Change:
+        return Change(self.paths | other.paths, self.everything or other.everything)
+
+
+@dataclass
+class Status:
+    """What the preview pages show: the last change handled and what went wrong."""
+
+    edit: int = 0  # number of changes handled so far (the first export is 1)
+    busy: bool = True
+    failures: dict[str, list[str]] = field(default_factory=dict)  # file shown -> lines
+    project: list[str] = field(default_factory=list)  # settings, theme, output folder
+    seconds: float = 0.0  # of the last change, both runs
+
+
+class _Stoppable:
+    """The engine's progress hooks, used to stop a run early: raising KeyboardInterrupt
+    from a hook makes the engine finish the output being written and record it."""
+
+    def __init__(self, stopping: threading.Event) -> None:
+        self.stopping = stopping
+
+    def _check(self) -> None:
+        if self.stopping.is_set():
+            raise KeyboardInterrupt
+
+    def planned(self, work: object, up_to_date: object) -> None:
+        self._check()
+
+    def written(self, record: object) -> None:
+        self._check()
+
+    def skipped(self, record: object) -> None:
+        self._check()
+
+    def failed(self, failure: object) -> None:
+        self._check()
+
+    def removed(self, path: str) -> None:
+        self._check()
+
+
+@dataclass
+class _Ran:
+    """What one export run wrote and removed, and the files it could not read."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+
+
+def _lines(failure: Any) -> str:
+    """A failure as one line that starts with where it is (file:line:col when known)."""
+    return f"{failure.file}: {failure.format}: {failure.reason}" if failure.format \
+        else str(failure.reason)
+
+
+class Rebuilder:
+    """The worker thread that exports, one change at a time, and says what came of it."""
+
+    def __init__(self, root: Path, settings: Settings, theme: Theme, briefings: Briefings,
+                 announce: Announce, say: Callable[[str], None]) -> None:
+        self.root, self.settings, self.theme = root, settings, theme
+        self.briefings, self.announce, self.say = briefings, announce, say
+        self.status = Status()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._queue: queue.Queue[Change | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="briefkit-export", daemon=True)
+
+    # --- the thread -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start with an export of everything that is out of date."""
+        self._queue.put(Change(everything=True))
+        self._thread.start()
+
+    def submit(self, change: Change) -> None:
+        self._queue.put(change)
+
+    def stop(self) -> None:
+        """Stop after the output being written; wait for it."""
+        self.stopping.set()
+        self._queue.put(None)
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def snapshot(self) -> Status:
+        with self.lock:
+            return Status(self.status.edit, self.status.busy,
+                          {k: list(v) for k, v in self.status.failures.items()},
+                          list(self.status.project), self.status.seconds)
+
+    def _next(self) -> Change | None:
+        """The next change, merged with every change queued behind it."""
+        change = self._queue.get()
+        while change is not None:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return change
+            if more is None:
+                return None
+            change |= more
+        return None
+
+    def _loop(self) -> None:
+        while (change := self._next()) is not None:
+            with self.lock:
+                self.status.busy = True
+                self.status.edit += 1
+            try:
+                self._handle(change)
+            except KeyboardInterrupt:
+                return
+            except Exception as error:  # noqa: BLE001 (a bug must not stop the preview)
+                self.say(traceback.format_exc().rstrip())
+                with self.lock:
+                    self.status.project = [f"internal error: {type(error).__name__}: {error}"]
+                self._tell(RELOAD, [], [])
+                self._tell(OUTPUTS, [], [])
+            finally:
+                with self.lock:
+                    self.status.busy = False
+
+    # --- one change -------------------------------------------------------------------
+
+    def _handle(self, change: Change) -> None:
+        started = time.perf_counter()
+        if change.everything:
+            shown = "everything"
+            run = self._everything()
+            written, removed = run.written, run.removed
+            self._tell(RELOAD, written, removed)
+        else:
+            paths = sorted(p for p in change.paths if p.is_file())
+            shown = ", ".join(display_path(p) for p in paths) or "nothing"
+            web = self._run([WEB_PAGE] if WEB_PAGE in registry.names() else None, paths)
+            self._tell(RELOAD, web.written, [])
+            rest = self._run(None, [p for p in paths if display_path(p) not in web.unreadable])
+            written, removed = web.written + rest.written, rest.removed
+        seconds = time.perf_counter() - started
+        with self.lock:
+            self.status.seconds = seconds
+            problems = sum(len(lines) for lines in self.status.failures.values())
+            problems += len(self.status.project)
+        self._tell(OUTPUTS, written, removed, final=True)
+        self.say(f"{time.strftime('%H:%M:%S')} {shown}: {len(written)} written, "
+                 f"{len(removed)} removed, {problems} problems, {seconds:.2f} s")
+
+    def _everything(self) -> _Ran:
+        """Settings and theme read again, then every briefing (what is up to date is kept)."""
+        try:
+            settings = load_settings(self.root)
+            theme = load_theme(settings.theme, settings.root)
+        except BriefkitError as error:
+            self._problem(error)
+            return _Ran()
+        self.settings, self.theme = settings, theme
+        return self._run(None, None)
+
+    def _run(self, formats: list[str] | None, paths: list[Path] | None) -> _Ran:
+        """One export run; its failures replace what was known of the files it covered."""
+        if paths is not None and not paths:
+            return _Ran()
+        try:
+            report = _export(self.settings, self.theme, formats, paths,
+                             _Stoppable(self.stopping))
+        except BriefkitError as error:  # the output folder: locked, read-only, full
+            self._problem(error)
+            return _Ran()
+        failures: dict[str, list[str]] = {}
+        for failure in report.failed:
+            failures.setdefault(failure.file, []).append(_lines(failure))
+            if failure.bug:
+                self.say(failure.bug.rstrip())
+        with self.lock:
+            if paths is None:
+                self.status.failures = failures
+            else:
+                for path in paths:
+                    self.status.failures.pop(display_path(path), None)
+                if formats is None:  # the collections ran again: their old failures go
+                    for file in [f for f in self.status.failures if not f.endswith(".json")]:
+                        del self.status.failures[file]
+                self.status.failures.update(failures)
+            self.status.project = []
+        for lines in failures.values():
+            for line in lines:
+                self.say(line)
+        return _Ran([r.path for r in report.written], list(report.removed),
+                    {f.file for f in report.failed if f.format is None})
+
+    def _problem(self, error: BriefkitError) -> None:
+        with self.lock:
+            self.status.project = error.lines()
+        for line in error.lines():
+            self.say(line)
+
+    def _tell(self, event: str, written: list[str], removed: list[str],
+              final: bool = False) -> None:
+        """Announce one event; its problems are named by briefing, for pages to show."""
+        status = self.snapshot()
+        problems = []
+        for file, lines in sorted(status.failures.items()):
+            path = self.root / file
+            briefing = self.briefings.id_of(path) if path.suffix == ".json" else None
+            problems.append({"file": file, "id": briefing, "lines": lines})
+        self.announce(event, {"edit": status.edit, "written": written, "removed": removed,
+                              "problems": problems, "project": status.project,
+                              "busy": not final})
+
