@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: export test test-full system system-full lint clean
+.PHONY: export test test-full system system-full lint clean gates
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -32,6 +32,21 @@ test: system $(VENV)/.installed-test
 # Everything, including the slow checks (LibreOffice, many epubcheck runs, long Hypothesis runs).
 test-full: system-full $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n auto -m '' --hypothesis-profile=deep
+
+# Standards gates (scripts/gates): DAISY Ace, EPUBCheck, the Nu HTML Checker, axe-core, PDF/UA-1,
+# qpdf and pdffonts on dist/ and on the test fixtures exported fresh. The checkers install into
+# gates/node_modules and gates/.venv at the versions gates/package-lock.json and
+# gates/requirements.txt pin; Chromium, Node.js, Java and qpdf come from Debian.
+gates: export
+	@scripts/system-packages --gates
+	@cd gates && { test node_modules/.package-lock.json -nt package-lock.json || \
+	  PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 CHROMEDRIVER_SKIP_DOWNLOAD=true \
+	  npm ci --no-audit --no-fund --ignore-scripts; }
+	@test -x gates/.venv/bin/python || $(PYTHON) -m venv gates/.venv
+	@test gates/.venv/.installed -nt gates/requirements.txt || \
+	  { gates/.venv/bin/python -m pip install --quiet -r gates/requirements.txt && \
+	    touch gates/.venv/.installed; }
+	scripts/gates dist --fixtures
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet ruff mypy
