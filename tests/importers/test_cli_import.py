@@ -117,6 +117,11 @@ def test_a_language_that_cannot_be_told_is_asked_for(tmp_path: Path) -> None:
     ("it", ("Il governo ha annunciato mercoledì che non cambierà la sua posizione sulla riforma "
            "delle pensioni, nonostante gli scioperi che sono ancora in corso nei trasporti.")),
     ("ar", "أعلنت الحكومة يوم الأربعاء أنها لن تغير موقفها من إصلاح نظام التقاعد رغم الإضرابات."),
+    ("nl", ("De regering heeft woensdag aangekondigd dat zij haar standpunt over de "
+            "pensioenhervorming niet zal wijzigen, ondanks de stakingen in het vervoer.")),
+    ("pt", ("O governo anunciou na quarta-feira que não vai mudar a sua posição sobre a reforma "
+            "das pensões, apesar das greves que continuam nos transportes.")),
+    ("he", "הממשלה הודיעה ביום רביעי כי לא תשנה את עמדתה בנוגע לרפורמה בפנסיות, למרות השביתות."),
 ])
 def test_the_language_guess(language: str, text: str) -> None:
     assert guess_language(text) == language
@@ -126,13 +131,33 @@ def test_no_language_guess_on_too_little_text() -> None:
     assert guess_language("Paris, 8 janvier.") is None
 
 
+def test_no_guess_in_a_script_no_labelled_language_is_written_in() -> None:
+    assert guess_language("為透明及軟性導體市場提供銀奈米線解決方案的領導廠商今天宣布該公司最近被評選") is None
+
+
 def test_ids_are_ascii_slugs_cut_between_words() -> None:
     assert slug("Frappes iraniennes en Irak : ce que l’on sait") == \
         "frappes-iraniennes-en-irak-ce-que-l-on-sait"
     assert slug("Straße, Œuvre & Łódź") == "strasse-oeuvre-lodz"
     long = slug("word " * 40)
     assert len(long) <= 80 and long.endswith("word") and "--" not in long
-    assert slug("الضربات الإيرانية") == ""
+    assert slug("🎉 !") == ""
+
+
+@pytest.mark.parametrize("title, made", [
+    ("الضربات الإيرانية على العراق", "ldrbt-lyrny-l-l-rq"),
+    ("עודכן היום בירושלים", "vdkn-hyvm-byrvshlym"),
+    ("Ночные автобусы: что изменится", "nochnye-avtobusy-chto-izmenitsia"),
+    ("Αθήνα σήμερα", "athena-semera"),
+])
+def test_titles_in_other_scripts_are_transliterated(title: str, made: str) -> None:
+    assert slug(title) == made
+
+
+def test_a_long_non_latin_title_is_cut_between_words() -> None:
+    made = slug("Ночные автобусы " * 20)
+    assert len(made) <= 80 and not made.endswith("-")
+    assert made.rsplit("-", 1)[1] in ("nochnye", "avtobusy")
 
 
 def test_a_made_title_is_the_first_sentence() -> None:

@@ -104,3 +104,27 @@ def test_raw_inline_html_in_markdown_is_read_as_html() -> None:
                             "an entity.\n\nMore.\n", "a.md")
     assert article.pieces[0] == {"type": "paragraph",
                                  "text": "A *raw* tag, a [link](https://x.org) & an entity."}
+
+
+def test_front_matter_is_yaml_whose_values_stay_text() -> None:
+    values, _, notes = front_matter(
+        "---\ntitle: no\npublished: 2024-03-01T06:00:00Z\nid: 0123\n"
+        "summary: >\n  One summary\n  on two lines.\ntags:\n  - 1.50\n  - \"quoted: yes\"\n"
+        "authors: [Ana Ruiz, 'O''Brien']\n---\nBody\n", "a.md")
+    assert values == {"title": "no", "published": "2024-03-01T06:00:00Z", "id": "0123",
+                      "summary": "One summary on two lines.", "tags": ["1.50", "quoted: yes"],
+                      "authors": ["Ana Ruiz", "O'Brien"]}
+    assert notes == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ("---\ntitle: [a, b]\n---\n", "a.md:2:1: front matter: 'title' is not text"),
+    ("---\ntags:\n  - a\n  - {b: c}\n---\n", "a.md:4:1: front matter: 'tags' is not text"),
+    ("---\n- a\n- b\n---\n", "a.md:2:1: front matter: expected 'key: value' lines"),
+    ("---\ntitle: 'open\n---\n", "a.md:2:1: front matter: expected 'key: value'"),
+])
+def test_front_matter_that_is_not_text_is_one_clear_line(text: str, message: str) -> None:
+    with pytest.raises(BriefingError) as caught:
+        front_matter(text, "a.md")
+    assert len(str(caught.value).splitlines()) == 1
+    assert str(caught.value).startswith(message), str(caught.value)

@@ -16,7 +16,6 @@ publication date) is asked for, naming the option to pass.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,9 +40,6 @@ OPTIONS = {"id": "--id", "title": "--title", "language": "--language",
 
 _HTML_BLOCK = re.compile(r"<(p|h[1-6]|ul|ol|li|blockquote|div|html|body|article|section)\b",
                          re.IGNORECASE)
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o",
-                       "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th",
-                       "Þ": "TH", "ð": "d", "ı": "i"})
 # C0 controls other than tab and line breaks: no text file holds them, no output can carry them
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
@@ -103,18 +99,13 @@ def read_text(path: Path, shown: str) -> str:
 
 
 def slug(title: str) -> str:
-    """An id made from a title: ASCII letters and digits joined by hyphens, at
-    most ID_MAX characters, cut between words."""
-    folded = unicodedata.normalize("NFKD", title.translate(_FOLD)).lower()
-    # accents go; anything else that is not a Latin letter or digit (an apostrophe
-    # in "l’on", a space) separates words
-    kept = "".join(ch if ch.isascii() and ch.isalnum() else "-"
-                   for ch in folded if not unicodedata.combining(ch))
-    made = re.sub(r"-+", "-", kept).strip("-")
-    if len(made) > ID_MAX:
-        cut = made.rfind("-", 0, ID_MAX + 1)
-        made = made[: cut if cut > 0 else ID_MAX].strip("-")
-    return made
+    """An id made from a title: any script transliterated to ASCII letters and digits
+    joined by hyphens, at most ID_MAX characters, cut between words."""
+    from slugify import slugify
+
+    # an apostrophe parts words ("l’on" -> "l-on"), as any other punctuation does
+    return str(slugify(title, max_length=ID_MAX, word_boundary=True,
+                       replacements=[["’", "-"], ["'", "-"], ["ʼ", "-"]]))
 
 
 def title_from(text: str) -> str:
@@ -196,8 +187,8 @@ def import_file(
         id = slug(title)
         if not id:
             raise BriefingError.single(
-                shown, f"no id can be made from the title {title!r} (no Latin letters or "
-                "digits): pass --id")
+                shown, f"no id can be made from the title {title!r} (no letter or digit): "
+                "pass --id")
         note(f"id made from the title: {id!r} (pass --id to set it)")
 
     if language is None:

@@ -13,9 +13,10 @@ An optional front-matter block between ``---`` lines gives the metadata::
     ---
 
 Keys: title, subtitle, id, language, published, updated, authors (or author),
-tags, summary, url, rights.  A value is text (quotes optional); a list is
-``[a, b]`` or one ``- item`` per line.  This is a small subset of YAML, enough
-for these keys and nothing more.
+tags, summary, url, rights.  The block is YAML, read by PyYAML's ``BaseLoader``
+so every value stays the text it is written as (``2024-03-01`` is not a date,
+``no`` is not false): a value is text (quotes optional), a list is ``[a, b]`` or
+one ``- item`` per line.
 
 The body is CommonMark (markdown-it-py) turned into HTML and read by the HTML
 reader: ``# Title`` is the title, ``##`` lines are section headings, ``>`` a
@@ -41,69 +42,72 @@ KEYS = {
 }
 LISTS = frozenset({"authors", "tags"})
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")
-_ENTRY = re.compile(r"^([A-Za-z][\w-]*)\s*:(?:\s+(.*))?$")
-#: One item of ``[a, "b, c"]``: quoted (commas allowed) or up to the next comma.
-_LIST_ITEM = re.compile(r"\s*(\"[^\"]*\"|'[^']*'|[^,]+)\s*(?:,|$)")
-_ITEM = re.compile(r"^\s+-\s+(.*)$|^-\s+(.*)$")
 
 
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
+def _yaml_problem(error: Any, file: str, offset: int) -> BriefingError:
+    """A YAML error as one line at the file's line (``offset`` lines before the YAML)."""
+    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+    line = offset + (mark.line + 1 if mark is not None else 1)
+    problem = getattr(error, "problem", None) or "not YAML"
+    return BriefingError.single(
+        file, f"front matter: expected 'key: value' or '- item' under a list key ({problem})",
+        line=line, column=1)
 
 
-def _inline_list(value: str) -> list[str]:
-    inner = value.strip()[1:-1]
-    return [_unquote(item) for item in _LIST_ITEM.findall(inner) if item.strip()]
+def _text(node: Any, name: str, file: str, line: int) -> str:
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode):
+        raise BriefingError.single(file, f"front matter: '{name}' is not text", line=line,
+                                   column=1)
+    return str(node.value)
 
 
 def front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[str]]:
     """The front matter's values, the body with the front matter blanked out (so
     line numbers stay those of the file), and notes about keys left out."""
+    import yaml
+
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return {}, text, []
     end = next((n for n in range(1, len(lines)) if _FENCE.match(lines[n])), None)
     if end is None:
         raise BriefingError.single(file, "front matter opened by '---' is never closed", line=1, column=1)
+    loader = yaml.BaseLoader("\n".join(lines[1:end]))
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as error:
+        raise _yaml_problem(error, file, 1) from None
+    finally:
+        loader.dispose()
     values: dict[str, Any] = {}
     notes: list[str] = []
-    key: str | None = None
-    for number in range(1, end):
-        line = lines[number].rstrip()
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        item = _ITEM.match(line)
-        if item and key in LISTS and isinstance(values.get(key), list):
-            values[key].append(_unquote(item.group(1) or item.group(2)))
-            continue
-        entry = _ENTRY.match(line)
-        if not entry:
-            raise BriefingError.single(
-                file, "front matter: expected 'key: value' or '- item' under a list key",
-                line=number + 1, column=1,
-            )
-        name, value = entry.group(1).lower(), (entry.group(2) or "").strip()
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise BriefingError.single(
+            file, "front matter: expected 'key: value' lines", line=root.start_mark.line + 2,
+            column=1)
+    for key_node, value_node in root.value if root is not None else []:
+        line = key_node.start_mark.line + 2  # the file's line: the fence comes first
+        name = _text(key_node, "a key", file, line).lower()
         if name not in KEYS:
-            notes.append(f"{file}:{number + 1}: front matter key '{name}' ignored "
+            notes.append(f"{file}:{line}: front matter key '{name}' ignored "
                          f"(known: {', '.join(sorted(set(KEYS.values())))})")
-            key = None
             continue
         key = KEYS[name]
         if key in LISTS:
-            if value.startswith("[") and value.endswith("]"):
-                values[key] = _inline_list(value)
-            elif value:
-                values[key] = [_unquote(value)]
+            if isinstance(value_node, yaml.SequenceNode):
+                values[key] = [_text(item, name, file, item.start_mark.line + 2)
+                               for item in value_node.value]
             else:
-                values[key] = []
-        elif not value:
+                value = _text(value_node, name, file, line).strip()
+                values[key] = [value] if value else []
+            continue
+        value = _text(value_node, name, file, line).strip()
+        if not value:
             raise BriefingError.single(file, f"front matter: '{name}' has no value",
-                                       line=number + 1, column=1)
-        else:
-            values[key] = _unquote(value)
+                                       line=line, column=1)
+        values[key] = value
     body = "\n" * (end + 1) + "\n".join(lines[end + 1:])
     return values, body, notes
 
