@@ -1,77 +1,49 @@
 """Themes: the design every format shares.
 
 A theme is a folder: ``themes/<name>/`` in the project first, then the theme of
-that name packaged with briefkit, then the packaged ``default`` theme.  A file
-(template, stylesheet, font) is looked up in that order, so a project theme
-only holds what it changes.  ``theme.toml`` holds the design decisions that
-CSS and Word styles both derive from.
+that name packaged with briefkit.  It extends another theme (``extends`` in its
+theme.toml; by default the packaged theme of its name, else ``default``), and so
+on up to the packaged ``default``.  A file (template, stylesheet, font) is looked
+up along that chain, and theme.toml values merge along it (the child wins key by
+key, tables merge), so a project theme only holds what it changes.  theme.toml
+holds the design decisions that CSS and Word styles both derive from; every
+value, font and logo is checked here, once (see :mod:`briefkit.theme_settings`).
 """
 
 from __future__ import annotations
 
+import io
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from briefkit.errors import ThemeError, UnsafeReferenceError
+from briefkit.errors import BriefingError, Problem, ThemeError, UnsafeReferenceError
+from briefkit.load import MAX_IMAGE_BYTES, _check_image, display_path, read_regular
+from briefkit.theme_settings import (
+    Brand,
+    Colours,
+    FontFile,
+    Fonts,
+    Key,
+    Page,
+    ThemeSettings,
+    theme_name,
+    key_lines,
+    locate,
+    merge,
+    problems,
+)
+
+__all__ = ["Brand", "Colours", "FontFile", "Fonts", "Page", "Theme", "ThemeSettings",
+           "installed", "load_theme"]
 
 PACKAGED = Path(__file__).parent / "themes"
-Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FontFile(_Table):
-    """One font file carried by the theme (OFL-licensed), for @font-face."""
-
-    family: str
-    path: str
-    weight: int = 400
-    style: Literal["normal", "italic"] = "normal"
-
-
-class Fonts(_Table):
-    body: str = "Charis SIL"
-    headings: str = "Inter"
-    #: families for scripts the first two lack (Arabic, Hebrew ...), in order
-    fallback: list[str] = ["Amiri", "Noto Sans Hebrew"]
-    size: float = 10.5  # body size in points, printed
-    files: list[FontFile] = []
-
-
-class Colours(_Table):
-    text: Colour = "#1d1d1f"
-    accent: Colour = "#b0171f"
-    muted: Colour = "#5f6368"
-    rule: Colour = "#d8d8d8"
-    shade: Colour = "#f3f1ec"  # factbox background
-
-
-class Page(_Table):
-    size: Literal["A4", "Letter"] = "A4"
-    #: top, right, bottom, left, as in CSS
-    margins: str = "22mm 20mm 24mm 20mm"
-
-
-class Brand(_Table):
-    masthead: str = ""  # empty: the project's publisher
-    logo: str | None = None  # a file in the theme folder
-    footer: str = ""
-
-
-class ThemeSettings(_Table):
-    name: str = ""
-    description: str = ""
-    fonts: Fonts = Fonts()
-    colours: Colours = Colours()
-    page: Page = Page()
-    brand: Brand = Brand()
+#: Largest theme.toml, template or font file read
+MAX_THEME_FILE = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -98,7 +70,7 @@ class Theme:
         path = self.find(relative)
         if path is None:
             raise ThemeError(f"theme '{self.name}' has no {relative}")
-        return path.read_text("utf-8")
+        return _read(path, MAX_THEME_FILE).decode("utf-8", errors="replace")
 
     def contains(self, path: Path) -> bool:
         """Whether ``path`` lies inside one of the theme folders."""
@@ -112,10 +84,20 @@ class Theme:
 
         digest = hashlib.sha256()
         for folder in self.folders:
+            inside = folder.resolve()
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                if not path.resolve().is_relative_to(inside):
+                    continue  # never read: find() refuses it
                 digest.update(str(path.relative_to(folder)).encode())
-                digest.update(path.read_bytes())
+                digest.update(_read(path, MAX_THEME_FILE))
         return digest.hexdigest()
+
+
+def _read(path: Path, limit: int) -> bytes:
+    try:
+        return read_regular(path, limit, display_path(path))
+    except BriefingError as error:
+        raise ThemeError(error.message) from None
 
 
 def installed(project: Path | None = None) -> list[str]:
@@ -126,30 +108,185 @@ def installed(project: Path | None = None) -> list[str]:
     return sorted(names)
 
 
-def load_theme(name: str, project: Path | None = None) -> Theme:
-    """Find theme ``name``: the project's ``themes/`` first, the packaged themes last."""
-    candidates = []
-    if project is not None:
-        candidates.append(project / "themes" / name)
-    candidates += [PACKAGED / name, PACKAGED / "default"]
-    folders: list[Path] = []
-    for folder in candidates:
-        if folder.is_dir() and folder.resolve() not in [f.resolve() for f in folders]:
-            folders.append(folder)
-    if not folders or not (folders[0] / "theme.toml").is_file() or (
-        folders[0].name != name
-    ):
-        raise ThemeError(
-            f"theme '{name}' not found; installed themes: {', '.join(installed(project))}"
-        )
-    toml = folders[0] / "theme.toml"
+# --- the chain of themes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One theme of a chain: its folder and its theme.toml as read."""
+
+    folder: Path
+    shown: str  # theme.toml, as shown to the user
+    text: str
+    values: dict[str, Any]
+
+
+def _read_toml(folder: Path) -> _Link:
+    toml = folder / "theme.toml"
+    shown = display_path(toml)
+    if not toml.resolve().is_relative_to(folder.resolve()):
+        raise UnsafeReferenceError(f"{shown}: is a link to a file outside the theme folder")
+    raw = _read(toml, 1024 * 1024)
     try:
-        settings = ThemeSettings.model_validate(tomllib.loads(toml.read_text("utf-8")))
+        text = raw.decode("utf-8")
+        values = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        raise ThemeError(f"{shown}: not UTF-8 (byte {error.start + 1})") from None
     except tomllib.TOMLDecodeError as error:
-        raise ThemeError(f"{toml}: {error}") from None
+        raise ThemeError(f"{shown}: {error}") from None
+    return _Link(folder, shown, text, values)
+
+
+def _folder(name: str, project: Path | None, below: Path | None) -> Path | None:
+    """The folder of theme ``name``: the project's first, then the packaged one.  From a
+    theme (``below``), its own folder is skipped: ``default`` extending ``default`` in a
+    project means the packaged one."""
+    candidates = [PACKAGED / name]
+    if project is not None and (below is None or below.is_relative_to(project / "themes")):
+        candidates.insert(0, project / "themes" / name)
+    for folder in candidates:
+        if folder.is_dir() and (folder / "theme.toml").is_file() and folder != below:
+            return folder
+    return None
+
+
+def _chain(name: str, project: Path | None) -> list[_Link]:
+    """The theme ``name`` and every theme it extends, itself first.
+
+    A theme without ``extends`` extends the packaged theme of its name, if any, else
+    ``default``; the packaged ``default`` extends nothing.
+    """
+    folder = _folder(name, project, None)
+    if folder is None:
+        raise ThemeError(
+            f"theme '{name}' not found; installed themes: {', '.join(installed(project))}")
+    chain = [_read_toml(folder)]
+    while True:
+        link = chain[-1]
+        parent = link.values.get("extends")
+        if link.folder == PACKAGED / "default" and parent is None:
+            return chain
+        if parent is None:
+            same = PACKAGED / link.folder.name
+            parent = link.folder.name if link.folder != same and same.is_dir() else "default"
+        elif not isinstance(parent, str):
+            raise _at(link, ("extends",), "expected the name of a theme")
+        else:
+            try:
+                theme_name(parent)
+            except ValueError as error:
+                raise _at(link, ("extends",), str(error)) from None
+        found = _folder(parent, project, link.folder)
+        if found is None:
+            raise _at(link, ("extends",), f"no theme '{parent}'; installed themes: "
+                      f"{', '.join(installed(project))}")
+        if any(found.resolve() == other.folder.resolve() for other in chain):
+            names = " -> ".join([*(c.folder.name for c in chain), found.name])
+            raise _at(link, ("extends",), f"themes extend each other in a circle ({names})")
+        chain.append(_read_toml(found))
+
+
+def _at(link: _Link, key: Key, message: str) -> ThemeError:
+    line, column = locate(key, key_lines(link.text))
+    problem = Problem(link.shown, f"{'.'.join(map(str, key))}: {message}", line, column)
+    return ThemeError(str(problem), [problem])
+
+
+def _origins(chain: list[_Link]) -> dict[Key, tuple[str, str]]:
+    """For each key of the merged values, the theme.toml it comes from (the child's)."""
+    found: dict[Key, tuple[str, str]] = {}
+
+    def walk(values: dict[str, Any], prefix: Key, link: _Link) -> None:
+        for key, value in values.items():
+            found[(*prefix, key)] = (link.shown, link.text)
+            if isinstance(value, dict):
+                walk(value, (*prefix, key), link)
+
+    for link in reversed(chain):  # the parent first, each child over it
+        found[()] = (link.shown, link.text)
+        walk(link.values, (), link)
+    return found
+
+
+def load_theme(name: str, project: Path | None = None) -> Theme:
+    """Find theme ``name`` (the project's ``themes/`` first, the packaged themes last),
+    merge its theme.toml over those of the themes it extends and check every value,
+    font and logo; raise :class:`ThemeError` with one line per problem."""
+    chain = _chain(name, project)
+    values: dict[str, Any] = {}
+    for link in reversed(chain):
+        values = merge(values, link.values)
+    origins = _origins(chain)
+    try:
+        settings = ThemeSettings.model_validate(values)
     except ValidationError as error:
-        lines = [
-            f"{toml}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        ]
-        raise ThemeError("\n".join(lines)) from None
-    return Theme(name, tuple(folders), settings)
+        found = problems(error, origins)
+        raise ThemeError(str(found[0]) if len(found) == 1 else f"{len(found)} problems",
+                         found) from None
+    folders = [link.folder for link in chain]
+    if PACKAGED / "default" not in folders:
+        folders.append(PACKAGED / "default")
+    theme = Theme(name, tuple(folders), settings)
+    found = _check_files(theme, origins)
+    if found:
+        raise ThemeError(str(found[0]) if len(found) == 1 else f"{len(found)} problems", found)
+    return theme
+
+
+# --- the files theme.toml names -----------------------------------------------------------
+
+
+def _check_files(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[Problem]:
+    """Every font theme.toml names is a font, its logo an image, each inside the theme."""
+    named: list[tuple[Key, str, str]] = [
+        (("fonts", "files", index, "path"), face.path, "font")
+        for index, face in enumerate(theme.settings.fonts.files)]
+    if theme.settings.brand.logo:
+        named.append((("brand", "logo"), theme.settings.brand.logo, "logo"))
+    found = []
+    for key, relative, kind in named:
+        try:
+            path = theme.find(relative)
+            if path is None:
+                fault = f"{relative!r} not found in the theme folders"
+            elif kind == "font":
+                fault = _font_fault(path, *_stamp(path))
+            else:
+                fault = _image_fault(path)
+        except (ThemeError, UnsafeReferenceError) as error:
+            fault = error.message
+        if fault:
+            shown, text = next(origins[key[:n]] for n in range(len(key), -1, -1)
+                               if key[:n] in origins)
+            line, column = locate(key, key_lines(text))
+            found.append(Problem(shown, f"{'.'.join(map(str, key))}: {fault}", line, column))
+    return found
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+@lru_cache(maxsize=256)
+def _font_fault(path: Path, size: int, modified: int) -> str | None:
+    """What is wrong with a font file (cached while its size and time stay the same)."""
+    from fontTools.ttLib import TTFont
+
+    data = _read(path, MAX_THEME_FILE)
+    try:
+        # a parser of untrusted bytes may fail in any way: each is "not a font"
+        with TTFont(io.BytesIO(data), lazy=True) as font:
+            # the table directory and the small 'head' table: enough to tell a font from
+            # anything else, without decoding its glyphs (twelve faces load in milliseconds)
+            if not all(tag in font for tag in ("cmap", "name", "head")) \
+                    or font["head"].magicNumber != 0x5F0F3CF5:
+                raise ValueError("not a font")
+    except Exception:  # noqa: BLE001
+        return f"{path.name} is not a font (TrueType, OpenType, WOFF or WOFF2)"
+    return None
+
+
+def _image_fault(path: Path) -> str | None:
+    checked = _check_image(_read(path, MAX_IMAGE_BYTES))
+    return f"{path.name} {checked}" if isinstance(checked, str) else None

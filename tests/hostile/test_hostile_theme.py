@@ -2,6 +2,10 @@
 absolute files.  Nothing outside the theme and source folders is read into any
 output; the PDF fails with a clear line and the other formats still export.
 
+A theme that tries to run code (templates reaching Python through Jinja), to write
+a script into every page (theme.toml values closing the style element) or to stall
+the run (sizes of nan or a billion points, a FIFO for a template): one line each.
+
 (References to the network and to ``file:`` URLs are covered beside the PDF
 exporter's own tests.)
 """
@@ -14,10 +18,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, run_briefkit
+from conftest import ENGLISH, FRENCH, run_briefkit, sample
+from jinja2.sandbox import SandboxedEnvironment
 
-from briefkit.errors import UnsafeReferenceError
-from briefkit.themes import load_theme
+from briefkit.config import Settings
+from briefkit.errors import BriefkitError, ThemeError, UnsafeReferenceError
+from briefkit.render import html
+from briefkit.themes import PACKAGED, Theme, load_theme
 
 SECRET = "SECRET-OUTSIDE-THE-THEME"
 
@@ -89,3 +96,208 @@ def test_the_other_briefings_export_when_the_theme_is_bad(newsroom: Path) -> Non
         [f"{ENGLISH}.docx", f"{FRENCH}.docx"])
     manifest = json.loads((newsroom / "dist" / "manifest.json").read_text("utf-8"))
     assert SECRET not in json.dumps(manifest)
+
+
+# --- a theme never runs code -------------------------------------------------------------
+
+
+def template_theme(project: Path, **templates: str) -> Theme:
+    """Project theme 'evil' whose templates/ hold ``templates`` (name -> text)."""
+    folder = project / "themes" / "evil"
+    (folder / "templates").mkdir(parents=True, exist_ok=True)
+    (folder / "theme.toml").write_text('name = "evil"\n', "utf-8")
+    for name, text in templates.items():
+        (folder / "templates" / name).write_text(text, "utf-8")
+    (project / "secret.txt").write_text(SECRET, "utf-8")
+    return load_theme("evil", project)
+
+
+def render_content(theme: Theme, settings: Settings) -> str:
+    return html.content(sample(ENGLISH), theme, settings)
+
+
+def refusal(theme: Theme, settings: Settings) -> list[str]:
+    with pytest.raises(BriefkitError) as caught:
+        render_content(theme, settings)
+    return caught.value.lines()
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "{{ self.__init__.__globals__.__builtins__.__import__('os').system('touch PWNED') }}",
+    "{{ lipsum.__globals__['os'].popen('touch PWNED').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+], ids=["cycler", "self", "lipsum", "subclasses"])
+def test_a_template_cannot_run_code(payload: str, tmp_path: Path, settings: Settings,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    theme = template_theme(tmp_path, **{"content.html": f"<p>\n{payload}\n</p>"})
+    lines = refusal(theme, settings)
+    assert len(lines) == 1 and lines[0].startswith("themes/evil/templates/content.html:2: "), lines
+    assert "is not open to a theme" in lines[0] or "unsafe" in lines[0], lines
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ settings.root.joinpath('secret.txt').read_text() }}",
+    "{{ settings.source_dir.parent.joinpath('secret.txt').read_text() }}",
+    "{{ settings.parse_file(settings.root ~ '/secret.txt') }}",
+    "{{ briefing.model_validate_json('{}') }}",
+], ids=["root", "source-dir", "parse-file", "pydantic"])
+def test_a_template_cannot_reach_files_through_the_context(payload: str, tmp_path: Path,
+                                                           settings: Settings) -> None:
+    local = settings.model_copy(update={"root": tmp_path})
+    theme = template_theme(tmp_path, **{"content.html": payload})
+    lines = refusal(theme, local)
+    assert len(lines) == 1 and "is not open to a theme" in lines[0], lines
+    assert SECRET not in lines[0]
+
+
+def test_an_include_never_follows_a_link_out_of_the_theme(tmp_path: Path,
+                                                          settings: Settings) -> None:
+    theme = template_theme(tmp_path, **{"content.html": '{% include "leak.html" %}'})
+    os.symlink(tmp_path / "secret.txt", tmp_path / "themes/evil/templates/leak.html")
+    lines = refusal(theme, settings)
+    assert lines == ["theme 'evil': template 'leak.html' points outside the theme folder"]
+
+
+@pytest.mark.timeout(10)
+def test_an_include_of_a_fifo_or_device_never_hangs(tmp_path: Path, settings: Settings,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    theme = template_theme(tmp_path, **{"content.html": '{% include "pipe.html" %}'})
+    os.mkfifo(tmp_path / "themes/evil/templates/pipe.html")
+    assert refusal(theme, settings) == [
+        "theme 'evil': themes/evil/templates/pipe.html: is not a regular file"]
+
+
+def test_a_template_cannot_build_a_huge_string(tmp_path: Path, settings: Settings,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    theme = template_theme(tmp_path, **{"content.html": "{{ 'x' * 100000000 }}"})
+    assert refusal(theme, settings) == [
+        "themes/evil/templates/content.html:1: a str of over 1,000,000 items"]
+
+
+def test_a_template_mistake_is_one_line_with_its_place(tmp_path: Path, settings: Settings,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    theme = template_theme(tmp_path, **{"content.html": "<p>\n{% if %}\n"})
+    (line,) = refusal(theme, settings)
+    assert line.startswith("themes/evil/templates/content.html:2: ")
+    theme = template_theme(tmp_path, **{"content.html": "<p>\n\n{{ nothing.here }}\n"})
+    (line,) = refusal(theme, settings)
+    assert line == "themes/evil/templates/content.html:3: 'nothing' is undefined"
+
+
+def test_the_packaged_templates_render_in_the_sandbox(settings: Settings) -> None:
+    assert isinstance(html.environment(load_theme("default")), SandboxedEnvironment)
+    page = html.content(sample(ENGLISH), load_theme("wire"), settings)
+    assert "<article" in page
+
+
+# --- theme.toml values: checked, never written into a page as they came ------------------
+
+
+def toml_theme(project: Path, toml: str) -> Path:
+    folder = project / "themes" / "evil"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "theme.toml").write_text(toml, "utf-8")
+    return folder / "theme.toml"
+
+
+def theme_refusal(project: Path, toml: str) -> list[str]:
+    toml_theme(project, toml)
+    with pytest.raises(ThemeError) as caught:
+        load_theme("evil", project)
+    return caught.value.lines()
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ('[fonts]\nbody = "x\\"; } </style><script>alert(1)</script>"\n',
+     "2:1: fonts.body: 'x\"; } </style><script>alert(1)</script>' is not a font family name"),
+    ('[fonts]\nfallback = ["Amiri", "A;B"]\n', "2:1: fonts.fallback.1: 'A;B' is not a font"),
+    ("[fonts]\nsize = nan\n", "2:1: fonts.size: nan is not a text size: give points from 5 to 48"),
+    ("[fonts]\nsize = inf\n", "2:1: fonts.size: inf is not a text size"),
+    ("[fonts]\nsize = -inf\n", "2:1: fonts.size: -inf is not a text size"),
+    ("[fonts]\nsize = 0\n", "2:1: fonts.size: 0.0 is not a text size"),
+    ("[fonts]\nsize = -3\n", "2:1: fonts.size: -3.0 is not a text size"),
+    ("[fonts]\nsize = 1e9\n", "2:1: fonts.size: 1000000000.0 is not a text size"),
+    ('[fonts]\nsize = "12pt"\n', "2:1: fonts.size: expected a number, got '12pt'"),
+    ('\n[colours]\n  accent = "red; } body { display: none"\n',
+     "3:3: colours.accent: 'red; } body { display: none' is not a colour"),
+    ('[colours]\naccent = "#b0171f\\n"\n', "2:1: colours.accent: '#b0171f\\n' is not a colour"),
+    ('[brand]\nfooter = "line\\u0000break"\n',
+     "2:1: brand.footer: control character U+0000 at position 5"),
+    ('[brand]\nmasthead = "two\\nlines"\n',
+     "2:1: brand.masthead: control character U+000A at position 4"),
+    ('[page]\nmargins = "22mm; } * { display: none"\n', "2:1: page.margins: "),
+    ('[page]\nmargins = "2000mm"\n', "2:1: page.margins: '2000mm': 2000mm is over 60 mm"),
+    ('[brand]\nlogo = "../../secret.png"\n', "2:1: brand.logo: '../../secret.png' is not a file"),
+    ("[[fonts.files]]\nfamily = \"Inter\"\npath = \"fonts/Inter-Regular.otf\"\n"
+     "[[fonts.files]]\nfamily = \"Inter\"\npath = \"fonts/Inter-Bold.otf\"\nweight = 7000\n",
+     "7:1: fonts.files.1.weight: 7000 is not a font weight"),
+    ('[fontz]\nsize = 9\n', "1:1: fontz: unknown key (did you mean 'fonts'?)"),
+    ('extends = "../../etc"\n', "1:1: extends: '../../etc' is not a theme name"),
+], ids=lambda v: v[:24] if isinstance(v, str) else v)
+def test_every_theme_value_is_checked(toml: str, expected: str, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = theme_refusal(tmp_path, toml)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"themes/evil/theme.toml:{expected}"), lines
+    assert lines[0].isprintable()
+
+
+def test_a_font_that_is_not_a_font_and_a_logo_that_is_not_an_image(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = toml_theme(tmp_path, '[brand]\nlogo = "logo.png"\n\n[[fonts.files]]\n'
+                        'family = "Fake"\npath = "fonts/Fake.ttf"\n').parent
+    (folder / "fonts").mkdir()
+    (folder / "fonts" / "Fake.ttf").write_bytes(b"\x00\x01\x00\x00" + b"not really" * 100)
+    (folder / "logo.png").write_text("<svg onload='alert(1)'/>", "utf-8")
+    with pytest.raises(ThemeError) as caught:
+        load_theme("evil", tmp_path)
+    assert caught.value.lines() == [
+        "themes/evil/theme.toml:6:1: fonts.files.0.path: Fake.ttf is not a font "
+        "(TrueType, OpenType, WOFF or WOFF2)",
+        "themes/evil/theme.toml:2:1: brand.logo: logo.png is not an image",
+    ]
+
+
+def test_a_missing_font_or_a_font_link_leading_out_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = toml_theme(tmp_path, '[[fonts.files]]\nfamily = "Gone"\npath = "fonts/Gone.ttf"\n'
+                        '[[fonts.files]]\nfamily = "Out"\npath = "Out.ttf"\n').parent
+    (folder / "Out.ttf").symlink_to(PACKAGED / "default" / "fonts" / "Amiri-Regular.ttf")
+    with pytest.raises(ThemeError) as caught:
+        load_theme("evil", tmp_path)
+    assert caught.value.lines() == [
+        "themes/evil/theme.toml:3:1: fonts.files.0.path: 'fonts/Gone.ttf' not found in "
+        "the theme folders",
+        "themes/evil/theme.toml:6:1: fonts.files.1.path: theme 'evil': 'Out.ttf' points "
+        "outside the theme folder",
+    ]
+
+
+def test_a_short_colour_is_written_in_full(tmp_path: Path) -> None:
+    toml_theme(tmp_path, '[colours]\naccent = "#0AF"\n')
+    assert load_theme("evil", tmp_path).settings.colours.accent == "#00aaff"
+
+
+def test_theme_css_cannot_close_the_style_element(tmp_path: Path, settings: Settings) -> None:
+    """A theme's own CSS stays CSS: '</style><script>' in it never opens a script."""
+    from lxml import html as lxml_html
+
+    folder = evil_theme(tmp_path, 'p::after { content: "</style><script>alert(1)</script>"; }')
+    (folder / "theme.toml").write_text('[brand]\nfooter = "</style><script>x</script>"\n')
+    theme = load_theme("evil", tmp_path)
+    page = html.page(sample(ENGLISH), theme, settings, css=html.stylesheet(theme))
+    tree = lxml_html.document_fromstring(page)
+    assert tree.xpath("//script") == []
+    (style,) = tree.xpath("//style")
+    assert "alert(1)" in style.text_content()
+    printed = html.stylesheet(theme, print_media=True)
+    assert "</" not in printed

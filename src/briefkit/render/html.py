@@ -24,6 +24,7 @@ from briefkit.model import Briefing
 from briefkit.render.dates import date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import JOIN, tie_last_words, typeset, typeset_parts
+from briefkit.theme_templates import sandbox
 from briefkit.themes import Theme
 
 ImageUrl = Callable[[str], str]
@@ -80,14 +81,16 @@ def _typo(context: Any, text: str | None) -> str:
 
 
 def environment(theme: Theme) -> jinja2.Environment:
-    """The Jinja environment of a theme: its template folders in lookup order."""
-    return _environment(theme.folders)
+    """The Jinja environment of a theme: its template folders in lookup order, in the
+    sandbox every theme's templates run in (:mod:`briefkit.theme_templates`)."""
+    return _environment(theme.name, theme.folders)
 
 
 @lru_cache(maxsize=16)
-def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(f / "templates") for f in folders]),
+def _environment(name: str, folders: tuple[Path, ...]) -> jinja2.Environment:
+    env = sandbox(
+        name,
+        folders,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -105,22 +108,25 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
 
     ``style.css`` serves every format, ``print.css`` (with ``print_media``) the
     PDF, and ``theme.css`` holds what a theme changes in the stylesheets it
-    inherits from the default theme.
+    inherits from the default theme.  theme.toml values were checked at load
+    (colours, family names, sizes): they are written as they are.  The result is
+    safe inside an HTML ``<style>`` element: no ``</`` in it can close the element.
     """
     ts = theme.settings
-    stack = ", ".join(f'"{f}"' for f in ts.fonts.fallback)
+    stack = ", ".join(css_string(f) for f in ts.fonts.fallback)
     parts = [
         ":root {",
-        f'  --font-body: "{ts.fonts.body}", {stack}, serif;',
-        f'  --font-headings: "{ts.fonts.headings}", {stack}, sans-serif;',
-        f"  --size-body: {ts.fonts.size}pt;",
+        f"  --font-body: {css_string(ts.fonts.body)}, {stack}, serif;",
+        f"  --font-headings: {css_string(ts.fonts.headings)}, {stack}, sans-serif;",
+        f"  --size-body: {ts.fonts.size:g}pt;",
         *(f"  --{name}: {value};" for name, value in ts.colours.model_dump().items()),
         "}",
     ]
     if font_url is not None:
         for face in ts.fonts.files:
             parts.append(
-                f'@font-face {{ font-family: "{face.family}"; src: url("{font_url(face.path)}");'
+                f"@font-face {{ font-family: {css_string(face.family)};"
+                f" src: url({css_string(font_url(face.path))});"
                 f" font-weight: {face.weight}; font-style: {face.style}; }}"
             )
     parts.append(theme.read_text("style.css"))
@@ -132,19 +138,22 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
     # a theme built on another one adds its differences here, after everything it inherits
     if theme.find("theme.css"):
         parts.append(theme.read_text("theme.css"))
-    return "\n".join(parts)
+    # '<\/' is '</' to CSS wherever it may stand (strings, URLs, comments), and no end tag
+    return "\n".join(parts).replace("</", "<\\/")
 
 
 def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string (for ``content:``)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    """``text`` as a quoted CSS string (for ``content:``, family names, URLs), also safe
+    inside an HTML ``<style>`` element."""
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+               .replace("<", "\\3C ").replace(">", "\\3E "))
     return f'"{escaped}"'
 
 
 def _page_box(theme: Theme) -> str:
     """The printed page from theme.toml: size and margins (print.css adds the rest)."""
     ts = theme.settings
-    stack = ", ".join(f'"{f}"' for f in (ts.fonts.headings, *ts.fonts.fallback))
+    stack = ", ".join(css_string(f) for f in (ts.fonts.headings, *ts.fonts.fallback))
     # margin boxes do not inherit from the document, so the page gets its own font and colour
     return (f"@page {{ size: {ts.page.size}; margin: {ts.page.margins};"
             f" font-family: {stack}, sans-serif; color: {ts.colours.muted}; }}")
