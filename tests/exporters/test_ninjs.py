@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -284,8 +285,6 @@ def test_without_base_url_one_line(settings: Settings, theme: Theme) -> None:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Both samples exported by the command line to every installed format."""
-    import shutil
-
     folder = tmp_path_factory.mktemp("newsroom")
     shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
     shutil.copytree(SAMPLES, folder / "source")

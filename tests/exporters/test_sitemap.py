@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, sample
 from exporters.exported import made
@@ -16,6 +17,7 @@ from lxml import etree
 from briefkit.config import Settings
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, Exported, OutputInfo
+from briefkit.exporters.site import FrontPageExporter
 from briefkit.exporters.sitemap import SitemapExporter, news_language
 from briefkit.load import BriefingFile, load
 from briefkit.themes import Theme
@@ -177,10 +179,6 @@ def test_export_writes_sitemap_and_robots(tmp_path: Path) -> None:
 
 
 def test_the_front_page_links_the_sitemap(settings: Settings, theme: Theme) -> None:
-    import lxml.html
-
-    from briefkit.exporters.site import FrontPageExporter
-
     page = FrontPageExporter().export_collection([sample(ENGLISH)], Context(settings, theme))
     data = page.data if isinstance(page, Exported) else page
     head = lxml.html.document_fromstring(data).find("head")

@@ -23,7 +23,7 @@ from briefkit import inline, links
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, Exported, Exporter, OutputInfo
 from briefkit.exporters.feeds import byline
-from briefkit.load import BriefingFile
+from briefkit.load import Asset, BriefingFile
 from briefkit.model import (
     Briefing,
     Factbox,
@@ -135,8 +135,8 @@ def people(briefing: Briefing) -> list[dict[str, Any]]:
     return found
 
 
-def picture(block: Image, number: int, href: str, media_type: str, width: int, height: int,
-            size: int, language: str) -> dict[str, Any]:
+def picture(block: Image, asset: Asset, number: int, href: str, size: int,
+            language: str) -> dict[str, Any]:
     """An image of the briefing as an associated picture item: alt text, caption, credit."""
     descriptions = [{"role": "alt", "contentType": "text/plain",
                      "value": typeset(block.alt, language)}]
@@ -153,8 +153,8 @@ def picture(block: Image, number: int, href: str, media_type: str, width: int, h
         "type": "picture",
         "language": language,
         "descriptions": descriptions,
-        "renditions": [{"name": "original", "href": href, "contentType": media_type,
-                        "width": width, "height": height, "sizeInBytes": size}],
+        "renditions": [{"name": "original", "href": href, "contentType": asset.media_type,
+                        "width": asset.width, "height": asset.height, "sizeInBytes": size}],
     }
 
 
@@ -221,10 +221,10 @@ class NinjsExporter(Exporter):
         associations: dict[str, dict[str, Any]] = {}
         for block in briefing.images():  # each image once, in the order it appears
             if block.src not in associations:
-                asset, path = item.assets[block.src], paths[block.src]
+                path = paths[block.src]
                 associations[block.src] = picture(
-                    block, len(associations) + 1, links.url(base_url, path), asset.media_type,
-                    asset.width, asset.height, len(images[path]), lang)
+                    block, item.assets[block.src], len(associations) + 1,
+                    links.url(base_url, path), len(images[path]), lang)
         if associations:
             news["associations"] = list(associations.values())
         data = json.dumps(news, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
