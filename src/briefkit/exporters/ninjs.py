@@ -102,6 +102,12 @@ def body_text(briefing: Briefing) -> str:
     return "\n".join(lines)
 
 
+def described(*texts: tuple[str, str | None]) -> list[dict[str, str]]:
+    """ninjs descriptions, as plain text, by role: those that have a text."""
+    return [{"role": role, "contentType": "text/plain", "value": value}
+            for role, value in texts if value]
+
+
 def word_count(text: str) -> int:
     """Words as runs between spaces that hold a letter or a digit (a lone dash is none)."""
     return sum(1 for w in _WORD.findall(text) if any(ch.isalnum() for ch in w))
@@ -138,21 +144,17 @@ def people(briefing: Briefing) -> list[dict[str, Any]]:
 def picture(block: Image, asset: Asset, number: int, href: str, size: int,
             language: str) -> dict[str, Any]:
     """An image of the briefing as an associated picture item: alt text, caption, credit."""
-    descriptions = [{"role": "alt", "contentType": "text/plain",
-                     "value": typeset(block.alt, language)}]
-    if block.caption:
-        descriptions.append({"role": "caption", "contentType": "text/plain",
-                             "value": _text(block.caption, language)})
-    if block.credit:
-        descriptions.append({"role": "creditline", "contentType": "text/plain",
-                             "value": typeset(block.credit, language)})
     return {
         "name": f"image{number}",
         "rel": "image",
         "uri": href,
         "type": "picture",
         "language": language,
-        "descriptions": descriptions,
+        "descriptions": described(
+            ("alt", typeset(block.alt, language)),
+            ("caption", block.caption and _text(block.caption, language)),
+            ("creditline", block.credit and typeset(block.credit, language)),
+        ),
         "renditions": [{"name": "original", "href": href, "contentType": asset.media_type,
                         "width": asset.width, "height": asset.height, "sizeInBytes": size}],
     }
@@ -199,13 +201,10 @@ class NinjsExporter(Exporter):
         if briefing.subtitle:
             news["headlines"].append({"role": "subhead",
                                       "value": typeset(briefing.subtitle, lang)})
-        descriptions = []
-        if briefing.standfirst:
-            descriptions.append({"role": "lead", "contentType": "text/plain",
-                                 "value": _text(briefing.standfirst, lang)})
-        if briefing.summary:
-            descriptions.append({"role": "summary", "contentType": "text/plain",
-                                 "value": typeset(briefing.summary, lang)})
+        descriptions = described(
+            ("lead", briefing.standfirst and _text(briefing.standfirst, lang)),
+            ("summary", briefing.summary and typeset(briefing.summary, lang)),
+        )
         if descriptions:
             news["descriptions"] = descriptions
         if briefing.authors:
