@@ -208,7 +208,7 @@ class NinjsExporter(Exporter):
         if descriptions:
             news["descriptions"] = descriptions
         if briefing.authors:
-            news["by"] = byline(briefing)
+            news["by"] = typeset(byline(briefing), lang)
             news["people"] = people(briefing)
         if briefing.tags:
             news["subjects"] = [{"name": tag} for tag in briefing.tags]
