@@ -131,3 +131,79 @@ def test_the_footer_follows_the_direction_of_the_briefing(settings: Settings,
                       for line in page.splitlines() if line.strip().endswith(">Partner</word>")]
             assert len(starts) == 1, f"{item.id}: footer missing on a page"
             assert (starts[0] > width / 2) == on_the_right
+
+
+# --- a theme extends another one ---------------------------------------------------------
+
+
+def test_a_theme_changing_one_colour_keeps_its_parents_fonts(tmp_path: Path) -> None:
+    make_theme(tmp_path, "red", 'extends = "default"\n[colours]\naccent = "#ff0000"\n')
+    red, default = load_theme("red", tmp_path), load_theme("default")
+    assert red.settings.colours.accent == "#ff0000"
+    assert red.settings.colours.text == default.settings.colours.text
+    assert red.settings.fonts == default.settings.fonts
+    assert red.folders == (tmp_path / "themes" / "red", PACKAGED / "default")
+
+
+def test_tables_merge_key_by_key_along_the_chain(tmp_path: Path) -> None:
+    """compact -> wire -> default: each key from the nearest theme that sets it."""
+    make_theme(tmp_path, "compact", 'extends = "wire"\n[fonts]\nsize = 8\n[page]\nsize = "Letter"\n')
+    compact, wire = load_theme("compact", tmp_path), load_theme("wire")
+    assert compact.settings.fonts.size == 8
+    assert compact.settings.fonts.body == wire.settings.fonts.body == "Inter"
+    assert compact.settings.fonts.files == wire.settings.fonts.files
+    assert compact.settings.page.margins == wire.settings.page.margins
+    assert compact.settings.page.size == "Letter"
+    assert compact.settings.brand.footer == wire.settings.brand.footer
+    assert compact.folders == (tmp_path / "themes" / "compact", PACKAGED / "wire",
+                               PACKAGED / "default")
+
+
+def test_a_project_default_extends_the_packaged_one(tmp_path: Path) -> None:
+    make_theme(tmp_path, "default", 'extends = "default"\n[brand]\nfooter = "Ours"\n')
+    theme = load_theme("default", tmp_path)
+    assert theme.settings.brand.footer == "Ours"
+    assert theme.settings.fonts.files == load_theme("default").settings.fonts.files
+
+
+def test_themes_extending_each_other_in_a_circle(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_theme(tmp_path, "a", '# first\nextends = "b"\n')
+    make_theme(tmp_path, "b", 'extends = "a"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("a", tmp_path)
+    assert caught.value.lines() == [
+        "themes/b/theme.toml:1:1: extends: themes extend each other in a circle (a -> b -> a)"]
+
+
+def test_an_unknown_parent_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_theme(tmp_path, "orphan", 'name = "orphan"\nextends = "broadsheet"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("orphan", tmp_path)
+    assert caught.value.lines() == [
+        "themes/orphan/theme.toml:2:1: extends: no theme 'broadsheet'; installed themes: "
+        "default, orphan, wire"]
+
+
+def test_a_wrong_value_is_named_in_the_file_that_sets_it(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_theme(tmp_path, "base", '[colours]\n\nrule = "grey"\n')
+    make_theme(tmp_path, "child", 'extends = "base"\n[colours]\naccent = "#000"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("child", tmp_path)
+    assert caught.value.lines() == [
+        "themes/base/theme.toml:3:1: colours.rule: 'grey' is not a colour: write it as "
+        "'#rrggbb' (or '#rgb')"]
+
+
+def test_the_pdf_of_a_one_colour_theme_embeds_the_parents_faces(
+        settings: Settings, tmp_path: Path) -> None:
+    make_theme(tmp_path, "red", 'extends = "default"\n[colours]\naccent = "#ff0000"\n')
+    data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("red", tmp_path)))
+    (tmp_path / "red.pdf").write_bytes(data)
+    faces = fonts_of(tmp_path / "red.pdf")
+    assert any(f.startswith("Charis") for f in faces), faces
+    assert any(f.startswith("Inter") for f in faces), faces
