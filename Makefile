@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: export test test-full system system-full lint clean gates
+.PHONY: export test test-full system system-full lint clean mutants gates
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -47,6 +47,10 @@ gates: export
 	  { gates/.venv/bin/python -m pip install --quiet -r gates/requirements.txt && \
 	    touch gates/.venv/.installed; }
 	scripts/gates dist --fixtures
+
+# Content-dropping mutations of the exporters, each run against the fast tests: none may survive.
+mutants: system $(VENV)/.installed-test
+	$(BIN)/python scripts/mutants
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet ruff mypy
