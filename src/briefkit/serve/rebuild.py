@@ -35,8 +35,8 @@ from briefkit.themes import Theme, load_theme
 #: What a page listens for: ``reload`` once per change, when the web pages are made;
 #: ``outputs`` when every other format of that change is made too.
 RELOAD, OUTPUTS = "reload", "outputs"
-#: The format exported first, on its own, after an edit.
-WEB_PAGE = "html"
+#: The format exported first, on its own, after an edit; the one worth warming up.
+WEB_PAGE, PRINT = "html", "pdf"
 
 Announce = Callable[[str, dict[str, Any]], None]
 
@@ -206,6 +206,31 @@ class Rebuilder:
         self._tell(OUTPUTS, written, removed, final=True)
         self.say(f"{time.strftime('%H:%M:%S')} {shown}: {len(written)} written, "
                  f"{len(removed)} removed, {problems} problems, {seconds:.2f} s")
+        if change.everything and not any(name.endswith(".pdf") for name in written):
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Lay out one PDF, written nowhere, when a run over everything made none (dist/
+        was up to date): WeasyPrint and the theme's fonts are then loaded before the
+        first edit, which pays only for its own render."""
+        if PRINT not in registry.names():
+            return
+        from briefkit.exporters.base import Context
+        from briefkit.load import confinement, discover, load
+
+        source = self.settings.source_dir
+        for path in discover(source):
+            if self.stopping.is_set() or not self._queue.empty():
+                return  # an edit waits: it warms WeasyPrint up itself
+            try:
+                item = load(path, confinement(path, source))
+            except BriefkitError:
+                continue
+            try:
+                registry.get(PRINT).export(item, Context(self.settings, self.theme))
+            except Exception:  # noqa: BLE001 (the export run reports what is wrong)
+                pass
+            return
 
     def _everything(self) -> _Ran:
         """Settings and theme read again, then every briefing (what is up to date is kept)."""
