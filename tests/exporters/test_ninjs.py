@@ -293,7 +293,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "dist"
 
 
-@needs_schema
 @pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
 def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
                                             settings: Settings, theme: Theme) -> None:
@@ -304,7 +303,8 @@ def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
     }}
     assert set(outputs[briefing_id]) == {"html", "pdf", "epub", "docx"}
     news, files = export(sample(briefing_id), settings, theme, outputs)
-    assert problems(news) == []
+    if SCHEMA.is_file():  # the sizes are checked without it too
+        assert problems(news) == []
     for rendition in news["renditions"]:
         published = exported / rendition["href"].removeprefix(BASE)
         assert rendition["sizeInBytes"] == published.stat().st_size
@@ -315,14 +315,14 @@ def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
 ENGINE = importlib.util.find_spec("briefkit.engine") is not None
 
 
-@needs_schema
 @pytest.mark.skipif(not ENGINE, reason="the export run gives ninjs the other outputs once "
                     "the engine in briefkit.engine runs it after them")
 @pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
 def test_export_all_writes_items_whose_renditions_are_the_files(briefing_id: str,
                                                                 exported: Path) -> None:
     news = json.loads((exported / f"{briefing_id}.ninjs.json").read_text("utf-8"))
-    assert problems(news) == []
+    if SCHEMA.is_file():  # the sizes are checked without it too
+        assert problems(news) == []
     assert {r["name"] for r in news["renditions"]} == {"html", "pdf", "epub", "docx"}
     for rendition in news["renditions"]:
         published = exported / rendition["href"].removeprefix(BASE)
