@@ -30,7 +30,7 @@ from briefkit.exporters.docx import DocxExporter, word_language
 from briefkit.load import BriefingFile
 from briefkit.model import Image, Table
 from briefkit.output import normalise_zip
-from briefkit.render.typography import typeset
+from briefkit.render.typography import tie_last_words, typeset
 from briefkit.themes import Theme, load_theme
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -98,7 +98,8 @@ def test_registered_as_docx() -> None:
 def test_python_docx_reopens_every_output(exported: dict[str, Exported], name: str) -> None:
     document = exported[name].document
     briefing = exported[name].item.briefing
-    assert document.paragraphs[0].text == typeset(briefing.title, briefing.language)
+    assert document.paragraphs[0].text == tie_last_words(typeset(briefing.title,
+                                                                 briefing.language))
     assert document.paragraphs[0].style.name == "Title"
     assert len(document.sections) == 1
 
@@ -106,7 +107,8 @@ def test_python_docx_reopens_every_output(exported: dict[str, Exported], name: s
 def test_section_headings_carry_heading_1(every: Exported) -> None:
     briefing = every.item.briefing
     headings = [s.heading for s in briefing.sections if s.heading]
-    assert every.by_style("Heading 1") == [typeset(h, "en-GB") for h in headings] + ["Sources"]
+    assert every.by_style("Heading 1") == [tie_last_words(typeset(h, "en-GB"))
+                                           for h in headings] + ["Sources"]
     styles = every.document.styles
     for level in (1, 2):
         heading = styles[f"Heading {level}"]
@@ -117,16 +119,21 @@ def test_section_headings_carry_heading_1(every: Exported) -> None:
 
 def test_every_block_has_its_style(every: Exported) -> None:
     b = every.item.briefing
-    assert every.by_style("Subtitle") == [typeset(b.subtitle or "", "en-GB")]
-    assert every.by_style("Standfirst") == [typeset(inline.plain(b.standfirst or ""), "en-GB")]
+    assert every.by_style("Subtitle") == [tie_last_words(typeset(b.subtitle or "", "en-GB"))]
+    assert every.by_style("Standfirst") == [
+        tie_last_words(typeset(inline.plain(b.standfirst or ""), "en-GB"))]
     (byline,) = every.by_style("Byline")
     assert "Ada Byron (editor), Li Wei, José Núñez" in byline
-    assert "Thursday 4 March 2021" in byline and "Updated Friday 5 March 2021" in byline
+    # the dateline: publication time, and the update's date and time on another day
+    assert byline.endswith("\n4 March 2021, 09:15 · Updated 5 March 2021, 18:00")
     assert every.by_style("List Bullet") == ["Unordered one", "Unordered two", "Unordered three"]
     assert every.by_style("List Number") == ["Ordered one", "Ordered two", "Ordered three"]
     assert every.by_style("Quote")[0].startswith("A quotation that runs long")
-    assert every.by_style("Quote")[0].endswith("\u2014 A. Source, spokesperson")
     assert every.by_style("Quote")[1] == "A quote without attribution."
+    # the attribution is a paragraph of its own style, right under its quote
+    assert every.by_style("Attribution") == ["\u2014\u00a0A. Source, spokesperson"]
+    texts = [p.text for p in every.document.paragraphs]
+    assert texts[texts.index(every.by_style("Quote")[0]) + 1] == every.by_style("Attribution")[0]
     assert every.by_style("Caption") == ["Journeys per week, in thousands.", "Figures by year"]
     assert every.by_style("Credit") == ["Example Council", "CC BY 4.0"]
     assert every.by_style("Timeline Date") == ["1 March 2021", "3 March 2021"]
@@ -367,7 +374,7 @@ def test_french_spaces(exported: dict[str, Exported]) -> None:
     text = "\n".join(p.text for p in exported["french"].document.paragraphs)
     assert "exactement\u202f?" in text
     assert " ?" not in text
-    assert "Frappes iraniennes en Irak\u00a0: ce que l\u2019on sait" in text
+    assert "Frappes iraniennes en Irak\u00a0: ce que l\u2019on\u00a0sait" in text
 
 
 @pytest.mark.skipif(shutil.which("pandoc") is None, reason="needs pandoc")
@@ -426,7 +433,7 @@ def test_reference_docx_styles_are_used(tmp_path: Path, settings: Settings) -> N
     header, footer = document.sections[0].header, document.sections[0].footer
     assert [p.text for p in header.paragraphs] == [f"{settings.publisher}\t{item.briefing.title}"]
     assert not footer.tables and footer.paragraphs[0].text.startswith("Page ")
-    assert text[0] == typeset(item.briefing.title, "en-GB")
+    assert text[0] == tie_last_words(typeset(item.briefing.title, "en-GB"))
     # what the reference lacks still comes from the theme
     assert document.styles["Factbox"].font is not None
     assert "Heading 1" in {p.style.name for p in document.paragraphs}

@@ -3,19 +3,23 @@
 Hyperlinks with their relationship, PAGE/NUMPAGES fields, the document's
 language and fonts in the style defaults, right-to-left paragraphs, runs,
 tables and sections, alt text on pictures, repeated table header rows,
-paragraph shading and borders, Word numbering restarted per list, and a
-table style.  Every element is inserted where the schema orders it, so Word
+paragraph shading and borders, Word numbering restarted per list, a
+table style, and embedded fonts (obfuscated as ECMA-376 says).  Every element is inserted where the schema orders it, so Word
 opens the file without "repairing" it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from collections.abc import Sequence
 from typing import cast
 
 from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
@@ -142,12 +146,15 @@ def _defaults(document: Document, tag: str) -> BaseOxmlElement:
 def set_text_defaults(document: Document, *, font: str, complex_font: str | None,
                       size: float, colour: str, after: float, line: float) -> None:
     """The style defaults every style inherits: fonts, size and colour ('RRGGBB'), space
-    after a paragraph (points) and line spacing (a multiple)."""
+    after a paragraph (points), line spacing (a multiple) and widow control."""
     rpr = _defaults(document, "w:rPr")
     set_fonts(rpr, font, complex_font)
     put(rpr, element("w:color", val=colour))
     set_size(rpr, size)
-    put(_defaults(document, "w:pPr"), element(
+    ppr = _defaults(document, "w:pPr")
+    # never a paragraph's first or last line alone on a page
+    put(ppr, element("w:widowControl"))
+    put(ppr, element(
         "w:spacing", before="0", after=str(round(after * 20)), line=str(round(line * 240)),
         lineRule="auto"))
 
@@ -197,10 +204,26 @@ def right_to_left_section(sect_pr: BaseOxmlElement) -> None:
 # --- hyperlinks and fields ------------------------------------------------------------
 
 
-def add_hyperlink(paragraph: Paragraph, url: str) -> BaseOxmlElement:
+def add_hyperlink(paragraph: Paragraph, url: str,
+                  known: dict[str, str] | None = None) -> BaseOxmlElement:
     """Append a ``w:hyperlink`` to ``url`` (an external relationship) to ``paragraph``;
-    fill it with :func:`add_run`."""
-    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    fill it with :func:`add_run`.
+
+    ``known`` (url -> relationship id, for the paragraph's part) makes each link take
+    the same time however many came before: python-docx looks through every
+    relationship of the part for one to reuse."""
+    if known is None:
+        rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    elif url in known:
+        rid = known[url]
+    else:
+        rels = paragraph.part.rels
+        number = len(rels) + 1
+        while f"rId{number}" in rels:
+            number += 1
+        rid = f"rId{number}"
+        rels.add_relationship(RT.HYPERLINK, url, rid, is_external=True)
+        known[url] = rid
     link = OxmlElement("w:hyperlink", attrs={qn("r:id"): rid})
     link.set(qn("w:history"), "1")
     paragraph._p.append(link)
@@ -402,3 +425,89 @@ def drop_numbering(ppr: BaseOxmlElement) -> None:
     """Remove numbering from a paragraph style (the template's Subtitle carries some)."""
     for old in ppr.findall(qn("w:numPr")):
         ppr.remove(old)
+
+
+# --- embedded fonts -------------------------------------------------------------------
+
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+_FONT_SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
+# font keys are derived from the font's bytes, so the same document gives the same file
+_FONT_KEYS = uuid.UUID("5f1d1f0e-2c1b-4d3e-9a47-6b7269656b69")
+_FONT_TABLE_XML = f'<w:fonts {nsdecls("w", "r")}/>'
+# the start of w:settings' children (17.15.1.78), up to the font embedding switches
+_SETTINGS_HEAD = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
+                  "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
+                  "w:displayBackgroundShape", "w:printPostScriptOverText",
+                  "w:printFractionalCharacterWidth", "w:printFormsData",
+                  "w:embedTrueTypeFonts", "w:embedSystemFonts", "w:saveSubsetFonts")
+
+
+def obfuscate_font(data: bytes, key: uuid.UUID) -> bytes:
+    """A font as Word stores it (ECMA-376 part 1, 17.8.1): its first 32 bytes XORed
+    with the 16 bytes of ``key`` taken from the end of its written form to the start.
+    The same call undoes it."""
+    mask = key.bytes[::-1]
+    head = bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def font_key(data: bytes) -> uuid.UUID:
+    """The obfuscation key of a font: a UUID 5 of its bytes."""
+    return uuid.uuid5(_FONT_KEYS, hashlib.sha256(data).hexdigest())
+
+
+def _font_table(document: Document) -> Part:
+    try:
+        return document.part.part_related_by(RT.FONT_TABLE)
+    except KeyError:
+        part = Part(PackURI("/word/fontTable.xml"), CT.WML_FONT_TABLE,
+                    _FONT_TABLE_XML.encode(), document.part.package)
+        document.part.relate_to(part, RT.FONT_TABLE)
+        return part
+
+
+def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
+                subsetted: bool = True) -> None:
+    """Embed TrueType ``faces`` (family, slot 'Regular' | 'Bold' | 'Italic' |
+    'BoldItalic', font bytes) in the document: obfuscated parts under word/fonts/,
+    ``w:embedRegular`` ... in fontTable.xml, ``w:embedTrueTypeFonts`` in settings."""
+    table = _font_table(document)
+    root = etree.fromstring(table.blob)
+    package = document.part.package
+    by_family: dict[str, dict[str, bytes]] = {}
+    for family, slot, data in faces:
+        by_family.setdefault(family, {})[slot] = data
+    for family, slots in by_family.items():
+        font = next((f for f in root.findall(qn("w:font")) if f.get(qn("w:name")) == family),
+                    None)
+        if font is None:
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), family)
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+        for old in font:
+            if etree.QName(old).localname.startswith("embed"):
+                font.remove(old)
+        for slot in _FONT_SLOTS:
+            if slot not in slots:
+                continue
+            key = font_key(slots[slot])
+            part = Part(package.next_partname("/word/fonts/font%d.odttf"), OBFUSCATED_FONT,
+                        obfuscate_font(slots[slot], key), package)
+            embed = etree.SubElement(font, qn(f"w:embed{slot}"))
+            embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
+            embed.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+            if subsetted:
+                embed.set(qn("w:subsetted"), "1")
+    # python-docx loads fontTable.xml as an opaque part: its bytes are replaced
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                 standalone=True)
+    settings = document.settings.element
+    for tag in ("w:embedTrueTypeFonts", "w:saveSubsetFonts")[:2 if subsetted else 1]:
+        if settings.find(qn(tag)) is None:
+            earlier = _SETTINGS_HEAD[:_SETTINGS_HEAD.index(tag)]
+            position = 0
+            for index, child in enumerate(settings):
+                if _prefixed(child) in earlier:
+                    position = index + 1
+            settings.insert(position, OxmlElement(tag))

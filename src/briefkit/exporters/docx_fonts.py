@@ -1,0 +1,183 @@
+"""The theme's fonts, made ready for Word's font embedding.
+
+Word embeds TrueType faces only (``glyf`` outlines), one per style slot of a
+family: regular, bold, italic, bold italic.  Each face is subset to the
+characters of the document, with their Unicode neighbourhood, plus Latin-1
+and common punctuation, so a partner can still correct a word without the
+text falling back to another font, and the document stays small (Word's own
+"embed only the characters used" does the same).  Subsets are kept for the
+process: briefings in one language ask for the same ones.  Faces with PostScript outlines (``.otf``, CFF, as
+Inter ships) are converted to TrueType quadratic outlines with fontTools'
+``cu2qu``, which the SIL Open Font License allows (Inter reserves no font
+name).  Faces of other weights (Inter SemiBold) have no slot and are left out.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from briefkit.themes import FontFile, Theme
+
+#: Word's four faces of a family, in fontTable.xml's order
+SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
+#: Kept in every subset, for partners' edits: printable ASCII, Latin-1, dashes, quotes,
+#: ellipsis, bullets, the euro, and the no-break and narrow no-break spaces
+EDITING = "".join(map(chr, (*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2010, 0x2028),
+                            *range(0x2030, 0x203B), 0x202F, 0x20AC, 0x2212)))
+# characters come in neighbourhoods of this many code points
+PAGE = 128
+# how far a quadratic curve may stray from the cubic it replaces, in font units
+_MAX_ERROR = 1.0
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face to embed: its family, Word's slot for it and the TrueType bytes."""
+
+    family: str
+    slot: str  # one of SLOTS
+    data: bytes
+
+
+def slot_of(face: FontFile) -> str | None:
+    """Word's slot for a theme font file, or None for a weight Word has no slot for."""
+    if face.weight not in (400, 700):
+        return None
+    return ("Bold" if face.weight == 700 else "") + ("Italic" if face.style == "italic" else "") \
+        or "Regular"
+
+
+@lru_cache(maxsize=64)
+def _characters(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def families_needed(theme: Theme, text: str) -> list[str]:
+    """The theme's body and headings families, then each fallback family holding a
+    character of ``text`` that the families before it lack."""
+    fonts = theme.settings.fonts
+    chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
+    covered: set[int] = set()
+    for family in chosen:
+        covered |= _family_characters(theme, family)
+    wanted = {ord(ch) for ch in text if not ch.isspace()}
+    for family in fonts.fallback:
+        if family in chosen:
+            continue
+        own = _family_characters(theme, family)
+        if (wanted - covered) & own:
+            chosen.append(family)
+            covered |= own
+    return chosen
+
+
+def _family_characters(theme: Theme, family: str) -> frozenset[int]:
+    found: set[int] = set()
+    for face in theme.settings.fonts.files:
+        path = theme.find(face.path) if face.family == family else None
+        if path is not None:
+            found |= _characters(path)
+    return frozenset(found)
+
+
+def faces(theme: Theme, families: Iterable[str], text: str) -> list[Face]:
+    """The faces of ``families`` Word can embed, each subset to ``text`` and the
+    editing set, as TrueType; families in order, then slots in Word's order."""
+    wanted = {ord(ch) for ch in EDITING}
+    # each character brings its 128-character neighbourhood (its Unicode block, near
+    # enough): briefings in one language then ask for the same subsets, made once
+    for page in {ord(ch) // PAGE for ch in text}:
+        wanted.update(range(page * PAGE, (page + 1) * PAGE))
+    made = []
+    for family in families:
+        by_slot: dict[str, Path] = {}
+        for face in theme.settings.fonts.files:
+            slot = slot_of(face)
+            path = theme.find(face.path) if face.family == family and slot else None
+            if slot and path is not None:
+                by_slot.setdefault(slot, path)
+        for slot in SLOTS:
+            if slot in by_slot:
+                path = by_slot[slot]
+                characters = "".join(map(chr, sorted(wanted & _characters(path))))
+                made.append(Face(family, slot, truetype_subset(path, characters)))
+    return made
+
+
+@lru_cache(maxsize=32)
+def truetype_subset(path: Path, characters: str) -> bytes:
+    """The font at ``path`` cut down to ``characters`` (with its layout features and
+    names), with TrueType outlines."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.glyph_names = False
+    options.recalc_timestamp = False  # the same document gives the same bytes
+    # Graphite tables (Charis SIL): fontTools cannot subset them, and Word ignores them
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    with TTFont(str(path), recalcTimestamp=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        if "CFF " in font:
+            _to_truetype(font)
+        out = io.BytesIO()
+        font.save(out)
+    return out.getvalue()
+
+
+def _to_truetype(font: object) -> None:
+    """Replace a font's CFF outlines by TrueType ones (fontTools' otf2ttf recipe)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    assert isinstance(font, TTFont)
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    quadratic = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        # CFF contours run the other way round from TrueType's
+        glyph_set[name].draw(Cu2QuPen(pen, _MAX_ERROR, reverse_direction=True))
+        quadratic[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = quadratic
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    glyf.compile(font)
+    metrics = font["hmtx"]
+    for name, glyph in glyf.glyphs.items():
+        if hasattr(glyph, "xMin"):
+            metrics[name] = (metrics[name][0], glyph.xMin)
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones",):
+        setattr(maxp, field, 1)
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions"):
+        setattr(maxp, field, 0)
+    maxp.maxComponentElements = max(
+        (len(getattr(g, "components", None) or ()) for g in glyf.glyphs.values()), default=0)
+    maxp.compile(font)
+    post = font["post"]
+    post.formatType = 3.0  # no glyph names: smaller, and Word needs none
+    post.extraNames = []
+    post.mapping = {}
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
