@@ -7,7 +7,14 @@ from datetime import datetime
 import pytest
 
 from briefkit.render.dates import dateline, long_date
-from briefkit.render.typography import NBSP, NNBSP, tie_last_words, typeset, typeset_parts
+from briefkit.render.typography import (
+    NBSP,
+    NNBSP,
+    numeric_columns,
+    tie_last_words,
+    typeset,
+    typeset_parts,
+)
 from briefkit.model import Briefing
 from conftest import ENGLISH, FRENCH, fixture, sample
 
@@ -119,3 +126,10 @@ def test_dateline_in_the_briefings_own_offset() -> None:
     late = sample(ENGLISH).briefing.model_copy(update={
         "published": datetime.fromisoformat("2020-01-08T23:30:00-05:00"), "updated": None})
     assert dateline(late) == "8 January 2020, 23:30"
+
+
+def test_numeric_columns_are_the_figures_not_the_years() -> None:
+    rows = [["2019", "1,204", "N1", "−3.5 %"], ["2020", "٤٥", "", "€12m"],
+            ["2021", "990", "City", "12 500"]]
+    assert numeric_columns(rows) == {1, 3}
+    assert numeric_columns([["30 min", "1.5 MB"]]) == set()

@@ -134,7 +134,8 @@ def test_every_block_is_in_the_text_in_order(rendered: dict[str, Rendered], name
             texts = [block.text] if isinstance(block, Paragraph) else block_texts(block)
             expected += [typeset(inline.plain(t), briefing.language) for t in texts]
     expected += [typeset(s.title, briefing.language) for s in briefing.sources]
-    find_in_order(letters(doc.pdftotext()), expected, name)
+    # -layout: a table is read row by row, whatever the alignment of its columns
+    find_in_order(letters(doc.pdftotext("-layout")), expected, name)
 
 
 def test_dates_are_written_in_the_briefings_language(rendered: dict[str, Rendered]) -> None:
@@ -395,3 +396,78 @@ def test_the_newsroom_folder_does_not_show_in_the_bytes(rendered: dict[str, Rend
     item = load(copy / f"{ENGLISH}.json", copy)
     settings = context.settings.model_copy(update={"root": copy.parent})
     assert PDFExporter().export(item, Context(settings, context.theme)) == rendered["english"].data
+
+
+# --- typography and page flow -----------------------------------------------------------
+
+
+def briefing_pdf(context: Context, tmp_path: Path, sections: list[dict[str, object]],
+                 title: str = "A test briefing", language: str = "en-GB",
+                 authors: list[dict[str, str]] | None = None) -> Path:
+    """A PDF of a briefing written here, read back from its file."""
+    source = tmp_path / "source"
+    source.mkdir(exist_ok=True)
+    briefing = Briefing.model_validate({
+        "id": "test", "title": title, "language": language,
+        "published": "2020-01-08T11:45:00+01:00", "sections": sections,
+        "authors": authors or [],
+    })
+    item = BriefingFile(briefing, source / "test.json", "0" * 64, {})
+    settings = context.settings.model_copy(update={"root": tmp_path})
+    path = tmp_path / "test.pdf"
+    path.write_bytes(PDFExporter().export(item, Context(settings, context.theme)))
+    return path
+
+
+def pages_text(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_emoji_and_symbols_print_from_the_themes_fallback_font(context: Context,
+                                                               tmp_path: Path) -> None:
+    path = briefing_pdf(context, tmp_path, [{"blocks": [
+        {"type": "paragraph", "text": "Lift-off 🚀 at dawn ★ ✓"}]}], title="Launch day 🚀")
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "Noto-Emoji" in fonts
+    text = pages_text(path)[0]
+    assert "Launch day 🚀" in text and "🚀 at dawn ★ ✓" in text
+
+
+# justified text, a narrow measure and long dictionary words: hyphenation is sure to happen
+LONG_WORDS = " ".join(["internationalisation", "responsibilities", "administration"] * 12)
+
+
+def test_links_and_names_are_never_hyphenated(context: Context, tmp_path: Path) -> None:
+    linked = " ".join(f"[{w}](https://example.org/{w})" for w in LONG_WORDS.split())
+    path = briefing_pdf(context, tmp_path, [{"blocks": [
+        {"type": "paragraph", "text": LONG_WORDS + " Endofplain."},
+        {"type": "paragraph", "text": linked}]}],
+        authors=[{"name": "Maximiliana Administrationsberg-Internationalisation"}])
+    text = pages_text(path)[0]
+    plain_part, _, linked_part = text.partition("Endofplain.")
+    assert "\u2010" in plain_part  # the same words in plain text are hyphenated ...
+    assert linked_part.count("internationalisation") == 12
+    assert "\u2010" not in linked_part  # ... never as links
+    assert "Maximiliana Administrationsberg-Internationalisation" in " ".join(text.split())
+
+
+def test_short_lists_and_headings_keep_with_what_follows(context: Context,
+                                                         tmp_path: Path) -> None:
+    sections: list[dict[str, object]] = []
+    for n in range(1, 25):  # paragraphs of every length: lists and headings fall everywhere
+        filler = {"type": "paragraph", "text": "Words to fill the page. " * (3 + 5 * (n % 7))}
+        sections.append({"heading": f"Heading number {n}", "blocks": [
+            filler, {"type": "list", "ordered": True,
+                     "items": [f"List {n} item {i}" for i in range(1, 5)]}]})
+    pages = pages_text(briefing_pdf(context, tmp_path, sections))
+    assert len(pages) > 4
+    for n in range(1, 25):
+        holding = [i for i, page in enumerate(pages) if f"List {n} item" in page]
+        assert len(holding) == 1, f"list {n} split across pages {holding}"
+    for page in pages:
+        lines = [line for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"\d+ / \d+", line.strip())]
+        assert not body[-1].startswith("Heading number"), "a heading ends a page"

@@ -23,7 +23,13 @@ from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render.dates import date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for
-from briefkit.render.typography import JOIN, tie_last_words, typeset, typeset_parts
+from briefkit.render.typography import (
+    JOIN,
+    numeric_columns,
+    tie_last_words,
+    typeset,
+    typeset_parts,
+)
 from briefkit.theme_templates import sandbox
 from briefkit.themes import Theme
 
@@ -205,6 +211,8 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "headline": lambda text: headline(text or "", lang),
         "standfirst": inline_html(briefing.standfirst, lang, tie=True)
         if briefing.standfirst else None,
+        "numeric_columns": lambda rows: numeric_columns(
+            [[inline.plain(cell) for cell in row] for row in rows]),
         "theme": theme.settings,
         "settings": settings,
         "masthead": theme.settings.brand.masthead or settings.publisher,

@@ -77,12 +77,14 @@ def _neighbour(text: str, index: int, step: int) -> str:
     return text[index] if 0 <= index < len(text) else ""
 
 
-def _curl(text: str, marks: str) -> str:
-    """Straight quotes to the language's marks; a lone closing single quote is an apostrophe."""
+def _curl(text: str, marks: str, addresses: Sequence[tuple[int, int]]) -> str:
+    """Straight quotes to the language's marks, outside ``addresses`` (spans of the text);
+    a lone closing single quote is an apostrophe.  Keeps the text's length."""
+    protected = {i for start, end in addresses for i in range(start, end)}
     out = []
     open_single = 0
     for index, char in enumerate(text):
-        if char not in "\"'":
+        if char not in "\"'" or index in protected:
             out.append(char)
             continue
         before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
@@ -102,29 +104,26 @@ def _curl(text: str, marks: str) -> str:
     return "".join(out)
 
 
-def _outside_urls(text: str, language: str) -> str:
+def _typeset(text: str, language: str) -> str:
+    addresses = [match.span() for match in _URL.finditer(text)]
+    if "'" in text or '"' in text:
+        text = _curl(text, quotes_for(language), addresses)
+    if language.split("-")[0].lower() != "fr":
+        return text
     pieces = []
     start = 0
-    for match in _URL.finditer(text):
-        pieces.append(_typeset_words(text[start:match.start()], language))
-        pieces.append(match.group())
-        start = match.end()
-    pieces.append(_typeset_words(text[start:], language))
+    for begin, end in addresses:
+        pieces.append(_french(text[start:begin]))
+        pieces.append(text[begin:end])
+        start = end
+    pieces.append(_french(text[start:]))
     return "".join(pieces)
-
-
-def _typeset_words(text: str, language: str) -> str:
-    if "'" in text or '"' in text:
-        text = _curl(text, quotes_for(language))
-    if language.split("-")[0].lower() == "fr":
-        text = _french(text)
-    return text
 
 
 @lru_cache(maxsize=8192)
 def typeset(text: str, language: str) -> str:
     """Apply the typographic rules of ``language`` (a BCP 47 tag) to plain text."""
-    return _outside_urls(text, language)
+    return _typeset(text, language)
 
 
 def typeset_parts(parts: Sequence[str], language: str) -> list[str]:
@@ -146,3 +145,31 @@ def tie_last_words(text: str) -> str:
     while start > 0 and stripped[start - 1] in " \t\n":
         start -= 1
     return stripped[:start] + NBSP + stripped[index + 1:] + text[len(stripped):]
+
+
+# a figure as tables print them: "1,234", "−3.5 %", "€12m", "٤٥", "12 500"
+_NUMBER = re.compile(
+    r"^[+\-\u2212\u2013]?\s?[$€£¥]?\s?\d[\d\s.,'\u00a0\u202f\u066b\u066c]*"
+    r"(?:\s?(?:%|٪|‰|[kKmM]|bn|[$€£¥]))?$"
+)
+
+
+def is_number(text: str) -> bool:
+    """Whether a table cell holds a figure (a numeric column is set right-aligned)."""
+    return bool(_NUMBER.match(text.strip()))
+
+
+_YEAR = re.compile(r"^(1[5-9]|2[0-9])[0-9]{2}$")
+
+
+def numeric_columns(rows: Sequence[Sequence[str]]) -> frozenset[int]:
+    """The columns whose every filled cell is a figure (a column of years names rows,
+    as a label does: it keeps the text's alignment)."""
+    width = max((len(row) for row in rows), default=0)
+    found = set()
+    for column in range(width):
+        cells = [row[column].strip() for row in rows if column < len(row) and row[column].strip()]
+        if cells and all(is_number(cell) for cell in cells) \
+                and not all(_YEAR.match(cell) for cell in cells):
+            found.add(column)
+    return frozenset(found)
