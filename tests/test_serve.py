@@ -250,13 +250,17 @@ def test_only_the_output_folder_is_served(server: Server) -> None:
     assert server.http.get("/", headers={"Host": "attacker.example"}).status_code == 400
 
 
-def test_ctrl_c_stops_cleanly_leaving_no_temporary_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_stops_it_cleanly_leaving_no_temporary_files(tmp_path: Path,
+                                                              sig: signal.Signals) -> None:
     folder = _folder(tmp_path, [ENGLISH])
     started = Server(folder, tmp_path / "tmp")
     try:
         assert started.raw(f"/{ENGLISH}.html")[0] == 200  # WeasyPrint has its fonts out
         events = Events(started.url)  # an open page must not hold the server
-        code = started.stop(signal.SIGINT)
+        stopping = time.monotonic()
+        code = started.stop(sig)
+        assert time.monotonic() - stopping < 10
         events.close()
     finally:
         started.kill()

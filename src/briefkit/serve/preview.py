@@ -27,9 +27,8 @@ SNIPPET = """<script data-briefkit-preview>
   const id = page.replace(/\\.html$/, "");
   const events = new EventSource("/_preview/events");
   let bar = null;
-  function show(problems) {
-    const mine = problems.filter(p => p.id === id).flatMap(p => p.lines);
-    if (!mine.length) { if (bar) { bar.remove(); bar = null; } return; }
+  function show(lines) {
+    if (!lines.length) { if (bar) { bar.remove(); bar = null; } return; }
     if (!bar) {
       bar = document.createElement("pre");
       bar.setAttribute("role", "alert");
@@ -38,13 +37,16 @@ SNIPPET = """<script data-briefkit-preview>
         "font:13px/1.4 monospace;white-space:pre-wrap;max-height:40vh;overflow:auto";
       document.body.prepend(bar);
     }
-    bar.textContent = "This page is the last good version. " + mine.join("\\n");
+    bar.textContent = "This page is the last good version.\\n" + lines.join("\\n");
   }
   function handle(event) {
     const data = JSON.parse(event.data);
     if (data.written.includes(page) || data.removed.includes(page)) location.reload();
-    else show(data.problems);
+    else show(data.problems.filter(p => p.id === id).flatMap(p => p.lines));
   }
+  fetch(`/_preview/${encodeURIComponent(id)}.json`, {cache: "no-store"})
+    .then(reply => reply.ok ? reply.json() : {problems: []})
+    .then(data => show(data.problems), () => {});
   events.addEventListener("reload", handle);
   events.addEventListener("outputs", handle);
 })();
@@ -54,7 +56,8 @@ SNIPPET = """<script data-briefkit-preview>
 _STYLE = """
 :root { color-scheme: light; --line: #d0d4da; --bad: #b00016; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; background: #f4f5f7; }
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; background: #f4f5f7;
+       display: flex; flex-direction: column; height: 100vh; }
 header { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: baseline;
          padding: .6em 1em; background: #fff; border-bottom: 1px solid var(--line); }
 header h1 { font-size: 1.05em; margin: 0; }
@@ -68,14 +71,14 @@ nav a.missing { color: #8a929e; pointer-events: none; text-decoration: line-thro
 #problems h2 { font-size: 1em; margin: 0 0 .3em; color: var(--bad); }
 #problems ol { margin: 0; padding-left: 1.4em; font-family: monospace; white-space: pre-wrap; }
 #problems .where { font-weight: bold; }
-main { display: grid; grid-template-columns: 1fr 1fr; gap: 1px; background: var(--line);
-       height: calc(100vh - var(--top, 3em)); }
+main { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1px;
+       background: var(--line); }
 main section { display: flex; flex-direction: column; background: #fff; min-height: 0; }
 main h2 { font-size: .85em; margin: 0; padding: .3em 1em; color: #5a6270;
           border-bottom: 1px solid var(--line); }
 main iframe { flex: 1; width: 100%; border: 0; }
 .none { padding: 2em; color: #5a6270; }
-ul.briefings { background: #fff; margin: 0; padding: 1em 2.5em; }
+ul.briefings { background: #fff; margin: 0; padding: 1em 2.5em; overflow: auto; }
 ul.briefings li { margin: .3em 0; }
 ul.briefings .bad { color: var(--bad); }
 """
@@ -116,8 +119,6 @@ _SCRIPT = """
     }
     state.textContent = data.busy ? "exporting…" :
       `change ${data.edit} exported in ${data.seconds.toFixed(2)} s`;
-    document.body.style.setProperty("--top", document.querySelector("header").offsetHeight +
-                                    (box.hidden ? 0 : box.offsetHeight) + "px");
     return data;
   }
   function mine(data, name) { return data.written.includes(name); }
