@@ -59,11 +59,12 @@ class Server:
         self.out: list[str] = []
         self.err: list[str] = []
         for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
-            threading.Thread(target=lambda s=stream, l=lines: l.extend(s), daemon=True).start()
+            threading.Thread(target=lines.extend, args=(stream,), daemon=True).start()
         line = _until(lambda: next((x for x in self.out if "http://" in x), None), 30,
                       f"the server's address ({self.err})")
-        self.url = re.search(r"http://127\.0\.0\.1:(\d+)/", line).group(0)  # type: ignore[union-attr]
-        self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
+        address = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert address is not None, line
+        self.url, self.port = address.group(0), int(address.group(1))
         self.http = httpx.Client(base_url=self.url, timeout=10)
         _until(self.ready, STARTUP, "the first export")
 
@@ -270,3 +271,33 @@ def test_a_signal_stops_it_cleanly_leaving_no_temporary_files(tmp_path: Path,
     # nothing written beside source/ but dist/ (and the run state folder)
     assert sorted(p.name for p in folder.iterdir()) in (
         ["briefkit.toml", "dist", "source"], [".briefkit", "briefkit.toml", "dist", "source"])
+
+
+def test_what_a_change_means_for_the_export(tmp_path: Path) -> None:
+    """Saved briefings are exported alone; images, removals and themes mean everything;
+    editors' temporary files and probes mean nothing."""
+    from watchfiles import Change as Kind
+
+    from briefkit.serve.watch import Watcher
+
+    source, themes = tmp_path / "source", tmp_path / "themes"
+    (source / "images").mkdir(parents=True)
+    (themes / "house").mkdir(parents=True)
+    briefing = source / "a.json"
+    briefing.write_text("{}")
+    watcher = Watcher(tmp_path, source, tmp_path / "dist", lambda change: None)
+
+    def means(*changes: tuple[Kind, Path]) -> tuple[list[str], bool] | None:
+        found = watcher.classify({(kind, str(path)) for kind, path in changes})
+        return None if found is None else (sorted(p.name for p in found.paths), found.everything)
+
+    assert means((Kind.modified, briefing)) == (["a.json"], False)
+    # saved by removing and writing again
+    assert means((Kind.deleted, briefing), (Kind.added, briefing)) == (["a.json"], False)
+    assert means((Kind.deleted, source / "gone.json")) == ([], True)
+    assert means((Kind.modified, source / "images" / "chart.png")) == ([], True)
+    assert means((Kind.modified, themes / "house" / "theme.toml")) == ([], True)
+    assert means((Kind.added, source / ".a.json.swp")) is None
+    assert means((Kind.added, source / "4913"), (Kind.deleted, source / "4913")) is None
+    assert means((Kind.added, source / "images")) is None
+    assert means((Kind.modified, tmp_path / "dist" / "a.html")) is None

@@ -75,12 +75,14 @@ class Watcher:
             if path.is_relative_to(self.themes):
                 everything = everything or not _hidden(path, self.themes)
             elif path.is_relative_to(self.source) and not _hidden(path, self.source):
-                if path.suffix == ".json" and kind != Kind.deleted:
-                    if path.is_file():
-                        paths.add(path)
-                elif not (kind != Kind.deleted and path.is_dir()):
-                    # an image (which briefings show it is the engine's to know), or a
-                    # briefing removed (its outputs go): the engine sorts out the rest
+                probe = (Kind.added, name) in changes and not path.exists()
+                if path.suffix == ".json" and path.is_file():
+                    paths.add(path)  # written, added, or removed and written again
+                elif probe or (kind != Kind.deleted and path.is_dir()):
+                    continue  # made and removed at once (vim's "4913"), or a new folder
+                else:
+                    # a briefing removed (its outputs go) or an image (which briefings
+                    # show it is the engine's to know): the engine sorts out the rest
                     everything = True
         if not paths and not everything:
             return None
