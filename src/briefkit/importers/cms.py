@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 
 from briefkit.importers.article import Article
-from briefkit.importers.html import read_html
+from briefkit.importers.html import opening, read_html
 
-#: Two or more line breaks in a row (spaces between them allowed), or a blank line.
-PARAGRAPH_BREAK = re.compile(r"(?:\s*<br\s*/?>){2,}\s*|\n[ \t]*\n\s*", re.IGNORECASE)
+#: Two or more line breaks in a row (spaces between them allowed), or a blank line.  Each
+#: starts where a search can tell at once (``<br`` or a line break), never with whitespace:
+#: a search trying every space of a long run of them would take time in its square.
+PARAGRAPH_BREAK = re.compile(r"<br\s*/?>(?:\s*<br\s*/?>)+\s*|\n[ \t]*\n\s*", re.IGNORECASE)
 LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 QUESTION = re.compile(r"[?？؟]\s*(?:</[a-z]+>\s*)*$", re.IGNORECASE)
 #: List lines: "• item", "- item", "* item"; "1. item", "1) item".
@@ -82,7 +84,7 @@ def read_cms(text: str, file: str) -> Article:
     def locate(tag: str, position: tuple[int, int]) -> tuple[int, int]:
         # the HTML keeps the text's line breaks, so only the column needs finding
         line = position[0]
-        found = re.search(rf"<{tag}\b", lines[line - 1] if line <= len(lines) else "", re.IGNORECASE)
+        found = opening(tag).search(lines[line - 1] if line <= len(lines) else "")
         return line, (found.start() + 1) if found else 1
 
     return read_html(to_html(text), file, locate)

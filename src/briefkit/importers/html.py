@@ -61,7 +61,10 @@ SOURCE_LINE = "data-source-line"
 PUBLISHED_META = ("article:published_time", "date", "dc.date", "dcterms.created")
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_UNFINISHED = re.compile(r"</?([A-Za-z][\w-]*)|<[!?]")
 _DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
+#: Formatting (emphasis, strong, links) nested deeper than this is read through, words kept.
+MAX_INLINE_DEPTH = 16
 #: Where to report a refused element: (tag, position in the HTML) -> (line, column) in the file.
 Locate = Callable[[str, tuple[int, int]], tuple[int, int]]
 
@@ -85,25 +88,35 @@ def plain_text(nodes: Sequence[Inline]) -> str:
 
 
 class _Line:
-    """Inline content being collected: a paragraph, a heading, a list item."""
+    """Inline content being collected: a paragraph, a heading, a list item.
+
+    Formatting nested deeper than :data:`MAX_INLINE_DEPTH` is read through (its
+    words kept), so no later step has to walk a tree thousands of levels deep.
+    """
 
     def __init__(self, line: int) -> None:
         self.line = line
-        self.stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
+        # (element kind, link URL, children, whether it becomes a node of its own)
+        self.stack: list[tuple[str, str, list[Inline], bool]] = [("root", "", [], True)]
+        self.flattened = False
 
     def text(self, data: str) -> None:
         self.stack[-1][2].append(Text(data))
 
     def open(self, kind: str, url: str = "") -> None:
-        self.stack.append((kind, url, []))
+        kept = len(self.stack) <= MAX_INLINE_DEPTH
+        self.flattened = self.flattened or not kept
+        self.stack.append((kind, url, [], kept))
 
     def close(self, kind: str) -> None:
         if not any(frame[0] == kind for frame in self.stack[1:]):
             return  # a stray end tag: browsers ignore it too
         while True:
-            frame_kind, url, children = self.stack.pop()
+            frame_kind, url, children, kept = self.stack.pop()
             parent = self.stack[-1][2]
-            if frame_kind == "em":
+            if not kept:
+                parent.extend(children)
+            elif frame_kind == "em":
                 parent.append(Emphasis(tuple(children)))
             elif frame_kind == "strong":
                 parent.append(Strong(tuple(children)))
@@ -115,8 +128,8 @@ class _Line:
                 return
 
     def nodes(self) -> list[Inline]:
-        for kind, _, _ in reversed(self.stack[1:]):
-            self.close(kind)
+        while len(self.stack) > 1:
+            self.close(self.stack[-1][0])
         return self.stack[0][2]
 
 
@@ -196,6 +209,10 @@ class _Reader(HTMLParser):
         text, degraded = markup(nodes)
         if not text:
             return
+        if current.flattened:
+            self.article.notes.append(
+                f"{self.file}:{current.line}: formatting nested more than {MAX_INLINE_DEPTH} "
+                "deep was read through, the words are kept")
         if degraded:
             self.article.notes.append(
                 f"{self.file}:{current.line}: formatting that cannot be written as briefing "
@@ -362,6 +379,18 @@ class _Reader(HTMLParser):
             self.article.published = content
 
     def close(self) -> None:
+        # what the parser could not finish is left in rawdata: at the end of the file it
+        # would become text, so an editor's note in an unclosed comment would be published
+        rest = self.rawdata
+        if rest.startswith("<!--"):
+            raise unclosed_comment(self.file, *self.locate("!--", self.getpos()))
+        unfinished = _UNFINISHED.match(rest)
+        if unfinished:
+            tag = unfinished.group(1).lower() or "!"
+            line, column = self.locate(unfinished.group(1) or "!", self.getpos())
+            raise BriefingError.single(
+                self.file, f"<{tag}: this tag is never closed by '>' (finish or remove it)",
+                line=line, column=column)
         super().close()
         self.end()
         if self.quote is not None:
@@ -376,6 +405,19 @@ class _Reader(HTMLParser):
             self.article.notes.append(
                 f"{self.file}: no <h1>: title taken from the page's <title>: "
                 f"{self.article.title!r} (pass --title to set it)")
+
+
+def unclosed_comment(file: str, line: int, column: int) -> BriefingError:
+    """The refusal of a comment that runs to the end of the file."""
+    return BriefingError.single(
+        file, "an HTML comment opened here is never closed: an editor's note never reaches "
+        "a briefing (close it with --> or remove it)", line=line, column=column)
+
+
+def opening(tag: str) -> re.Pattern[str]:
+    """Where ``<tag`` opens in a line of the file (``tag`` may be ``!--``)."""
+    return re.compile(rf"<{re.escape(tag)}" + (r"\b" if tag[-1:].isalnum() else ""),
+                      re.IGNORECASE)
 
 
 def read_html(text: str, file: str, locate: Locate | None = None) -> Article:

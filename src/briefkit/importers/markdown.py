@@ -31,7 +31,7 @@ from typing import Any
 
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article
-from briefkit.importers.html import SOURCE_LINE, read_html
+from briefkit.importers.html import SOURCE_LINE, opening, read_html, unclosed_comment
 
 #: Front-matter keys, and the aliases people write for them.
 KEYS = {
@@ -122,10 +122,10 @@ def read_markdown(text: str, file: str) -> Article:
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
     lines = text.split("\n")
 
-    def locate(tag: str, position: tuple[int, int]) -> tuple[int, int]:
+    def locate(tag: str, position: tuple[int, int], first: int = 1) -> tuple[int, int]:
         # the HTML's lines are not the file's: find the element in the file itself
-        for number, line in enumerate(lines, 1):
-            found = re.search(rf"<{tag}\b", line, re.IGNORECASE)
+        for number, line in enumerate(lines[first - 1:], first):
+            found = opening(tag).search(line)
             if found:
                 return number, found.start() + 1
         return position[0], 1
@@ -135,6 +135,10 @@ def read_markdown(text: str, file: str) -> Article:
         # each block says which line of the file it comes from, for notes
         if token.map and token.nesting == 1:
             token.attrSet(SOURCE_LINE, str(token.map[0] + 1))
+        # a comment CommonMark did not read as one (never closed) would be text
+        if token.type == "inline" and token.map and any(
+                child.type == "text" and "<!--" in child.content for child in token.children or []):
+            raise unclosed_comment(file, *locate("!--", (token.map[0] + 1, 1), token.map[0] + 1))
     html = parser.renderer.render(tokens, parser.options, {})
     article = read_html(html, file, locate)
     article.notes[:0] = notes
