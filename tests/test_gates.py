@@ -121,8 +121,10 @@ def test_an_untagged_pdf_fails_pdf_ua(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_page_without_lang_fails_vnu_and_axe(exported: Path, tmp_path: Path) -> None:
+def test_a_page_without_lang_fails_vnu_and_axe(request: pytest.FixtureRequest,
+                                               tmp_path: Path) -> None:
     need("vnu", "axe")
+    exported: Path = request.getfixturevalue("exported")
     page = exported / f"{ENGLISH}.html"
     html = page.read_text(encoding="utf-8")
     stripped, count = re.subn(r'(<html\b[^>]*?) lang="[^"]*"', r"\1", html, count=1)
@@ -144,8 +146,10 @@ def test_a_page_without_lang_fails_vnu_and_axe(exported: Path, tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_an_epub_image_without_alt_fails_ace(exported: Path, tmp_path: Path) -> None:
+def test_an_epub_image_without_alt_fails_ace(request: pytest.FixtureRequest,
+                                             tmp_path: Path) -> None:
     need("ace")
+    exported: Path = request.getfixturevalue("exported")
     book = exported / f"{ENGLISH}.epub"
     doctored = io.BytesIO()
     removed = 0
