@@ -94,13 +94,14 @@ def _edit(server: Server, path: Path, word: str) -> dict[str, float]:
     data = json.loads(path.read_text("utf-8"))
     data["title"] = re.sub(r"^(Rev\d+ )?", f"{word} ", data["title"])
     text = json.dumps(data, indent=2, ensure_ascii=False)
+    stem = path.stem
+    # the PDF as it is: only a PDF with other bytes is read back (pypdf takes a while)
+    last_pdf = hashlib.sha256(server.http.get(f"/{stem}.pdf").content).hexdigest()
     seen = len(server.events)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     saved = time.perf_counter()
-    stem = path.stem
     found: dict[str, float] = {}
-    last_pdf = ""
     deadline = saved + 60
     while len(found) < 2 and time.perf_counter() < deadline:
         if "html" not in found and word in server.http.get(f"/{stem}.html").text:
