@@ -43,7 +43,11 @@ Announce = Callable[[str, dict[str, Any]], None]
 
 def _export(settings: Settings, theme: Theme, formats: Sequence[str] | None,
             paths: Sequence[Path] | None, progress: Any) -> Any:
-    """The one call into the export engine (in this process: ``jobs=1`` keeps it warm)."""
+    """The one call into the export engine (in this process: ``jobs=1`` keeps it warm).
+
+    An engine that closes its exporters after each run unless asked to keep them
+    (``keep_warm=True``) must be asked here; the exporters' caches are released at exit.
+    """
     from briefkit import build
 
     return build.export(settings, theme, formats=formats, paths=paths, out=None,

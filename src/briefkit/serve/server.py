@@ -17,10 +17,14 @@ import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError
 from briefkit.themes import Theme
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def _say(line: str) -> None:
@@ -54,7 +58,7 @@ def _url(sock: socket.socket, host: str) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _server(app: object, on_exit: Callable[[], None]) -> object:
+def _server(app: object, on_exit: Callable[[], None]) -> uvicorn.Server:
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -106,7 +110,7 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
         watcher.start()
         if open_browser:
             webbrowser.open(f"{url}_preview/")
-        server.run(sockets=[sock])  # type: ignore[attr-defined]
+        server.run(sockets=[sock])
     finally:
         channel.close()
         watcher.stop()
