@@ -6,10 +6,13 @@ Each briefing is exported once for the module; LibreOffice's conversion to PDF
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import re
 import shutil
 import subprocess
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +21,9 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
+from conftest import ENGLISH, FRENCH, ROOT, fixture, sample
 from docx.document import Document
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 from briefkit import inline, registry
@@ -28,7 +32,7 @@ from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.docx import DocxExporter, word_language
 from briefkit.load import BriefingFile
-from briefkit.model import Image, Table
+from briefkit.model import Image, ListBlock, Section, Table
 from briefkit.output import normalise_zip
 from briefkit.render.typography import tie_last_words, typeset
 from briefkit.themes import Theme, load_theme
@@ -475,6 +479,237 @@ def test_bad_page_margins_are_a_theme_error(tmp_path: Path, settings: Settings) 
         DocxExporter().export(fixture("every-block"), Context(settings, load_theme("odd", tmp_path)))
 
 
+# --- embedded fonts -------------------------------------------------------------------
+
+ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+
+
+def embedded_fonts(out: Exported) -> dict[tuple[str, str], TTFont]:
+    """(family, slot) -> the font, de-obfuscated as ECMA-376 part 1, 17.8.1 describes:
+    the key is the GUID's 32 hex digits read from the last pair to the first."""
+    table = out.xml("word/fontTable.xml")
+    rels = out.relationships("word/_rels/fontTable.xml.rels")
+    archive = zipfile.ZipFile(io.BytesIO(out.data))
+    found = {}
+    for font in table.findall("w:font", NS):
+        for embed in font:
+            name = etree.QName(embed).localname
+            if not name.startswith("embed"):
+                continue
+            rel = rels[embed.get(f"{{{R}}}id")]
+            assert rel.get("Type").endswith("/relationships/font")
+            digits = re.sub("[{}-]", "", embed.get(w("fontKey")))
+            key = bytes(int(digits[i:i + 2], 16) for i in range(30, -2, -2))
+            data = bytearray(archive.read("word/" + rel.get("Target")))
+            for i in range(32):
+                data[i] ^= key[i % 16]
+            found[(font.get(w("name")), name.removeprefix("embed"))] = TTFont(io.BytesIO(data))
+    return found
+
+
+@pytest.mark.parametrize("name", ["french", "english", "arabic"])
+def test_theme_fonts_are_embedded_as_word_does(exported: dict[str, Exported], name: str,
+                                               theme: Theme) -> None:
+    out = exported[name]
+    settings = out.xml("word/settings.xml")
+    assert settings.find("w:embedTrueTypeFonts", NS) is not None
+    types = out.xml("[Content_Types].xml")
+    kinds = {e.get("Extension") or e.get("PartName"): e.get("ContentType") for e in types}
+    fonts = embedded_fonts(out)
+    parts = [n for n in out.names if n.startswith("word/fonts/")]
+    assert len(parts) == len(fonts) and all(n.endswith(".odttf") for n in parts)
+    assert all(kinds.get("odttf", kinds.get("/" + n)) == ODTTF for n in parts)
+    look = theme.settings.fonts
+    body, head = look.body, look.headings
+    assert {(body, "Regular"), (body, "Bold"), (body, "Italic"), (body, "BoldItalic"),
+            (head, "Regular"), (head, "Bold"), (head, "Italic")} <= set(fonts)
+    text = "".join(t.text or "" for t in out.xml("word/document.xml").iter(w("t")))
+    for (family, _slot), font in fonts.items():
+        # TrueType outlines (Inter ships as CFF), the family's own name, and a glyph for
+        # every character of the text the family covers
+        assert "glyf" in font and "CFF " not in font
+        assert font["name"].getDebugName(1) == family
+        assert font["OS/2"].fsType & 0x2 == 0  # not restricted: Word may embed it
+    latin = {ch for ch in text if ch.isalpha() and ord(ch) < 0x250}
+    for family in (body, head):
+        assert latin <= {chr(c) for c in fonts[(family, "Regular")].getBestCmap()}
+    arabic = ("Amiri", "Regular") in fonts
+    assert arabic == (name == "arabic")
+    if arabic:
+        cmap = fonts[("Amiri", "Regular")].getBestCmap()
+        assert {ch for ch in text if "\u0600" <= ch <= "\u06ff"} <= {chr(c) for c in cmap}
+    assert ("Noto Sans Hebrew", "Regular") not in fonts
+
+
+def test_embedded_fonts_are_subsets(exported: dict[str, Exported]) -> None:
+    # a subset of each face, not the 750 KB files: the document stays small
+    assert len(exported["english"].data) < 600_000
+    table = exported["english"].xml("word/fontTable.xml")
+    assert all(e.get(w("subsetted")) in ("1", "true") for e in table.iter(w("embedRegular")))
+
+
+# --- styles and page flow -------------------------------------------------------------
+
+
+def test_standfirst_is_not_all_bold(exported: dict[str, Exported]) -> None:
+    out = exported["english"]
+    style = out.xml("word/styles.xml").find("w:style[@w:styleId='Standfirst']", NS)
+    bold = style.find("w:rPr/w:b", NS)
+    assert bold is None or bold.get(w("val")) in ("0", "false")
+    (standfirst,) = [p for p in out.document.paragraphs if p.style.name == "Standfirst"]
+    runs = {r.text: r for r in standfirst.runs}
+    assert runs["night bus network"].bold and not runs[" on Friday. Here is what changes for "
+                                                       "passengers, what it costs and what "
+                                                       "happens after the "].bold
+
+
+def test_first_page_has_no_running_title(every: Exported, settings: Settings) -> None:
+    section = every.document.sections[0]
+    assert section.different_first_page_header_footer
+    assert "".join(p.text for p in section.first_page_header.paragraphs) == ""
+    assert every.item.briefing.title in section.header.paragraphs[0].text
+    footer = section.first_page_footer.paragraphs[0]
+    assert footer.text.startswith("Page ")
+    first = every.xml("word/" + every.relationships()[section._sectPr.find(
+        "w:footerReference[@w:type='first']", NS).get(f"{{{R}}}id")].get("Target"))
+    assert [t.text.strip() for t in first.iter(w("instrText"))] == ["PAGE", "NUMPAGES"]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_no_empty_spacer_paragraphs(exported: dict[str, Exported], name: str) -> None:
+    body = exported[name].xml("word/document.xml").find("w:body", NS)
+    children = list(body)
+    for index, p in enumerate(children):
+        if p.tag != w("p"):
+            continue
+        filled = "".join(t.text or "" for t in p.iter(w("t"))) or p.find(".//w:drawing", NS)
+        # the one empty paragraph allowed keeps two tables from merging
+        between_tables = 0 < index < len(children) - 1 and children[index - 1].tag == w(
+            "tbl") and children[index + 1].tag == w("tbl")
+        assert filled is not None and filled != "" or between_tables, index
+
+
+def keeps(paragraph: etree._Element) -> bool:
+    found = paragraph.find("w:pPr/w:keepNext", NS)
+    return found is not None and found.get(w("val")) not in ("0", "false")
+
+
+def style_of(paragraph: etree._Element) -> str:
+    found = paragraph.find("w:pPr/w:pStyle", NS)
+    return found.get(w("val")) if found is not None else "Normal"
+
+
+def test_blocks_keep_together(every: Exported) -> None:
+    body = [p for p in every.xml("word/document.xml").find("w:body", NS) if p.tag == w("p")]
+    styles = [style_of(p) for p in body]
+    # a short list: every item but the last keeps with the next
+    for style in ("ListBullet", "ListNumber"):
+        items = [p for p, s in zip(body, styles) if s == style]
+        assert [keeps(p) for p in items] == [True] * (len(items) - 1) + [False]
+    # a factbox as one box
+    box = [p for p, s in zip(body, styles) if s in ("FactboxTitle", "Factbox")][:3]
+    assert [keeps(p) for p in box] == [True, True, False]
+    # a quote with its attribution
+    quote = styles.index("Quote")
+    assert styles[quote + 1] == "Attribution" and keeps(body[quote])
+    assert not keeps(body[quote + 1])
+    # a picture with its caption and credit
+    picture = next(i for i, p in enumerate(body) if p.find(".//w:drawing", NS) is not None)
+    assert styles[picture + 1: picture + 3] == ["Caption", "Credit"]
+    assert keeps(body[picture]) and keeps(body[picture + 1]) and not keeps(body[picture + 2])
+    # headings keep with the lines after them, by their style; no line alone on a page
+    style_xml = every.xml("word/styles.xml")
+    for style in ("Heading1", "Heading2", "Title", "FactboxTitle", "TimelineDate"):
+        found = style_xml.find(f"w:style[@w:styleId='{style}']/w:pPr/w:keepNext", NS)
+        assert found is not None, style
+    assert style_xml.find("w:docDefaults/w:pPrDefault/w:pPr/w:widowControl", NS) is not None
+
+
+def with_blocks(item: BriefingFile, *blocks: object) -> BriefingFile:
+    briefing = item.briefing.model_copy(update={
+        "sections": [Section(heading="Only section", blocks=list(blocks))]})
+    return dataclasses.replace(item, briefing=briefing)
+
+
+def test_a_long_list_may_break_across_pages(context: Context) -> None:
+    item = with_blocks(fixture("every-block"),
+                       ListBlock(type="list", items=[f"Item {n}" for n in range(5)]))
+    document = docx.Document(io.BytesIO(DocxExporter().export(item, context)))
+    items = [p for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert len(items) == 5 and not any(p.paragraph_format.keep_with_next for p in items)
+
+
+def test_export_time_grows_linearly_with_the_blocks(context: Context) -> None:
+    """Twice the list items take about twice the time (python-docx's own way of adding a
+    paragraph looks through the whole body each time: four times the time)."""
+    item = fixture("every-block")
+
+    def seconds(count: int) -> float:
+        long = with_blocks(item, ListBlock(type="list", items=["An item"] * count))
+        best = float("inf")
+        for _ in range(2):
+            start = time.process_time()
+            DocxExporter().export(long, context)
+            best = min(best, time.process_time() - start)
+        return best
+
+    seconds(100)  # fonts subset once, imports done
+    small, large = seconds(6_000), seconds(12_000)
+    assert large / small < 2.8, (small, large)
+
+
+# --- pictures -------------------------------------------------------------------------
+
+
+def picture_briefing(tmp_path: Path, pictures: dict[str, bytes]) -> BriefingFile:
+    from briefkit.load import load
+
+    source = tmp_path / "source"
+    (source / "images").mkdir(parents=True)
+    data = json.loads((ROOT / "tests" / "fixtures" / "every-block.json").read_text("utf-8"))
+    blocks = []
+    for name, content in pictures.items():
+        (source / "images" / name).write_bytes(content)
+        blocks.append({"type": "image", "src": f"images/{name}", "alt": name})
+    data["sections"] = [{"heading": "Pictures", "blocks": blocks}]
+    (source / "pictures.json").write_text(json.dumps(data), "utf-8")
+    return load(source / "pictures.json", source)
+
+
+def test_a_cmyk_jpeg_and_a_turned_photo(tmp_path: Path, context: Context) -> None:
+    from PIL import Image as Picture
+
+    cmyk = io.BytesIO()
+    Picture.new("CMYK", (60, 40), (0, 220, 220, 0)).save(cmyk, "JPEG")
+    # a camera's photo: stored 80 x 40, to be shown turned a quarter (EXIF orientation 6)
+    turned = io.BytesIO()
+    photo = Picture.new("RGB", (80, 40), (255, 255, 255))
+    photo.paste((200, 0, 0), (0, 0, 40, 40))  # red on the stored left half
+    exif = Picture.Exif()
+    exif[0x0112] = 6
+    photo.save(turned, "JPEG", exif=exif.tobytes(), quality=95)
+    item = picture_briefing(tmp_path, {"cmyk.jpg": cmyk.getvalue(),
+                                       "turned.jpg": turned.getvalue()})
+    data = DocxExporter().export(item, context)
+    out = Exported(item, data)
+    pictures = list(out.xml("word/document.xml").iter(f"{{{NS['wp']}}}inline"))
+    assert [p.find("wp:docPr", NS).get("descr") for p in pictures] == ["cmyk.jpg", "turned.jpg"]
+    sizes = [(int(p.find("wp:extent", NS).get("cx")), int(p.find("wp:extent", NS).get("cy")))
+             for p in pictures]
+    assert abs(sizes[0][0] / sizes[0][1] - 1.5) < 0.01
+    assert abs(sizes[1][0] / sizes[1][1] - 0.5) < 0.01  # upright: taller than wide
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    media = sorted(n for n in archive.namelist() if n.startswith("word/media/"))
+    shown = [Picture.open(io.BytesIO(archive.read(n))) for n in media]
+    modes = sorted(p.mode for p in shown)
+    assert "CMYK" not in modes
+    upright = next(p for p in shown if p.size == (40, 80))
+    # orientation 6 turns the picture clockwise: the stored left half is now on top
+    top, bottom = upright.convert("RGB").getpixel((20, 10)), upright.convert("RGB").getpixel(
+        (20, 70))
+    assert top[0] > 150 and top[1] < 80 and min(bottom) > 200
+
+
 def _pdf_text(docx_data: bytes, folder: Path) -> tuple[str, int]:
     source = folder / "briefing.docx"
     source.write_bytes(docx_data)
@@ -492,7 +727,7 @@ def _pdf_text(docx_data: bytes, folder: Path) -> tuple[str, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdffonts") is None,
                     reason="needs LibreOffice and poppler-utils")
 @pytest.mark.parametrize("name", ["french", "english", "arabic"])
 def test_libreoffice_converts_the_samples(exported: dict[str, Exported], name: str,
@@ -501,6 +736,16 @@ def test_libreoffice_converts_the_samples(exported: dict[str, Exported], name: s
     b = out.item.briefing
     text, pages = _pdf_text(out.data, tmp_path)
     flat = " ".join(text.split())
+    # LibreOffice lays the text out in the embedded faces (none is installed here)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "briefing.pdf")], capture_output=True,
+                           text=True, check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert {"CharisSIL", "Inter-Regular"} <= names, names
+    if b.direction == "rtl":
+        assert {"Amiri-Regular", "Amiri-Bold"} <= names, names
+    else:
+        assert "Inter-Bold" in names
+    assert not any("DejaVu" in n or "Liberation" in n for n in names), names
     assert pages >= 1 and "python-docx" not in text
     # every Latin table cell is laid out, on whichever page the table lands
     for block in (blk for s in b.sections for blk in s.blocks if isinstance(blk, Table)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import struct
+import uuid
 import zipfile
 import zlib
 
@@ -257,3 +258,44 @@ def test_properties_of_a_style_come_in_schema_order(tag: str) -> None:
     names = local_names(style.element)
     assert names.index("pPr") < names.index("rPr")
     assert wordml.properties(style.element, tag) is style.element.find(wordml.qn(tag))
+
+
+def test_font_obfuscation_follows_ecma_376() -> None:
+    # bytes 0-15 of the font XOR the GUID's bytes from the last
+    # pair of hex digits to the first, and again for bytes 16-31; the rest untouched
+    key = uuid.UUID("{61B1F81D-5D9E-4C6D-8B0A-5FA2B1A72EDE}")
+    font = bytes(range(40))
+    hidden = wordml.obfuscate_font(font, key)
+    mask = bytes.fromhex("DE2EA7B1A25F0A8B6D4C9E5D1DF8B161")
+    assert hidden[:16] == bytes(a ^ b for a, b in zip(font[:16], mask))
+    assert hidden[16:32] == bytes(a ^ b for a, b in zip(font[16:32], mask))
+    assert hidden[32:] == font[32:]
+    assert wordml.obfuscate_font(hidden, key) == font
+
+
+def test_embedded_font_parts_and_font_table() -> None:
+    document = docx.Document()
+    wordml.embed_fonts(document, [("Briefing Sans", "Regular", b"\x00\x01\x00\x00" * 20),
+                                  ("Briefing Sans", "Bold", b"\x00\x01\x00\x00" * 30)])
+    wordml.embed_fonts(document, [("Briefing Serif", "Italic", b"\x00\x01\x00\x00" * 10)])
+    data = saved(document)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    table = part(data, "word/fontTable.xml")
+    rels = {r.get("Id"): r for r in part(data, "word/_rels/fontTable.xml.rels")}
+    (sans,) = table.findall("w:font[@w:name='Briefing Sans']", NS)
+    assert local_names(sans)[-2:] == ["embedRegular", "embedBold"]
+    for embed, size in zip(sans.findall("*", NS)[-2:], (80, 120)):
+        target = rels[embed.get(f"{{{R}}}id")].get("Target")
+        stored = archive.read("word/" + target)
+        key = uuid.UUID(embed.get(f"{{{W}}}fontKey"))
+        assert len(stored) == size and stored != b"\x00\x01\x00\x00" * (size // 4)
+        assert wordml.obfuscate_font(stored, key) == b"\x00\x01\x00\x00" * (size // 4)
+    types = part(data, "[Content_Types].xml")
+    assert any(t.get("ContentType") == wordml.OBFUSCATED_FONT for t in types)
+    settings = part(data, "word/settings.xml")
+    names = local_names(settings)
+    # in schema order: the switches come before the proofing state and the tab stop
+    assert names.index("embedTrueTypeFonts") < names.index("saveSubsetFonts") \
+        < names.index("defaultTabStop")
+    assert names.index("zoom") < names.index("embedTrueTypeFonts")
+    assert names.count("embedTrueTypeFonts") == 1

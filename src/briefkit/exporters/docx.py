@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from docx.section import _Footer, _Header
     from docx.shared import Length
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Word 2010's copy of styles.xml: a template's copy would go stale once we restyle
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
@@ -293,15 +294,19 @@ class _WordBriefing:
     def _fonts(self) -> None:
         """Embed the theme's faces the document's text needs (a reference document's
         fonts are its own business)."""
+        from lxml.etree import XPath  # type: ignore[import-untyped]
+
         from briefkit.exporters import docx_fonts, wordml
 
         if self.reference:
             return
         section = self.document.sections[0]
+        # the text of every w:t (python-docx's elements make itertext slow and repetitive)
+        texts = XPath("//w:t/text()", namespaces={"w": W})
         text = "".join((
-            "".join(self.document.element.body.itertext()),
-            *("".join(story._element.itertext()) for story in (
-                section.header, section.footer, section.first_page_footer)),
+            *(str(t) for t in texts(self.document.element)),
+            *(str(t) for story in (section.header, section.footer)
+              for t in texts(story._element)),
             _FIELD_CHARACTERS,
         ))
         families = docx_fonts.families_needed(self.theme, text)
