@@ -118,33 +118,57 @@ def cmd_themes(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import os
+
     from briefkit.errors import OutputError
-    from briefkit.importers import import_file
+    from briefkit.importers import dumps, import_file
+    from briefkit.load import display_path
+
+    target = Path(args.output) if args.output else None
+    folder = target if target is not None and target.is_dir() else None
+
+    def taken(briefing_id: str) -> str | None:
+        existing = folder / f"{briefing_id}.json" if folder is not None else None
+        if args.replace or existing is None or not os.path.lexists(existing):
+            return None
+        return display_path(existing)
 
     briefing = import_file(
         Path(args.file), id=args.id, title=args.title, language=args.language,
         published=args.published, authors=args.author or [],
-        note=lambda message: print(f"note: {message}", file=sys.stderr),
+        note=lambda message: print(f"note: {message}", file=sys.stderr), taken=taken,
     )
-    text = json.dumps(briefing, indent=2, ensure_ascii=False) + "\n"
-    if not args.output:
+    text = dumps(briefing)
+    if target is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return 0
-    target = Path(args.output)
-    if target.is_dir():
-        target = target / f"{briefing['id']}.json"
-    replaced = target.exists()
-    # written beside and renamed, so a failed write never leaves half a briefing in source/
+    if folder is not None:
+        target = folder / f"{briefing['id']}.json"
+    shown = display_path(target)
+    other = "--id to give the briefing another id" if folder is not None \
+        else "name another file with -o"
+    refusal = f"{shown} exists: pass --replace to replace it, or {other}"
+    replaced = os.path.lexists(target)
+    if replaced and not args.replace:
+        raise OutputError(refusal)
+    # written beside and moved in place, so a failed write never leaves half a briefing in
+    # source/; without --replace the move is a link, which fails if the name was taken since
     part = target.with_name(f".{target.name}.part")
     try:
         part.write_text(text, "utf-8")
-        part.replace(target)
+        if args.replace:
+            part.replace(target)
+        else:
+            os.link(part, target)
+    except FileExistsError:
+        raise OutputError(refusal) from None
     except OSError as error:
-        part.unlink(missing_ok=True)
         raise OutputError(f"cannot write {target} ({error.strerror})") from None
-    print(f"{'replaced' if replaced else 'wrote'} {target}", file=sys.stderr)
+    finally:
+        part.unlink(missing_ok=True)
+    print(f"{'replaced' if replaced else 'wrote'} {shown}", file=sys.stderr)
     return 0
 
 
@@ -232,7 +256,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the preview in a browser")
     p.set_defaults(run=cmd_serve)
 
-    p = sub.add_parser("import", help="make a briefing from CMS text, HTML or Markdown")
+    p = sub.add_parser("import",
+                       help="make a briefing from CMS text, HTML, Markdown or a ninjs item")
     p.add_argument("file", metavar="FILE", help="the article to import")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="write the briefing to OUT (a folder: OUT/<id>.json; default: stdout)")
@@ -243,6 +268,9 @@ def parser() -> argparse.ArgumentParser:
                    help="publication date-time, e.g. 2020-01-08T11:45:00+01:00")
     p.add_argument("--author", action="append", metavar="NAME",
                    help="an author (repeatable; replaces the file's authors)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a briefing already written under the same name (default: an "
+                        "id made from the title takes the next free one, any other is refused)")
     p.set_defaults(run=cmd_import)
     return main
 

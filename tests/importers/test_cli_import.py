@@ -49,8 +49,9 @@ def test_written_into_source_it_validates(newsroom: Path) -> None:
     checked = run_briefkit("validate", str(target), cwd=newsroom)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == "1 valid, 0 invalid"
-    again = run_briefkit("import", "iran-cms.txt", "-o", str(target), *SEED_OPTIONS, cwd=newsroom)
-    assert f"replaced {target}" in again.stderr
+    again = run_briefkit("import", "iran-cms.txt", "-o", str(target), "--replace", *SEED_OPTIONS,
+                         cwd=newsroom)
+    assert f"replaced source/{FRENCH}.json" in again.stderr
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
 
 

@@ -15,6 +15,7 @@ publication date) is asked for, naming the option to pass.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -130,7 +131,7 @@ def _problems(error: ValidationError, shown: str) -> BriefingError:
         where = "/".join(loc)
         if field in OPTIONS:
             message += f" (set it with {OPTIONS[field]})"
-        problems.append(Problem(shown, f"{where}: {message}"))
+        problems.append(Problem(shown, f"{where}: {message}" if where else message))
     return BriefingError(problems[0].message, problems)
 
 
@@ -143,12 +144,14 @@ def import_file(
     published: str | None = None,
     authors: Sequence[str] = (),
     note: Callable[[str], None] = lambda message: None,
+    taken: Callable[[str], str | None] = lambda id: None,
 ) -> dict[str, Any]:
-    """Read an article (CMS text, HTML or Markdown) and return it as a canonical
-    briefing, checked against the model.
+    """Read an article (CMS text, HTML, Markdown or a ninjs item) and return it as a
+    canonical briefing, checked against the model and against the size validate accepts.
 
     Options win over what the file says, which wins over guesses; every guess is
-    passed to ``note``.
+    passed to ``note``.  ``taken(id)`` names the briefing already holding an id, if
+    any: an id made from the title is then made free (``<slug>-2``) and noted.
     """
     from briefkit.importers.cms import read_cms
     from briefkit.importers.html import read_html
@@ -190,6 +193,10 @@ def import_file(
                 shown, f"no id can be made from the title {title!r} (no letter or digit): "
                 "pass --id")
         note(f"id made from the title: {id!r} (pass --id to set it)")
+        holder = taken(id)
+        if holder is not None:
+            id = free_id(id, taken)
+            note(f"{holder} exists: id {id!r} used instead (pass --replace to replace it)")
 
     if language is None:
         language = article.language
@@ -233,4 +240,30 @@ def import_file(
         Briefing.model_validate(briefing)
     except ValidationError as error:
         raise _problems(error, shown) from None
+    size = len(dumps(briefing).encode("utf-8"))
+    if size > MAX_BRIEFING_BYTES:
+        raise BriefingError.single(
+            shown, f"the briefing would be {size / 1024 / 1024:.1f} MB: briefkit validate "
+            f"accepts at most {MAX_BRIEFING_BYTES // 1024 // 1024} MB (split the article in two)")
     return briefing
+
+
+def dumps(briefing: dict[str, Any]) -> str:
+    """A briefing as it is written: UTF-8 text, two-space indent."""
+    return json.dumps(briefing, indent=2, ensure_ascii=False) + "\n"
+
+
+def free_id(id: str, taken: Callable[[str], str | None]) -> str:
+    """``id`` with the first number from 2 up that no briefing holds (``<id>-2``),
+    shortened between words to stay within ID_MAX."""
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        base = id
+        if len(base) + len(suffix) > ID_MAX:
+            cut = base.rfind("-", 0, ID_MAX - len(suffix) + 1)
+            base = base[: cut if cut > 0 else ID_MAX - len(suffix)]
+        candidate = base + suffix
+        if taken(candidate) is None:
+            return candidate
+        number += 1
