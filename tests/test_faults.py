@@ -10,10 +10,12 @@ import html.parser
 import io
 import json
 import os
+import queue
 import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -37,12 +39,26 @@ def start(room: Path, *args: str, **options: object) -> subprocess.Popen[str]:
                             **options)  # type: ignore[call-overload]
 
 
-def wait_for_writes(process: subprocess.Popen[str], count: int) -> None:
-    """Read the run's log until it has written ``count`` outputs."""
+def wait_for_writes(process: subprocess.Popen[str], count: int, timeout: float = 120) -> None:
+    """Read the run's log until it has written ``count`` outputs (or fail after ``timeout``)."""
     assert process.stdout is not None
-    seen = 0
+    lines: queue.Queue[str] = queue.Queue()
+    stream = process.stdout
+
+    def read() -> None:
+        for line in iter(stream.readline, ""):
+            lines.put(line)
+            if line.startswith("wrote "):
+                nonlocal_seen[0] += 1
+                if nonlocal_seen[0] >= count:
+                    break
+        lines.put("")
+
+    nonlocal_seen = [0]
+    threading.Thread(target=read, daemon=True).start()
+    seen, deadline = 0, time.monotonic() + timeout
     while seen < count:
-        line = process.stdout.readline()
+        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
         assert line, "the run ended before writing enough outputs"
         seen += line.startswith("wrote ")
 
@@ -104,12 +120,15 @@ def whole(path: Path) -> bool:
 
 def outputs(dist: Path) -> dict[str, str]:
     return {p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in dist.rglob("*") if p.is_file() and not p.name.startswith(".")
-            and p.name != "manifest.json"}
+            for p in dist.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def state(dist: Path) -> Path:
+    return dist.parent / ".briefkit" / "manifests" / "dist.json"
 
 
 def manifest(dist: Path) -> dict[str, str]:
-    listed = json.loads((dist / "manifest.json").read_text("utf-8"))["outputs"]
+    listed = json.loads(state(dist).read_text("utf-8"))["outputs"]
     return {o["path"]: o["sha256"] for o in listed}
 
 
@@ -119,7 +138,7 @@ def assert_consistent(dist: Path, settled: bool) -> None:
     files = outputs(dist)
     for name in files:
         assert whole(dist / name), name
-    if (dist / "manifest.json").exists():
+    if state(dist).exists():
         listed = manifest(dist)
         # Outputs are reproducible, so even a file replaced after the manifest was last
         # saved holds what the manifest says.
@@ -142,20 +161,28 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
 @pytest.mark.parametrize("moment", [0, 1, 7, 18])
 def test_a_killed_run_leaves_dist_consistent_and_the_next_run_completes(
         tmp_path: Path, reference: set[str], moment: int) -> None:
-    room = make_newsroom(tmp_path, copies=5)
+    (tmp_path / "room").mkdir()
+    room = make_newsroom(tmp_path / "room", copies=5)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
     if moment:  # a run over an existing dist/: outputs are being replaced, not created
         assert run_briefkit("export", "--all", *FLAGS, cwd=room).returncode == 0
-    process = start(room, "--force", "-j", "2")
+    process = start(room, "--force", "-j", "2", env=env)
     wait_for_writes(process, moment)
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert no_process_left(room), "a worker outlived the run"
     assert_consistent(room / "dist", settled=False)
 
-    result = run_briefkit("export", "--all", *FLAGS, cwd=room)
+    result = subprocess.run([sys.executable, "-m", "briefkit", "export", "--all", *FLAGS],
+                            cwd=room, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_consistent(room / "dist", settled=True)
     assert set(outputs(room / "dist")) == reference
+    # nothing of the killed run is left behind, here or in the project's state
+    assert list(temporary.iterdir()) == []
+    assert not (room / ".briefkit" / "tmp").exists()
 
 
 def as_in_a_terminal() -> None:
@@ -195,8 +222,8 @@ def test_a_second_run_at_the_same_time_is_refused(tmp_path: Path,
     second = run_briefkit("export", "--all", *FLAGS, cwd=room)
     assert second.returncode == 1
     assert second.stderr.strip() == (
-        f"briefkit: dist: another 'briefkit export' (process {first.pid}) is writing here; "
-        "run again when it has finished")
+        f"briefkit: .briefkit: another briefkit run (process {first.pid}) is working in this "
+        "project; run again when it has finished")
     first.communicate(timeout=300)
     assert first.returncode == 0
     assert_consistent(room / "dist", settled=True)

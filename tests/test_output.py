@@ -1,9 +1,8 @@
-"""The output folder: atomic writes, reproducible archives, the manifest and the lock."""
+"""The output folder: atomic writes, nothing outside it, reproducible archives."""
 
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from briefkit.errors import OutputError
-from briefkit.output import LOCK, MANIFEST, Output, normalise_zip, publish, reproducible_time
+from briefkit.output import OutputFolder, safe_name
+from briefkit.reproducible import normalise_zip, reproducible_time
 
 
 def _zip(entries: list[tuple[str, bytes, int]], when: tuple[int, ...]) -> bytes:
@@ -60,66 +60,51 @@ def test_source_date_epoch_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert reproducible_time(datetime(1970, 1, 1, tzinfo=UTC)) == (1980, 1, 1, 0, 0, 0)
 
 
-def test_publish_writes_whole_files_and_leaves_no_temporary(tmp_path: Path) -> None:
-    record = publish(tmp_path, "a/b.txt", b"hello", format="txt", media_type="text/plain",
-                     briefing="b", key="k")
+def test_writes_whole_files_and_leaves_no_temporary(tmp_path: Path) -> None:
+    folder = OutputFolder(tmp_path)
+    written = folder.write("a/b.txt", b"hello")
     assert (tmp_path / "a" / "b.txt").read_bytes() == b"hello"
-    assert record.bytes == 5 and record.key == "k"
-    assert record.mtime_ns == (tmp_path / "a" / "b.txt").stat().st_mtime_ns
+    assert written.bytes == 5
+    assert written.mtime_ns == (tmp_path / "a" / "b.txt").stat().st_mtime_ns
+    assert folder.is_current("a/b.txt", 5, written.mtime_ns)
+    (tmp_path / "a" / "b.txt").write_bytes(b"edited by hand")
+    assert not folder.is_current("a/b.txt", 5, written.mtime_ns)
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".part")]
 
 
-def test_manifest_round_trip_and_change_detection(tmp_path: Path) -> None:
-    with Output(tmp_path) as output:
-        output.write("x.html", b"<p>x</p>", format="html", media_type="text/html", briefing="x",
-                     key="k1")
-        output.sources["x.json"] = {"id": "x", "sha256": "s"}
-        output.save()
-    listed = json.loads((tmp_path / MANIFEST).read_text("utf-8"))
-    assert listed["outputs"][0]["path"] == "x.html"
-    assert listed["outputs"][0]["key"] == "k1"
-    assert listed["sources"]["x.json"]["id"] == "x"
-    with Output(tmp_path) as again:
-        record = again.records["x.html"]
-        assert again.is_current(record)
-        (tmp_path / "x.html").write_bytes(b"<p>edited by hand</p>")
-        assert not again.is_current(record)
-        (tmp_path / "x.html").unlink()
-        assert not again.is_current(record)
+@pytest.mark.parametrize("name", ["../briefkit.toml", "/etc/passwd", "a/../../x", "a//b",
+                                  "./a", "a/./b", "a\\b", "x\0y", "", "..", "a/.."])
+def test_a_name_leading_outside_is_never_written_nor_removed(tmp_path: Path, name: str) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    victim = tmp_path / "briefkit.toml"
+    victim.write_text("keep me", "utf-8")
+    assert safe_name(name) is None
+    with pytest.raises(OutputError):
+        OutputFolder(dist).write(name, b"x")
+    OutputFolder(dist).remove([name, "../briefkit.toml"])
+    assert victim.read_text("utf-8") == "keep me"
 
 
-def test_a_damaged_manifest_is_rebuilt(tmp_path: Path) -> None:
-    (tmp_path / MANIFEST).write_text('{"outputs": [{"path": 3', "utf-8")
-    with Output(tmp_path) as output:
-        assert output.records == {}
-        output.save()
-    assert json.loads((tmp_path / MANIFEST).read_text("utf-8"))["outputs"] == []
+def test_a_folder_inside_replaced_by_a_link_leading_out_is_not_followed(tmp_path: Path) -> None:
+    dist, outside = tmp_path / "dist", tmp_path / "outside"
+    dist.mkdir()
+    outside.mkdir()
+    (outside / "a.png").write_bytes(b"not ours")
+    (dist / "images").symlink_to(outside)
+    with pytest.raises(OutputError, match="leads outside"):
+        OutputFolder(dist).write("images/a.png", b"x")
+    OutputFolder(dist).remove(["images/a.png"])
+    assert (outside / "a.png").read_bytes() == b"not ours"
 
 
-def test_removed_outputs_leave_the_manifest_before_the_disk(tmp_path: Path) -> None:
-    with Output(tmp_path) as output:
-        output.write("images/x/a.png", b"png", format="image", media_type="image/png",
-                     briefing="x")
-        output.write("y.html", b"y", format="html", media_type="text/html", briefing="y")
-        assert output.remove(["images/x/a.png", "not-there.pdf"]) == ["images/x/a.png"]
-    listed = json.loads((tmp_path / MANIFEST).read_text("utf-8"))
-    assert [o["path"] for o in listed["outputs"]] == ["y.html"]
+def test_removing_takes_empty_folders_with_it(tmp_path: Path) -> None:
+    folder = OutputFolder(tmp_path)
+    folder.write("images/x/a.png", b"png")
+    folder.write("y.html", b"y")
+    folder.remove(["images/x/a.png", "not-there.pdf"])
     assert not (tmp_path / "images").exists()  # empty folders go too
     assert (tmp_path / "y.html").is_file()
-
-
-def test_a_second_run_is_refused_while_the_first_holds_the_folder(tmp_path: Path) -> None:
-    first = Output(tmp_path)
-    first.lock()
-    try:
-        with pytest.raises(OutputError, match=r"another 'briefkit export' \(process \d+\) is "
-                                              r"writing here"):
-            Output(tmp_path).lock()
-    finally:
-        first.unlock()
-    with Output(tmp_path):  # free again
-        pass
-    assert (tmp_path / LOCK).exists()
 
 
 def test_temporary_files_of_a_killed_run_are_cleaned(tmp_path: Path) -> None:
@@ -129,7 +114,6 @@ def test_temporary_files_of_a_killed_run_are_cleaned(tmp_path: Path) -> None:
         path.write_bytes(b"half a file")
     keep = tmp_path / "notes.part"  # not one of ours: not hidden
     keep.write_bytes(b"")
-    with Output(tmp_path):
-        pass
+    OutputFolder(tmp_path).prepare()
     assert not any(p.exists() for p in stale)
     assert keep.exists()

@@ -48,7 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from briefkit import build
+    from briefkit import engine
     from briefkit.themes import load_theme
 
     if not args.all and not args.paths:
@@ -62,21 +62,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     from briefkit import progress
 
-    shown: build.Progress
+    shown: engine.Progress
     if args.quiet or args.json:
-        shown = build.Progress()
+        shown = engine.Progress()
     elif sys.stderr.isatty():
         shown = progress.Bars()
     else:
         shown = progress.Log((out or settings.output_dir).name)
     try:
-        report = build.export(
+        report = engine.export(
             settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
-            out=out, progress=shown, jobs=args.jobs, force=args.force,
+            out=out, progress=shown, jobs=args.jobs, force=args.force, scheduler=args.scheduler,
         )
     finally:
         if isinstance(shown, progress.Bars):
             shown.close()
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for failure in report.failed:
         print(str(failure), file=sys.stderr)
         if failure.bug:
@@ -84,9 +86,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif not args.quiet:
-        print(f"{len(report.written)} outputs written, {len(report.skipped)} up to date, "
+        linked = len(report.written) - len(report.outputs)
+        also = f" (and {linked} files they link)" if linked else ""
+        print(f"{len(report.outputs)} outputs written{also}, {len(report.skipped)} up to date, "
               f"{len(report.removed)} removed, {len(report.failed)} failed "
-              f"in {report.seconds:.1f} s on {report.jobs} processes")
+              f"in {report.seconds:.1f} s in {report.executor}")
     return 0 if report.ok else 1
 
 
@@ -231,6 +235,9 @@ def parser() -> argparse.ArgumentParser:
                    help="pdf/ua-1 (default, accessible), pdf/a-3b (archival), pdf/a-3u or none")
     p.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="processes to export with (default: every core)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="export on a Dask cluster, e.g. tcp://scheduler:8786 "
+                        "(default: [engine] scheduler in briefkit.toml, else this machine)")
     p.add_argument("--force", action="store_true",
                    help="make every output again, even those up to date")
     p.add_argument("--json", action="store_true",

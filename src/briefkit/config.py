@@ -9,10 +9,18 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from briefkit.errors import ConfigError, Problem
 from briefkit.model import _check_language
@@ -20,12 +28,31 @@ from briefkit.model import _check_language
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
 
 
+def _one_line(value: str) -> str:
+    """Plain text on one line: a setting ends up in XML (feeds, EPUB, Word), which cannot
+    carry control characters, and in one-line places (a page's masthead, a feed title)."""
+    for index, ch in enumerate(value):
+        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in "\ufffe\uffff":
+            raise ValueError(f"control character U+{ord(ch):04X} at position {index + 1}: "
+                             "a setting is one line of plain text")
+    return value
+
+
+def _not_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
 def _absolute_url(value: str | None) -> str | None:
-    if value is not None and not re.match(r"^https?://[^/\s]+", value):
+    if value is not None and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
         raise ValueError(f"{value!r} is not an absolute http(s) URL")
     if value is not None and not value.endswith("/"):
         value += "/"
     return value
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
 
 
 class _Table(BaseModel):
@@ -40,20 +67,42 @@ class PdfSettings(_Table):
     variant: Annotated[str, Field(pattern="^(" + "|".join(PDF_VARIANTS) + ")$")] = "pdf/ua-1"
 
 
+def _scheduler(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not a Dask scheduler address such as "
+                         "'tcp://scheduler.example.org:8786'")
+    return value
+
+
+class EngineSettings(_Table):
+    """Where exports run: this machine (default) or a Dask cluster."""
+
+    scheduler: Annotated[str | None, AfterValidator(_scheduler)] = None
+
+
 class Settings(_Table):
     """Everything a project can set, with its default."""
 
-    title: str = "Briefings"
-    base_url: Annotated[str | None, AfterValidator(_absolute_url)] = None
-    publisher: str = ""
-    language: Annotated[str, AfterValidator(_check_language)] = "en"
-    theme: str = "default"
-    source: str = "source"
-    output: str = "dist"
+    title: Annotated[Line, AfterValidator(_not_empty)] = "Briefings"
+    base_url: Annotated[Line | None, AfterValidator(_absolute_url)] = None
+    #: who publishes the briefings (EPUB and Word carry it); empty: the title
+    publisher: Line = ""
+    language: Annotated[Line, AfterValidator(_check_language)] = "en"
+    theme: Annotated[Line, AfterValidator(_not_empty)] = "default"
+    source: Annotated[Line, AfterValidator(_not_empty)] = "source"
+    output: Annotated[Line, AfterValidator(_not_empty)] = "dist"
     feed: FeedSettings = FeedSettings()
     pdf: PdfSettings = PdfSettings()
+    engine: EngineSettings = EngineSettings()
 
     root: Annotated[Path, Field(exclude=True)] = Path(".")
+
+    @model_validator(mode="after")
+    def _publisher_named(self) -> Settings:
+        # an EPUB needs a publisher (EPUBCheck refuses an empty dc:publisher)
+        if not self.publisher.strip():
+            object.__setattr__(self, "publisher", self.title)
+        return self
 
     @property
     def source_dir(self) -> Path:
@@ -65,7 +114,7 @@ class Settings(_Table):
 
     def fingerprint(self) -> str:
         """The settings that shape outputs, as stable text (for incremental builds)."""
-        return self.model_dump_json(exclude={"root"})
+        return self.model_dump_json(exclude={"root", "engine"})
 
 
 def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
@@ -78,7 +127,7 @@ def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M)
+    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 

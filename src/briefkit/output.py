@@ -2,93 +2,57 @@
 
 Every file is written to a temporary name beside its target (``.<name>.*.part``)
 and renamed into place, so dist/ never holds a half-written file; temporary
-files left by a killed run are removed when the next run starts.  ZIP-based
-outputs (DOCX, EPUB) are normalised, fixed entry times and attributes, so the
-same briefing gives the same bytes on any machine.
+files left by a killed run are removed when the next run starts.  Nothing here
+writes or deletes outside the folder: every name is checked to stay inside it,
+whatever the run state it came from says.
 
-``manifest.json`` lists every output with its checksum and the key of what it
-was made from (so an unchanged output is not made again), and remembers the
-checksums of the source files (so an unchanged source is not read again).  One
-run at a time holds ``.briefkit.lock`` in the folder; a second run is refused.
+dist/ holds only what is published.  What a run remembers (the manifest, the
+lock) lives in the project's state folder (:mod:`briefkit.engine.state`).
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
-import io
-import json
 import os
+import posixpath
 import tempfile
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
 
 from briefkit.errors import OutputError
+from briefkit.reproducible import normalise_zip, reproducible_time
 
-MANIFEST = "manifest.json"
-LOCK = ".briefkit.lock"
+__all__ = ["PART", "OutputFolder", "Written", "normalise_zip", "reproducible_time", "safe_name"]
+
 PART = ".part"  # temporary files are ".<name>.<random>.part"
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
-class Record:
-    """One output, as listed in the manifest."""
+class Written:
+    """A file as written: its size, checksum and modification time."""
 
-    path: str  # relative to the output folder
-    format: str
-    briefing: str | None  # None for collection outputs (feeds, front page)
     bytes: int
     sha256: str
-    media_type: str
-    key: str = ""  # digest of everything the output was made from
-    mtime_ns: int = 0  # of the file as written: a file changed behind our back is made again
-    seconds: float = 0.0  # how long it took, to start the longest work first next time
+    mtime_ns: int
 
 
-_FIELDS = [f.name for f in fields(Record)]
+def safe_name(name: object) -> str | None:
+    """``name`` if it is a plain relative path inside a folder (``a/b.png``), else None.
 
-
-def reproducible_time(moment: datetime | None) -> tuple[int, int, int, int, int, int]:
-    """The time stamped inside archives: SOURCE_DATE_EPOCH, else ``moment`` in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        moment = datetime.fromtimestamp(int(epoch), UTC)
-    if moment is None:
-        return ZIP_EPOCH
-    moment = moment.astimezone(UTC)
-    if moment.year < 1980:
-        return ZIP_EPOCH
-    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
-
-
-def normalise_zip(data: bytes, moment: datetime | None = None) -> bytes:
-    """Rewrite a ZIP with fixed entry times and attributes, keeping entry order.
-
-    Entry order is kept because EPUB requires ``mimetype`` first (and stored).
+    Names come from exporters and from the run state on disk, which anyone could
+    have edited: ``../briefkit.toml``, ``/etc/passwd``, ``a/../../x`` or a name
+    with a NUL never reach the file system.
     """
-    stamp = reproducible_time(moment)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    # ZIP keeps seconds to the even one: that is how a normalised entry reads back
-    stored = (*stamp[:5], stamp[5] // 2 * 2)
-    if all(info.date_time == stored and info.external_attr == 0o644 << 16
-           and info.create_system == 3 for info in source.infolist()):
-        return data  # already normalised (an exporter may do it to keep its own bytes stable)
-    target = io.BytesIO()
-    with zipfile.ZipFile(target, "w") as out:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = info.compress_type
-            fixed.external_attr = 0o644 << 16
-            fixed.create_system = 3
-            out.writestr(fixed, source.read(info.filename), compresslevel=9
-                         if info.compress_type == zipfile.ZIP_DEFLATED else None)
-    return target.getvalue()
+    if not isinstance(name, str) or not name or "\\" in name or "\0" in name:
+        return None
+    if name.startswith("/") or posixpath.normpath(name) != name:
+        return None
+    parts = name.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return None
+    return name
 
 
 def _shown(path: Path) -> str:
@@ -98,20 +62,21 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _cannot_write(path: Path, error: OSError) -> OutputError:
+def cannot_write(path: Path, error: OSError) -> OutputError:
+    """The one line said when ``path`` cannot be written."""
     reason = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         reason += ": free some space and run again"
     return OutputError(f"{_shown(path)}: cannot write ({reason}); earlier outputs are unchanged")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` beside ``path`` and rename it into place (never a half file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
             # No fsync: the rename already guarantees whole files to every reader, and
             # thousands of fsyncs would cost more than the export itself.
         os.chmod(temporary, 0o644)
@@ -124,92 +89,33 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def publish(folder: Path, name: str, data: bytes, *, format: str, media_type: str,
-            briefing: str | None = None, modified: datetime | None = None, key: str = "",
-            seconds: float = 0.0) -> Record:
-    """Write one output atomically into ``folder`` and return its manifest record.
-
-    Safe to call from worker processes: it touches only the file ``name``; the
-    run's :class:`Output` adds the record to the manifest.
-    """
-    if data[:4] == b"PK\x03\x04":
-        data = normalise_zip(data, modified)
-    target = folder / name
-    try:
-        _atomic_write(target, data)
-        mtime_ns = target.stat().st_mtime_ns
-    except OSError as error:
-        raise _cannot_write(target, error) from None
-    return Record(name, format, briefing, len(data), hashlib.sha256(data).hexdigest(),
-                  media_type, key, mtime_ns, round(seconds, 4))
-
-
-class Output:
-    """The output folder: the lock, atomic writes and the manifest.
-
-    Use it as a context manager: entering takes the lock (or raises
-    :class:`OutputError` naming the run that holds it), checks the folder can be
-    written, removes temporary files a killed run left, and reads the manifest.
-    """
+class OutputFolder:
+    """The published folder: whole files written in, files removed, nothing outside it."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.records: dict[str, Record] = {}
-        self.sources: dict[str, Any] = {}  # what build.py remembers about source files
-        self.changed = False  # whether the manifest needs writing
-        self._lock: int | None = None
 
-    # --- the run's lifetime --------------------------------------------------------
+    def path(self, name: str) -> Path:
+        """The file ``name`` inside the folder; an unsafe name is a bug of the caller."""
+        if safe_name(name) is None:
+            raise OutputError(f"{name!r} is not a file name inside {_shown(self.folder)}")
+        target = self.folder / name
+        # a folder on the way replaced by a link leading out is not followed
+        parent = target.parent.resolve()
+        if not parent.is_relative_to(self.folder.resolve()):
+            raise OutputError(f"{_shown(target)}: leads outside {_shown(self.folder)}")
+        return target
 
-    def __enter__(self) -> Self:
-        self.lock()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.unlock()
-
-    def lock(self) -> None:
-        """Take the folder for this run, clean up after a killed one, re-read the manifest."""
+    def prepare(self) -> None:
+        """Create the folder, check it can be written, remove a killed run's temporary files."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as error:
-            raise _cannot_write(self.folder, error) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            raise OutputError(
-                f"{_shown(self.folder)}: another 'briefkit export' (process {holder}) is "
-                "writing here; run again when it has finished") from None
-        self._lock = fd
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-            self._check_writable()
-        except OSError as error:
-            self.unlock()
-            raise _cannot_write(self.folder, error) from None
-        except OutputError:
-            self.unlock()
-            raise
-        self.clean_stale()
-        self._read_manifest()
-
-    def unlock(self) -> None:
-        if self._lock is not None:
-            os.close(self._lock)  # closing releases the lock
-            self._lock = None
-
-    def _check_writable(self) -> None:
-        """Fail once, clearly, before any work when nothing can be written here."""
-        try:
             fd, probe = tempfile.mkstemp(prefix=".write-check.", suffix=PART, dir=self.folder)
             os.close(fd)
             os.unlink(probe)
         except OSError as error:
-            raise _cannot_write(self.folder, error) from None
+            raise cannot_write(self.folder, error) from None
+        self.clean_stale()
 
     def clean_stale(self) -> list[Path]:
         """Remove the temporary files of an interrupted run; returns what was removed."""
@@ -225,70 +131,41 @@ class Output:
                         pass
         return removed
 
-    # --- the manifest --------------------------------------------------------------
+    def write(self, name: str, data: bytes) -> Written:
+        """Write one file atomically; a folder that cannot be written stops the run."""
+        target = self.path(name)
+        try:
+            atomic_write(target, data)
+            mtime_ns = target.stat().st_mtime_ns
+        except OSError as error:
+            raise cannot_write(target, error) from None
+        return Written(len(data), hashlib.sha256(data).hexdigest(), mtime_ns)
 
-    def _read_manifest(self) -> None:
-        manifest = self.folder / MANIFEST
+    def is_current(self, name: str, size: int, mtime_ns: int) -> bool:
+        """Whether file ``name`` is still the one that was written (size and time)."""
+        if safe_name(name) is None:
+            return False
         try:
-            data = json.loads(manifest.read_bytes())
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError):
-            data = {}  # a damaged manifest is rebuilt from this run
-            self.changed = True
-        known = {f.name for f in fields(Record)}
-        records: dict[str, Record] = {}
-        try:
-            for entry in data.get("outputs", []):
-                record = Record(**{k: v for k, v in entry.items() if k in known})
-                records[record.path] = record
-            sources = data.get("sources", {})
-        except (TypeError, AttributeError):
-            records, sources = {}, {}
-        self.records = records
-        self.sources = sources if isinstance(sources, dict) else {}
-
-    def is_current(self, record: Record) -> bool:
-        """Whether the file of ``record`` is still the one that was written."""
-        try:
-            found = os.stat(os.path.join(self.folder, record.path))
+            found = os.stat(self.folder / name, follow_symlinks=False)
         except OSError:
             return False
-        return found.st_size == record.bytes and found.st_mtime_ns == record.mtime_ns
+        return found.st_size == size and found.st_mtime_ns == mtime_ns
 
-    def write(self, name: str, data: bytes, *, format: str, media_type: str,
-              briefing: str | None = None, modified: datetime | None = None,
-              key: str = "") -> Record:
-        """Write one output atomically and record it in the manifest (saved by :meth:`save`)."""
-        record = publish(self.folder, name, data, format=format, media_type=media_type,
-                         briefing=briefing, modified=modified, key=key)
-        self.add(record)
-        return record
-
-    def add(self, record: Record) -> None:
-        """Record an output written by :func:`publish` (saved by :meth:`save`)."""
-        self.records[record.path] = record
-        self.changed = True
-
-    def remove(self, paths: Iterable[str]) -> list[str]:
-        """Drop outputs from the manifest, save it, then delete their files.
-
-        In that order, so a run killed in between never leaves the manifest
-        listing a file that is gone.
-        """
-        gone = [p for p in paths if self.records.pop(p, None) is not None]
-        if not gone:
-            return []
-        self.changed = True
-        self.save()
-        for path in gone:
-            target = self.folder / path
+    def remove(self, names: Iterable[str]) -> None:
+        """Delete files (and the folders they leave empty), never anything outside."""
+        root = self.folder.resolve()
+        for name in names:
+            if safe_name(name) is None:
+                continue
+            target = self.folder / name
+            if not target.parent.resolve().is_relative_to(root):
+                continue
             try:
                 target.unlink()
             except FileNotFoundError:
                 pass
             except OSError as error:
-                raise _cannot_write(target, error) from None
+                raise cannot_write(target, error) from None
             parent = target.parent
             while parent != self.folder and parent.is_relative_to(self.folder):
                 try:
@@ -296,22 +173,3 @@ class Output:
                 except OSError:
                     break
                 parent = parent.parent
-        return gone
-
-    def save(self) -> None:
-        """Write the manifest, atomically, listing every output in a stable order."""
-        if not self.changed and (self.folder / MANIFEST).exists():
-            return
-        # One output or source per line: readable, diffable, and fast to write (the C
-        # encoder; json's indent= falls back to the slow one).
-        outputs = ",\n  ".join(json.dumps({f: getattr(r, f) for f in _FIELDS}, ensure_ascii=False)
-                               for _, r in sorted(self.records.items()))
-        sources = ",\n  ".join(f"{json.dumps(name, ensure_ascii=False)}: "
-                               f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}"
-                               for name, entry in sorted(self.sources.items()))
-        text = f'{{\n "outputs": [\n  {outputs}\n ],\n "sources": {{\n  {sources}\n }}\n}}\n'
-        try:
-            _atomic_write(self.folder / MANIFEST, text.encode("utf-8"))
-        except OSError as error:
-            raise _cannot_write(self.folder / MANIFEST, error) from None
-        self.changed = False

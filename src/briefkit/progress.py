@@ -11,8 +11,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from briefkit.build import Failure, Progress
-from briefkit.output import Record
+from briefkit.engine.report import Failure, Progress
+from briefkit.engine.state import Record
 
 if TYPE_CHECKING:
     from rich.progress import TaskID

@@ -77,6 +77,15 @@ class Exporter:
     def filename(self, briefing_id: str) -> str:
         return f"{briefing_id}{self.extension}"
 
+    def prepare(self, context: Context) -> None:
+        """Load what every export of a run shares (fonts, stylesheets), once per process.
+
+        Called before the first export on each worker; optional.
+        """
+
+    def close(self) -> None:
+        """Let go of what :meth:`prepare` and the exports kept (caches, temporary files)."""
+
     def export(self, item: BriefingFile, context: Context) -> bytes | Exported:
         """The file's bytes for one briefing (and any extra files, as :class:`Exported`)."""
         raise NotImplementedError

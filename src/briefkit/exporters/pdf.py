@@ -61,7 +61,7 @@ def _folder_url(folder: Path) -> str:
     return folder.resolve().as_uri() + "/"
 
 
-def _print_style(theme: Theme, item: BriefingFile) -> _PrintStyle:
+def _print_style(theme: Theme, item: BriefingFile | None) -> _PrintStyle:
     """The theme's compiled print stylesheet, made on first use (call with the lock held)."""
     from weasyprint import CSS  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
@@ -77,7 +77,10 @@ def _print_style(theme: Theme, item: BriefingFile) -> _PrintStyle:
         fonts = FontConfiguration()
         css = CSS(string=text, base_url=_folder_url(theme.folders[0]), url_fetcher=fetcher,
                   font_config=fonts)
-        fetcher.check(item.id, display_path(item.path))
+        if item is not None:
+            fetcher.check(item.id, display_path(item.path))
+        elif fetcher.refused:
+            raise ThemeError(f"theme '{theme.name}': {fetcher.refused[0]}")
         style = _styles[key] = _PrintStyle(css, fonts)
     return style
 
@@ -102,6 +105,16 @@ class PDFExporter(Exporter):
     extension = ".pdf"
     media_type = "application/pdf"
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
+
+    def prepare(self, context: Context) -> None:
+        """Import WeasyPrint and load the theme's fonts and print stylesheet, once."""
+        with _lock:
+            _print_style(context.theme, None)
+
+    def close(self) -> None:
+        """Drop the compiled stylesheets: their fonts' temporary folders go with them."""
+        with _lock:
+            _styles.clear()
 
     def export(self, item: BriefingFile, context: Context) -> bytes:
         """The PDF's bytes; a reference the fetcher refused raises UnsafeReferenceError."""

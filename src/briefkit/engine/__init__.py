@@ -1,0 +1,13 @@
+"""The export engine: what changed, what to make, where the work runs, what came of it.
+
+``sources`` (what changed in source/), ``plan`` (keys and order), ``jobs`` (typed
+jobs and their outcomes), ``work`` (a worker's side), ``executors`` (this
+process, a local pool, a Dask cluster), ``state`` (the run state in
+``.briefkit/``), ``run`` (one export run) and ``report`` (what it says).
+"""
+
+from briefkit.engine.executors import default_jobs
+from briefkit.engine.report import Failure, Lines, Progress, Report
+from briefkit.engine.run import export
+
+__all__ = ["Failure", "Lines", "Progress", "Report", "default_jobs", "export"]

@@ -1,0 +1,202 @@
+"""Where jobs run, chosen by the work: this process, local worker processes, a Dask cluster.
+
+A run with little to do runs here and never pays a pool's start-up; a bigger
+one uses a local process pool whose workers start with WeasyPrint imported and
+the theme's fonts and stylesheets loaded, and keep them for the run; with a
+scheduler address, jobs go to a Dask cluster through ``distributed``'s
+``Client.get_executor()``.  Each is a :class:`concurrent.futures.Executor`;
+:class:`Crew` maps jobs over whichever it is given, and is the only code that
+waits on one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from briefkit.engine.jobs import Job, Outcome, Refused
+from briefkit.engine.work import Setup, ThemeFiles, forget, perform, workshop, theme_files
+from briefkit.errors import BriefkitError
+
+#: How many times a job whose worker died is tried again on a fresh one.
+RETRIES = 2
+
+
+class ClusterError(BriefkitError):
+    """The Dask scheduler cannot be reached, or distributed is not installed."""
+
+    category = "cluster"
+
+
+class Inline(Executor):
+    """Runs each job here, when it is submitted: no process to start, nothing to send."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # noqa: BLE001 (Ctrl-C goes through, as it should)
+            future.set_exception(error)
+        return future
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the run that started it dies (even by SIGKILL),
+    so no worker outlives its run and works beside the next one."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the run died before we asked
+        os._exit(1)
+
+
+def _start_worker(parent: int, setup: Setup, formats: tuple[str, ...]) -> None:
+    """Pool initializer: Ctrl-C is the run's to handle (the worker finishes its output);
+    the workshop is opened and warmed before the first job arrives."""
+    from multiprocessing.util import Finalize
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    workshop(setup).prepare(formats)
+    # pool workers leave without running atexit: close the workshop on the way out
+    Finalize(None, forget, exitpriority=10)
+
+
+def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor:
+    """A pool of forked worker processes, warmed before the first job."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "pdf" in formats:
+        # imported once here, before the fork, so no worker pays for it
+        import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+    # fork: workers start with briefkit (and WeasyPrint) already imported
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(os.getpid(), setup, formats))
+    # a forking pool starts every worker at its first job: start them now, before the
+    # progress bar's thread exists, so no worker is forked with a lock held elsewhere
+    pool.submit(int)
+    return pool
+
+
+@dataclass
+class Cluster:
+    """A Dask cluster reached through its scheduler, and what was sent to its workers."""
+
+    client: Any  # distributed.Client
+    executor: Executor
+    files: Any = None  # the theme's files, scattered to every worker
+    workers: int = 1
+
+    @classmethod
+    def connect(cls, address: str, setup: Setup) -> Cluster:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ClusterError("exporting on a Dask cluster needs the distributed package: "
+                               "pip install 'briefkit[distributed]'") from None
+        try:
+            client = Client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ClusterError(f"cannot reach the Dask scheduler at {address} "
+                               f"({type(error).__name__}: {error})") from None
+        files = client.scatter(theme_files(setup.theme), broadcast=True, hash=False)
+        threads = sum(client.nthreads().values()) or 1
+        # pure=False: every job is its own task; retries: a job whose worker died runs again
+        executor = client.get_executor(pure=False, retries=RETRIES)
+        return cls(client, executor, files, threads)
+
+    def close(self) -> None:
+        """Workers drop the run's caches and temporary folders; the client disconnects."""
+        try:
+            self.client.run(forget)
+        except Exception:  # noqa: BLE001 (a worker already gone has nothing to clean)
+            pass
+        self.client.close()
+
+
+class Crew:
+    """Maps jobs over an executor, a few at a time, longest first, and hands back outcomes.
+
+    A job whose worker process died (the kernel's OOM killer, a crash) runs again
+    on a fresh worker; a second death reports that job alone as failed.
+    """
+
+    def __init__(self, executor: Executor, call: Callable[[Job], tuple[Any, ...]], window: int,
+                 renew: Callable[[], Executor] | None = None) -> None:
+        self.executor, self.call, self.window, self.renew = executor, call, window, renew
+        self.generation = 0  # how many times the executor was renewed
+        self.pending: deque[tuple[Job, int]] = deque()
+        self.running: dict[Future[Outcome], tuple[Job, int, int]] = {}
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
+        self.pending.extend((job, 0) for job in jobs)
+        while self.pending or self.running:
+            while self.pending and len(self.running) < self.window:
+                job, attempts = self.pending.popleft()
+                try:
+                    future = self.executor.submit(perform, *self.call(job))
+                except BrokenProcessPool:
+                    self._fresh_executor(self.generation)
+                    self.pending.appendleft((job, attempts))
+                    continue
+                self.running[future] = (job, attempts, self.generation)
+            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, attempts, generation = self.running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as error:  # noqa: BLE001 (its process died, or the cluster lost it)
+                    if isinstance(error, BrokenProcessPool):
+                        self._fresh_executor(generation)
+                    if attempts < RETRIES:
+                        self.pending.append((job, attempts + 1))
+                        continue
+                    outcome = Refused("the process making it stopped unexpectedly "
+                                      f"({type(error).__name__}: {error or 'no reason given'})")
+                yield job, outcome
+
+    def _fresh_executor(self, broken: int) -> None:
+        """A worker died and took the pool down: start a new one (once per breakage)."""
+        if broken != self.generation:
+            return  # already renewed
+        if self.renew is None:
+            raise RuntimeError("the executor broke and cannot be renewed")
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self.renew()
+        self.generation += 1
+
+    def stop(self) -> list[tuple[Job, Outcome]]:
+        """Drop the jobs not started; let the running ones finish, and return what came of
+        every job that finished and was not yet handed back."""
+        self.pending.clear()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        finished = []
+        for future, (job, _, _) in self.running.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                finished.append((job, future.result()))
+        self.running.clear()
+        return finished
+
+
+__all__ = ["Cluster", "ClusterError", "Crew", "Inline", "ThemeFiles", "default_jobs",
+           "local_pool"]

@@ -1,0 +1,104 @@
+"""What a run reports: outputs written, left as they were, removed, and what failed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefkit.engine.state import Record
+
+
+@dataclass
+class Failure:
+    """One thing that did not export: which file, which format, why."""
+
+    file: str
+    format: str | None
+    reason: str
+    bug: str | None = None  # a traceback when the cause is a bug, not the input
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.format}: {self.reason}" if self.format else self.reason
+
+
+@dataclass
+class Report:
+    """What a run did: outputs written, left as they were, removed, and what failed."""
+
+    written: list[Record] = field(default_factory=list)
+    skipped: list[Record] = field(default_factory=list)  # up to date, not made again
+    removed: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    jobs: int = 1
+    executor: str = "this process"  # where the work ran: this process, N processes, a cluster
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def outputs(self) -> list[Record]:
+        """The outputs written, without the extra files they link (images, fonts, logo)."""
+        return [r for r in self.written if not r.extra]
+
+    def timings(self) -> dict[str, dict[str, float]]:
+        """Per format: outputs written and the seconds they took (summed over processes)."""
+        table: dict[str, dict[str, float]] = {}
+        for record in self.written:
+            if record.extra:
+                continue
+            row = table.setdefault(record.format, {"outputs": 0, "seconds": 0.0})
+            row["outputs"] += 1
+            row["seconds"] = round(row["seconds"] + record.seconds, 4)
+        return dict(sorted(table.items()))
+
+    def as_json(self) -> dict[str, Any]:
+        """The machine-readable report printed by ``briefkit export --json``."""
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "jobs": self.jobs,
+            "executor": self.executor,
+            "written": [{"path": r.path, "format": r.format, "briefing": r.briefing,
+                         "bytes": r.bytes, "sha256": r.sha256, "seconds": r.seconds}
+                        for r in self.written],
+            "skipped": [{"path": r.path, "format": r.format, "briefing": r.briefing}
+                        for r in self.skipped],
+            "removed": self.removed,
+            "failed": [{"file": f.file, "format": f.format, "reason": f.reason}
+                       for f in self.failed],
+            "warnings": self.warnings,
+            "timings": self.timings(),
+        }
+
+
+class Progress:
+    """What a run tells while it goes.  The command line shows it; this one says nothing."""
+
+    def planned(self, work: Mapping[str, int], up_to_date: Mapping[str, int]) -> None:
+        """Outputs to make and outputs already up to date, per format."""
+
+    def written(self, record: Record) -> None:
+        """One output was written."""
+
+    def skipped(self, record: Record) -> None:
+        """An output planned to be made turned out to be up to date."""
+
+    def failed(self, failure: Failure) -> None:
+        """One output (or one briefing) failed."""
+
+    def removed(self, path: str) -> None:
+        """An output of a briefing no longer in source/ was removed."""
+
+
+class Lines(Progress):
+    """A progress that hands one line per output to a function (e.g. ``print``)."""
+
+    def __init__(self, folder: str, tell: Callable[[str], None]) -> None:
+        self.folder, self.tell = folder, tell
+
+    def written(self, record: Record) -> None:
+        self.tell(f"wrote {self.folder}/{record.path} ({record.bytes:,} bytes)")

@@ -1,0 +1,492 @@
+"""One export run: what changed, what to make, where to make it, and writing it down.
+
+Exporters stay pure; the run decides what is made and where the work goes
+(:mod:`briefkit.engine.executors`), and keeps going when one briefing or one
+format fails.  Every file reaches the output folder through
+:class:`briefkit.output.OutputFolder`, from this process alone: workers,
+local or on a cluster, only send bytes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from briefkit import registry
+from briefkit.config import Settings
+from briefkit.engine import plan, work
+from briefkit.engine.executors import Cluster, Crew, Inline, default_jobs, local_pool
+from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
+from briefkit.engine.report import Failure, Lines, Progress, Report
+from briefkit.engine.scratch import sweep
+from briefkit.engine.sources import Source, recall, source_name
+from briefkit.engine.state import Record, State
+from briefkit.errors import BriefingError, OutputError
+from briefkit.exporters.base import CollectionExporter, Exporter
+from briefkit.load import discover, display_path, duplicate_id
+from briefkit.output import OutputFolder, safe_name
+from briefkit.themes import Theme
+
+#: Below this much work (a PDF is about 1), a run stays in this process: starting
+#: workers would cost more than it saves.
+SMALL_RUN = 2.5
+#: How often the manifest is saved during a run, so a killed run loses little.
+SAVE_EVERY = 2.0  # seconds
+
+
+def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = None,
+           paths: Sequence[Path] | None = None, out: Path | None = None,
+           listener: Callable[[str], None] | None = None, progress: Progress | None = None,
+           jobs: int | None = None, force: bool = False, scheduler: str | None = None,
+           keep_warm: bool = False) -> Report:
+    """Export ``paths`` (default: every briefing in source/) to ``formats`` (default: all).
+
+    Only outputs whose inputs changed are made (all of them with ``force``): in
+    this process when there is little to do, else on ``jobs`` local processes
+    (default: every core), or on the Dask cluster at ``scheduler`` (default: the
+    ``[engine] scheduler`` setting).  Collection formats (feeds, front page)
+    always cover every valid briefing of source/; they run when named, or when
+    every format is asked for.  A run over all of source/ also removes the
+    outputs of briefings that are no longer there.  ``keep_warm`` keeps this
+    process's exporters loaded for the next run (the live preview).
+    """
+    started = time.perf_counter()
+    names = list(formats) if formats else registry.names()
+    exporters = [registry.get(n) for n in names]  # unknown names fail before any work
+    folder = Path(os.path.abspath(out or settings.output_dir))
+    check_output_folder(settings, folder)
+    tell = progress or (Lines(folder.name, listener) if listener else Progress())
+    report = Report(jobs=max(1, jobs or default_jobs()))
+    asked = jobs is not None  # a number of processes asked for is used, however small the run
+    with State(settings.root, folder) as state:
+        report.warnings.extend(state.warnings)
+        sweep(state.home)
+        dist = OutputFolder(folder)
+        dist.prepare()
+        run = _Run(settings, theme, state, dist, report, tell, force, exporters, asked)
+        previous = signal.getsignal(signal.SIGTERM)
+        in_main = threading.current_thread() is threading.main_thread()
+        if in_main:
+            signal.signal(signal.SIGTERM, _stop)
+        try:
+            run.go([Path(os.path.abspath(p)) for p in paths] if paths else None,
+                   scheduler or settings.engine.scheduler)
+            if not paths:
+                run.tidy()
+        except (KeyboardInterrupt, OutputError):
+            run.abandon()
+            raise
+        finally:
+            run.close(keep_warm)
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+        state.save()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_output_folder(settings: Settings, folder: Path) -> None:
+    """Refuse an output folder whose cleaning could touch the project's own files."""
+    target = folder.resolve()
+    root = settings.root.resolve()
+    guarded = {"the project folder": root, "source/": settings.source_dir,
+               "themes/": root / "themes", "the run state": root / ".briefkit"}
+    for what, path in guarded.items():
+        path = path.resolve()
+        if target == path or path.is_relative_to(target) or (
+                what != "the project folder" and target.is_relative_to(path)):
+            raise OutputError(f"{display_path(folder)}: cannot be the output folder: it holds, "
+                              f"or is inside, {what} (briefkit replaces and removes files in "
+                              "its output folder)")
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM stops a run as Ctrl-C does: running outputs finish, the manifest is saved."""
+    raise KeyboardInterrupt
+
+
+class _Run:
+    """One export run: what the sources are, what is out of date, making it."""
+
+    def __init__(self, settings: Settings, theme: Theme, state: State, dist: OutputFolder,
+                 report: Report, tell: Progress, force: bool,
+                 exporters: Sequence[Exporter], asked: bool = False) -> None:
+        self.settings, self.theme, self.state, self.dist = settings, theme, state, dist
+        self.report, self.tell, self.force, self.asked = report, tell, force, asked
+        self.single = [e for e in exporters if not e.collection and not e.lists_outputs]
+        self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
+        self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
+        self.base = plan.base_key(settings, theme)
+        self.guess = plan.estimates(state.records.values())
+        self.sources: dict[Path, Source] = {}
+        self.chosen: list[Path] = []
+        self.members: list[Source] = []  # every valid briefing of source/
+        self.extras: dict[str, tuple[str, str]] = {}  # extra file -> (sha256, output) this run
+        self.saved = time.monotonic()
+        self.setup = work.Setup(settings, theme, plan.digest(
+            self.base, str(settings.root), *map(str, theme.folders)), state.home)
+        self.crew: Crew | None = None
+        self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
+        self.cluster: Cluster | None = None
+
+    def fail(self, failure: Failure) -> None:
+        self.report.failed.append(failure)
+        self.tell.failed(failure)
+
+    # --- where the work runs -----------------------------------------------------------
+
+    def start(self, amount: float, scheduler: str | None) -> None:
+        """Choose where jobs run, by how much there is to do."""
+        formats = tuple(e.name for e in (*self.single, *self.listing, *self.collections))
+        if scheduler:
+            self.setup = replace(self.setup, portable=True)
+            self.cluster = Cluster.connect(scheduler, self.setup)
+            cluster = self.cluster
+            images = self._images
+            self.crew = Crew(cluster.executor,
+                             lambda job: (job, self.setup, cluster.files, images(job)),
+                             window=2 * cluster.workers + 2)
+            self.report.executor = f"the Dask cluster at {scheduler}"
+            self.here = self._inline()
+            return
+        workers = self.report.jobs
+        if workers == 1 or (amount < SMALL_RUN and not self.asked):
+            self.crew = self.here = self._inline()
+            self.report.jobs = 1
+            return
+        setup = self.setup
+        self.crew = Crew(local_pool(workers, setup, formats), lambda job: (job, setup),
+                         window=2 * workers, renew=lambda: local_pool(workers, setup, formats))
+        self.here = self.crew
+        self.report.executor = f"{workers} processes"
+
+    def _inline(self) -> Crew:
+        setup = self.setup if not self.setup.portable else replace(self.setup, portable=False)
+        return Crew(Inline(), lambda job: (job, setup), window=1)
+
+    def _images(self, job: Job) -> dict[str, bytes] | None:
+        """The checked bytes of a briefing's images, for a worker that cannot read source/."""
+        if not isinstance(job, BriefingJob) or job.item is None:
+            return None
+        return {src: asset.read() for src, asset in job.item.assets.items()}
+
+    def outcomes(self, jobs: Sequence[Job]) -> Iterable[tuple[Job, Outcome]]:
+        """Run jobs where they belong; cluster workers only make briefings' outputs."""
+        assert self.crew is not None and self.here is not None
+        if self.here is self.crew:
+            yield from self.crew.run(jobs)
+            return
+        yield from self.here.run([j for j in jobs if not isinstance(j, BriefingJob)])
+        yield from self.crew.run([j for j in jobs if isinstance(j, BriefingJob)])
+
+    def close(self, keep_warm: bool) -> None:
+        for crew in {id(c): c for c in (self.crew, self.here) if c is not None}.values():
+            crew.executor.shutdown(wait=True)
+        if self.cluster is not None:
+            self.cluster.close()
+        if not keep_warm:
+            work.forget()
+
+    # --- what is there ---------------------------------------------------------------
+
+    def go(self, paths: list[Path] | None, scheduler: str | None) -> None:
+        root, known = self.settings.source_dir, self.state.sources
+        everything = discover(root)  # absolute: source_dir is
+        in_source = set(everything)
+        self.chosen = paths if paths is not None else everything
+        for path in everything + [p for p in self.chosen if p not in in_source]:
+            name = source_name(path, root)
+            self.sources[path] = Source(path, name, recall(path, known.get(name), root))
+        unread = [s for s in self.sources.values() if s.memory is None]
+        self.start(self._amount(unread), scheduler)
+        self.read(unread)
+        self.survey(paths is not None, in_source)
+        work = self.plan()
+        self.make(work)
+
+    def _amount(self, unread: list[Source]) -> float:
+        """Roughly how much work the run has, before reading what changed."""
+        formats = [e.name for e in (*self.single, *self.listing)]
+        amount = plan.READ_COST * len(unread)
+        for path in self.chosen:
+            source = self.sources[path]
+            if source.memory is None:
+                amount += sum(plan.cost(self.guess, f, 0) for f in formats)
+            elif source.id is not None:
+                for exporter in self.single:
+                    name = exporter.filename(source.id)
+                    if self._stale(name, plan.output_key(self.base, exporter.name, source)):
+                        amount += plan.cost(self.guess, exporter.name, source.memory["size"])
+        return amount
+
+    def read(self, sources: Sequence[Source]) -> None:
+        """Read briefing files (on the workers when there are many), and wait for them."""
+        jobs: list[Job] = [ReadJob(s.path, display_path(s.path)) for s in sources]
+        for job, outcome in self.outcomes(jobs):
+            self.take(job, outcome)
+
+    def survey(self, partial: bool, in_source: set[Path]) -> None:
+        """Report the broken and the duplicates; remember what was read."""
+        known = self.state.sources
+        for source in self.sources.values():
+            if source.error is not None and isinstance(known.get(source.name), dict):
+                # Broken now: keep the memory of its last good state, and so its outputs.
+                source.memory = known[source.name]
+        seen: dict[str, Path] = {}
+        for source in self.sources.values():
+            if source.memory is not None and source.error is None and source.id is not None:
+                first = seen.setdefault(source.id, source.path)
+                if first != source.path:
+                    source.duplicate_of = display_path(first)
+        for path in self.chosen:
+            source = self.sources[path]
+            if source.error is not None:
+                for line in source.error.lines():
+                    self.fail(Failure(display_path(path), None, line))
+            elif source.duplicate_of is not None and source.id is not None:
+                error = duplicate_id(source.path, source.id, source.duplicate_of)
+                self.fail(Failure(display_path(path), None, error.lines()[0]))
+        memory = {s.name: s.memory for s in self.sources.values() if s.memory is not None}
+        if partial:
+            memory = {**known, **memory}
+        if memory != known:
+            self.state.sources, self.state.changed = memory, True
+        self.members = [s for s in self.sources.values() if s.valid and s.path in in_source]
+
+    # --- what is out of date -----------------------------------------------------------
+
+    def _stale(self, name: str, key: str) -> bool:
+        record = self.state.records.get(name)
+        return (self.force or record is None or record.extra or record.key != key
+                or not self.dist.is_current(record.path, record.bytes, record.mtime_ns)
+                or not all(self._current_extra(f) for f in record.files))
+
+    def _current_extra(self, name: str) -> bool:
+        record = self.state.records.get(name)
+        return (record is not None and record.extra
+                and self.dist.is_current(name, record.bytes, record.mtime_ns))
+
+    def needed(self, name: str, key: str) -> bool:
+        """Whether output ``name`` must be made; an up-to-date one is reported skipped."""
+        if self._stale(name, key):
+            return True
+        self.report.skipped.append(self.state.records[name])
+        return False
+
+    def plan(self) -> list[BriefingJob]:
+        """Every output of the chosen briefings that is out of date, the longest first."""
+        work: list[BriefingJob] = []
+        for path in self.chosen:
+            source = self.sources[path]
+            if not source.valid or source.memory is None or source.id is None:
+                continue
+            for exporter in self.single:
+                name = exporter.filename(source.id)
+                key = plan.output_key(self.base, exporter.name, source)
+                if self.needed(name, key):
+                    work.append(BriefingJob(exporter.name, name, key, path, plan.cost(
+                        self.guess, exporter.name, source.memory["size"])))
+        work.sort(key=lambda job: -job.cost)  # no core waits on one last PDF at the end
+        return work
+
+    # --- making it ---------------------------------------------------------------------
+
+    def make(self, work: list[BriefingJob]) -> None:
+        records = self.state.records
+        # The collections run when anything changed (they list every briefing's outputs).
+        listing = bool(self.listing) and (bool(work) or self._listings_stale())
+        due = bool(self.collections and self.members and (work or listing or any(
+            self._stale(e.filename(), plan.collection_key(self.base, e.name, self.members,
+                                                          records))
+            for e in self.collections)))
+        counts: dict[str, int] = {}
+        for job in work:
+            counts[job.format] = counts.get(job.format, 0) + 1
+        for exporter in self.collections:
+            if due:
+                counts[exporter.name] = 1
+            elif exporter.filename() in records:
+                self.report.skipped.append(records[exporter.filename()])
+        fresh: dict[str, int] = {}
+        for record in self.report.skipped:
+            fresh[record.format] = fresh.get(record.format, 0) + 1
+        # Unchanged briefings with an output to make again (--force, a new format) are
+        # read first; then every output goes to the workers, the longest first.
+        self.read(list({job.source: self.sources[job.source] for job in work
+                        if self.sources[job.source].item is None}.values()))
+        ready: list[Job] = []
+        for job in work:
+            item = self.sources[job.source].item
+            if item is None:  # it broke since the manifest was written: reported by read()
+                counts[job.format] -= 1
+            else:
+                ready.append(replace(job, item=item))
+        self.tell.planned(counts, fresh)
+        # While the workers make the briefings' outputs, read every member the
+        # collections will need; they run at the end, as they list the outputs' sizes.
+        if due or listing:
+            ready += [ReadJob(s.path, display_path(s.path)) for s in self.members
+                      if s.item is None]
+        for job, outcome in self.outcomes(ready):
+            self.take(job, outcome)
+        if listing:
+            self.make_listings()
+        if due:
+            self.make_collections()
+
+    def _listings(self) -> Iterable[tuple[Source, Exporter, str, str, dict[str, Any]]]:
+        """Each output that lists a chosen briefing's other outputs, with its key."""
+        skip = {e.name for e in self.listing}
+        for path in self.chosen:
+            source = self.sources[path]
+            if not source.valid or source.id is None:
+                continue
+            outputs = plan.outputs_of({source.id}, self.state.records, skip).get(source.id, {})
+            for exporter in self.listing:
+                key = plan.listing_key(self.base, exporter.name, source, outputs,
+                                       self.state.records)
+                yield source, exporter, exporter.filename(source.id), key, outputs
+
+    def _listings_stale(self) -> bool:
+        return any(self._stale(name, key) for _, _, name, key, _ in self._listings())
+
+    def make_listings(self) -> None:
+        """Outputs that list the briefing's other outputs (their sizes, their links)."""
+        jobs: list[Job] = []
+        for source, exporter, name, key, outputs in list(self._listings()):
+            if source.item is not None and source.id is not None and self.needed(name, key):
+                jobs.append(BriefingJob(exporter.name, name, key, source.path, 0.05,
+                                        source.item, {source.id: outputs}))
+        for job, outcome in self.outcomes(jobs):
+            self.take(job, outcome)
+
+    def make_collections(self) -> None:
+        valid = [s for s in self.members if s.item is not None]
+        items = tuple(s.item for s in valid if s.item is not None)
+        records = self.state.records
+        outputs = plan.outputs_of({s.id for s in valid}, records)
+        jobs: list[Job] = []
+        for exporter in self.collections:
+            name = exporter.filename()
+            key = plan.collection_key(self.base, exporter.name, valid, records)
+            if self.needed(name, key):
+                jobs.append(CollectionJob(exporter.name, name, key, items, outputs))
+            else:
+                self.tell.skipped(records[name])
+        for job, outcome in self.outcomes(jobs):
+            self.take(job, outcome)
+
+    # --- what came back ----------------------------------------------------------------
+
+    def take(self, job: Job, outcome: Outcome) -> None:
+        """Record what a job brought back: write an output, learn a briefing, or fail."""
+        if isinstance(job, ReadJob):
+            self.learn(job, outcome)
+        elif isinstance(outcome, Made):
+            self.publish(job, outcome)
+        elif isinstance(outcome, Read):  # cannot happen: a read outcome of an export job
+            self.fail(Failure(job.shown, job.format, "internal error: unexpected outcome"))
+        elif outcome.disk_full:
+            raise OutputError(outcome.reason)
+        else:
+            self.fail(Failure(job.shown, job.format, outcome.reason, outcome.bug))
+        if time.monotonic() - self.saved > SAVE_EVERY:
+            self.state.save()
+            self.saved = time.monotonic()
+
+    def learn(self, job: ReadJob, outcome: Outcome) -> None:
+        """What a read job found: the briefing, or its problems."""
+        source = self.sources[job.path]
+        if isinstance(outcome, Read):
+            source.item, source.error = outcome.item, None
+            if outcome.memory is not None:
+                source.memory = outcome.memory
+            return
+        assert not isinstance(outcome, Made)
+        reason = outcome.reason if outcome.problems else f"{job.shown}: {outcome.reason}"
+        source.error = BriefingError(reason, list(outcome.problems))
+        if source.memory is not None:  # it broke since the manifest was written: say so now
+            for line in source.error.lines():
+                self.fail(Failure(job.shown, None, line, outcome.bug))
+
+    def publish(self, job: BriefingJob | CollectionJob, made: Made) -> None:
+        """Write an output and its extra files, extras first, so no link is ever dead."""
+        briefing = job.item.id if isinstance(job, BriefingJob) and job.item else None
+        records = self.state.records
+        extras: list[tuple[str, bytes, str]] = []
+        for name, data in sorted(made.files.items()):
+            sha = hashlib.sha256(data).hexdigest()
+            owner = self.extras.get(name)
+            known = records.get(name)
+            if safe_name(name) is None or name == job.name:
+                problem = f"extra file {name!r} is not a file name inside the output folder"
+            elif known is not None and not known.extra:
+                problem = f"extra file {name} would replace the output of that name"
+            elif owner is not None and owner[0] != sha:
+                problem = f"extra file {name} is also published by {owner[1]}, with other bytes"
+            else:
+                extras.append((name, data, sha))
+                continue
+            self.fail(Failure(job.shown, job.format, problem))
+            return
+        for name, data, sha in extras:
+            known = records.get(name)
+            fresh = known is not None and known.sha256 == sha and self._current_extra(name)
+            if name not in self.extras and not (fresh and not self.force):
+                written = self.dist.write(name, data)
+                media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                extra = Record(name, job.format, briefing, written.bytes, written.sha256,
+                               media_type, "", written.mtime_ns, extra=True)
+                self.state.add(extra)
+                self.report.written.append(extra)
+            self.extras[name] = (sha, job.name)
+        written = self.dist.write(job.name, made.data)
+        record = Record(job.name, job.format, briefing, written.bytes, written.sha256,
+                        made.media_type, job.key, written.mtime_ns, round(made.seconds, 4),
+                        tuple(name for name, _, _ in extras))
+        self.state.add(record)
+        self.report.written.append(record)
+        self.tell.written(record)
+
+    def abandon(self) -> None:
+        """Stop: what is being made finishes and is written, and everything is recorded."""
+        for crew in {id(c): c for c in (self.crew, self.here) if c is not None}.values():
+            for job, outcome in crew.stop():
+                if isinstance(outcome, Made) and not isinstance(job, ReadJob):
+                    try:
+                        self.publish(job, outcome)
+                    except OutputError:
+                        break
+        try:
+            self.state.save()
+        except OutputError:
+            pass  # the folder is full or read-only: the first error says so
+
+    def tidy(self) -> None:
+        """Remove outputs of briefings gone from source/ (or renamed), and extra files
+        (images, fonts) that no output links any more."""
+        records = self.state.records
+        present = {s.id for s in self.sources.values() if s.memory is not None}
+        stale = [r.path for r in records.values()
+                 if not r.extra and r.briefing is not None and r.briefing not in present]
+        self.state.drop(stale)
+        linked = {f for r in records.values() if not r.extra for f in r.files}
+        orphans = [r.path for r in records.values() if r.extra and r.path not in linked]
+        self.state.drop(orphans)
+        gone = stale + orphans
+        if not gone:
+            return
+        self.state.save()  # the manifest first: a run killed now never lists a missing file
+        self.dist.remove(gone)
+        for path in sorted(gone):
+            self.report.removed.append(path)
+            self.tell.removed(path)
+

@@ -1,0 +1,144 @@
+"""What changed in source/ since the last run, reading as little as possible.
+
+A source file whose size and modification time are those the manifest
+remembers is not even read again, which keeps a run that has nothing to do
+under a second for thousands of briefings.  A file whose size or time moved
+is hashed again (through the same checks the loader makes, so a FIFO or a
+link to ``/dev/zero`` is refused, not read for ever) and read only when its
+bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefkit.config import Settings
+from briefkit.errors import BriefingError
+from briefkit.load import (
+    MAX_BRIEFING_BYTES,
+    MAX_IMAGE_BYTES,
+    BriefingFile,
+    confinement,
+    display_path,
+    load,
+    read_regular,
+)
+
+
+def digest(*parts: str) -> str:
+    """A digest of strings, for the keys of what outputs are made from."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Source:
+    """One briefing file of this run and what we know of it."""
+
+    path: Path
+    name: str  # its entry in the manifest's "sources"
+    memory: dict[str, Any] | None = None  # the entry: still right for the file as it is now
+    item: BriefingFile | None = None
+    error: BriefingError | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        if self.item is not None:
+            return self.item.id
+        return self.memory["id"] if self.memory else None
+
+    @property
+    def content(self) -> str:
+        """Digest of the briefing file and its images: what its outputs are made from."""
+        assert self.memory is not None
+        images = sorted((src, image["sha256"]) for src, image in self.memory["images"].items())
+        return digest(self.memory["sha256"], *(f"{src}={sha}" for src, sha in images))
+
+    @property
+    def valid(self) -> bool:
+        return self.memory is not None and self.error is None and self.duplicate_of is None
+
+
+def source_name(path: Path, root: Path) -> str:
+    """A briefing file's name in the manifest: its path inside source/."""
+    text, prefix = str(path), f"{root}{os.sep}"
+    return text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text
+
+
+def _stamp(found: os.stat_result) -> int:
+    """The modification time to remember; 0 (hash it again next time) for a file changed
+    in the last two seconds, which a later edit of the same size could leave unchanged."""
+    return 0 if time.time_ns() - found.st_mtime_ns < 2_000_000_000 else found.st_mtime_ns
+
+
+def _still_same(path: Path, entry: Any, limit: int) -> bool:
+    """Whether ``path`` still holds what ``entry`` remembers, re-reading it only when
+    its size or modification time moved (and then updating ``entry``)."""
+    if not isinstance(entry, dict):
+        return False
+    try:
+        found = os.stat(path)
+        if (found.st_size, found.st_mtime_ns) == (entry.get("size"), entry.get("mtime_ns")):
+            return True
+        data = read_regular(path, limit, str(path))
+    except (OSError, BriefingError):
+        return False
+    if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        return False
+    entry["size"], entry["mtime_ns"] = found.st_size, _stamp(found)
+    return True
+
+
+def recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
+    """The manifest's memory of a briefing file, if the file and its images are unchanged.
+
+    Only files inside the source folder are looked at, whatever the memory says.
+    """
+    try:
+        if not (_still_same(path, entry, MAX_BRIEFING_BYTES) and isinstance(entry["id"], str)):
+            return None
+        for image in entry["images"].values():
+            file = Path(os.path.normpath(root / image["file"]))
+            if not file.is_relative_to(root) or not _still_same(file, image, MAX_IMAGE_BYTES):
+                return None
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return dict(entry)
+
+
+def _remember(path: Path, before: os.stat_result, item: BriefingFile,
+              root: Path) -> dict[str, Any]:
+    """What the manifest keeps about a briefing file just loaded (stat taken before reading,
+    so a file changed while we read it is read again next time)."""
+    images = {}
+    for src, asset in sorted(item.assets.items()):
+        found = os.stat(asset.path)
+        try:
+            file = str(asset.path.relative_to(root))
+        except ValueError:
+            file = str(asset.path)
+        images[src] = {"file": file, "size": found.st_size, "mtime_ns": _stamp(found),
+                       "sha256": asset.sha256, "media_type": asset.media_type}
+    return {"id": item.id, "size": before.st_size, "mtime_ns": _stamp(before),
+            "sha256": item.digest, "images": images}
+
+
+def read_source(path: Path, settings: Settings) -> tuple[BriefingFile, dict[str, Any] | None]:
+    """Read and check a briefing file, with what the manifest should remember of it."""
+    root = settings.source_dir
+    try:
+        before: os.stat_result | None = os.stat(path)
+    except OSError:
+        before = None
+    item = load(path, confinement(path, root))
+    memory = _remember(path, before, item, root) if before is not None else None
+    return item, memory
+
+
+def shown(path: Path) -> str:
+    return display_path(path)

@@ -1,0 +1,242 @@
+"""The worker's side of a run: what a process keeps warm, and doing one job.
+
+A :class:`Workshop` holds the export context and the exporters for as long as
+the process lives, so WeasyPrint's fonts and compiled stylesheets are loaded
+once per process, not once per briefing.  :func:`perform` is the function
+every executor runs; it never writes the output folder, it returns bytes.
+
+On a Dask cluster a worker may share nothing with the run but the installed
+package: the run then sends the theme's files once (scattered to every
+worker) and each job carries the checked bytes of its briefing's images; the
+worker lays them out in its own temporary folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from briefkit import registry
+from briefkit.config import Settings
+from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
+from briefkit.engine.scratch import Scratch
+from briefkit.engine.sources import read_source
+from briefkit.errors import BriefingError, BriefkitError
+from briefkit.exporters.base import Exported, Exporter
+from briefkit.load import BriefingFile
+from briefkit.reproducible import is_zip, normalise_zip
+from briefkit.themes import Theme
+
+#: Theme files sent to cluster workers: {(folder index, path inside it): bytes}.
+ThemeFiles = Mapping[tuple[int, str], bytes]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every job of a run shares: settings, theme, and a key naming the pair."""
+
+    settings: Settings
+    theme: Theme
+    key: str
+    state: Path  # the project's state folder, for this process's temporary files
+    portable: bool = False  # jobs carry their files: the worker may be on another machine
+
+
+def theme_files(theme: Theme) -> dict[tuple[int, str], bytes]:
+    """Every file of the theme's folders, for workers that do not have them."""
+    files = {}
+    for index, folder in enumerate(theme.folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+            files[(index, path.relative_to(folder).as_posix())] = path.read_bytes()
+    return files
+
+
+class Workshop:
+    """What a process keeps for the runs of one project: context, exporters, temp folder."""
+
+    def __init__(self, setup: Setup, theme: Theme | None = None) -> None:
+        from briefkit.exporters.base import Context
+
+        self.setup = setup
+        self.scratch = Scratch(setup.state if not setup.portable else _worker_state())
+        self.scratch.open()
+        self.context = Context(setup.settings, theme or setup.theme)
+        self.exporters: dict[str, Exporter] = {}
+        self.jobs = 0
+
+    def exporter(self, name: str) -> Exporter:
+        if name not in self.exporters:
+            self.exporters[name] = registry.get(name)
+        return self.exporters[name]
+
+    def prepare(self, formats: tuple[str, ...]) -> None:
+        """Load what every export of the run shares (fonts, stylesheets) before the first."""
+        for name in formats:
+            try:
+                self.exporter(name).prepare(self.context)
+            except Exception:  # noqa: BLE001 (the first export reports it, with its file)
+                pass
+
+    def close(self) -> None:
+        """Let go of what was kept (exporters' caches, the temporary folder)."""
+        for exporter in self.exporters.values():
+            exporter.close()
+        self.exporters.clear()
+        self.scratch.close()
+
+    def perform(self, job: Job, images: Mapping[str, bytes] | None = None) -> Outcome:
+        if isinstance(job, ReadJob):
+            try:
+                item, memory = read_source(job.path, self.setup.settings)
+            except BriefingError as error:
+                return Refused(error.message, tuple(error.problems))
+            return Read(item, memory)
+        started = time.perf_counter()
+        try:
+            exporter = self.exporter(job.format)
+            context = replace(self.context, outputs=job.outputs) if job.outputs else self.context
+            if isinstance(job, CollectionJob):
+                result = exporter.export_collection(job.items, context)
+                moment = max((i.briefing.modified for i in job.items), default=None)
+            else:
+                assert job.item is not None
+                item = job.item
+                if images is not None:
+                    item, context = self._lay_out(item, images, context)
+                result = exporter.export(item, context)
+                moment = item.briefing.modified
+            data, files = ((result.data, dict(result.files)) if isinstance(result, Exported)
+                           else (result, {}))
+            if not isinstance(data, bytes) or not all(isinstance(v, bytes)
+                                                      for v in files.values()):
+                raise TypeError(f"exporter '{job.format}' returned {type(data).__name__}, "
+                                "not bytes")
+            if is_zip(data):
+                data = normalise_zip(data, moment)
+            return Made(data, exporter.media_type, files, time.perf_counter() - started)
+        except BriefkitError as error:
+            return Refused(error.message)
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                # the exporter's own temporary files (WeasyPrint's fonts): the disk is full
+                return Refused(f"{job.name}: cannot write temporary files ({error.strerror}); "
+                               "earlier outputs are unchanged", disk_full=True)
+            return _bug(error)
+        except Exception as error:  # noqa: BLE001 (a bug in an exporter: report it, go on)
+            return _bug(error)
+        finally:
+            self.jobs += 1
+            if images is not None:
+                _forget_layout(self.scratch, self.jobs)
+
+    def _lay_out(self, item: BriefingFile, images: Mapping[str, bytes],
+                 context: Any) -> tuple[BriefingFile, Any]:
+        """Put a briefing's images in this worker's temporary folder, where the
+        exporters will look for them (a cluster worker may not see source/)."""
+        settings = self.setup.settings
+        folder = self.scratch.open() / f"job-{self.jobs}"
+        source = folder / "source"
+        assets = {}
+        for src, asset in item.assets.items():
+            inside = asset.path.relative_to(settings.source_dir)
+            target = source / inside
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(images[src])
+            assets[src] = replace(asset, path=target)
+        path = source / item.path.relative_to(settings.source_dir)
+        moved = replace(item, path=path, assets=assets)
+        here = settings.model_copy(update={"root": folder, "source": "source"})
+        return moved, replace(context, settings=here)
+
+
+def _forget_layout(scratch: Scratch, number: int) -> None:
+    import shutil
+
+    if scratch.folder is not None:
+        shutil.rmtree(scratch.folder / f"job-{number}", ignore_errors=True)
+
+
+def _bug(error: Exception) -> Refused:
+    return Refused(f"internal error: {type(error).__name__}: {error}", bug=traceback.format_exc())
+
+
+_worker_home: Path | None = None
+
+
+def _worker_state() -> Path:
+    """Where a cluster worker keeps its temporary folders: in its own temporary folder
+    (as it was before this process's scratch folder took ``tempfile`` over)."""
+    global _worker_home
+    if _worker_home is None:
+        import tempfile
+
+        _worker_home = Path(tempfile.gettempdir()) / f"briefkit-{os.getpid()}"
+    return _worker_home
+
+
+# --- one workshop per process and project ------------------------------------------------
+
+_workshops: dict[str, Workshop] = {}
+
+
+def workshop(setup: Setup, files: ThemeFiles | None = None) -> Workshop:
+    """This process's workshop for ``setup``, made on first use."""
+    found = _workshops.get(setup.key)
+    if found is None:
+        theme = None
+        if files is not None:
+            theme = _unpack_theme(setup, files)
+        found = _workshops[setup.key] = Workshop(setup, theme)
+    return found
+
+
+def _unpack_theme(setup: Setup, files: ThemeFiles) -> Theme:
+    """The theme laid out in this worker's own folder (it may not see the project's)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="theme-", dir=_scratch_root(setup)))
+    folders = []
+    for index in range(len(setup.theme.folders)):
+        (folder / str(index)).mkdir()
+        folders.append(folder / str(index))
+    for (index, relative), data in files.items():
+        target = folder / str(index) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return replace(setup.theme, folders=tuple(folders))
+
+
+def _scratch_root(setup: Setup) -> Path:
+    home = setup.state if not setup.portable else _worker_state()
+    root = home / "themes"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def perform(job: Job, setup: Setup, files: ThemeFiles | None = None,
+            images: Mapping[str, bytes] | None = None) -> Outcome:
+    """Do one job in this process (the function every executor runs)."""
+    return workshop(setup, files).perform(job, images)
+
+
+def forget() -> int:
+    """Close every workshop of this process: caches dropped, temporary folders removed."""
+    import shutil
+
+    count = len(_workshops)
+    for shop in _workshops.values():
+        shop.close()
+        if shop.setup.portable:
+            shutil.rmtree(_worker_state(), ignore_errors=True)
+    _workshops.clear()
+    return count
+
+
+def pid() -> int:
+    return os.getpid()

@@ -1,0 +1,103 @@
+"""The run state in .briefkit/: the lock, the manifest, and state that was tampered with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefkit.engine.state import LOCK, STATE, Record, State
+from briefkit.errors import OutputError
+
+
+def manifest(root: Path) -> Path:
+    return root / STATE / "manifests" / "dist.json"
+
+
+def test_manifest_round_trip(tmp_path: Path) -> None:
+    with State(tmp_path, tmp_path / "dist") as state:
+        state.add(Record("x.html", "html", "x", 8, "s" * 64, "text/html", "k1",
+                         files=("images/x/a-0123456789.png",)))
+        state.sources["x.json"] = {"id": "x", "sha256": "s"}
+        state.save()
+    listed = json.loads(manifest(tmp_path).read_text("utf-8"))
+    assert listed["outputs"][0]["path"] == "x.html"
+    assert listed["outputs"][0]["key"] == "k1"
+    assert listed["sources"]["x.json"]["id"] == "x"
+    with State(tmp_path, tmp_path / "dist") as again:
+        assert again.records["x.html"].files == ("images/x/a-0123456789.png",)
+        assert not again.warnings
+
+
+def test_another_output_folder_has_its_own_manifest(tmp_path: Path) -> None:
+    for out in ("dist", "public/site"):
+        with State(tmp_path, tmp_path / out) as state:
+            state.add(Record(f"{out[0]}.html", "html", "x", 1, "s", "text/html"))
+            state.save()
+    assert set(p.name for p in (tmp_path / STATE / "manifests").iterdir()) == {
+        "dist.json", "public%2Fsite.json"}
+
+
+def test_a_damaged_manifest_is_rebuilt(tmp_path: Path) -> None:
+    manifest(tmp_path).parent.mkdir(parents=True)
+    manifest(tmp_path).write_text('{"outputs": [{"path": 3', "utf-8")
+    with State(tmp_path, tmp_path / "dist") as state:
+        assert state.records == {}
+        state.save()
+    assert json.loads(manifest(tmp_path).read_text("utf-8"))["outputs"] == []
+
+
+@pytest.mark.parametrize("path", ["../briefkit.toml", "images/x/../../../source/a.json",
+                                  "/etc/passwd", "a/./b", 3, None])
+def test_a_record_naming_a_path_outside_is_dropped_with_a_warning(tmp_path: Path,
+                                                                 path: object) -> None:
+    manifest(tmp_path).parent.mkdir(parents=True)
+    entries = [{"path": path, "format": "html", "briefing": "a", "bytes": 1, "sha256": "s",
+                "media_type": "text/html"},
+               {"path": "ok.html", "format": "html", "briefing": "b", "bytes": 1,
+                "sha256": "s", "media_type": "text/html", "files": ["../x"]},
+               {"path": "good.html", "format": "html", "briefing": "c", "bytes": 1,
+                "sha256": "s", "media_type": "text/html"}]
+    manifest(tmp_path).write_text(json.dumps({"outputs": entries}), "utf-8")
+    with State(tmp_path, tmp_path / "dist") as state:
+        assert list(state.records) == ["good.html"]
+        assert len(state.warnings) == 2 and "ignored the record" in state.warnings[0]
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_project(tmp_path: Path) -> None:
+    first = State(tmp_path, tmp_path / "dist")
+    first.lock()
+    try:
+        with pytest.raises(OutputError, match=r"another briefkit run \(process \d+\) is "
+                                              r"working in this project"):
+            State(tmp_path, tmp_path / "other").lock()
+    finally:
+        first.unlock()
+    with State(tmp_path, tmp_path / "dist"):  # free again
+        pass
+    assert (tmp_path / STATE / LOCK).exists()
+
+
+def test_a_lock_replaced_by_a_link_is_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "briefkit.toml"
+    victim.write_text("title = 'keep me'\n", "utf-8")
+    (tmp_path / STATE).mkdir()
+    (tmp_path / STATE / LOCK).symlink_to(victim)
+    with pytest.raises(OutputError, match="symbolic link"):
+        State(tmp_path, tmp_path / "dist").lock()
+    assert victim.read_text("utf-8") == "title = 'keep me'\n"
+
+
+def test_the_manifest_an_earlier_version_kept_in_dist_is_taken_over_once(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "manifest.json").write_text(json.dumps({"outputs": [
+        {"path": "x.html", "format": "html", "briefing": "x", "bytes": 1, "sha256": "s",
+         "media_type": "text/html", "key": "k"}], "sources": {"x.json": {"id": "x"}}}), "utf-8")
+    (dist / ".briefkit.lock").write_text("123\n", "utf-8")
+    with State(tmp_path, dist) as state:
+        assert state.records["x.html"].key == "k" and state.sources == {"x.json": {"id": "x"}}
+        state.save()
+    assert sorted(p.name for p in dist.iterdir()) == []
+    assert manifest(tmp_path).is_file()
