@@ -21,12 +21,12 @@ from reading import (
     feed_contents,
     html_text,
     missing_in_order,
-    pdf_text,
+    pdf_texts,
     plain,
 )
 
 BRIEFINGS = sorted([*SAMPLES.glob("*.json"), *FIXTURES.glob("*.json")], key=lambda p: p.stem)
-READERS = {"pdf": pdf_text, "docx": docx_text, "epub": epub_text, "html": html_text}
+READERS = {"pdf": pdf_texts, "docx": docx_text, "epub": epub_text, "html": html_text}
 FEEDS = {"feed.xml": "rss", "atom.xml": "atom", "feed.json": "jsonfeed"}
 
 
