@@ -193,8 +193,9 @@ def test_each_edit_reaches_the_served_page_and_pdf_with_one_reload_event(server:
         events.close()
     # served pages carry the reload snippet; the file in dist/ does not
     served = server.http.get(f"/{ENGLISH}.html").text
-    assert "/_preview/events" in served
-    assert "/_preview/events" not in (server.folder / "dist" / f"{ENGLISH}.html").read_text()
+    assert '<script src="/_preview/reload.js"' in served
+    assert "/_preview/" not in (server.folder / "dist" / f"{ENGLISH}.html").read_text()
+    assert "/_preview/events" in server.http.get("/_preview/reload.js").text
 
 
 def test_a_broken_save_keeps_the_last_good_page_and_shows_where(server: Server) -> None:

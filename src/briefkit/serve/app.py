@@ -26,7 +26,7 @@ from briefkit import links, registry
 from briefkit.load import discover
 from briefkit.serve.briefings import Briefings
 from briefkit.serve.events import Channel
-from briefkit.serve.preview import list_page, preview_page, with_snippet
+from briefkit.serve.preview import ASSETS, EVENTS, list_page, preview_page, with_snippet
 from briefkit.serve.rebuild import Rebuilder
 
 #: The formats a preview page shows or links to, and their link text.
@@ -37,6 +37,10 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: The preview's own pages run only the preview's own scripts.
+_OWN = {**_HEADERS, "Content-Security-Policy": (
+    "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'")}
 
 
 def locate(folder: Path, path: str) -> Path | None:
@@ -134,7 +138,7 @@ class Preview:
         return HTMLResponse(preview_page(
             id=briefing_id, title=about["title"], outputs=about["outputs"],
             problems=about["problems"], edit=about["edit"], busy=about["busy"]),
-            headers=_HEADERS)
+            headers=_OWN)
 
     def index(self, request: Request) -> Response:
         from briefkit.load import display_path
@@ -146,7 +150,12 @@ class Preview:
             rows.append((known.id or path.stem, known.title,
                          display_path(path) in status.failures))
         rows = [row for row in rows if _ID.match(row[0])]
-        return HTMLResponse(list_page(sorted(rows), status.project), headers=_HEADERS)
+        return HTMLResponse(list_page(sorted(rows), status.project), headers=_OWN)
+
+    def asset(self, request: Request) -> Response:
+        """A script or stylesheet of the preview itself."""
+        kind, text = ASSETS[request.scope["path"].rsplit("/", 1)[1]]
+        return Response(text, media_type=f"{kind}; charset=utf-8", headers=_OWN)
 
     def status(self, request: Request) -> Response:
         status = self.rebuilder.snapshot()
@@ -159,9 +168,10 @@ def application(preview: Preview, host: str) -> Starlette:
     """The Starlette application of the preview server bound to ``host``."""
     get = ["GET", "HEAD"]
     routes = [
-        Route("/_preview/events", preview.events, methods=get),
+        Route(EVENTS, preview.events, methods=get),
         Route("/_preview/_status", preview.status, methods=get),
         Route("/_preview/", preview.index, methods=get),
+        *(Route(f"/_preview/{name}", preview.asset, methods=get) for name in ASSETS),
         Route("/_preview/{name:str}", preview.preview, methods=get),
         Route("/_preview/{rest:path}", lambda request: _not_found(), methods=get),
         Route("/{path:path}", preview.file, methods=get),

@@ -2,8 +2,8 @@
 
 The snippet is added to web pages as they are served, never to the files in
 dist/.  Every value shown on a preview page comes from a briefing file or a
-problem report and is escaped (Jinja's autoescape); the scripts put text in
-the page with ``textContent`` only.
+problem report and is escaped (Jinja's autoescape); the scripts, served from
+/_preview/ like the stylesheet, put text in the page with ``textContent`` only.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from jinja2 import Environment
 #: The path of the event channel, which every page's snippet listens to.
 EVENTS = "/_preview/events"
 
-#: Added before ``</body>`` of every served web page.  A page reloads when its own
-#: file was written again; when its briefing does not load, it keeps what it shows
-#: and says why in a bar at the top.  Inside a preview page the frame is the
-#: preview's to reload.
-SNIPPET = """<script data-briefkit-preview>
-(() => {
+#: Added before ``</body>`` of every served web page: the script below, from the
+#: preview's own address (a page's Content-Security-Policy may allow "self" only).
+SNIPPET = '<script src="/_preview/reload.js" data-briefkit-preview></script>\n'
+
+#: A page reloads when its own file was written again; when its briefing does not
+#: load, it keeps what it shows and says why in a bar at the top.  Inside a preview
+#: page the frame is the preview's to reload.
+RELOAD_SCRIPT = """(() => {
   if (window.frameElement && window.frameElement.hasAttribute("data-preview")) return;
   const page = decodeURIComponent(location.pathname.replace(/^\\//, "")) || "index.html";
   const id = page.replace(/\\.html$/, "");
@@ -50,10 +52,9 @@ SNIPPET = """<script data-briefkit-preview>
   events.addEventListener("reload", handle);
   events.addEventListener("outputs", handle);
 })();
-</script>
 """
 
-_STYLE = """
+STYLE = """
 :root { color-scheme: light; --line: #d0d4da; --bad: #b00016; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; background: #f4f5f7;
@@ -83,7 +84,7 @@ ul.briefings li { margin: .3em 0; }
 ul.briefings .bad { color: var(--bad); }
 """
 
-_SCRIPT = """
+PREVIEW_SCRIPT = """
 (() => {
   const id = document.body.dataset.id;
   const events = new EventSource("/_preview/events");
@@ -144,7 +145,7 @@ _PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>Preview: {{ title or id }}</title>
-<style>{{ style|safe }}</style>
+<link rel="stylesheet" href="/_preview/preview.css">
 </head>
 <body data-id="{{ id }}">
 <header>
@@ -172,7 +173,7 @@ _PAGE = """<!doctype html>
       data-shown="1" src="/{{ outputs.pdf.path }}?v={{ edit }}"{% endif %}></iframe>
   {%- else %}<p class="none">The PDF format is not installed.</p>{% endif %}</section>
 </main>
-<script>{{ script|safe }}</script>
+<script src="/_preview/preview.js"></script>
 </body>
 </html>
 """
@@ -182,7 +183,7 @@ _LIST = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>Preview</title>
-<style>{{ style|safe }}</style>
+<link rel="stylesheet" href="/_preview/preview.css">
 </head>
 <body>
 <header><h1>Preview</h1><nav><a href="/">front page</a></nav></header>
@@ -197,12 +198,22 @@ _LIST = """<!doctype html>
 {%- endfor %}
 </ul>
 {%- else %}<p class="none">No briefings in the source folder yet.</p>{% endif %}
-<script>
-new EventSource("/_preview/events").addEventListener("outputs", () => location.reload());
-</script>
+<script src="/_preview/list.js"></script>
 </body>
 </html>
 """
+
+LIST_SCRIPT = """
+new EventSource("/_preview/events").addEventListener("outputs", () => location.reload());
+"""
+
+#: The preview's own files, by name under /_preview/.
+ASSETS = {
+    "reload.js": ("text/javascript", RELOAD_SCRIPT),
+    "preview.js": ("text/javascript", PREVIEW_SCRIPT),
+    "list.js": ("text/javascript", LIST_SCRIPT),
+    "preview.css": ("text/css", STYLE),
+}
 
 _environment = Environment(autoescape=True, keep_trailing_newline=True)
 
@@ -211,14 +222,13 @@ def preview_page(*, id: str, title: str | None, outputs: Mapping[str, Mapping[st
                  problems: Sequence[str], edit: int, busy: bool) -> str:
     """The preview of one briefing: its web page and PDF side by side, its problems."""
     return _environment.from_string(_PAGE).render(
-        id=id, title=title, outputs=outputs, problems=problems, edit=edit, busy=busy,
-        style=_STYLE, script=_SCRIPT)
+        id=id, title=title, outputs=outputs, problems=problems, edit=edit, busy=busy)
 
 
 def list_page(briefings: Sequence[tuple[str, str | None, bool]], project: Sequence[str]) -> str:
     """Every briefing, each linking to its preview."""
     return _environment.from_string(_LIST).render(
-        briefings=briefings, project=project, style=_STYLE)
+        briefings=briefings, project=project)
 
 
 def with_snippet(page: bytes) -> bytes:

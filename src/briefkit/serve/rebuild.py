@@ -28,7 +28,7 @@ from typing import Any
 from briefkit import registry
 from briefkit.config import Settings, load_settings
 from briefkit.errors import BriefkitError
-from briefkit.load import display_path
+from briefkit.load import discover, display_path
 from briefkit.serve.briefings import Briefings
 from briefkit.themes import Theme, load_theme
 
@@ -212,6 +212,10 @@ class Rebuilder:
                  f"{len(removed)} removed, {problems} problems, {seconds:.2f} s")
         if change.everything and not any(name.endswith(".pdf") for name in written):
             self._warm_up()
+        if change.everything:
+            # each file's id and title, while they parse: a file broken later keeps them
+            for path in discover(self.settings.source_dir):
+                self.briefings.about(path)
 
     def _warm_up(self) -> None:
         """Lay out one PDF, written nowhere, when a run over everything made none (dist/
@@ -220,7 +224,7 @@ class Rebuilder:
         if PRINT not in registry.names():
             return
         from briefkit.exporters.base import Context
-        from briefkit.load import confinement, discover, load
+        from briefkit.load import confinement, load
 
         source = self.settings.source_dir
         for path in discover(source):
