@@ -133,3 +133,9 @@ def test_numeric_columns_are_the_figures_not_the_years() -> None:
             ["2021", "990", "City", "12 500"]]
     assert numeric_columns(rows) == {1, 3}
     assert numeric_columns([["30 min", "1.5 MB"]]) == set()
+
+
+def test_french_times_never_part() -> None:
+    assert typeset("à 1 h 20 du matin, vers 11 h.", "fr") == (
+        f"à 1{NBSP}h{NBSP}20 du matin, vers 11{NBSP}h.")
+    assert typeset("5 hélicoptères", "fr") == "5 hélicoptères"

@@ -1,98 +1,204 @@
-"""The web page of a briefing, read back with the standard library's HTML parser."""
+"""The web page of a briefing, read back with lxml (and fontTools for its web fonts)."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import io
+import json
+import posixpath
+import re
+from pathlib import Path
 
+import lxml.html
 import pytest
-
-from briefkit.exporters.base import Context
-from briefkit.exporters.html import HTMLExporter
 from conftest import ENGLISH, FRENCH, fixture, sample
+from exporters.exported import made
+from fontTools.ttLib import TTFont
+
+from briefkit.exporters.base import Context, Exported
+from briefkit.exporters.html import HTMLExporter
+from briefkit.load import BriefingFile
+
+BASE = "https://briefings.example.org/"
 
 
-class Page(HTMLParser):
-    """Collects text per element and attributes, as a browser would see them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.texts: list[tuple[str, str]] = []
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        if tag not in ("img", "meta", "link", "br"):
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack and self.stack.pop() != tag:
-            pass
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.texts.append((self.stack[-1] if self.stack else "", data))
-
-
-def read(item_name: str, context: Context, loader=sample) -> Page:  # type: ignore[no-untyped-def]
-    page = Page()
-    page.feed(HTMLExporter().export(loader(item_name), context).data.decode("utf-8"))
-    return page
+def export(item: BriefingFile, context: Context, **sizes: int) -> Exported:
+    outputs = {item.id: made(item.id, **sizes)} if sizes else {}
+    return HTMLExporter().export(item, Context(context.settings, context.theme, outputs))
 
 
 @pytest.fixture(scope="module")
-def every(context: Context) -> Page:
-    return read("every-block", context, fixture)
+def pages(context: Context) -> dict[str, tuple[BriefingFile, Exported]]:
+    items = {"french": sample(FRENCH), "english": sample(ENGLISH),
+             "every": fixture("every-block"), "arabic": fixture("rtl-arabic")}
+    sizes = {"french": {"pdf": 61_282, "docx": 15_321, "epub": 20_500},
+             "english": {"pdf": 1_503_081}, "arabic": {"pdf": 30_000, "epub": 9_000}}
+    return {name: (item, export(item, context, **sizes.get(name, {})))
+            for name, item in items.items()}
 
 
-def test_french_headings_in_order_with_narrow_spaces(context: Context) -> None:
-    page = read(FRENCH, context)
-    headings = [t for tag, t in page.texts if tag == "h2"]
-    assert headings == [
+def tree(pages: dict[str, tuple[BriefingFile, Exported]], name: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(pages[name][1].data)
+
+
+def text(element: lxml.html.HtmlElement) -> str:
+    """The element's text, runs of ordinary white space as one (no-break spaces kept)."""
+    return re.sub(r"[ \t\n]+", " ", element.text_content()).strip()
+
+
+def test_french_headings_in_order_with_narrow_spaces(pages: dict) -> None:  # type: ignore[type-arg]
+    page = tree(pages, "french")
+    assert [h.text_content() for h in page.iter("h2")] == [
         "Que s’est-il passé\u00a0exactement\u202f?",
         "Quel est le bilan de ces\u00a0tirs\u202f?",
         "Quelles possibles conséquences à ces\u00a0bombardements\u202f?",
     ]
-    assert ("html", {"lang": "fr", "dir": "ltr"}) in page.tags
-    assert ("time", "8 janvier 2020 à 11\u00a0h\u00a045") in page.texts
+    assert page.get("lang") == "fr" and page.get("dir") == "ltr"
+    assert page.xpath("string(//time[@class='dateline'])") == "8 janvier 2020 à 11\u00a0h\u00a045"
+    assert "1\u00a0h\u00a020 du matin" in page.xpath("string(//main)")
 
 
-def test_markup_in_text_is_literal(every: Page) -> None:
-    assert ("h1", "Every block: a test briefing\u00a0<script>alert(1)</script>") in every.texts
-    assert not any(tag == "script" for tag, _ in every.tags)
-    assert any("<b>tags</b>" in t for _, t in every.texts)
+def test_english_dateline(pages: dict) -> None:  # type: ignore[type-arg]
+    dateline = tree(pages, "english").xpath("//time[@class='dateline']")[0]
+    assert dateline.text == "8 January 2020, 07:00 · Updated 16:30"
+    assert dateline.get("datetime") == "2020-01-08T07:00:00+00:00"
 
 
-def test_every_block_type_is_rendered(every: Page) -> None:
-    tags = [t for t, _ in every.tags]
+def test_right_to_left(pages: dict) -> None:  # type: ignore[type-arg]
+    page = tree(pages, "arabic")
+    assert page.get("lang") == "ar" and page.get("dir") == "rtl"
+    assert page.xpath("string(//time[@class='dateline'])") == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
+
+
+def test_markup_in_text_is_literal(pages: dict) -> None:  # type: ignore[type-arg]
+    page = tree(pages, "every")
+    assert page.xpath("string(//h1)") == "Every block: a test briefing\u00a0<script>alert(1)</script>"
+    assert page.xpath("//script/@type") == ["application/ld+json"]
+    assert "<b>tags</b>" in text(page)
+
+
+def test_every_block_type_is_rendered(pages: dict) -> None:  # type: ignore[type-arg]
+    page = tree(pages, "every")
     for tag in ("blockquote", "ul", "ol", "table", "thead", "img", "aside", "figcaption"):
-        assert tag in tags, tag
-    images = [a for t, a in every.tags if t == "img"]
-    assert images[0]["alt"] == "A bar chart rising from 41 to 71."
-    assert str(images[0]["src"]).startswith("images/every-block/")
-    links = [a["href"] for t, a in every.tags if t == "a"]
+        assert page.xpath(f"//main//{tag}"), tag
+    assert page.xpath("//img/@alt")[0] == "A bar chart rising from 41 to 71."
+    links = page.xpath("//main//a/@href")
     assert "https://example.org/a?b=1&c=2" in links and "mailto:desk@example.org" in links
 
 
-def test_right_to_left(context: Context) -> None:
-    page = read("rtl-arabic", context, fixture)
-    assert ("html", {"lang": "ar", "dir": "rtl"}) in page.tags
+def test_numeric_columns_right_aligned_and_credit_apart(pages: dict) -> None:  # type: ignore[type-arg]
+    page = tree(pages, "every")
+    table = page.xpath("//table")[0]
+    header = [th.get("class") for th in table.xpath(".//th")]
+    assert header == [None, "num", None]  # years name rows; the values are figures
+    assert [td.text_content() for td in table.xpath(".//td[@class='num']")] == [
+        "1,204", "1,380", "990"]
+    caption = page.xpath("//figure[@class='image']/figcaption")[0]
+    assert caption.xpath("string(span[@class='credit'])") == "Example Council"
+    assert caption.xpath("string(span[@class='caption'])") == "Journeys per week, in thousands."
 
 
-def test_english_sample(context: Context) -> None:
-    page = read(ENGLISH, context)
-    assert ("time", "8 January 2020, 07:00 · Updated 16:30") in page.texts
+def test_every_content_sits_in_a_landmark(pages: dict) -> None:  # type: ignore[type-arg]
+    for name in pages:
+        body = tree(pages, name).find("body")
+        assert [child.tag for child in body] == ["header", "main", "footer"][: len(body)], name
+        assert len(body.xpath("//main")) == 1
+        assert body.xpath("header/nav/a[@rel='home']/@href") == ["index.html"]
+        assert body.xpath("main/article/header/h1")
 
 
-def test_images_are_published_beside_the_page(context: Context) -> None:
-    item = sample(ENGLISH)
-    exported = HTMLExporter().export(item, context)
-    page = Page()
-    page.feed(exported.data.decode("utf-8"))
-    sources = [str(a["src"]) for t, a in page.tags if t == "img"]
-    assert sources and set(sources) <= set(exported.files)
-    for src in sources:
-        assert src.startswith(f"images/{ENGLISH}/")
+def test_links_to_the_other_formats_with_sizes_and_to_the_feeds(pages: dict) -> None:  # type: ignore[type-arg]
+    footer = tree(pages, "french").xpath("//footer[@class='page-footer']")[0]
+    downloads = [(a.get("href"), text(a)) for a in footer.xpath(".//p[@class='downloads']/a")]
+    assert downloads == [(f"{FRENCH}.pdf", "PDF 61\u202fko"), (f"{FRENCH}.epub", "EPUB 20\u202fko"),
+                         (f"{FRENCH}.docx", "Word 15\u202fko")]
+    feeds = footer.xpath(".//p[@class='feeds']/a/@href")
+    assert feeds == ["feed.xml", "atom.xml", "feed.json"]
+    english = tree(pages, "english")
+    assert [text(a) for a in english.xpath("//p[@class='downloads']/a")] == ["PDF 1.5\u00a0MB"]
+    alternate = english.xpath("//link[@rel='alternate']/@href")
+    assert alternate == ["feed.xml", "atom.xml", "feed.json"]
+
+
+def test_no_downloads_listed_when_none_were_made(context: Context) -> None:
+    page = lxml.html.document_fromstring(export(sample(ENGLISH), context).data)
+    assert not page.xpath("//p[@class='downloads']")
+
+
+def json_ld(page: lxml.html.HtmlElement) -> dict:  # type: ignore[type-arg]
+    (script,) = page.xpath("//script[@type='application/ld+json']")
+    return json.loads(script.text)  # type: ignore[no-any-return]
+
+
+def test_news_article_json_ld(pages: dict) -> None:  # type: ignore[type-arg]
+    item, exported = pages["english"]
+    data = json_ld(lxml.html.document_fromstring(exported.data))
+    assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
+    assert data["headline"] == "The new night bus network: what we know"
+    assert data["datePublished"] == "2020-01-08T07:00:00+00:00"
+    assert data["dateModified"] == "2020-01-08T16:30:00+00:00"
+    assert [a["name"] for a in data["author"]] == ["Amira Haddad", "Tom Price"]
+    assert all(a["@type"] == "Person" for a in data["author"])
+    assert data["inLanguage"] == "en-GB"
+    assert data["publisher"] == {"@type": "Organization", "name": "The Briefing Desk",
+                                 "url": BASE}
+    (image,) = data["image"]
+    assert image.startswith(f"{BASE}images/{ENGLISH}/") and image[len(BASE):] in exported.files
+    assert data["url"] == f"{BASE}{ENGLISH}.html"
+
+
+def test_json_ld_cannot_be_closed_by_a_title(pages: dict) -> None:  # type: ignore[type-arg]
+    raw = pages["every"][1].data.decode()
+    head = raw[raw.index("application/ld+json"):]
+    body = head[head.index(">") + 1: head.index("</script>")]
+    assert "<" not in body  # "</script>" in the title is written \u003c/script\u003e
+    data = json_ld(lxml.html.document_fromstring(raw))
+    assert data["headline"] == "Every block: a test briefing <script>alert(1)</script>"
+
+
+def test_open_graph(pages: dict) -> None:  # type: ignore[type-arg]
+    page = tree(pages, "french")
+    og = {m.get("property"): m.get("content") for m in page.xpath("//meta[@property]")}
+    assert og["og:type"] == "article"
+    assert og["og:title"] == "Frappes iraniennes en Irak\u00a0: ce que l’on sait"
+    assert og["og:url"] == f"{BASE}{FRENCH}.html"
+    assert og["og:description"].startswith("Dans la nuit de mardi à mercredi")
+    assert og["og:locale"] == "fr_FR"
+    english = {m.get("property"): m.get("content")
+               for m in tree(pages, "english").xpath("//meta[@property]")}
+    assert english["og:image"].startswith(f"{BASE}images/{ENGLISH}/")
+
+
+def test_images_are_published_beside_the_page(pages: dict) -> None:  # type: ignore[type-arg]
+    item, exported = pages["english"]
+    page = lxml.html.document_fromstring(exported.data)
+    sources = page.xpath("//img/@src")
+    assert sources and all(src.startswith(f"images/{ENGLISH}/") for src in sources)
     for src, asset in item.assets.items():
-        path = next(p for p in exported.files if exported.files[p] == asset.path.read_bytes())
-        assert path.endswith(".png") and path in sources, src
+        published = [p for p in sources if exported.files[p] == asset.path.read_bytes()]
+        assert published and published[0].endswith(".png"), src
+
+
+def test_the_themes_fonts_are_served_as_woff2(pages: dict) -> None:  # type: ignore[type-arg]
+    _, exported = pages["french"]
+    css = lxml.html.document_fromstring(exported.data).xpath("string(//style)")
+    faces = re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("([^"]+)"\)', css)
+    families = {family for family, _ in faces}
+    assert {"Charis SIL", "Inter", "Amiri", "Noto Emoji"} <= families
+    for family, url in faces:
+        path = posixpath.normpath(url)
+        assert path.startswith("theme/fonts/") and path.endswith(".woff2"), url
+        font = TTFont(io.BytesIO(exported.files[path]))
+        assert font.flavor == "woff2"
+        assert font["name"].getDebugName(1).startswith(family.split()[0]), (family, path)
+    # the same face from every page is the same file
+    assert pages["arabic"][1].files[path] == exported.files[path]
+
+
+def test_no_page_names_a_file_it_does_not_publish(pages: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    for name, (item, exported) in pages.items():
+        page = lxml.html.document_fromstring(exported.data)
+        local = [u for u in page.xpath("//img/@src") if "://" not in u]
+        css = page.xpath("string(//style)")
+        local += re.findall(r'url\("([^"]+)"\)', css)
+        for url in local:
+            assert posixpath.normpath(url) in exported.files, (name, url)

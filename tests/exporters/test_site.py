@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import subprocess
 import tempfile
@@ -93,12 +94,14 @@ def test_titles_link_to_the_web_page(tree: lxml.html.HtmlElement) -> None:
 
 def test_dates_and_standfirst_in_the_briefings_language(tree: lxml.html.HtmlElement) -> None:
     french = tree.xpath(f"//li[@id='{FRENCH}']")[0]
-    assert french.xpath("string(.//time)") == "mercredi 8 janvier 2020"
+    assert french.xpath("string(.//time)") == "8 janvier 2020 à 11\u00a0h\u00a045"
     assert french.xpath("string(.//*[@class='standfirst'])").startswith(
         "Dans la nuit de mardi à mercredi")
     assert "Télécharger" in french.xpath("string(.//*[@class='downloads'])")
     english = tree.xpath(f"//li[@id='{ENGLISH}']")[0]
-    assert english.xpath("string(.//time)") == "Wednesday 8 January 2020"
+    assert english.xpath("string(.//time)") == "8 January 2020, 07:00 · Updated 16:30"
+    arabic = tree.xpath("//li[@id='rtl-arabic']")[0]
+    assert arabic.xpath("string(.//time)") == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
     every = tree.xpath("//li[@id='every-block']")[0]
     # inline markup becomes HTML, markup-looking text stays text
     assert every.xpath(".//*[@class='standfirst']/strong/text()") == ["every block type"]
@@ -172,6 +175,66 @@ def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile
     theme = Theme(cctx.theme.name, (tmp_path, *cctx.theme.folders),
                   cctx.theme.settings.model_copy(update={"brand": brand}))
     exported = FrontPageExporter().export_collection(items, dataclasses.replace(cctx, theme=theme))
-    assert exported.files == {"theme/logo.png": logo}
+    assert exported.files["theme/logo.png"] == logo
     tree = lxml.html.document_fromstring(exported.data)
     assert tree.xpath("//header//img/@src") == ["theme/logo.png"]
+
+
+def test_web_fonts_beside_the_front_page(page: bytes, items: list[BriefingFile],
+                                         cctx: CollectionContext) -> None:
+    files = FrontPageExporter().export_collection(items, cctx).files
+    css = lxml.html.document_fromstring(page).xpath("string(//style)")
+    urls = re.findall(r'@font-face \{[^}]*src: url\("([^"]+)"\)', css)
+    assert urls and all(url in files and files[url][:4] == b"wOF2" for url in urls)
+    assert "theme/fonts/CharisSIL-Regular.woff2" in urls
+
+
+LONG = "https://example.org/" + "a-very-long-address-without-a-single-space" * 6
+
+
+def overflow_page(items: list[BriefingFile], cctx: CollectionContext,
+                  tmp_path: Path) -> Path:
+    """The front page with a headline and a standfirst that never break by themselves."""
+    long = dataclasses.replace(items[0], briefing=items[0].briefing.model_copy(update={
+        "title": "Supercalifragilistic" * 8, "standfirst": f"See {LONG} now."}))
+    exported = FrontPageExporter().export_collection([long, *items[1:]], cctx)
+    for path, data in exported.files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    (tmp_path / "index.html").write_bytes(exported.data)
+    return tmp_path / "index.html"
+
+
+def page_width(page: Path, width: int) -> tuple[int, int]:
+    """(the page's scroll width, its viewport's width) when Chromium shows it in a frame
+    ``width`` pixels wide (a headless window is never narrower than 500 px)."""
+    harness = page.with_name(f"harness-{width}.html")
+    harness.write_text(
+        f'<!DOCTYPE html><body style="margin:0"><iframe id="f" src="{page.name}" '
+        f'style="width:{width}px;height:900px;border:0"></iframe><script>'
+        "document.getElementById('f').onload = function () {"
+        " var d = this.contentDocument.documentElement;"
+        " document.title = d.scrollWidth + ' ' + d.clientWidth; };</script>", "utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update",
+             "--allow-file-access-from-files", f"--user-data-dir={profile}",
+             "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom",
+             harness.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120,
+        )
+    title = lxml.html.document_fromstring(done.stdout).findtext(".//title") or ""
+    scroll, inner = (int(n) for n in title.split())
+    return scroll, inner
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: CollectionContext,
+                                               tmp_path: Path) -> None:
+    page = overflow_page(items, cctx, tmp_path)
+    for width in (390, 1280):
+        scroll, inner = page_width(page, width)
+        assert inner > width - 30, (width, inner)
+        assert scroll <= inner, f"at {width} px the page is {scroll} px wide"

@@ -1,28 +1,83 @@
-"""The briefing as a web page (``dist/<id>.html``), its images published beside it."""
+"""The briefing as a web page (``dist/<id>.html``).
+
+The page stands alone on the published site: it links home, to the briefing's
+other files (with their sizes) and to the feeds; it carries schema.org
+``NewsArticle`` JSON-LD and Open Graph tags for search engines and link
+previews; its images and the theme's fonts (as WOFF2) are published beside it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from briefkit import links
 from briefkit.exporters.base import Context, Exported, Exporter
+from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
 from briefkit.load import BriefingFile
-from briefkit.render import html, published
+from briefkit.render import html, metadata, published, webfonts
+from briefkit.render.feed_entries import summary
+
+#: The front page, which every briefing page links home to.
+FRONT_PAGE = "index.html"
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """What a web page links to around its briefing."""
+
+    home: str
+    name: str
+    downloads: tuple[DownloadLink, ...]
+    feeds: tuple[Feed, ...]
 
 
 class HTMLExporter(Exporter):
     name = "html"
     extension = ".html"
     media_type = "text/html"
-    description = "the briefing as a web page, its images beside it"
+    description = "the briefing as a web page, with its images and the theme's web fonts"
+    #: the page links the briefing's PDF, Word and EPUB files, with their sizes
+    lists_outputs = True
 
     def filename(self, briefing_id: str) -> str:
         return links.page(briefing_id)
 
     def export(self, item: BriefingFile, context: Context) -> Exported:
+        settings, theme = context.settings, context.theme
+        briefing = item.briefing
         here = links.page(item.id)
 
         def image_url(src: str) -> str:
             return links.relative(here, published.image_path(item, src))
 
-        css = html.stylesheet(context.theme)
-        page = html.page(item, context.theme, context.settings, image_url, css=css)
-        return Exported(page.encode("utf-8"), files=published.images(item))
+        base_url = settings.base_url
+        url = briefing.url or (links.url(base_url, here) if base_url else None)
+        absolute_images = [links.url(base_url, published.image_path(item, image.src))
+                           for image in briefing.images() if image.src in item.assets] \
+            if base_url else []
+        logo = published.logo_path(theme)
+        description = summary(briefing)
+        site = SiteLinks(
+            home=links.relative(here, FRONT_PAGE),
+            name=theme.settings.brand.masthead or settings.publisher or settings.title,
+            downloads=download_links(context.outputs.get(item.id, {}), briefing.language),
+            feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, label,
+                             f"{settings.title} ({label})")
+                        for feed, label in FEEDS) if base_url else (),
+        )
+        css = html.stylesheet(theme, font_url=webfonts.font_url(here))
+        page = html.page(
+            item, theme, settings, image_url, css=css,
+            site=site,
+            masthead="",  # the site bar above the article carries the name, linked home
+            canonical=url,
+            json_ld=metadata.news_article(
+                briefing, settings, url=url, images=absolute_images,
+                logo=links.url(base_url, logo) if base_url and logo else None,
+                description=description),
+            open_graph=metadata.open_graph(briefing, settings, url=url,
+                                           images=absolute_images, description=description),
+            description=description,
+        )
+        files = {**published.images(item), **webfonts.web_fonts(theme)}
+        return Exported(page.encode("utf-8"), files=files)

@@ -24,11 +24,10 @@ from briefkit.exporters.base import (
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
-from briefkit.render import html, published
-from briefkit.render.dates import locale_of, long_date
+from briefkit.render import html, published, webfonts
+from briefkit.render.dates import dateline, locale_of
 from briefkit.render.feed_entries import DOWNLOADS, newest_first
 from briefkit.render.labels import labels_for
-from briefkit.render.typography import typeset
 
 #: How a download is named on the page; other formats show their name in capitals.
 FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
@@ -63,10 +62,8 @@ class Row:
     title: str
     subtitle: str | None
     standfirst: Markup | None
-    published: str
+    dateline: str
     published_iso: str
-    updated: str | None
-    updated_label: str
     download_label: str
     downloads: tuple[DownloadLink, ...]
 
@@ -105,14 +102,12 @@ def row(briefing: Briefing, made: Mapping[str, OutputInfo]) -> Row:
         lang=lang,
         dir=briefing.direction,
         href=href,
-        title=typeset(briefing.title, lang),
-        subtitle=typeset(briefing.subtitle, lang) if briefing.subtitle else None,
-        standfirst=html.inline_html(briefing.standfirst, lang) if briefing.standfirst else None,
-        published=long_date(briefing.published, lang),
+        title=html.headline(briefing.title, lang),
+        subtitle=html.headline(briefing.subtitle, lang) if briefing.subtitle else None,
+        standfirst=html.inline_html(briefing.standfirst, lang, tie=True)
+        if briefing.standfirst else None,
+        dateline=dateline(briefing),
         published_iso=briefing.published.isoformat(),
-        updated=long_date(briefing.updated, lang) if briefing.updated
-        and briefing.updated.date() != briefing.published.date() else None,
-        updated_label=labels.updated,
         download_label=labels.download,
         downloads=download_links(made, lang),
     )
@@ -145,6 +140,7 @@ class FrontPageExporter(CollectionExporter):
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
-            css=html.stylesheet(theme),
+            css=html.stylesheet(theme, font_url=webfonts.font_url(self.output)),
         )
-        return Exported(page.encode("utf-8"), files=published.logo(theme))
+        files = {**published.logo(theme), **webfonts.web_fonts(theme)}
+        return Exported(page.encode("utf-8"), files=files)

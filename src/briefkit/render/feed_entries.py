@@ -17,7 +17,7 @@ from briefkit.config import Settings
 from briefkit.errors import ConfigError
 from briefkit.links import OutputInfo
 from briefkit.load import BriefingFile
-from briefkit.model import Briefing
+from briefkit.model import Briefing, Paragraph
 from briefkit.render import html, published
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme
@@ -86,13 +86,27 @@ class FeedEntry:
         return self.briefing.modified
 
 
+#: The longest summary taken from the start of the first paragraph, in characters.
+SUMMARY_LENGTH = 280
+
+
 def summary(briefing: Briefing) -> str | None:
-    """The briefing's summary, else its standfirst as plain text."""
+    """A short plain-text summary: the briefing's summary, else its standfirst, else the
+    start of its first paragraph, cut after a word."""
     if briefing.summary:
         return typeset(briefing.summary, briefing.language)
     if briefing.standfirst:
         return typeset(inline.plain(briefing.standfirst), briefing.language)
-    return None
+    first = next((b.text for s in briefing.sections for b in s.blocks
+                  if isinstance(b, Paragraph)), None)
+    if first is None:
+        return None
+    text = " ".join(inline.plain(first).split())
+    if len(text) > SUMMARY_LENGTH:
+        cut = text[:SUMMARY_LENGTH + 1].rsplit(" ", 1)[0] if " " in text[:SUMMARY_LENGTH] \
+            else text[:SUMMARY_LENGTH]
+        text = cut.rstrip(" ,;:–—-") + "…"
+    return typeset(text, briefing.language)
 
 
 def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],

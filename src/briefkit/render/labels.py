@@ -12,18 +12,25 @@ class Labels:
     contents: str
     page: str  # "{page} / {pages}" style is language-neutral; this is the word for a page
     download: str
+    home: str = "Home"  # the link back to the front page
+    follow: str = "Feeds"  # before the links to the feeds
 
 
 _LABELS = {
-    "en": Labels("Sources", "Updated", "Contents", "Page", "Download"),
-    "fr": Labels("Sources", "Mis à jour", "Sommaire", "Page", "Télécharger"),
-    "de": Labels("Quellen", "Aktualisiert", "Inhalt", "Seite", "Herunterladen"),
-    "es": Labels("Fuentes", "Actualizado", "Índice", "Página", "Descargar"),
-    "it": Labels("Fonti", "Aggiornato", "Indice", "Pagina", "Scarica"),
-    "pt": Labels("Fontes", "Atualizado", "Índice", "Página", "Descarregar"),
-    "nl": Labels("Bronnen", "Bijgewerkt", "Inhoud", "Pagina", "Downloaden"),
-    "ar": Labels("المصادر", "حُدّث", "المحتويات", "صفحة", "تنزيل"),
-    "he": Labels("מקורות", "עודכן", "תוכן העניינים", "עמוד", "הורדה"),
+    "en": Labels("Sources", "Updated", "Contents", "Page", "Download", "Home", "Feeds"),
+    "fr": Labels("Sources", "Mis à jour", "Sommaire", "Page", "Télécharger", "Accueil",
+                 "Flux"),
+    "de": Labels("Quellen", "Aktualisiert", "Inhalt", "Seite", "Herunterladen", "Startseite",
+                 "Feeds"),
+    "es": Labels("Fuentes", "Actualizado", "Índice", "Página", "Descargar", "Inicio",
+                 "Canales"),
+    "it": Labels("Fonti", "Aggiornato", "Indice", "Pagina", "Scarica", "Home", "Feed"),
+    "pt": Labels("Fontes", "Atualizado", "Índice", "Página", "Descarregar", "Início",
+                 "Feeds"),
+    "nl": Labels("Bronnen", "Bijgewerkt", "Inhoud", "Pagina", "Downloaden", "Home",
+                 "Feeds"),
+    "ar": Labels("المصادر", "حُدّث", "المحتويات", "صفحة", "تنزيل", "الرئيسية", "الخلاصات"),
+    "he": Labels("מקורות", "עודכן", "תוכן העניינים", "עמוד", "הורדה", "דף הבית", "פידים"),
 }
 
 

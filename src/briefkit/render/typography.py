@@ -46,6 +46,9 @@ _ENGLISH_QUOTES = QUOTES["en"]
 # a quote after one of these (or at the start) opens
 _OPENS_AFTER = set(" \t\n\u00a0\u202f([{\u2014\u2013-/«“„‘‚")
 _FR_CLOSE_GUILLEMET = re.compile(_SPACES + r"*»")
+# a time written the French way, "1 h 20", never parts at a line end
+_FR_HOURS = re.compile(r"(?<=\d) h(?!\w)")
+_FR_MINUTES = re.compile(r"(?<=\d\u00a0h) (?=\d)")
 
 
 def _french(text: str) -> str:
@@ -60,6 +63,7 @@ def _french(text: str) -> str:
     text = _FR_BEFORE_COLON.sub(NBSP + ":", text)
     text = _FR_OPEN_GUILLEMET.sub("«" + NNBSP, text)
     text = _FR_CLOSE_GUILLEMET.sub(NNBSP + "»", text)
+    text = _FR_MINUTES.sub(NBSP, _FR_HOURS.sub(NBSP + "h", text))
     return text
 
 
