@@ -1,9 +1,9 @@
 """From what the CMS gives us to a canonical briefing.
 
-Three kinds of input, told apart by the file's extension (``.html``/``.htm``,
-``.md``/``.markdown``) or else by its content: CMS text (paragraphs set apart
-by ``<br /> <br />``), HTML (block elements such as ``<p>``), Markdown
-(anything else, plain text included).  Each reader gives an
+Four kinds of input, told apart by the file's extension (``.html``/``.htm``,
+``.md``/``.markdown``, ``.json``) or else by its content: a ninjs news item
+(JSON), CMS text (paragraphs set apart by ``<br /> <br />``), HTML (block
+elements such as ``<p>``), Markdown (anything else, plain text included).  Each reader gives an
 :class:`~briefkit.importers.article.Article`; :func:`import_file` completes its
 metadata from the options, then from guesses, and checks the result against
 the model before anyone writes it.
@@ -30,9 +30,9 @@ from briefkit.importers.language import guess_language
 from briefkit.load import MAX_BRIEFING_BYTES, display_path
 from briefkit.model import ID_MAX, Briefing
 
-KINDS = {"cms": "CMS text", "html": "HTML", "markdown": "Markdown"}
+KINDS = {"cms": "CMS text", "html": "HTML", "markdown": "Markdown", "ninjs": "ninjs item"}
 EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
-              ".markdown": "markdown"}
+              ".markdown": "markdown", ".json": "ninjs"}
 #: A title made from the standfirst stops at a word before this many characters.
 MAX_TITLE = 120
 #: The options that set each field, for messages that say what to pass.
@@ -47,12 +47,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 
 
 def detect(path: Path, text: str) -> str:
-    """The kind of input: 'cms', 'html' or 'markdown'."""
+    """The kind of input: 'cms', 'html', 'markdown' or 'ninjs'."""
     from briefkit.importers.cms import looks_like_cms
+    from briefkit.importers.ninjs import looks_like_json
 
     by_extension = EXTENSIONS.get(path.suffix.lower())
     if by_extension:
         return by_extension
+    if looks_like_json(text):
+        return "ninjs"
     if text.lstrip().startswith("---"):
         return "markdown"
     if _HTML_BLOCK.search(text):
@@ -156,17 +159,19 @@ def import_file(
     from briefkit.importers.cms import read_cms
     from briefkit.importers.html import read_html
     from briefkit.importers.markdown import read_markdown
+    from briefkit.importers.ninjs import read_ninjs
 
     shown = display_path(path)
     text = read_text(path, shown)
     kind = detect(path, text)
     if path.suffix.lower() not in EXTENSIONS:
         note(f"{shown} read as {KINDS[kind]}")
-    reader = {"cms": read_cms, "html": read_html, "markdown": read_markdown}[kind]
+    reader = {"cms": read_cms, "html": read_html, "markdown": read_markdown,
+              "ninjs": read_ninjs}[kind]
     article: Article = reader(text, shown)
     for message in article.notes:
         note(message)
-    standfirst, sections = shape(article.pieces)
+    standfirst, sections = shape(article.pieces, article.standfirst)
     if not sections:
         raise BriefingError.single(shown, f"no text to import: the {KINDS[kind]} holds no "
                                           "paragraph, heading, quote or list")
@@ -218,7 +223,7 @@ def import_file(
             shown, "no publication date in the file: pass --published "
             "(e.g. --published 2020-01-08T11:45:00+01:00)")
 
-    names = list(authors) or article.authors
+    names: list[str | dict[str, str]] = [*authors] or article.authors
     briefing: dict[str, Any] = {"id": id, "title": title}
     if article.subtitle:
         briefing["subtitle"] = article.subtitle
@@ -227,7 +232,8 @@ def import_file(
     if article.updated:
         briefing["updated"] = article.updated
     if names:
-        briefing["authors"] = [{"name": name} for name in names]
+        briefing["authors"] = [{"name": name} if isinstance(name, str) else dict(name)
+                               for name in names]
     if article.tags:
         briefing["tags"] = list(article.tags)
     for field in ("summary", "url", "rights"):

@@ -1,6 +1,6 @@
 """What a reader finds in an imported article, before it becomes a briefing.
 
-Every reader (CMS text, HTML, Markdown) produces the same :class:`Article`: the
+Every reader (CMS text, HTML, Markdown, ninjs) produces the same :class:`Article`: the
 metadata the file itself gives, and the body as a flat run of headings and
 blocks.  :func:`shape` turns that run into a standfirst and sections.
 """
@@ -31,26 +31,30 @@ class Article:
     language: str | None = None
     published: str | None = None
     updated: str | None = None
-    authors: list[str] = field(default_factory=list)
+    #: a name, or a name with a role ({"name": ..., "role": ...})
+    authors: list[str | dict[str, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     summary: str | None = None
     url: str | None = None
     rights: str | None = None
+    #: given apart from the body (a ninjs description); else the body's first paragraph
+    standfirst: str | None = None
     pieces: list[Piece] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
-def shape(pieces: list[Piece]) -> tuple[str | None, list[dict[str, Any]]]:
+def shape(pieces: list[Piece], standfirst: str | None = None
+          ) -> tuple[str | None, list[dict[str, Any]]]:
     """The standfirst and the sections of a body.
 
-    The first paragraph is the standfirst, unless it is all there is (a briefing
-    needs a section).  Blocks before the first heading make an intro section
-    without a heading; each heading starts a section.
+    The first paragraph is the standfirst, unless one is given or it is all there
+    is (a briefing needs a section).  Blocks before the first heading make an intro
+    section without a heading; each heading starts a section.
     """
     body = list(pieces)
-    standfirst = None
     first = body[0] if body else None
-    if isinstance(first, dict) and first["type"] == "paragraph" and len(body) > 1:
+    if standfirst is None and isinstance(first, dict) and first["type"] == "paragraph" \
+            and len(body) > 1:
         standfirst = first["text"]
         body.pop(0)
     sections: list[dict[str, Any]] = []

@@ -420,13 +420,17 @@ def opening(tag: str) -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-def read_html(text: str, file: str, locate: Locate | None = None) -> Article:
+def read_html(text: str, file: str, locate: Locate | None = None,
+              line: int | None = None) -> Article:
     """Read an HTML article.
 
     ``locate(tag, (line, column))`` gives the position to report for a refused
-    element, when the HTML was made from another text (CMS text, Markdown).
+    element, when the HTML was made from another text (CMS text, Markdown, ninjs).
+    ``line``, when given, is the file's line that every note names (the HTML is
+    one value on one line of a JSON file).
     """
     reader = _Reader(file, locate or (lambda tag, position: (position[0], position[1] + 1)))
+    reader.source_line = line
     reader.feed(text)
     reader.close()
     return reader.article

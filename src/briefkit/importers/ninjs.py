@@ -1,0 +1,309 @@
+"""ninjs (IPTC's News in JSON) text items in, an article out.
+
+Wire services send ninjs in three shapes, all read here:
+
+- 3.x: camelCase plurals: ``headlines``, ``descriptions``, ``bodies``, ``by``,
+  ``people``, ``subjects``, ``firstCreated``, ``versionCreated``, ``copyrightNotice``;
+- 2.x: the same in lower case (``firstcreated``, ``copyrightnotice``);
+- 1.x: singular fields: ``headline``, ``body_html`` (or ``body_xhtml``, ``body_text``),
+  ``description_text``, ``byline``, ``person``, ``subject``, ``versioncreated``.
+
+The main headline is the title, a sub-headline the subtitle; a description is the
+summary (or the standfirst, when its role says so); the HTML body is read by the
+HTML reader, under the same rules as an HTML file (a plain-text body is read as
+paragraphs); people whose relation is authorship, else the byline, are the
+authors; the first creation is the publication date and the version's the update;
+subjects are tags; the copyright notice is the rights.  What is inferred (the
+title among several headlines, the byline's names, the date) is noted.
+
+Only text items are read: a picture, video, audio, graphic, event or planning
+item, or JSON that is not ninjs, is refused with one line.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from briefkit.errors import BriefingError
+from briefkit.importers.article import Article, Heading
+from briefkit.importers.html import opening, read_html
+from briefkit.inline import Text, serialise
+from briefkit.locate import pointer, scan
+
+#: Body, headline and description roles, lower-cased.
+MAIN_HEADLINES = frozenset({"main", "headline", "title"})
+SUB_HEADLINES = frozenset({"sub", "subheadline", "sub-headline", "subhead", "subtitle", "deck",
+                           "dek", "strapline", "secondary"})
+STANDFIRSTS = frozenset({"standfirst", "lead", "lede", "intro", "introduction", "teaser",
+                         "leadin", "summary-lead"})
+SUMMARIES = frozenset({"summary", "abstract", "synopsis", "description", "short"})
+#: People's relations that make them authors; the generic ones give no role.
+AUTHORSHIP = frozenset({"author", "creator", "by", "byline", "writer", "contributor", "reporter",
+                        "correspondent", "editor", "photographer", "producer", "translator",
+                        "columnist", "analyst"})
+GENERIC_AUTHORSHIP = frozenset({"author", "creator", "by", "byline", "writer"})
+#: Fields by which JSON is recognised as ninjs (the schema requires only ``uri``).
+NINJS_FIELDS = frozenset({"uri", "headlines", "headline", "bodies", "body_html", "body_xhtml",
+                          "body_text"})
+
+_BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_BYLINE_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+#: A dateline standing alone as the body's first paragraph: "PARIS, Jan. 8 (AFP) —".
+_DATELINE = re.compile(r"[—–-]{1,2}\s*$")
+MAX_DATELINE = 80
+
+
+def looks_like_json(text: str) -> bool:
+    """Whether the text is JSON rather than an article (so it is read as ninjs)."""
+    return text.lstrip()[:1] in ("{", "[")
+
+
+def _parse(text: str, file: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BriefingError.single(file, f"malformed JSON: {error.msg[0].lower()}{error.msg[1:]}",
+                                   line=error.lineno, column=error.colno) from None
+    except RecursionError:
+        raise BriefingError.single(file, "malformed JSON: nested too deeply", line=1,
+                                   column=1) from None
+    except ValueError:
+        raise BriefingError.single(file, "malformed JSON: a number too long to read") from None
+    if isinstance(data, dict) and {"id", "title", "sections"} <= set(data):
+        raise BriefingError.single(file, "this is a briefing already, not a ninjs item: put it in "
+                                   "source/ and run briefkit validate")
+    if not isinstance(data, dict) or not any(
+            isinstance(key, str) and key.lower() in NINJS_FIELDS for key in data):
+        raise BriefingError.single(file, "JSON, but not a ninjs news item (no uri, headline or "
+                                   "body): briefkit imports ninjs text items, CMS text, HTML or "
+                                   "Markdown")
+    return data
+
+
+def _plain(value: Any, content_type: str = "") -> str:
+    """Text of a headline or description, whitespace collapsed (HTML tags dropped)."""
+    text = value if isinstance(value, str) else ""
+    if "html" in content_type.lower() or "<" in text and _TAG.search(text):
+        text = html.unescape(_TAG.sub(" ", text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def _role(entry: dict[str, Any], field: str = "role") -> str:
+    """A role or relation, lower-cased, without a vocabulary's prefix ("ninat:main")."""
+    value = entry.get(field)
+    if not isinstance(value, str):
+        return ""
+    return re.split(r"[:/#]", value.strip().lower())[-1]
+
+
+def _entries(value: Any) -> list[dict[str, Any]]:
+    """The objects of a ninjs array (headlines, bodies, people ...) with keys lower-cased."""
+    if not isinstance(value, list):
+        return []
+    return [{str(k).lower(): v for k, v in entry.items()} for entry in value
+            if isinstance(entry, dict)]
+
+
+class _Item:
+    """A ninjs object with its keys lower-cased (2.x and 3.x differ only in case)."""
+
+    def __init__(self, data: dict[str, Any], text: str, file: str) -> None:
+        self.data = data
+        self.keys = {str(key).lower(): key for key in data}
+        self.text = text
+        self.file = file
+        self.article = Article()
+
+    def get(self, *names: str) -> Any:
+        for name in names:
+            if name in self.keys:
+                return self.data[self.keys[name]]
+        return None
+
+    def string(self, *names: str) -> str | None:
+        value = self.get(*names)
+        return value.strip() or None if isinstance(value, str) else None
+
+    def note(self, message: str) -> None:
+        self.article.notes.append(f"{self.file}: {message}")
+
+    def offset(self, *path: str | int) -> int:
+        """Where the value at ``path`` (keys as lower-cased) starts in the file."""
+        real = [self.keys.get(str(path[0]), path[0]), *path[1:]]
+        return scan(self.text).values.get(pointer(real), 0)
+
+    # --- each part of the item
+
+    def headlines(self) -> None:
+        entries = [e for e in _entries(self.get("headlines")) if _plain(e.get("value"))]
+        single = self.string("headline")
+        if single and not entries:
+            entries = [{"value": single}]
+        if not entries:
+            return
+        main = next((e for e in entries if _role(e) in MAIN_HEADLINES), None)
+        if main is None:
+            main = next((e for e in entries if not _role(e)), entries[0])
+            if len(entries) > 1:
+                self.note(f"title taken from the first headline, none has the role 'main': "
+                          f"{_plain(main['value'])!r} (pass --title to set it)")
+        self.article.title = _plain(main["value"], str(main.get("contenttype", "")))
+        sub = next((e for e in entries if _role(e) in SUB_HEADLINES), None)
+        if sub is not None:
+            self.article.subtitle = _plain(sub["value"], str(sub.get("contenttype", "")))
+        for entry in entries:
+            if entry is not main and entry is not sub:
+                role = f"role {_role(entry)!r}" if _role(entry) else "no role"
+                self.note(f"headline {_plain(entry['value'])!r} ({role}) not imported")
+
+    def descriptions(self) -> None:
+        entries = _entries(self.get("descriptions"))
+        for field, kind in (("description_text", "text/plain"), ("description_html", "text/html")):
+            if self.string(field) and not entries:
+                entries = [{"value": self.string(field), "contenttype": kind}]
+        unnamed = False
+        for entry in entries:
+            role, kind = _role(entry), str(entry.get("contenttype", ""))
+            if role in STANDFIRSTS and self.article.standfirst is None:
+                self.article.standfirst = self._markup(entry.get("value"), kind)
+            elif (role in SUMMARIES or not role) and self.article.summary is None:
+                self.article.summary = _plain(entry.get("value"), kind) or None
+                unnamed = unnamed or not role
+        if unnamed and self.article.summary:
+            self.note("a description without a role read as the summary")
+
+    def _markup(self, value: Any, content_type: str) -> str | None:
+        """A description as inline markup: its HTML formatting kept, else its words."""
+        if not isinstance(value, str):
+            return None
+        if "html" in content_type.lower():
+            pieces = read_html(value, self.file).pieces
+            texts = [p["text"] for p in pieces if isinstance(p, dict) and p.get("type") == "paragraph"]
+            return " ".join(texts) or None
+        return serialise([Text(_SPACE.sub(" ", value).strip())]) or None
+
+    def body(self) -> None:
+        bodies = _entries(self.get("bodies"))
+        path: tuple[str | int, ...] = ()
+        chosen: tuple[str, bool] | None = None
+        for index, entry in enumerate(bodies):
+            kind, role = str(entry.get("contenttype", "")).lower(), _role(entry)
+            value = entry.get("value")
+            if not isinstance(value, str) or not value.strip():
+                continue
+            is_html = "html" in kind or role in ("xhtml", "html")
+            if chosen is None or is_html and not chosen[1]:
+                chosen, path = (value, is_html), ("bodies", index, "value")
+        for field, is_html in (("body_html", True), ("body_xhtml", True), ("body_text", False)):
+            value = self.string(field)
+            if value and (chosen is None or is_html and not chosen[1]):
+                chosen, path = (value, is_html), (field,)
+        if chosen is None:
+            return
+        value, is_html = chosen
+        if not is_html:
+            value = "".join(f"<p>{html.escape(paragraph)}</p>"
+                            for paragraph in _BLANK_LINE.split(value) if paragraph.strip())
+        start = self.offset(*path)
+        line = self.text.count("\n", 0, start) + 1
+
+        def locate(tag: str, position: tuple[int, int]) -> tuple[int, int]:
+            # a JSON string holds no raw line break: the body is on one line of the file
+            found = opening(tag).search(self.text, start)
+            at = found.start() if found else start
+            return self.text.count("\n", 0, at) + 1, at - self.text.rfind("\n", 0, at)
+
+        read = read_html(value, self.file, locate, line)
+        self.article.notes.extend(read.notes)
+        pieces = read.pieces
+        if read.title and read.title != self.article.title:
+            # the body's own <h1> is text of the article: kept, as a heading
+            pieces.insert(0, Heading(read.title))
+        self.article.pieces = self._dateline(pieces)
+        if read.language and not self.article.language:
+            self.article.language = read.language
+
+    def _dateline(self, pieces: list[Any]) -> list[Any]:
+        """A dateline set as a paragraph of its own joins the paragraph it introduces."""
+        if len(pieces) < 2 or not all(isinstance(p, dict) and p.get("type") == "paragraph"
+                                      for p in pieces[:2]):
+            return pieces
+        first = pieces[0]["text"]
+        if len(first) > MAX_DATELINE or not _DATELINE.search(first):
+            return pieces
+        self.note(f"dateline {first!r} joined to the first paragraph")
+        return [{"type": "paragraph", "text": f"{first} {pieces[1]['text']}"}, *pieces[2:]]
+
+    def authors(self) -> None:
+        people = _entries(self.get("people")) or _entries(self.get("person"))
+        for person in people:
+            name = _plain(person.get("name"))
+            relation = _role(person, "rel")
+            if not name or relation not in AUTHORSHIP:
+                continue
+            if relation in GENERIC_AUTHORSHIP:
+                self.article.authors.append(name)
+            else:
+                self.article.authors.append({"name": name, "role": relation})
+        byline = self.string("by", "byline")
+        if self.article.authors or not byline:
+            return
+        names = [n for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", byline)) if n.strip()]
+        self.article.authors.extend(names)
+        self.note(f"authors read from the byline {byline!r}: {', '.join(names)} "
+                  "(pass --author to set them)")
+
+    def dates(self) -> None:
+        first = self.string("firstcreated")
+        version = self.string("versioncreated")
+        if first:
+            self.article.published = first
+            if version and version != first:
+                self.article.updated = version
+        elif version:
+            self.article.published = version
+            self.note(f"publication date taken from the version's: {version} (the item has no "
+                      "firstCreated; pass --published to set it)")
+
+    def subjects(self) -> None:
+        tags: list[str] = []
+        unnamed = 0
+        for subject in _entries(self.get("subjects")) or _entries(self.get("subject")):
+            name = _plain(subject.get("name"))
+            if not name:
+                unnamed += 1
+            elif name not in tags:
+                tags.append(name)
+        self.article.tags = tags
+        if unnamed:
+            self.note(f"{unnamed} subject{'s' if unnamed > 1 else ''} with a code but no name "
+                      "left out of the tags")
+
+
+def read_ninjs(text: str, file: str) -> Article:
+    """Read a ninjs text item (1.x, 2.x or 3.x)."""
+    item = _Item(_parse(text, file), text, file)
+    kind = item.get("type")
+    if kind is not None and kind != "text":
+        shown = kind if isinstance(kind, str) else json.dumps(kind)
+        raise BriefingError.single(
+            file, f"a ninjs {shown} item, not a text item: only text items (articles) can be "
+            "imported")
+    article = item.article
+    item.headlines()
+    item.descriptions()
+    item.body()
+    item.authors()
+    item.dates()
+    item.subjects()
+    language = item.string("language")
+    if language:
+        article.language = language
+    article.rights = item.string("copyrightnotice")
+    return article

