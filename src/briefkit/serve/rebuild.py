@@ -112,12 +112,6 @@ class _Ran:
     unreadable: set[str] = field(default_factory=set)
 
 
-def _lines(failure: Any) -> str:
-    """A failure as one line that starts with where it is (file:line:col when known)."""
-    return f"{failure.file}: {failure.format}: {failure.reason}" if failure.format \
-        else str(failure.reason)
-
-
 class Rebuilder:
     """The worker thread that exports, one change at a time, and says what came of it."""
 
@@ -263,7 +257,8 @@ class Rebuilder:
             return _Ran()
         failures: dict[str, list[str]] = {}
         for failure in report.failed:
-            failures.setdefault(failure.file, []).append(_lines(failure))
+            # one line that starts where it is: file:line:col, or the file and format
+            failures.setdefault(failure.file, []).append(str(failure))
             if failure.bug:
                 self.say(failure.bug.rstrip())
         with self.lock:
