@@ -19,7 +19,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from briefkit import links, registry
@@ -170,6 +176,7 @@ def application(preview: Preview, host: str) -> Starlette:
     routes = [
         Route(EVENTS, preview.events, methods=get),
         Route("/_preview/_status", preview.status, methods=get),
+        Route("/_preview", lambda request: RedirectResponse("/_preview/"), methods=get),
         Route("/_preview/", preview.index, methods=get),
         *(Route(f"/_preview/{name}", preview.asset, methods=get) for name in ASSETS),
         Route("/_preview/{name:str}", preview.preview, methods=get),
