@@ -18,9 +18,9 @@ from lxml import etree
 
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
-from briefkit.exporters.epub import EpubExporter
+from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
 from briefkit.load import BriefingFile
-from briefkit.model import Paragraph, Section
+from briefkit.model import Briefing, Paragraph, Section
 from briefkit.output import normalise_zip
 from briefkit.themes import Theme
 
@@ -107,6 +107,21 @@ def epubcheck(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[int, i
 CLEAN = ((0, 0, 0), [])
 
 
+def lengthened(briefing: Briefing) -> Briefing:
+    """``briefing`` with its first section carried past the length of one reading file."""
+    filler = " ".join(["Words enough to turn a briefing into a long read."] * 20)
+    extra = [Paragraph(type="paragraph", text=filler)
+             for _ in range(ONE_FILE_WORDS // len(filler.split()) + 1)]
+    first = briefing.sections[0]
+    sections = [first.model_copy(update={"blocks": [*first.blocks, *extra]}),
+                *briefing.sections[1:]]
+    return briefing.model_copy(update={"sections": sections})
+
+
+BRIEFINGS["long"] = lambda: (lambda item: dataclasses.replace(
+    item, briefing=lengthened(item.briefing)))(fixture("every-block"))
+
+
 @pytest.fixture(scope="module")
 def items() -> dict[str, BriefingFile]:
     return {name: load() for name, load in BRIEFINGS.items()}
@@ -160,8 +175,10 @@ def test_identifier_is_stable_and_distinct(books: dict[str, Book], items: dict[s
     # rtl-arabic has no URL: the identifier comes from its id and the project's address
     again = Book(EpubExporter().export(fixture("rtl-arabic"), context))
     assert again.metadata("identifier") == books["rtl-arabic"].metadata("identifier")
-    identifiers = {b.metadata("identifier")[0] for b in books.values()}
-    assert len(identifiers) == len(books)
+    # "long" is every-block lengthened: the same briefing, the same identifier
+    assert books["long"].metadata("identifier") == books["every-block"].metadata("identifier")
+    identifiers = {b.metadata("identifier")[0] for name, b in books.items() if name != "long"}
+    assert len(identifiers) == len(books) - 1
     assert all(uuid.UUID(i).version == 5 for i in identifiers)
 
 
@@ -213,7 +230,7 @@ def test_every_document_has_its_language_and_direction(name: str, books: dict[st
                                                        items: dict[str, BriefingFile]) -> None:
     book, briefing = books[name], items[name].briefing
     documents = book.documents()
-    assert len(documents) >= 3
+    assert len(documents) >= 2  # the reading file(s) and the contents
     for path in documents:
         root = book.xml(path)
         assert root.get("lang") == root.get(XML_LANG) == briefing.language, path
@@ -259,10 +276,14 @@ def test_title_page(books: dict[str, Book]) -> None:
     for expected in ("The new night bus network: what we know",
                      "Six routes, a flat fare and a six-month trial",
                      "Riverton’s council launches a night bus network on Friday",
-                     "Amira Haddad", "Tom Price", "Wednesday 8 January 2020"):
+                     "Amira Haddad", "Tom Price", "8 January 2020, 07:00 · Updated 16:30"):
         assert expected in title_page
     french = words(books["french"].text(books["french"].spine()[0]))
-    assert "mercredi 8 janvier 2020" in french and "La rédaction" in french
+    assert "8 janvier 2020 à 11 h 45" in french and "La rédaction" in french
+    # the dateline in the briefing's own digits
+    arabic = books["rtl-arabic"]
+    (dateline,) = arabic.xml(arabic.spine()[0]).iterfind(".//x:p[@class='dateline']", NS)
+    assert "٢٠٢٠" in "".join(dateline.itertext())
 
 
 def test_french_typography_reaches_the_book(books: dict[str, Book]) -> None:
@@ -287,7 +308,7 @@ def test_images_are_embedded_with_alt_text(books: dict[str, Book],
         assert alts == [b.alt for b in item.briefing.images()], name
     originals = {i.read() for i in items["every-block"].assets.values()}
     stored = {books["every-block"].zip.read(n) for n in books["every-block"].zip.namelist()
-              if n.endswith(".png")}
+              if n.endswith(".png") and not n.endswith("/cover.png")}
     assert stored == originals  # the same picture twice is stored once
 
 
@@ -295,21 +316,23 @@ def test_sources_are_the_last_page_with_links(books: dict[str, Book],
                                               items: dict[str, BriefingFile]) -> None:
     book, briefing = books["every-block"], items["every-block"].briefing
     last = book.xml(book.spine()[-1])
-    hrefs = [a.get("href") for a in last.iterfind(".//x:li/x:a", NS)]
+    (sources,) = last.iterfind(".//x:section[@id='sources']", NS)
+    assert sources is list(last.find("x:body", NS))[-1]  # at the end of the reading order
+    hrefs = [a.get("href") for a in sources.iterfind(".//x:li/x:a", NS)]
     assert hrefs == [s.url for s in briefing.sources if s.url]
-    text = words("".join(last.find("x:body", NS).itertext()))
+    text = words("".join(sources.itertext()))
     assert "Sources" in text and "Phone interview" in text and "Example Institute" in text
 
 
 def test_a_heading_without_blocks_gives_a_page_with_its_heading(books: dict[str, Book]) -> None:
-    book = books["every-block"]
+    book = books["long"]
     for info in book.zip.infolist():
         assert info.file_size > 0, info.filename
     pages = [p for p in book.spine()
-             if "A heading with no blocks" in book.text(p) and p != book.nav()[0]]
+             if "A heading with no blocks" in words(book.text(p)) and p != book.nav()[0]]
     assert len(pages) == 1
     heading = book.xml(pages[0]).find(".//x:h2", NS)
-    assert heading is not None and heading.text == "A heading with no blocks"
+    assert heading is not None and words(heading.text) == "A heading with no blocks"
 
 
 def test_a_section_without_heading_joins_the_chapter_before(context: Context) -> None:
@@ -317,12 +340,105 @@ def test_a_section_without_heading_joins_the_chapter_before(context: Context) ->
     sections = list(item.briefing.sections)
     # "Lists" followed by a section without a heading, and the book ends on a heading alone
     sections.insert(3, Section(blocks=[Paragraph(type="paragraph", text="Carried on under Lists.")]))
-    briefing = item.briefing.model_copy(update={"sections": sections, "sources": []})
+    briefing = lengthened(item.briefing.model_copy(update={"sections": sections,
+                                                           "sources": []}))
     book = Book(EpubExporter().export(dataclasses.replace(item, briefing=briefing), context))
     lists = next(p for p in book.spine() if words(book.text(p)).startswith("Lists"))
     assert "Carried on under Lists." in book.text(lists)
     assert "Sources" not in words(book.text(book.spine()[-1]))
-    assert "A heading with no blocks" in book.text(book.spine()[-1])
+    assert "A heading with no blocks" in words(book.text(book.spine()[-1]))
+
+
+# --- cover, reading files, package ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["french", "english", "rtl-arabic"])
+def test_cover_image_drawn_from_the_theme(name: str, books: dict[str, Book],
+                                          theme: Theme) -> None:
+    from PIL import Image as Picture
+
+    book = books[name]
+    (item,) = [i for i in book.manifest.values()
+               if "cover-image" in (i.get("properties") or "").split()]
+    assert item.get("media-type") == "image/png"
+    (meta,) = book.opf.iterfind("opf:metadata/opf:meta[@name='cover']", NS)
+    assert meta.get("content") == item.get("id")
+    picture = Picture.open(io.BytesIO(book.zip.read(book.path(item.get("href"))))).convert("RGB")
+    assert picture.size[0] * 3 == picture.size[1] * 2  # a 2:3 book cover
+    colours = {c for _, c in picture.getcolors(maxcolors=1 << 20)}
+    accent = tuple(int(theme.settings.colours.accent[i:i + 2], 16) for i in (1, 3, 5))
+    assert accent in colours  # the masthead's rule
+    # dark title text on the light ground: in the upper half, on the side lines start
+    width, height = picture.size
+    ink = [(x, y) for x in range(0, width, 6) for y in range(height // 8, height // 2, 6)
+           if sum(picture.getpixel((x, y))) < 150]
+    assert len(ink) > 500
+    middle = sum(x for x, _ in ink) / len(ink)
+    rtl = name == "rtl-arabic"
+    assert (middle > width / 2) == rtl, middle
+    assert book.path(item.get("href")) not in book.spine()
+
+
+def test_covers_differ_by_briefing(books: dict[str, Book]) -> None:
+    def cover(book: Book) -> bytes:
+        (item,) = [i for i in book.manifest.values()
+                   if "cover-image" in (i.get("properties") or "").split()]
+        return book.zip.read(book.path(item.get("href")))
+
+    assert len({cover(books[n]) for n in ("french", "english", "rtl-arabic")}) == 3
+
+
+@pytest.mark.parametrize("name", ["french", "english", "every-block", "rtl-arabic"])
+def test_a_short_briefing_is_one_reading_file(name: str, books: dict[str, Book],
+                                              items: dict[str, BriefingFile]) -> None:
+    book, briefing = books[name], items[name].briefing
+    assert word_count(briefing) < ONE_FILE_WORDS
+    (reading,) = book.spine()
+    path, nav = book.nav()
+    assert path not in book.spine()
+    document = book.xml(reading)
+    ids = {e.get("id") for e in document.iter() if e.get("id")}
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    for link in toc.iterfind(".//x:a", NS):
+        target, _, fragment = link.get("href").partition("#")
+        assert book.path(target, posixpath.dirname(path)) == reading and fragment in ids
+    headings = [words("".join(h.itertext())) for h in document.iterfind(".//x:h2", NS)]
+    expected = [words(s.heading) for s in briefing.sections if s.heading]
+    assert headings == expected + (["Sources" if name != "rtl-arabic" else "المصادر"]
+                                   if briefing.sources else [])
+
+
+def test_a_long_briefing_is_split_by_section(books: dict[str, Book],
+                                             items: dict[str, BriefingFile]) -> None:
+    book, briefing = books["long"], items["long"].briefing
+    assert word_count(briefing) >= ONE_FILE_WORDS
+    spine = book.spine()
+    headed = [s for s in briefing.sections if s.heading]
+    # title page, contents, one file per section with a heading, sources
+    assert len(spine) == 2 + len(headed) + 1
+    assert spine[1] == book.nav()[0]
+    for path, section in zip(spine[2:], headed):
+        first = book.xml(path).find(".//x:h2", NS)
+        assert words("".join(first.itertext())) == words(section.heading or "")
+
+
+@pytest.mark.parametrize("name", BRIEFINGS)
+def test_package_element_has_language_and_direction(name: str, books: dict[str, Book],
+                                                     items: dict[str, BriefingFile]) -> None:
+    briefing = items[name].briefing
+    package = books[name].opf
+    assert package.get(XML_LANG) == briefing.language
+    assert package.get("dir") == ("rtl" if briefing.direction == "rtl" else None)
+
+
+@pytest.mark.parametrize(("name", "lang", "word"), [
+    ("french", "fr", "lecture"), ("english", "en-GB", "reading order"),
+    ("rtl-arabic", "ar", "القراءة")])
+def test_accessibility_summary_in_the_briefing_language(name: str, lang: str, word: str,
+                                                        books: dict[str, Book]) -> None:
+    (summary,) = books[name].opf.iterfind(
+        "opf:metadata/opf:meta[@property='schema:accessibilitySummary']", NS)
+    assert summary.get(XML_LANG) == lang and word in summary.text
 
 
 # --- reproducible ---------------------------------------------------------------------

@@ -1,20 +1,21 @@
 """The briefing as an EPUB 3 e-book (``dist/<id>.epub``), packaged by EbookLib.
 
-One chapter per section.  A reader's table of contents then jumps straight to
-each question the briefing answers, a reading system lays out and paginates
-one short file at a time (quick page turns on e-ink), and every question
-starts on a fresh page, as sections do in print.  A section without a heading
-has no entry of its own to show in the contents: it joins the chapter before
-it, so an introduction opens on the title page, under the byline.  A section
-with a heading and no blocks still gets its own chapter, holding its heading,
-so the contents lists every section and no file is ever empty.
+A short briefing (under :data:`ONE_FILE_WORDS` words) is one reading file:
+title page, sections and sources flow on, as a few screens of text should,
+and the contents (the navigation document, outside the reading order) jumps
+to each section's heading.  A longer one is split by section: the title
+page, the contents, one chapter per section with a heading, then the
+sources, so a reading system lays out one short file at a time (quick page
+turns on e-ink).  A section without a heading has no entry of its own: it
+joins the chapter before it, so an introduction opens on the title page.
 
-The book is: the title page, the contents (the navigation document, also in
-the reading order), the chapters, then the sources with their links.  An NCX
-is added for EPUB 2 reading systems.  Chapter bodies come from the theme's
-templates (``epub-*.html`` and the shared ``blocks.html``), so the typography
-of the web page and the PDF (French no-break spaces ...) is in the e-book too;
-the stylesheet is the theme's ``epub.css``.
+The cover is drawn from the theme at export time
+(:mod:`briefkit.exporters.epub_cover`) and marked ``cover-image``.  Bodies
+come from the theme's templates (``epub-*.html`` and the shared
+``blocks.html``), so the typography and the dateline of the web page and the
+PDF are in the e-book too; the stylesheet is the theme's ``epub.css``.  The
+package element carries the briefing's language (and direction), and the
+accessibility summary is in the briefing's language where briefkit has it.
 
 Everything is derived from the briefing: the identifier is a UUID 5 of its
 canonical address and ``dcterms:modified`` is its last change, so the same
@@ -29,6 +30,7 @@ import uuid
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from briefkit import inline
@@ -47,15 +49,34 @@ if TYPE_CHECKING:
     from ebooklib import epub  # type: ignore[import-untyped]
 
 STYLESHEET = "style/epub.css"
+COVER = "images/cover.png"
 IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
-#: Written in English (marked so): EPUB Accessibility asks for a summary, and
-#: briefkit has no translation of it yet.
-ACCESSIBILITY_SUMMARY = (
-    "A news briefing in reading order, with a title page, a table of contents and "
-    "one chapter per section, each under a heading. {images}Tables have header cells. "
-    "The stylesheet sets no font sizes, so the reader's own settings apply."
-)
-ACCESSIBILITY_IMAGES = "Every image has a text alternative. "
+#: Below this many words a briefing is one reading file
+ONE_FILE_WORDS = 2_500
+#: EPUB Accessibility asks for a summary; by language, English where briefkit has none.
+ACCESSIBILITY_SUMMARIES = {
+    "en": ("A news briefing in reading order, with a title page, a table of contents and a "
+           "heading for each section. {images}Tables have header cells. The stylesheet sets "
+           "no font sizes, so the reader's own settings apply.",
+           "Every image has a text alternative. "),
+    "fr": ("Un dossier d'actualité dans l'ordre de lecture, avec une page de titre, une table "
+           "des matières et un titre pour chaque partie. {images}Les tableaux ont des cellules "
+           "d'en-tête. La feuille de style ne fixe aucune taille de caractères : les réglages "
+           "du lecteur s'appliquent.",
+           "Chaque image a une alternative textuelle. "),
+    "de": ("Ein Nachrichtenbriefing in Lesereihenfolge, mit Titelseite, Inhaltsverzeichnis "
+           "und einer Überschrift für jeden Abschnitt. {images}Tabellen haben Kopfzellen. Das "
+           "Stylesheet legt keine Schriftgrößen fest, es gelten die Einstellungen des Lesers.",
+           "Jedes Bild hat eine Textalternative. "),
+    "es": ("Un informe de actualidad en orden de lectura, con portadilla, índice y un título "
+           "para cada sección. {images}Las tablas tienen celdas de encabezado. La hoja de "
+           "estilo no fija tamaños de letra: se aplican los ajustes del lector.",
+           "Cada imagen tiene una alternativa textual. "),
+    "ar": ("موجز إخباري بترتيب القراءة، فيه صفحة عنوان وجدول محتويات وعنوان لكل قسم. "
+           "{images}للجداول خلايا عناوين. لا تحدد ورقة الأنماط أحجام الخطوط، فتسري "
+           "إعدادات القارئ.",
+           "لكل صورة بديل نصي. "),
+}
 _XHTML_NS = 'xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _VARIABLE = re.compile(r"var\(--([a-z-]+)\)")
@@ -107,32 +128,69 @@ def stylesheet(theme: Theme) -> str:
     return _VARIABLE.sub(value, theme.read_text("epub.css"))
 
 
-def chapters(sections: Sequence[Section]) -> tuple[list[Section], list[list[Section]]]:
-    """The sections that open the briefing (shown on the title page), and the chapters.
+Numbered = tuple[int, Section]
+
+
+def chapters(sections: Sequence[Section]) -> tuple[list[Numbered], list[list[Numbered]]]:
+    """The sections that open the briefing (shown on the title page), and the chapters,
+    each section with its place in the briefing (from 1).
 
     A chapter starts at each section with a heading and takes the sections
     without a heading that follow it.
     """
-    opening: list[Section] = []
-    grouped: list[list[Section]] = []
-    for section in sections:
+    opening: list[Numbered] = []
+    grouped: list[list[Numbered]] = []
+    for number, section in enumerate(sections, 1):
         if section.heading is not None:
-            grouped.append([section])
+            grouped.append([(number, section)])
         elif grouped:
-            grouped[-1].append(section)
+            grouped[-1].append((number, section))
         else:
-            opening.append(section)
+            opening.append((number, section))
     return opening, grouped
+
+
+def word_count(briefing: Briefing) -> int:
+    """Roughly how many words a reader reads: the text of the title, standfirst and every
+    block (addresses and image files left out)."""
+    count = 0
+
+    def walk(value: object) -> None:
+        nonlocal count
+        if isinstance(value, str):
+            count += len(value.split())
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if key not in ("type", "src", "url"):
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk([briefing.title, briefing.subtitle or "", briefing.standfirst or ""])
+    walk([section.model_dump() for section in briefing.sections])
+    return count
+
+
+def accessibility_summary(language: str, has_images: bool) -> tuple[str, str]:
+    """The summary in ``language`` where briefkit has it (else English), and its language."""
+    base = language.split("-")[0].lower()
+    found = base if base in ACCESSIBILITY_SUMMARIES else "en"
+    text, images = ACCESSIBILITY_SUMMARIES[found]
+    return text.format(images=images if has_images else ""), (
+        language if found == base else "en")
 
 
 class EpubExporter(Exporter):
     name = "epub"
     extension = ".epub"
     media_type = "application/epub+zip"
-    description = "an EPUB 3 e-book: title page, one chapter per section, sources"
+    description = "an EPUB 3 e-book: cover, title page, sections (one file when short), sources"
 
     def export(self, item: BriefingFile, context: Context) -> bytes:
         from ebooklib import epub
+
+        from briefkit.exporters.epub_cover import cover
 
         briefing = item.briefing
         lang, direction = briefing.language, briefing.direction
@@ -155,6 +213,16 @@ class EpubExporter(Exporter):
             f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{lang}"/>'
         ).encode())
         self._metadata(book, briefing, settings.publisher)
+
+        masthead = theme.settings.brand.masthead or settings.publisher
+        picture = cover(briefing, theme, masthead)
+        if picture is not None:
+            image = epub.EpubImage(uid="cover-image", file_name=COVER, media_type="image/png",
+                                   content=picture)
+            image.properties = ["cover-image"]
+            book.add_item(image)
+            # for EPUB 2 reading systems (and Kindle's converters)
+            book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
         css = epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
                             content=stylesheet(theme).encode("utf-8"))
@@ -179,22 +247,37 @@ class EpubExporter(Exporter):
             book.add_item(page)
             return page
 
-        opening, grouped = chapters(briefing.sections)
-        title_page = document("title", book.title, "epub-title.html", sections=opening)
-        body = [
-            document(f"section-{number}", typeset(group[0].heading or "", lang),
-                     "epub-sections.html", sections=group)
-            for number, group in enumerate(grouped, 1)
-        ]
-        if briefing.sources:
-            body.append(document("sources", labels.sources, "epub-sources.html"))
-
         nav = epub.EpubNav(title=labels.contents, direction=direction)
         nav.add_item(css)
+        opening, grouped = chapters(briefing.sections)
+        if word_count(briefing) < ONE_FILE_WORDS:
+            # one reading file; the contents lead to its headings
+            whole = document("briefing", book.title, "epub-title.html",
+                             sections=[*opening, *(s for group in grouped for s in group)],
+                             with_sources=bool(briefing.sources))
+            book.toc = [
+                epub.Link(f"{whole.file_name}#title", book.title, "title"),
+                *(epub.Link(f"{whole.file_name}#section-{group[0][0]}",
+                            typeset(group[0][1].heading or "", lang), f"section-{group[0][0]}")
+                  for group in grouped),
+                *([epub.Link(f"{whole.file_name}#sources", labels.sources, "sources")]
+                  if briefing.sources else []),
+            ]
+            book.spine = [whole]
+        else:
+            title_page = document("title", book.title, "epub-title.html", sections=opening,
+                                  with_sources=False)
+            body = [
+                document(f"section-{group[0][0]}", typeset(group[0][1].heading or "", lang),
+                         "epub-sections.html", sections=group)
+                for group in grouped
+            ]
+            if briefing.sources:
+                body.append(document("sources", labels.sources, "epub-sources.html"))
+            book.toc = [title_page, *body]
+            book.spine = [title_page, nav, *body]
         book.add_item(nav)
         book.add_item(epub.EpubNcx())
-        book.toc = [title_page, *body]
-        book.spine = [title_page, nav, *body]
         return normalise_zip(self._write(book, briefing), briefing.modified)
 
     @staticmethod
@@ -233,9 +316,9 @@ class EpubExporter(Exporter):
         ]
         for name, value in access:
             book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
-        summary = ACCESSIBILITY_SUMMARY.format(images=ACCESSIBILITY_IMAGES if has_images else "")
-        book.add_metadata(None, "meta", summary,
-                          {"property": "schema:accessibilitySummary", XML_LANG: "en"})
+        summary, summary_lang = accessibility_summary(lang, has_images)
+        book.add_metadata(None, "meta", typeset(summary, summary_lang),
+                          {"property": "schema:accessibilitySummary", XML_LANG: summary_lang})
 
     @staticmethod
     def _write(book: epub.EpubBook, briefing: Briefing) -> bytes:
@@ -247,13 +330,14 @@ class EpubExporter(Exporter):
             "raise_exceptions": True,  # else write_epub returns False on OSError and says nothing
             "mtime": briefing.modified.astimezone(UTC),  # else "now"
             "epub3_pages": False,
+            "package_direction": briefing.direction == "rtl",
         }
+        writer = _package_writer()(buffer, book, options)
+        writer.process()
         try:
-            written = epub.write_epub(buffer, book, options)
+            writer.write()
         except OSError as error:
             raise ExporterError(f"{briefing.id}: the EPUB could not be written ({error})") from None
-        if not written:
-            raise ExporterError(f"{briefing.id}: the EPUB could not be written")
         data = buffer.getvalue()
         # EbookLib writes an empty file for a document it cannot parse, and carries on
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -261,3 +345,18 @@ class EpubExporter(Exporter):
         if empty:
             raise ExporterError(f"{briefing.id}: the EPUB has empty files: {', '.join(empty)}")
         return data
+
+
+
+@lru_cache(maxsize=1)
+def _package_writer() -> type:
+    """EbookLib's writer, with the book's language on the package element (EbookLib
+    leaves it off; DAISY Ace reports it missing as ``epub-lang``)."""
+    from ebooklib import epub
+
+    class PackageWriter(epub.EpubWriter):  # type: ignore[misc]
+        def _write_opf_file(self, root: Any) -> None:
+            root.set(XML_LANG, self.book.language)
+            super()._write_opf_file(root)
+
+    return PackageWriter
