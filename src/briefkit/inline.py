@@ -320,7 +320,8 @@ def _without_nested(nodes: Sequence[Inline], inside: bool = False) -> list[Inlin
         elif isinstance(node, (Emphasis, Strong)) and inside:
             out.extend(_without_nested(node.children, True))
         else:
-            out.append(_rebuild(node, _without_nested(node.children, inside or not isinstance(node, Link))))
+            nested = inside or not isinstance(node, Link)
+            out.append(_rebuild(node, _without_nested(node.children, nested)))
     return out
 
 

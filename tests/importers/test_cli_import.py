@@ -76,7 +76,8 @@ def test_guesses_are_printed_as_notes(newsroom: Path) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (("iran-cms.txt", "--title", "T"), "iran-cms.txt: no publication date in the file: pass --published"),
+    (("iran-cms.txt", "--title", "T"),
+     "iran-cms.txt: no publication date in the file: pass --published"),
     (("empty.txt",), "empty.txt: the file is empty: nothing to import"),
     (("blank.md",), "blank.md: the file is empty: nothing to import"),
     (("binary.txt",), "binary.txt: is a binary file, not text"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from conftest import ROOT, run_briefkit
 
 from briefkit.errors import BriefingError
 from briefkit.importers import import_file
+from briefkit.importers.article import Article
 from briefkit.importers.cms import read_cms
 from briefkit.importers.html import read_html
 from briefkit.importers.markdown import read_markdown
@@ -98,7 +100,8 @@ SECRET = "source: J. at the ministry"
     (read_markdown, f"# Title\n\nPublic text.\n\n<!-- {SECRET}\n\nRest.\n", "a.html:5:1"),
     (read_markdown, f"# Title\n\nPublic text <!-- {SECRET}\n\nRest.\n", "a.html:3:13"),
 ])
-def test_an_unclosed_comment_never_becomes_text(read, text: str, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unclosed_comment_never_becomes_text(read: Callable[[str, str], Article], text: str,
+                                                where: str) -> None:
     with pytest.raises(BriefingError) as caught:
         read(text, "a.html")
     message = str(caught.value)
@@ -162,3 +165,10 @@ def test_an_import_larger_than_validate_accepts_is_refused(tmp_path: Path) -> No
     assert errors[0].endswith("MB: briefkit validate accepts at most 5 MB "
                               "(split the article in two)")
     assert list((tmp_path / "source").iterdir()) == []
+
+
+def test_the_comment_left_open_is_the_one_named() -> None:
+    text = f"# Title\n\n<!-- a closed note -->\n\nPublic text.\n\n<!-- {SECRET}\n\nRest.\n"
+    with pytest.raises(BriefingError) as caught:
+        read_markdown(text, "a.md")
+    assert str(caught.value).startswith("a.md:7:1: an HTML comment opened here is never closed")

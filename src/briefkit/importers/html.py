@@ -365,7 +365,8 @@ class _Reader(HTMLParser):
         where = f"a '{scheme}:' address" if scheme else "a relative address"
         if scheme not in ("javascript", "vbscript", "data"):
             where += f" ({href.strip()[:60]})"
-        self.note(f"link to {where} dropped, its words kept: only http, https and mailto links are imported")
+        self.note(f"link to {where} dropped, its words kept: only http, https and mailto links "
+                  "are imported")
         line.open("a")
 
     def meta(self, attributes: dict[str, str]) -> None:

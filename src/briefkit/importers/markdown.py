@@ -73,7 +73,8 @@ def front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[str]]:
         return {}, text, []
     end = next((n for n in range(1, len(lines)) if _FENCE.match(lines[n])), None)
     if end is None:
-        raise BriefingError.single(file, "front matter opened by '---' is never closed", line=1, column=1)
+        raise BriefingError.single(file, "front matter opened by '---' is never closed",
+                                   line=1, column=1)
     loader = yaml.BaseLoader("\n".join(lines[1:end]))
     try:
         root = loader.get_single_node()
@@ -124,6 +125,13 @@ def read_markdown(text: str, file: str) -> Article:
 
     def locate(tag: str, position: tuple[int, int], first: int = 1) -> tuple[int, int]:
         # the HTML's lines are not the file's: find the element in the file itself
+        if tag == "!--" and first == 1:
+            # the comment left open is the first one with no "-->" after it
+            opened = text.find("<!--")
+            while opened != -1 and text.find("-->", opened + 4) != -1:
+                opened = text.find("<!--", opened + 4)
+            if opened != -1:
+                return text.count("\n", 0, opened) + 1, opened - text.rfind("\n", 0, opened)
         for number, line in enumerate(lines[first - 1:], first):
             found = opening(tag).search(line)
             if found:

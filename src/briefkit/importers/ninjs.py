@@ -60,8 +60,15 @@ MAX_DATELINE = 80
 
 
 def looks_like_json(text: str) -> bool:
-    """Whether the text is JSON rather than an article (so it is read as ninjs)."""
-    return text.lstrip()[:1] in ("{", "[")
+    """Whether the text is JSON rather than an article (so it is read as ninjs): text
+    starting with "[" may be Markdown (a link), so only JSON that parses counts."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _parse(text: str, file: str) -> dict[str, Any]:
@@ -184,7 +191,8 @@ class _Item:
             return None
         if "html" in content_type.lower():
             pieces = read_html(value, self.file).pieces
-            texts = [p["text"] for p in pieces if isinstance(p, dict) and p.get("type") == "paragraph"]
+            texts = [p["text"] for p in pieces
+                     if isinstance(p, dict) and p.get("type") == "paragraph"]
             return " ".join(texts) or None
         return serialise([Text(_SPACE.sub(" ", value).strip())]) or None
 
