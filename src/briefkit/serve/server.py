@@ -98,7 +98,7 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
     channel = Channel()
     briefings = Briefings(settings.source_dir)
     rebuilder = Rebuilder(root, settings, theme, briefings, channel.announce, _say)
-    watcher = Watcher(root, settings.source_dir, settings.output_dir, rebuilder.submit)
+    watcher = Watcher(root, settings.source_dir, settings.output_dir, rebuilder.submit, _say)
     preview = Preview(lambda: rebuilder.settings.output_dir,
                       lambda: rebuilder.settings.source_dir, rebuilder, briefings, channel)
     server = _server(application(preview, host), channel.close)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from briefkit.serve.rebuild import Change
 
@@ -34,8 +35,10 @@ class Watcher:
     """A thread that turns file changes into :class:`Change` objects for ``handle``."""
 
     def __init__(self, root: Path, source: Path, output: Path,
-                 handle: Callable[[Change], None]) -> None:
+                 handle: Callable[[Change], None],
+                 say: Callable[[str], None] = print) -> None:
         self.root, self.source, self.output = root, source, output
+        self.say = say
         self.themes = root / "themes"
         self.handle = handle
         self._stop = threading.Event()
@@ -62,7 +65,7 @@ class Watcher:
     def _folders(self) -> list[Path]:
         return [p for p in (self.source, self.themes) if p.is_dir()]
 
-    def classify(self, changes: set[tuple[object, str]]) -> Change | None:
+    def classify(self, changes: set[tuple[Any, str]]) -> Change | None:
         """What a batch of changed paths means for the export, or None when nothing."""
         from watchfiles import Change as Kind
 
@@ -89,29 +92,42 @@ class Watcher:
         return Change(frozenset(paths), everything)
 
     def _loop(self) -> None:
+        settings = self._settings()
+        polling = False
+        while not self._stop.is_set():
+            try:
+                settings = self._watch(settings, polling)
+            except (OSError, RuntimeError) as error:
+                if polling:
+                    raise
+                # e.g. the system's limit of inotify watches is reached: look instead
+                self.say(f"watching {self.source} by polling ({error})")
+                polling = True
+
+    def _watch(self, settings: tuple[tuple[int, int, int] | None, ...],
+               polling: bool) -> tuple[tuple[int, int, int] | None, ...]:
+        """Hand changes over until the watched folders change; returns the settings' stamp."""
         from watchfiles import DefaultFilter, watch
 
-        settings = self._settings()
-        while not self._stop.is_set():
-            folders = self._folders()
-            if not folders:
-                self._stop.wait(TICK_MS / 1000)
-                changes: set[tuple[object, str]] = set()
-                batches = iter([changes])
-            else:
-                batches = watch(*folders, watch_filter=DefaultFilter(), stop_event=self._stop,
-                                rust_timeout=TICK_MS, yield_on_timeout=True,
-                                raise_interrupt=False, step=50)
-            for batch in batches:
-                change = self.classify(batch)  # type: ignore[arg-type]
-                now = self._settings()
-                if now != settings:
-                    settings = now
-                    change = Change(everything=True) | (change or Change())
-                moved = self._folders() != folders
-                if moved:  # themes/ (or source/) appeared or went: watch again
-                    change = Change(everything=True) | (change or Change())
-                if change is not None:
-                    self.handle(change)
-                if moved or self._stop.is_set():
-                    break
+        folders = self._folders()
+        if not folders:
+            self._stop.wait(TICK_MS / 1000)
+            batches: Iterable[set[tuple[Any, str]]] = [set()]
+        else:
+            batches = watch(*folders, watch_filter=DefaultFilter(), stop_event=self._stop,
+                            rust_timeout=TICK_MS, yield_on_timeout=True,
+                            raise_interrupt=False, step=50, force_polling=polling)
+        for batch in batches:
+            change = self.classify(batch)
+            now = self._settings()
+            if now != settings:
+                settings = now
+                change = Change(everything=True) | (change or Change())
+            moved = self._folders() != folders
+            if moved:  # themes/ (or source/) appeared or went: watch again
+                change = Change(everything=True) | (change or Change())
+            if change is not None:
+                self.handle(change)
+            if moved or self._stop.is_set():
+                break
+        return settings
