@@ -33,7 +33,7 @@ async function check(browser, file, reportDir) {
   page.on('request', (request) => {
     if (allowed(request.url())) request.continue();
     else {
-      blocked.push(request.url());
+      if (!blocked.includes(request.url())) blocked.push(request.url());
       request.abort('blockedbyclient');
     }
   });
@@ -43,7 +43,8 @@ async function check(browser, file, reportDir) {
     resultTypes: ['violations'],
   }));
   await page.close();
-  writeFileSync(join(reportDir, `${basename(file)}.json`), JSON.stringify(results, null, 1));
+  writeFileSync(join(reportDir, `${basename(file)}.json`),
+    JSON.stringify({ ...results, blockedRequests: blocked }, null, 1));
   const violations = results.violations.map((v) => ({
     id: v.id,
     impact: v.impact,

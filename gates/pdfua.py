@@ -3,9 +3,11 @@
     gates/.venv/bin/python gates/pdfua.py REPORT_DIR FILE.pdf...
 
 The profile is always PDF/UA-1, whatever the file declares: a PDF that does not declare it, or
-is not tagged at all, fails. For each file it writes REPORT_DIR/<file>.json (the checker's own
-report) and prints one JSON line: {"file", "failures": [{"rule", "message", "object"}],
-"seconds"}.
+is not tagged at all, fails. page-validation 0.11 does not check Matterhorn 15-003 (a TH
+without a Scope attribute in a table not organised with Headers and IDs), which veraPDF does:
+that one is checked here on the structure tree, with pypdf. For each file it writes
+REPORT_DIR/<file>.json (the checker's own report) and prints one JSON line:
+{"file", "failures": [{"rule", "message", "object"}], "seconds"}.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ import time
 from pathlib import Path
 
 import page
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+TH_SCOPE = "Matterhorn-15-003"
 
 
 def check(path: Path, report_dir: Path) -> dict[str, object]:
@@ -36,8 +42,80 @@ def check(path: Path, report_dir: Path) -> dict[str, object]:
                 "message": failure.message,
                 "object": f"{obj.object_number} {obj.generation} R" if obj else None,
             })
+    failures.extend(table_headers_without_scope(path))
     return {"file": str(path), "failures": failures,
             "seconds": round(time.monotonic() - started, 3)}
+
+
+def _attributes(element: DictionaryObject) -> list[DictionaryObject]:
+    found = element.get("/A")
+    found = found.get_object() if found is not None else None
+    if isinstance(found, DictionaryObject):
+        return [found]
+    if isinstance(found, ArrayObject):
+        return [a.get_object() for a in found
+                if isinstance(a.get_object(), DictionaryObject)]
+    return []
+
+
+def _kids(element: DictionaryObject) -> list[tuple[DictionaryObject, IndirectObject | None]]:
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, ArrayObject) else [kids] if kids is not None else []
+    found = []
+    for kid in kids:
+        obj = kid.get_object()
+        if isinstance(obj, DictionaryObject) and "/S" in obj:
+            found.append((obj, kid if isinstance(kid, IndirectObject) else None))
+    return found
+
+
+def table_headers_without_scope(path: Path) -> list[dict[str, object]]:
+    """Matterhorn 15-003: each TH of a table whose cells carry no Headers has a Scope."""
+    try:
+        root = PdfReader(path).trailer["/Root"].get_object().get("/StructTreeRoot")
+    except Exception as error:  # a file pypdf cannot read is page-validation's to report
+        return [{"rule": TH_SCOPE, "message": f"structure tree unreadable: {error}",
+                 "object": None}]
+    if root is None:
+        return []
+    root = root.get_object()
+    role_map = root.get("/RoleMap")
+    role_map = role_map.get_object() if role_map is not None else {}
+
+    def role(element: DictionaryObject) -> str:
+        name = element["/S"]
+        for _ in range(8):  # a role map may chain, never loop
+            mapped = role_map.get(name)
+            if not isinstance(mapped, NameObject):
+                break
+            name = mapped
+        return str(name)
+
+    failures: list[dict[str, object]] = []
+    stack = _kids(root)
+    while stack:
+        element, ref = stack.pop()
+        if role(element) != "/Table":
+            stack.extend(_kids(element))
+            continue
+        cells: list[tuple[DictionaryObject, IndirectObject | None]] = []
+        inside = _kids(element)
+        while inside:
+            cell, cell_ref = inside.pop()
+            if role(cell) in ("/TH", "/TD"):
+                cells.append((cell, cell_ref))
+            inside.extend(_kids(cell))
+        if any("/Headers" in a for cell, _ in cells for a in _attributes(cell)):
+            continue
+        for cell, cell_ref in cells:
+            if role(cell) == "/TH" and not any("/Scope" in a for a in _attributes(cell)):
+                failures.append({
+                    "rule": TH_SCOPE,
+                    "message": "a TH structure element has no Scope attribute, and its table"
+                               " is not organised with Headers and IDs",
+                    "object": f"{cell_ref.idnum} {cell_ref.generation} R" if cell_ref else None,
+                })
+    return failures
 
 
 def main(argv: list[str]) -> int:

@@ -16,6 +16,7 @@ from types import ModuleType
 
 import pytest
 from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from conftest import ENGLISH, ROOT, run_briefkit
 
@@ -118,6 +119,41 @@ def test_an_untagged_pdf_fails_pdf_ua(tmp_path: Path) -> None:
     found = rules(findings(report), "pdfua", "untagged.pdf")
     assert {"PDFUA1-TAGGED-DOCUMENT-001", "PDFUA1-STRUCT-TREE-ROOT-001"} <= found
     assert (report / "pdfua" / "untagged.pdf.json").is_file()
+
+
+def tagged_table(path: Path, scope: bool) -> None:
+    """A one-page PDF whose structure tree is a table: a header cell over a data cell, the
+    data cell naming no Headers; the header cell has a Scope when ``scope``."""
+    def element(role: str, kids: list[DictionaryObject], **attributes: str) -> DictionaryObject:
+        found = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
+                                  NameObject("/S"): NameObject(f"/{role}"),
+                                  NameObject("/K"): ArrayObject(kids)})
+        if attributes:
+            found[NameObject("/A")] = DictionaryObject(
+                {NameObject(f"/{k}"): NameObject(f"/{v}") for k, v in attributes.items()})
+        return found
+
+    header = element("TH", [], O="Table", **({"Scope": "Column"} if scope else {}))
+    table = element("Table", [element("TR", [header]), element("TR", [element("TD", [])])])
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.root_object[NameObject("/StructTreeRoot")] = DictionaryObject(
+        {NameObject("/Type"): NameObject("/StructTreeRoot"), NameObject("/K"): ArrayObject([table])})
+    with open(path, "wb") as out:
+        writer.write(out)
+
+
+def test_a_table_header_without_scope_fails(tmp_path: Path) -> None:
+    need("pdfua")
+    (tmp_path / "dist").mkdir()
+    tagged_table(tmp_path / "dist" / "no-scope.pdf", scope=False)
+    tagged_table(tmp_path / "dist" / "scope.pdf", scope=True)
+    report = tmp_path / "report"
+    done = gates(tmp_path / "dist", "--only", "pdfua", "--report", report)
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = findings(report)
+    assert "Matterhorn-15-003" in rules(found, "pdfua", "no-scope.pdf")
+    assert "Matterhorn-15-003" not in rules(found, "pdfua", "scope.pdf")
 
 
 @pytest.mark.slow
