@@ -14,10 +14,11 @@ worker lays them out in its own temporary folder.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,14 @@ from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome,
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
-from briefkit.exporters.base import Exported, Exporter
-from briefkit.load import BriefingFile
+from briefkit.exporters.base import Cache, Exported, Exporter
+from briefkit.load import BriefingFile, read_regular
+from briefkit.output import atomic_write
 from briefkit.reproducible import is_zip, normalise_zip
 from briefkit.themes import Theme
 
+#: Largest file the exporters' cache hands back (a web font is well under it).
+MAX_CACHED = 64 * 1024 * 1024
 #: Theme files sent to cluster workers: {(folder index, path inside it): bytes}.
 ThemeFiles = Mapping[tuple[int, str], bytes]
 
@@ -57,6 +61,31 @@ def theme_files(theme: Theme) -> dict[tuple[int, str], bytes]:
     return files
 
 
+class StateCache(Cache):
+    """The exporters' cache kept in the project's state folder (``.briefkit/cache/``),
+    so what is derived from the theme (web fonts) is made once, not once per run."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
+        if key in self._kept:
+            return self._kept[key]
+        path = self.folder / hashlib.sha256(key.encode()).hexdigest()
+        try:
+            data = read_regular(path, MAX_CACHED, str(path))
+        except BriefingError:
+            data = make()
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, data)
+            except OSError:
+                pass  # a cache that cannot be written is only slower
+        self._kept[key] = data
+        return data
+
+
 class Workshop:
     """What a process keeps for the runs of one project: context, exporters, temp folder."""
 
@@ -66,7 +95,8 @@ class Workshop:
         self.setup = setup
         self.scratch = Scratch(setup.state if not setup.portable else _worker_state())
         self.scratch.open()
-        self.context = Context(setup.settings, theme or setup.theme)
+        cache = Cache() if setup.portable else StateCache(setup.state / "cache")
+        self.context = Context(setup.settings, theme or setup.theme, cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
 

@@ -12,7 +12,7 @@ group exactly as a third-party package does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -21,8 +21,26 @@ from briefkit.links import OutputInfo
 from briefkit.load import BriefingFile
 from briefkit.themes import Theme
 
-__all__ = ["CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",
+__all__ = ["Cache", "CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",
            "OutputInfo"]
+
+
+class Cache:
+    """Where an exporter keeps what it derives from the theme and may reuse (web fonts).
+
+    ``get(key, make)`` returns the bytes stored under ``key``, making and storing
+    them on first use.  This one keeps them for the process; the engine gives
+    exporters one that keeps them in the project's state folder between runs.
+    A key must name everything the bytes depend on (e.g. a digest of the input).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, bytes] = {}
+
+    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,7 @@ class Context:
     settings: Settings
     theme: Theme
     outputs: Mapping[str, Mapping[str, OutputInfo]] = field(default_factory=dict)
+    cache: Cache = field(default_factory=Cache, compare=False)
 
 
 #: Kept for exporters written against the first contract.
