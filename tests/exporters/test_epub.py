@@ -469,6 +469,16 @@ def test_stylesheet_leaves_the_reader_in_charge(books: dict[str, Book]) -> None:
         assert len(links) == 1, path
 
 
+def test_standfirst_keeps_its_bold_visible(books: dict[str, Book]) -> None:
+    book = books["english"]
+    (css_item,) = [i for i in book.manifest.values() if i.get("media-type") == "text/css"]
+    css = book.zip.read(book.path(css_item.get("href"))).decode()
+    rules = re.findall(r"([^{}]*\.standfirst[^{}]*)\{([^}]*)\}", css)
+    assert rules and not any("bold" in body or "700" in body for _, body in rules)
+    (standfirst,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='standfirst']", NS)
+    assert [words(s.text) for s in standfirst.iterfind("x:strong", NS)] == ["night bus network"]
+
+
 def test_an_unknown_variable_in_the_theme_is_a_theme_error(tmp_path: Path, context: Context,
                                                           theme: Theme) -> None:
     (tmp_path / "epub.css").write_text("h1 { color: var(--nope); }\n", "utf-8")
