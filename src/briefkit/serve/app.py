@@ -29,7 +29,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from briefkit import links, registry
-from briefkit.load import discover
+from briefkit.load import discover, display_path
 from briefkit.serve.briefings import Briefings
 from briefkit.serve.events import Channel
 from briefkit.serve.preview import ASSETS, EVENTS, list_page, preview_page, with_snippet
@@ -56,7 +56,7 @@ def locate(folder: Path, path: str) -> Path | None:
     parts = [part for part in path.split("/") if part]
     if any(part.startswith(".") for part in parts):  # "..", ".", hidden files
         return None
-    if parts[:1] and parts[0] in RUN_STATE and len(parts) == 1:
+    if len(parts) == 1 and parts[0] in RUN_STATE:
         return None
     root = folder.resolve()
     try:
@@ -120,8 +120,6 @@ class Preview:
 
     def about(self, briefing_id: str) -> dict[str, Any]:
         """What the preview of a briefing shows: its outputs, its problems, the export."""
-        from briefkit.load import display_path
-
         status = self.rebuilder.snapshot()
         files = self.briefings.files_of(briefing_id)
         problems = [line for path in files for line in status.failures.get(display_path(path), [])]
@@ -147,8 +145,6 @@ class Preview:
             headers=_OWN)
 
     def index(self, request: Request) -> Response:
-        from briefkit.load import display_path
-
         status = self.rebuilder.snapshot()
         rows = []
         for path in discover(self.source()):
