@@ -146,6 +146,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     started = Server(_folder(base, [ENGLISH]), base / "tmp")
     try:
         yield started
+        started.stop()
     finally:
         started.kill()
 
