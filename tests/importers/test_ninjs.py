@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_briefkit
+from conftest import FRENCH, ROOT, run_briefkit
 
 from briefkit import inline
 from briefkit.errors import BriefingError
@@ -275,3 +275,21 @@ def test_text_opening_with_a_markdown_link_is_not_taken_for_json(tmp_path: Path)
                                published="2024-01-01T00:00:00Z")
     assert briefing["standfirst"].startswith("[Night buses](https://x.org/a)")
     assert notes[0].endswith("a.txt read as Markdown")
+
+
+def test_a_briefing_exported_to_ninjs_imports_back_to_itself(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "briefkit.toml", tmp_path / "briefkit.toml")
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    result = run_briefkit("export", "--all", "-f", "ninjs", "--out", "dist", "-j", "1",
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    item = tmp_path / "dist" / f"{FRENCH}.ninjs.json"
+    briefing, notes = imported(item, id=FRENCH)
+    source = json.loads((tmp_path / "source" / f"{FRENCH}.json").read_text("utf-8"))
+
+    def spaced(value: Any) -> Any:
+        # the web page's typography puts no-break spaces before "?" and ":"; words are the same
+        return json.loads(json.dumps(value).replace("\\u00a0", " ").replace("\\u202f", " "))
+
+    assert spaced(briefing) == spaced(source)
+    assert any("left out: it repeats the byline" in n for n in notes)

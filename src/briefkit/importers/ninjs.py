@@ -30,6 +30,7 @@ from typing import Any
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
 from briefkit.importers.html import opening, read_html
+from briefkit import inline
 from briefkit.inline import Text, serialise
 from briefkit.locate import pointer, scan
 
@@ -57,6 +58,11 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 #: A dateline standing alone as the body's first paragraph: "PARIS, Jan. 8 (AFP) —".
 _DATELINE = re.compile(r"[—–-]{1,2}\s*$")
 MAX_DATELINE = 80
+
+
+def _same(text: str | None) -> str:
+    """Text as compared: no-break and other spaces alike, case kept."""
+    return _SPACE.sub(" ", text or "").strip()
 
 
 def looks_like_json(text: str) -> bool:
@@ -229,13 +235,30 @@ class _Item:
 
         read = read_html(value, self.file, locate, line)
         self.article.notes.extend(read.notes)
-        pieces = read.pieces
-        if read.title and read.title != self.article.title:
+        pieces = self._repeats(read.pieces)
+        if read.title and _same(read.title) != _same(self.article.title):
             # the body's own <h1> is text of the article: kept, as a heading
             pieces.insert(0, Heading(read.title))
         self.article.pieces = self._dateline(pieces)
         if read.language and not self.article.language:
             self.article.language = read.language
+
+    def _repeats(self, pieces: list[Any]) -> list[Any]:
+        """The body without its opening paragraphs that repeat the standfirst given as a
+        description, or the byline (a page's header sent as part of the body)."""
+        byline = _same(self.string("by", "byline"))
+        kept = list(pieces)
+        for piece in pieces[:3]:
+            if not (isinstance(piece, dict) and piece.get("type") == "paragraph"):
+                break
+            text = _same(inline.plain(piece["text"]))
+            if self.article.standfirst and text == _same(inline.plain(self.article.standfirst)):
+                kept.remove(piece)
+            elif byline and text.startswith(byline) and len(text) <= len(byline) + MAX_DATELINE:
+                kept.remove(piece)
+                self.note(f"paragraph {inline.plain(piece['text'])!r} left out: it repeats the "
+                          "byline")
+        return kept
 
     def _dateline(self, pieces: list[Any]) -> list[Any]:
         """A dateline set as a paragraph of its own joins the paragraph it introduces."""
@@ -250,15 +273,19 @@ class _Item:
 
     def authors(self) -> None:
         people = _entries(self.get("people")) or _entries(self.get("person"))
+        named = _same(self.string("by", "byline"))
         for person in people:
             name = _plain(person.get("name"))
             relation = _role(person, "rel")
-            if not name or relation not in AUTHORSHIP:
+            # a person is an author by relation, or by being named in the byline (the
+            # relation is then their role: "service International", "Paris bureau")
+            if not name or relation not in AUTHORSHIP and (not named or name not in named):
                 continue
-            if relation in GENERIC_AUTHORSHIP:
+            role = relation if relation in AUTHORSHIP else _plain(person.get("rel"))
+            if not role or role in GENERIC_AUTHORSHIP:
                 self.article.authors.append(name)
             else:
-                self.article.authors.append({"name": name, "role": relation})
+                self.article.authors.append({"name": name, "role": role})
         byline = self.string("by", "byline")
         if self.article.authors or not byline:
             return
