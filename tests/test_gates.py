@@ -121,6 +121,38 @@ def test_an_untagged_pdf_fails_pdf_ua(tmp_path: Path) -> None:
     assert (report / "pdfua" / "untagged.pdf.json").is_file()
 
 
+def damaged_pdf_with_a_system_font(path: Path) -> None:
+    """A PDF written by hand: Helvetica neither embedded nor mapped to Unicode, and no
+    cross-reference table (a reader has to rebuild it)."""
+    content = b"BT /F1 12 Tf 20 100 Td (Hello) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]"
+        b" /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    data = b"%PDF-1.7\n" + b"".join(
+        b"%d 0 obj\n%s\nendobj\n" % (number, body) for number, body in enumerate(objects, 1))
+    path.write_bytes(data + b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n0\n%%EOF\n")
+
+
+def test_a_damaged_pdf_fails_qpdf_and_a_system_font_fails_pdffonts(tmp_path: Path) -> None:
+    need("qpdf", "pdffonts")
+    (tmp_path / "dist").mkdir()
+    damaged_pdf_with_a_system_font(tmp_path / "dist" / "damaged.pdf")
+    report = tmp_path / "report"
+    done = gates(tmp_path / "dist", "--only", "qpdf,pdffonts", "--report", report)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"^FAIL +qpdf +dist/damaged\.pdf", done.stdout, re.M)
+    found = findings(report)
+    assert rules(found, "qpdf", "damaged.pdf") == {"qpdf-warning"}
+    assert rules(found, "pdffonts", "damaged.pdf") == {
+        "font-not-embedded", "font-without-tounicode"}
+    assert (report / "qpdf" / "damaged.pdf.txt").is_file()
+
+
 def tagged_table(path: Path, scope: bool) -> None:
     """A one-page PDF whose structure tree is a table: a header cell over a data cell, the
     data cell naming no Headers; the header cell has a Scope when ``scope``."""
