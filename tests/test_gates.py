@@ -242,3 +242,22 @@ def test_an_epub_image_without_alt_fails_ace(request: pytest.FixtureRequest,
     assert "image-alt" in rules(found, "ace", "no-alt.epub")
     assert "image-alt" not in rules(found, "ace", book.name)
     assert (report / "ace" / "no-alt" / "report.json").is_file()
+
+
+@pytest.mark.slow
+def test_an_epub_without_its_mimetype_fails_epubcheck(request: pytest.FixtureRequest,
+                                                      tmp_path: Path) -> None:
+    need("epubcheck")
+    exported: Path = request.getfixturevalue("exported")
+    broken = tmp_path / "dist" / "no-mimetype.epub"
+    broken.parent.mkdir()
+    with zipfile.ZipFile(exported / f"{ENGLISH}.epub") as source, \
+            zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            if info.filename != "mimetype":
+                target.writestr(info, source.read(info))
+    report = tmp_path / "report"
+    done = gates(broken, "--only", "epubcheck", "--report", report)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"^FAIL +epubcheck +\S*no-mimetype\.epub", done.stdout, re.M)
+    assert "PKG-006" in rules(findings(report), "epubcheck", "no-mimetype.epub")
