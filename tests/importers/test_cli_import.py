@@ -85,6 +85,7 @@ def test_guesses_are_printed_as_notes(newsroom: Path) -> None:
     (("control.txt",), "control.txt:1:28: control character U+0001"),
     (("script.html",), "script.html:3:1: <script> cannot be imported"),
     (("iframe.html",), "iframe.html:2:11: <iframe> cannot be imported"),
+    (("editor-note.html",), "editor-note.html:3:39: an HTML comment opened here is never closed"),
     (("missing.html",), "missing.html: no such file"),
     (("iran-cms.txt", "--published", "2020-01-08", "--title", "T"),
      "iran-cms.txt: published: '2020-01-08' is not an RFC 3339 date-time"),
@@ -97,6 +98,7 @@ def test_bad_input_is_one_clear_line(newsroom: Path, args: tuple[str, ...], mess
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith(message), errors[0]
     assert "Traceback" not in result.stderr and "document.cookie" not in result.stderr
+    assert "transport office" not in result.stderr
 
 
 def test_a_language_that_cannot_be_told_is_asked_for(tmp_path: Path) -> None:
