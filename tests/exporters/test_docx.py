@@ -364,6 +364,9 @@ def test_arabic_is_right_to_left(exported: dict[str, Exported]) -> None:
     arabic_runs = [r for r in body.iter(w("r"))
                    if re.search("[\u0600-\u06ff]", "".join(t.text or "" for t in r.iter(w("t"))))]
     assert arabic_runs and all(r.find("w:rPr/w:rtl", NS) is not None for r in arabic_runs)
+    # numbered styles say so themselves (LibreOffice puts bullets on the left otherwise)
+    for style in ("ListBullet", "ListNumber", "Factbox", "Source"):
+        assert styles.find(f"w:style[@w:styleId='{style}']/w:pPr/w:bidi", NS) is not None
     # quote and timeline rules run down the right, where Arabic lines start
     quote = styles.find("w:style[@w:styleId='Quote']/w:pPr/w:pBdr", NS)
     assert quote.find("w:right", NS) is not None and quote.find("w:left", NS) is None

@@ -152,8 +152,10 @@ class WordStyles:
                                    size=size * 0.9)
         # list numbering: real Word lists, the styles point at them so a new item typed by
         # a partner gets a bullet or a number too
-        self.bullet_definition = wordml.add_list_definition(self.document, ordered=False)
-        self.number_definition = wordml.add_list_definition(self.document, ordered=True)
+        self.bullet_definition = wordml.add_list_definition(self.document, ordered=False,
+                                                            rtl=self.rtl)
+        self.number_definition = wordml.add_list_definition(self.document, ordered=True,
+                                                            rtl=self.rtl)
         self.bullets = wordml.add_list(self.document, self.bullet_definition, restart=False)
         for name, definition in (("List Bullet", self.bullet_definition),
                                  ("List Number", self.number_definition),
@@ -164,6 +166,9 @@ class WordStyles:
                        else wordml.add_list(self.document, definition, restart=False))
                 ppr = wordml.properties(self._by_name[name].element, "w:pPr")
                 wordml.number_paragraph(ppr, num)
+                if self.rtl:
+                    # LibreOffice puts the number on the side of the style's own direction
+                    wordml.right_to_left_paragraph(ppr)
         if self._restyled("Factbox Title"):
             ppr = wordml.properties(self._by_name["Factbox Title"].element, "w:pPr")
             wordml.number_paragraph(ppr, 0)  # numId 0: no bullet on the title

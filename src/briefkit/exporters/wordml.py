@@ -370,7 +370,7 @@ def _numbering(document: Document) -> BaseOxmlElement:
 
 
 def add_list_definition(document: Document, *, ordered: bool, indent: int = 360,
-                        font: str | None = None) -> int:
+                        font: str | None = None, rtl: bool = False) -> int:
     """A one-level list definition (``w:abstractNum``): decimal "1." or a bullet, hanging
     by ``indent`` twentieths of a point.  Returns its abstractNumId."""
     numbering = _numbering(document)
@@ -385,6 +385,9 @@ def add_list_definition(document: Document, *, ordered: bool, indent: int = 360,
     level.append(element("w:lvlText", val="%1." if ordered else "\u2022"))
     level.append(element("w:lvlJc", val="left"))
     ppr = element("w:pPr")
+    if rtl:
+        # the number sits where lines start: on the right
+        ppr.append(element("w:bidi"))
     ppr.append(element("w:ind", left=str(indent), hanging=str(indent)))
     level.append(ppr)
     if not ordered and font:
