@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import FRENCH, ROOT, run_briefkit
 
 from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers import import_file
 from briefkit.load import load
+from briefkit.model import Briefing
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ninjs"
 STANDARDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "standards" / "ninjs"
@@ -293,3 +296,31 @@ def test_a_briefing_exported_to_ninjs_imports_back_to_itself(tmp_path: Path) -> 
 
     assert spaced(briefing) == spaced(source)
     assert any("left out: it repeats the byline" in n for n in notes)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["value", "role", "contentType", "name", "rel", "uri", "literal"]),
+        inner, max_size=3),
+    max_leaves=12,
+)
+_fields = st.sampled_from([
+    "uri", "type", "headlines", "headline", "descriptions", "bodies", "body_html", "body_text",
+    "by", "byline", "people", "person", "subjects", "subject", "firstCreated", "versionCreated",
+    "versioncreated", "language", "copyrightNotice"])
+
+
+@given(st.dictionaries(_fields, _json | st.just("<p>Text of the article.</p><p>More.</p>"),
+                       max_size=8))
+def test_any_item_gives_a_briefing_or_one_clear_line(tmp_path_factory: pytest.TempPathFactory,
+                                                    item: dict[str, Any]) -> None:
+    path = tmp_path_factory.mktemp("item") / "item.json"
+    path.write_text(json.dumps(item), "utf-8")
+    try:
+        briefing = import_file(path, published="2024-01-01T00:00:00Z", language="en",
+                               title="T")
+    except BriefingError as error:
+        assert len(str(error).splitlines()) == 1
+    else:
+        Briefing.model_validate(briefing)
