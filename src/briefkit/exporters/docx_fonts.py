@@ -6,10 +6,10 @@ characters of the document, with their Unicode neighbourhood, plus Latin-1
 and common punctuation, so a partner can still correct a word without the
 text falling back to another font, and the document stays small (Word's own
 "embed only the characters used" does the same).  Subsets are kept for the
-process: briefings in one language ask for the same ones.  Faces with PostScript outlines (``.otf``, CFF, as
-Inter ships) are converted to TrueType quadratic outlines with fontTools'
-``cu2qu``, which the SIL Open Font License allows (Inter reserves no font
-name).  Faces of other weights (Inter SemiBold) have no slot and are left out.
+process: briefings in one language ask for the same ones.  Faces with
+PostScript outlines (``.otf``, CFF, as Inter ships) are converted to TrueType
+quadratic outlines with fontTools' ``cu2qu``, which the SIL Open Font License
+allows (Inter reserves no font name).  Faces of other weights (Inter SemiBold) have no slot and are left out.
 """
 
 from __future__ import annotations

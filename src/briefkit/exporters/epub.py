@@ -39,10 +39,10 @@ from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.html import HTMLExporter
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Section
-from briefkit.output import normalise_zip
 from briefkit.render import html
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
+from briefkit.reproducible import normalise_zip
 from briefkit.themes import Theme
 
 if TYPE_CHECKING:

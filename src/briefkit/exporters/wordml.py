@@ -4,8 +4,9 @@ Hyperlinks with their relationship, PAGE/NUMPAGES fields, the document's
 language and fonts in the style defaults, right-to-left paragraphs, runs,
 tables and sections, alt text on pictures, repeated table header rows,
 paragraph shading and borders, Word numbering restarted per list, a
-table style, and embedded fonts (obfuscated as ECMA-376 says).  Every element is inserted where the schema orders it, so Word
-opens the file without "repairing" it.
+table style, and embedded fonts (obfuscated as ECMA-376 says).  Every
+element is inserted where the schema orders it, so Word opens the file
+without "repairing" it.
 """
 
 from __future__ import annotations
