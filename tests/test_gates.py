@@ -169,8 +169,8 @@ def tagged_table(path: Path, scope: bool) -> None:
     table = element("Table", [element("TR", [header]), element("TR", [element("TD", [])])])
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    writer.root_object[NameObject("/StructTreeRoot")] = DictionaryObject(
-        {NameObject("/Type"): NameObject("/StructTreeRoot"), NameObject("/K"): ArrayObject([table])})
+    writer.root_object[NameObject("/StructTreeRoot")] = DictionaryObject({
+        NameObject("/Type"): NameObject("/StructTreeRoot"), NameObject("/K"): ArrayObject([table])})
     with open(path, "wb") as out:
         writer.write(out)
 
