@@ -324,3 +324,18 @@ def test_any_item_gives_a_briefing_or_one_clear_line(tmp_path_factory: pytest.Te
         assert len(str(error).splitlines()) == 1
     else:
         Briefing.model_validate(briefing)
+
+
+def test_what_the_agency_tells_the_desk_is_said_never_imported(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({
+        "uri": "urn:x", "type": "text", "title": "NIGHT-BUSES", "language": "en",
+        "firstCreated": "2024-03-01T06:00:00Z", "embargoedUntil": "2024-03-02T00:01:00Z",
+        "edNote": "Corrects route number in paragraph 2",
+        "bodies": [{"contentType": "text/html", "value": "<p>One.</p><p>Two.</p>"}]}), "utf-8")
+    briefing, notes = imported(tmp_path / "a.json")
+    assert briefing["title"] == "NIGHT-BUSES"
+    assert "Corrects" not in json.dumps(briefing)
+    said = "\n".join(notes)
+    assert "title taken from the item's name, it has no headline" in said
+    assert "embargoed until 2024-03-02T00:01:00Z" in said
+    assert "editor's note, not imported: 'Corrects route number in paragraph 2'" in said

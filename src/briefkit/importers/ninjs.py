@@ -159,6 +159,12 @@ class _Item:
         if single and not entries:
             entries = [{"value": single}]
         if not entries:
+            name = self.string("title")
+            if name:
+                # 3.x's title names the item for machines: the best there is without a headline
+                self.article.title = _plain(name)
+                self.note(f"title taken from the item's name, it has no headline: {name!r} "
+                          "(pass --title to set it)")
             return
         main = next((e for e in entries if _role(e) in MAIN_HEADLINES), None)
         if main is None:
@@ -341,4 +347,11 @@ def read_ninjs(text: str, file: str) -> Article:
     if language:
         article.language = language
     article.rights = item.string("copyrightnotice")
+    # what the agency tells the desk, never published: said, so no one misses it
+    embargo = item.string("embargoeduntil", "embargoed")
+    if embargo:
+        item.note(f"embargoed until {embargo}: the briefing is not held back, publish it after")
+    ednote = item.string("ednote")
+    if ednote:
+        item.note(f"editor's note, not imported: {ednote!r}")
     return article
