@@ -24,6 +24,7 @@ from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.ninjs import NinjsExporter
 from briefkit.load import BriefingFile, load
+from briefkit.render.typography import typeset
 from briefkit.themes import Theme
 
 #: IPTC's schema and examples, copied unchanged beside the project.
@@ -331,3 +332,23 @@ def test_export_all_lists_the_web_page(exported: Path) -> None:
     news = json.loads((exported / f"{ENGLISH}.ninjs.json").read_text("utf-8"))
     (page,) = [r for r in news["renditions"] if r["name"] == "html"]
     assert page["sizeInBytes"] == (exported / f"{ENGLISH}.html").stat().st_size
+
+
+def test_briefkit_import_reads_the_item_back(tmp_path: Path, settings: Settings,
+                                             theme: Theme) -> None:
+    item = sample(FRENCH)
+    path = tmp_path / f"{FRENCH}.ninjs.json"
+    path.write_bytes(NinjsExporter().export(item, Context(settings, theme)).data)
+    result = run_briefkit("import", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    back, original = json.loads(result.stdout), item.briefing
+    assert (back["language"], back["published"]) == (original.language,
+                                                     original.published.isoformat())
+    assert back["authors"] == [{"name": "La rédaction", "role": "service International"}]
+    assert back["tags"] == original.tags
+    def words(text: str | None) -> str | None:  # the page ties last words with U+00A0
+        return " ".join(text.replace("\u00a0", " ").split()) if text else None
+
+    assert words(back["title"]) == words(typeset(original.title, "fr"))
+    assert [words(s.get("heading")) for s in back["sections"]] == [
+        words(typeset(s.heading, "fr") if s.heading else None) for s in original.sections]
