@@ -45,6 +45,13 @@ def _cmap(path: Path) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+@lru_cache(maxsize=32)
+def _font(path: Path, size: int, engine: int) -> FreeTypeFont:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(path), size, layout_engine=engine)
+
+
 def _needs_shaping(text: str) -> bool:
     """Whether ``text`` holds right-to-left letters or combining marks, which only a
     shaping engine sets correctly."""
@@ -65,45 +72,57 @@ class _Cover:
         self.image = Picture.new("RGB", (WIDTH, HEIGHT), _rgb(self.look.colours.shade))
         self.draw: ImageDraw = ImageDraw.Draw(self.image)
 
-    def font(self, text: str, size: int, *, bold: bool,
-             families: tuple[str, ...] | None = None) -> FreeTypeFont:
-        """The first family of the theme with every letter of ``text``, at ``size`` px."""
-        from PIL import ImageFont, features
-
+    def faces(self, text: str, *, bold: bool,
+              families: tuple[str, ...] | None = None) -> list[Path]:
+        """The theme's faces for ``text``, first choice first: the family with most of its
+        letters (all, usually), then the others in the theme's order for what it lacks."""
         fonts = self.look.fonts
         letters = {ord(ch) for ch in text if not ch.isspace()}
-        best: Path | None = None
+        found = []
         for family in (*(families or (fonts.headings, fonts.body)), *fonts.fallback):
             faces = sorted((f for f in fonts.files if f.family == family and f.style == "normal"),
                            key=lambda f: abs(f.weight - (700 if bold else 400)))
             path = self.theme.find(faces[0].path) if faces else None
-            if path is None:
-                continue
-            if letters <= _cmap(path):
-                best = path
-                break
-            # no family has every letter: the one with most of them
-            if best is None or len(letters & _cmap(path)) > len(letters & _cmap(best)):
-                best = path
-        if best is None:
-            return ImageFont.load_default(size)
-        engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
-        return ImageFont.truetype(str(best), size, layout_engine=engine)
+            if path is not None and path not in found:
+                found.append(path)
+        # stable: among equals the theme's order stands
+        found.sort(key=lambda path: -len(letters & _cmap(path)))
+        return found
 
-    def lines(self, text: str, font: FreeTypeFont, width: int) -> list[str]:
+    def runs(self, text: str, faces: list[Path]) -> list[tuple[Path, str]]:
+        """``text`` cut where the face changes: each character in the first face that has
+        it (spaces stay with the run they are in)."""
+        runs: list[tuple[Path, str]] = []
+        for ch in text:
+            face = runs[-1][0] if runs and ch.isspace() else next(
+                (f for f in faces if ord(ch) in _cmap(f)), faces[0])
+            if runs and runs[-1][0] == face:
+                runs[-1] = (face, runs[-1][1] + ch)
+            else:
+                runs.append((face, ch))
+        return runs
+
+    def font(self, path: Path, size: int) -> FreeTypeFont:
+        from PIL import ImageFont, features
+
+        engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+        return _font(path, size, engine)
+
+    def lines(self, text: str, faces: list[Path], size: int, width: int) -> list[str]:
         """``text`` broken into lines no wider than ``width`` (at spaces; a no-break space
         holds its words together)."""
         lines: list[str] = []
         for word in text.split(" "):
             trial = f"{lines[-1]} {word}" if lines else word
-            if lines and self.length(trial, font) <= width:
+            if lines and self.length(trial, faces, size) <= width:
                 lines[-1] = trial
             else:
                 lines.append(word)
         return lines
 
-    def length(self, text: str, font: FreeTypeFont) -> float:
-        return font.getlength(text, **self.layout())
+    def length(self, text: str, faces: list[Path], size: int) -> float:
+        return sum(self.font(face, size).getlength(run, **self.layout())
+                   for face, run in self.runs(text, faces))
 
     def layout(self) -> dict[str, str]:
         from PIL import features
@@ -115,19 +134,27 @@ class _Cover:
     def write(self, text: str, top: float, size: int, colour: str, *, bold: bool,
               families: tuple[str, ...] | None = None, leading: float = 1.2,
               max_lines: int = 7) -> float:
-        """Set ``text`` from ``top``, from the side lines start; the next free ``top``."""
-        font = self.font(text, size, bold=bold, families=families)
-        lines = self.lines(text, font, WIDTH - 2 * MARGIN)
+        """Set ``text`` from ``top``, from the side lines start; the next free ``top``.
+
+        Runs in different faces follow each other from that side: the shaping engine
+        orders the text inside a run, and a run holds a whole script's stretch."""
+        faces = self.faces(text, bold=bold, families=families)
+        room = WIDTH - 2 * MARGIN
+        lines = self.lines(text, faces, size, room)
         if len(lines) > max_lines:
             lines = [*lines[:max_lines - 1], " ".join(lines[max_lines - 1:])]
-            while len(lines[-1]) > 1 and self.length(lines[-1] + "\u2026", font) > \
-                    WIDTH - 2 * MARGIN:
+            while len(lines[-1]) > 1 and self.length(lines[-1] + "\u2026", faces, size) > room:
                 lines[-1] = lines[-1][:-1]
             lines[-1] = lines[-1].rstrip() + "\u2026"
-        x, anchor = (WIDTH - MARGIN, "ra") if self.rtl else (MARGIN, "la")
         for line in lines:
-            self.draw.text((x, top), line, font=font, fill=_rgb(colour), anchor=anchor,
-                           **self.layout())
+            x = float(WIDTH - MARGIN if self.rtl else MARGIN)
+            for face, run in self.runs(line, faces):
+                font = self.font(face, size)
+                # on a common baseline, about an ascent below the line's top
+                self.draw.text((x, top + size * 0.8), run, font=font, fill=_rgb(colour),
+                               anchor="rs" if self.rtl else "ls", **self.layout())
+                step = font.getlength(run, **self.layout())
+                x += -step if self.rtl else step
             top += size * leading
         return top
 
