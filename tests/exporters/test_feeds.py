@@ -40,6 +40,8 @@ from briefkit.exporters.feeds import (
     finish_atom,
 )
 from briefkit.load import BriefingFile
+from briefkit.inline import plain as inline_plain
+from briefkit.render.dates import dateline
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme, ThemeSettings
 
@@ -114,13 +116,11 @@ def test_feedparser_reads_every_entry_whole(name: str, version: str, request: py
         assert entry.title and entry.link.startswith("https://")
         assert entry.published_parsed is not None
         assert entry.content[0].value.strip().startswith("<article")
-    by_title = {e.title: e for e in parsed.entries}
+    # (an RSS title keeps an invisible word joiner after a "<" that would open a tag)
+    by_title = {e.title.replace("\u2060", ""): e for e in parsed.entries}
     every = by_title["Every block: a test briefing <script>alert(1)</script>"]
     names = ["Ada Byron", "Li Wei", "José Núñez"]
-    if name == "rss":  # one dc:creator, listed as the briefing's language lists names
-        assert every.author == "Ada Byron, Li Wei and José Núñez"
-    else:
-        assert [a.name for a in every.authors] == names
+    assert [a.name for a in every.authors] == names
     french = by_title["Frappes iraniennes en Irak\u00a0: ce que l’on sait"]
     assert "Soleimani" in french.content[0].value
     assert french.link == f"{BASE}{FRENCH}.html"
@@ -286,10 +286,9 @@ def test_rss_items(rss: bytes, items: list[BriefingFile],
         assert guid.get("isPermaLink") == ("true" if guid.text == link else "false")
         assert RFC822.match(item.findtext("pubDate"))
         assert email.utils.parsedate_to_datetime(item.findtext("pubDate")) == briefing.published
-        # names in one dc:creator; RSS <author> would need an e-mail address
+        # one dc:creator per author; RSS <author> would need an e-mail address
         creators = [c.text for c in item.findall("dc:creator", NS)]
-        assert len(creators) == (1 if briefing.authors else 0)
-        assert all(a.name in creators[0] for a in briefing.authors)
+        assert creators == [a.name for a in briefing.authors]
         assert item.find("author") is None
         assert [c.text for c in item.findall("category")] == list(briefing.tags)
         enclosures = item.findall("enclosure")
@@ -408,9 +407,83 @@ def test_feeds_publish_the_images_they_link(exporter: RSSExporter, items: list[B
 def test_hostile_text_stays_text(rss: bytes) -> None:
     parsed = feedparser.parse(rss)
     every = next(e for e in parsed.entries if e.id == f"{BASE}every-block.html")
-    assert every.title == "Every block: a test briefing <script>alert(1)</script>"
+    assert every.title == "Every block: a test briefing <\u2060script>alert(1)<\u2060/script>"
     tree = lxml.html.fragment_fromstring(every.content[0].value, create_parent="div")
     assert not list(tree.iter("script"))
+
+
+def contents(name: str, data: bytes) -> dict[str, str]:
+    """Each entry's full content (HTML), by its id."""
+    if name == "jsonfeed":
+        return {i["id"]: i["content_html"] for i in json.loads(data)["items"]}
+    parsed = feedparser.parse(data)
+    return {e.id: e.content[0].value for e in parsed.entries}
+
+
+@pytest.mark.parametrize("name", ["rss", "atom", "jsonfeed"])
+def test_content_is_the_article_without_what_the_reader_shows(
+        name: str, request: pytest.FixtureRequest, items: list[BriefingFile]) -> None:
+    found = contents(name, request.getfixturevalue(name))
+    for item in items:
+        briefing = item.briefing
+        tree = lxml.html.fragment_fromstring(found[f"{BASE}{item.id}.html"],
+                                             create_parent="div")
+        text = " ".join(tree.text_content().split())
+        assert not tree.xpath("//h1") and not tree.xpath("//*[@class='byline']")
+        assert briefing.title.split(":")[0] not in text, item.id
+        if briefing.standfirst and not briefing.summary:
+            assert not tree.xpath("//*[@class='standfirst']"), item.id
+        headings = [typeset(s.heading, briefing.language) for s in briefing.sections if s.heading]
+        assert [h.text_content().replace("\u00a0", " ") for h in tree.xpath("//h2")][
+            : len(headings)] == headings
+        assert len(tree.xpath("//section")) >= len(briefing.sections), item.id
+        if briefing.updated:  # the update time, which RSS cannot carry, is said once
+            assert tree.xpath("string(//*[@class='dateline'])") == dateline(briefing)
+
+
+@pytest.mark.parametrize("name", ["rss", "atom", "jsonfeed"])
+def test_every_item_has_a_short_plain_summary(name: str, request: pytest.FixtureRequest,
+                                              items: list[BriefingFile],
+                                              cctx: CollectionContext) -> None:
+    bare = fixture("rtl-arabic")  # no summary and no standfirst: the first paragraph begins it
+    plain = dataclasses.replace(bare, briefing=bare.briefing.model_copy(
+        update={"summary": None, "standfirst": None}))
+    exporter = {"rss": RSSExporter(), "atom": AtomExporter(), "jsonfeed": JSONFeedExporter()}[name]
+    data = exporter.export_collection([*items, plain], cctx).data
+    if name == "jsonfeed":
+        summaries = {i["id"]: i.get("summary") for i in json.loads(data)["items"]}
+    else:
+        summaries = {e.id: e.get("summary") for e in feedparser.parse(data).entries}
+    assert len(summaries) == len(items)  # rtl-arabic twice: one id
+    for key, text in summaries.items():
+        assert text and "<" not in text.replace("<script>", "").replace("</script>", ""), key
+        assert len(text) <= 400, key
+    first = inline_plain(plain.briefing.sections[0].blocks[0].text)
+    assert summaries[f"{BASE}rtl-arabic.html"].startswith(first[:20])
+
+
+@pytest.mark.parametrize("name", ["rss", "jsonfeed"])
+def test_lead_image(name: str, request: pytest.FixtureRequest) -> None:
+    english = sample(ENGLISH)
+    asset = english.assets["images/night-bus-journeys.png"]
+    url = BASE + links.image(ENGLISH, "images/night-bus-journeys.png", asset.media_type,
+                             asset.sha256)
+    data = request.getfixturevalue(name)
+    if name == "jsonfeed":
+        items = {i["id"]: i for i in json.loads(data)["items"]}
+        assert items[f"{BASE}{ENGLISH}.html"]["image"] == url
+        assert "image" not in items[f"{BASE}{FRENCH}.html"]  # the French sample has none
+        return
+    media = "{http://search.yahoo.com/mrss/}content"
+    channel = etree.fromstring(data).find("channel")
+    item = channel.find(f"item[guid='{BASE}{ENGLISH}.html']")
+    (content,) = item.findall(media)
+    assert (content.get("url"), content.get("type"), content.get("medium")) == (
+        url, "image/png", "image")
+    assert int(content.get("width")) == asset.width
+    assert channel.find(f"item[guid='{BASE}{FRENCH}.html']").find(media) is None
+    parsed = next(e for e in feedparser.parse(data).entries if e.id == f"{BASE}{ENGLISH}.html")
+    assert parsed.media_content[0]["url"] == url
 
 
 # --- the W3C validator's rules, by hand ------------------------------------------------
@@ -427,6 +500,12 @@ def test_validator_rules(name: str, request: pytest.FixtureRequest) -> None:
         assert all(len(i.findall("enclosure")) <= 1 for i in entries)  # RSS allows one
         assert all(RFC822.match(i.findtext("pubDate")) for i in entries)
         assert RFC822.match(root.findtext("channel/lastBuildDate"))
+        # "title should not contain HTML": no "<" that would open a tag, once decoded
+        for item in entries:
+            assert not re.search(r"<[A-Za-z/!?]", item.findtext("title")), item.findtext("title")
+            # a description is HTML: its text decoded once more holds no tag either
+            description = item.findtext("description") or ""
+            assert not re.search(r"<[A-Za-z/!?]", description), description
     else:
         entries = root.findall("atom:entry", NS)
         ids = [e.findtext("atom:id", namespaces=NS) for e in entries]
@@ -440,6 +519,11 @@ def test_validator_rules(name: str, request: pytest.FixtureRequest) -> None:
             assert feed_author or entry.find("atom:author/atom:name", NS) is not None
             for date in ("atom:updated", "atom:published"):
                 assert RFC3339.match(entry.findtext(date, namespaces=NS))
+            # markup in text is declared: titles and summaries are type="text" (the default)
+            for element in ("atom:title", "atom:summary"):
+                found = entry.find(element, NS)
+                assert found is None or found.get("type", "text") == "text", element
+            assert entry.find("atom:content", NS).get("type") == "html"
         assert RFC3339.match(root.findtext("atom:updated", namespaces=NS))
     assert len(ids) == len(set(ids)) and all(ids)
 

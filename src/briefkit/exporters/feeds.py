@@ -9,8 +9,9 @@ newest briefing's last change, so a rebuild with no change gives the same bytes.
 from __future__ import annotations
 
 import json
-from html import escape
+import re
 from collections.abc import Sequence
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
@@ -18,8 +19,8 @@ from briefkit.config import Settings
 from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
-from briefkit.render.dates import locale_of
 from briefkit.render import published
+from briefkit.render.dates import locale_of
 from briefkit.render.feed_entries import (
     FeedEntry,
     feed_entries,
@@ -36,6 +37,18 @@ GENERATOR_URI = "https://briefkit.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+
+
+#: What would start a tag in text taken as HTML: "<" before a letter, "/", "!" or "?".
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def rss_title(title: str) -> str:
+    """A title as RSS carries it.  Some readers take an RSS title as HTML, others as
+    text, and the W3C validator warns of any markup in one; a word joiner (U+2060,
+    invisible) after a "<" that would open a tag keeps "<script>" text for all of them.
+    """
+    return _TAG_START.sub("<\u2060", title)
 
 
 def byline(briefing: Briefing) -> str:
@@ -85,17 +98,17 @@ class RSSExporter(CollectionExporter):
     def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
         fg, entries = _feed(self, items, context)
         fg.load_extension("dc")
+        fg.load_extension("media")
         fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
         for entry in entries:
             fe = fg.add_entry(order="append")  # feedgen prepends by default
-            fe.title(entry.title)
+            fe.title(rss_title(entry.title))
             fe.link(href=entry.link)
             fe.guid(entry.guid, permalink=entry.guid_is_link)
             fe.published(entry.published)
-            # RSS <author> must be an e-mail address: names go in dc:creator, all in
-            # one, since readers (newsboat, feedparser) show only the last of several.
-            if entry.briefing.authors:
-                fe.dc.dc_creator(byline(entry.briefing))
+            # RSS <author> must be an e-mail address: names go in dc:creator, one each
+            for author in entry.briefing.authors:
+                fe.dc.dc_creator(author.name, replace=False)
             fe.dc.dc_language(entry.briefing.language)
             for tag in entry.briefing.tags:
                 fe.category(term=tag)
@@ -104,6 +117,10 @@ class RSSExporter(CollectionExporter):
                 # for it, or a summary's "<script>" would become markup
                 fe.description(escape(entry.summary, quote=False))
             fe.content(entry.content)  # content:encoded
+            if entry.image is not None:  # the lead image, for readers that show one
+                fe.media.content(url=entry.image.url, type=entry.image.media_type,
+                                 medium="image", width=str(entry.image.width),
+                                 height=str(entry.image.height), group=None)
             pdf = next((d for d in entry.downloads if d.format == "pdf"), None)
             if pdf is not None:  # RSS allows one enclosure: the PDF
                 fe.enclosure(pdf.url, str(pdf.size), pdf.media_type)
@@ -125,7 +142,7 @@ class AtomExporter(CollectionExporter):
         for entry in entries:
             fe = fg.add_entry(order="append")  # feedgen prepends by default
             fe.id(entry.guid)
-            fe.title(entry.title)
+            fe.title(entry.title)  # type="text" by default: markup in it stays text
             fe.updated(entry.updated)
             fe.published(entry.published)
             fe.link(href=entry.link, rel="alternate", type="text/html")
@@ -218,6 +235,8 @@ class JSONFeedExporter(CollectionExporter):
         }
         if entry.summary:
             item["summary"] = entry.summary
+        if entry.image is not None:
+            item["image"] = entry.image.url
         item["date_published"] = entry.published.isoformat()
         item["date_modified"] = entry.updated.isoformat()
         if briefing.authors:

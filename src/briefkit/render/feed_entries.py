@@ -60,6 +60,17 @@ class Download:
 
 
 @dataclass(frozen=True)
+class LeadImage:
+    """The briefing's first image, as a feed shows it beside the entry."""
+
+    url: str
+    media_type: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True)
 class FeedEntry:
     """One briefing, as every feed format describes it."""
 
@@ -67,11 +78,12 @@ class FeedEntry:
     title: str
     link: str
     guid: str  # stable across corrections: derived from base_url and the id only
-    summary: str | None
-    content: str  # HTML, every URL absolute
+    summary: str | None  # plain text
+    content: str  # HTML, every URL absolute; no title, standfirst or byline (the reader shows them)
     downloads: tuple[Download, ...]
     #: the images the content links, by published path (a feed publishes them)
     files: Mapping[str, bytes] = field(default_factory=dict)
+    image: LeadImage | None = None
 
     @property
     def guid_is_link(self) -> bool:
@@ -119,6 +131,17 @@ def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
     )
 
 
+def lead_image(item: BriefingFile, base_url: str) -> LeadImage | None:
+    """The briefing's first image, with its absolute URL."""
+    for image in item.briefing.images():
+        asset = item.assets.get(image.src)
+        if asset is not None:
+            return LeadImage(links.url(base_url, published.image_path(item, image.src)),
+                             asset.media_type, asset.width, asset.height,
+                             typeset(image.alt, item.briefing.language))
+    return None
+
+
 def feed_files(entries: Sequence[FeedEntry], theme: Theme) -> dict[str, bytes]:
     """What a feed publishes beside itself: its entries' images and the theme's logo."""
     files = published.logo(theme)
@@ -143,8 +166,9 @@ def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings
         def image_url(src: str, item: BriefingFile = item) -> str:
             return links.url(base_url, published.image_path(item, src))
 
-        # The masthead is the feed's own title in a reader: not repeated in each entry.
-        content = html.content(item, theme, settings, image_url, masthead="")
+        # A reader shows the entry's title, summary, authors and date itself, and the
+        # feed's own title: the content starts with the article.
+        content = html.content(item, theme, settings, image_url, masthead="", in_feed=True)
         entries.append(FeedEntry(
             briefing=briefing,
             title=typeset(briefing.title, briefing.language),
@@ -154,5 +178,6 @@ def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings
             content=content,
             downloads=downloads(briefing.id, outputs, base_url),
             files=published.images(item),
+            image=lead_image(item, base_url),
         ))
     return entries
