@@ -276,7 +276,8 @@ def test_without_base_url_one_line(settings: Settings, theme: Theme) -> None:
     bare = settings.model_copy(update={"base_url": None})
     with pytest.raises(ConfigError) as error:
         NinjsExporter().export(sample(FRENCH), Context(bare, theme))
-    assert len(error.value.lines()) == 1 and "base_url" in error.value.message
+    assert error.value.lines() == [error.value.message]
+    assert error.value.message.startswith(f"{FRENCH}.ninjs.json needs the setting base_url")
 
 
 # --- with the files a real export run wrote ---------------------------------------------

@@ -52,12 +52,12 @@ def uri(url: str) -> str:
     return quote(url, safe=_URI_SAFE)
 
 
-def require_base_url(base_url: str | None) -> str:
+def require_base_url(base_url: str | None, output: str) -> str:
     """The site's base URL: a ninjs item gives every published file an absolute address."""
     if base_url is None:
         raise ConfigError(
-            "ninjs needs the setting base_url in briefkit.toml (a news item gives its files "
-            'absolute addresses), e.g. base_url = "https://briefings.example.org/"'
+            f"{output} needs the setting base_url in briefkit.toml (a ninjs news item gives "
+            'its files absolute addresses), e.g. base_url = "https://briefings.example.org/"'
         )
     return base_url
 
@@ -170,7 +170,7 @@ class NinjsExporter(Exporter):
 
     def export(self, item: BriefingFile, context: Context) -> Exported:
         briefing, settings = item.briefing, context.settings
-        base_url = require_base_url(settings.base_url)
+        base_url = require_base_url(settings.base_url, self.filename(item.id))
         lang = briefing.language
         # every image the item names is published beside it, under the name all outputs use
         paths = {src: links.image(item.id, src, a.media_type, a.sha256)
