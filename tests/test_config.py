@@ -57,3 +57,36 @@ def test_malformed_toml(tmp_path: Path) -> None:
 
 def test_fingerprint_changes_with_settings(tmp_path: Path) -> None:
     assert Settings(title="a").fingerprint() != Settings(title="b").fingerprint()
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ('title = "Desk\\u0007"\n', "briefkit.toml:1:1: title: control character U+0007 at position 5: "
+     "a setting is one line of plain text"),
+    ('\npublisher = "The\\nDesk"\n', "briefkit.toml:2:1: publisher: control character U+000A at "
+     "position 4: a setting is one line of plain text"),
+    ('base_url = "https://example.org/\\u0000"\n', "briefkit.toml:1:1: base_url: control character "
+     "U+0000 at position 21: a setting is one line of plain text"),
+    ('base_url = "https://example.org/a b"\n', "briefkit.toml:1:1: base_url: "
+     "'https://example.org/a b' is not an absolute http(s) URL"),
+    ('language = "en\\n"\n', "briefkit.toml:1:1: language: control character U+000A"),
+    ('theme = "wire\\u001b[2J"\n', "briefkit.toml:1:1: theme: control character U+001B"),
+    ('output = "dist\\r"\n', "briefkit.toml:1:1: output: control character U+000D"),
+    ('title = "  "\n', "briefkit.toml:1:1: title: must not be empty"),
+], ids=["title", "publisher", "base_url", "url-space", "language", "theme", "output", "empty"])
+def test_control_characters_in_settings_are_one_line(toml: str, expected: str,
+                                                      tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text(toml, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    lines = caught.value.lines()
+    assert len(lines) == 1 and lines[0].startswith(expected), lines
+    assert lines[0].isprintable()
+
+
+def test_a_publisher_is_always_named(tmp_path: Path) -> None:
+    """EPUB needs a publisher: without one, the title stands in."""
+    assert load_settings(tmp_path).publisher == "Briefings"
+    (tmp_path / "briefkit.toml").write_text('title = "Night Desk"\npublisher = " "\n')
+    assert load_settings(tmp_path).publisher == "Night Desk"
+    (tmp_path / "briefkit.toml").write_text('title = "Night Desk"\npublisher = "Wire"\n')
+    assert load_settings(tmp_path).publisher == "Wire"

@@ -255,3 +255,69 @@ def test_too_large_is_refused_before_reading(tmp_path: Path) -> None:
         handle.truncate(6 * 1024 * 1024)  # sparse: nothing to read
     (problem,) = problems_of(path)
     assert problem.message == "is larger than 5 MB (6 MB)"
+
+
+# --- bounds: dates every output can carry, a size a page can be laid out at ---------------
+
+
+@pytest.mark.parametrize("moment", ["1900-01-01T00:00:00+14:00", "9000-12-31T23:59:59-12:00"])
+def test_dates_at_the_bounds_load(moment: str, tmp_path: Path) -> None:
+    item = load(write(tmp_path, {**VALID, "published": moment, "updated": moment}))
+    assert item.briefing.published.year in (1900, 9000)
+
+
+@pytest.mark.parametrize("moment", ["1899-12-31T23:59:59Z", "9001-01-01T00:00:00Z"])
+def test_dates_beyond_the_bounds_are_refused(moment: str, tmp_path: Path) -> None:
+    (problem,) = problems_of(write(tmp_path, {**VALID, "updated": moment}))
+    assert problem.pointer == "/updated"
+    assert problem.message == f"'{moment}': the year must be from 1900 to 9000"
+
+
+def test_a_briefing_at_the_size_bound_loads(tmp_path: Path) -> None:
+    from briefkit.model import MAX_PARTS
+
+    table = {"type": "table", "header": ["a", "b"], "rows": [["1", "2"]] * 999}  # 2,001
+    items = {"type": "list", "items": ["x"] * (MAX_PARTS - 2_001 - 1)}
+    data = mutate(lambda d: d["sections"][0].update(blocks=[table, items]))
+    assert load(write(tmp_path, data)).briefing.parts() == MAX_PARTS
+    data["sections"][0]["blocks"][1]["items"].append("one too many")
+    (problem,) = problems_of(write(tmp_path, data))
+    assert problem.message.startswith(f"the briefing holds {MAX_PARTS + 1:,} blocks")
+
+
+def test_spaces_and_zero_width_spaces_break_words(tmp_path: Path) -> None:
+    text = "\u200b".join(["x" * 1500] * 4) + " " + "\u3000".join(["y" * 1500] * 4)
+    load(write(tmp_path, mutate(block(type="paragraph", text=text))))
+
+
+# --- positions stay cheap with many problems ------------------------------------------
+
+
+def test_positions_of_many_problems_take_linear_time() -> None:
+    """100,000 positions in a text of 100,000 lines: counting lines from the start for
+    each (as before) takes minutes, a search in the line starts a fraction of a second."""
+    import time
+
+    from briefkit.locate import Positions
+
+    lines = [f'  "k{i}": {i},' for i in range(100_000)]
+    text = "\n".join(lines)
+    where = Positions(text)
+    offsets, start = [], 0
+    for line in lines:
+        offsets.append(start + 2)
+        start += len(line) + 1
+    started = time.perf_counter()
+    found = [where.line_col(offset) for offset in offsets]
+    assert time.perf_counter() - started < 10
+    assert found[0] == (1, 3) and found[-1] == (100_000, 3)
+
+
+def test_ten_thousand_problems_are_each_located(tmp_path: Path) -> None:
+    data = mutate(lambda d: d["sections"][0].update(
+        blocks=[{"type": "paragraph", "text": 5}] * 4_000))
+    problems = problems_of(write(tmp_path, data))
+    assert len(problems) == 4_000
+    assert [p.line for p in problems[:2]] == [12, 16]
+    assert problems[-1].line == 12 + 4 * 3_999
+    assert problems[-1].message == "expected text, got a number"

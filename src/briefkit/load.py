@@ -166,11 +166,30 @@ def _json_fault(text: str, error: json.JSONDecodeError) -> str:
     return f"malformed JSON: {msg[0].lower()}{msg[1:]}"
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-32' or 'UTF-16' if the file is written so, with or without a byte order mark.
+
+    Without one, JSON text starts with an ASCII character: its zero bytes tell the
+    encoding (RFC 4627, section 3).
+    """
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:4]
+    if len(head) == 4 and (head[1:] == b"\0\0\0" or head[:3] == b"\0\0\0"):
+        return "UTF-32"
+    if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
+        return "UTF-16"
+    return None
+
+
 def _decode(data: bytes, file: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BriefingError.single(file, "the file is UTF-16: save it as UTF-8", line=1, column=1)
+    wide = _wide_encoding(data)
+    if wide:
+        raise BriefingError.single(file, f"the file is {wide}: save it as UTF-8", line=1, column=1)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -32,26 +32,29 @@ from pydantic_core import PydanticCustomError
 from briefkit import inline
 
 FORMAT_VERSION = 1
+# For the JSON Schema (ECMAScript, where '$' is the very end); Python matches it whole
+# (fullmatch), since its '$' also matches before a final newline.
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 80
 
 _ID_RE = re.compile(ID_PATTERN)
 #: Ids whose outputs would take the place of a collection output (index.html is the front page).
 RESERVED_IDS = frozenset({"index"})
+# Every pattern below is matched whole (fullmatch): '$' would let a trailing newline pass.
 # RFC 3339 date-time; the offset is not optional.
 _RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(?P<offset>[Zz]|[+-]\d{2}:\d{2})?$"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(?P<offset>[Zz]|[+-]\d{2}:\d{2})?"
 )
 # BCP 47 language tag, well-formed (RFC 5646 "langtag"; private use and grandfathered left out).
 _BCP47 = re.compile(
-    r"^[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}"  # language, extlang
+    r"[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}"  # language, extlang
     r"(-[A-Za-z]{4})?"  # script
     r"(-([A-Za-z]{2}|\d{3}))?"  # region
     r"(-([A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*"  # variants
     r"(-[0-9A-WY-Za-wy-z](-[A-Za-z\d]{2,8})+)*"  # extensions
-    r"(-[Xx](-[A-Za-z\d]{1,8})+)?$"  # private use
+    r"(-[Xx](-[A-Za-z\d]{1,8})+)?"  # private use
 )
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
 
 
@@ -85,14 +88,18 @@ _BIDI_CLOSE = {"\u202c": "pop directional formatting", "\u2069": "pop directiona
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-#: Longest run of characters without a space.  A PDF line cannot break inside a word,
-#: and laying out one takes time that grows with the square of its length: 2,000
-#: characters take a second, 100,000 over ten minutes.  No word or URL a reader can
-#: take in is that long.  Scripts written without spaces (Chinese, Japanese, Korean,
-#: Thai, Lao, Khmer, Burmese) break between their characters and are not counted.
+#: Longest run of characters without a place to break the line.  A PDF line cannot
+#: break inside a word, and laying out one takes time that grows with the square of its
+#: length: 2,000 characters take a second, 100,000 over ten minutes.  No word or URL a
+#: reader can take in is that long.  Only real break opportunities end a word: spaces,
+#: line breaks and the zero-width space, never the no-break spaces (U+00A0, U+2007,
+#: U+202F) or joiners (U+2060, U+FEFF) that exist to keep a line whole.  Scripts written
+#: without spaces (Chinese, Japanese, Korean, Thai, Lao, Khmer, Burmese) break between
+#: their characters and are not counted.
 MAX_WORD = 2000
+_BREAKS = "\t\n\r\f\v \u1680\u2000-\u2006\u2008-\u200b\u2028\u2029\u205f\u3000"
 _LONG_WORD = re.compile(
-    "[^\\s\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af"
+    "[^" + _BREAKS + "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af"
     "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]{" + str(MAX_WORD + 1) + ",}"
 )
 
@@ -168,7 +175,7 @@ def _check_markup(value: str) -> str:
 
 def _check_url(value: str) -> str:
     _check_link(value, "URL")
-    if inline.link_scheme(value) != "mailto" and not re.match(r"^https?://[^/\s]+", value, re.I):
+    if inline.link_scheme(value) != "mailto" and not re.match(r"https?://[^/\s]+", value, re.I):
         raise _fail(f"URL {value!r} has no host")
     return value
 
@@ -176,7 +183,7 @@ def _check_url(value: str) -> str:
 def _check_id(value: str) -> str:
     if len(value) > ID_MAX:
         raise _fail(f"id is {len(value)} characters long: at most {ID_MAX}")
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise _fail(
             f"id {value!r} is not a slug: lower-case letters, digits and single hyphens only "
             "(it names the output files)"
@@ -187,15 +194,20 @@ def _check_id(value: str) -> str:
 
 
 def _check_language(value: str) -> str:
-    if not _BCP47.match(value):
+    if not _BCP47.fullmatch(value):
         raise _fail(f"{value!r} is not a BCP 47 language tag (e.g. 'fr', 'en-GB', 'ar')")
     return value
+
+
+#: Years a date may have.  Every output writes four-digit years, several in UTC: a year
+#: 1 or 9999 with an offset falls outside what a date can hold once converted.
+MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 def _parse_datetime(value: Any) -> Any:
     if not isinstance(value, str):
         raise _fail("expected an RFC 3339 date-time string, e.g. '2020-01-08T11:30:00+01:00'")
-    match = _RFC3339.match(value)
+    match = _RFC3339.fullmatch(value)
     if not match:
         raise _fail(f"{value!r} is not an RFC 3339 date-time, e.g. '2020-01-08T11:30:00+01:00'")
     if not match.group("offset"):
@@ -204,6 +216,8 @@ def _parse_datetime(value: Any) -> Any:
         moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
     except ValueError as error:
         raise _fail(f"{value!r} is not a real date-time ({error})") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise _fail(f"{value!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}")
     # Fractions of a second are dropped: no output shows them, and isoformat() writes
     # six digits, which HTML and EPUB "datetime" attributes refuse (three at most).
     return moment.replace(microsecond=0)
@@ -216,7 +230,7 @@ def _check_row(row: list[str]) -> list[str]:
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise _fail(f"{value!r} is not an e-mail address")
     return value
 
@@ -224,7 +238,7 @@ def _check_email(value: str) -> str:
 def _check_image_src(value: str) -> str:
     # a Windows drive ("C:\\...") reads as a URL scheme: tell it apart first
     if value.startswith(("/", "\\")) and not value.startswith("//") \
-            or re.match(r"^[A-Za-z]:[\\/]", value):
+            or re.match(r"[A-Za-z]:[\\/]", value):
         raise _fail(f"image {value!r} is an absolute path: give a path relative to the briefing")
     if inline.link_scheme(value) is not None or value.startswith("//"):
         raise _fail(
@@ -355,6 +369,12 @@ class Source(_Node):
     publisher: Text | None = None
 
 
+#: Most blocks, list and factbox items, table cells and timeline events in one briefing.
+#: Laying out a page takes time and memory that grow with them (a PDF of 100,000 list
+#: items takes over ten minutes and several gigabytes); a briefing is read in minutes.
+MAX_PARTS = 5_000
+
+
 class Briefing(_Node):
     """One briefing: "what we know about ..."."""
 
@@ -385,6 +405,31 @@ class Briefing(_Node):
     rights: Text | None = None
     sections: Annotated[list[Section], Field(min_length=1)]
     sources: list[Source] = []
+
+    @model_validator(mode="after")
+    def _not_too_large(self) -> Briefing:
+        parts = self.parts()
+        if parts > MAX_PARTS:
+            raise _fail(
+                f"the briefing holds {parts:,} blocks, list and factbox items, table cells and "
+                f"timeline events: at most {MAX_PARTS:,} (split it into several briefings)"
+            )
+        return self
+
+    def parts(self) -> int:
+        """Blocks, list and factbox items, table cells and timeline events: what the
+        layout of a page grows with."""
+        count = 0
+        for section in self.sections:
+            for block in section.blocks:
+                count += 1
+                if isinstance(block, (ListBlock, Factbox)):
+                    count += len(block.items)
+                elif isinstance(block, Table):
+                    count += len(block.header) * (1 + len(block.rows))
+                elif isinstance(block, Timeline):
+                    count += len(block.events)
+        return count
 
     @field_validator("updated")
     @classmethod

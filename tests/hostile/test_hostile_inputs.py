@@ -121,6 +121,13 @@ CASES = [
     Case("not-utf8", b'{"id": "not-utf8", "title": "caf\xe9"}',
          "1:33: not UTF-8: byte 0xE9 cannot be decoded (save the file as UTF-8)"),
     Case("utf16", json.dumps(VALID).encode("utf-16"), "1:1: the file is UTF-16: save it as UTF-8"),
+    Case("utf16-no-bom", json.dumps(VALID).encode("utf-16-le"),
+         "1:1: the file is UTF-16: save it as UTF-8"),
+    Case("utf16-be-no-bom", json.dumps(VALID).encode("utf-16-be"),
+         "1:1: the file is UTF-16: save it as UTF-8"),
+    Case("utf32", json.dumps(VALID).encode("utf-32"), "1:1: the file is UTF-32: save it as UTF-8"),
+    Case("utf32-no-bom", json.dumps(VALID).encode("utf-32-be"),
+         "1:1: the file is UTF-32: save it as UTF-8"),
     Case("empty", b"", "1:1: /: the file is empty: a briefing is a JSON object"),
     Case("not-an-object", "[1, 2]", "1:1: /: a briefing is a JSON object, got a list"),
     Case("nested-too-deeply", "[" * 100_000, "1:1: malformed JSON: nested too deeply"),
@@ -243,6 +250,26 @@ CASES = [
     Case("long-word", paragraph("start " + "x" * 100_000 + " end"),
          f"{TEXT_AT}: a word of 100,000 characters at position 7: at most {MAX_WORD:,} without "
          "a space (a page cannot lay out longer ones)"),
+    # -- a trailing newline is not part of a slug, a tag or an address
+    Case("id-newline", briefing(id="id-newline\n"),
+         "1:8: /id: id 'id-newline\\n' is not a slug"),
+    Case("language-newline", briefing(language="en\n"),
+         "1:54: /language: 'en\\n' is not a BCP 47 language tag"),
+    Case("email-newline", briefing(authors=[{"name": "A", "email": "a@example.org\n"}]),
+         "1:225: /authors/0/email: 'a@example.org\\n' is not an e-mail address"),
+    # -- no-break spaces hold a word together: no line can break there
+    *(Case(f"no-break-{ord(space):04x}", paragraph("x" + (space + "xx") * 1000),
+           f"{TEXT_AT}: a word of 3,001 characters at position 1: at most {MAX_WORD:,}")
+      for space in "\u00a0\u202f\u2007\u2060"),
+    # -- dates every output can carry, and a size a page can be laid out at
+    Case("year-1", briefing(published="0001-01-01T00:30:00+01:00"),
+         "1:73: /published: '0001-01-01T00:30:00+01:00': the year must be from 1900 to 9000"),
+    Case("year-9999", briefing(published="9999-12-31T23:00:00-05:00"),
+         "1:73: /published: '9999-12-31T23:00:00-05:00': the year must be from 1900 to 9000"),
+    Case("hundred-thousand-items", briefing(sections=[{"blocks": [
+        {"type": "list", "items": ["x"] * 100_000}]}]),
+         "1:1: /: the briefing holds 100,001 blocks, list and factbox items, table cells and "
+         "timeline events: at most 5,000 (split it into several briefings)"),
     Case("long-url", briefing(sources=[{"title": "S", "url": "https://example.org/?q="
                                         + "a" * 100_000}]),
          "1:224: /sources/0/url: a word of 100,023 characters at position 1: at most "
