@@ -14,6 +14,11 @@ its line, before any of its content is read: so ``<script>``, ``<style>``,
 silently lost (an ``<img>`` or a ``<table>`` is refused too: add those to the
 briefing by hand).
 
+Comments are left out; one left open runs to the end of the file, so it is refused
+like ``<script>`` (an editor's note would otherwise become text), as is a tag never
+closed by ``>``.  Formatting nested deeper than :data:`MAX_INLINE_DEPTH` is read
+through, its words kept.
+
 Entities are decoded, whitespace is collapsed, and inline formatting becomes the
 briefing's markup (``*em*``, ``**strong**``, ``[label](url)``); literal ``*``,
 ``[``, ``]`` and ``\\`` are escaped so they stay literal.

@@ -36,10 +36,11 @@ def _detector() -> LanguageDetector:
 
     from briefkit.render.labels import labels_for
 
+    # a language has labels when its labels are not the English ones given as a fallback
     fallback = labels_for("en")
     labelled = [language for language in Language.all()
                 if (code := language.iso_code_639_1.name.lower()) == "en"
-                or labels_for(code) is not fallback]
+                or labels_for(code) != fallback]
     return LanguageDetectorBuilder.from_languages(*labelled).with_low_accuracy_mode().build()
 
 
