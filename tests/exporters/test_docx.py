@@ -23,6 +23,7 @@ import docx
 import pytest
 from conftest import ENGLISH, FRENCH, ROOT, fixture, sample
 from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from fontTools.ttLib import TTFont
 from lxml import etree
 
@@ -240,6 +241,10 @@ def test_table_repeats_its_header_row(every: Exported) -> None:
     assert [c.text for c in table.rows[0].cells] == ["Year", "Value", "Note"]
     assert [c.text for c in table.rows[2].cells] == ["2020", "1,380", "record"]
     assert table.rows[2].cells[2].paragraphs[0].runs[0].bold
+    # figures set to the right, header included; years and words left as they are (the
+    # shared rule of every format)
+    alignments = [[c.paragraphs[0].alignment for c in row.cells] for row in table.rows]
+    assert all(row == [None, WD_ALIGN_PARAGRAPH.RIGHT, None] for row in alignments)
     rows = every.xml("word/document.xml").findall(".//w:tbl/w:tr", NS)
     assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
     assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from briefkit import inline
 from briefkit.load import Asset, BriefingFile
 from briefkit.model import Factbox, Image, ListBlock, Paragraph, Quote, Table, Timeline
-from briefkit.render.typography import JOIN, tie_last_words, typeset, typeset_parts
+from briefkit.render.typography import (JOIN, numeric_columns, tie_last_words, typeset,
+                                        typeset_parts)
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -248,6 +249,7 @@ class WordBody:
         self.keep_with_next(figure)
 
     def table(self, block: Table) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.oxml.ns import qn
         from docx.oxml.table import CT_Tbl
         from docx.table import Table as WordTable
@@ -269,10 +271,15 @@ class WordBody:
         if self.rtl:
             wordml.right_to_left_table(table._tbl)
         # straight to the cells' XML: python-docx's row.cells recomputes the grid each time
+        # figures line up on their units: numeric columns set to the right (left to right
+        # only: Word and LibreOffice disagree on what "right" means in a right-to-left cell)
+        numeric = set() if self.rtl else numeric_columns(block.rows)
         for tr, cells in zip(table._tbl.tr_lst, [block.header, *block.rows]):
-            for tc, text in zip(tr.tc_lst, cells):
+            for column, (tc, text) in enumerate(zip(tr.tc_lst, cells)):
                 paragraph = WordParagraph(tc.p_lst[0], _Cell(tc, table))
                 self.runs(paragraph, paragraph._p, inline.parse(text) if text else ())
+                if column in numeric:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         wordml.repeat_header_row(table.rows[0])
         if len(block.rows) <= KEEP_TABLE_ROWS:
             # a short table reads best on one page: each row keeps with the next
