@@ -339,3 +339,19 @@ def test_what_the_agency_tells_the_desk_is_said_never_imported(tmp_path: Path) -
     assert "title taken from the item's name, it has no headline" in said
     assert "embargoed until 2024-03-02T00:01:00Z" in said
     assert "editor's note, not imported: 'Corrects route number in paragraph 2'" in said
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("By Ana Ruiz and Tom Becker", ["Ana Ruiz", "Tom Becker"]),
+    ("Par Claire Dubois et Marc Lemaire", ["Claire Dubois", "Marc Lemaire"]),
+    ("Von Anna Schmidt und Jonas Weber", ["Anna Schmidt", "Jonas Weber"]),
+    ("Ana Ruiz; Tom Becker & Lea Roy", ["Ana Ruiz", "Tom Becker", "Lea Roy"]),
+    ("Bernadette Yates", ["Bernadette Yates"]),
+])
+def test_names_are_split_from_a_byline(tmp_path: Path, byline: str, names: list[str]) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({
+        "uri": "urn:x", "headlines": [{"value": "T"}], "by": byline, "language": "en",
+        "firstCreated": "2024-03-01T06:00:00Z",
+        "bodies": [{"contentType": "text/html", "value": "<p>One.</p><p>Two.</p>"}]}), "utf-8")
+    briefing, _ = imported(tmp_path / "a.json")
+    assert briefing["authors"] == [{"name": name} for name in names]

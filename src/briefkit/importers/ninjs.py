@@ -50,8 +50,9 @@ GENERIC_AUTHORSHIP = frozenset({"author", "creator", "by", "byline", "writer"})
 NINJS_FIELDS = frozenset({"uri", "headlines", "headline", "bodies", "body_html", "body_xhtml",
                           "body_text"})
 
-_BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
-_BYLINE_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|par|von|por|di|door)\s+", re.IGNORECASE)
+#: Between two names of a byline: a comma, a semicolon, "&" or "and" in the languages with labels.
+_BYLINE_SPLIT = re.compile(r"\s*(?:;|,|&|\b(?:and|et|und|y|e|en)\b)\s*", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
