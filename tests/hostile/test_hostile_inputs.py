@@ -446,8 +446,10 @@ def test_word_at_the_limit_and_unspaced_scripts_are_allowed(tmp_path: Path) -> N
 
 
 def _files_outside_dist(newsroom: Path) -> dict[Path, bytes]:
+    # dist/ and the run state (.briefkit/) are the export's own
     return {p: p.read_bytes() for p in newsroom.rglob("*")
-            if p.is_file() and not p.is_symlink() and "dist" not in p.relative_to(newsroom).parts}
+            if p.is_file() and not p.is_symlink()
+            and not {"dist", ".briefkit"} & set(p.relative_to(newsroom).parts)}
 
 
 def _newsroom_with_every_case(newsroom: Path) -> list[Path]:
@@ -463,9 +465,16 @@ def _newsroom_with_every_case(newsroom: Path) -> list[Path]:
     # found after the sample whose id it takes, so the sample keeps it
     duplicate = source / "zz-duplicate-id.json"
     duplicate.write_text(json.dumps(briefing(id=ENGLISH)), "utf-8")
-    return [*written, big, link, duplicate]
+    # nothing ever writes to the FIFO, and the devices never end: read, they would hang
+    fifo = source / "fifo.json"
+    os.mkfifo(fifo)
+    devices = [source / "dev-zero.json", source / "dev-urandom.json"]
+    devices[0].symlink_to("/dev/zero")
+    devices[1].symlink_to("/dev/urandom")
+    return [*written, big, link, duplicate, fifo, *devices]
 
 
+@pytest.mark.timeout(600)
 def test_export_goes_on_past_every_bad_briefing(newsroom: Path) -> None:
     bad = _newsroom_with_every_case(newsroom)
     before = _files_outside_dist(newsroom)
@@ -490,6 +499,7 @@ def test_export_goes_on_past_every_bad_briefing(newsroom: Path) -> None:
     assert not any(b"SECRET" in p.read_bytes() for p in dist.rglob("*") if p.is_file())
 
 
+@pytest.mark.timeout(300)
 def test_validate_names_every_bad_file(newsroom: Path) -> None:
     bad = _newsroom_with_every_case(newsroom)
     result = run_briefkit("validate", cwd=newsroom)
