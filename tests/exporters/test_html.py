@@ -6,7 +6,6 @@ import io
 import json
 import posixpath
 import re
-from pathlib import Path
 
 import lxml.html
 import pytest
@@ -19,6 +18,8 @@ from briefkit.exporters.html import HTMLExporter
 from briefkit.load import BriefingFile
 
 BASE = "https://briefings.example.org/"
+#: briefing name -> (the briefing, its exported web page)
+Pages = dict[str, tuple[BriefingFile, Exported]]
 
 
 def export(item: BriefingFile, context: Context, **sizes: int) -> Exported:
@@ -27,7 +28,7 @@ def export(item: BriefingFile, context: Context, **sizes: int) -> Exported:
 
 
 @pytest.fixture(scope="module")
-def pages(context: Context) -> dict[str, tuple[BriefingFile, Exported]]:
+def pages(context: Context) -> Pages:
     items = {"french": sample(FRENCH), "english": sample(ENGLISH),
              "every": fixture("every-block"), "arabic": fixture("rtl-arabic")}
     sizes = {"french": {"pdf": 61_282, "docx": 15_321, "epub": 20_500},
@@ -36,7 +37,7 @@ def pages(context: Context) -> dict[str, tuple[BriefingFile, Exported]]:
             for name, item in items.items()}
 
 
-def tree(pages: dict[str, tuple[BriefingFile, Exported]], name: str) -> lxml.html.HtmlElement:
+def tree(pages: Pages, name: str) -> lxml.html.HtmlElement:
     return lxml.html.document_fromstring(pages[name][1].data)
 
 
@@ -45,7 +46,7 @@ def text(element: lxml.html.HtmlElement) -> str:
     return re.sub(r"[ \t\n]+", " ", element.text_content()).strip()
 
 
-def test_french_headings_in_order_with_narrow_spaces(pages: dict) -> None:  # type: ignore[type-arg]
+def test_french_headings_in_order_with_narrow_spaces(pages: Pages) -> None:
     page = tree(pages, "french")
     assert [h.text_content() for h in page.iter("h2")] == [
         "Que s’est-il passé\u00a0exactement\u202f?",
@@ -57,26 +58,27 @@ def test_french_headings_in_order_with_narrow_spaces(pages: dict) -> None:  # ty
     assert "1\u00a0h\u00a020 du matin" in page.xpath("string(//main)")
 
 
-def test_english_dateline(pages: dict) -> None:  # type: ignore[type-arg]
+def test_english_dateline(pages: Pages) -> None:
     dateline = tree(pages, "english").xpath("//time[@class='dateline']")[0]
     assert dateline.text == "8 January 2020, 07:00 · Updated 16:30"
     assert dateline.get("datetime") == "2020-01-08T07:00:00+00:00"
 
 
-def test_right_to_left(pages: dict) -> None:  # type: ignore[type-arg]
+def test_right_to_left(pages: Pages) -> None:
     page = tree(pages, "arabic")
     assert page.get("lang") == "ar" and page.get("dir") == "rtl"
     assert page.xpath("string(//time[@class='dateline'])") == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
 
 
-def test_markup_in_text_is_literal(pages: dict) -> None:  # type: ignore[type-arg]
+def test_markup_in_text_is_literal(pages: Pages) -> None:
     page = tree(pages, "every")
-    assert page.xpath("string(//h1)") == "Every block: a test briefing\u00a0<script>alert(1)</script>"
+    title = "Every block: a test briefing\u00a0<script>alert(1)</script>"
+    assert page.xpath("string(//h1)") == title
     assert page.xpath("//script/@type") == ["application/ld+json"]
     assert "<b>tags</b>" in text(page)
 
 
-def test_every_block_type_is_rendered(pages: dict) -> None:  # type: ignore[type-arg]
+def test_every_block_type_is_rendered(pages: Pages) -> None:
     page = tree(pages, "every")
     for tag in ("blockquote", "ul", "ol", "table", "thead", "img", "aside", "figcaption"):
         assert page.xpath(f"//main//{tag}"), tag
@@ -85,7 +87,7 @@ def test_every_block_type_is_rendered(pages: dict) -> None:  # type: ignore[type
     assert "https://example.org/a?b=1&c=2" in links and "mailto:desk@example.org" in links
 
 
-def test_numeric_columns_right_aligned_and_credit_apart(pages: dict) -> None:  # type: ignore[type-arg]
+def test_numeric_columns_right_aligned_and_credit_apart(pages: Pages) -> None:
     page = tree(pages, "every")
     table = page.xpath("//table")[0]
     header = [th.get("class") for th in table.xpath(".//th")]
@@ -97,7 +99,7 @@ def test_numeric_columns_right_aligned_and_credit_apart(pages: dict) -> None:  #
     assert caption.xpath("string(span[@class='caption'])") == "Journeys per week, in thousands."
 
 
-def test_every_content_sits_in_a_landmark(pages: dict) -> None:  # type: ignore[type-arg]
+def test_every_content_sits_in_a_landmark(pages: Pages) -> None:
     for name in pages:
         body = tree(pages, name).find("body")
         assert [child.tag for child in body] == ["header", "main", "footer"][: len(body)], name
@@ -106,7 +108,7 @@ def test_every_content_sits_in_a_landmark(pages: dict) -> None:  # type: ignore[
         assert body.xpath("main/article/header/h1")
 
 
-def test_links_to_the_other_formats_with_sizes_and_to_the_feeds(pages: dict) -> None:  # type: ignore[type-arg]
+def test_links_to_the_other_formats_with_sizes_and_to_the_feeds(pages: Pages) -> None:
     footer = tree(pages, "french").xpath("//footer[@class='page-footer']")[0]
     downloads = [(a.get("href"), text(a)) for a in footer.xpath(".//p[@class='downloads']/a")]
     assert downloads == [(f"{FRENCH}.pdf", "PDF 61\u202fko"), (f"{FRENCH}.epub", "EPUB 20\u202fko"),
@@ -129,8 +131,8 @@ def json_ld(page: lxml.html.HtmlElement) -> dict:  # type: ignore[type-arg]
     return json.loads(script.text)  # type: ignore[no-any-return]
 
 
-def test_news_article_json_ld(pages: dict) -> None:  # type: ignore[type-arg]
-    item, exported = pages["english"]
+def test_news_article_json_ld(pages: Pages) -> None:
+    _, exported = pages["english"]
     data = json_ld(lxml.html.document_fromstring(exported.data))
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == "The new night bus network: what we know"
@@ -146,7 +148,7 @@ def test_news_article_json_ld(pages: dict) -> None:  # type: ignore[type-arg]
     assert data["url"] == f"{BASE}{ENGLISH}.html"
 
 
-def test_json_ld_cannot_be_closed_by_a_title(pages: dict) -> None:  # type: ignore[type-arg]
+def test_json_ld_cannot_be_closed_by_a_title(pages: Pages) -> None:
     raw = pages["every"][1].data.decode()
     head = raw[raw.index("application/ld+json"):]
     body = head[head.index(">") + 1: head.index("</script>")]
@@ -155,7 +157,7 @@ def test_json_ld_cannot_be_closed_by_a_title(pages: dict) -> None:  # type: igno
     assert data["headline"] == "Every block: a test briefing <script>alert(1)</script>"
 
 
-def test_open_graph(pages: dict) -> None:  # type: ignore[type-arg]
+def test_open_graph(pages: Pages) -> None:
     page = tree(pages, "french")
     og = {m.get("property"): m.get("content") for m in page.xpath("//meta[@property]")}
     assert og["og:type"] == "article"
@@ -168,7 +170,7 @@ def test_open_graph(pages: dict) -> None:  # type: ignore[type-arg]
     assert english["og:image"].startswith(f"{BASE}images/{ENGLISH}/")
 
 
-def test_images_are_published_beside_the_page(pages: dict) -> None:  # type: ignore[type-arg]
+def test_images_are_published_beside_the_page(pages: Pages) -> None:
     item, exported = pages["english"]
     page = lxml.html.document_fromstring(exported.data)
     sources = page.xpath("//img/@src")
@@ -178,7 +180,7 @@ def test_images_are_published_beside_the_page(pages: dict) -> None:  # type: ign
         assert published and published[0].endswith(".png"), src
 
 
-def test_the_themes_fonts_are_served_as_woff2(pages: dict) -> None:  # type: ignore[type-arg]
+def test_the_themes_fonts_are_served_as_woff2(pages: Pages) -> None:
     _, exported = pages["french"]
     css = lxml.html.document_fromstring(exported.data).xpath("string(//style)")
     faces = re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("([^"]+)"\)', css)
@@ -194,8 +196,8 @@ def test_the_themes_fonts_are_served_as_woff2(pages: dict) -> None:  # type: ign
     assert pages["arabic"][1].files[path] == exported.files[path]
 
 
-def test_no_page_names_a_file_it_does_not_publish(pages: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
-    for name, (item, exported) in pages.items():
+def test_no_page_names_a_file_it_does_not_publish(pages: Pages) -> None:
+    for name, (_, exported) in pages.items():
         page = lxml.html.document_fromstring(exported.data)
         local = [u for u in page.xpath("//img/@src") if "://" not in u]
         css = page.xpath("string(//style)")

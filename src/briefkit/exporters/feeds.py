@@ -95,7 +95,8 @@ class RSSExporter(CollectionExporter):
     media_type = "application/rss+xml"
     description = "RSS 2.0 feed of the newest briefings, full content and PDF enclosure"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
+    def export_collection(self, items: Sequence[BriefingFile],
+                          context: CollectionContext) -> Exported:
         fg, entries = _feed(self, items, context)
         fg.load_extension("dc")
         fg.load_extension("media")
@@ -135,7 +136,8 @@ class AtomExporter(CollectionExporter):
     media_type = "application/atom+xml"
     description = "Atom 1.0 feed of the newest briefings, full content and downloads"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
+    def export_collection(self, items: Sequence[BriefingFile],
+                          context: CollectionContext) -> Exported:
         fg, entries = _feed(self, items, context)
         # Atom wants an author for every entry; the publisher stands in for briefings without.
         fg.author(name=context.settings.publisher or context.settings.title)
@@ -203,7 +205,8 @@ class JSONFeedExporter(CollectionExporter):
     media_type = "application/feed+json"
     description = "JSON Feed 1.1 of the newest briefings"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
+    def export_collection(self, items: Sequence[BriefingFile],
+                          context: CollectionContext) -> Exported:
         settings = context.settings
         base_url = require_base_url(settings, self.output)
         entries = feed_entries(items, context.theme, settings, context.outputs, self.output)

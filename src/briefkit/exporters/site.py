@@ -120,7 +120,8 @@ class FrontPageExporter(CollectionExporter):
     media_type = "text/html"
     description = "the front page: every briefing, its downloads and the feeds"
 
-    def export_collection(self, items: Sequence[BriefingFile], context: CollectionContext) -> Exported:
+    def export_collection(self, items: Sequence[BriefingFile],
+                          context: CollectionContext) -> Exported:
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
         # The feeds need base_url: without it they are not written, so not announced.
@@ -142,5 +143,5 @@ class FrontPageExporter(CollectionExporter):
             rows=rows,
             css=html.stylesheet(theme, font_url=webfonts.font_url(self.output)),
         )
-        files = {**published.logo(theme), **webfonts.web_fonts(theme)}
+        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get)}
         return Exported(page.encode("utf-8"), files=files)

@@ -30,8 +30,10 @@ _FR_BEFORE_TIGHT = re.compile(_SPACES + r"*([?!;]+)")
 _FR_BEFORE_COLON = re.compile(r"(?<=\w)[ \t\u00a0\u202f]*:(?=\s|$)|" + _SPACES + r"+:(?=\s|$)")
 _FR_OPEN_GUILLEMET = re.compile(r"«[ \t\u00a0\u202f]*")
 #: An address written in the text: left exactly as written.
-_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»“”„]*[^\s<>\"«»“”„.,;:!?)\]']"
-                  r"|[^\s@<>\"'()]+@[^\s@<>\"'()]+\.\w+")
+_URL = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»“”„]*[^\s<>\"«»“”„.,;:!?)\]']"
+    r"|[^\s@<>\"'()]+@[^\s@<>\"'()]+\.\w+"
+)
 #: Between parts of one text split by inline markup (see :func:`typeset_parts`); the
 #: model rules it out of every text, so it cannot occur in a briefing.
 JOIN = "\x00"
