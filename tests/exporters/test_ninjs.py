@@ -329,8 +329,6 @@ def test_export_all_writes_items_whose_renditions_are_the_files(briefing_id: str
         assert (exported / association["uri"].removeprefix(BASE)).is_file()
 
 
-@pytest.mark.xfail(reason="the web page lists its downloads too, and the export run gives an "
-                   "output that lists others none of the outputs that also list")
 def test_export_all_lists_the_web_page(exported: Path) -> None:
     news = json.loads((exported / f"{ENGLISH}.ninjs.json").read_text("utf-8"))
     (page,) = [r for r in news["renditions"] if r["name"] == "html"]

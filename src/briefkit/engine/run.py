@@ -342,31 +342,49 @@ class _Run:
         if due:
             self.make_collections()
 
-    def _listings(self) -> Iterable[tuple[Source, Exporter, str, str, dict[str, Any]]]:
+    def waves(self) -> list[list[Exporter]]:
+        """The exporters that list outputs, in waves: each after those it lists."""
+        left, done, waves = list(self.listing), set(), []
+        present = {e.name for e in self.listing}
+        while left:
+            wave = [e for e in left if set(e.runs_after) & present <= done]
+            if not wave:  # a cycle: the rest run together, none seeing the others
+                wave = left
+            waves.append(wave)
+            done |= {e.name for e in wave}
+            left = [e for e in left if e not in wave]
+        return waves
+
+    def _listings(self, exporters: Sequence[Exporter]) -> Iterable[
+            tuple[Source, Exporter, str, str, dict[str, Any]]]:
         """Each output that lists a chosen briefing's other outputs, with its key."""
-        skip = {e.name for e in self.listing}
+        listing = {e.name for e in self.listing}
         for path in self.chosen:
             source = self.sources[path]
             if not source.valid or source.id is None:
                 continue
-            outputs = plan.outputs_of({source.id}, self.state.records, skip).get(source.id, {})
-            for exporter in self.listing:
+            for exporter in exporters:
+                skip = listing - set(exporter.runs_after)
+                outputs = plan.outputs_of({source.id}, self.state.records, skip).get(
+                    source.id, {})
                 key = plan.listing_key(self.base, exporter.name, source, outputs,
                                        self.state.records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
 
     def _listings_stale(self) -> bool:
-        return any(self._stale(name, key) for _, _, name, key, _ in self._listings())
+        return any(self._stale(name, key) for _, _, name, key, _ in self._listings(self.listing))
 
     def make_listings(self) -> None:
-        """Outputs that list the briefing's other outputs (their sizes, their links)."""
-        jobs: list[Job] = []
-        for source, exporter, name, key, outputs in list(self._listings()):
-            if source.item is not None and source.id is not None and self.needed(name, key):
-                jobs.append(BriefingJob(exporter.name, name, key, source.path, 0.05,
-                                        source.item, {source.id: outputs}))
-        for job, outcome in self.outcomes(jobs):
-            self.take(job, outcome)
+        """Outputs that list the briefing's other outputs (their sizes, their links), in
+        waves, so that one listing another sees it."""
+        for wave in self.waves():
+            jobs: list[Job] = []
+            for source, exporter, name, key, outputs in list(self._listings(wave)):
+                if source.item is not None and source.id is not None and self.needed(name, key):
+                    jobs.append(BriefingJob(exporter.name, name, key, source.path, 0.05,
+                                            source.item, {source.id: outputs}))
+            for job, outcome in self.outcomes(jobs):
+                self.take(job, outcome)
 
     def make_collections(self) -> None:
         valid = [s for s in self.members if s.item is not None]

@@ -92,6 +92,8 @@ class Exporter:
     collection: ClassVar[bool] = False
     #: Run after the briefing's other formats, with their files in ``context.outputs``.
     lists_outputs: ClassVar[bool] = False
+    #: Formats that list outputs too and whose files this one lists (it runs after them).
+    runs_after: ClassVar[tuple[str, ...]] = ()
 
     def filename(self, briefing_id: str) -> str:
         return f"{briefing_id}{self.extension}"
