@@ -685,3 +685,21 @@ def test_newsboat_lists_every_entry(feed: str, served: str, tmp_path: Path,
         assert url == (item.briefing.url or guid)
         assert published == int(item.briefing.published.timestamp())
         assert "<article" in content  # the full content, not only the summary
+
+
+def test_markup_in_a_summary_stays_text_for_readers_and_the_validator(
+        items: list[BriefingFile], cctx: CollectionContext) -> None:
+    said = "Use <b>bold</b> & <script>alert(1)</script> here"
+    english = sample(ENGLISH)
+    marked = dataclasses.replace(english, briefing=english.briefing.model_copy(
+        update={"summary": said}))
+    rss = RSSExporter().export_collection([marked], cctx).data
+    description = etree.fromstring(rss).findtext("channel/item/description")
+    assert not re.search(r"<[A-Za-z/!?]", description)  # no "summary contains HTML"
+    assert feedparser.parse(rss).entries[0].summary.replace("\u2060", "") == said
+    atom = AtomExporter().export_collection([marked], cctx).data
+    summary = etree.fromstring(atom).find("atom:entry/atom:summary", NS)
+    assert summary.get("type") == "text" and summary.text == said
+    assert feedparser.parse(atom).entries[0].summary == said
+    feed = json.loads(JSONFeedExporter().export_collection([marked], cctx).data)
+    assert feed["items"][0]["summary"] == said

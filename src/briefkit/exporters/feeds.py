@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
@@ -39,16 +38,17 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
 
 
-#: What would start a tag in text taken as HTML: "<" before a letter, "/", "!" or "?".
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+#: What would start a tag or a character reference in text taken as HTML.
+_MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 
 
-def rss_title(title: str) -> str:
-    """A title as RSS carries it.  Some readers take an RSS title as HTML, others as
-    text, and the W3C validator warns of any markup in one; a word joiner (U+2060,
-    invisible) after a "<" that would open a tag keeps "<script>" text for all of them.
+def rss_text(text: str) -> str:
+    """Plain text as an RSS title or description carries it.  Some readers take these as
+    HTML, others as text, and the W3C validator warns of any markup in them: a word
+    joiner (U+2060, invisible) after a "<" that would open a tag, or an "&" that would
+    start a reference, keeps "<script>" text for all of them.
     """
-    return _TAG_START.sub("<\u2060", title)
+    return _MARKUP_START.sub(lambda m: m.group() + "\u2060", text)
 
 
 def byline(briefing: Briefing) -> str:
@@ -103,7 +103,7 @@ class RSSExporter(CollectionExporter):
         fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
         for entry in entries:
             fe = fg.add_entry(order="append")  # feedgen prepends by default
-            fe.title(rss_title(entry.title))
+            fe.title(rss_text(entry.title))
             fe.link(href=entry.link)
             fe.guid(entry.guid, permalink=entry.guid_is_link)
             fe.published(entry.published)
@@ -114,9 +114,7 @@ class RSSExporter(CollectionExporter):
             for tag in entry.briefing.tags:
                 fe.category(term=tag)
             if entry.summary:
-                # readers take an RSS description as HTML: the plain-text summary is escaped
-                # for it, or a summary's "<script>" would become markup
-                fe.description(escape(entry.summary, quote=False))
+                fe.description(rss_text(entry.summary))
             fe.content(entry.content)  # content:encoded
             if entry.image is not None:  # the lead image, for readers that show one
                 fe.media.content(url=entry.image.url, type=entry.image.media_type,
