@@ -246,7 +246,7 @@ def problems(error: ValidationError, origin: dict[Key, tuple[str, str]]) -> list
             message = e["msg"].removeprefix("Value error, ")
             message = message[0].lower() + message[1:] if message else message
         found.append(Problem(shown, f"{key}: {message}", line, column))
-    return found
+    return sorted(found, key=lambda p: (p.file, p.line or 0, p.column or 0))
 
 
 def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ exporter's own tests.)
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -94,8 +93,10 @@ def test_the_other_briefings_export_when_the_theme_is_bad(newsroom: Path) -> Non
     assert failed == {f"source/{ENGLISH}.json", f"source/{FRENCH}.json"}
     assert sorted(p.name for p in (newsroom / "dist").glob("*.docx")) == sorted(
         [f"{ENGLISH}.docx", f"{FRENCH}.docx"])
-    manifest = json.loads((newsroom / "dist" / "manifest.json").read_text("utf-8"))
-    assert SECRET not in json.dumps(manifest)
+    # nor anything the run remembers (the manifest, in the run state)
+    for path in (newsroom / ".briefkit").rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
 
 
 # --- a theme never runs code -------------------------------------------------------------
@@ -301,3 +302,39 @@ def test_theme_css_cannot_close_the_style_element(tmp_path: Path, settings: Sett
     assert "alert(1)" in style.text_content()
     printed = html.stylesheet(theme, print_media=True)
     assert "</" not in printed
+
+
+def test_a_theme_running_code_fails_its_outputs_only(newsroom: Path) -> None:
+    """The real command line: the web pages fail with one line each, naming the template
+    and its line; Word documents, which use no template, export; nothing runs."""
+    folder = newsroom / "themes" / "evil" / "templates"
+    folder.mkdir(parents=True)
+    (folder.parent / "theme.toml").write_text('extends = "default"\n', "utf-8")
+    (folder / "content.html").write_text(
+        "<p>\n{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}\n", "utf-8")
+    result = run_briefkit("export", "--all", "--theme", "evil", "-f", "html", "-f", "docx",
+                          cwd=newsroom)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert sorted(result.stderr.splitlines()) == [
+        f"source/{name}.json: html: themes/evil/templates/content.html:2: '__init__' of a "
+        "type is not open to a theme" for name in sorted([ENGLISH, FRENCH])]
+    assert sorted(p.name for p in (newsroom / "dist").iterdir() if p.suffix == ".docx") == \
+        sorted([f"{ENGLISH}.docx", f"{FRENCH}.docx"])
+    assert not (newsroom / "PWNED").exists()
+
+
+def test_a_bad_theme_toml_stops_the_run_before_anything_is_written(newsroom: Path) -> None:
+    folder = newsroom / "themes" / "evil"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text(
+        'extends = "default"\n[fonts]\nsize = nan\nbody = "x</style><script>"\n', "utf-8")
+    result = run_briefkit("export", "--all", "--theme", "evil", "-f", "html", cwd=newsroom)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "themes/evil/theme.toml:3:1: fonts.size: nan is not a text size: give points from "
+        "5 to 48",
+        "themes/evil/theme.toml:4:1: fonts.body: 'x</style><script>' is not a font family "
+        "name: letters, digits, single spaces, '-' and '.' only, at most 80 characters",
+    ]
+    assert not (newsroom / "dist").exists()
