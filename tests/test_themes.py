@@ -147,7 +147,8 @@ def test_a_theme_changing_one_colour_keeps_its_parents_fonts(tmp_path: Path) -> 
 
 def test_tables_merge_key_by_key_along_the_chain(tmp_path: Path) -> None:
     """compact -> wire -> default: each key from the nearest theme that sets it."""
-    make_theme(tmp_path, "compact", 'extends = "wire"\n[fonts]\nsize = 8\n[page]\nsize = "Letter"\n')
+    make_theme(tmp_path, "compact",
+               'extends = "wire"\n[fonts]\nsize = 8\n[page]\nsize = "Letter"\n')
     compact, wire = load_theme("compact", tmp_path), load_theme("wire")
     assert compact.settings.fonts.size == 8
     assert compact.settings.fonts.body == wire.settings.fonts.body == "Inter"

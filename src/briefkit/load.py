@@ -380,7 +380,7 @@ def _problem(file: str, data: Any, where: Positions, error: Any) -> Problem:
 # --- images ---------------------------------------------------------------------------
 
 
-def _check_image(data: bytes) -> tuple[str, int, int, str] | str:
+def check_image(data: bytes) -> tuple[str, int, int, str] | str:
     """(media type, width, height, sha256) of a real image, or what is wrong with it.
 
     The file is read once: its bytes are hashed and decoded from memory.
@@ -426,7 +426,7 @@ def _image(src: str, base: Path, root: Path, shown: str) -> Asset | str:
     if not target.exists():
         return f"image {src!r} not found"
     data = _read_capped(target, MAX_IMAGE_BYTES)
-    checked = _check_image(data) if isinstance(data, bytes) else data
+    checked = check_image(data) if isinstance(data, bytes) else data
     if isinstance(checked, str):
         return f"image {src!r} {checked}"
     return Asset(target, *checked, src=src, briefing=shown)

@@ -216,7 +216,8 @@ def _known(loc: Key) -> list[str]:
         info = model.model_fields.get(part)
         annotation = info.annotation if info else None
         args = getattr(annotation, "__args__", ())
-        nested = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        nested = [a for a in (annotation, *args)
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
         if not nested:
             return []
         model = nested[0]

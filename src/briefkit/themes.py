@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from briefkit.errors import BriefingError, Problem, ThemeError, UnsafeReferenceError
-from briefkit.load import MAX_IMAGE_BYTES, _check_image, display_path, read_regular
+from briefkit.load import MAX_IMAGE_BYTES, check_image, display_path, read_regular
 from briefkit.theme_settings import (
     Brand,
     Colours,
@@ -288,5 +288,5 @@ def _font_fault(path: Path, size: int, modified: int) -> str | None:
 
 
 def _image_fault(path: Path) -> str | None:
-    checked = _check_image(_read(path, MAX_IMAGE_BYTES))
+    checked = check_image(_read(path, MAX_IMAGE_BYTES))
     return f"{path.name} {checked}" if isinstance(checked, str) else None
