@@ -7,8 +7,11 @@ with SOURCE_DATE_EPOCH set, and without it (the briefings' own dates then serve)
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,11 +21,19 @@ from test_build import make_newsroom
 from briefkit import registry
 
 
-def export_somewhere(newsroom: Path, folder: Path, env: dict[str, str]) -> dict[str, str]:
+EPOCH = 1_700_000_000
+
+
+def export_somewhere(newsroom: Path, folder: Path, env: dict[str, str]) -> Path:
+    """The newsroom copied to ``folder`` and exported there; the copy."""
     room = folder / "newsroom"
     shutil.copytree(newsroom, room)
     result = run_briefkit("export", "--all", "--quiet", cwd=room, env=env)
     assert result.returncode == 0, result.stderr
+    return room
+
+
+def checksums(room: Path) -> dict[str, str]:
     dist = room / "dist"
     return {p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in dist.rglob("*") if p.is_file() and not p.name.startswith(".")
@@ -30,16 +41,23 @@ def export_somewhere(newsroom: Path, folder: Path, env: dict[str, str]) -> dict[
 
 
 @pytest.fixture(scope="module", params=["SOURCE_DATE_EPOCH", "briefing dates"])
-def two_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> tuple[dict[str, str], dict[str, str]]:
-    epoch = {"SOURCE_DATE_EPOCH": "1700000000"} if request.param == "SOURCE_DATE_EPOCH" else {}
+def two_rooms(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[bool, Path, Path]:
+    """Whether SOURCE_DATE_EPOCH was set, and the two newsrooms exported."""
+    epoch = {"SOURCE_DATE_EPOCH": str(EPOCH)} if request.param == "SOURCE_DATE_EPOCH" else {}
     newsroom = make_newsroom(tmp_path_factory.mktemp("newsroom"), copies=1)
     first = export_somewhere(newsroom, tmp_path_factory.mktemp("machine-a"),
                              {**epoch, "TZ": "Europe/Paris", "LANG": "fr_FR.UTF-8"})
     time.sleep(1.1)  # a second later: any "now" inside a file would show
     second = export_somewhere(newsroom, tmp_path_factory.mktemp("another-machine-b"),
                               {**epoch, "TZ": "America/Los_Angeles", "LANG": "C.UTF-8"})
-    return first, second
+    return bool(epoch), first, second
+
+
+@pytest.fixture(scope="module")
+def two_runs(two_rooms: tuple[bool, Path, Path]) -> tuple[dict[str, str], dict[str, str]]:
+    _, first, second = two_rooms
+    return checksums(first), checksums(second)
 
 
 @pytest.mark.parametrize("name", registry.names())
@@ -66,3 +84,34 @@ def test_published_images_are_identical_too(
     images = {f for f in first if f.startswith("images/")}
     assert images and {f: first[f] for f in images} == {f: second[f] for f in images}
     assert set(first) == set(second)
+
+
+def _entries(path: Path) -> list[tuple[str, tuple[int, ...], int, int, int]]:
+    """A zip's entries as the standard library reads them: name, time, CRC, attributes."""
+    with zipfile.ZipFile(path) as archive:
+        return [(i.filename, i.date_time, i.CRC, i.external_attr, i.create_system)
+                for i in archive.infolist()]
+
+
+def _zip_time(moment: datetime) -> tuple[int, ...]:
+    """A moment as a zip entry holds it: UTC, to the even second below."""
+    utc = moment.astimezone(UTC)
+    return (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second - utc.second % 2)
+
+
+def test_zip_entries_carry_fixed_times_and_attributes(two_rooms: tuple[bool, Path, Path]) -> None:
+    """Read by zipfile, not by the code that normalises: two runs a second apart can fall
+    in the same two-second step of a zip time, so equal bytes alone would not show "now"."""
+    with_epoch, first, second = two_rooms
+    zips = sorted(p.name for p in (first / "dist").iterdir() if p.suffix in (".docx", ".epub"))
+    assert len(zips) == 6, zips  # DOCX and EPUB of both samples and the copy
+    for name in zips:
+        entries = _entries(first / "dist" / name)
+        assert entries == _entries(second / "dist" / name), name
+        if with_epoch:
+            when = datetime.fromtimestamp(EPOCH, UTC)
+        else:
+            data = json.loads((first / "source" / f"{Path(name).stem}.json").read_text("utf-8"))
+            when = datetime.fromisoformat(data.get("updated") or data["published"])
+        assert {e[1] for e in entries} == {_zip_time(when)}, name
+        assert len({(e[3], e[4]) for e in entries}) == 1, f"{name}: entries differ in attributes"
