@@ -9,7 +9,9 @@ text falling back to another font, and the document stays small (Word's own
 process: briefings in one language ask for the same ones.  Faces with
 PostScript outlines (``.otf``, CFF, as Inter ships) are converted to TrueType
 quadratic outlines with fontTools' ``cu2qu``, which the SIL Open Font License
-allows (Inter reserves no font name).  Faces of other weights (Inter SemiBold) have no slot and are left out.
+allows (Inter reserves no font name).  Faces of other weights (Inter
+SemiBold) have no slot and are left out, as are faces whose licence bits
+forbid embedding.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from briefkit.errors import ThemeError
 from briefkit.themes import FontFile, Theme
 
 #: Word's four faces of a family, in fontTable.xml's order
@@ -49,6 +52,15 @@ def slot_of(face: FontFile) -> str | None:
         return None
     return ("Bold" if face.weight == 700 else "") + ("Italic" if face.style == "italic" else "") \
         or "Regular"
+
+
+@lru_cache(maxsize=64)
+def _restricted(path: Path) -> bool:
+    """Whether the font's licence bits forbid embedding it (OS/2 fsType 0x0002)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
 
 
 @lru_cache(maxsize=64)
@@ -101,13 +113,18 @@ def faces(theme: Theme, families: Iterable[str], text: str) -> list[Face]:
         for face in theme.settings.fonts.files:
             slot = slot_of(face)
             path = theme.find(face.path) if face.family == family and slot else None
-            if slot and path is not None:
+            if slot and path is not None and not _restricted(path):
                 by_slot.setdefault(slot, path)
         for slot in SLOTS:
             if slot in by_slot:
                 path = by_slot[slot]
                 characters = "".join(map(chr, sorted(wanted & _characters(path))))
-                made.append(Face(family, slot, truetype_subset(path, characters)))
+                try:
+                    data = truetype_subset(path, characters)
+                except Exception as error:  # fontTools raises many kinds on a damaged font
+                    raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
+                                     f"the Word document ({error})") from None
+                made.append(Face(family, slot, data))
     return made
 
 
@@ -133,6 +150,7 @@ def truetype_subset(path: Path, characters: str) -> bytes:
         subsetter.subset(font)
         if "CFF " in font:
             _to_truetype(font)
+        font.flavor = None  # a WOFF or WOFF2 file is embedded as plain TrueType
         out = io.BytesIO()
         font.save(out)
     return out.getvalue()
