@@ -20,7 +20,6 @@ from test_build import make_newsroom
 
 from briefkit import registry
 
-
 EPOCH = 1_700_000_000
 
 
