@@ -496,6 +496,8 @@ def embedded_fonts(out: Exported) -> dict[tuple[str, str], TTFont]:
     """(family, slot) -> the font, de-obfuscated as ECMA-376 part 1, 17.8.1 describes:
     the key is the GUID's 32 hex digits read from the last pair to the first."""
     table = out.xml("word/fontTable.xml")
+    if "word/_rels/fontTable.xml.rels" not in out.names:
+        return {}
     rels = out.relationships("word/_rels/fontTable.xml.rels")
     archive = zipfile.ZipFile(io.BytesIO(out.data))
     found = {}
@@ -554,6 +556,24 @@ def test_embedded_fonts_are_subsets(exported: dict[str, Exported]) -> None:
     assert len(exported["english"].data) < 600_000
     table = exported["english"].xml("word/fontTable.xml")
     assert all(e.get(w("subsetted")) in ("1", "true") for e in table.iter(w("embedRegular")))
+
+
+def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
+                                                          settings: Settings) -> None:
+    folder = tmp_path / "themes" / "licensed"
+    (folder / "fonts").mkdir(parents=True)
+    font = TTFont(str(ROOT / "src/briefkit/themes/default/fonts/CharisSIL-Regular.ttf"))
+    font["OS/2"].fsType = 0x0002  # restricted licence embedding
+    font.save(str(folder / "fonts" / "Closed.ttf"))
+    (folder / "theme.toml").write_text(
+        '[fonts]\nbody = "Closed Serif"\n'
+        '[[fonts.files]]\nfamily = "Closed Serif"\npath = "fonts/Closed.ttf"\n', "utf-8")
+    data = DocxExporter().export(fixture("every-block"),
+                                 Context(settings, load_theme("licensed", tmp_path)))
+    out = Exported(fixture("every-block"), data)
+    assert embedded_fonts(out) == {}
+    # nothing embedded: the document does not claim otherwise
+    assert out.xml("word/settings.xml").find("w:embedTrueTypeFonts", NS) is None
 
 
 # --- styles and page flow -------------------------------------------------------------

@@ -311,7 +311,8 @@ class _WordBriefing:
         ))
         families = docx_fonts.families_needed(self.theme, text)
         faces = docx_fonts.faces(self.theme, families, text)
-        wordml.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
+        if faces:
+            wordml.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
 
 #####
     # --- properties -----------------------------------------------------------------
