@@ -35,8 +35,8 @@ from briefkit.themes import Theme, load_theme
 #: What a page listens for: ``reload`` once per change, when the web pages are made;
 #: ``outputs`` when every other format of that change is made too.
 RELOAD, OUTPUTS = "reload", "outputs"
-#: The format exported first, on its own, after an edit; the one worth warming up.
-WEB_PAGE, PRINT = "html", "pdf"
+#: The format exported first, on its own, after an edit.
+WEB_PAGE = "html"
 
 Announce = Callable[[str, dict[str, Any]], None]
 
@@ -110,6 +110,7 @@ class _Ran:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
+    formats: set[str] = field(default_factory=set)  # of the outputs written
 
 
 class Rebuilder:
@@ -124,6 +125,7 @@ class Rebuilder:
         self.stopping = threading.Event()
         self._queue: queue.Queue[Change | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="briefkit-export", daemon=True)
+        self._warm = False  # whether every exporter has run in this process
 
     # --- the thread -------------------------------------------------------------------
 
@@ -204,34 +206,36 @@ class Rebuilder:
         self._tell(OUTPUTS, written, removed, final=True)
         self.say(f"{time.strftime('%H:%M:%S')} {shown}: {len(written)} written, "
                  f"{len(removed)} removed, {problems} problems, {seconds:.2f} s")
-        if change.everything and not any(name.endswith(".pdf") for name in written):
-            self._warm_up()
-        if change.everything:
+        if change.everything and not self._warm:
+            self._warm = True
             # each file's id and title, while they parse: a file broken later keeps them
             for path in discover(self.settings.source_dir):
                 self.briefings.about(path)
+            self._warm_up(run.formats)
 
-    def _warm_up(self) -> None:
-        """Lay out one PDF, written nowhere, when a run over everything made none (dist/
-        was up to date): WeasyPrint and the theme's fonts are then loaded before the
-        first edit, which pays only for its own render."""
-        if PRINT not in registry.names():
-            return
+    def _warm_up(self, made: set[str]) -> None:
+        """Export one briefing to every format the run over everything did not make (dist/
+        was up to date), writing nothing: each exporter's libraries, fonts and stylesheets
+        are then loaded before the first edit, which pays only for its own outputs."""
         from briefkit.exporters.base import Context
         from briefkit.load import confinement, load
 
+        installed = registry.names()
+        cold = [name for name in dict.fromkeys([WEB_PAGE, *installed])  # the web page first
+                if name in installed and name not in made and not registry.get(name).collection]
         source = self.settings.source_dir
-        for path in discover(source):
-            if self.stopping.is_set() or not self._queue.empty():
-                return  # an edit waits: it warms WeasyPrint up itself
+        for path in discover(source) if cold else []:
             try:
                 item = load(path, confinement(path, source))
             except BriefkitError:
                 continue
-            try:
-                registry.get(PRINT).export(item, Context(self.settings, self.theme))
-            except Exception:  # noqa: BLE001 (the export run reports what is wrong)
-                pass
+            for name in cold:
+                if self.stopping.is_set() or not self._queue.empty():
+                    return  # an edit waits: it warms up what it needs itself
+                try:
+                    registry.get(name).export(item, Context(self.settings, self.theme))
+                except Exception:  # noqa: BLE001 (the export runs report what is wrong)
+                    pass
             return
 
     def _everything(self) -> _Ran:
@@ -276,7 +280,8 @@ class Rebuilder:
             for line in lines:
                 self.say(line)
         return _Ran([r.path for r in report.written], list(report.removed),
-                    {f.file for f in report.failed if f.format is None})
+                    {f.file for f in report.failed if f.format is None},
+                    {r.format for r in report.written})
 
     def _problem(self, error: BriefkitError) -> None:
         with self.lock:
