@@ -27,7 +27,7 @@ from briefkit.engine.executors import Cluster, Crew, Inline, default_jobs, local
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
 from briefkit.engine.report import Failure, Lines, Progress, Report
 from briefkit.engine.scratch import sweep
-from briefkit.engine.sources import Source, recall, source_name
+from briefkit.engine.sources import Source, digest, recall, source_name
 from briefkit.engine.state import Record, State
 from briefkit.errors import BriefingError, OutputError
 from briefkit.exporters.base import CollectionExporter, Exporter
@@ -35,9 +35,10 @@ from briefkit.load import discover, display_path, duplicate_id
 from briefkit.output import OutputFolder, safe_name
 from briefkit.themes import Theme
 
-#: Below this much work (a PDF is about 1), a run stays in this process: starting
-#: workers would cost more than it saves.
-SMALL_RUN = 2.5
+#: Below this many seconds of expected work (as earlier runs measured it), a run stays
+#: in this process: starting workers, each loading WeasyPrint and the theme's fonts,
+#: would cost more CPU than the work, and save little time.
+SMALL_RUN = 4.0
 #: How often the manifest is saved during a run, so a killed run loses little.
 SAVE_EVERY = 2.0  # seconds
 
@@ -131,7 +132,7 @@ class _Run:
         self.members: list[Source] = []  # every valid briefing of source/
         self.extras: dict[str, tuple[str, str]] = {}  # extra file -> (sha256, output) this run
         self.saved = time.monotonic()
-        self.setup = work.Setup(settings, theme, plan.digest(
+        self.setup = work.Setup(settings, theme, digest(
             self.base, str(settings.root), *map(str, theme.folders)), state.home)
         self.crew: Crew | None = None
         self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
@@ -335,8 +336,8 @@ class _Run:
         if due or listing:
             ready += [ReadJob(s.path, display_path(s.path)) for s in self.members
                       if s.item is None]
-        for job, outcome in self.outcomes(ready):
-            self.take(job, outcome)
+        for done, outcome in self.outcomes(ready):
+            self.take(done, outcome)
         if listing:
             self.make_listings()
         if due:
@@ -344,7 +345,7 @@ class _Run:
 
     def waves(self) -> list[list[Exporter]]:
         """The exporters that list outputs, in waves: each after those it lists."""
-        left, done, waves = list(self.listing), set(), []
+        left, done, waves = list(self.listing), set[str](), list[list[Exporter]]()
         present = {e.name for e in self.listing}
         while left:
             wave = [e for e in left if set(e.runs_after) & present <= done]
