@@ -9,7 +9,7 @@ Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment` (no ``__globals__``, no
 * nothing that reaches files is open to a template: paths (``settings.root``),
   modules, and the methods pydantic gives every model (``parse_file`` reads one);
 * ``*`` and ``**`` that would build a string or list of a million items or a huge
-  number stop there;
+  number stop there, as do widths over a million (``center``, ``ljust``, ``%9999999s``);
 * any error a template makes (a syntax error, an unknown variable, a refused
   attribute) is one :class:`~briefkit.errors.ThemeError` line naming the template
   file and line, never a traceback.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import operator
 import os
+import re
 import types
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -86,6 +87,36 @@ def _bounded_mul(left: Any, right: Any) -> Any:
     return operator.mul(left, right)
 
 
+# a width or precision in a %-format or str.format spec ('%999999999s', '{:>999999999}')
+_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\(\w*\))?[-#0 +]*(\d{7,}|\*)|\.\d{7,}|\{[^{}]*:[^{}]*\d{7,}")
+
+
+def _bounded_arguments(*values: Any) -> None:
+    """Refuse what would make a filter or method build a huge result: a number over
+    a million ('x' | center(10**9), 'x'.ljust(...)) or a format with a huge width."""
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_PRODUCT:
+            raise SecurityError(f"a number over {MAX_PRODUCT:,} ({value})")
+        if isinstance(value, str) and _WIDE_FORMAT.search(value):
+            raise SecurityError("a format with a width or precision over six digits")
+
+
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    skip = 1 if hasattr(function, "jinja_pass_arg") else 0  # the context, not a value
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        value, *rest = args[skip:] or [None]
+        if isinstance(value, str) and _WIDE_FORMAT.search(value):  # "%9999999s" | format
+            raise SecurityError("a format with a width or precision over six digits")
+        _bounded_arguments(*rest, *kwargs.values())
+        return function(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):  # pass_context and its kind stay as they were
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
 def _bounded_pow(left: Any, right: Any) -> Any:
     if isinstance(right, (int, float)) and abs(right) > 100:
         raise SecurityError(f"a power of {right}: at most 100")
@@ -95,12 +126,26 @@ def _bounded_pow(left: Any, right: Any) -> Any:
 class ThemeSandbox(SandboxedEnvironment):
     """Jinja's sandbox, closed to files, with errors as one line about the template."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, theme: str, folders: tuple[Path, ...], **options: Any) -> None:
         super().__init__(loader=ConfinedLoader(theme, folders), **options)
         self.theme = theme
         self.folders = tuple(f.resolve() for f in folders)
+        # Jinja's own filters are trusted by its sandbox: bounded here ('center', 'format',
+        # 'indent', 'wordwrap' ... take a width); briefkit's are added after, as they are
+        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
+             *args: Any, **kwargs: Any) -> Any:
+        _bounded_arguments(*args, *kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _bounded_arguments(value.__self__)
+        return wrapped
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, (PurePath, types.ModuleType)) or isinstance(value, PurePath):
@@ -117,6 +162,8 @@ class ThemeSandbox(SandboxedEnvironment):
             return _bounded_mul(left, right)
         if operator == "**":
             return _bounded_pow(left, right)
+        if operator == "%":
+            _bounded_arguments(left)
         return super().call_binop(context, operator, left, right)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:

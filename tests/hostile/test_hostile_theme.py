@@ -172,12 +172,30 @@ def test_an_include_of_a_fifo_or_device_never_hangs(tmp_path: Path, settings: Se
         "theme 'evil': themes/evil/templates/pipe.html: is not a regular file"]
 
 
-def test_a_template_cannot_build_a_huge_string(tmp_path: Path, settings: Settings,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("payload", "refused"), [
+    ("{{ 'x' * 100000000 }}", "a str of over 1,000,000 items"),
+    ("{{ [0] * 100000000 }}", "a list of over 1,000,000 items"),
+    ("{{ 10 ** 100000000 }}", "a power of 100000000: at most 100"),
+    ("{{ 'x' | center(999999999) }}", "a number over 1,000,000 (999999999)"),
+    ("{{ 'x'.ljust(999999999) }}", "a number over 1,000,000 (999999999)"),
+    ("{{ '%999999999s' % 'x' }}", "a format with a width or precision over six digits"),
+    ("{{ '%999999999s' | format('x') }}", "a format with a width or precision over six digits"),
+    ("{{ '{:>999999999}'.format('x') }}", "a format with a width or precision over six digits"),
+], ids=["str", "list", "power", "center", "ljust", "percent", "format-filter", "str-format"])
+def test_a_template_cannot_build_a_huge_value(payload: str, refused: str, tmp_path: Path,
+                                              settings: Settings,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    theme = template_theme(tmp_path, **{"content.html": "{{ 'x' * 100000000 }}"})
-    assert refusal(theme, settings) == [
-        "themes/evil/templates/content.html:1: a str of over 1,000,000 items"]
+    theme = template_theme(tmp_path, **{"content.html": payload})
+    assert refusal(theme, settings) == [f"themes/evil/templates/content.html:1: {refused}"]
+
+
+def test_small_widths_and_products_still_work(tmp_path: Path, settings: Settings) -> None:
+    theme = template_theme(tmp_path, **{"content.html": (
+        "{{ '-' * 3 }}|{{ 'ok' | center(6) }}|{{ '%3s' % 'a' }}|{{ '{:>3}'.format('b') }}|"
+        "{{ 2 ** 10 }}|{{ 7 % 4 }}")})
+    assert render_content(theme, settings) == "---|  ok  |  a|  b|1024|3"
 
 
 def test_a_template_mistake_is_one_line_with_its_place(tmp_path: Path, settings: Settings,
