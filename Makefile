@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: export test test-full system system-full lint clean mutants gates
+.PHONY: export test test-full system system-full imports lint clean mutants gates
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -52,10 +52,15 @@ gates: export
 mutants: system $(VENV)/.installed-test
 	$(BIN)/python scripts/mutants
 
-lint: $(VENV)/.installed-test
+# The one import direction (model, load, theme/render, exporters, engine/output, cli),
+# written down as an import-linter contract in pyproject.toml.
+imports: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+
+lint: imports
 	$(BIN)/python -m pip install --quiet ruff mypy
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) dist/*.* dist/.*.part
+	rm -rf $(VENV) dist/* .briefkit
