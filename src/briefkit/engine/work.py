@@ -29,7 +29,7 @@ from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome,
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
-from briefkit.exporters.base import Cache, Exported, Exporter
+from briefkit.exporters.base import Cache, CollectionExporter, Exported, Exporter
 from briefkit.load import BriefingFile, read_regular
 from briefkit.output import atomic_write
 from briefkit.reproducible import is_zip, normalise_zip
@@ -132,6 +132,7 @@ class Workshop:
             exporter = self.exporter(job.format)
             context = replace(self.context, outputs=job.outputs) if job.outputs else self.context
             if isinstance(job, CollectionJob):
+                assert isinstance(exporter, CollectionExporter)
                 result = exporter.export_collection(job.items, context)
                 moment = max((i.briefing.modified for i in job.items), default=None)
             else:
@@ -219,6 +220,10 @@ def workshop(setup: Setup, files: ThemeFiles | None = None) -> Workshop:
     """This process's workshop for ``setup``, made on first use."""
     found = _workshops.get(setup.key)
     if found is None:
+        if not _workshops:
+            import atexit
+
+            atexit.register(forget)  # a process kept warm lets go of everything at exit
         theme = None
         if files is not None:
             theme = _unpack_theme(setup, files)

@@ -7,11 +7,11 @@ costs the render, not the start-up.  The engine takes a lock on the project for
 each run, so runs never overlap: changes wait in a queue, and the changes that
 arrive during a run are handled together by the next one.
 
-A change to briefing files is exported in two runs: their web pages first (the
-page a writer looks at reloads at once), then every other format and the
-collections.  A briefing that does not load is left out of the second run, so
-its last good outputs, and the feeds and front page that list it, stay as they
-were until it is fixed.
+A change to briefing files is exported in three runs: their web pages first
+(the page a writer looks at reloads at once), their PDFs, then every other
+format and the collections.  A briefing that does not load is left out of the
+later runs, so its last good outputs, and the feeds and front page that list
+it, stay as they were until it is fixed.
 """
 
 from __future__ import annotations
@@ -32,26 +32,24 @@ from briefkit.load import discover, display_path
 from briefkit.serve.briefings import Briefings
 from briefkit.themes import Theme, load_theme
 
-#: What a page listens for: ``reload`` once per change, when the web pages are made;
-#: ``outputs`` when every other format of that change is made too.
+#: What a page listens for: ``reload`` once per change, when its web pages are made;
+#: ``outputs`` as more of its outputs are made, the last one (``busy`` false) when all are.
 RELOAD, OUTPUTS = "reload", "outputs"
-#: The format exported first, on its own, after an edit.
-WEB_PAGE = "html"
+#: The formats exported first, each on its own, after an edit: what a writer looks at.
+WEB_PAGE, PRINT = "html", "pdf"
 
 Announce = Callable[[str, dict[str, Any]], None]
 
 
 def _export(settings: Settings, theme: Theme, formats: Sequence[str] | None,
             paths: Sequence[Path] | None, progress: Any) -> Any:
-    """The one call into the export engine (in this process: ``jobs=1`` keeps it warm).
+    """The one call into the export engine: in this process (``jobs=1``), and kept warm
+    (``keep_warm``: WeasyPrint, the fonts and the stylesheets stay loaded between
+    runs; the exporters' caches and temporary folder are released at exit)."""
+    from briefkit import engine
 
-    An engine that closes its exporters after each run unless asked to keep them
-    (``keep_warm=True``) must be asked here; the exporters' caches are released at exit.
-    """
-    from briefkit import build
-
-    return build.export(settings, theme, formats=formats, paths=paths, out=None,
-                        progress=progress, jobs=1, force=False)
+    return engine.export(settings, theme, formats=formats, paths=paths, out=None,
+                         progress=progress, jobs=1, force=False, keep_warm=True)
 
 
 @dataclass(frozen=True)
@@ -189,21 +187,31 @@ class Rebuilder:
         if change.everything:
             shown = "everything"
             run = self._everything()
-            written, removed = run.written, run.removed
-            self._tell(RELOAD, written, removed)
+            self._tell(RELOAD, run.written, run.removed)
+            runs = [run]
         else:
             paths = sorted(p for p in change.paths if p.is_file())
             shown = ", ".join(display_path(p) for p in paths) or "nothing"
-            web = self._run([WEB_PAGE] if WEB_PAGE in registry.names() else None, paths)
+            installed = registry.names()
+            web = self._run([WEB_PAGE] if WEB_PAGE in installed else None, paths)
             self._tell(RELOAD, web.written, [])
-            rest = self._run(None, [p for p in paths if display_path(p) not in web.unreadable])
-            written, removed = web.written + rest.written, rest.removed
+            readable = [p for p in paths if display_path(p) not in web.unreadable]
+            runs = [web]
+            if PRINT in installed and readable:
+                # the PDF next, on its own: the engine orders a run by its own estimates
+                runs.append(self._run([PRINT], readable))
+                self._tell(OUTPUTS, runs[-1].written, [])
+            runs.append(self._run(None, readable))
+            run = runs[-1]
+        written = [name for done in runs for name in done.written]
+        removed = [name for done in runs for name in done.removed]
         seconds = time.perf_counter() - started
         with self.lock:
             self.status.seconds = seconds
             problems = sum(len(lines) for lines in self.status.failures.values())
             problems += len(self.status.project)
-        self._tell(OUTPUTS, written, removed, final=True)
+        last = run if len(runs) > 1 else _Ran()  # a run over everything was told at once
+        self._tell(OUTPUTS, last.written, last.removed, final=True)
         self.say(f"{time.strftime('%H:%M:%S')} {shown}: {len(written)} written, "
                  f"{len(removed)} removed, {problems} problems, {seconds:.2f} s")
         if change.everything and not self._warm:
