@@ -214,16 +214,19 @@ def _worker_state() -> Path:
 # --- one workshop per process and project ------------------------------------------------
 
 _workshops: dict[str, Workshop] = {}
+_at_exit = False
 
 
 def workshop(setup: Setup, files: ThemeFiles | None = None) -> Workshop:
     """This process's workshop for ``setup``, made on first use."""
     found = _workshops.get(setup.key)
     if found is None:
-        if not _workshops:
+        global _at_exit
+        if not _at_exit:
             import atexit
 
             atexit.register(forget)  # a process kept warm lets go of everything at exit
+            _at_exit = True
         theme = None
         if files is not None:
             theme = _unpack_theme(setup, files)
