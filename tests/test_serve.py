@@ -125,6 +125,10 @@ class Events:
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [data for event, data in list(self.received) if event == kind]
 
+    def done(self) -> list[dict[str, Any]]:
+        """The events that end a change's export."""
+        return [data for data in self.of("outputs") if not data["busy"]]
+
     def close(self) -> None:
         self.client.close()
 
@@ -182,14 +186,19 @@ def test_each_edit_reaches_the_served_page_and_pdf_with_one_reload_event(server:
             _until(page, REFRESH - (time.monotonic() - saved), f"{word} in the web page")
             _until(pdf, REFRESH - (time.monotonic() - saved), f"{word} in the PDF")
             # the next edit only once this one's run is over, so edits are not merged
-            _until(lambda n=n: True if len(events.of("outputs")) >= n else None, 10,
+            _until(lambda n=n: True if len(events.done()) >= n else None, 10,
                    f"the end of edit {n}'s export")
         time.sleep(1.0)  # room for a stray event
         reloads = events.of("reload")
         assert len(reloads) == 3, reloads
         assert len({r["edit"] for r in reloads}) == 3
         assert all(f"{ENGLISH}.html" in r["written"] for r in reloads)
-        assert all(f"{ENGLISH}.pdf" in o["written"] for o in events.of("outputs"))
+        # then the PDF, and the rest, as more outputs are made; the last one says so
+        assert [o["edit"] for o in events.done()] == [r["edit"] for r in reloads]
+        for reload in reloads:
+            made = [name for o in events.of("outputs") if o["edit"] == reload["edit"]
+                    for name in o["written"]]
+            assert {f"{ENGLISH}.pdf", f"{ENGLISH}.docx", f"{ENGLISH}.epub"} <= set(made)
     finally:
         events.close()
     # served pages carry the reload snippet; the file in dist/ does not

@@ -123,19 +123,17 @@ PREVIEW_SCRIPT = """
     return data;
   }
   function mine(data, name) { return data.written.includes(name); }
-  events.addEventListener("reload", async event => {
-    const data = JSON.parse(event.data);
-    const info = await refresh(data.edit);
-    if (info && mine(data, info.outputs.html.path)) place("html", info.outputs.html.path);
-  });
-  events.addEventListener("outputs", async event => {
+  async function handle(event) {
     const data = JSON.parse(event.data);
     const info = await refresh(data.edit);
     if (!info) return;
-    if (mine(data, info.outputs.html.path)) place("html", info.outputs.html.path);
+    if (info.outputs.html && mine(data, info.outputs.html.path))
+      place("html", info.outputs.html.path);
     if (info.outputs.pdf && mine(data, info.outputs.pdf.path))
       place("pdf", info.outputs.pdf.path, data.edit);
-  });
+  }
+  events.addEventListener("reload", handle);
+  events.addEventListener("outputs", handle);
   refresh(0);
 })();
 """
@@ -204,7 +202,9 @@ _LIST = """<!doctype html>
 """
 
 LIST_SCRIPT = """
-new EventSource("/_preview/events").addEventListener("outputs", () => location.reload());
+new EventSource("/_preview/events").addEventListener("outputs", event => {
+  if (!JSON.parse(event.data).busy) location.reload();
+});
 """
 
 #: The preview's own files, by name under /_preview/.
