@@ -93,6 +93,9 @@ def _refuse_attachments(document_html: Any, fetcher: ConfinedFetcher) -> None:
                            "attachments are not embedded in a PDF")
 
 
+_VARIATION_SELECTORS = {0xFE0E: None, 0xFE0F: None}
+
+
 def pdf_identifier(briefing_id: str) -> bytes:
     """The PDF's permanent file identifier: the same for every edition of a briefing."""
     return hashlib.md5(f"briefkit:{briefing_id}".encode()).hexdigest().encode()
@@ -130,7 +133,10 @@ class PDFExporter(Exporter):
             # else stays a relative reference, for the fetcher to judge
             return image_reference(src) if src in item.assets else src
 
-        page = html.page(item, theme, settings, image_url)
+        # Emoji variation selectors choose colour or text style, which a monochrome face
+        # cannot; WeasyPrint gives the glyph before one (a keycap: 1️⃣) no text at all,
+        # so the PDF would lose it for search, copy and screen readers (PDF/UA).
+        page = html.page(item, theme, settings, image_url).translate(_VARIATION_SELECTORS)
         fetcher = ConfinedFetcher((source, *theme.folders),
                                   images={src: a.path for src, a in item.assets.items()})
         variant = None if settings.pdf.variant == "none" else settings.pdf.variant
