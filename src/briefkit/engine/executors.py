@@ -115,14 +115,17 @@ class Cluster:
             raise ClusterError("exporting on a Dask cluster needs the distributed package: "
                                "pip install 'briefkit[distributed]'") from None
         try:
-            client = Client(address, timeout="10s", set_as_default=False)
+            client = Client(address, timeout="10s",  # type: ignore[no-untyped-call]
+                            set_as_default=False)
         except (OSError, TimeoutError) as error:
             raise ClusterError(f"cannot reach the Dask scheduler at {address} "
                                f"({type(error).__name__}: {error})") from None
-        files = client.scatter(theme_files(setup.theme), broadcast=True, hash=False)
-        threads = sum(client.nthreads().values()) or 1
+        files = client.scatter(theme_files(setup.theme),  # type: ignore[no-untyped-call]
+                               broadcast=True, hash=False)
+        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
         # pure=False: every job is its own task; retries: a job whose worker died runs again
-        executor = client.get_executor(pure=False, retries=RETRIES)
+        executor = client.get_executor(  # type: ignore[no-untyped-call]
+            pure=False, retries=RETRIES)
         return cls(client, executor, files, threads)
 
     def close(self) -> None:

@@ -79,5 +79,5 @@ class HTMLExporter(Exporter):
                                            images=absolute_images, description=description),
             description=description,
         )
-        files = {**published.images(item), **webfonts.web_fonts(theme)}
+        files = {**published.images(item), **webfonts.web_fonts(theme, context.cache.get)}
         return Exported(page.encode("utf-8"), files=files)
