@@ -128,3 +128,13 @@ def test_a_worker_killed_mid_run_leaves_a_clean_finished_run(tmp_path: Path,
     assert again.returncode == 0, again.stderr
     local = export(room, "-j", "1", "--force", "--out", str(room / "local"))
     assert files(dist) == files(room / "local")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "room").mkdir()
+    room = make_newsroom(tmp_path / "room", copies=0)
+    result = export(room, "--scheduler", f"tcp://127.0.0.1:{free_port()}", timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith("briefkit: cannot reach the Dask scheduler at tcp://")
+    assert len(result.stderr.splitlines()) == 1
+    assert not (room / "dist").exists() or not any((room / "dist").iterdir())
