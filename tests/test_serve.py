@@ -262,7 +262,11 @@ def test_only_the_output_folder_is_served(server: Server) -> None:
     assert server.http.get("/", headers={"Host": "attacker.example"}).status_code == 400
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("sig", [
+    signal.SIGINT,
+    # the same handler as Ctrl-C: a second cold start is left to the full suite
+    pytest.param(signal.SIGTERM, marks=pytest.mark.slow),
+], ids=["ctrl-c", "sigterm"])
 def test_a_signal_stops_it_cleanly_leaving_no_temporary_files(tmp_path: Path,
                                                               sig: signal.Signals) -> None:
     folder = _folder(tmp_path, [ENGLISH])
