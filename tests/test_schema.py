@@ -29,6 +29,7 @@ def test_schema_rejects_what_the_model_rejects() -> None:
     schema = json_schema()
     sample = json.loads((SAMPLES / "night-bus-network.json").read_text("utf-8"))
     for broken in ({**sample, "id": "../../x"}, {**sample, "id": "index"}, {**sample, "titel": "x"},
+                   {**sample, "id": "night-bus\n"},  # '$' would let the newline pass
                    {k: v for k, v in sample.items() if k != "title"}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, schema)

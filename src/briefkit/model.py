@@ -32,9 +32,9 @@ from pydantic_core import PydanticCustomError
 from briefkit import inline
 
 FORMAT_VERSION = 1
-# For the JSON Schema (ECMAScript, where '$' is the very end); Python matches it whole
-# (fullmatch), since its '$' also matches before a final newline.
-ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Ends where the text ends in both ECMAScript and Python: '(?![\s\S])', not '$', which
+# in Python (and so in Python's JSON Schema validators) also matches before a final newline.
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(?![\s\S])"
 ID_MAX = 80
 
 _ID_RE = re.compile(ID_PATTERN)
