@@ -52,6 +52,17 @@ def test_a_missing_theme_lists_the_installed_ones(tmp_path: Path) -> None:
         assert name in message
 
 
+@pytest.mark.parametrize("name", ["../elsewhere", "themes/../../elsewhere", "/tmp", ""])
+def test_a_theme_name_is_never_a_path(name: str, tmp_path: Path) -> None:
+    make_theme(tmp_path, "ok", "")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "theme.toml").write_text('name = "elsewhere"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme(name, tmp_path)
+    assert caught.value.lines() == [
+        f"theme '{name}' not found; installed themes: default, ok, wire"]
+
+
 def test_every_font_a_packaged_theme_names_is_there() -> None:
     for name in ("default", "wire"):
         theme = load_theme(name)

@@ -156,7 +156,10 @@ def _chain(name: str, project: Path | None) -> list[_Link]:
     A theme without ``extends`` extends the packaged theme of its name, if any, else
     ``default``; the packaged ``default`` extends nothing.
     """
-    folder = _folder(name, project, None)
+    try:
+        folder = _folder(theme_name(name), project, None)
+    except ValueError:
+        folder = None  # '../x' or 'a/b' names no theme: never a path
     if folder is None:
         raise ThemeError(
             f"theme '{name}' not found; installed themes: {', '.join(installed(project))}")
