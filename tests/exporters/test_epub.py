@@ -120,6 +120,13 @@ def lengthened(briefing: Briefing) -> Briefing:
 
 BRIEFINGS["long"] = lambda: (lambda item: dataclasses.replace(
     item, briefing=lengthened(item.briefing)))(fixture("every-block"))
+# the Arabic fixture retitled in Hebrew: a script whose face lacks the colon and digits
+BRIEFINGS["hebrew"] = lambda: (lambda item: dataclasses.replace(item, briefing=(
+    item.briefing.model_copy(update={
+        "language": "he", "title": "רשת אוטובוסי לילה חדשה: מה אנחנו יודעים",
+        "subtitle": "שישה קווים, תעריף אחיד ותקופת ניסיון של 6 חודשים"}))))(
+    fixture("rtl-arabic"))
+SAME_BRIEFING = {"long": "every-block", "hebrew": "rtl-arabic"}
 
 
 @pytest.fixture(scope="module")
@@ -175,10 +182,12 @@ def test_identifier_is_stable_and_distinct(books: dict[str, Book], items: dict[s
     # rtl-arabic has no URL: the identifier comes from its id and the project's address
     again = Book(EpubExporter().export(fixture("rtl-arabic"), context))
     assert again.metadata("identifier") == books["rtl-arabic"].metadata("identifier")
-    # "long" is every-block lengthened: the same briefing, the same identifier
-    assert books["long"].metadata("identifier") == books["every-block"].metadata("identifier")
-    identifiers = {b.metadata("identifier")[0] for name, b in books.items() if name != "long"}
-    assert len(identifiers) == len(books) - 1
+    # "long" and "hebrew" are fixtures changed: the same briefing, the same identifier
+    for name, original in SAME_BRIEFING.items():
+        assert books[name].metadata("identifier") == books[original].metadata("identifier")
+    identifiers = {b.metadata("identifier")[0] for name, b in books.items()
+                   if name not in SAME_BRIEFING}
+    assert len(identifiers) == len(books) - len(SAME_BRIEFING)
     assert all(uuid.UUID(i).version == 5 for i in identifiers)
 
 
@@ -352,7 +361,7 @@ def test_a_section_without_heading_joins_the_chapter_before(context: Context) ->
 # --- cover, reading files, package ---------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["french", "english", "rtl-arabic"])
+@pytest.mark.parametrize("name", ["french", "english", "rtl-arabic", "hebrew"])
 def test_cover_image_drawn_from_the_theme(name: str, books: dict[str, Book],
                                           theme: Theme) -> None:
     from PIL import Image as Picture
@@ -374,7 +383,7 @@ def test_cover_image_drawn_from_the_theme(name: str, books: dict[str, Book],
            if sum(picture.getpixel((x, y))) < 150]
     assert len(ink) > 500
     middle = sum(x for x, _ in ink) / len(ink)
-    rtl = name == "rtl-arabic"
+    rtl = name in ("rtl-arabic", "hebrew")
     assert (middle > width / 2) == rtl, middle
     assert book.path(item.get("href")) not in book.spine()
 
@@ -385,7 +394,7 @@ def test_covers_differ_by_briefing(books: dict[str, Book]) -> None:
                    if "cover-image" in (i.get("properties") or "").split()]
         return book.zip.read(book.path(item.get("href")))
 
-    assert len({cover(books[n]) for n in ("french", "english", "rtl-arabic")}) == 3
+    assert len({cover(books[n]) for n in ("french", "english", "rtl-arabic", "hebrew")}) == 4
 
 
 @pytest.mark.parametrize("name", ["french", "english", "every-block", "rtl-arabic"])
@@ -404,8 +413,8 @@ def test_a_short_briefing_is_one_reading_file(name: str, books: dict[str, Book],
         assert book.path(target, posixpath.dirname(path)) == reading and fragment in ids
     headings = [words("".join(h.itertext())) for h in document.iterfind(".//x:h2", NS)]
     expected = [words(s.heading) for s in briefing.sections if s.heading]
-    assert headings == expected + (["Sources" if name != "rtl-arabic" else "المصادر"]
-                                   if briefing.sources else [])
+    sources = {"rtl-arabic": "المصادر", "hebrew": "מקורות"}.get(name, "Sources")
+    assert headings == expected + ([sources] if briefing.sources else [])
 
 
 def test_a_long_briefing_is_split_by_section(books: dict[str, Book],
