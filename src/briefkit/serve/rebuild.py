@@ -52,6 +52,13 @@ def _export(settings: Settings, theme: Theme, formats: Sequence[str] | None,
                          progress=progress, jobs=1, force=False, keep_warm=True)
 
 
+def _here(settings: Settings) -> Settings:
+    """The settings with no cluster named: the preview exports in this warm process
+    (where exports run is not part of what an output is made from)."""
+    return settings.model_copy(update={"engine": settings.engine.model_copy(
+        update={"scheduler": None})})
+
+
 @dataclass(frozen=True)
 class Change:
     """What changed since the last export."""
@@ -116,7 +123,7 @@ class Rebuilder:
 
     def __init__(self, root: Path, settings: Settings, theme: Theme, briefings: Briefings,
                  announce: Announce, say: Callable[[str], None]) -> None:
-        self.root, self.settings, self.theme = root, settings, theme
+        self.root, self.settings, self.theme = root, _here(settings), theme
         self.briefings, self.announce, self.say = briefings, announce, say
         self.status = Status()
         self.lock = threading.Lock()
@@ -249,7 +256,7 @@ class Rebuilder:
     def _everything(self) -> _Ran:
         """Settings and theme read again, then every briefing (what is up to date is kept)."""
         try:
-            settings = load_settings(self.root)
+            settings = _here(load_settings(self.root))
             theme = load_theme(settings.theme, settings.root)
         except BriefkitError as error:
             self._problem(error)
