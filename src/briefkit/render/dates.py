@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time
-
 if TYPE_CHECKING:
+    from babel import Locale
+
     from briefkit.model import Briefing
+# Babel is imported where dates are written, not with the module: a run with nothing
+# to do never needs it.
 
 NBSP = "\u00a0"
 
@@ -24,6 +25,8 @@ HOUSE_PATTERNS = {
 
 def locale_of(language: str) -> Locale:
     """The Babel locale of a BCP 47 tag; English when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
@@ -35,6 +38,8 @@ def locale_of(language: str) -> Locale:
 
 def long_date(moment: datetime, language: str) -> str:
     """'mercredi 8 janvier 2020' (fr), 'Wednesday 8 January 2020' (en-GB)."""
+    from babel.dates import format_date
+
     locale = locale_of(language)
     pattern = HOUSE_PATTERNS.get(str(locale), "full")
     return format_date(moment.date(), pattern, locale=locale)
@@ -42,6 +47,8 @@ def long_date(moment: datetime, language: str) -> str:
 
 def date_time(moment: datetime, language: str) -> str:
     """Date and time in the briefing's own offset: '8 janv. 2020, 11:30'."""
+    from babel.dates import format_datetime
+
     return format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=locale_of(language))
 
 
@@ -109,6 +116,8 @@ def dateline(briefing: Briefing, conventions: Mapping[str, Convention] | None = 
     2020, 11:45 · Updated 12:30".  Each time is shown in the offset it was written
     with; an update the same day gives its time only.  Plain text.
     """
+    from babel.dates import format_date, format_time
+
     from briefkit.render.labels import labels_for
 
     locale = locale_of(briefing.language)

@@ -11,10 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from babel.dates import format_date, format_time
 from markupsafe import Markup, escape
 
 from briefkit import inline
@@ -30,8 +28,10 @@ from briefkit.render.typography import (
     typeset,
     typeset_parts,
 )
-from briefkit.theme_templates import sandbox
 from briefkit.themes import Theme
+
+if TYPE_CHECKING:
+    import jinja2
 
 ImageUrl = Callable[[str], str]
 
@@ -76,12 +76,10 @@ def headline(text: str, language: str) -> str:
     return tie_last_words(typeset(text, language))
 
 
-@jinja2.pass_context
 def _inline(context: Any, text: str | None) -> Markup:
     return inline_html(text or "", context["lang"])
 
 
-@jinja2.pass_context
 def _typo(context: Any, text: str | None) -> str:
     return typeset(text or "", context["lang"])
 
@@ -94,6 +92,11 @@ def environment(theme: Theme) -> jinja2.Environment:
 
 @lru_cache(maxsize=16)
 def _environment(name: str, folders: tuple[Path, ...]) -> jinja2.Environment:
+    # Jinja is imported here, not with the module: a run with nothing to do never needs it
+    import jinja2
+
+    from briefkit.theme_templates import sandbox
+
     env = sandbox(
         name,
         folders,
@@ -102,8 +105,8 @@ def _environment(name: str, folders: tuple[Path, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["inline"] = _inline
-    env.filters["typo"] = _typo
+    env.filters["inline"] = jinja2.pass_context(_inline)
+    env.filters["typo"] = jinja2.pass_context(_typo)
     env.filters["plain"] = inline.plain
     return env
 
@@ -188,6 +191,8 @@ def _brand(theme: Theme, file_url: Callable[[str], str] | None) -> str:
 
 def _updated_at(moment: datetime, language: str) -> str:
     """When a briefing was updated, to the minute: '8 Jan 2020, 16:30' (CLDR patterns)."""
+    from babel.dates import format_date, format_time
+
     locale = locale_of(language)
     pattern = str(locale.datetime_formats["medium"]).replace("'", "")
     return pattern.format(format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale),
