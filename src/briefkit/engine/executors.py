@@ -157,7 +157,12 @@ class Crew:
             while self.pending and len(self.running) < self.window:
                 job, attempts = self.pending.popleft()
                 try:
-                    future = self.executor.submit(perform, *self.call(job))
+                    arguments = self.call(job)
+                except BriefkitError as error:  # e.g. an image changed since it was checked
+                    yield job, Refused(error.message)
+                    continue
+                try:
+                    future = self.executor.submit(perform, *arguments)
                 except BrokenProcessPool:
                     self._fresh_executor(self.generation)
                     self.pending.appendleft((job, attempts))
