@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from briefkit import inline
 from briefkit.load import Asset, BriefingFile
 from briefkit.model import Factbox, Image, ListBlock, Paragraph, Quote, Table, Timeline
-from briefkit.render.typography import (JOIN, numeric_columns, tie_last_words, typeset,
-                                        typeset_parts)
+from briefkit.render.typography import numeric_columns, typeset, typeset_inline
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -128,22 +127,8 @@ class WordBody:
         return paragraph
 
     def _typeset(self, nodes: tuple[inline.Inline, ...], tie: bool) -> Iterator[str]:
-        """The texts of ``nodes`` in order, typeset as one text (a quotation mark opened
-        before an emphasis is closed after it)."""
-        texts: list[str] = []
-
-        def collect(children: tuple[inline.Inline, ...]) -> None:
-            for node in children:
-                if isinstance(node, inline.Text):
-                    texts.append(node.text)
-                else:
-                    collect(node.children)
-
-        collect(nodes)
-        done = typeset_parts(texts, self.language)
-        if tie and done:
-            done = tie_last_words(JOIN.join(done)).split(JOIN)
-        return iter(done)
+        """The texts of ``nodes`` in order, typeset as one text (the shared rule)."""
+        return iter(typeset_inline(nodes, self.language, tie=tie))
 
     def runs(self, paragraph: WordParagraph, container: BaseOxmlElement,
              nodes: tuple[inline.Inline, ...], *, bold: bool = False,

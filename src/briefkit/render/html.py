@@ -22,11 +22,10 @@ from briefkit.model import Briefing
 from briefkit.render.dates import date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import (
-    JOIN,
     numeric_columns,
     tie_last_words,
     typeset,
-    typeset_parts,
+    typeset_inline,
 )
 from briefkit.themes import Theme
 
@@ -40,20 +39,7 @@ def inline_html(text: str, language: str, *, tie: bool = False) -> Markup:
     """Briefing text with inline markup, as safe HTML with the language's typography;
     with ``tie``, its last two words never part (a standfirst)."""
     nodes = inline.parse(text)
-    texts: list[str] = []
-
-    def collect(children: tuple[inline.Inline, ...]) -> None:
-        for node in children:
-            if isinstance(node, inline.Text):
-                texts.append(node.text)
-            else:
-                collect(node.children)
-
-    collect(nodes)
-    typeset = typeset_parts(texts, language)
-    if tie and typeset:
-        typeset = tie_last_words(JOIN.join(typeset)).split(JOIN)
-    runs = iter(typeset)
+    runs = iter(typeset_inline(nodes, language, tie=tie))
 
     def render(children: tuple[inline.Inline, ...]) -> str:
         out = []

@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from briefkit.inline import Inline, Text
+
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
@@ -179,3 +181,23 @@ def numeric_columns(rows: Sequence[Sequence[str]]) -> frozenset[int]:
                 and not all(_YEAR.match(cell) for cell in cells):
             found.add(column)
     return frozenset(found)
+
+
+def typeset_inline(nodes: tuple[Inline, ...], language: str, *, tie: bool = False) -> list[str]:
+    """The texts of inline nodes, in reading order, typeset as one text: a quotation mark
+    opened before an emphasis is closed after it.  With ``tie``, the last two words never
+    part.  Each format puts the texts back into its own markup, one per text node."""
+    texts: list[str] = []
+
+    def collect(children: tuple[Inline, ...]) -> None:
+        for node in children:
+            if isinstance(node, Text):
+                texts.append(node.text)
+            else:
+                collect(node.children)
+
+    collect(nodes)
+    done = typeset_parts(texts, language)
+    if tie and done:
+        done = tie_last_words(JOIN.join(done)).split(JOIN)
+    return done
