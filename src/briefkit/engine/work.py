@@ -162,9 +162,9 @@ class Workshop:
         except Exception as error:  # noqa: BLE001 (a bug in an exporter: report it, go on)
             return _bug(error)
         finally:
-            self.jobs += 1
             if images is not None:
                 _forget_layout(self.scratch, self.jobs)
+            self.jobs += 1
 
     def _lay_out(self, item: BriefingFile, images: Mapping[str, bytes],
                  context: Any) -> tuple[BriefingFile, Any]:
