@@ -10,6 +10,7 @@ key and the outputs listed in it, so it follows any change to any entry.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
 from briefkit import __version__
@@ -53,12 +54,14 @@ def collection_key(base: str, format: str, members: Sequence[Source],
 
 
 def estimates(records: Iterable[Record]) -> dict[str, float]:
-    """Seconds per output of each format, as the last run measured them, else a guess."""
+    """Seconds per output of each format, as earlier runs measured them, else a guess."""
     sums: dict[str, list[float]] = {}
     for record in records:
         if record.seconds and not record.extra:
             sums.setdefault(record.format, []).append(record.seconds)
-    measured = {name: sum(times) / len(times) for name, times in sums.items()}
+    # the median: the first output of a format in a process pays for loading its library
+    # and fonts, which says little about the next one
+    measured = {name: statistics.median(times) for name, times in sums.items()}
     return {**FIRST_GUESS, **measured}
 
 
