@@ -27,6 +27,7 @@ import subprocess
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,11 +149,14 @@ def missing_in_order(text: str, wanted: list[Expected]) -> list[str]:
     missing, or that moved before an earlier one, is reported; after a miss the
     search goes on from the same place, so every miss is named.
     """
-    haystack = letters(text)
+    return _missing(letters(text), wanted, letters)
+
+
+def _missing(haystack: str, wanted: list[Expected], fold: Callable[[str], str]) -> list[str]:
     position = 0
     misses = []
     for piece in wanted:
-        needle = letters(piece.text)
+        needle = fold(piece.text)
         found = haystack.find(needle, position)
         if found < 0:
             anywhere = haystack.find(needle)
@@ -255,9 +259,12 @@ def epub_text(data: bytes) -> str:
     return "\n".join(texts)
 
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
 def feed_contents(data: bytes, kind: str) -> dict[str, str]:
     """The visible text of each entry's full content, by entry link: RSS content:encoded
-    and Atom content by feedparser, JSON Feed content_html by json."""
+    (else the description) and Atom content by feedparser, JSON Feed content_html by json."""
     if kind == "jsonfeed":
         items = json.loads(data.decode("utf-8"))["items"]
         return {item["url"]: html_text(item.get("content_html", "")) for item in items}
@@ -267,7 +274,10 @@ def feed_contents(data: bytes, kind: str) -> dict[str, str]:
     assert not parsed.bozo, f"feedparser: {parsed.get('bozo_exception')}"
     out = {}
     for entry in parsed.entries:
-        html_parts = [c.value for c in entry.get("content", [])
-                      if c.type in ("text/html", "application/xhtml+xml")]
-        out[entry.link] = "\n".join(html_text(part) for part in html_parts)
+        parts = list(entry.get("content", []))
+        if not parts and entry.get("summary_detail"):
+            # an RSS item without content:encoded carries its body in the description
+            parts = [entry.summary_detail]
+        out[entry.link] = "\n".join(html_text(part.value) if part.type in HTML_TYPES
+                                    else part.value for part in parts)
     return out

@@ -51,9 +51,13 @@ class _HTML(HTMLParser):
         self.reading = Reading()
         self._in_title = False
         self._skip = 0  # inside <style> or <script>: not visible text
+        self._json_ld = False  # inside <script type="application/ld+json">
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.reading.elements.add(tag.lower())
+        # structured data (JSON-LD) is data a browser never runs, not a script
+        data = tag == "script" and ("type", "application/ld+json") in attrs
+        self._json_ld = data
+        self.reading.elements.add("script:ld+json" if data else tag.lower())
         self.reading.attributes |= {name.lower() for name, _ in attrs}
         self._in_title = tag == "title"
         if tag in ("style", "script"):
@@ -68,6 +72,9 @@ class _HTML(HTMLParser):
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
+        if self._json_ld:
+            json.loads(data)  # well-formed, or the reader fails
+            self._json_ld = False
         if self._in_title:
             self.reading.titles.append(data)
         if not self._skip:
@@ -226,6 +233,40 @@ def read_json_feed(data: bytes) -> Reading:
     return reading
 
 
+def read_json(data: bytes) -> Reading:
+    """A JSON document (ninjs): every string is text; headlines and titles are titles;
+    HTML bodies are read as HTML."""
+    document = json.loads(data.decode("utf-8"))
+    reading = Reading()
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, dict):
+            if value.get("contentType") == "text/html" and isinstance(value.get("value"), str):
+                reading.add(read_html(value["value"]))
+            else:
+                for name, inner in value.items():
+                    walk(inner, name)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner, key)
+        elif isinstance(value, str):
+            reading.text.append(value)
+
+    walk(document)
+    for headline in document.get("headlines", []) if isinstance(document, dict) else []:
+        reading.titles.append(headline.get("value", ""))
+    return reading
+
+
+def read_xml(data: bytes) -> Reading:
+    """Any other XML (a sitemap): well-formed; elements named title are titles."""
+    root = _xml(data, "the XML document")
+    reading = _xml_reading(root)
+    reading.titles += ["".join(e.itertext()) for e in root.iter()
+                       if isinstance(e.tag, str) and etree.QName(e).localname == "title"]
+    return reading
+
+
 READERS: dict[str, Callable[[bytes], Reading]] = {
     "text/html": read_html,
     "application/xhtml+xml": lambda data: _xml_reading(_xml(data, "the page")),
@@ -235,6 +276,8 @@ READERS: dict[str, Callable[[bytes], Reading]] = {
     "application/rss+xml": read_xml_feed,
     "application/atom+xml": read_xml_feed,
     "application/feed+json": read_json_feed,
+    "application/json": read_json,
+    "application/xml": read_xml,
 }
 
 
