@@ -316,6 +316,9 @@ class _Run:
                 counts[exporter.name] = 1
             elif exporter.filename() in records:
                 self.report.skipped.append(records[exporter.filename()])
+        if self.listing and not listing:  # up to date: said so without reading anything
+            self.report.skipped += [records[name] for _, _, name, _, _ in
+                                    self._listings(self.listing) if name in records]
         fresh: dict[str, int] = {}
         for record in self.report.skipped:
             fresh[record.format] = fresh.get(record.format, 0) + 1

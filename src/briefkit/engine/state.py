@@ -82,6 +82,13 @@ def manifest_name(root: Path, folder: Path) -> str:
         return "outside-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16] + ".json"
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _not_a_link(path: Path) -> None:
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
@@ -133,8 +140,8 @@ class State:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
             raise OutputError(
-                f"{self.home}: another briefkit run (process {holder}) is working in this "
-                "project; run again when it has finished") from None
+                f"{_shown(self.home)}: another briefkit run (process {holder}) is working in "
+                "this project; run again when it has finished") from None
         self._lock = fd
         try:
             os.ftruncate(fd, 0)
