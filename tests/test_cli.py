@@ -59,7 +59,7 @@ def test_export_skips_a_bad_briefing_and_exports_the_rest(newsroom: Path) -> Non
     assert re.search(r"source/broken.json:1:\d+: .*trailing comma", result.stderr)
     assert (newsroom / "dist" / "night-bus-network.html").is_file()
     assert (newsroom / "dist" / "iran-frappes-bases-americaines-irak.html").is_file()
-    manifest = json.loads((newsroom / "dist" / "manifest.json").read_text())
+    manifest = json.loads((newsroom / ".briefkit" / "manifests" / "dist.json").read_text())
     listed = {o["path"]: o for o in manifest["outputs"]}
     html = newsroom / "dist" / "night-bus-network.html"
     assert listed["night-bus-network.html"]["bytes"] == html.stat().st_size
