@@ -74,4 +74,5 @@ def test_french_typography_is_linear(text: str) -> None:
 
 def test_french_rules_still_apply_around_long_runs() -> None:
     assert typeset("Quoi" + " " * 5000 + "?", "fr") == "Quoi\u202f?"
-    assert typeset("«" + " " * 5000 + "oui" + " " * 5000 + "»", "fr") == "«\u202foui\u202f»"  # narrow no-break spaces inside guillemets
+    # narrow no-break spaces inside guillemets
+    assert typeset("«" + " " * 5000 + "oui" + " " * 5000 + "»", "fr") == "«\u202foui\u202f»"
