@@ -86,7 +86,7 @@ def test_an_unchanged_source_file_is_not_even_read(newsroom: Path) -> None:
 
     quiet = export(newsroom, "-f", "html")
     assert written(quiet) == set(), quiet["written"]
-    assert f"{ENGLISH}.html" in skipped(quiet)
+    assert f"{ENGLISH}.html" in skipped(quiet), quiet
     page = html_text((newsroom / "dist" / f"{ENGLISH}.html").read_bytes())
     assert marker not in page
 
