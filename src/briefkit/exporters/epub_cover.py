@@ -192,8 +192,16 @@ def cover(briefing: Briefing, theme: Theme, masthead: str) -> bytes | None:
     complex-script text without libraqm)."""
     from PIL import features
 
+    # a cover line is one line of text: line breaks and tabs in a title become spaces
+    briefing = briefing.model_copy(update={
+        "title": " ".join(briefing.title.split()),
+        "subtitle": " ".join(briefing.subtitle.split()) if briefing.subtitle else None})
+    masthead = " ".join(masthead.split())
     texts = (briefing.title, briefing.subtitle or "", masthead)
     if not features.check("raqm") and (briefing.direction == "rtl"
                                        or any(_needs_shaping(t) for t in texts)):
         return None
-    return _Cover(briefing, theme, masthead).render()
+    try:
+        return _Cover(briefing, theme, masthead).render()
+    except (RuntimeError, OSError, ValueError):  # text the layout library cannot set
+        return None
