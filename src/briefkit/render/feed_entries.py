@@ -121,6 +121,13 @@ def summary(briefing: Briefing) -> str | None:
     return typeset(text, briefing.language)
 
 
+def headline_text(briefing: Briefing) -> str:
+    """The title, and subtitle, as plain text: the summary of a briefing that has nothing
+    else to summarise it (no summary, standfirst or paragraph)."""
+    parts = [briefing.title, briefing.subtitle or ""]
+    return typeset(" — ".join(" ".join(p.split()) for p in parts if p), briefing.language)
+
+
 def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
               base_url: str) -> tuple[Download, ...]:
     """The briefing's PDF, EPUB and DOCX that were exported, with absolute URLs."""
@@ -174,7 +181,8 @@ def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings
             title=typeset(briefing.title, briefing.language),
             link=briefing.url or page_url(briefing, base_url),
             guid=page_url(briefing, base_url),
-            summary=summary(briefing),
+            # never without a summary: RSS would carry the whole article as its description
+            summary=summary(briefing) or headline_text(briefing),
             content=content,
             downloads=downloads(briefing.id, outputs, base_url),
             files=published.images(item),
