@@ -20,6 +20,7 @@ from hostile.readers import Reading, read, squeeze
 from briefkit import registry
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionContext, CollectionExporter, Context, Exported
+from briefkit.links import OutputInfo
 from briefkit.load import BriefingFile, load
 from briefkit.model import MAX_WORD
 from briefkit.themes import Theme
@@ -102,7 +103,10 @@ def readings(item: BriefingFile, settings: Settings, theme: Theme) -> dict[str, 
     for name in registry.names():
         exporter = registry.get(name)
         if isinstance(exporter, CollectionExporter):
-            data = exporter.export_collection([item], CollectionContext(settings, theme))
+            # as after a run: the briefing's web page exists (the sitemap lists pages)
+            page = OutputInfo(f"{item.id}.html", "html", "text/html", 1)
+            context = CollectionContext(settings, theme, outputs={item.id: {"html": page}})
+            data = exporter.export_collection([item], context)
         else:
             data = exporter.export(item, Context(settings, theme))
         if isinstance(data, Exported):  # the main file; extra files are images and fonts
