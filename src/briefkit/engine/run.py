@@ -131,6 +131,7 @@ class _Run:
         self.chosen: list[Path] = []
         self.members: list[Source] = []  # every valid briefing of source/
         self.extras: dict[str, tuple[str, str]] = {}  # extra file -> (sha256, output) this run
+        self.worked: set[Path] = set()  # briefings with outputs made this run
         self.saved = time.monotonic()
         self.setup = work.Setup(settings, theme, digest(
             self.base, str(settings.root), *map(str, theme.folders)), state.home)
@@ -319,6 +320,11 @@ class _Run:
         if self.listing and not listing:  # up to date: said so without reading anything
             self.report.skipped += [records[name] for _, _, name, _, _ in
                                     self._listings(self.listing) if name in records]
+        elif listing:  # those whose briefing changed, or that are out of date already
+            self.worked = {job.source for job in work}
+            for source, exporter, name, key, _ in self._listings(self.listing):
+                if source.path in self.worked or self._stale(name, key):
+                    counts[exporter.name] = counts.get(exporter.name, 0) + 1
         fresh: dict[str, int] = {}
         for record in self.report.skipped:
             fresh[record.format] = fresh.get(record.format, 0) + 1
@@ -384,9 +390,13 @@ class _Run:
         for wave in self.waves():
             jobs: list[Job] = []
             for source, exporter, name, key, outputs in list(self._listings(wave)):
-                if source.item is not None and source.id is not None and self.needed(name, key):
+                if source.item is None or source.id is None:
+                    continue
+                if self.needed(name, key):
                     jobs.append(BriefingJob(exporter.name, name, key, source.path, 0.05,
                                             source.item, {source.id: outputs}))
+                elif source.path in self.worked:  # counted as work, found up to date
+                    self.tell.skipped(self.state.records[name])
             for job, outcome in self.outcomes(jobs):
                 self.take(job, outcome)
 
