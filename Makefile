@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: export test test-full system system-full imports lint clean mutants gates
+.PHONY: export test test-slow test-full system system-full imports lint clean mutants gates
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -28,6 +28,11 @@ export: system $(VENV)/.installed
 
 test: system $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n auto
+
+# Only the slow, deep checks (LibreOffice, Chromium, newsboat, many epubcheck runs, a Dask
+# worker killed mid-run), at the default Hypothesis profile: what CI adds to `make test`.
+test-slow: system-full $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n auto -m slow
 
 # Everything, including the slow checks (LibreOffice, many epubcheck runs, long Hypothesis runs).
 test-full: system-full $(VENV)/.installed-test

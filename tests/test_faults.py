@@ -159,7 +159,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     return set(outputs(room / "dist"))
 
 
-@pytest.mark.parametrize("moment", [0, 1, 7, 18])
+@pytest.mark.parametrize("moment", [0, 7, pytest.param(1, marks=pytest.mark.slow),
+                                    pytest.param(18, marks=pytest.mark.slow)])
 def test_a_killed_run_leaves_dist_consistent_and_the_next_run_completes(
         tmp_path: Path, reference: set[str], moment: int) -> None:
     (tmp_path / "room").mkdir()
@@ -192,7 +193,7 @@ def as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("how", ["ctrl-c", pytest.param("sigterm", marks=pytest.mark.slow)])
 def test_an_interrupted_run_stops_cleanly(tmp_path: Path, reference: set[str],
                                           how: str) -> None:
     room = make_newsroom(tmp_path, copies=5)

@@ -105,6 +105,7 @@ def test_a_cluster_export_is_byte_identical_to_a_local_one(tmp_path: Path,
     assert list(cluster.tmp.iterdir()) == []
 
 
+@pytest.mark.slow  # the cluster's byte-identical export runs in `make test`
 def test_a_worker_killed_mid_run_leaves_a_clean_finished_run(tmp_path: Path,
                                                            cluster: Cluster) -> None:
     (tmp_path / "room").mkdir()
