@@ -132,6 +132,7 @@ class _Run:
         self.members: list[Source] = []  # every valid briefing of source/
         self.extras: dict[str, tuple[str, str]] = {}  # extra file -> (sha256, output) this run
         self.worked: set[Path] = set()  # briefings with outputs made this run
+        self.current: dict[str, bool] = {}  # extra files found as written, this run
         self.saved = time.monotonic()
         self.setup = work.Setup(settings, theme, digest(
             self.base, str(settings.root), *map(str, theme.folders)), state.home)
@@ -272,9 +273,15 @@ class _Run:
                 or not all(self._current_extra(f) for f in record.files))
 
     def _current_extra(self, name: str) -> bool:
-        record = self.state.records.get(name)
-        return (record is not None and record.extra
+        """Whether an extra file is still as written (asked once per run: a web font is
+        linked by every page)."""
+        known = self.current.get(name)
+        if known is None:
+            record = self.state.records.get(name)
+            known = self.current[name] = (
+                record is not None and record.extra
                 and self.dist.is_current(name, record.bytes, record.mtime_ns))
+        return known
 
     def needed(self, name: str, key: str) -> bool:
         """Whether output ``name`` must be made; an up-to-date one is reported skipped."""
@@ -369,14 +376,16 @@ class _Run:
             tuple[Source, Exporter, str, str, dict[str, Any]]]:
         """Each output that lists a chosen briefing's other outputs, with its key."""
         listing = {e.name for e in self.listing}
-        for path in self.chosen:
-            source = self.sources[path]
-            if not source.valid or source.id is None:
+        valid = [self.sources[p] for p in self.chosen if self.sources[p].valid]
+        ids = {s.id for s in valid}
+        # one pass over the records per exporter, not one per briefing
+        seen = {e.name: plan.outputs_of(ids, self.state.records, listing - set(e.runs_after))
+                for e in exporters}
+        for source in valid:
+            if source.id is None:
                 continue
             for exporter in exporters:
-                skip = listing - set(exporter.runs_after)
-                outputs = plan.outputs_of({source.id}, self.state.records, skip).get(
-                    source.id, {})
+                outputs = seen[exporter.name].get(source.id, {})
                 key = plan.listing_key(self.base, exporter.name, source, outputs,
                                        self.state.records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
@@ -480,6 +489,7 @@ class _Run:
                 self.state.add(extra)
                 self.report.written.append(extra)
             self.extras[name] = (sha, job.name)
+            self.current[name] = True
         written = self.dist.write(job.name, made.data)
         record = Record(job.name, job.format, briefing, written.bytes, written.sha256,
                         made.media_type, job.key, written.mtime_ns, round(made.seconds, 4),
