@@ -681,7 +681,9 @@ def test_newsboat_lists_every_entry(feed: str, served: str, tmp_path: Path,
     assert sorted(by_guid) == sorted(f"{BASE}{i.id}.html" for i in items)
     for item in items:
         guid, title, url, published, content = by_guid[f"{BASE}{item.id}.html"]
-        assert title == typeset(item.briefing.title, item.briefing.language)
+        # RSS titles keep an invisible word joiner after a "<" that would open a tag
+        assert title.replace("\u2060", "") == typeset(item.briefing.title,
+                                                      item.briefing.language)
         assert url == (item.briefing.url or guid)
         assert published == int(item.briefing.published.timestamp())
         assert "<article" in content  # the full content, not only the summary
