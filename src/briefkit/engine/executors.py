@@ -120,8 +120,8 @@ class Cluster:
         except (OSError, TimeoutError) as error:
             raise ClusterError(f"cannot reach the Dask scheduler at {address} "
                                f"({type(error).__name__}: {error})") from None
-        files = client.scatter(theme_files(setup.theme),  # type: ignore[no-untyped-call]
-                               broadcast=True, hash=False)
+        bundle = theme_files(setup.theme, setup.state / "cache")
+        files = client.scatter(bundle, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
         threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
         # pure=False: every job is its own task; retries: a job whose worker died runs again
         executor = client.get_executor(  # type: ignore[no-untyped-call]

@@ -52,13 +52,38 @@ class Setup:
     portable: bool = False  # jobs carry their files: the worker may be on another machine
 
 
-def theme_files(theme: Theme) -> dict[tuple[int, str], bytes]:
-    """Every file of the theme's folders, for workers that do not have them."""
+#: The folder index under which the exporters' cache travels with the theme's files.
+CACHED = -1
+
+
+def theme_files(theme: Theme, cache: Path | None = None) -> dict[tuple[int, str], bytes]:
+    """Every file of the theme's folders, for workers that do not have them, and what the
+    exporters' cache holds (a worker need not make the web fonts again)."""
     files = {}
     for index, folder in enumerate(theme.folders):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
             files[(index, path.relative_to(folder).as_posix())] = path.read_bytes()
+    if cache is not None and cache.is_dir():
+        for path in sorted(cache.iterdir()):
+            if path.is_file() and not path.is_symlink():
+                files[(CACHED, path.name)] = path.read_bytes()
     return files
+
+
+def _cache_name(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ShippedCache(Cache):
+    """The exporters' cache on a cluster worker: what the run sent, else made here."""
+
+    def __init__(self, entries: Mapping[str, bytes]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
+        found = self.entries.get(_cache_name(key))
+        return found if found is not None else super().get(key, make)
 
 
 class StateCache(Cache):
@@ -72,7 +97,7 @@ class StateCache(Cache):
     def get(self, key: str, make: Callable[[], bytes]) -> bytes:
         if key in self._kept:
             return self._kept[key]
-        path = self.folder / hashlib.sha256(key.encode()).hexdigest()
+        path = self.folder / _cache_name(key)
         try:
             data = read_regular(path, MAX_CACHED, str(path))
         except BriefingError:
@@ -89,13 +114,15 @@ class StateCache(Cache):
 class Workshop:
     """What a process keeps for the runs of one project: context, exporters, temp folder."""
 
-    def __init__(self, setup: Setup, theme: Theme | None = None) -> None:
+    def __init__(self, setup: Setup, theme: Theme | None = None,
+                 cache: Cache | None = None) -> None:
         from briefkit.exporters.base import Context
 
         self.setup = setup
         self.scratch = Scratch(setup.state if not setup.portable else _worker_state())
         self.scratch.open()
-        cache = Cache() if setup.portable else StateCache(setup.state / "cache")
+        if cache is None:
+            cache = Cache() if setup.portable else StateCache(setup.state / "cache")
         self.context = Context(setup.settings, theme or setup.theme, cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
@@ -227,10 +254,12 @@ def workshop(setup: Setup, files: ThemeFiles | None = None) -> Workshop:
 
             atexit.register(forget)  # a process kept warm lets go of everything at exit
             _at_exit = True
-        theme = None
+        theme, cache = None, None
         if files is not None:
             theme = _unpack_theme(setup, files)
-        found = _workshops[setup.key] = Workshop(setup, theme)
+            cache = ShippedCache({name: data for (index, name), data in files.items()
+                                  if index == CACHED})
+        found = _workshops[setup.key] = Workshop(setup, theme, cache)
     return found
 
 
@@ -244,6 +273,8 @@ def _unpack_theme(setup: Setup, files: ThemeFiles) -> Theme:
         (folder / str(index)).mkdir()
         folders.append(folder / str(index))
     for (index, relative), data in files.items():
+        if index == CACHED:
+            continue
         target = folder / str(index) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
