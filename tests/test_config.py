@@ -90,3 +90,30 @@ def test_a_publisher_is_always_named(tmp_path: Path) -> None:
     assert load_settings(tmp_path).publisher == "Night Desk"
     (tmp_path / "briefkit.toml").write_text('title = "Night Desk"\npublisher = "Wire"\n')
     assert load_settings(tmp_path).publisher == "Wire"
+
+
+def test_a_newsroom_sets_its_own_dateline(tmp_path: Path) -> None:
+    from briefkit.render.dates import conventions_of, dateline
+    from briefkit.model import Briefing
+
+    (tmp_path / "briefkit.toml").write_text(
+        '[dateline.fr]\ndate = "EEEE d MMMM y"\n[dateline.en-GB]\nat = "{time}, {date}"\n',
+        "utf-8")
+    settings = load_settings(tmp_path)
+    french = Briefing.model_validate({
+        "id": "a", "title": "T", "language": "fr", "published": "2020-01-08T11:45:00+01:00",
+        "sections": [{"blocks": [{"type": "paragraph", "text": "x"}]}]})
+    assert dateline(french, conventions_of(settings)) == \
+        "mercredi 8 janvier 2020 à 11\u00a0h\u00a045"
+    english = french.model_copy(update={"language": "en-GB"})
+    assert dateline(english, conventions_of(settings)) == "11:45, 8 January 2020"
+    assert dateline(english) == "8 January 2020, 11:45"
+
+
+def test_a_dateline_naming_what_it_cannot_fill_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text('[dateline.en]\nat = "{when}"\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert [str(p) for p in caught.value.problems] == [
+        "briefkit.toml:2:1: dateline.en.at: '{when}' names when: only {date}, {time}, {at} "
+        "and {label} can be used"]

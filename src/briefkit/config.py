@@ -11,7 +11,7 @@ import re
 import tomllib
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -74,6 +74,43 @@ def _scheduler(value: str | None) -> str | None:
     return value
 
 
+def _cldr_pattern(value: str | None) -> str | None:
+    if value is not None:
+        from babel.dates import parse_pattern  # only when a newsroom sets one
+
+        try:
+            parse_pattern(value)
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValueError(f"{value!r} is not a CLDR date or time pattern ({error})") from None
+    return value
+
+
+def _dateline_format(value: str | None) -> str | None:
+    if value is not None:
+        import string
+
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name}
+        except ValueError as error:
+            raise ValueError(f"{value!r}: {error}") from None
+        unknown = names - {"date", "time", "at", "label"}
+        if unknown:
+            raise ValueError(f"{value!r} names {', '.join(sorted(unknown))}: only {{date}}, "
+                             "{time}, {at} and {label} can be used")
+    return value
+
+
+class DatelineSettings(_Table):
+    """How a newsroom writes the dateline in one language (``[dateline.fr]``)."""
+
+    date: Annotated[str | None, AfterValidator(_cldr_pattern)] = None  # CLDR, e.g. "d MMMM y"
+    time: Annotated[str | None, AfterValidator(_cldr_pattern)] = None  # e.g. "HH:mm"
+    at: Annotated[str | None, AfterValidator(_dateline_format)] = None  # "{date}, {time}"
+    updated_same_day: Annotated[str | None, AfterValidator(_dateline_format)] = None
+    updated_other_day: Annotated[str | None, AfterValidator(_dateline_format)] = None
+    digits: Literal["default", "native", "latn"] | None = None
+
+
 class EngineSettings(_Table):
     """Where exports run: this machine (default) or a Dask cluster."""
 
@@ -94,6 +131,7 @@ class Settings(_Table):
     feed: FeedSettings = FeedSettings()
     pdf: PdfSettings = PdfSettings()
     engine: EngineSettings = EngineSettings()
+    dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = {}
 
     root: Annotated[Path, Field(exclude=True)] = Path(".")
 

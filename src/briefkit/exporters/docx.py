@@ -28,7 +28,7 @@ from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.docx_blocks import WordBody
 from briefkit.exporters.docx_styles import WordStyles
 from briefkit.load import BriefingFile
-from briefkit.render.dates import dateline, locale_of
+from briefkit.render.dates import conventions_of, dateline, locale_of
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 
@@ -271,7 +271,8 @@ class _WordBriefing:
                 body.runs(byline, byline._p, (inline.Text(f" ({author.role})"),))
         if b.authors:
             byline.add_run().add_break()
-        body.runs(byline, byline._p, (inline.Text(dateline(b)),))
+        body.runs(byline, byline._p,
+                  (inline.Text(dateline(b, conventions_of(self.settings))),))
 
     def _sources(self) -> None:
         from briefkit.exporters import wordml

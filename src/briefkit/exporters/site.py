@@ -25,7 +25,7 @@ from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
-from briefkit.render.dates import dateline, locale_of
+from briefkit.render.dates import Convention, conventions_of, dateline, locale_of
 from briefkit.render.feed_entries import DOWNLOADS, newest_first
 from briefkit.render.labels import labels_for
 
@@ -92,7 +92,8 @@ def download_links(made: Mapping[str, OutputInfo], language: str) -> tuple[Downl
     )
 
 
-def row(briefing: Briefing, made: Mapping[str, OutputInfo]) -> Row:
+def row(briefing: Briefing, made: Mapping[str, OutputInfo],
+        conventions: Mapping[str, Convention] | None = None) -> Row:
     """What the front page shows of one briefing."""
     lang = briefing.language
     labels = labels_for(lang)
@@ -106,7 +107,7 @@ def row(briefing: Briefing, made: Mapping[str, OutputInfo]) -> Row:
         subtitle=html.headline(briefing.subtitle, lang) if briefing.subtitle else None,
         standfirst=html.inline_html(briefing.standfirst, lang, tie=True)
         if briefing.standfirst else None,
-        dateline=dateline(briefing),
+        dateline=dateline(briefing, conventions),
         published_iso=briefing.published.isoformat(),
         download_label=labels.download,
         downloads=download_links(made, lang),
@@ -129,7 +130,9 @@ class FrontPageExporter(CollectionExporter):
             Feed(feed.output, feed.media_type, label, f"{settings.title} ({label})")
             for feed, label in FEEDS
         ] if settings.base_url else []
-        rows = [row(i.briefing, context.outputs.get(i.id, {})) for i in newest_first(items)]
+        conventions = conventions_of(settings)
+        rows = [row(i.briefing, context.outputs.get(i.id, {}), conventions)
+                for i in newest_first(items)]
         language = settings.language
         page = html.environment(theme).get_template("index.html").render(
             lang=language,

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from babel import Locale
 
+    from briefkit.config import Settings
+
     from briefkit.model import Briefing
 # Babel is imported where dates are written, not with the module: a run with nothing
 # to do never needs it.
@@ -141,3 +143,19 @@ def dateline(briefing: Briefing, conventions: Mapping[str, Convention] | None = 
         text += SEPARATOR + template.format(label=labels_for(briefing.language).updated,
                                             date=date, time=time, at=at)
     return _digits(text, locale, rule.digits)
+
+
+def conventions_of(settings: Settings) -> dict[str, Convention]:
+    """The newsroom's own dateline conventions (``[dateline.<language>]`` in its settings),
+    each over the built-in one of that language."""
+    import dataclasses
+
+    from babel import Locale
+
+    found = {}
+    for tag, chosen in settings.dateline.items():
+        key = str(Locale.parse(tag, sep="-")) if "-" in tag else tag
+        base = CONVENTIONS.get(key) or CONVENTIONS.get(tag.split("-")[0]) or Convention()
+        changes = {k: v for k, v in chosen.model_dump().items() if v is not None}
+        found[key] = dataclasses.replace(base, **changes)
+    return found

@@ -19,7 +19,7 @@ from briefkit import inline
 from briefkit.config import Settings
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
-from briefkit.render.dates import date_time, dateline, locale_of, long_date
+from briefkit.render.dates import conventions_of, date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import (
     numeric_columns,
@@ -198,7 +198,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "published_time": date_time(briefing.published, lang),
         "updated": long_date(briefing.updated, lang) if briefing.updated else None,
         "updated_time": _updated_at(briefing.updated, lang) if briefing.updated else None,
-        "dateline": dateline(briefing),
+        "dateline": dateline(briefing, conventions_of(settings)),
         "headline": lambda text: headline(text or "", lang),
         "standfirst": inline_html(briefing.standfirst, lang, tie=True)
         if briefing.standfirst else None,
