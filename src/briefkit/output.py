@@ -55,7 +55,8 @@ def safe_name(name: object) -> str | None:
     return name
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
+    """A path as the user sees it: from the working folder when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -67,7 +68,7 @@ def cannot_write(path: Path, error: OSError) -> OutputError:
     reason = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         reason += ": free some space and run again"
-    return OutputError(f"{_shown(path)}: cannot write ({reason}); earlier outputs are unchanged")
+    return OutputError(f"{shown_path(path)}: cannot write ({reason}); earlier outputs are unchanged")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -98,12 +99,12 @@ class OutputFolder:
     def path(self, name: str) -> Path:
         """The file ``name`` inside the folder; an unsafe name is a bug of the caller."""
         if safe_name(name) is None:
-            raise OutputError(f"{name!r} is not a file name inside {_shown(self.folder)}")
+            raise OutputError(f"{name!r} is not a file name inside {shown_path(self.folder)}")
         target = self.folder / name
         # a folder on the way replaced by a link leading out is not followed
         parent = target.parent.resolve()
         if not parent.is_relative_to(self.folder.resolve()):
-            raise OutputError(f"{_shown(target)}: leads outside {_shown(self.folder)}")
+            raise OutputError(f"{shown_path(target)}: leads outside {shown_path(self.folder)}")
         return target
 
     def prepare(self) -> None:

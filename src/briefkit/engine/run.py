@@ -132,7 +132,7 @@ class _Run:
         self.members: list[Source] = []  # every valid briefing of source/
         self.extras: dict[str, tuple[str, str]] = {}  # extra file -> (sha256, output) this run
         self.worked: set[Path] = set()  # briefings with outputs made this run
-        self.current: dict[str, bool] = {}  # extra files found as written, this run
+        self.current: dict[str, bool] = {}  # recorded files found as written, this run
         self.saved = time.monotonic()
         self.setup = work.Setup(settings, theme, digest(
             self.base, str(settings.root), *map(str, theme.folders)), state.home)
@@ -269,19 +269,24 @@ class _Run:
     def _stale(self, name: str, key: str) -> bool:
         record = self.state.records.get(name)
         return (self.force or record is None or record.extra or record.key != key
-                or not self.dist.is_current(record.path, record.bytes, record.mtime_ns)
+                or not self._current(name)
                 or not all(self._current_extra(f) for f in record.files))
 
-    def _current_extra(self, name: str) -> bool:
-        """Whether an extra file is still as written (asked once per run: a web font is
-        linked by every page)."""
+    def _current(self, name: str) -> bool:
+        """Whether a recorded file is still as written: looked at once per run (the
+        plan asks before and after reading what changed; a web font is linked by every
+        page), and known to be so once this run writes it."""
         known = self.current.get(name)
         if known is None:
             record = self.state.records.get(name)
             known = self.current[name] = (
-                record is not None and record.extra
+                record is not None
                 and self.dist.is_current(name, record.bytes, record.mtime_ns))
         return known
+
+    def _current_extra(self, name: str) -> bool:
+        record = self.state.records.get(name)
+        return record is not None and record.extra and self._current(name)
 
     def needed(self, name: str, key: str) -> bool:
         """Whether output ``name`` must be made; an up-to-date one is reported skipped."""
@@ -311,7 +316,10 @@ class _Run:
     def make(self, work: list[BriefingJob]) -> None:
         records = self.state.records
         # The collections run when anything changed (they list every briefing's outputs).
-        listing = bool(self.listing) and (bool(work) or self._listings_stale())
+        # the outputs that list others, with their keys: worked out once for this plan
+        listings = list(self._listings(self.listing)) if self.listing else []
+        stale = {name for _, _, name, key, _ in listings if self._stale(name, key)}
+        listing = bool(listings) and (bool(work) or bool(stale))
         due = bool(self.collections and self.members and (work or listing or any(
             self._stale(e.filename(), plan.collection_key(self.base, e.name, self.members,
                                                           records))
@@ -325,13 +333,13 @@ class _Run:
             elif exporter.filename() in records:
                 self.report.skipped.append(records[exporter.filename()])
         if self.listing and not listing:  # up to date: said so without reading anything
-            self.report.skipped += [records[name] for _, _, name, _, _ in
-                                    self._listings(self.listing) if name in records]
+            self.report.skipped += [records[name] for _, _, name, _, _ in listings
+                                    if name in records]
         elif listing:  # those whose briefing changed, or that are out of date already
             self.worked = {job.source for job in work}
-            for source, exporter, name, key, _ in self._listings(self.listing):
-                if source.path in self.worked or self._stale(name, key):
-                    counts[exporter.name] = counts.get(exporter.name, 0) + 1
+            for source, lister, name, _, _ in listings:
+                if source.path in self.worked or name in stale:
+                    counts[lister.name] = counts.get(lister.name, 0) + 1
         fresh: dict[str, int] = {}
         for record in self.report.skipped:
             fresh[record.format] = fresh.get(record.format, 0) + 1
@@ -389,9 +397,6 @@ class _Run:
                 key = plan.listing_key(self.base, exporter.name, source, outputs,
                                        self.state.records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
-
-    def _listings_stale(self) -> bool:
-        return any(self._stale(name, key) for _, _, name, key, _ in self._listings(self.listing))
 
     def make_listings(self) -> None:
         """Outputs that list the briefing's other outputs (their sizes, their links), in
@@ -491,6 +496,7 @@ class _Run:
             self.extras[name] = (sha, job.name)
             self.current[name] = True
         written = self.dist.write(job.name, made.data)
+        self.current[job.name] = True
         record = Record(job.name, job.format, briefing, written.bytes, written.sha256,
                         made.media_type, job.key, written.mtime_ns, round(made.seconds, 4),
                         tuple(name for name, _, _ in extras))

@@ -24,7 +24,6 @@ from briefkit.load import (
     MAX_IMAGE_BYTES,
     BriefingFile,
     confinement,
-    display_path,
     load,
     read_regular,
 )
@@ -139,6 +138,3 @@ def read_source(path: Path, settings: Settings) -> tuple[BriefingFile, dict[str,
     memory = _remember(path, before, item, root) if before is not None else None
     return item, memory
 
-
-def shown(path: Path) -> str:
-    return display_path(path)

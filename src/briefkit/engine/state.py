@@ -26,7 +26,7 @@ from typing import Any, Self
 from urllib.parse import quote
 
 from briefkit.errors import OutputError
-from briefkit.output import atomic_write, cannot_write, safe_name
+from briefkit.output import atomic_write, cannot_write, safe_name, shown_path
 
 STATE = ".briefkit"
 LOCK = "lock"
@@ -82,13 +82,6 @@ def manifest_name(root: Path, folder: Path) -> str:
         return "outside-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16] + ".json"
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _not_a_link(path: Path) -> None:
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
@@ -140,7 +133,7 @@ class State:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
             raise OutputError(
-                f"{_shown(self.home)}: another briefkit run (process {holder}) is working in "
+                f"{shown_path(self.home)}: another briefkit run (process {holder}) is working in "
                 "this project; run again when it has finished") from None
         self._lock = fd
         try:

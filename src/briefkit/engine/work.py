@@ -25,7 +25,7 @@ from typing import Any
 
 from briefkit import registry
 from briefkit.config import Settings
-from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
+from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
@@ -306,6 +306,3 @@ def forget() -> int:
     _workshops.clear()
     return count
 
-
-def pid() -> int:
-    return os.getpid()
