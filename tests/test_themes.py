@@ -219,3 +219,75 @@ def test_the_pdf_of_a_one_colour_theme_embeds_the_parents_faces(
     faces = fonts_of(tmp_path / "red.pdf")
     assert any(f.startswith("Charis") for f in faces), faces
     assert any(f.startswith("Inter") for f in faces), faces
+
+
+# --- every letter printed comes from the theme ----------------------------------------------
+
+
+def test_a_family_the_theme_does_not_carry_is_refused_at_its_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_theme(tmp_path, "georgia", 'extends = "default"\n[fonts]\nbody = "Georgia"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("georgia", tmp_path)
+    assert caught.value.lines() == [
+        "themes/georgia/theme.toml:3:1: fonts.body: 'Georgia' has no file in [[fonts.files]]: "
+        "a theme carries the faces it names, so that a PDF is the same on every machine"]
+
+
+def test_files_replaced_by_a_child_name_the_child(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # fonts.files is replaced whole: the parent's headings and fallbacks lose their faces
+    monkeypatch.chdir(tmp_path)
+    make_theme(tmp_path, "serif", 'extends = "default"\n[fonts]\nfallback = []\n'
+               '[[fonts.files]]\nfamily = "Charis SIL"\npath = "fonts/CharisSIL-Regular.ttf"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("serif", tmp_path)
+    assert caught.value.lines() == [
+        f"{PACKAGED / 'default' / 'theme.toml'}:7:1: fonts.headings: 'Inter' has no file in "
+        "[[fonts.files]] (the list set in themes/serif/theme.toml): a theme carries the faces "
+        "it names, so that a PDF is the same on every machine"]
+
+
+def test_a_footer_the_theme_cannot_draw_is_refused(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_theme(tmp_path, "tokyo", 'extends = "default"\n[brand]\nfooter = "東京 desk"\n')
+    with pytest.raises(ThemeError) as caught:
+        load_theme("tokyo", tmp_path)
+    assert caught.value.lines() == [
+        "themes/tokyo/theme.toml:3:1: brand.footer: '東' (U+6771) is in no face of the theme; "
+        "add a font that has it"]
+
+
+def characters_briefkit_prints(language: str) -> str:
+    """What briefkit itself writes in a briefing of ``language``: labels, dates, quotes."""
+    from dataclasses import astuple
+    from datetime import datetime, timedelta, timezone
+
+    from briefkit.model import Briefing
+    from briefkit.render.dates import dateline, long_date
+    from briefkit.render.labels import labels_for
+    from briefkit.render.typography import typeset
+
+    moment = datetime(2020, 9, 28, 23, 45, tzinfo=timezone(timedelta(hours=1)))
+    texts = [*astuple(labels_for(language)), long_date(moment, language)]
+    for month in range(1, 13):
+        published = moment.replace(month=month)
+        briefing = Briefing.model_validate({
+            "id": "x", "title": "x", "language": language, "published": published.isoformat(),
+            "updated": (published + timedelta(days=1)).isoformat(),
+            "sections": [{"blocks": [{"type": "paragraph", "text": "x"}]}]})
+        texts.append(dateline(briefing))
+    texts.append(typeset('He said "it is \'over\'" : 3 h 20 ? Yes ! 1/2 — 2020–2021…', language))
+    return "".join(texts)
+
+
+@pytest.mark.parametrize("name", ["default", "wire"])
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "pt", "nl", "ar", "he"])
+def test_packaged_themes_draw_all_they_print_in_every_language_they_label(
+        name: str, language: str) -> None:
+    # what the theme claims: every language briefkit has words for, in its own faces
+    theme = load_theme(name)
+    assert theme.undrawable(characters_briefkit_prints(language)) == []
+    assert theme.undrawable("Αθήνα Москва Ελλάδα ğüşçö ąęł ő ř ß ﷺ 🚀 ✓ ★ €£¥") == []

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from briefkit.errors import BriefingError, Problem
-from briefkit.locate import Positions, pointer, scan
+from briefkit.locate import Positions, pointer, scan, strings
 from briefkit.model import BLOCK_TYPES, Briefing
 
 #: Briefings are short; a larger file is refused before it is read.
@@ -530,3 +530,22 @@ def duplicate_id(path: Path, briefing_id: str, first: str) -> BriefingError:
         return BriefingError.single(shown, message)
     line, column = scan(text).of_value("/id")
     return BriefingError.single(shown, message, line=line, column=column, pointer="/id")
+
+
+def find_in_source(item: BriefingFile, wanted: str) -> tuple[str, int, int, str] | None:
+    """Where the briefing's file first has one of the characters of ``wanted``: that
+    character, its line, column and JSON Pointer (None when the file changed since it
+    was loaded, or holds none of them)."""
+    shown = display_path(item.path)
+    try:
+        raw = read_regular(item.path, MAX_BRIEFING_BYTES, shown)
+    except BriefingError:
+        return None
+    if hashlib.sha256(raw).hexdigest() != item.digest:
+        return None
+    text = _decode(raw, shown)
+    for ptr, value in strings(json.loads(text)):
+        found = next((ch for ch in value if ch in wanted), None)
+        if found is not None:
+            return (found, *scan(text).of_value(ptr), ptr)
+    return None

@@ -10,12 +10,28 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\.)*"', re.S)
 _NEWLINE = re.compile("\n")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def strings(data: object) -> Iterator[tuple[str, str]]:
+    """Every string value of parsed JSON with its JSON Pointer, in the document's order
+    (a loop, not recursion: any depth is read)."""
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        ptr, value = stack.pop()
+        if isinstance(value, str):
+            yield ptr, value
+        elif isinstance(value, dict):
+            stack.extend((f"{ptr}/{escape_pointer_part(k)}", v)
+                         for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{ptr}/{i}", v) for i, v in reversed(list(enumerate(value))))
 
 
 class _Stop(Exception):

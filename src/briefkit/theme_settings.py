@@ -127,6 +127,17 @@ class Fonts(_Table):
     size: Annotated[float, AfterValidator(_font_size)] = 10.5  # body size in points, printed
     files: Annotated[list[FontFile], Field(max_length=100)] = []
 
+    @property
+    def families(self) -> tuple[str, ...]:
+        """Every family text is set in: the body's, the headings', then the fallbacks."""
+        return tuple(dict.fromkeys((self.body, self.headings, *self.fallback)))
+
+    def stack(self, first: str) -> tuple[str, ...]:
+        """The families text set in ``first`` falls back through: every other family of
+        the theme, so that a character one face lacks comes from another face the theme
+        carries (Greek in the body, say), never from the fonts of the machine."""
+        return tuple(dict.fromkeys((first, *self.families)))
+
 
 class Colours(_Table):
     text: Colour = "#1d1d1f"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -31,15 +32,15 @@ from briefkit.theme_settings import (
     Key,
     Page,
     ThemeSettings,
-    theme_name,
     key_lines,
     locate,
     merge,
     problems,
+    theme_name,
 )
 
 __all__ = ["Brand", "Colours", "FontFile", "Fonts", "Page", "Theme", "ThemeSettings",
-           "installed", "load_theme"]
+           "face_characters", "installed", "load_theme", "needs_a_glyph"]
 
 PACKAGED = Path(__file__).parent / "themes"
 #: Largest theme.toml, template or font file read
@@ -78,6 +79,25 @@ class Theme:
         return any(resolved.is_relative_to(f.resolve()) for f in self.folders)
 
     @cached_property
+    def characters(self) -> frozenset[int]:
+        """Every code point a face of the theme draws (text falls back through all of
+        them: :meth:`~briefkit.theme_settings.Fonts.stack`)."""
+        fonts = self.settings.fonts
+        found: set[int] = set()
+        for face in fonts.files:
+            path = self.find(face.path) if face.family in fonts.families else None
+            if path is not None:
+                found |= face_characters(path, *_stamp(path))
+        return frozenset(found)
+
+    def undrawable(self, text: str) -> list[str]:
+        """The characters of ``text`` that no face of the theme draws, in order of first
+        appearance.  Layout would take them from whatever fonts the machine has, so the
+        same briefing would give different bytes, or empty boxes, elsewhere."""
+        missing = set(text).difference(map(chr, self.characters))
+        return [ch for ch in dict.fromkeys(text) if ch in missing and needs_a_glyph(ch)]
+
+    @cached_property
     def fingerprint(self) -> str:
         """A digest of every file of the theme (for incremental builds)."""
         import hashlib
@@ -91,6 +111,26 @@ class Theme:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(_read(path, MAX_THEME_FILE))
         return digest.hexdigest()
+
+
+def needs_a_glyph(ch: str) -> bool:
+    """Whether text layout looks for a font that has ``ch`` (Pango's rule): never for a
+    control or format character (joiners, direction marks, the soft hyphen), a variation
+    selector or a space, which a shaper draws from any font."""
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Cf", "Cs", "Zl", "Zp") or (category == "Zs" and ch != "\u1680"):
+        return False
+    return not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
+
+
+@lru_cache(maxsize=256)
+def face_characters(path: Path, size: int, modified: int) -> frozenset[int]:
+    """The code points a font file maps to glyphs (cached while its size and time stay
+    the same; the file was checked to be a font when the theme was loaded)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(_read(path, MAX_THEME_FILE)), lazy=True) as font:
+        return frozenset(font.getBestCmap() or ())
 
 
 def _read(path: Path, limit: int) -> bytes:
@@ -259,11 +299,54 @@ def _check_files(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[Prob
         except (ThemeError, UnsafeReferenceError) as error:
             fault = error.message
         if fault:
-            shown, text = next(origins[key[:n]] for n in range(len(key), -1, -1)
-                               if key[:n] in origins)
-            line, column = locate(key, key_lines(text))
-            found.append(Problem(shown, f"{'.'.join(map(str, key))}: {fault}", line, column))
+            found.append(_problem(key, fault, origins))
+    if not found:
+        found = _check_coverage(theme, origins)
     return found
+
+
+def _check_coverage(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[Problem]:
+    """Every family text is set in is carried by the theme, and the theme draws its own
+    footer: nothing printed comes from the fonts of the machine."""
+    fonts = theme.settings.fonts
+    carried = {face.family for face in fonts.files}
+    named: list[tuple[Key, str]] = [(("fonts", "body"), fonts.body),
+                                    (("fonts", "headings"), fonts.headings),
+                                    *((("fonts", "fallback", i), f)
+                                      for i, f in enumerate(fonts.fallback))]
+    found = []
+    for key, family in named:
+        if family not in carried:
+            # a theme's own files replace the whole list its parent's families rely on
+            files = origins.get(("fonts", "files"), origins[()])[0]
+            elsewhere = (f" (the list set in {files})"
+                         if files == origins[()][0] != _origin(key, origins)[0] else "")
+            found.append(_problem(key, f"{family!r} has no file in [[fonts.files]]{elsewhere}:"
+                                  " a theme carries the faces it names, so that a PDF is the "
+                                  "same on every machine", origins))
+    footer = theme.settings.brand.footer
+    missing = theme.undrawable(footer) if footer and not found else []
+    if missing:
+        found.append(_problem(("brand", "footer"), f"{describe(missing[0])} is in no face "
+                              "of the theme; add a font that has it", origins))
+    return found
+
+
+def describe(ch: str) -> str:
+    """A character for a message: ``'中' (U+4E2D)``."""
+    return f"{ch!r} (U+{ord(ch):04X})"
+
+
+def _origin(key: Key, origins: dict[Key, tuple[str, str]]) -> tuple[str, str]:
+    """The theme.toml (as shown, and its text) that set ``key``, or its nearest table."""
+    return next(origins[key[:n]] for n in range(len(key), -1, -1) if key[:n] in origins)
+
+
+def _problem(key: Key, fault: str, origins: dict[Key, tuple[str, str]]) -> Problem:
+    """A problem at ``key`` of the theme.toml that set it."""
+    shown, text = _origin(key, origins)
+    line, column = locate(key, key_lines(text))
+    return Problem(shown, f"{'.'.join(map(str, key))}: {fault}", line, column)
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -572,7 +572,7 @@ def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
     font["OS/2"].fsType = 0x0002  # restricted licence embedding
     font.save(str(folder / "fonts" / "Closed.ttf"))
     (folder / "theme.toml").write_text(
-        '[fonts]\nbody = "Closed Serif"\n'
+        '[fonts]\nbody = "Closed Serif"\nheadings = "Closed Serif"\nfallback = []\n'
         '[[fonts.files]]\nfamily = "Closed Serif"\npath = "fonts/Closed.ttf"\n', "utf-8")
     data = DocxExporter().export(fixture("every-block"),
                                  Context(settings, load_theme("licensed", tmp_path)))

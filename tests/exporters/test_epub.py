@@ -396,6 +396,17 @@ def test_covers_differ_by_briefing(books: dict[str, Book]) -> None:
     assert len({cover(books[n]) for n in ("french", "english", "rtl-arabic", "hebrew")}) == 4
 
 
+def test_a_title_the_theme_cannot_draw_gets_no_cover_of_empty_boxes(context: Context) -> None:
+    item = sample(ENGLISH)
+    item = dataclasses.replace(item, briefing=item.briefing.model_copy(
+        update={"title": "Night buses for 北京"}))
+    book = Book(EpubExporter().export(item, context))
+    assert not [i for i in book.manifest.values()
+                if "cover-image" in (i.get("properties") or "").split()]
+    assert not book.opf.findall("opf:metadata/opf:meta[@name='cover']", NS)
+    assert "Night buses for 北京" in book.metadata("title")  # the book itself carries it
+
+
 @pytest.mark.parametrize("name", ["french", "english", "every-block", "rtl-arabic"])
 def test_a_short_briefing_is_one_reading_file(name: str, books: dict[str, Book],
                                               items: dict[str, BriefingFile]) -> None:

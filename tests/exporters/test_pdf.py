@@ -6,6 +6,7 @@ independent tools, never with the code that wrote it.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
 
 from briefkit import inline
 from briefkit.config import Settings
-from briefkit.errors import UnsafeReferenceError
+from briefkit.errors import BriefingError, ThemeError, UnsafeReferenceError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
 from briefkit.load import BriefingFile
@@ -38,7 +39,7 @@ from briefkit.model import (
 from briefkit.render.dates import dateline
 from briefkit.render.html import headline
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme
+from briefkit.themes import Theme, load_theme
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -222,14 +223,99 @@ def test_sources_and_links_are_clickable(rendered: dict[str, Rendered]) -> None:
 
 
 def test_fonts_are_the_themes_own(rendered: dict[str, Rendered]) -> None:
-    def families(doc: Rendered) -> set[str]:
-        out = subprocess.run(["pdffonts", str(doc.path)], capture_output=True, text=True,
-                             check=True).stdout.splitlines()[2:]
-        return {line.split()[0].split("+", 1)[-1] for line in out}
-
-    assert {"Charis-SIL", "Inter-Bold"} <= families(rendered["english"])
+    assert {"Charis-SIL", "Inter-Bold"} <= embedded_faces(rendered["english"].path)
     # Arabic is set in the Amiri the theme carries, not a system fallback
-    assert "Amiri" in families(rendered["arabic"])
+    assert "Amiri" in embedded_faces(rendered["arabic"].path)
+
+
+def embedded_faces(path: Path) -> set[str]:
+    """The faces pdffonts lists, without their subset tags ('Charis-SIL-Bold')."""
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    return {line.split()[0].split("+", 1)[-1] for line in out}
+
+
+def strangers(path: Path, theme: Theme) -> set[str]:
+    """The faces of the PDF that are not of a family the theme carries."""
+    carried = {face.family.replace(" ", "-") for face in theme.settings.fonts.files}
+    return {face for face in embedded_faces(path)
+            if not any(face == family or face.startswith(family + "-") for family in carried)}
+
+
+def test_every_pdf_is_set_in_the_themes_faces_only(rendered: dict[str, Rendered],
+                                                    theme: Theme) -> None:
+    for name, doc in rendered.items():
+        assert strangers(doc.path, theme) == set(), name
+
+
+def test_greek_in_the_body_comes_from_a_face_of_the_theme(context: Context,
+                                                          tmp_path: Path) -> None:
+    # the body face (Charis SIL) has no Greek: the headings face draws it, not the machine
+    path = briefing_pdf(context, tmp_path, [{"blocks": [
+        {"type": "paragraph", "text": "The city of Αθήνα voted."}]}], title="Ελλάδα votes")
+    assert strangers(path, context.theme) == set()
+    assert "Inter" in embedded_faces(path)
+    text = pages_text(path)[0]
+    assert "Ελλάδα votes" in text and "The city of Αθήνα voted." in text
+
+
+def write_briefing(folder: Path, briefing_id: str, paragraph: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{briefing_id}.json"
+    path.write_text(json.dumps({
+        "id": briefing_id, "title": "Beijing talks", "language": "en",
+        "published": "2020-01-08T11:45:00+01:00",
+        "sections": [{"blocks": [{"type": "paragraph", "text": "Talks open today."},
+                                 {"type": "paragraph", "text": paragraph}]}],
+    }, ensure_ascii=False, indent=2), "utf-8")
+    return path
+
+
+def test_a_letter_no_face_draws_is_refused_with_its_place(context: Context,
+                                                         tmp_path: Path) -> None:
+    from briefkit.load import load
+
+    path = write_briefing(tmp_path / "source", "beijing", "The talks in 北京 open.")
+    lines = path.read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "北京" in text)
+    column = lines[line - 1].index('"The talks') + 1
+    settings = context.settings.model_copy(update={"root": tmp_path})
+    with pytest.raises(BriefingError) as caught:
+        PDFExporter().export(load(path, path.parent), Context(settings, context.theme))
+    assert caught.value.message == (
+        f"line {line}, column {column}, /sections/0/blocks/1/text: '北' (U+5317) and 1 other "
+        "character are in no face of theme 'default', so the PDF would take them from this "
+        "machine's fonts; add a font that has them to the theme ([[fonts.files]] and "
+        "fonts.fallback)")
+
+
+def test_the_other_formats_still_carry_a_letter_the_pdf_cannot(newsroom: Path) -> None:
+    write_briefing(newsroom / "source", "beijing", "The talks in 北京 open.")
+    done = run_briefkit("export", "--all", "-f", "pdf", "-f", "html", "--quiet", cwd=newsroom)
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("source/beijing.json: pdf: line ") and "'北' (U+5317)" in line
+    dist = newsroom / "dist"
+    assert "北京" in (dist / "beijing.html").read_text("utf-8")
+    assert not (dist / "beijing.pdf").exists()
+    assert (dist / f"{ENGLISH}.pdf").is_file() and (dist / f"{FRENCH}.pdf").is_file()
+
+
+@pytest.mark.skipif(not shutil.which("fc-list") or "DejaVu Sans Mono" not in subprocess.run(
+    ["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout,
+    reason="needs a font of the machine the theme does not carry")
+def test_a_stylesheet_naming_a_font_of_the_machine_is_refused(settings: Settings,
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "themes" / "mono"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('extends = "default"\n', "utf-8")
+    (folder / "theme.css").write_text('p { font-family: "DejaVu Sans Mono"; }\n', "utf-8")
+    with pytest.raises(ThemeError) as caught:
+        PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("mono", tmp_path)))
+    assert caught.value.message.startswith("theme 'mono' sets text (")
+    assert caught.value.message.endswith(
+        "in 'DejaVu Sans Mono', a font it does not carry: its stylesheets may name only the "
+        "families of its [[fonts.files]]")
 
 
 def test_french_has_a_narrow_no_break_space_before_each_question_mark(

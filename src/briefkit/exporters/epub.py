@@ -109,10 +109,9 @@ def stylesheet(theme: Theme) -> str:
     Many reading systems ignore CSS custom properties, so none is left in the book.
     """
     ts = theme.settings
-    stack = ", ".join(f'"{f}"' for f in ts.fonts.fallback)
     values = {
-        "font-body": f'"{ts.fonts.body}", {stack}, serif',
-        "font-headings": f'"{ts.fonts.headings}", {stack}, sans-serif',
+        "font-body": f"{html.font_stack(theme, ts.fonts.body)}, serif",
+        "font-headings": f"{html.font_stack(theme, ts.fonts.headings)}, sans-serif",
         **ts.colours.model_dump(),
     }
 

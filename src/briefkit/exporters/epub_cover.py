@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from briefkit.model import Briefing
 from briefkit.render.dates import long_date
 from briefkit.render.typography import tie_last_words, typeset
-from briefkit.themes import Theme
+from briefkit.themes import Theme, face_characters
 
 if TYPE_CHECKING:
     from PIL.ImageDraw import ImageDraw
@@ -37,12 +37,9 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-@lru_cache(maxsize=64)
 def _cmap(path: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    status = path.stat()
+    return face_characters(path, status.st_size, status.st_mtime_ns)
 
 
 @lru_cache(maxsize=32)
@@ -198,6 +195,8 @@ def cover(briefing: Briefing, theme: Theme, masthead: str) -> bytes | None:
         "subtitle": " ".join(briefing.subtitle.split()) if briefing.subtitle else None})
     masthead = " ".join(masthead.split())
     texts = (briefing.title, briefing.subtitle or "", masthead)
+    if any(theme.undrawable(text) for text in texts):
+        return None  # no cover is better than one with empty boxes for letters
     if not features.check("raqm") and (briefing.direction == "rtl"
                                        or any(_needs_shaping(t) for t in texts)):
         return None

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefkit.errors import ThemeError
+from briefkit.errors import BriefingError, ThemeError
 from briefkit.exporters.base import Context, Exporter
-from briefkit.load import BriefingFile, confinement, display_path
+from briefkit.load import BriefingFile, confinement, display_path, find_in_source
 from briefkit.render import html
-from briefkit.themes import Theme
+from briefkit.themes import Theme, describe
 
 if TYPE_CHECKING:
     from briefkit.render.fetcher import ConfinedFetcher
@@ -96,6 +96,42 @@ def _refuse_attachments(document_html: Any, fetcher: ConfinedFetcher) -> None:
 _VARIATION_SELECTORS = {0xFE0E: None, 0xFE0F: None}
 
 
+def _check_drawable(document_html: Any, item: BriefingFile, theme: Theme) -> None:
+    """Refuse a page with characters no face of the theme draws, before layout takes them
+    from the fonts of this machine (other bytes, or empty boxes, on another one)."""
+    body = document_html.etree_element.find("body")
+    # the text, and the addresses print.css writes after links
+    text = "".join((*body.itertext(), *(a.get("href") or "" for a in body.iter("a"))))
+    missing = theme.undrawable(text)
+    if not missing:
+        return
+    found = find_in_source(item, "".join(missing))
+    where, first = ((f"line {found[1]}, column {found[2]}, {found[3]}: ", found[0]) if found
+                    else ("", missing[0]))
+    added = "" if found else " (in text the page adds: labels, dateline, settings)"
+    others = len(missing) - 1
+    what = (f"{describe(first)}{added} and {others} other character{'s' * (others > 1)} are"
+            if others else f"{describe(first)}{added} is")
+    them = "them" if others else "it"
+    raise BriefingError(
+        f"{where}{what} in no face of theme '{theme.name}', so the PDF would take {them} from "
+        f"this machine's fonts; add a font that has {them} to the theme ([[fonts.files]] and "
+        "fonts.fallback)")
+
+
+def _check_fonts(document: Any, theme: Theme) -> None:
+    """Refuse a PDF set in a face the theme does not carry (a stylesheet naming a family
+    of the machine): every face embedded comes from the theme."""
+    carried = {face.family for face in theme.settings.fonts.files}
+    for font in document.fonts.values():
+        if font.family not in carried:
+            drawn = "".join(sorted(set("".join(font.to_unicode.values()))))[:40]
+            raise ThemeError(
+                f"theme '{theme.name}' sets text ({drawn!r}) in '{font.family}', a font it "
+                "does not carry: its stylesheets may name only the families of its "
+                "[[fonts.files]]")
+
+
 def pdf_identifier(briefing_id: str) -> bytes:
     """The PDF's permanent file identifier: the same for every edition of a briefing."""
     return hashlib.md5(f"briefkit:{briefing_id}".encode()).hexdigest().encode()
@@ -110,7 +146,9 @@ class PDFExporter(Exporter):
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
 
     def prepare(self, context: Context) -> None:
-        """Import WeasyPrint and load the theme's fonts and print stylesheet, once."""
+        """Import WeasyPrint and load the theme's fonts, the characters they draw and its
+        print stylesheet, once."""
+        context.theme.characters  # noqa: B018 (worked out once, before any briefing)
         with _lock:
             _print_style(context.theme, None)
 
@@ -146,6 +184,7 @@ class PDFExporter(Exporter):
                                  url_fetcher=fetcher)
             _refuse_attachments(document_html, fetcher)
             fetcher.check(item.id, display_path(item.path))
+            _check_drawable(document_html, item, theme)
             document = document_html.render(
                 font_config=style.fonts, stylesheets=[style.css], pdf_variant=variant,
                 pdf_tags=True,  # tagged whatever the variant: the structure is the accessibility
@@ -154,5 +193,6 @@ class PDFExporter(Exporter):
             data: bytes = document.write_pdf(
                 pdf_variant=variant, pdf_tags=True, pdf_identifier=pdf_identifier(item.id),
             )
+            _check_fonts(document, theme)
         fetcher.check(item.id, display_path(item.path))
         return data

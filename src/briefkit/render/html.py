@@ -108,11 +108,10 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
     safe inside an HTML ``<style>`` element: no ``</`` in it can close the element.
     """
     ts = theme.settings
-    stack = ", ".join(css_string(f) for f in ts.fonts.fallback)
     parts = [
         ":root {",
-        f"  --font-body: {css_string(ts.fonts.body)}, {stack}, serif;",
-        f"  --font-headings: {css_string(ts.fonts.headings)}, {stack}, sans-serif;",
+        f"  --font-body: {font_stack(theme, ts.fonts.body)}, serif;",
+        f"  --font-headings: {font_stack(theme, ts.fonts.headings)}, sans-serif;",
         f"  --size-body: {ts.fonts.size:g}pt;",
         *(f"  --{name}: {value};" for name, value in ts.colours.model_dump().items()),
         "}",
@@ -137,6 +136,11 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
     return "\n".join(parts).replace("</", "<\\/")
 
 
+def font_stack(theme: Theme, first: str) -> str:
+    """The CSS font families of text set in ``first``: every face of the theme after it."""
+    return ", ".join(css_string(family) for family in theme.settings.fonts.stack(first))
+
+
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string (for ``content:``, family names, URLs), also safe
     inside an HTML ``<style>`` element."""
@@ -148,10 +152,10 @@ def css_string(text: str) -> str:
 def _page_box(theme: Theme) -> str:
     """The printed page from theme.toml: size and margins (print.css adds the rest)."""
     ts = theme.settings
-    stack = ", ".join(css_string(f) for f in (ts.fonts.headings, *ts.fonts.fallback))
     # margin boxes do not inherit from the document, so the page gets its own font and colour
     return (f"@page {{ size: {ts.page.size}; margin: {ts.page.margins};"
-            f" font-family: {stack}, sans-serif; color: {ts.colours.muted}; }}")
+            f" font-family: {font_stack(theme, ts.fonts.headings)}, sans-serif;"
+            f" color: {ts.colours.muted}; }}")
 
 
 def _brand(theme: Theme, file_url: Callable[[str], str] | None) -> str:
