@@ -124,10 +124,11 @@ def _check_fonts(document: Any, theme: Theme) -> None:
     of the machine): every face embedded comes from the theme."""
     carried = {face.family for face in theme.settings.fonts.files}
     for font in document.fonts.values():
-        if font.family not in carried:
-            drawn = "".join(sorted(set("".join(font.to_unicode.values()))))[:40]
+        family = getattr(font, "family", None)  # the family Pango chose, as WeasyPrint keeps it
+        if family is not None and family not in carried:
+            drawn = "".join(sorted(set("".join(getattr(font, "to_unicode", {}).values()))))[:40]
             raise ThemeError(
-                f"theme '{theme.name}' sets text ({drawn!r}) in '{font.family}', a font it "
+                f"theme '{theme.name}' sets text ({drawn!r}) in '{family}', a font it "
                 "does not carry: its stylesheets may name only the families of its "
                 "[[fonts.files]]")
 
