@@ -93,8 +93,8 @@ def test_a_publisher_is_always_named(tmp_path: Path) -> None:
 
 
 def test_a_newsroom_sets_its_own_dateline(tmp_path: Path) -> None:
-    from briefkit.render.dates import conventions_of, dateline
     from briefkit.model import Briefing
+    from briefkit.render.dates import conventions_of, dateline
 
     (tmp_path / "briefkit.toml").write_text(
         '[dateline.fr]\ndate = "EEEE d MMMM y"\n[dateline.en-GB]\nat = "{time}, {date}"\n',

@@ -15,10 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import ENGLISH, ROOT, run_briefkit
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
-from conftest import ENGLISH, ROOT, run_briefkit
 
 SCRIPT = ROOT / "scripts" / "gates"
 
@@ -112,10 +111,10 @@ def test_an_untagged_pdf_fails_pdf_ua(tmp_path: Path) -> None:
     report = tmp_path / "report"
     done = gates(pdf.parent, "--report", report)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert re.search(r"^FAIL +pdfua +dist/untagged\.pdf +\d+ findings", done.stdout, re.M)
+    assert re.search(r"^FAIL +pdfua +dist/untagged\.pdf +\d+ findings", done.stdout, re.MULTILINE)
     # qpdf and pdffonts have nothing against a well-formed page without text.
-    assert re.search(r"^ok +qpdf +dist/untagged\.pdf", done.stdout, re.M)
-    assert re.search(r"^ok +pdffonts +dist/untagged\.pdf", done.stdout, re.M)
+    assert re.search(r"^ok +qpdf +dist/untagged\.pdf", done.stdout, re.MULTILINE)
+    assert re.search(r"^ok +pdffonts +dist/untagged\.pdf", done.stdout, re.MULTILINE)
     found = rules(findings(report), "pdfua", "untagged.pdf")
     assert {"PDFUA1-TAGGED-DOCUMENT-001", "PDFUA1-STRUCT-TREE-ROOT-001"} <= found
     assert (report / "pdfua" / "untagged.pdf.json").is_file()
@@ -145,7 +144,7 @@ def test_a_damaged_pdf_fails_qpdf_and_a_system_font_fails_pdffonts(tmp_path: Pat
     report = tmp_path / "report"
     done = gates(tmp_path / "dist", "--only", "qpdf,pdffonts", "--report", report)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert re.search(r"^FAIL +qpdf +dist/damaged\.pdf", done.stdout, re.M)
+    assert re.search(r"^FAIL +qpdf +dist/damaged\.pdf", done.stdout, re.MULTILINE)
     found = findings(report)
     assert rules(found, "qpdf", "damaged.pdf") == {"qpdf-warning"}
     assert rules(found, "pdffonts", "damaged.pdf") == {
@@ -203,8 +202,8 @@ def test_a_page_without_lang_fails_vnu_and_axe(request: pytest.FixtureRequest,
     done = gates(page, no_lang, "--only", "vnu,axe", "--report", report)
     no_lang.unlink()
     assert done.returncode == 1, done.stdout + done.stderr
-    assert re.search(r"^FAIL +vnu +\S*no-lang\.html", done.stdout, re.M)
-    assert re.search(r"^FAIL +axe +\S*no-lang\.html", done.stdout, re.M)
+    assert re.search(r"^FAIL +vnu +\S*no-lang\.html", done.stdout, re.MULTILINE)
+    assert re.search(r"^FAIL +axe +\S*no-lang\.html", done.stdout, re.MULTILINE)
     found = findings(report)
     assert "html-has-lang" in rules(found, "axe", "no-lang.html")
     assert "html-has-lang" not in rules(found, "axe", page.name)
@@ -237,7 +236,7 @@ def test_an_epub_image_without_alt_fails_ace(request: pytest.FixtureRequest,
     done = gates(book, no_alt, "--only", "ace", "--report", report)
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(r"^FAIL +ace +\S*no-alt\.epub +\d+ findings?: .*image-alt", done.stdout,
-                     re.M)
+                     re.MULTILINE)
     found = findings(report)
     assert "image-alt" in rules(found, "ace", "no-alt.epub")
     assert "image-alt" not in rules(found, "ace", book.name)
@@ -259,5 +258,5 @@ def test_an_epub_without_its_mimetype_fails_epubcheck(request: pytest.FixtureReq
     report = tmp_path / "report"
     done = gates(broken, "--only", "epubcheck", "--report", report)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert re.search(r"^FAIL +epubcheck +\S*no-mimetype\.epub", done.stdout, re.M)
+    assert re.search(r"^FAIL +epubcheck +\S*no-mimetype\.epub", done.stdout, re.MULTILINE)
     assert "PKG-006" in rules(findings(report), "epubcheck", "no-mimetype.epub")

@@ -7,7 +7,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefkit.inline import (
-    Emphasis, Inline, Link, Strong, Text, link_scheme, links, markup, parse, plain, serialise,
+    Emphasis,
+    Inline,
+    Link,
+    Strong,
+    Text,
+    link_scheme,
+    links,
+    markup,
+    parse,
+    plain,
+    serialise,
 )
 
 

@@ -192,7 +192,7 @@ def test_malformed_json_names_the_path(tmp_path: Path) -> None:
 
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
-    path.write_bytes('{\n  "title": "caf'.encode() + b"\xe9" + b'"\n}')
+    path.write_bytes(b'{\n  "title": "caf' + b"\xe9" + b'"\n}')
     (problem,) = problems_of(path)
     assert (problem.line, problem.column) == (2, 16)
     assert "not UTF-8" in problem.message and "0xE9" in problem.message

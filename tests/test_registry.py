@@ -7,10 +7,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import run_briefkit
 
 from briefkit import registry
 from briefkit.errors import ExporterError
-from conftest import run_briefkit
 
 PLUGIN = '''
 from briefkit.exporters.base import Exporter

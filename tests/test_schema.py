@@ -6,9 +6,9 @@ import json
 
 import jsonschema
 import pytest
+from conftest import FIXTURES, ROOT, SAMPLES
 
 from briefkit.model import json_schema
-from conftest import FIXTURES, ROOT, SAMPLES
 
 COPY = ROOT / "schema" / "briefing-1.schema.json"
 

@@ -21,9 +21,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from pypdf import PdfReader
-
 from conftest import ENGLISH, ROOT, SAMPLES
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -174,11 +173,11 @@ def test_each_edit_reaches_the_served_page_and_pdf_with_one_reload_event(server:
             _retitle(server, f"{word} of the night bus network")
             saved = time.monotonic()
 
-            def page() -> bool | None:
+            def page(word: str = word) -> bool | None:
                 reply = server.http.get(f"/{ENGLISH}.html")
                 return True if reply.status_code == 200 and word in reply.text else None
 
-            def pdf() -> bool | None:
+            def pdf(word: str = word) -> bool | None:
                 reply = server.http.get(f"/{ENGLISH}.pdf")
                 return True if reply.status_code == 200 and word in _pdf_text(reply.content) \
                     else None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from conftest import ENGLISH, FRENCH, fixture, sample
 
+from briefkit.model import Briefing
 from briefkit.render.dates import dateline, long_date
 from briefkit.render.typography import (
     NBSP,
@@ -15,8 +17,6 @@ from briefkit.render.typography import (
     typeset,
     typeset_parts,
 )
-from briefkit.model import Briefing
-from conftest import ENGLISH, FRENCH, fixture, sample
 
 
 @pytest.mark.parametrize(

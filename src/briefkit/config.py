@@ -165,7 +165,7 @@ def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
+    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 

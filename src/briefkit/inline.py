@@ -14,10 +14,9 @@ format (the importers' HTML) into one the markup can carry.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Sequence
-from typing import Union
 
 LINK_SCHEMES = ("http", "https", "mailto")
 
@@ -43,7 +42,7 @@ class Link:
     url: str
 
 
-Inline = Union[Text, Emphasis, Strong, Link]
+Inline = Text | Emphasis | Strong | Link
 
 _ESCAPABLE = "*[]\\"
 _SPECIAL = re.compile(r"[*\[\\]")

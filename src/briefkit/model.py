@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -175,7 +175,8 @@ def _check_markup(value: str) -> str:
 
 def _check_url(value: str) -> str:
     _check_link(value, "URL")
-    if inline.link_scheme(value) != "mailto" and not re.match(r"https?://[^/\s]+", value, re.I):
+    if inline.link_scheme(value) != "mailto" and not re.match(r"https?://[^/\s]+", value,
+                                                                re.IGNORECASE):
         raise _fail(f"URL {value!r} has no host")
     return value
 
@@ -344,7 +345,7 @@ class Factbox(_Node):
 
 
 Block = Annotated[
-    Union[Paragraph, Quote, ListBlock, Image, Table, Timeline, Factbox],
+    Paragraph | Quote | ListBlock | Image | Table | Timeline | Factbox,
     Field(discriminator="type"),
 ]
 BLOCK_TYPES = ("paragraph", "quote", "list", "image", "table", "timeline", "factbox")

@@ -37,7 +37,7 @@ def get(name: str) -> Exporter:
     ep = eps[name]
     try:
         cls = ep.load()
-    except Exception as error:  # a broken plugin must not take the run down with a traceback
+    except Exception as error:  # noqa: BLE001 (a broken plugin must not take the run down)
         raise ExporterError(
             f"exporter '{name}' ({ep.value}) cannot be loaded: {type(error).__name__}: {error}"
         ) from None

@@ -17,6 +17,7 @@ Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment` (no ``__globals__``, no
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 import re
@@ -26,8 +27,9 @@ from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from briefkit.errors import BriefingError, BriefkitError, ThemeError, UnsafeReferenceError
@@ -68,7 +70,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             except UnicodeDecodeError:
                 raise ThemeError(f"{shown}: not UTF-8") from None
             stamp = candidate.stat().st_mtime_ns
-            return text, str(candidate), lambda: _unchanged(candidate, stamp)
+            return text, str(candidate), functools.partial(_unchanged, candidate, stamp)
         raise jinja2.TemplateNotFound(template)
 
 
@@ -136,10 +138,10 @@ class ThemeSandbox(SandboxedEnvironment):
         # 'indent', 'wordwrap' ... take a width); briefkit's are added after, as they are
         self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
 
-    def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
+    def call(self, context: jinja2.runtime.Context, obj: Any, /,
              *args: Any, **kwargs: Any) -> Any:
         _bounded_arguments(*args, *kwargs.values())
-        return super().call(__context, __obj, *args, **kwargs)
+        return super().call(context, obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
@@ -150,10 +152,10 @@ class ThemeSandbox(SandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, (PurePath, types.ModuleType)) or isinstance(value, PurePath):
             return False
-        if isinstance(obj, BaseModel) or (isinstance(obj, type) and issubclass(obj, BaseModel)):
-            # a model's fields and briefkit's own properties, none of pydantic's machinery
-            if hasattr(BaseModel, attr):
-                return False
+        # a model's fields and briefkit's own properties, none of pydantic's machinery
+        if (isinstance(obj, BaseModel) or (isinstance(obj, type) and issubclass(obj, BaseModel))) \
+                and hasattr(BaseModel, attr):
+            return False
         return bool(super().is_safe_attribute(obj, attr, value))
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str,

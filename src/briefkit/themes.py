@@ -288,6 +288,7 @@ def _check_files(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[Prob
         named.append((("brand", "logo"), theme.settings.brand.logo, "logo"))
     found = []
     for key, relative, kind in named:
+        fault: str | None
         try:
             path = theme.find(relative)
             if path is None:

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from test_build import make_newsroom
 
-
 pytest.importorskip("distributed", reason="briefkit[distributed] is not installed")
 DASK = Path(sys.executable).parent / "dask"
 
@@ -47,7 +46,8 @@ class Cluster:
         scheduler = subprocess.Popen(
             [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
              "--no-dashboard"], cwd=own, env={**os.environ, "TMPDIR": str(own)},
-            stdout=subprocess.DEVNULL, stderr=open(own / "scheduler.log", "wb"))
+            # the log stays open as long as the process runs
+            stdout=subprocess.DEVNULL, stderr=open(own / "scheduler.log", "wb"))  # noqa: SIM115
         self.processes.append(scheduler)
         for n in range(2):
             worker = subprocess.Popen(
@@ -55,7 +55,8 @@ class Cluster:
                  "--no-dashboard", "--name", f"w{n}", "--local-directory", str(own),
                  "--death-timeout", "60"],
                 cwd=own, env={**os.environ, "TMPDIR": str(self.tmp)},
-                stdout=subprocess.DEVNULL, stderr=open(own / f"worker-{n}.log", "wb"))
+                stdout=subprocess.DEVNULL,
+                stderr=open(own / f"worker-{n}.log", "wb"))  # noqa: SIM115
             self.processes.append(worker)
             self.workers.append(worker)
         from distributed import Client
@@ -118,7 +119,7 @@ def test_a_worker_killed_mid_run_leaves_a_clean_finished_run(tmp_path: Path,
     while time.monotonic() < deadline and not (dist.is_dir() and any(dist.glob("*.pdf"))):
         time.sleep(0.05)
     cluster.workers[0].send_signal(signal.SIGKILL)  # as the OOM killer does
-    out, err = run.communicate(timeout=600)
+    _, err = run.communicate(timeout=600)
     assert "Traceback" not in err, err
     # its jobs ran on the other worker, or are reported failed one line each
     assert run.returncode in (0, 1), err
@@ -128,6 +129,7 @@ def test_a_worker_killed_mid_run_leaves_a_clean_finished_run(tmp_path: Path,
     again = export(room, "-j", "1")
     assert again.returncode == 0, again.stderr
     local = export(room, "-j", "1", "--force", "--out", str(room / "local"))
+    assert local.returncode == 0, local.stderr
     assert files(dist) == files(room / "local")
 
 

@@ -105,7 +105,7 @@ def test_a_worker_killed_mid_run_has_its_work_done_by_a_fresh_one(tmp_path: Path
     victims = workers_of(run.pid)
     assert victims, "no worker started"
     os.kill(victims[0], signal.SIGKILL)  # as the kernel's OOM killer does
-    out, err = run.communicate(timeout=600)
+    _, err = run.communicate(timeout=600)
     assert run.returncode == 0, err
     assert "Traceback" not in err
     names = {p.name for p in (room / "dist").iterdir()}

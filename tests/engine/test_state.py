@@ -35,7 +35,7 @@ def test_another_output_folder_has_its_own_manifest(tmp_path: Path) -> None:
         with State(tmp_path, tmp_path / out) as state:
             state.add(Record(f"{out[0]}.html", "html", "x", 1, "s", "text/html"))
             state.save()
-    assert set(p.name for p in (tmp_path / STATE / "manifests").iterdir()) == {
+    assert {p.name for p in (tmp_path / STATE / "manifests").iterdir()} == {
         "dist.json", "public%2Fsite.json"}
 
 

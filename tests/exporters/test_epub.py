@@ -117,14 +117,21 @@ def lengthened(briefing: Briefing) -> Briefing:
     return briefing.model_copy(update={"sections": sections})
 
 
-BRIEFINGS["long"] = lambda: (lambda item: dataclasses.replace(
-    item, briefing=lengthened(item.briefing)))(fixture("every-block"))
-# the Arabic fixture retitled in Hebrew: a script whose face lacks the colon and digits
-BRIEFINGS["hebrew"] = lambda: (lambda item: dataclasses.replace(item, briefing=(
-    item.briefing.model_copy(update={
+def _long() -> BriefingFile:
+    item = fixture("every-block")
+    return dataclasses.replace(item, briefing=lengthened(item.briefing))
+
+
+def _hebrew() -> BriefingFile:
+    """The Arabic fixture retitled in Hebrew: a script whose face lacks the colon and digits."""
+    item = fixture("rtl-arabic")
+    return dataclasses.replace(item, briefing=item.briefing.model_copy(update={
         "language": "he", "title": "רשת אוטובוסי לילה חדשה: מה אנחנו יודעים",
-        "subtitle": "שישה קווים, תעריף אחיד ותקופת ניסיון של 6 חודשים"}))))(
-    fixture("rtl-arabic"))
+        "subtitle": "שישה קווים, תעריף אחיד ותקופת ניסיון של 6 חודשים"}))
+
+
+BRIEFINGS["long"] = _long
+BRIEFINGS["hebrew"] = _hebrew
 SAME_BRIEFING = {"long": "every-block", "hebrew": "rtl-arabic"}
 
 

@@ -29,9 +29,9 @@ from conftest import ENGLISH, FIXTURES, FRENCH, fixture, run_briefkit, sample
 from exporters.exported import DOCX, made
 from lxml import etree
 
+from briefkit import links
 from briefkit.config import FeedSettings, Settings
 from briefkit.errors import ConfigError
-from briefkit import links
 from briefkit.exporters.base import CollectionContext, OutputInfo
 from briefkit.exporters.feeds import (
     AtomExporter,
@@ -39,8 +39,8 @@ from briefkit.exporters.feeds import (
     RSSExporter,
     finish_atom,
 )
-from briefkit.load import BriefingFile
 from briefkit.inline import plain as inline_plain
+from briefkit.load import BriefingFile
 from briefkit.render.dates import dateline
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme, ThemeSettings
@@ -256,7 +256,7 @@ def test_base_url_is_required(exporter: RSSExporter, items: list[BriefingFile],
                               cctx: CollectionContext) -> None:
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
     with pytest.raises(ConfigError, match=r"base_url.*briefkit\.toml"):
-        exporter.export_collection(items, bare).data
+        exporter.export_collection(items, bare)
 
 
 def test_the_command_line_names_the_missing_setting(newsroom: Path) -> None:

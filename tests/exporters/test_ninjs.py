@@ -54,7 +54,7 @@ def _date_time(value: object) -> bool:
         return True
     if not RFC3339.match(value):
         return False
-    datetime.fromisoformat(value.replace("Z", "+00:00"))
+    datetime.fromisoformat(value)
     return True
 
 

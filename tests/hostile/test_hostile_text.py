@@ -76,7 +76,7 @@ def item(tmp_path_factory: pytest.TempPathFactory) -> BriefingFile:
 
 
 # the web page's own metadata: a script element of JSON only, which no text can close
-_JSON_LD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
+_JSON_LD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 
 def without_json_ld(data: bytes) -> bytes:

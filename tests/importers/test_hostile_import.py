@@ -117,8 +117,8 @@ def test_closed_comments_are_left_out() -> None:
 
 def test_markdown_code_may_show_a_comment_opener() -> None:
     article = read_markdown("# T\n\nWrite `<!--` to open a comment.\n\n    <!-- in code\n", "a.md")
-    assert [p["text"] if isinstance(p, dict) and "text" in p else p for p in article.pieces][0] \
-        == "Write <!-- to open a comment."
+    assert next(p["text"] if isinstance(p, dict) and "text" in p else p
+                for p in article.pieces) == "Write <!-- to open a comment."
 
 
 # --- nesting, whitespace, size --------------------------------------------------------

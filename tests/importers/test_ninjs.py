@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FRENCH, ROOT, run_briefkit
 from hypothesis import given
 from hypothesis import strategies as st
-from conftest import FRENCH, ROOT, run_briefkit
 
 from briefkit import inline
 from briefkit.errors import BriefingError

@@ -11,6 +11,7 @@ waits on one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections import deque
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefkit.engine.jobs import Job, Outcome, Refused
-from briefkit.engine.work import Setup, ThemeFiles, forget, perform, workshop, theme_files
+from briefkit.engine.work import Setup, ThemeFiles, forget, perform, theme_files, workshop
 from briefkit.errors import BriefkitError
 
 #: How many times a job whose worker died is tried again on a fresh one.
@@ -130,10 +131,9 @@ class Cluster:
 
     def close(self) -> None:
         """Workers drop the run's caches and temporary folders; the client disconnects."""
-        try:
+        # a worker already gone has nothing to clean
+        with contextlib.suppress(Exception):
             self.client.run(forget)
-        except Exception:  # noqa: BLE001 (a worker already gone has nothing to clean)
-            pass
         self.client.close()
 
 

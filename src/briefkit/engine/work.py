@@ -13,6 +13,7 @@ worker lays them out in its own temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -135,10 +136,9 @@ class Workshop:
     def prepare(self, formats: tuple[str, ...]) -> None:
         """Load what every export of the run shares (fonts, stylesheets) before the first."""
         for name in formats:
-            try:
+            # what goes wrong here, the first export reports, with its file
+            with contextlib.suppress(Exception):
                 self.exporter(name).prepare(self.context)
-            except Exception:  # noqa: BLE001 (the first export reports it, with its file)
-                pass
 
     def close(self) -> None:
         """Let go of what was kept (exporters' caches, the temporary folder)."""

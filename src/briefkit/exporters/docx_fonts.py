@@ -121,7 +121,7 @@ def faces(theme: Theme, families: Iterable[str], text: str) -> list[Face]:
                 characters = "".join(map(chr, sorted(wanted & _characters(path))))
                 try:
                     data = truetype_subset(path, characters)
-                except Exception as error:  # fontTools raises many kinds on a damaged font
+                except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
                     raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
                                      f"the Word document ({error})") from None
                 made.append(Face(family, slot, data))

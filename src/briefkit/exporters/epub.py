@@ -55,26 +55,26 @@ IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gi
 ONE_FILE_WORDS = 2_500
 #: EPUB Accessibility asks for a summary; by language, English where briefkit has none.
 ACCESSIBILITY_SUMMARIES = {
-    "en": ("A news briefing in reading order, with a title page, a table of contents and a "
-           "heading for each section. {images}Tables have header cells. The stylesheet sets "
-           "no font sizes, so the reader's own settings apply.",
+    "en": (("A news briefing in reading order, with a title page, a table of contents and a "
+            "heading for each section. {images}Tables have header cells. The stylesheet sets "
+            "no font sizes, so the reader's own settings apply."),
            "Every image has a text alternative. "),
-    "fr": ("Un dossier d'actualité dans l'ordre de lecture, avec une page de titre, une table "
-           "des matières et un titre pour chaque partie. {images}Les tableaux ont des cellules "
-           "d'en-tête. La feuille de style ne fixe aucune taille de caractères : les réglages "
-           "du lecteur s'appliquent.",
+    "fr": (("Un dossier d'actualité dans l'ordre de lecture, avec une page de titre, une table "
+            "des matières et un titre pour chaque partie. {images}Les tableaux ont des cellules "
+            "d'en-tête. La feuille de style ne fixe aucune taille de caractères : les réglages "
+            "du lecteur s'appliquent."),
            "Chaque image a une alternative textuelle. "),
-    "de": ("Ein Nachrichtenbriefing in Lesereihenfolge, mit Titelseite, Inhaltsverzeichnis "
-           "und einer Überschrift für jeden Abschnitt. {images}Tabellen haben Kopfzellen. Das "
-           "Stylesheet legt keine Schriftgrößen fest, es gelten die Einstellungen des Lesers.",
+    "de": (("Ein Nachrichtenbriefing in Lesereihenfolge, mit Titelseite, Inhaltsverzeichnis "
+            "und einer Überschrift für jeden Abschnitt. {images}Tabellen haben Kopfzellen. Das "
+            "Stylesheet legt keine Schriftgrößen fest, es gelten die Einstellungen des Lesers."),
            "Jedes Bild hat eine Textalternative. "),
-    "es": ("Un informe de actualidad en orden de lectura, con portadilla, índice y un título "
-           "para cada sección. {images}Las tablas tienen celdas de encabezado. La hoja de "
-           "estilo no fija tamaños de letra: se aplican los ajustes del lector.",
+    "es": (("Un informe de actualidad en orden de lectura, con portadilla, índice y un título "
+            "para cada sección. {images}Las tablas tienen celdas de encabezado. La hoja de "
+            "estilo no fija tamaños de letra: se aplican los ajustes del lector."),
            "Cada imagen tiene una alternativa textual. "),
-    "ar": ("موجز إخباري بترتيب القراءة، فيه صفحة عنوان وجدول محتويات وعنوان لكل قسم. "
-           "{images}للجداول خلايا عناوين. لا تحدد ورقة الأنماط أحجام الخطوط، فتسري "
-           "إعدادات القارئ.",
+    "ar": (("موجز إخباري بترتيب القراءة، فيه صفحة عنوان وجدول محتويات وعنوان لكل قسم. "
+            "{images}للجداول خلايا عناوين. لا تحدد ورقة الأنماط أحجام الخطوط، فتسري "
+            "إعدادات القارئ."),
            "لكل صورة بديل نصي. "),
 }
 _XHTML_NS = 'xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
@@ -322,7 +322,6 @@ class EpubExporter(Exporter):
     @staticmethod
     def _write(book: epub.EpubBook, briefing: Briefing) -> bytes:
         """The book's bytes; EbookLib's silent failures become errors."""
-        from ebooklib import epub
 
         buffer = io.BytesIO()
         options = {

@@ -16,7 +16,7 @@ import io
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefkit.model import Briefing
 from briefkit.render.dates import long_date
@@ -25,7 +25,7 @@ from briefkit.themes import Theme, face_characters
 
 if TYPE_CHECKING:
     from PIL.ImageDraw import ImageDraw
-    from PIL.ImageFont import FreeTypeFont
+    from PIL.ImageFont import FreeTypeFont, Layout
 
 #: 2:3, the shape of a paperback and of most e-reader library tiles
 WIDTH, HEIGHT = 1200, 1800
@@ -43,7 +43,7 @@ def _cmap(path: Path) -> frozenset[int]:
 
 
 @lru_cache(maxsize=32)
-def _font(path: Path, size: int, engine: int) -> FreeTypeFont:
+def _font(path: Path, size: int, engine: Layout) -> FreeTypeFont:
     from PIL import ImageFont
 
     return ImageFont.truetype(str(path), size, layout_engine=engine)
@@ -67,7 +67,7 @@ class _Cover:
         self.rtl = briefing.direction == "rtl"
         self.look = theme.settings
         self.image = Picture.new("RGB", (WIDTH, HEIGHT), _rgb(self.look.colours.shade))
-        self.draw: ImageDraw = ImageDraw.Draw(self.image)
+        self.draw: ImageDraw.ImageDraw = ImageDraw.Draw(self.image)
 
     def faces(self, text: str, *, bold: bool,
               families: tuple[str, ...] | None = None) -> list[Path]:
@@ -118,10 +118,10 @@ class _Cover:
         return lines
 
     def length(self, text: str, faces: list[Path], size: int) -> float:
-        return sum(self.font(face, size).getlength(run, **self.layout())
-                   for face, run in self.runs(text, faces))
+        return sum((self.font(face, size).getlength(run, **self.layout())
+                    for face, run in self.runs(text, faces)), 0.0)
 
-    def layout(self) -> dict[str, str]:
+    def layout(self) -> dict[str, Any]:
         from PIL import features
 
         if not features.check("raqm"):

@@ -27,7 +27,6 @@ from briefkit.render.feed_entries import (
     last_change,
     require_base_url,
 )
-from briefkit.themes import Theme
 
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]

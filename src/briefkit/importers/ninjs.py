@@ -27,10 +27,10 @@ import json
 import re
 from typing import Any
 
+from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
 from briefkit.importers.html import opening, read_html
-from briefkit import inline
 from briefkit.inline import Text, serialise
 from briefkit.locate import pointer, scan
 

@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from babel import Locale
 
     from briefkit.config import Settings
-
     from briefkit.model import Briefing
 # Babel is imported where dates are written, not with the module: a run with nothing
 # to do never needs it.

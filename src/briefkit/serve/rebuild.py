@@ -16,6 +16,7 @@ it, stay as they were until it is fixed.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -247,10 +248,9 @@ class Rebuilder:
             for name in cold:
                 if self.stopping.is_set() or not self._queue.empty():
                     return  # an edit waits: it warms up what it needs itself
-                try:
+                # what goes wrong here, the export runs report
+                with contextlib.suppress(Exception):
                     registry.get(name).export(item, Context(self.settings, self.theme))
-                except Exception:  # noqa: BLE001 (the export runs report what is wrong)
-                    pass
             return
 
     def _everything(self) -> _Ran:

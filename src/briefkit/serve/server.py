@@ -17,7 +17,7 @@ import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError
@@ -58,7 +58,7 @@ def _url(sock: socket.socket, host: str) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _server(app: object, on_exit: Callable[[], None]) -> uvicorn.Server:
+def _server(app: Callable[..., Any], on_exit: Callable[[], None]) -> uvicorn.Server:
     import uvicorn
 
     class Server(uvicorn.Server):
