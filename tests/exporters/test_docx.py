@@ -564,6 +564,28 @@ def test_embedded_fonts_are_subsets(exported: dict[str, Exported]) -> None:
     assert all(e.get(w("subsetted")) in ("1", "true") for e in table.iter(w("embedRegular")))
 
 
+def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # subsetting seven faces is most of a Word document's cost: a later run (a new
+    # process, here a new cache over the same folder) makes none of them again
+    from briefkit.engine.work import StateCache
+    from briefkit.exporters import docx_fonts
+
+    item = sample(ENGLISH)
+    first = DocxExporter().export(item, dataclasses.replace(
+        context, cache=StateCache(tmp_path / "cache")))
+    assert len(list((tmp_path / "cache").iterdir())) >= 4  # Charis SIL's and Inter's slots
+    docx_fonts.truetype_subset.cache_clear()
+
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("a kept subset was made again")
+
+    monkeypatch.setattr(docx_fonts, "truetype_subset", refuse)
+    again = DocxExporter().export(item, dataclasses.replace(
+        context, cache=StateCache(tmp_path / "cache")))
+    assert again == first
+
+
 def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
                                                           settings: Settings) -> None:
     folder = tmp_path / "themes" / "licensed"

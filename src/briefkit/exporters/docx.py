@@ -113,6 +113,7 @@ class _WordBriefing:
         self.language = self.briefing.language
         self.rtl = self.briefing.direction == "rtl"
         self.reference = context.theme.find("reference.docx")
+        self.cache = context.cache
 
     # --- the document ---------------------------------------------------------------
 
@@ -311,7 +312,7 @@ class _WordBriefing:
             _FIELD_CHARACTERS,
         ))
         families = docx_fonts.families_needed(self.theme, text)
-        faces = docx_fonts.faces(self.theme, families, text)
+        faces = docx_fonts.faces(self.theme, families, text, self.cache.get)
         if faces:
             wordml.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
 

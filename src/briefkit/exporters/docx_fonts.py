@@ -5,8 +5,10 @@ family: regular, bold, italic, bold italic.  Each face is subset to the
 characters of the document, with their Unicode neighbourhood, plus Latin-1
 and common punctuation, so a partner can still correct a word without the
 text falling back to another font, and the document stays small (Word's own
-"embed only the characters used" does the same).  Subsets are kept for the
-process: briefings in one language ask for the same ones.  Faces with
+"embed only the characters used" does the same).  Subsets are kept in the
+export's cache (the project's state folder, between runs), by the digest of
+the face and of the characters: briefings in one language ask for the same
+ones, so an edit seldom makes one again.  Faces with
 PostScript outlines (``.otf``, CFF, as Inter ships) are converted to TrueType
 quadratic outlines with fontTools' ``cu2qu``, which the SIL Open Font License
 allows (Inter reserves no font name).  Faces of other weights (Inter
@@ -16,10 +18,11 @@ forbid embedding.
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from briefkit.errors import ThemeError
@@ -35,6 +38,8 @@ EDITING = "".join(map(chr, (*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x20
 PAGE = 128
 # how far a quadratic curve may stray from the cubic it replaces, in font units
 _MAX_ERROR = 1.0
+#: changes when the way subsets are made changes, so that kept ones are made again
+SUBSET_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -99,9 +104,11 @@ def _family_characters(theme: Theme, family: str) -> frozenset[int]:
     return frozenset(found)
 
 
-def faces(theme: Theme, families: Iterable[str], text: str) -> list[Face]:
+def faces(theme: Theme, families: Iterable[str], text: str,
+          keep: Callable[[str, Callable[[], bytes]], bytes] | None = None) -> list[Face]:
     """The faces of ``families`` Word can embed, each subset to ``text`` and the
-    editing set, as TrueType; families in order, then slots in Word's order."""
+    editing set, as TrueType; families in order, then slots in Word's order.
+    ``keep(key, make)`` (the export context's cache) keeps the subsets between runs."""
     wanted = {ord(ch) for ch in EDITING}
     # each character brings its 128-character neighbourhood (its Unicode block, near
     # enough): briefings in one language then ask for the same subsets, made once
@@ -119,13 +126,21 @@ def faces(theme: Theme, families: Iterable[str], text: str) -> list[Face]:
             if slot in by_slot:
                 path = by_slot[slot]
                 characters = "".join(map(chr, sorted(wanted & _characters(path))))
+                make = partial(truetype_subset, path, characters)
                 try:
-                    data = truetype_subset(path, characters)
+                    data = keep(_key(path, characters), make) if keep else make()
                 except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
                     raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
                                      f"the Word document ({error})") from None
                 made.append(Face(family, slot, data))
     return made
+
+
+def _key(path: Path, characters: str) -> str:
+    """The cache key of a subset: what its bytes depend on (the face, the characters)."""
+    face = hashlib.sha256(path.read_bytes()).hexdigest()
+    wanted = hashlib.sha256(characters.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"docx-font-{SUBSET_VERSION}-{face[:32]}-{wanted[:32]}"
 
 
 @lru_cache(maxsize=32)
