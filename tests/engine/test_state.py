@@ -101,3 +101,19 @@ def test_the_manifest_an_earlier_version_kept_in_dist_is_taken_over_once(tmp_pat
         state.save()
     assert sorted(p.name for p in dist.iterdir()) == []
     assert manifest(tmp_path).is_file()
+
+
+def test_a_damaged_or_foreign_cache_entry_is_made_again(tmp_path: Path) -> None:
+    from briefkit.engine.work import StateCache
+
+    def never() -> bytes:
+        raise AssertionError("a whole entry was made again")
+
+    assert StateCache(tmp_path).get("face", lambda: b"subset bytes") == b"subset bytes"
+    (entry,) = tmp_path.iterdir()
+    assert StateCache(tmp_path).get("face", never) == b"subset bytes"
+    entry.write_bytes(entry.read_bytes()[:-3] + b"XYZ")  # damaged on disk
+    assert StateCache(tmp_path).get("face", lambda: b"made again") == b"made again"
+    assert StateCache(tmp_path).get("face", never) == b"made again"
+    entry.write_bytes(b"made again")  # the bare bytes an earlier version kept
+    assert StateCache(tmp_path).get("face", lambda: b"sealed now") == b"sealed now"

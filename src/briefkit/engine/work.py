@@ -75,6 +75,23 @@ def _cache_name(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+#: How a kept entry starts: this mark, then the SHA-256 of the bytes that follow.
+_SEAL = b"briefkit cache 1\n"
+
+
+def _sealed(data: bytes) -> bytes:
+    return _SEAL + hashlib.sha256(data).digest() + data
+
+
+def _unsealed(kept: bytes) -> bytes | None:
+    """The bytes of a kept entry, or None when it is not one whole (a damaged or
+    foreign file in the state folder is made again, never published)."""
+    body = kept[len(_SEAL) + 32:]
+    if not kept.startswith(_SEAL) or hashlib.sha256(body).digest() != kept[len(_SEAL):][:32]:
+        return None
+    return body
+
+
 class ShippedCache(Cache):
     """The exporters' cache on a cluster worker: what the run sent, else made here."""
 
@@ -83,7 +100,8 @@ class ShippedCache(Cache):
         self.entries = entries
 
     def get(self, key: str, make: Callable[[], bytes]) -> bytes:
-        found = self.entries.get(_cache_name(key))
+        shipped = self.entries.get(_cache_name(key))
+        found = _unsealed(shipped) if shipped is not None else None
         return found if found is not None else super().get(key, make)
 
 
@@ -100,14 +118,17 @@ class StateCache(Cache):
             return self._kept[key]
         path = self.folder / _cache_name(key)
         try:
-            data = read_regular(path, MAX_CACHED, str(path))
+            found = _unsealed(read_regular(path, MAX_CACHED, str(path)))
         except BriefingError:
+            found = None
+        if found is None:
             data = make()
-            try:
+            # a cache that cannot be written is only slower
+            with contextlib.suppress(OSError):
                 self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write(path, data)
-            except OSError:
-                pass  # a cache that cannot be written is only slower
+                atomic_write(path, _sealed(data))
+        else:
+            data = found
         self._kept[key] = data
         return data
 
