@@ -26,6 +26,13 @@ def make_theme(project: Path, name: str, toml: str, **files: str) -> Path:
     return folder
 
 
+def refused(name: str, project: Path) -> list[str]:
+    """The lines loading theme ``name`` is refused with."""
+    with pytest.raises(ThemeError) as caught:
+        load_theme(name, project)
+    return caught.value.lines()
+
+
 def test_project_theme_first_then_packaged_then_default(tmp_path: Path) -> None:
     own = make_theme(tmp_path, "wire", 'name = "wire"\n', **{"style.css": "p { color: red }"})
     theme = load_theme("wire", tmp_path)
@@ -57,9 +64,7 @@ def test_a_theme_name_is_never_a_path(name: str, tmp_path: Path) -> None:
     make_theme(tmp_path, "ok", "")
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "theme.toml").write_text('name = "elsewhere"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme(name, tmp_path)
-    assert caught.value.lines() == [
+    assert refused(name, tmp_path) == [
         f"theme '{name}' not found; installed themes: default, ok, wire"]
 
 
@@ -183,18 +188,14 @@ def test_themes_extending_each_other_in_a_circle(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     make_theme(tmp_path, "a", '# first\nextends = "b"\n')
     make_theme(tmp_path, "b", 'extends = "a"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme("a", tmp_path)
-    assert caught.value.lines() == [
+    assert refused("a", tmp_path) == [
         "themes/b/theme.toml:1:1: extends: themes extend each other in a circle (a -> b -> a)"]
 
 
 def test_an_unknown_parent_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     make_theme(tmp_path, "orphan", 'name = "orphan"\nextends = "broadsheet"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme("orphan", tmp_path)
-    assert caught.value.lines() == [
+    assert refused("orphan", tmp_path) == [
         "themes/orphan/theme.toml:2:1: extends: no theme 'broadsheet'; installed themes: "
         "default, orphan, wire"]
 
@@ -204,9 +205,7 @@ def test_a_wrong_value_is_named_in_the_file_that_sets_it(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     make_theme(tmp_path, "base", '[colours]\n\nrule = "grey"\n')
     make_theme(tmp_path, "child", 'extends = "base"\n[colours]\naccent = "#000"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme("child", tmp_path)
-    assert caught.value.lines() == [
+    assert refused("child", tmp_path) == [
         "themes/base/theme.toml:3:1: colours.rule: 'grey' is not a colour: write it as "
         "'#rrggbb' (or '#rgb')"]
 
@@ -228,9 +227,7 @@ def test_a_family_the_theme_does_not_carry_is_refused_at_its_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     make_theme(tmp_path, "georgia", 'extends = "default"\n[fonts]\nbody = "Georgia"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme("georgia", tmp_path)
-    assert caught.value.lines() == [
+    assert refused("georgia", tmp_path) == [
         "themes/georgia/theme.toml:3:1: fonts.body: 'Georgia' has no file in [[fonts.files]]: "
         "a theme carries the faces it names, so that a PDF is the same on every machine"]
 
@@ -241,9 +238,7 @@ def test_files_replaced_by_a_child_name_the_child(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     make_theme(tmp_path, "serif", 'extends = "default"\n[fonts]\nfallback = []\n'
                '[[fonts.files]]\nfamily = "Charis SIL"\npath = "fonts/CharisSIL-Regular.ttf"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme("serif", tmp_path)
-    assert caught.value.lines() == [
+    assert refused("serif", tmp_path) == [
         f"{PACKAGED / 'default' / 'theme.toml'}:7:1: fonts.headings: 'Inter' has no file in "
         "[[fonts.files]] (the list set in themes/serif/theme.toml): a theme carries the faces "
         "it names, so that a PDF is the same on every machine"]
@@ -253,9 +248,7 @@ def test_a_footer_the_theme_cannot_draw_is_refused(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     make_theme(tmp_path, "tokyo", 'extends = "default"\n[brand]\nfooter = "東京 desk"\n')
-    with pytest.raises(ThemeError) as caught:
-        load_theme("tokyo", tmp_path)
-    assert caught.value.lines() == [
+    assert refused("tokyo", tmp_path) == [
         "themes/tokyo/theme.toml:3:1: brand.footer: '東' (U+6771) is in no face of the theme; "
         "add a font that has it"]
 

@@ -12,6 +12,7 @@ value, font and logo is checked here, once (see :mod:`briefkit.theme_settings`).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tomllib
 import unicodedata
@@ -40,7 +41,7 @@ from briefkit.theme_settings import (
 )
 
 __all__ = ["Brand", "Colours", "FontFile", "Fonts", "Page", "Theme", "ThemeSettings",
-           "face_characters", "installed", "load_theme", "needs_a_glyph"]
+           "characters_of", "digest_of", "installed", "load_theme", "needs_a_glyph"]
 
 PACKAGED = Path(__file__).parent / "themes"
 #: Largest theme.toml, template or font file read
@@ -87,21 +88,19 @@ class Theme:
         for face in fonts.files:
             path = self.find(face.path) if face.family in fonts.families else None
             if path is not None:
-                found |= face_characters(path, *_stamp(path))
+                found |= characters_of(path)
         return frozenset(found)
 
     def undrawable(self, text: str) -> list[str]:
         """The characters of ``text`` that no face of the theme draws, in order of first
         appearance.  Layout would take them from whatever fonts the machine has, so the
         same briefing would give different bytes, or empty boxes, elsewhere."""
-        missing = set(text).difference(map(chr, self.characters))
-        return [ch for ch in dict.fromkeys(text) if ch in missing and needs_a_glyph(ch)]
+        drawn = self.characters
+        return [ch for ch in dict.fromkeys(text) if ord(ch) not in drawn and needs_a_glyph(ch)]
 
     @cached_property
     def fingerprint(self) -> str:
         """A digest of every file of the theme (for incremental builds)."""
-        import hashlib
-
         digest = hashlib.sha256()
         for folder in self.folders:
             inside = folder.resolve()
@@ -123,14 +122,30 @@ def needs_a_glyph(ch: str) -> bool:
     return not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
 
 
+def characters_of(path: Path) -> frozenset[int]:
+    """The code points the font file at ``path`` maps to glyphs (the file was checked to
+    be a font when the theme was loaded)."""
+    return _characters(path, *_stamp(path))
+
+
+def digest_of(path: Path) -> str:
+    """The SHA-256 of a theme file's bytes, in hex: what is derived from it is kept under
+    this name."""
+    return _digest(path, *_stamp(path))
+
+
+# both cached while the file's size and time stay the same
 @lru_cache(maxsize=256)
-def face_characters(path: Path, size: int, modified: int) -> frozenset[int]:
-    """The code points a font file maps to glyphs (cached while its size and time stay
-    the same; the file was checked to be a font when the theme was loaded)."""
+def _characters(path: Path, size: int, modified: int) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(io.BytesIO(_read(path, MAX_THEME_FILE)), lazy=True) as font:
         return frozenset(font.getBestCmap() or ())
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, size: int, modified: int) -> str:
+    return hashlib.sha256(_read(path, MAX_THEME_FILE)).hexdigest()
 
 
 def _read(path: Path, limit: int) -> bytes:

@@ -26,7 +26,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from briefkit.errors import ThemeError
-from briefkit.themes import FontFile, Theme
+from briefkit.themes import FontFile, Theme, characters_of, digest_of
 
 #: Word's four faces of a family, in fontTable.xml's order
 SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
@@ -68,14 +68,6 @@ def _restricted(path: Path) -> bool:
         return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
 
 
-@lru_cache(maxsize=64)
-def _characters(path: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
 def families_needed(theme: Theme, text: str) -> list[str]:
     """The theme's body and headings families, then each fallback family holding a
     character of ``text`` that the families before it lack."""
@@ -100,7 +92,7 @@ def _family_characters(theme: Theme, family: str) -> frozenset[int]:
     for face in theme.settings.fonts.files:
         path = theme.find(face.path) if face.family == family else None
         if path is not None:
-            found |= _characters(path)
+            found |= characters_of(path)
     return frozenset(found)
 
 
@@ -125,7 +117,7 @@ def faces(theme: Theme, families: Iterable[str], text: str,
         for slot in SLOTS:
             if slot in by_slot:
                 path = by_slot[slot]
-                characters = "".join(map(chr, sorted(wanted & _characters(path))))
+                characters = "".join(map(chr, sorted(wanted & characters_of(path))))
                 make = partial(truetype_subset, path, characters)
                 try:
                     data = keep(_key(path, characters), make) if keep else make()
@@ -138,9 +130,8 @@ def faces(theme: Theme, families: Iterable[str], text: str,
 
 def _key(path: Path, characters: str) -> str:
     """The cache key of a subset: what its bytes depend on (the face, the characters)."""
-    face = hashlib.sha256(path.read_bytes()).hexdigest()
     wanted = hashlib.sha256(characters.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"docx-font-{SUBSET_VERSION}-{face[:32]}-{wanted[:32]}"
+    return f"docx-font-{SUBSET_VERSION}-{digest_of(path)[:32]}-{wanted[:32]}"
 
 
 @lru_cache(maxsize=32)

@@ -322,7 +322,6 @@ class EpubExporter(Exporter):
     @staticmethod
     def _write(book: epub.EpubBook, briefing: Briefing) -> bytes:
         """The book's bytes; EbookLib's silent failures become errors."""
-
         buffer = io.BytesIO()
         options = {
             "raise_exceptions": True,  # else write_epub returns False on OSError and says nothing

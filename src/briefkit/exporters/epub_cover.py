@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from briefkit.model import Briefing
 from briefkit.render.dates import long_date
 from briefkit.render.typography import tie_last_words, typeset
-from briefkit.themes import Theme, face_characters
+from briefkit.themes import Theme, characters_of
 
 if TYPE_CHECKING:
     from PIL.ImageDraw import ImageDraw
@@ -35,11 +35,6 @@ MEDIA_TYPE = "image/png"
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def _cmap(path: Path) -> frozenset[int]:
-    status = path.stat()
-    return face_characters(path, status.st_size, status.st_mtime_ns)
 
 
 @lru_cache(maxsize=32)
@@ -83,7 +78,7 @@ class _Cover:
             if path is not None and path not in found:
                 found.append(path)
         # stable: among equals the theme's order stands
-        found.sort(key=lambda path: -len(letters & _cmap(path)))
+        found.sort(key=lambda path: -len(letters & characters_of(path)))
         return found
 
     def runs(self, text: str, faces: list[Path]) -> list[tuple[Path, str]]:
@@ -92,7 +87,7 @@ class _Cover:
         runs: list[tuple[Path, str]] = []
         for ch in text:
             face = runs[-1][0] if runs and ch.isspace() else next(
-                (f for f in faces if ord(ch) in _cmap(f)), faces[0])
+                (f for f in faces if ord(ch) in characters_of(f)), faces[0])
             if runs and runs[-1][0] == face:
                 runs[-1] = (face, runs[-1][1] + ch)
             else:

@@ -7,7 +7,6 @@ face is published once, under ``theme/fonts/<name>.woff2``
 
 from __future__ import annotations
 
-import hashlib
 import io
 import posixpath
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from briefkit import links
 from briefkit.errors import ThemeError
-from briefkit.themes import Theme
+from briefkit.themes import Theme, digest_of
 
 #: Brotli quality for the WOFF2 stream.  fontTools uses 11, the slowest setting:
 #: seconds per face, a minute for a theme.  9 makes files a few per cent larger
@@ -78,7 +77,7 @@ def web_fonts(theme: Theme,
         path = theme.find(face.path)
         if path is None:
             raise ThemeError(f"theme '{theme.name}': {face.path} (named in theme.toml) not found")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = digest_of(path)
         make = partial(_woff2, digest, path)
         key = f"woff2-q{BROTLI_QUALITY}-{digest}"
         files[web_font_path(face.path)] = keep(key, make) if keep else make()
