@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -89,15 +90,28 @@ def test_a_lock_replaced_by_a_link_is_not_followed(tmp_path: Path) -> None:
     assert victim.read_text("utf-8") == "title = 'keep me'\n"
 
 
-def test_the_manifest_an_earlier_version_kept_in_dist_is_taken_over_once(tmp_path: Path) -> None:
+#: What earlier versions kept in the output folder, exactly as they wrote it: the first
+#: version six fields per record; later ones three more, and the sources they read.
+FIRST_RECORD = {"path": "x.html", "format": "html", "briefing": "x", "bytes": 1,
+                "sha256": "a" * 64, "media_type": "text/html"}
+OLD_MANIFESTS = [
+    {"outputs": [FIRST_RECORD]},
+    {"outputs": [{**FIRST_RECORD, "key": "k", "mtime_ns": 1, "seconds": 0.5}],
+     "sources": {"x.json": {"id": "x", "size": 1, "mtime_ns": 1, "sha256": "b" * 64,
+                            "images": {}}}},
+]
+
+
+@pytest.mark.parametrize("old", OLD_MANIFESTS)
+def test_the_manifest_an_earlier_version_kept_in_dist_is_taken_over_once(
+        tmp_path: Path, old: dict[str, object]) -> None:
     dist = tmp_path / "dist"
     dist.mkdir()
-    (dist / "manifest.json").write_text(json.dumps({"outputs": [
-        {"path": "x.html", "format": "html", "briefing": "x", "bytes": 1, "sha256": "s",
-         "media_type": "text/html", "key": "k"}], "sources": {"x.json": {"id": "x"}}}), "utf-8")
+    (dist / "manifest.json").write_text(json.dumps(old, indent=1), "utf-8")
     (dist / ".briefkit.lock").write_text("123\n", "utf-8")
     with State(tmp_path, dist) as state:
-        assert state.records["x.html"].key == "k" and state.sources == {"x.json": {"id": "x"}}
+        assert state.records["x.html"].sha256 == "a" * 64
+        assert state.sources == old.get("sources", {})
         state.save()
     assert sorted(p.name for p in dist.iterdir()) == []
     assert manifest(tmp_path).is_file()
@@ -109,11 +123,17 @@ def test_a_damaged_or_foreign_cache_entry_is_made_again(tmp_path: Path) -> None:
     def never() -> bytes:
         raise AssertionError("a whole entry was made again")
 
-    assert StateCache(tmp_path).get("face", lambda: b"subset bytes") == b"subset bytes"
+    def words(data: bytes) -> bool:  # what the kind of bytes kept here must be
+        return data.isascii()
+
+    def get(make: Callable[[], bytes]) -> bytes:
+        return StateCache(tmp_path).get("face", make, words)
+
+    assert get(lambda: b"subset bytes") == b"subset bytes"
     (entry,) = tmp_path.iterdir()
-    assert StateCache(tmp_path).get("face", never) == b"subset bytes"
+    assert get(never) == b"subset bytes"
     entry.write_bytes(entry.read_bytes()[:-3] + b"XYZ")  # damaged on disk
-    assert StateCache(tmp_path).get("face", lambda: b"made again") == b"made again"
-    assert StateCache(tmp_path).get("face", never) == b"made again"
+    assert get(lambda: b"made again") == b"made again"
+    assert get(never) == b"made again"
     entry.write_bytes(b"made again")  # the bare bytes an earlier version kept
-    assert StateCache(tmp_path).get("face", lambda: b"sealed now") == b"sealed now"
+    assert get(lambda: b"sealed now") == b"sealed now"

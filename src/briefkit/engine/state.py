@@ -8,12 +8,15 @@ file (so an unchanged one is not read again).  dist/ holds only what is
 published, and a run with nothing to do changes nothing in it.
 
 The state is input like any other: it is read back defensively.  A record
-naming a path outside the output folder is dropped with a warning; the state
-files are never followed through symbolic links.
+naming a path outside the output folder is dropped with a warning.  Neither the
+state folder nor anything in it (the lock, the manifests, the cache, the
+temporary folders) is ever followed through a symbolic link: a link there is
+refused with one line naming it, before anything is read, written or removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -25,14 +28,23 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote
 
+from briefkit.engine.home import (
+    LOCK,
+    MANIFESTS,
+    STATE,
+    check_home,
+    read_plain,
+    refuse_link,
+    state_folder,
+)
+from briefkit.engine.legacy import OLD_LOCK, OLD_MANIFEST, old_manifest, remove_old_lock
 from briefkit.errors import OutputError
 from briefkit.output import atomic_write, cannot_write, safe_name, shown_path
 
-STATE = ".briefkit"
-LOCK = "lock"
-MANIFESTS = "manifests"
-#: What the first versions kept inside the output folder, moved here once.
-OLD_MANIFEST, OLD_LOCK = "manifest.json", ".briefkit.lock"
+__all__ = ["LOCK", "MANIFESTS", "STATE", "Record", "State", "manifest_name"]
+
+#: The largest manifest read back (a few hundred bytes per output).
+MAX_MANIFEST = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,15 +94,6 @@ def manifest_name(root: Path, folder: Path) -> str:
         return "outside-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16] + ".json"
 
 
-def _not_a_link(path: Path) -> None:
-    try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise OutputError(f"{path}: is a symbolic link; briefkit keeps its state in plain "
-                              f"files: remove it and run again")
-    except FileNotFoundError:
-        pass
-
-
 class State:
     """The project's run state for one output folder: the lock and the manifest.
 
@@ -117,16 +120,19 @@ class State:
 
     def lock(self) -> None:
         """Take the project for this run, then read (or migrate) the manifest."""
+        check_home(self.home)  # before anything in it is read, written or removed
+        state_folder(self.home, MANIFESTS)
         try:
-            _not_a_link(self.home)
-            (self.home / MANIFESTS).mkdir(parents=True, exist_ok=True)
-            _not_a_link(self.home / MANIFESTS)
-            fd = os.open(self.home / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            fd = os.open(self.home / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                         | os.O_NONBLOCK, 0o644)
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise OutputError(f"{self.home / LOCK}: is a symbolic link; remove it and "
-                                  "run again") from None
-            raise cannot_write(self.home, error) from None
+                refuse_link(self.home / LOCK)
+            raise cannot_write(self.home / LOCK, error) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputError(f"{shown_path(self.home / LOCK)}: is not a regular file; remove "
+                              "it and run again")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -152,15 +158,18 @@ class State:
     # --- the manifest --------------------------------------------------------------
 
     def _load(self, path: Path) -> dict[str, Any] | None:
-        try:
-            _not_a_link(path)
-            data = json.loads(path.read_bytes())
-        except FileNotFoundError:
+        refuse_link(path)
+        if not os.path.lexists(path):
             return None
-        except (OSError, ValueError):
+        raw = read_plain(path, MAX_MANIFEST)  # a FIFO there is not waited on
+        try:
+            data = json.loads(raw) if raw is not None else None
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
             self.changed = True  # a damaged manifest is rebuilt from this run
             return {}
-        return data if isinstance(data, dict) else {}
+        return data
 
     def _read(self) -> None:
         data = self._load(self.manifest)
@@ -180,18 +189,18 @@ class State:
         self.sources = sources if isinstance(sources, dict) else {}
 
     def _migrate(self) -> dict[str, Any]:
-        """Take over the manifest an earlier version kept in the output folder, once."""
-        old = self.folder / OLD_MANIFEST
-        data = self._load(old) or {}
-        if data:
+        """Take over the manifest an earlier version kept in the output folder, once.
+
+        Only a file that is provably one is taken over (and removed): an output folder
+        shared with others may hold a web app's ``manifest.json``, left as it is."""
+        data = old_manifest(self.folder / OLD_MANIFEST)
+        if data is None:
+            data = {}
+        else:
             self.changed = True
-        for name in (OLD_MANIFEST, OLD_LOCK):
-            path = self.folder / name
-            try:
-                if stat.S_ISREG(os.lstat(path).st_mode):
-                    path.unlink()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                (self.folder / OLD_MANIFEST).unlink()
+        remove_old_lock(self.folder / OLD_LOCK)
         return data
 
     def add(self, record: Record) -> None:
