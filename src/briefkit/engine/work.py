@@ -26,12 +26,13 @@ from typing import Any
 
 from briefkit import registry
 from briefkit.config import Settings
+from briefkit.engine.home import CACHE, THEMES, read_plain, refuse_link, state_folder
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
-from briefkit.exporters.base import Cache, CollectionExporter, Exported, Exporter
-from briefkit.load import BriefingFile, read_regular
+from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
+from briefkit.load import BriefingFile
 from briefkit.output import atomic_write
 from briefkit.reproducible import is_zip, normalise_zip
 from briefkit.themes import Theme
@@ -64,32 +65,47 @@ def theme_files(theme: Theme, cache: Path | None = None) -> dict[tuple[int, str]
     for index, folder in enumerate(theme.folders):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
             files[(index, path.relative_to(folder).as_posix())] = path.read_bytes()
-    if cache is not None and cache.is_dir():
+    if cache is not None and cache.is_dir() and not cache.is_symlink():
         for path in sorted(cache.iterdir()):
-            if path.is_file() and not path.is_symlink():
-                files[(CACHED, path.name)] = path.read_bytes()
+            kept = read_plain(path, MAX_CACHED)  # never through a link; checked where used
+            if kept is not None:
+                files[(CACHED, path.name)] = kept
     return files
 
 
 def _cache_name(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-#: How a kept entry starts: this mark, then the SHA-256 of the bytes that follow.
-_SEAL = b"briefkit cache 1\n"
+#: How a kept entry starts: this mark, then the SHA-256 of what follows: the length of
+#: the key, the key, the bytes.  An entry is bound to its key: copied under another
+#: name, it is not the entry of that name.
+_SEAL = b"briefkit cache 2\n"
 
 
-def _sealed(data: bytes) -> bytes:
-    return _SEAL + hashlib.sha256(data).digest() + data
+def _sealed(key: str, data: bytes) -> bytes:
+    named = key.encode("utf-8", "surrogatepass")
+    body = len(named).to_bytes(4, "big") + named + data
+    return _SEAL + hashlib.sha256(body).digest() + body
 
 
-def _unsealed(kept: bytes) -> bytes | None:
-    """The bytes of a kept entry, or None when it is not one whole (a damaged or
-    foreign file in the state folder is made again, never published)."""
-    body = kept[len(_SEAL) + 32:]
-    if not kept.startswith(_SEAL) or hashlib.sha256(body).digest() != kept[len(_SEAL):][:32]:
+def _unsealed(kept: bytes, key: str, check: Check) -> bytes | None:
+    """The bytes of a kept entry, or None unless it is one whole entry, stored under
+    ``key``, holding what ``check`` says the key holds: a damaged, foreign or moved
+    file in the state folder is made again, never published."""
+    start = len(_SEAL) + 32
+    body = kept[start:]
+    if not kept.startswith(_SEAL) or hashlib.sha256(body).digest() != kept[len(_SEAL):start]:
         return None
-    return body
+    named = key.encode("utf-8", "surrogatepass")
+    if body[:4 + len(named)] != len(named).to_bytes(4, "big") + named:
+        return None
+    data = body[4 + len(named):]
+    try:
+        right = check(data)
+    except Exception:  # noqa: BLE001 (a check parsing hostile bytes may raise anything)
+        right = False
+    return data if right else None
 
 
 class ShippedCache(Cache):
@@ -99,34 +115,38 @@ class ShippedCache(Cache):
         super().__init__()
         self.entries = entries
 
-    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
-        shipped = self.entries.get(_cache_name(key))
-        found = _unsealed(shipped) if shipped is not None else None
+    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        shipped = self.entries.get(_cache_name(key)) if check is not None else None
+        found = _unsealed(shipped, key, check) if shipped is not None and check else None
         return found if found is not None else super().get(key, make)
 
 
 class StateCache(Cache):
     """The exporters' cache kept in the project's state folder (``.briefkit/cache/``),
-    so what is derived from the theme (web fonts) is made once, not once per run."""
+    so what is derived from the theme (web fonts) is made once, not once per run.
+
+    Only entries with a ``check`` are kept there; the folder is never followed
+    through a link (refused with one line)."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self.folder = folder
 
-    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
-        if key in self._kept:
-            return self._kept[key]
+    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        if key in self._kept or check is None:
+            return super().get(key, make)
+        home, name = self.folder.parent, self.folder.name
+        refuse_link(home)
+        refuse_link(self.folder)
         path = self.folder / _cache_name(key)
-        try:
-            found = _unsealed(read_regular(path, MAX_CACHED, str(path)))
-        except BriefingError:
-            found = None
+        kept = read_plain(path, MAX_CACHED)
+        found = _unsealed(kept, key, check) if kept is not None else None
         if found is None:
             data = make()
+            state_folder(home, name)
             # a cache that cannot be written is only slower
             with contextlib.suppress(OSError):
-                self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write(path, _sealed(data))
+                atomic_write(path, _sealed(key, data))
         else:
             data = found
         self._kept[key] = data
@@ -144,7 +164,7 @@ class Workshop:
         self.scratch = Scratch(setup.state if not setup.portable else _worker_state())
         self.scratch.open()
         if cache is None:
-            cache = Cache() if setup.portable else StateCache(setup.state / "cache")
+            cache = Cache() if setup.portable else StateCache(setup.state / CACHE)
         self.context = Context(setup.settings, theme or setup.theme, cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
@@ -249,13 +269,14 @@ _worker_home: Path | None = None
 
 
 def _worker_state() -> Path:
-    """Where a cluster worker keeps its temporary folders: in its own temporary folder
-    (as it was before this process's scratch folder took ``tempfile`` over)."""
+    """Where a cluster worker keeps its temporary folders: a folder of its own in its
+    temporary folder (as it was before this process's scratch folder took ``tempfile``
+    over), made with a random name, exclusively: never one someone else put there."""
     global _worker_home
     if _worker_home is None:
         import tempfile
 
-        _worker_home = Path(tempfile.gettempdir()) / f"briefkit-{os.getpid()}"
+        _worker_home = Path(tempfile.mkdtemp(prefix=f"briefkit-{os.getpid()}-"))
     return _worker_home
 
 
@@ -303,10 +324,7 @@ def _unpack_theme(setup: Setup, files: ThemeFiles) -> Theme:
 
 
 def _scratch_root(setup: Setup) -> Path:
-    home = setup.state if not setup.portable else _worker_state()
-    root = home / "themes"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return state_folder(setup.state if not setup.portable else _worker_state(), THEMES)
 
 
 def perform(job: Job, setup: Setup, files: ThemeFiles | None = None,
@@ -319,11 +337,13 @@ def forget() -> int:
     """Close every workshop of this process: caches dropped, temporary folders removed."""
     import shutil
 
+    global _worker_home
     count = len(_workshops)
     for shop in _workshops.values():
         shop.close()
-        if shop.setup.portable:
-            shutil.rmtree(_worker_state(), ignore_errors=True)
+    if _worker_home is not None:
+        shutil.rmtree(_worker_home, ignore_errors=True)  # never follows a link
+        _worker_home = None
     _workshops.clear()
     return count
 

@@ -21,23 +21,31 @@ from briefkit.links import OutputInfo
 from briefkit.load import BriefingFile
 from briefkit.themes import Theme
 
-__all__ = ["Cache", "CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",
+__all__ = ["Cache", "Check", "CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",
            "OutputInfo"]
+
+
+#: Whether bytes read back from a cache are what their key holds (a font, ...).
+Check = Callable[[bytes], bool]
 
 
 class Cache:
     """Where an exporter keeps what it derives from the theme and may reuse (web fonts).
 
-    ``get(key, make)`` returns the bytes stored under ``key``, making and storing
-    them on first use.  This one keeps them for the process; the engine gives
-    exporters one that keeps them in the project's state folder between runs.
-    A key must name everything the bytes depend on (e.g. a digest of the input).
+    ``get(key, make, check)`` returns the bytes stored under ``key``, making and
+    storing them on first use.  This one keeps them for the process; the engine
+    gives exporters one that keeps them in the project's state folder between
+    runs, and hands a kept entry back only when it was stored under ``key`` and
+    ``check(data)`` says it is what the key holds (a WOFF2 font, a TrueType font):
+    the state folder is input like any other.  Without a check, an entry is kept
+    for the process only.  A key must name everything the bytes depend on (e.g. a
+    digest of the input).
     """
 
     def __init__(self) -> None:
         self._kept: dict[str, bytes] = {}
 
-    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
+    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
         if key not in self._kept:
             self._kept[key] = make()
         return self._kept[key]

@@ -97,10 +97,12 @@ def _family_characters(theme: Theme, family: str) -> frozenset[int]:
 
 
 def faces(theme: Theme, families: Iterable[str], text: str,
-          keep: Callable[[str, Callable[[], bytes]], bytes] | None = None) -> list[Face]:
+          keep: Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes] | None
+          = None) -> list[Face]:
     """The faces of ``families`` Word can embed, each subset to ``text`` and the
     editing set, as TrueType; families in order, then slots in Word's order.
-    ``keep(key, make)`` (the export context's cache) keeps the subsets between runs."""
+    ``keep(key, make, check)`` (the export context's cache) keeps the subsets between
+    runs, and hands back only what :func:`is_truetype`."""
     wanted = {ord(ch) for ch in EDITING}
     # each character brings its 128-character neighbourhood (its Unicode block, near
     # enough): briefings in one language then ask for the same subsets, made once
@@ -120,7 +122,7 @@ def faces(theme: Theme, families: Iterable[str], text: str,
                 characters = "".join(map(chr, sorted(wanted & characters_of(path))))
                 make = partial(truetype_subset, path, characters)
                 try:
-                    data = keep(_key(path, characters), make) if keep else make()
+                    data = keep(_key(path, characters), make, is_truetype) if keep else make()
                 except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
                     raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
                                      f"the Word document ({error})") from None
@@ -132,6 +134,21 @@ def _key(path: Path, characters: str) -> str:
     """The cache key of a subset: what its bytes depend on (the face, the characters)."""
     wanted = hashlib.sha256(characters.encode("utf-8", "surrogatepass")).hexdigest()
     return f"docx-font-{SUBSET_VERSION}-{digest_of(path)[:32]}-{wanted[:32]}"
+
+
+def is_truetype(data: bytes) -> bool:
+    """Whether ``data`` is a TrueType font (``glyf`` outlines, a sound ``head``), as
+    fontTools reads its table directory; what a subset kept between runs must be before
+    it is embedded in a Word document (a quarter of a millisecond)."""
+    from fontTools.ttLib import TTFont
+
+    if data[:4] != b"\x00\x01\x00\x00":
+        return False
+    try:
+        with TTFont(io.BytesIO(data), lazy=True) as font:
+            return "glyf" in font and "loca" in font and font["head"].magicNumber == 0x5F0F3CF5
+    except Exception:  # noqa: BLE001 (fontTools raises many kinds on bytes that are no font)
+        return False
 
 
 @lru_cache(maxsize=32)

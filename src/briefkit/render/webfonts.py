@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import threading
 from collections.abc import Callable
 from functools import lru_cache, partial
@@ -47,6 +48,24 @@ class _Brotli:
         return compressed
 
 
+#: A WOFF2 file's header (W3C WOFF2 5.1): signature, flavor, length, numTables, reserved,
+#: totalSfntSize, totalCompressedSize, then versions and the metadata and private blocks.
+_HEADER = struct.Struct(">4sIIHHII")
+_FLAVORS = (0x00010000, 0x4F54544F, 0x74727565)  # TrueType, 'OTTO' (CFF), 'true'
+
+
+def is_woff2(data: bytes) -> bool:
+    """Whether ``data`` is a WOFF2 font, as its header says (cheap: nothing decompressed).
+
+    Bytes kept between runs are checked with it before they are published as a web font:
+    a page, a script or another format named ``theme/fonts/*.woff2`` never is."""
+    if len(data) < 48:
+        return False
+    signature, flavor, length, tables, reserved, _, compressed = _HEADER.unpack_from(data)
+    return (signature == b"wOF2" and flavor in _FLAVORS and length == len(data)
+            and 0 < tables < 4096 and reserved == 0 and 48 + compressed <= length)
+
+
 @lru_cache(maxsize=64)
 def _woff2(digest: str, path: Path) -> bytes:
     """The WOFF2 of a font file (cached by the digest of its bytes, for one process)."""
@@ -65,12 +84,13 @@ def _woff2(digest: str, path: Path) -> bytes:
     return out.getvalue()
 
 
-def web_fonts(theme: Theme,
-              keep: Callable[[str, Callable[[], bytes]], bytes] | None = None) -> dict[str, bytes]:
+def web_fonts(theme: Theme, keep: Callable[[str, Callable[[], bytes], Callable[[bytes], bool]],
+                                          bytes] | None = None) -> dict[str, bytes]:
     """Every font file of the theme as WOFF2, by published path.
 
     Making a WOFF2 costs about half a second of CPU per face: ``keep`` (the export
-    context's cache) keeps them between exports and runs, by the digest of the face.
+    context's cache) keeps them between exports and runs, by the digest of the face,
+    and hands back only what :func:`is_woff2`.
     """
     files = {}
     for face in theme.settings.fonts.files:
@@ -80,7 +100,7 @@ def web_fonts(theme: Theme,
         digest = digest_of(path)
         make = partial(_woff2, digest, path)
         key = f"woff2-q{BROTLI_QUALITY}-{digest}"
-        files[web_font_path(face.path)] = keep(key, make) if keep else make()
+        files[web_font_path(face.path)] = keep(key, make, is_woff2) if keep else make()
     return files
 
 
