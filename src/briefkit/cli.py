@@ -127,6 +127,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from briefkit.errors import OutputError
     from briefkit.importers import dumps, import_file
     from briefkit.load import display_path
+    from briefkit.output import atomic_write
 
     target = Path(args.output) if args.output else None
     folder = target if target is not None and target.is_dir() else None
@@ -157,21 +158,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     replaced = os.path.lexists(target)
     if replaced and not args.replace:
         raise OutputError(refusal)
-    # written beside and moved in place, so a failed write never leaves half a briefing in
-    # source/; without --replace the move is a link, which fails if the name was taken since
-    part = target.with_name(f".{target.name}.part")
+    # written beside under a random name, made exclusively, and moved in place: a failed
+    # write never leaves half a briefing in source/, and no link planted there is ever
+    # written through; without --replace the move fails if the name was taken since
     try:
-        part.write_text(text, "utf-8")
-        if args.replace:
-            part.replace(target)
-        else:
-            os.link(part, target)
+        atomic_write(target, text.encode("utf-8"), exclusive=not args.replace,
+                     make_folders=False)
     except FileExistsError:
         raise OutputError(refusal) from None
     except OSError as error:
         raise OutputError(f"cannot write {target} ({error.strerror})") from None
-    finally:
-        part.unlink(missing_ok=True)
     print(f"{'replaced' if replaced else 'wrote'} {shown}", file=sys.stderr)
     return 0
 

@@ -16,6 +16,8 @@ import errno
 import hashlib
 import os
 import posixpath
+import re
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from briefkit.reproducible import normalise_zip, reproducible_time
 __all__ = ["PART", "OutputFolder", "Written", "normalise_zip", "reproducible_time", "safe_name"]
 
 PART = ".part"  # temporary files are ".<name>.<random>.part"
+_TEMPORARY = re.compile(r"\.[^/]+\.[A-Za-z0-9_]+\.part")
 
 
 @dataclass(frozen=True)
@@ -71,17 +74,31 @@ def cannot_write(path: Path, error: OSError) -> OutputError:
     return OutputError(f"{shown_path(path)}: cannot write ({reason}); earlier outputs are unchanged")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` and rename it into place (never a half file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False,
+                 make_folders: bool = True) -> None:
+    """Write ``data`` beside ``path`` and rename it into place (never a half file).
+
+    The temporary file has a random name and is made exclusively, never through a
+    link (:func:`tempfile.mkstemp`: ``O_CREAT | O_EXCL | O_NOFOLLOW``); a link at
+    ``path`` itself is replaced, never written through.  With ``exclusive``, a file
+    already at ``path`` (or one put there meanwhile) is never replaced:
+    :class:`FileExistsError`.  Missing folders on the way are made, unless
+    ``make_folders`` is false.
+    """
+    if make_folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             # No fsync: the rename already guarantees whole files to every reader, and
             # thousands of fsyncs would cost more than the export itself.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+            os.fchmod(handle.fileno(), 0o644)  # the file opened, not whatever has its name now
+        if exclusive:
+            os.link(temporary, path)  # fails if the name is taken, even a moment ago
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, path)
     except BaseException:
         try:
             os.unlink(temporary)
@@ -119,17 +136,23 @@ class OutputFolder:
         self.clean_stale()
 
     def clean_stale(self) -> list[Path]:
-        """Remove the temporary files of an interrupted run; returns what was removed."""
+        """Remove the temporary files of an interrupted run; returns what was removed.
+
+        Only regular files named as :func:`atomic_write` names them
+        (``.<name>.<random>.part``) are: an output folder may be shared, and what
+        briefkit did not write there is left alone.  No link is followed."""
         removed = []
         for folder, _, files in os.walk(self.folder):
             for name in files:
-                if name.startswith(".") and name.endswith(PART):
-                    path = Path(folder) / name
-                    try:
+                if _TEMPORARY.fullmatch(name) is None:
+                    continue
+                path = Path(folder) / name
+                try:
+                    if stat.S_ISREG(os.lstat(path).st_mode):
                         path.unlink()
                         removed.append(path)
-                    except OSError:
-                        pass
+                except OSError:
+                    pass
         return removed
 
     def write(self, name: str, data: bytes) -> Written:
