@@ -73,6 +73,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         report = engine.export(
             settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
             out=out, progress=shown, jobs=args.jobs, force=args.force, scheduler=args.scheduler,
+            prune=args.prune,
         )
     finally:
         if isinstance(shown, progress.Bars):
@@ -236,6 +237,8 @@ def parser() -> argparse.ArgumentParser:
                         "(default: [engine] scheduler in briefkit.toml, else this machine)")
     p.add_argument("--force", action="store_true",
                    help="make every output again, even those up to date")
+    p.add_argument("--prune", action="store_true",
+                   help="remove the outputs of briefings no longer in source/, even all of them")
     p.add_argument("--json", action="store_true",
                    help="print a machine-readable report (written, skipped, failed, timings)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")

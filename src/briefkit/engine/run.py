@@ -29,7 +29,7 @@ from briefkit.engine.report import Failure, Lines, Progress, Report
 from briefkit.engine.scratch import sweep
 from briefkit.engine.sources import Source, digest, recall, source_name
 from briefkit.engine.state import Record, State
-from briefkit.errors import BriefingError, OutputError
+from briefkit.errors import BriefingError, ConfigError, OutputError
 from briefkit.exporters.base import CollectionExporter, Exporter
 from briefkit.load import discover, display_path, duplicate_id
 from briefkit.output import OutputFolder, safe_name
@@ -47,7 +47,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
            paths: Sequence[Path] | None = None, out: Path | None = None,
            listener: Callable[[str], None] | None = None, progress: Progress | None = None,
            jobs: int | None = None, force: bool = False, scheduler: str | None = None,
-           keep_warm: bool = False) -> Report:
+           keep_warm: bool = False, prune: bool = False) -> Report:
     """Export ``paths`` (default: every briefing in source/) to ``formats`` (default: all).
 
     Only outputs whose inputs changed are made (all of them with ``force``): in
@@ -56,14 +56,19 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     ``[engine] scheduler`` setting).  Collection formats (feeds, front page)
     always cover every valid briefing of source/; they run when named, or when
     every format is asked for.  A run over all of source/ also removes the
-    outputs of briefings that are no longer there.  ``keep_warm`` keeps this
-    process's exporters loaded for the next run (the live preview).
+    outputs of briefings that are no longer there; when that would be every
+    published briefing (an emptied source/, a source setting naming another
+    folder), only with ``prune``: else the run stops with one line, nothing
+    written or removed.  A missing source folder stops any run the same way.
+    ``keep_warm`` keeps this process's exporters loaded for the next run (the
+    live preview).
     """
     started = time.perf_counter()
     names = list(formats) if formats else registry.names()
     exporters = [registry.get(n) for n in names]  # unknown names fail before any work
     folder = Path(os.path.abspath(out or settings.output_dir))
     check_output_folder(settings, folder)
+    check_source_folder(settings)
     tell = progress or (Lines(folder.name, listener) if listener else Progress())
     report = Report(jobs=max(1, jobs or default_jobs()))
     asked = jobs is not None  # a number of processes asked for is used, however small the run
@@ -72,7 +77,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         sweep(state.home)
         dist = OutputFolder(folder)
         dist.prepare()
-        run = _Run(settings, theme, state, dist, report, tell, force, exporters, asked)
+        run = _Run(settings, theme, state, dist, report, tell, force, exporters, asked, prune)
         previous = signal.getsignal(signal.SIGTERM)
         in_main = threading.current_thread() is threading.main_thread()
         if in_main:
@@ -109,6 +114,17 @@ def check_output_folder(settings: Settings, folder: Path) -> None:
                               "its output folder)")
 
 
+def check_source_folder(settings: Settings) -> None:
+    """Refuse a run whose source folder is missing (a typo in the settings): it would
+    find no briefing, and remove every output as no longer in source/."""
+    source = settings.source_dir
+    if not source.is_dir():
+        what = "is not a folder" if source.exists() else "no such folder"
+        raise ConfigError(f"{display_path(source)}: {what} (source = {settings.source!r} in the "
+                          "settings); nothing was exported or removed: correct the setting, "
+                          "or make the folder")
+
+
 def _stop(signum: int, frame: object) -> None:
     """SIGTERM stops a run as Ctrl-C does: running outputs finish, the manifest is saved."""
     raise KeyboardInterrupt
@@ -119,9 +135,10 @@ class _Run:
 
     def __init__(self, settings: Settings, theme: Theme, state: State, dist: OutputFolder,
                  report: Report, tell: Progress, force: bool,
-                 exporters: Sequence[Exporter], asked: bool = False) -> None:
+                 exporters: Sequence[Exporter], asked: bool = False, prune: bool = False) -> None:
         self.settings, self.theme, self.state, self.dist = settings, theme, state, dist
         self.report, self.tell, self.force, self.asked = report, tell, force, asked
+        self.prune = prune
         self.single = [e for e in exporters if not e.collection and not e.lists_outputs]
         self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
         self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
@@ -212,6 +229,8 @@ class _Run:
         self.start(self._amount(unread), scheduler)
         self.read(unread)
         self.survey(paths is not None, in_source)
+        if paths is None and not self.prune:
+            self.keep_published()
         work = self.plan()
         self.make(work)
 
@@ -518,13 +537,33 @@ class _Run:
         except OutputError:
             pass  # the folder is full or read-only: the first error says so
 
+    def gone(self) -> tuple[set[str], set[str]]:
+        """The briefings with outputs in the output folder, and those of them no longer in
+        source/ (or renamed)."""
+        present = {s.id for s in self.sources.values() if s.memory is not None}
+        published = {r.briefing for r in self.state.records.values()
+                     if not r.extra and r.briefing is not None}
+        return published, published - present
+
+    def keep_published(self) -> None:
+        """Stop before a run that would remove every published briefing: an emptied
+        source/ or a source setting naming another folder is far likelier than a
+        newsroom unpublishing everything; that takes ``--prune``.  Removing some of
+        them (briefings deleted or renamed) needs no flag."""
+        published, gone = self.gone()
+        if published and gone == published:
+            raise OutputError(
+                f"{display_path(self.settings.source_dir)}: holds none of the {len(published)} "
+                f"briefings published in {display_path(self.dist.folder)}; kept their outputs, "
+                "nothing was written or removed: pass --prune to remove them all")
+
     def tidy(self) -> None:
         """Remove outputs of briefings gone from source/ (or renamed), and extra files
         (images, fonts) that no output links any more."""
         records = self.state.records
-        present = {s.id for s in self.sources.values() if s.memory is not None}
+        _, departed = self.gone()
         stale = [r.path for r in records.values()
-                 if not r.extra and r.briefing is not None and r.briefing not in present]
+                 if not r.extra and r.briefing is not None and r.briefing in departed]
         self.state.drop(stale)
         linked = {f for r in records.values() if not r.extra for f in r.files}
         orphans = [r.path for r in records.values() if r.extra and r.path not in linked]
