@@ -63,6 +63,29 @@ def test_an_unwritable_output_is_one_clear_line(newsroom: Path) -> None:
         "briefkit: cannot write no/such/folder/x.json (No such file or directory)")
 
 
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_link_planted_at_the_temporary_name_is_never_written_through(
+        tmp_path: Path, replace: bool) -> None:
+    room, outside = tmp_path / "room", tmp_path / "outside.txt"
+    (room / "source").mkdir(parents=True)
+    shutil.copy(FIXTURES / "iran-cms.txt", room / "iran-cms.txt")
+    outside.write_text("outside the project\n", "utf-8")
+    planted = room / "source" / ".budget-vote.json.part"
+    planted.symlink_to(outside)
+    options = ["--title", "Budget vote", "--published", "2020-01-08T11:45:00+01:00",
+               "--language", "fr", *(["--replace"] if replace else [])]
+    result = run_briefkit("import", "iran-cms.txt", "--id", "budget-vote", "-o", "source",
+                          *options, cwd=room)
+    assert result.returncode == 0, result.stderr
+    assert outside.read_text("utf-8") == "outside the project\n"
+    written = room / "source" / "budget-vote.json"
+    assert not written.is_symlink() and written.is_file()
+    assert json.loads(written.read_text("utf-8"))["id"] == "budget-vote"
+    assert planted.is_symlink()  # not ours: left as it was
+    # nothing else left behind in source/
+    assert sorted(p.name for p in (room / "source").iterdir()) == [planted.name, written.name]
+
+
 def test_guesses_are_printed_as_notes(newsroom: Path) -> None:
     result = run_briefkit("import", "iran-cms.txt", "-o", "guessed.json",
                           "--published", "2020-01-08T11:45:00+01:00", cwd=newsroom)
