@@ -107,6 +107,21 @@ def test_schema_command_prints_json_schema(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["properties"]["id"]["pattern"]
 
 
+def test_the_schema_is_written_whole_never_through_a_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the schema", "utf-8")
+    (tmp_path / "schema.json").symlink_to(outside)
+    result = run_briefkit("schema", "-o", "schema.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert outside.read_text("utf-8") == "not the schema"
+    assert not (tmp_path / "schema.json").is_symlink()
+    assert json.loads((tmp_path / "schema.json").read_text("utf-8"))["properties"]["id"]
+    result = run_briefkit("schema", "-o", "no/such/folder/schema.json", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "briefkit: cannot write no/such/folder/schema.json (No such file or directory)"]
+
+
 def test_misused_options_are_usage_errors(newsroom: Path) -> None:
     for args in (("--pdf-variant", "pdf/a-9"), ("--jobs", "0")):
         result = run_briefkit("export", "--all", *args, cwd=newsroom)

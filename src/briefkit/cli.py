@@ -108,7 +108,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        Path(args.output).write_text(text, "utf-8")
+        from briefkit.errors import OutputError
+        from briefkit.output import atomic_write
+
+        try:  # replaced whole, never written through a link at that name
+            atomic_write(Path(args.output), text.encode("utf-8"), make_folders=False)
+        except OSError as error:
+            raise OutputError(f"cannot write {args.output} ({error.strerror})") from None
     else:
         sys.stdout.write(text)
     return 0
