@@ -135,17 +135,17 @@ class StateCache(Cache):
     def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
         if key in self._kept or check is None:
             return super().get(key, make)
-        home, name = self.folder.parent, self.folder.name
-        refuse_link(home)
+        refuse_link(self.folder.parent)
         refuse_link(self.folder)
         path = self.folder / _cache_name(key)
         kept = read_plain(path, MAX_CACHED)
         found = _unsealed(kept, key, check) if kept is not None else None
         if found is None:
             data = make()
-            state_folder(home, name)
-            # a cache that cannot be written is only slower
+            # a cache that cannot be written is only slower; one that is a link is refused
             with contextlib.suppress(OSError):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                refuse_link(self.folder)  # put there since the check above
                 atomic_write(path, _sealed(key, data))
         else:
             data = found
