@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import run_briefkit
 
 from briefkit.config import Settings, load_settings
 from briefkit.errors import ConfigError
@@ -117,3 +119,41 @@ def test_a_dateline_naming_what_it_cannot_fill_is_one_line(tmp_path: Path) -> No
     assert [str(p) for p in caught.value.problems] == [
         "briefkit.toml:2:1: dateline.en.at: '{when}' names when: only {date}, {time}, {at} "
         "and {label} can be used"]
+
+
+# --- where a key is written, and how deep a file may nest ---------------------------------
+
+def _one_refusal(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_key_is_found_in_its_own_table_with_its_column(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.other]\nmax_entries = 1\n[tool.briefkit.feed]\n  max_entries = 0\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert caught.value.lines() == [
+        "pyproject.toml:4:3: feed.max_entries: Input should be greater than or equal to 1"]
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ('title = "T"\nx = ' + "{a = " * 900 + "1" + "}" * 900 + "\n",
+     "briefkit.toml:2:85: nested more than 16 deep (arrays and inline tables)"),
+    ('title = "T"\nx = ' + "[" * 900 + "]" * 900 + "\n",
+     "briefkit.toml:2:21: nested more than 16 deep (arrays and inline tables)"),
+    ('title = "T"\n' + "a." * 3000 + "a = 1\n",
+     "briefkit.toml:2:1: " + "a." * 16 + "…: nested more than 16 deep (tables, arrays and "
+     "dotted keys)"),
+    # brackets in strings and comments are no nesting: the line is the real one's
+    ('title = "[[[[[[[[[[[[[[[[[[[[" # {{{{{{{{{{{{{{{{{{{{{{{{\n'
+     "publisher = '''\n[[[[[[[[[[[[[[[[[[[[[[[[[]'''\n[feed]\nx = " + "[" * 20 + "]" * 20 + "\n",
+     "briefkit.toml:5:21: nested more than 16 deep (arrays and inline tables)"),
+], ids=["inline-tables", "arrays", "dotted-key", "brackets-in-strings"])
+def test_settings_nested_too_deep_are_one_line(toml: str, expected: str,
+                                               newsroom: Path) -> None:
+    (newsroom / "briefkit.toml").write_text(toml, "utf-8")
+    assert _one_refusal(run_briefkit("validate", cwd=newsroom)) == expected

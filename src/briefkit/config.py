@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from briefkit import tomlfiles
 from briefkit.errors import ConfigError, Problem
 from briefkit.model import _check_language
 
@@ -156,41 +156,52 @@ class Settings(_Table):
 
 
 def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
+    """The keys a table of the settings may hold (``("dateline", "fr")``: a date ...)."""
+    by_language = False
     for part in parts:
-        annotation = model.model_fields[str(part)].annotation
+        if by_language:  # the language of [dateline.<language>]
+            by_language = False
+            continue
+        info = model.model_fields.get(str(part))
+        annotation = info.annotation if info else None
+        if get_origin(annotation) is dict:
+            annotation, by_language = get_args(annotation)[1], True
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation
     return [name for name in model.model_fields if name != "root"]
 
 
-def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
 def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
-    """Read the project's settings from ``root``; every problem is reported at once."""
+    """Read the project's settings from ``root``; every problem is reported at once, one
+    located line each (``briefkit.toml:line:col: key: message``)."""
     data: dict[str, Any] = {}
     text, shown = "", "briefkit.toml"
+    table: tomlfiles.Key = ()
     own, pyproject = root / "briefkit.toml", root / "pyproject.toml"
     try:
         if own.is_file():
             text = own.read_text("utf-8")
-            data = tomllib.loads(text)
+            data = tomlfiles.read(text, shown, ConfigError)
         elif pyproject.is_file():
-            shown, text = "pyproject.toml", pyproject.read_text("utf-8")
-            data = tomllib.loads(text).get("tool", {}).get("briefkit", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{shown}: {error}") from None
+            shown, table = "pyproject.toml", ("tool", "briefkit")
+            text = pyproject.read_text("utf-8")
+            data = tomlfiles.read(text, shown, ConfigError, table)
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{shown}: not UTF-8 (byte {error.start + 1})") from None
     data = {**data, **(overrides or {})}
+    lines = tomlfiles.key_lines(text)
+
+    def problem(loc: tuple[str | int, ...], message: str) -> Problem:
+        key = ".".join(str(p) for p in loc)
+        return Problem(shown, f"{key}: {message}", *tomlfiles.locate((*table, *loc), lines))
+
     try:
-        return Settings.model_validate({**data, "root": root})
+        settings = Settings.model_validate({**data, "root": root})
     except ValidationError as error:
         problems = []
         for e in error.errors():
-            loc = tuple(e["loc"])
-            key = ".".join(str(p) for p in loc)
+            loc = tuple(p for p in e["loc"] if p != "[key]")
             if e["type"] == "extra_forbidden":
                 known = _known(Settings, loc[:-1])
                 close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
@@ -198,5 +209,7 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
                 message = f"unknown setting ({hint})"
             else:
                 message = e["msg"].removeprefix("Value error, ")
-            problems.append(Problem(shown, f"{key}: {message}", _line_of(text, str(loc[-1]))))
+            problems.append(problem(loc, message))
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(f"{len(problems)} problems in {shown}", problems) from None
+    return settings

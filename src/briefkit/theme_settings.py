@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from briefkit.errors import Problem
 from briefkit.model import _check_characters
+from briefkit.tomlfiles import Key, key_lines, locate
 
 #: Body text size, in points
 MIN_FONT_SIZE, MAX_FONT_SIZE = 5.0, 48.0
@@ -167,56 +168,6 @@ class ThemeSettings(_Table):
     colours: Colours = Colours()
     page: Page = Page()
     brand: Brand = Brand()
-
-
-# --- where a key is written --------------------------------------------------------------
-
-Key = tuple[str | int, ...]
-_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?")
-_ASSIGN = re.compile(r"\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"))*)"
-                     r"\s*=")
-
-
-def _parts(dotted: str) -> list[str]:
-    return [p.strip().strip('"') for p in dotted.split(".")]
-
-
-def key_lines(text: str) -> dict[Key, tuple[int, int]]:
-    """(line, column) of every table header and key of a TOML text, by key path; an
-    array of tables counts its entries (``("fonts", "files", 2, "path")``)."""
-    found: dict[Key, tuple[int, int]] = {}
-    counts: dict[Key, int] = {}
-    table: Key = ()
-    in_string = False
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.count('"""') % 2 or line.count("'''") % 2:
-            in_string = not in_string  # a multi-line string: no keys inside
-            continue
-        if in_string:
-            continue
-        header = _HEADER.fullmatch(line)
-        if header:
-            name: Key = tuple(_parts(header.group(2)))
-            if header.group(1) == "[[":
-                counts[name] = counts.get(name, -1) + 1
-                name = (*name, counts[name])
-            table = name
-            found.setdefault(table, (number, line.index("[") + 1))
-            continue
-        assign = _ASSIGN.match(line)
-        if assign:
-            column = len(line) - len(line.lstrip()) + 1
-            found.setdefault((*table, *_parts(assign.group(1))), (number, column))
-    return found
-
-
-def locate(key: Key, lines: dict[Key, tuple[int, int]]) -> tuple[int | None, int | None]:
-    """Where ``key`` is written, or its nearest written parent."""
-    while key:
-        if key in lines:
-            return lines[key]
-        key = key[:-1]
-    return None, None
 
 
 def _known(loc: Key) -> list[str]:
