@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -21,9 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from briefkit import tomlfiles
+from briefkit import datelines, tomlfiles
 from briefkit.errors import ConfigError, Problem
-from briefkit.model import _check_language
+from briefkit.model import _check_characters, _check_language
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
 
@@ -74,40 +75,34 @@ def _scheduler(value: str | None) -> str | None:
     return value
 
 
-def _cldr_pattern(value: str | None) -> str | None:
-    if value is not None:
-        from babel.dates import parse_pattern  # only when a newsroom sets one
+def _checked_by(fault: Callable[[str], str | None]) -> AfterValidator:
+    """A dateline value, checked by the rules of the code that writes datelines."""
+    def check(value: str | None) -> str | None:
+        message = None if value is None else fault(value)
+        if message:
+            raise ValueError(message)
+        return value
+    return AfterValidator(check)
 
-        try:
-            parse_pattern(value)
-        except (ValueError, TypeError, KeyError) as error:
-            raise ValueError(f"{value!r} is not a CLDR date or time pattern ({error})") from None
-    return value
 
-
-def _dateline_format(value: str | None) -> str | None:
-    if value is not None:
-        import string
-
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name}
-        except ValueError as error:
-            raise ValueError(f"{value!r}: {error}") from None
-        unknown = names - {"date", "time", "at", "label"}
-        if unknown:
-            raise ValueError(f"{value!r} names {', '.join(sorted(unknown))}: only {{date}}, "
-                             "{time}, {at} and {label} can be used")
-    return value
+Pattern = Annotated[Line, AfterValidator(_check_characters)]
 
 
 class DatelineSettings(_Table):
-    """How a newsroom writes the dateline in one language (``[dateline.fr]``)."""
+    """How a newsroom writes the dateline in one language (``[dateline.fr]``): each value
+    is checked alone here (:mod:`briefkit.datelines`), and every language's convention is
+    written once for sample dates when the settings are read (:func:`load_settings`)."""
 
-    date: Annotated[str | None, AfterValidator(_cldr_pattern)] = None  # CLDR, e.g. "d MMMM y"
-    time: Annotated[str | None, AfterValidator(_cldr_pattern)] = None  # e.g. "HH:mm"
-    at: Annotated[str | None, AfterValidator(_dateline_format)] = None  # "{date}, {time}"
-    updated_same_day: Annotated[str | None, AfterValidator(_dateline_format)] = None
-    updated_other_day: Annotated[str | None, AfterValidator(_dateline_format)] = None
+    date: Annotated[Pattern | None,  # CLDR, e.g. "d MMMM y"
+                    _checked_by(lambda v: datelines.pattern_fault(v, "date"))] = None
+    time: Annotated[Pattern | None,  # e.g. "HH:mm"
+                    _checked_by(lambda v: datelines.pattern_fault(v, "time"))] = None
+    at: Annotated[Pattern | None,  # "{date}, {time}"
+                  _checked_by(lambda v: datelines.template_fault(v, "at"))] = None
+    updated_same_day: Annotated[Pattern | None, _checked_by(
+        lambda v: datelines.template_fault(v, "updated_same_day"))] = None
+    updated_other_day: Annotated[Pattern | None, _checked_by(
+        lambda v: datelines.template_fault(v, "updated_other_day"))] = None
     digits: Literal["default", "native", "latn"] | None = None
 
 
@@ -212,4 +207,12 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
             problems.append(problem(loc, message))
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(f"{len(problems)} problems in {shown}", problems) from None
+    if settings.dateline:
+        # every language's dateline written once, by the code that writes it in every format
+        chosen = {tag: values.model_dump() for tag, values in settings.dateline.items()}
+        faults = datelines.check(chosen, settings.language)
+        if faults:
+            problems = [problem(("dateline", tag, *([key] if key else [])), message)
+                        for tag, key, message in faults]
+            raise ConfigError(f"{len(problems)} problems in {shown}", problems)
     return settings
