@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import time
 import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
+from conftest import ENGLISH, run_briefkit
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from test_build import make_newsroom
 
 from briefkit.config import Settings, load_settings
 from briefkit.errors import ConfigError
@@ -310,3 +313,93 @@ def test_a_dateline_that_passes_is_written_for_every_briefing(
             written = dateline(briefing, conventions_of(newsroom))
             assert len(written) < 2_000
             assert not [ch for ch in written if unicodedata.category(ch) in ("Cc", "Zl", "Zp")]
+
+
+# --- base_url, title and publisher: bounded ------------------------------------------------
+
+#: 2,048 (a sitemap's <loc>) less the longest path briefkit appends: a web font's
+#: theme/fonts/<240 characters>.woff2
+MAX_BASE_URL = 2048 - 258
+
+
+def test_a_base_url_of_3000_characters_is_one_line(newsroom: Path) -> None:
+    base = "https://briefings.example.org/" + "a" * 2970
+    (newsroom / "briefkit.toml").write_text(f'title = "T"\n\nbase_url = "{base}"\n', "utf-8")
+    assert _one_refusal(run_briefkit("validate", cwd=newsroom)) == (
+        f"briefkit.toml:3:1: base_url: is 3,000 characters long: at most {MAX_BASE_URL:,}, so "
+        "that every address briefkit writes under it stays within the 2,048 characters a "
+        "sitemap allows")
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://example.org/news?edition=uk", "has a query or a fragment"),
+    ("https://example.org/news#top", "has a query or a fragment"),
+    ("https://desk:secret@example.org/", "carries a user name or password"),
+    ("https://exämple.org/", "'ä' at position 11 cannot be written in an address"),
+    ("https://example.org/<b>/", "'<' at position 21 cannot be written in an address"),
+    ("https://example.org/100%/", "'%' at position 24 cannot be written in an address"),
+    ("https://example.org:0/", "is not an absolute http(s) URL"),
+    ("https://example.org:99999/", "is not an absolute http(s) URL"),
+], ids=["query", "fragment", "userinfo", "non-ascii", "angle", "percent", "port-0", "port"])
+def test_a_base_url_takes_a_path_and_nothing_else(url: str, expected: str,
+                                                  tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text(f'base_url = "{url}"\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    lines = caught.value.lines()
+    assert len(lines) == 1 and lines[0].startswith("briefkit.toml:1:1: base_url: "), lines
+    assert expected in lines[0]
+
+
+def test_every_address_under_the_longest_base_url_fits_a_sitemap(tmp_path: Path) -> None:
+    """The longest base_url accepted, the longest id and image name: every address the
+    sitemap, the ninjs item and the JSON feed give is within the 2,048 characters of a
+    sitemap's <loc>; one character more is refused."""
+    from lxml import etree
+
+    room = make_newsroom(tmp_path, copies=0)
+    briefing = json.loads((room / "source" / f"{ENGLISH}.json").read_text("utf-8"))
+    long_id = "-".join(["night-bus-network"] * 5)[:80].strip("-")
+    long_id += "x" * (80 - len(long_id))
+    image = "images/" + "n" * 70 + ".png"
+    shutil.copy(room / "source" / "images" / "night-bus-journeys.png", room / "source" / image)
+    text = json.dumps({**briefing, "id": long_id}).replace("images/night-bus-journeys.png", image)
+    (room / "source" / f"{long_id}.json").write_text(text, "utf-8")
+    base = "https://briefings.example.org/"
+    base += "b" * (MAX_BASE_URL - len(base) - 1) + "/"
+    (room / "briefkit.toml").write_text(f'base_url = "{base[:-1]}x/"\n', "utf-8")
+    assert "base_url: is" in _one_refusal(run_briefkit("validate", cwd=room))
+    (room / "briefkit.toml").write_text(f'base_url = "{base}"\n', "utf-8")
+    result = run_briefkit("export", "--all", "-f", "html", "-f", "sitemap", "-f", "ninjs",
+                          "-f", "jsonfeed", "-q", cwd=room)
+    assert result.returncode == 0, result.stderr
+    sitemap = etree.parse(str(room / "dist" / "sitemap.xml"))
+    found = [loc.text for loc in sitemap.iter("{*}loc")]
+    found += [v for v in _strings(json.loads((room / "dist" / "feed.json").read_bytes()))
+              if v.startswith(base)]
+    found += [v for v in _strings(json.loads((room / "dist" / f"{long_id}.ninjs.json")
+                                             .read_bytes())) if v.startswith(base)]
+    assert any("images/" in address for address in found)
+    assert max(map(len, found)) <= 2048
+    assert max(map(len, found)) > 2048 - 100  # the test reaches close to the bound
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("key", ["title", "publisher"])
+def test_a_title_or_publisher_is_at_most_200_characters(key: str, tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text(f'{key} = "{"D" * 200}"\n', "utf-8")
+    assert getattr(load_settings(tmp_path), key) == "D" * 200
+    (tmp_path / "briefkit.toml").write_text(f'{key} = "{"D" * 201}"\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert caught.value.lines() == [
+        f"briefkit.toml:1:1: {key}: is 201 characters long: at most 200"]

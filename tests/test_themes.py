@@ -272,6 +272,24 @@ def test_a_theme_nested_too_deep_is_one_line(toml: str, expected: str, newsroom:
     assert not (newsroom / "dist").exists()
 
 
+def test_a_theme_file_is_bounded_as_an_address_writes_it(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A logo or a font is published under its path: 100 letters beyond ASCII are 600
+    characters in an address, which no base_url bound could leave room for."""
+    monkeypatch.chdir(tmp_path)
+    folder = make_theme(tmp_path, "long", f'[brand]\nlogo = "{"é" * 100}/logo.png"\n')
+    (folder / ("é" * 100)).mkdir()
+    chart = (ROOT / "tests/fixtures/images/chart.png").read_bytes()
+    (folder / ("é" * 100) / "logo.png").write_bytes(chart)
+    assert refused("long", tmp_path) == [
+        "themes/long/theme.toml:2:1: brand.logo: is 609 characters long as an address writes "
+        "it (letters beyond ASCII take up to 12): at most 240"]
+    (folder / "theme.toml").write_text(f'[brand]\nlogo = "{"é" * 38}/logo.png"\n', "utf-8")
+    (folder / ("é" * 38)).mkdir()
+    (folder / ("é" * 38) / "logo.png").write_bytes(chart)
+    assert load_theme("long", tmp_path).settings.brand.logo == f"{'é' * 38}/logo.png"
+
+
 def characters_briefkit_prints(language: str) -> str:
     """What briefkit itself writes in a briefing of ``language``: labels, dates, quotes."""
     from dataclasses import astuple

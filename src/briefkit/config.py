@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -22,9 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from briefkit import datelines, tomlfiles
+from briefkit import datelines, links, tomlfiles
 from briefkit.errors import ConfigError, Problem
-from briefkit.model import _check_characters, _check_language
+from briefkit.model import ID_MAX, _check_characters, _check_language
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
 
@@ -45,15 +46,64 @@ def _not_empty(value: str) -> str:
     return value
 
 
+#: The longest address a sitemap may list (sitemaps.org), and so the longest base_url:
+#: what briefkit appends to it is at most :func:`briefkit.links.longest_path` long
+SITEMAP_LOC_MAX = 2048
+MAX_BASE_URL = SITEMAP_LOC_MAX - links.longest_path(ID_MAX)
+
+
+#: What an address cannot hold as it is (RFC 3986): a character outside its set, or a
+#: "%" that does not start a percent-encoded byte
+_NOT_IN_AN_ADDRESS = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+
+
 def _absolute_url(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+    if value is None:
+        return None
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value, re.IGNORECASE):
         raise ValueError(f"{value!r} is not an absolute http(s) URL")
-    if value is not None and not value.endswith("/"):
+    bad = _NOT_IN_AN_ADDRESS.search(value)
+    if bad:
+        raise ValueError(f"{value!r}: {bad.group()!r} at position {bad.start() + 1} cannot be "
+                         "written in an address as it is: percent-encode it (a host: its "
+                         "xn-- form)")
+    parts = urlsplit(value)
+    if "?" in value or "#" in value:
+        raise ValueError(f"{value!r} has a query or a fragment: paths are appended to "
+                         "base_url, so it ends with its path")
+    if "@" in parts.netloc:
+        raise ValueError(f"{value!r} carries a user name or password: every address "
+                         "briefkit publishes would carry it too")
+    try:
+        port_ok = parts.port != 0  # urlsplit refuses a port past 65535
+    except ValueError:
+        port_ok = False
+    if not parts.hostname or not port_ok:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL: no host, or a port that "
+                         "is not from 1 to 65535")
+    if len(value) > MAX_BASE_URL:
+        raise ValueError(f"is {len(value):,} characters long: at most {MAX_BASE_URL:,}, so "
+                         f"that every address briefkit writes under it stays within the "
+                         f"{SITEMAP_LOC_MAX:,} characters a sitemap allows")
+    if not value.endswith("/"):
         value += "/"
     return value
 
 
+#: Longest title or publisher: they head feeds, running heads and e-book metadata
+MAX_NAME = 200
+
+
+def _name(value: str) -> str:
+    if len(value) > MAX_NAME:
+        raise ValueError(f"is {len(value):,} characters long: at most {MAX_NAME}")
+    return value
+
+
 Line = Annotated[str, AfterValidator(_one_line)]
+#: Text a reader sees (title, publisher): one line, at most MAX_NAME characters, and only
+#: characters every format can carry
+Name = Annotated[Line, AfterValidator(_name), AfterValidator(_check_characters)]
 
 
 class _Table(BaseModel):
@@ -115,10 +165,10 @@ class EngineSettings(_Table):
 class Settings(_Table):
     """Everything a project can set, with its default."""
 
-    title: Annotated[Line, AfterValidator(_not_empty)] = "Briefings"
+    title: Annotated[Name, AfterValidator(_not_empty)] = "Briefings"
     base_url: Annotated[Line | None, AfterValidator(_absolute_url)] = None
     #: who publishes the briefings (EPUB and Word carry it); empty: the title
-    publisher: Line = ""
+    publisher: Name = ""
     language: Annotated[Line, AfterValidator(_check_language)] = "en"
     theme: Annotated[Line, AfterValidator(_not_empty)] = "default"
     source: Annotated[Line, AfterValidator(_not_empty)] = "source"

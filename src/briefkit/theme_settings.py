@@ -15,9 +15,11 @@ import math
 import re
 import unicodedata
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from briefkit import links
 from briefkit.errors import Problem
 from briefkit.model import _check_characters
 from briefkit.tomlfiles import Key, key_lines, locate
@@ -79,6 +81,12 @@ def _file(value: str) -> str:
     if not _FILE.fullmatch(value) or ".." in value.split("/") or len(value) > MAX_TEXT:
         raise ValueError(f"{value!r} is not a file of the theme: a relative path "
                          "('fonts/Face.ttf') of letters, digits, spaces, '-', '_' and '.'")
+    # a logo or a web font is published under this path: bounded as an address writes it,
+    # so that every address under base_url stays within what a sitemap allows
+    written = len(quote(value, safe="/"))
+    if written > links.THEME_PATH_MAX:
+        raise ValueError(f"is {written} characters long as an address writes it (letters "
+                         f"beyond ASCII take up to 12): at most {links.THEME_PATH_MAX}")
     return value
 
 
