@@ -14,6 +14,7 @@ from conftest import ENGLISH, run_briefkit
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from reading import strings
 from test_build import make_newsroom
 
 from briefkit.config import Settings, load_settings
@@ -375,23 +376,13 @@ def test_every_address_under_the_longest_base_url_fits_a_sitemap(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     sitemap = etree.parse(str(room / "dist" / "sitemap.xml"))
     found = [loc.text for loc in sitemap.iter("{*}loc")]
-    found += [v for v in _strings(json.loads((room / "dist" / "feed.json").read_bytes()))
+    found += [v for v in strings(json.loads((room / "dist" / "feed.json").read_bytes()))
               if v.startswith(base)]
-    found += [v for v in _strings(json.loads((room / "dist" / f"{long_id}.ninjs.json")
+    found += [v for v in strings(json.loads((room / "dist" / f"{long_id}.ninjs.json")
                                              .read_bytes())) if v.startswith(base)]
     assert any("images/" in address for address in found)
     assert max(map(len, found)) <= 2048
     assert max(map(len, found)) > 2048 - 100  # the test reaches close to the bound
-
-
-def _strings(data: object) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for v in data.values() for s in _strings(v)]
-    if isinstance(data, list):
-        return [s for v in data for s in _strings(v)]
-    return []
 
 
 @pytest.mark.parametrize("key", ["title", "publisher"])
