@@ -38,8 +38,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         load_theme(settings.theme, settings.root)
         theme_fault = ""
     except BriefkitError as error:
-        for line in error.lines():
-            print(f"briefkit: {line}" if not error.problems else line, file=sys.stderr)
+        _print_error(error)
         theme_fault = f"; theme '{settings.theme}' invalid"
     paths = [Path(p) for p in args.paths] or discover(settings.source_dir)
     if not paths:
@@ -294,13 +293,18 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _print_error(error: BriefkitError) -> None:
+    """One line per problem (each names its file); a lone message names the program."""
+    for line in error.lines():
+        print(f"briefkit: {line}" if not error.problems else line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
     except BriefkitError as error:
-        for line in error.lines():
-            print(f"briefkit: {line}" if not error.problems else line, file=sys.stderr)
+        _print_error(error)
         return 1
     except KeyboardInterrupt:
         print("briefkit: interrupted", file=sys.stderr)
