@@ -141,6 +141,21 @@ def _one_refusal(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.parametrize(("name", "toml", "expected"), [
+    ("briefkit.toml", 'title = "Desk"\npublisher = \n', "briefkit.toml:2:13: not TOML: Invalid value"),
+    ("briefkit.toml", 'title = "a"\ntitle = "b"\n',
+     "briefkit.toml:2:12: not TOML: Cannot overwrite a value"),
+    ("pyproject.toml", "[project]\nname = 'x'\n[tool]\nbriefkit = 1\n",
+     "pyproject.toml:4:1: tool.briefkit: must be a table"),
+], ids=["no-value", "twice", "not-a-table"])
+def test_a_file_that_is_not_toml_is_one_line_at_its_place(name: str, toml: str, expected: str,
+                                                          tmp_path: Path) -> None:
+    (tmp_path / name).write_text(toml, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert caught.value.lines() == [expected]
+
+
 def test_a_key_is_found_in_its_own_table_with_its_column(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.other]\nmax_entries = 1\n[tool.briefkit.feed]\n  max_entries = 0\n', "utf-8")
