@@ -44,6 +44,17 @@ _ESCAPE_OR_LINK = re.compile(
 )
 
 
+def strings(value: Any) -> list[str]:
+    """Every text in a JSON value (an item, a feed), in order."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
 def plain(text: str) -> str:
     """Inline markup stripped: ``[label](url)`` becomes ``label``, escapes their character.
 

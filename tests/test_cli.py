@@ -101,6 +101,35 @@ def test_bad_settings_are_reported_with_a_suggestion(newsroom: Path) -> None:
         in result.stderr
 
 
+def test_validate_checks_the_theme_every_export_needs(newsroom: Path) -> None:
+    """A theme no export can use makes the folder invalid, one line per problem, and the
+    briefings are still checked and counted."""
+    folder = newsroom / "themes" / "evening"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('[colours]\n\naccent = "red"\n', "utf-8")
+    settings = newsroom / "briefkit.toml"
+    settings.write_text(settings.read_text("utf-8").replace('theme = "default"',
+                                                            'theme = "evening"'), "utf-8")
+    (newsroom / "source" / "broken.json").write_text('{"id": "broken",}', "utf-8")
+    result = run_briefkit("validate", cwd=newsroom)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == ("themes/evening/theme.toml:3:1: colours.accent: 'red' is not a colour: "
+                        "write it as '#rrggbb' (or '#rgb')")
+    assert re.match(r"source/broken.json:1:\d+: .*trailing comma", lines[1])
+    assert lines[2:] == ["2 valid, 1 invalid; theme 'evening' invalid"]
+
+
+def test_validate_names_a_missing_theme(newsroom: Path) -> None:
+    settings = newsroom / "briefkit.toml"
+    settings.write_text(settings.read_text("utf-8").replace('theme = "default"',
+                                                            'theme = "evening"'), "utf-8")
+    result = run_briefkit("validate", "-q", cwd=newsroom)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "briefkit: theme 'evening' not found; installed themes: default, wire"]
+
+
 def test_schema_command_prints_json_schema(tmp_path: Path) -> None:
     result = run_briefkit("schema", cwd=tmp_path)
     assert result.returncode == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ENGLISH, ROOT, sample
+from conftest import ENGLISH, ROOT, run_briefkit, sample
 
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
@@ -251,6 +251,44 @@ def test_a_footer_the_theme_cannot_draw_is_refused(tmp_path: Path,
     assert refused("tokyo", tmp_path) == [
         "themes/tokyo/theme.toml:3:1: brand.footer: '東' (U+6771) is in no face of the theme; "
         "add a font that has it"]
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ("[colours]\n" + "a." * 3000 + "a = 1\n",
+     "themes/deep/theme.toml:2:1: colours." + "a." * 15 + "…: nested more than 16 deep "
+     "(tables, arrays and dotted keys)"),
+    ("[brand]\nfooter = " + "{a = " * 900 + "1" + "}" * 900 + "\n",
+     "themes/deep/theme.toml:2:90: nested more than 16 deep (arrays and inline tables)"),
+], ids=["dotted-key", "inline-tables"])
+def test_a_theme_nested_too_deep_is_one_line(toml: str, expected: str, newsroom: Path) -> None:
+    """As measured: a dotted key 3,000 deep was a RecursionError traceback."""
+    make_theme(newsroom, "deep", toml)
+    settings = newsroom / "briefkit.toml"
+    settings.write_text(settings.read_text("utf-8").replace('theme = "default"',
+                                                            'theme = "deep"'), "utf-8")
+    for command in (("export", "--all", "-f", "html"), ("validate",)):
+        result = run_briefkit(*command, cwd=newsroom)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.splitlines()[0] == expected
+    assert not (newsroom / "dist").exists()
+
+
+def test_a_theme_file_is_bounded_as_an_address_writes_it(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A logo or a font is published under its path: 100 letters beyond ASCII are 600
+    characters in an address, which no base_url bound could leave room for."""
+    monkeypatch.chdir(tmp_path)
+    folder = make_theme(tmp_path, "long", f'[brand]\nlogo = "{"é" * 100}/logo.png"\n')
+    (folder / ("é" * 100)).mkdir()
+    chart = (ROOT / "tests/fixtures/images/chart.png").read_bytes()
+    (folder / ("é" * 100) / "logo.png").write_bytes(chart)
+    assert refused("long", tmp_path) == [
+        "themes/long/theme.toml:2:1: brand.logo: is 609 characters long as an address writes "
+        "it (letters beyond ASCII take up to 12): at most 240"]
+    (folder / "theme.toml").write_text(f'[brand]\nlogo = "{"é" * 38}/logo.png"\n', "utf-8")
+    (folder / ("é" * 38)).mkdir()
+    (folder / ("é" * 38) / "logo.png").write_bytes(chart)
+    assert load_theme("long", tmp_path).settings.brand.logo == f"{'é' * 38}/logo.png"
 
 
 def characters_briefkit_prints(language: str) -> str:

@@ -29,8 +29,17 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from briefkit.load import discover, load_all
+    from briefkit.themes import load_theme
 
+    # the settings and the theme first: every export needs both, so a folder is never
+    # called valid that no export could use (bad settings stop here, one line each)
     settings = _settings(args)
+    try:
+        load_theme(settings.theme, settings.root)
+        theme_fault = ""
+    except BriefkitError as error:
+        _print_error(error)
+        theme_fault = f"; theme '{settings.theme}' invalid"
     paths = [Path(p) for p in args.paths] or discover(settings.source_dir)
     if not paths:
         print(f"no briefings in {settings.source}/", file=sys.stderr)
@@ -42,9 +51,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for line in result.lines():
                 print(line, file=sys.stderr)
     good = len(paths) - bad
+    failed = bool(bad or theme_fault)
     if not args.quiet:
-        print(f"{good} valid, {bad} invalid", file=sys.stderr if bad else sys.stdout)
-    return 1 if bad else 0
+        print(f"{good} valid, {bad} invalid{theme_fault}",
+              file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -287,13 +298,18 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _print_error(error: BriefkitError) -> None:
+    """One line per problem (each names its file); a lone message names the program."""
+    for line in error.lines():
+        print(f"briefkit: {line}" if not error.problems else line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
     except BriefkitError as error:
-        for line in error.lines():
-            print(f"briefkit: {line}" if not error.problems else line, file=sys.stderr)
+        _print_error(error)
         return 1
     except KeyboardInterrupt:
         print("briefkit: interrupted", file=sys.stderr)

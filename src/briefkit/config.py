@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -22,8 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from briefkit import datelines, links, tomlfiles
 from briefkit.errors import ConfigError, Problem
-from briefkit.model import _check_language
+from briefkit.model import ID_MAX, _check_characters, _check_language
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
 
@@ -44,15 +46,64 @@ def _not_empty(value: str) -> str:
     return value
 
 
+#: The longest address a sitemap may list (sitemaps.org), and so the longest base_url:
+#: what briefkit appends to it is at most :func:`briefkit.links.longest_path` long
+SITEMAP_LOC_MAX = 2048
+MAX_BASE_URL = SITEMAP_LOC_MAX - links.longest_path(ID_MAX)
+
+
+#: What an address cannot hold as it is (RFC 3986): a character outside its set, or a
+#: "%" that does not start a percent-encoded byte
+_NOT_IN_AN_ADDRESS = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+
+
 def _absolute_url(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+    if value is None:
+        return None
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value, re.IGNORECASE):
         raise ValueError(f"{value!r} is not an absolute http(s) URL")
-    if value is not None and not value.endswith("/"):
+    bad = _NOT_IN_AN_ADDRESS.search(value)
+    if bad:
+        raise ValueError(f"{value!r}: {bad.group()!r} at position {bad.start() + 1} cannot be "
+                         "written in an address as it is: percent-encode it (a host: its "
+                         "xn-- form)")
+    parts = urlsplit(value)
+    if "?" in value or "#" in value:
+        raise ValueError(f"{value!r} has a query or a fragment: paths are appended to "
+                         "base_url, so it ends with its path")
+    if "@" in parts.netloc:
+        raise ValueError(f"{value!r} carries a user name or password: every address "
+                         "briefkit publishes would carry it too")
+    try:
+        port_ok = parts.port != 0  # urlsplit refuses a port past 65535
+    except ValueError:
+        port_ok = False
+    if not parts.hostname or not port_ok:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL: no host, or a port that "
+                         "is not from 1 to 65535")
+    if len(value) > MAX_BASE_URL:
+        raise ValueError(f"is {len(value):,} characters long: at most {MAX_BASE_URL:,}, so "
+                         f"that every address briefkit writes under it stays within the "
+                         f"{SITEMAP_LOC_MAX:,} characters a sitemap allows")
+    if not value.endswith("/"):
         value += "/"
     return value
 
 
+#: Longest title or publisher: they head feeds, running heads and e-book metadata
+MAX_NAME = 200
+
+
+def _name(value: str) -> str:
+    if len(value) > MAX_NAME:
+        raise ValueError(f"is {len(value):,} characters long: at most {MAX_NAME}")
+    return value
+
+
 Line = Annotated[str, AfterValidator(_one_line)]
+#: Text a reader sees (title, publisher): one line, at most MAX_NAME characters, and only
+#: characters every format can carry
+Name = Annotated[Line, AfterValidator(_name), AfterValidator(_check_characters)]
 
 
 class _Table(BaseModel):
@@ -74,40 +125,34 @@ def _scheduler(value: str | None) -> str | None:
     return value
 
 
-def _cldr_pattern(value: str | None) -> str | None:
-    if value is not None:
-        from babel.dates import parse_pattern  # only when a newsroom sets one
+def _checked_by(fault: Callable[[str], str | None]) -> AfterValidator:
+    """A dateline value, checked by the rules of the code that writes datelines."""
+    def check(value: str | None) -> str | None:
+        message = None if value is None else fault(value)
+        if message:
+            raise ValueError(message)
+        return value
+    return AfterValidator(check)
 
-        try:
-            parse_pattern(value)
-        except (ValueError, TypeError, KeyError) as error:
-            raise ValueError(f"{value!r} is not a CLDR date or time pattern ({error})") from None
-    return value
 
-
-def _dateline_format(value: str | None) -> str | None:
-    if value is not None:
-        import string
-
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name}
-        except ValueError as error:
-            raise ValueError(f"{value!r}: {error}") from None
-        unknown = names - {"date", "time", "at", "label"}
-        if unknown:
-            raise ValueError(f"{value!r} names {', '.join(sorted(unknown))}: only {{date}}, "
-                             "{time}, {at} and {label} can be used")
-    return value
+Pattern = Annotated[Line, AfterValidator(_check_characters)]
 
 
 class DatelineSettings(_Table):
-    """How a newsroom writes the dateline in one language (``[dateline.fr]``)."""
+    """How a newsroom writes the dateline in one language (``[dateline.fr]``): each value
+    is checked alone here (:mod:`briefkit.datelines`), and every language's convention is
+    written once for sample dates when the settings are read (:func:`load_settings`)."""
 
-    date: Annotated[str | None, AfterValidator(_cldr_pattern)] = None  # CLDR, e.g. "d MMMM y"
-    time: Annotated[str | None, AfterValidator(_cldr_pattern)] = None  # e.g. "HH:mm"
-    at: Annotated[str | None, AfterValidator(_dateline_format)] = None  # "{date}, {time}"
-    updated_same_day: Annotated[str | None, AfterValidator(_dateline_format)] = None
-    updated_other_day: Annotated[str | None, AfterValidator(_dateline_format)] = None
+    date: Annotated[Pattern | None,  # CLDR, e.g. "d MMMM y"
+                    _checked_by(lambda v: datelines.pattern_fault(v, "date"))] = None
+    time: Annotated[Pattern | None,  # e.g. "HH:mm"
+                    _checked_by(lambda v: datelines.pattern_fault(v, "time"))] = None
+    at: Annotated[Pattern | None,  # "{date}, {time}"
+                  _checked_by(lambda v: datelines.template_fault(v, "at"))] = None
+    updated_same_day: Annotated[Pattern | None, _checked_by(
+        lambda v: datelines.template_fault(v, "updated_same_day"))] = None
+    updated_other_day: Annotated[Pattern | None, _checked_by(
+        lambda v: datelines.template_fault(v, "updated_other_day"))] = None
     digits: Literal["default", "native", "latn"] | None = None
 
 
@@ -120,10 +165,10 @@ class EngineSettings(_Table):
 class Settings(_Table):
     """Everything a project can set, with its default."""
 
-    title: Annotated[Line, AfterValidator(_not_empty)] = "Briefings"
+    title: Annotated[Name, AfterValidator(_not_empty)] = "Briefings"
     base_url: Annotated[Line | None, AfterValidator(_absolute_url)] = None
     #: who publishes the briefings (EPUB and Word carry it); empty: the title
-    publisher: Line = ""
+    publisher: Name = ""
     language: Annotated[Line, AfterValidator(_check_language)] = "en"
     theme: Annotated[Line, AfterValidator(_not_empty)] = "default"
     source: Annotated[Line, AfterValidator(_not_empty)] = "source"
@@ -156,41 +201,52 @@ class Settings(_Table):
 
 
 def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
+    """The keys a table of the settings may hold (``("dateline", "fr")``: a date ...)."""
+    by_language = False
     for part in parts:
-        annotation = model.model_fields[str(part)].annotation
+        if by_language:  # the language of [dateline.<language>]
+            by_language = False
+            continue
+        info = model.model_fields.get(str(part))
+        annotation = info.annotation if info else None
+        if get_origin(annotation) is dict:
+            annotation, by_language = get_args(annotation)[1], True
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation
     return [name for name in model.model_fields if name != "root"]
 
 
-def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
 def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
-    """Read the project's settings from ``root``; every problem is reported at once."""
+    """Read the project's settings from ``root``; every problem is reported at once, one
+    located line each (``briefkit.toml:line:col: key: message``)."""
     data: dict[str, Any] = {}
     text, shown = "", "briefkit.toml"
+    table: tomlfiles.Key = ()
     own, pyproject = root / "briefkit.toml", root / "pyproject.toml"
     try:
         if own.is_file():
             text = own.read_text("utf-8")
-            data = tomllib.loads(text)
+            data = tomlfiles.read(text, shown, ConfigError)
         elif pyproject.is_file():
-            shown, text = "pyproject.toml", pyproject.read_text("utf-8")
-            data = tomllib.loads(text).get("tool", {}).get("briefkit", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{shown}: {error}") from None
+            shown, table = "pyproject.toml", ("tool", "briefkit")
+            text = pyproject.read_text("utf-8")
+            data = tomlfiles.read(text, shown, ConfigError, table)
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{shown}: not UTF-8 (byte {error.start + 1})") from None
     data = {**data, **(overrides or {})}
+    lines = tomlfiles.key_lines(text)
+
+    def problem(loc: tuple[str | int, ...], message: str) -> Problem:
+        key = ".".join(str(p) for p in loc)
+        return Problem(shown, f"{key}: {message}", *tomlfiles.locate((*table, *loc), lines))
+
     try:
-        return Settings.model_validate({**data, "root": root})
+        settings = Settings.model_validate({**data, "root": root})
     except ValidationError as error:
         problems = []
         for e in error.errors():
-            loc = tuple(e["loc"])
-            key = ".".join(str(p) for p in loc)
+            loc = tuple(p for p in e["loc"] if p != "[key]")
             if e["type"] == "extra_forbidden":
                 known = _known(Settings, loc[:-1])
                 close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
@@ -198,5 +254,15 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
                 message = f"unknown setting ({hint})"
             else:
                 message = e["msg"].removeprefix("Value error, ")
-            problems.append(Problem(shown, f"{key}: {message}", _line_of(text, str(loc[-1]))))
+            problems.append(problem(loc, message))
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(f"{len(problems)} problems in {shown}", problems) from None
+    if settings.dateline:
+        # every language's dateline written once, by the code that writes it in every format
+        chosen = {tag: values.model_dump() for tag, values in settings.dateline.items()}
+        faults = datelines.check(chosen, settings.language)
+        if faults:
+            problems = [problem(("dateline", tag, *([key] if key else [])), message)
+                        for tag, key, message in faults]
+            raise ConfigError(f"{len(problems)} problems in {shown}", problems)
+    return settings

@@ -15,6 +15,30 @@ from urllib.parse import quote
 #: Extension of a published image, from the format its bytes decoded as (never the
 #: name it had in source/: a PNG called ``chart.html`` must not become a web page).
 IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
+#: Longest stem of a published image's name, and how much of its digest the name shows
+IMAGE_STEM_MAX, IMAGE_DIGEST_SHOWN = 60, 10
+#: Longest path of a theme file (logo, font) as written in an address, percent-encoded
+THEME_PATH_MAX = 240
+#: Longest extension a briefing's own files take (".ninjs.json" is 11), with room to spare
+EXTENSION_MAX = 16
+
+
+def longest_path(id_max: int) -> int:
+    """The longest path briefkit appends to ``base_url`` in an address it writes, for
+    briefing ids of at most ``id_max`` characters (ids, image stems and digests need no
+    percent-encoding; theme paths are bounded encoded):
+
+    - a briefing's page and files: ``<id>`` and an extension;
+    - an image: ``images/<id>/<stem>-<digest>.<ext>``;
+    - a theme file: ``theme/<path>``, and a web font ``theme/fonts/<stem>.woff2``, whose
+      stem is part of a path;
+    - the feeds, the sitemap and the front page, whose names are shorter than any of these.
+    """
+    page = id_max + EXTENSION_MAX
+    image = (len("images//-") + id_max + IMAGE_STEM_MAX + IMAGE_DIGEST_SHOWN
+             + max(map(len, IMAGE_EXTENSIONS.values())))
+    theme = len("theme/fonts/") + THEME_PATH_MAX + len(".woff2")
+    return max(page, image, theme)
 
 
 
@@ -45,8 +69,9 @@ def image(briefing_id: str, src: str, media_type: str, sha256: str) -> str:
     from the decoded format.
     """
     stem = posixpath.splitext(posixpath.basename(src))[0]
-    stem = _UNSAFE.sub("-", stem).strip(".-")[:60] or "image"
-    return f"images/{briefing_id}/{stem}-{sha256[:10]}{IMAGE_EXTENSIONS[media_type]}"
+    stem = _UNSAFE.sub("-", stem).strip(".-")[:IMAGE_STEM_MAX] or "image"
+    return (f"images/{briefing_id}/{stem}-{sha256[:IMAGE_DIGEST_SHOWN]}"
+            f"{IMAGE_EXTENSIONS[media_type]}")
 
 
 def theme_file(relative: str) -> str:

@@ -15,11 +15,14 @@ import math
 import re
 import unicodedata
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from briefkit import links
 from briefkit.errors import Problem
 from briefkit.model import _check_characters
+from briefkit.tomlfiles import Key, key_lines, locate
 
 #: Body text size, in points
 MIN_FONT_SIZE, MAX_FONT_SIZE = 5.0, 48.0
@@ -78,6 +81,12 @@ def _file(value: str) -> str:
     if not _FILE.fullmatch(value) or ".." in value.split("/") or len(value) > MAX_TEXT:
         raise ValueError(f"{value!r} is not a file of the theme: a relative path "
                          "('fonts/Face.ttf') of letters, digits, spaces, '-', '_' and '.'")
+    # a logo or a web font is published under this path: bounded as an address writes it,
+    # so that every address under base_url stays within what a sitemap allows
+    written = len(quote(value, safe="/"))
+    if written > links.THEME_PATH_MAX:
+        raise ValueError(f"is {written} characters long as an address writes it (letters "
+                         f"beyond ASCII take up to 12): at most {links.THEME_PATH_MAX}")
     return value
 
 
@@ -167,56 +176,6 @@ class ThemeSettings(_Table):
     colours: Colours = Colours()
     page: Page = Page()
     brand: Brand = Brand()
-
-
-# --- where a key is written --------------------------------------------------------------
-
-Key = tuple[str | int, ...]
-_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?")
-_ASSIGN = re.compile(r"\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"))*)"
-                     r"\s*=")
-
-
-def _parts(dotted: str) -> list[str]:
-    return [p.strip().strip('"') for p in dotted.split(".")]
-
-
-def key_lines(text: str) -> dict[Key, tuple[int, int]]:
-    """(line, column) of every table header and key of a TOML text, by key path; an
-    array of tables counts its entries (``("fonts", "files", 2, "path")``)."""
-    found: dict[Key, tuple[int, int]] = {}
-    counts: dict[Key, int] = {}
-    table: Key = ()
-    in_string = False
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.count('"""') % 2 or line.count("'''") % 2:
-            in_string = not in_string  # a multi-line string: no keys inside
-            continue
-        if in_string:
-            continue
-        header = _HEADER.fullmatch(line)
-        if header:
-            name: Key = tuple(_parts(header.group(2)))
-            if header.group(1) == "[[":
-                counts[name] = counts.get(name, -1) + 1
-                name = (*name, counts[name])
-            table = name
-            found.setdefault(table, (number, line.index("[") + 1))
-            continue
-        assign = _ASSIGN.match(line)
-        if assign:
-            column = len(line) - len(line.lstrip()) + 1
-            found.setdefault((*table, *_parts(assign.group(1))), (number, column))
-    return found
-
-
-def locate(key: Key, lines: dict[Key, tuple[int, int]]) -> tuple[int | None, int | None]:
-    """Where ``key`` is written, or its nearest written parent."""
-    while key:
-        if key in lines:
-            return lines[key]
-        key = key[:-1]
-    return None, None
 
 
 def _known(loc: Key) -> list[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -23,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from briefkit import tomlfiles
 from briefkit.errors import BriefingError, Problem, ThemeError, UnsafeReferenceError
 from briefkit.load import MAX_IMAGE_BYTES, check_image, display_path, read_regular
 from briefkit.theme_settings import (
@@ -30,15 +30,13 @@ from briefkit.theme_settings import (
     Colours,
     FontFile,
     Fonts,
-    Key,
     Page,
     ThemeSettings,
-    key_lines,
-    locate,
     merge,
     problems,
     theme_name,
 )
+from briefkit.tomlfiles import Key, key_lines, locate
 
 __all__ = ["Brand", "Colours", "FontFile", "Fonts", "Page", "Theme", "ThemeSettings",
            "characters_of", "digest_of", "installed", "load_theme", "needs_a_glyph"]
@@ -184,12 +182,9 @@ def _read_toml(folder: Path) -> _Link:
     raw = _read(toml, 1024 * 1024)
     try:
         text = raw.decode("utf-8")
-        values = tomllib.loads(text)
     except UnicodeDecodeError as error:
         raise ThemeError(f"{shown}: not UTF-8 (byte {error.start + 1})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ThemeError(f"{shown}: {error}") from None
-    return _Link(folder, shown, text, values)
+    return _Link(folder, shown, text, tomlfiles.read(text, shown, ThemeError))
 
 
 def _folder(name: str, project: Path | None, below: Path | None) -> Path | None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reading import strings
 
 from briefkit import inline
 from briefkit.errors import BriefingError
@@ -45,17 +46,6 @@ NIGHT_BUS_SECTIONS: list[dict[str, Any]] = [
             "A review after six months;", "new routes if demand is there."]},
     ]},
 ]
-
-
-def strings(value: Any) -> list[str]:
-    """Every text in a JSON value."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in strings(v)]
-    return []
 
 
 @pytest.fixture(scope="module")
