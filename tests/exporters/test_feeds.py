@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -212,11 +213,12 @@ def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: Collection
                   cctx.theme.settings.model_copy(update={"brand": brand}))
     assert isinstance(theme.settings, ThemeSettings)
     branded = dataclasses.replace(cctx, theme=theme)
-    url = BASE + "theme/brand/our%20logo.png"
+    published = f"theme/brand/our-logo-{hashlib.sha256(logo).hexdigest()[:10]}.png"
+    url = BASE + published
     exported = {e.name: e.export_collection(items, branded)
                 for e in (RSSExporter(), AtomExporter(), JSONFeedExporter())}
     for name, out in exported.items():
-        assert out.files["theme/brand/our logo.png"] == logo, name
+        assert out.files[published] == logo, name
     rss = etree.fromstring(exported["rss"].data)
     assert rss.findtext("channel/image/url") == url
     assert rss.findtext("channel/image/link") == BASE
