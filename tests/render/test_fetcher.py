@@ -173,7 +173,7 @@ def test_checked_images_are_served_by_name(newsroom_folders: tuple[Path, Path, P
     from briefkit.load import Asset, check_image
     from briefkit.render.fetcher import image_reference
 
-    source, theme, outside = newsroom_folders
+    source, theme, _ = newsroom_folders
     path = source / "images" / "chart.png"
     checked = check_image(path.read_bytes())
     assert not isinstance(checked, str)
