@@ -63,8 +63,8 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 #: A dateline standing alone as the body's first paragraph: "PARIS, Jan. 8 (AFP) —".
 _DATELINE = re.compile(r"[—–-]{1,2}\s*$")
 MAX_DATELINE = 80
-#: The longest byline a person's name is looked for in: a line, not an article (each
-#: person costs a search through it).
+#: The longest byline read (whitespace collapsed): a line, not an article.  Each person of
+#: the item costs a search through it, and a longer one is not a list of names.
 MAX_BYLINE = 1000
 
 
@@ -80,8 +80,10 @@ def looks_like_json(text: str) -> bool:
         return False
     try:
         json.loads(text)
-    except (ValueError, RecursionError):
+    except ValueError:
         return False
+    except RecursionError:
+        return True  # JSON nested too deeply to read: the ninjs reader says so in one line
     return True
 
 
@@ -303,6 +305,10 @@ class _Item:
                 self.article.authors.append({"name": name, "role": role})
         byline = self.string("by", "byline")
         if self.article.authors or not byline:
+            return
+        if len(_same(byline)) > MAX_BYLINE:
+            self.note(f"the byline is not read as names: {len(_same(byline)):,} characters, a "
+                      f"byline has at most {MAX_BYLINE:,} (pass --author to set the authors)")
             return
         names = [_same(n) for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", byline))
                  if n.strip()]
