@@ -352,3 +352,23 @@ def test_a_comment_left_open_after_thousands_of_openers_is_named_in_time() -> No
         read_markdown(text, "a.md")
     assert time.process_time() - started < 1
     assert str(caught.value).startswith("a.md:5:1: an HTML comment opened here is never closed")
+
+
+@pytest.mark.parametrize("html, read", [
+    # a reference of 10,000 digits names no character: U+FFFD, as HTML decodes it
+    ("<p>One &#" + "1" * 10_000 + "; two &#" + "0" * 5_000 + "65; three</p><p>Four.</p>",
+     "One \ufffd two A three"),
+    ("<p>Text.</p><!doctype", "a.html:1:13: <!: this tag is never closed by '>' (finish or "
+                              "remove it)"),
+    ("<p>Text.</p><?php echo", "a.html:1:13: <?: this tag is never closed by '>' (finish or "
+                               "remove it)"),
+])
+def test_odd_html_is_read_or_refused_in_one_line(html: str, read: str) -> None:
+    """Each of these was a traceback: Python refuses to read a number of more than 4,300
+    digits, and an unfinished '<!' or '<?' has no tag name."""
+    try:
+        article = read_html(html, "a.html")
+    except BriefingError as error:
+        assert error.lines() == [read]
+    else:
+        assert article.pieces[0] == {"type": "paragraph", "text": read}
