@@ -79,6 +79,8 @@ _LONE_LT = re.compile(r"<(?![A-Za-z/!?])")
 #: A decimal character reference: one of more than 7 digits (leading zeros aside) names
 #: no character, and Python refuses to read a number of more than 4,300 digits.
 _NUMBER_REFERENCE = re.compile(r"&#0*([0-9]+)")
+#: Any numeric character reference, decimal or hexadecimal (leading zeros aside).
+_ANY_NUMBER_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))")
 _DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
 #: Formatting (emphasis, strong, links) nested deeper than this is read through, words kept.
 MAX_INLINE_DEPTH = 16
@@ -111,8 +113,14 @@ def _bounded_references(text: str) -> str:
 
 
 def _stand_in(text: str) -> str | None:
-    """A character ``text`` does not hold (from Unicode's private use area), if any."""
+    """A character (from Unicode's private use area) that ``text`` neither holds nor names
+    with a character reference, if there is one."""
     present = set(text)
+    for match in _ANY_NUMBER_REFERENCE.finditer(text) if "&#" in text else ():
+        hexadecimal, decimal = match.groups()
+        digits = hexadecimal or decimal
+        if len(digits) <= 8:  # longer, it names no character
+            present.add(chr(min(int(digits, 16 if hexadecimal else 10), 0x10FFFF)))
     return next((chr(code) for code in range(0xE000, 0xF900) if chr(code) not in present),
                 None)
 
