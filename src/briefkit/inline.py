@@ -273,15 +273,25 @@ def tidy(nodes: Sequence[Inline]) -> list[Inline]:
             out.append(_rebuild(node, children))
         if trail:
             out.append(Text(" "))
+    # neighbours of one kind join: each run is gathered and joined once (joining them
+    # one by one would copy the run so far for each of thousands of pieces)
     merged: list[Inline] = []
-    for node in out:
-        last = merged[-1] if merged else None
-        if isinstance(node, Text) and isinstance(last, Text):
-            merged[-1] = Text(_SPACE.sub(" ", last.text + node.text))
-        elif isinstance(node, (Emphasis, Strong)) and type(last) is type(node):
-            merged[-1] = _rebuild(node, tidy(last.children + node.children))
-        else:
-            merged.append(node)
+    run: list[Inline] = []
+    for following in [*out, None]:
+        if run and (following is None or type(following) is not type(run[0])
+                    or isinstance(following, Link)):
+            first = run[0]
+            if len(run) == 1:
+                merged.append(first)
+            elif isinstance(first, Text):
+                merged.append(Text(_SPACE.sub(" ", "".join(t.text for t in run
+                                                           if isinstance(t, Text)))))
+            else:
+                merged.append(_rebuild(first, tidy([c for n in run if not isinstance(n, Text)
+                                                    for c in n.children])))
+            run = []
+        if following is not None:
+            run.append(following)
     return merged
 
 

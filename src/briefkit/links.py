@@ -31,14 +31,16 @@ def longest_path(id_max: int) -> int:
     - a briefing's page and files: ``<id>`` and an extension;
     - an image: ``images/<id>/<stem>-<digest>.<ext>``;
     - a theme file: ``theme/<path>``, and a web font ``theme/fonts/<stem>.woff2``, whose
-      stem is part of a path;
+      stem is part of a path, and the logo ``theme/<path>-<digest>.<ext>``;
     - the feeds, the sitemap and the front page, whose names are shorter than any of these.
     """
     page = id_max + EXTENSION_MAX
     image = (len("images//-") + id_max + IMAGE_STEM_MAX + IMAGE_DIGEST_SHOWN
              + max(map(len, IMAGE_EXTENSIONS.values())))
     theme = len("theme/fonts/") + THEME_PATH_MAX + len(".woff2")
-    return max(page, image, theme)
+    logo = (len("theme/-") + THEME_PATH_MAX + IMAGE_DIGEST_SHOWN
+            + max(map(len, IMAGE_EXTENSIONS.values())))
+    return max(page, image, theme, logo)
 
 
 
@@ -68,16 +70,29 @@ def image(briefing_id: str, src: str, media_type: str, sha256: str) -> str:
     collide) and lets a web server cache an image for ever; the extension comes
     from the decoded format.
     """
-    stem = posixpath.splitext(posixpath.basename(src))[0]
-    stem = _UNSAFE.sub("-", stem).strip(".-")[:IMAGE_STEM_MAX] or "image"
-    return (f"images/{briefing_id}/{stem}-{sha256[:IMAGE_DIGEST_SHOWN]}"
-            f"{IMAGE_EXTENSIONS[media_type]}")
+    return f"images/{briefing_id}/{_image_name(src, media_type, sha256)}"
 
 
 def theme_file(relative: str) -> str:
-    """Where a theme file shown on the web (logo, web font) is published."""
+    """Where a theme file shown on the web (a web font) is published."""
     parts = [p for p in relative.split("/") if p not in ("", ".", "..")]
     return "theme/" + "/".join(parts)
+
+
+def theme_image(relative: str, media_type: str, sha256: str) -> str:
+    """Where a checked image of the theme (its logo) is published:
+    ``theme/<folders>/<stem>-<digest>.<ext>``, named as briefing images are (a PNG
+    called ``logo.html`` is published as ``theme/logo-<digest>.png``)."""
+    folder = posixpath.dirname(theme_file(relative))
+    return f"{folder}/{_image_name(relative, media_type, sha256)}"
+
+
+def _image_name(src: str, media_type: str, sha256: str) -> str:
+    """An image's file name: its own stem, made safe, the start of its digest, and the
+    extension of the format its bytes decoded as."""
+    stem = posixpath.splitext(posixpath.basename(src))[0]
+    stem = _UNSAFE.sub("-", stem).strip(".-")[:IMAGE_STEM_MAX] or "image"
+    return f"{stem}-{sha256[:IMAGE_DIGEST_SHOWN]}{IMAGE_EXTENSIONS[media_type]}"
 
 
 def url(base_url: str, path: str) -> str:

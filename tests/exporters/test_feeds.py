@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -212,11 +213,12 @@ def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: Collection
                   cctx.theme.settings.model_copy(update={"brand": brand}))
     assert isinstance(theme.settings, ThemeSettings)
     branded = dataclasses.replace(cctx, theme=theme)
-    url = BASE + "theme/brand/our%20logo.png"
+    published = f"theme/brand/our-logo-{hashlib.sha256(logo).hexdigest()[:10]}.png"
+    url = BASE + published
     exported = {e.name: e.export_collection(items, branded)
                 for e in (RSSExporter(), AtomExporter(), JSONFeedExporter())}
     for name, out in exported.items():
-        assert out.files["theme/brand/our logo.png"] == logo, name
+        assert out.files[published] == logo, name
     rss = etree.fromstring(exported["rss"].data)
     assert rss.findtext("channel/image/url") == url
     assert rss.findtext("channel/image/link") == BASE
@@ -705,3 +707,52 @@ def test_markup_in_a_summary_stays_text_for_readers_and_the_validator(
     assert feedparser.parse(atom).entries[0].summary == said
     feed = json.loads(JSONFeedExporter().export_collection([marked], cctx).data)
     assert feed["items"][0]["summary"] == said
+
+
+def test_the_settings_words_stay_text_in_the_channel_and_wherever_else_they_show(
+        items: list[BriefingFile], cctx: CollectionContext) -> None:
+    """The channel's title, description and author are text written by the newsroom, as
+    entries' titles are: markup in them is shown, never made into an element."""
+    title, publisher = "Desk <script>alert(1)</script>", "Press & <b>Co</b> <!-- x -->"
+    settings = cctx.settings.model_copy(update={"title": title, "publisher": publisher})
+    marked = dataclasses.replace(cctx, settings=settings)
+    said = f"{title} · {publisher}"
+
+    def as_html(text: str) -> lxml.html.HtmlElement:
+        """What a reader that takes the text as HTML makes of it."""
+        return lxml.html.fragment_fromstring(text, create_parent="div")
+
+    rss = RSSExporter().export_collection(items, marked).data
+    channel = etree.fromstring(rss).find("channel")
+    for text in (channel.findtext("title"), channel.findtext("description")):
+        assert not re.search(r"<[A-Za-z/!?]", text)  # the validator's "contains HTML"
+        assert list(as_html(text).iter("script", "b")) == []
+    assert as_html(channel.findtext("title")).text_content().replace("\u2060", "") == title
+    parsed = feedparser.parse(rss)
+    assert parsed.feed.title.replace("\u2060", "") == title
+    assert parsed.feed.subtitle.replace("\u2060", "") == said
+
+    atom = AtomExporter().export_collection(items, marked).data
+    feed = etree.fromstring(atom)
+    for name, expected in (("title", title), ("subtitle", said)):
+        element = feed.find(f"atom:{name}", NS)
+        assert element.get("type", "text") == "text" and element.text == expected
+    assert feed.findtext("atom:author/atom:name", namespaces=NS) == publisher
+    parsed = feedparser.parse(atom)
+    assert (parsed.feed.title, parsed.feed.subtitle) == (title, said)
+    assert parsed.feed.title_detail.type == "text/plain"
+
+    feed_json = json.loads(JSONFeedExporter().export_collection(items, marked).data)
+    assert (feed_json["title"], feed_json["description"]) == (title, said)
+    assert feed_json["authors"] == [{"name": publisher}]
+
+    # the front page and the sitemap carry the same words, escaped by their writers
+    from briefkit.exporters.site import FrontPageExporter
+    from briefkit.exporters.sitemap import SitemapExporter
+
+    front = lxml.html.document_fromstring(FrontPageExporter().export_collection(items, marked).data)
+    assert front.findtext(".//title") == title and front.findtext(".//h1") == title
+    assert list(front.body.iter("script", "b")) == []
+    news = SitemapExporter().export_collection([sample(ENGLISH)], marked).data  # news: the newest
+    names = etree.fromstring(news).findall(".//{http://www.google.com/schemas/sitemap-news/0.9}name")
+    assert [(n.text, len(n)) for n in names] == [(publisher, 0)]

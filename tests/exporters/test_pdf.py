@@ -557,3 +557,74 @@ def test_short_lists_and_headings_keep_with_what_follows(context: Context,
         lines = [line for line in page.splitlines() if line.strip()]
         body = [line for line in lines if not re.fullmatch(r"\d+ / \d+", line.strip())]
         assert not body[-1].startswith("Heading number"), "a heading ends a page"
+
+
+# --- what the PDF embeds is what was checked -------------------------------------------
+
+
+def png(size: tuple[int, int], colour: str) -> bytes:
+    """A PNG of one colour."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def embedded_images(data: bytes) -> list[tuple[tuple[int, int], set[tuple[int, ...]]]]:
+    """Each image of a PDF, read back by pypdf: its size in pixels and its colours (an
+    image every page shares is listed once)."""
+    import io
+
+    found: list[tuple[tuple[int, int], set[tuple[int, ...]]]] = []
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for image in page.images:
+            pixels = image.image.convert("RGB")
+            seen = (pixels.size, {c for _, c in pixels.getcolors(1 << 16) or []})
+            if seen not in found:
+                found.append(seen)
+    return found
+
+
+def test_an_image_swapped_after_its_check_never_reaches_the_pdf(context: Context,
+                                                                tmp_path: Path) -> None:
+    """The PDF embeds the bytes the loader checked, as every other format publishes them:
+    an image file replaced after the briefing was loaded is refused, in one line."""
+    from briefkit.load import load
+
+    source = tmp_path / "source"
+    (source / "images").mkdir(parents=True)
+    (source / "images" / "photo.png").write_bytes(png((60, 30), "#c0392b"))
+    (source / "swap.json").write_text(json.dumps({
+        "id": "swap", "title": "Swap", "language": "en", "published": "2020-01-01T00:00:00Z",
+        "sections": [{"blocks": [{"type": "paragraph", "text": "Hello."},
+                                 {"type": "image", "src": "images/photo.png", "alt": "A photo"}]}],
+    }), "utf-8")
+    item = load(source / "swap.json", source)
+    here = Context(context.settings.model_copy(update={"root": tmp_path}), context.theme)
+    assert embedded_images(PDFExporter().export(item, here)) == [((60, 30), {(192, 57, 43)})]
+    (source / "images" / "photo.png").write_bytes(png((90, 45), "#27ae60"))  # after the check
+    with pytest.raises(BriefingError) as caught:
+        PDFExporter().export(item, here)
+    assert caught.value.lines() == [
+        f"{source / 'swap.json'}: image 'images/photo.png' changed since it was checked"]
+
+
+def test_the_printed_logo_is_the_checked_image_and_a_swapped_one_is_refused(
+        context: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "themes" / "branded"
+    folder.mkdir(parents=True)
+    (folder / "theme.toml").write_text('[brand]\nlogo = "logo.png"\n', "utf-8")
+    (folder / "logo.png").write_bytes(png((80, 20), "#0b4f8a"))
+    theme = load_theme("branded", tmp_path)  # the logo is checked here
+    french = sample(FRENCH)  # a briefing without images: the logo is the PDF's one image
+    printed = PDFExporter().export(french, Context(context.settings, theme))
+    assert embedded_images(printed) == [((80, 20), {(11, 79, 138)})]
+    (folder / "logo.png").write_text("<svg xmlns='http://www.w3.org/2000/svg'>"
+                                     "<image href='file:///etc/passwd'/></svg>", "utf-8")
+    with pytest.raises(ThemeError) as caught:
+        PDFExporter().export(french, Context(context.settings, theme))
+    assert caught.value.lines() == [
+        f"theme 'branded': logo {folder / 'logo.png'} is not an image"]

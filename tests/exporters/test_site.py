@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
+import json
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 from conftest import ENGLISH, FRENCH, fixture, sample
 from exporters.exported import made
 
 from briefkit.config import Settings
+from briefkit.errors import ThemeError
 from briefkit.exporters.base import CollectionContext, OutputInfo
 from briefkit.exporters.site import FrontPageExporter, file_size
 from briefkit.load import BriefingFile
@@ -175,9 +180,71 @@ def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile
     theme = Theme(cctx.theme.name, (tmp_path, *cctx.theme.folders),
                   cctx.theme.settings.model_copy(update={"brand": brand}))
     exported = FrontPageExporter().export_collection(items, dataclasses.replace(cctx, theme=theme))
-    assert exported.files["theme/logo.png"] == logo
+    published = f"theme/logo-{hashlib.sha256(logo).hexdigest()[:10]}.png"
+    assert exported.files == {published: logo, **{p: d for p, d in exported.files.items()
+                                                  if p.startswith("theme/fonts/")}}
     tree = lxml.html.document_fromstring(exported.data)
-    assert tree.xpath("//header//img/@src") == ["theme/logo.png"]
+    assert tree.xpath("//header//img/@src") == [published]
+
+
+def logo_theme(cctx: CollectionContext, folder: Path, name: str, data: bytes) -> Theme:
+    """The default theme with ``data`` as its logo, called ``name`` in ``folder`` (not
+    checked when loaded: what a file swapped after the theme's check would be)."""
+    (folder / name).write_bytes(data)
+    brand = cctx.theme.settings.brand.model_copy(update={"logo": name})
+    return Theme(cctx.theme.name, (folder, *cctx.theme.folders),
+                 cctx.theme.settings.model_copy(update={"brand": brand}))
+
+
+def test_a_logo_named_html_is_published_as_the_image_it_is_by_every_output(
+        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+    """A PNG carrying a script in a text chunk, named logo.html, would be served as a web
+    page: the front page, the feeds and the web page all publish and name it as a PNG."""
+    from PIL import Image, PngImagePlugin
+
+    from briefkit.exporters.base import Context
+    from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
+    from briefkit.exporters.html import HTMLExporter
+
+    chunk = PngImagePlugin.PngInfo()
+    chunk.add_text("Comment", "<html><script>alert(document.cookie)</script></html>")
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "#0b4f8a").save(out, "PNG", pnginfo=chunk)
+    png = out.getvalue()
+    theme = logo_theme(cctx, tmp_path, "logo.html", png)
+    branded = dataclasses.replace(cctx, theme=theme)
+    path = f"theme/logo-{hashlib.sha256(png).hexdigest()[:10]}.png"
+    url = "https://briefings.example.org/" + path
+
+    front = FrontPageExporter().export_collection(items, branded)
+    assert lxml.html.document_fromstring(front.data).xpath("//header//img/@src") == [path]
+    feeds = {e.name: e.export_collection(items, branded)
+             for e in (RSSExporter(), AtomExporter(), JSONFeedExporter())}
+    for exported in (front, *feeds.values()):
+        logos = {p: d for p, d in exported.files.items() if p.startswith("theme/")
+                 and not p.startswith("theme/fonts/")}
+        assert logos == {path: png}
+        with Image.open(io.BytesIO(logos[path])) as image:  # what a browser gets: a PNG
+            assert image.format == "PNG"
+    assert lxml.etree.fromstring(feeds["rss"].data).findtext("channel/image/url") == url
+    atom = lxml.etree.fromstring(feeds["atom"].data)
+    assert atom.findtext("{http://www.w3.org/2005/Atom}logo") == url
+    assert json.loads(feeds["jsonfeed"].data)["icon"] == url
+    page = HTMLExporter().export(items[0], Context(cctx.settings, theme, cctx.outputs))
+    (ld,) = lxml.html.document_fromstring(page.data).xpath(
+        "//script[@type='application/ld+json']/text()")
+    assert json.loads(ld)["publisher"]["logo"]["url"] == url
+
+
+def test_a_logo_that_is_not_an_image_when_published_is_refused_in_one_line(
+        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+    """theme.toml's logo is checked when the theme loads; the file is read, bounded, and
+    checked again when it is published, so a file swapped since is never published."""
+    theme = logo_theme(cctx, tmp_path, "logo.png", b"<svg onload='alert(1)'/>")
+    with pytest.raises(ThemeError) as caught:
+        FrontPageExporter().export_collection(items, dataclasses.replace(cctx, theme=theme))
+    assert caught.value.lines() == [f"theme 'default': logo {tmp_path / 'logo.png'} is not "
+                                    "an image"]
 
 
 def test_web_fonts_beside_the_front_page(page: bytes, items: list[BriefingFile],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
@@ -64,8 +64,13 @@ def description(settings: Settings) -> str:
 
 
 def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
-          context: CollectionContext) -> tuple[FeedGenerator, list[FeedEntry]]:
-    """A feedgen feed with what RSS and Atom share about the feed itself, and its entries."""
+          context: CollectionContext, text: Callable[[str], str]
+          ) -> tuple[FeedGenerator, list[FeedEntry]]:
+    """A feedgen feed with what RSS and Atom share about the feed itself, and its entries.
+
+    ``text`` writes the settings' words (title, description) as the format carries plain
+    text, the way it writes its entries' titles: :func:`rss_text` for RSS.
+    """
     from feedgen.feed import FeedGenerator
 
     settings = context.settings
@@ -73,11 +78,11 @@ def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
     entries = feed_entries(items, context.theme, settings, context.outputs, exporter.output)
     fg = FeedGenerator()
     fg.id(base_url)
-    fg.title(settings.title)
+    fg.title(text(settings.title))  # also the title of RSS's channel image
     # feedgen takes the RSS channel link from the last link added: the site, not the feed.
     fg.link(href=base_url + exporter.output, rel="self", type=exporter.media_type)
     fg.link(href=base_url, rel="alternate", type="text/html")
-    fg.description(description(settings))
+    fg.description(text(description(settings)))
     fg.language(settings.language)
     fg.generator("briefkit", version=__version__, uri=GENERATOR_URI)
     fg.updated(last_change(entries))  # also lastBuildDate; feedgen would say "now"
@@ -96,7 +101,7 @@ class RSSExporter(CollectionExporter):
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: CollectionContext) -> Exported:
-        fg, entries = _feed(self, items, context)
+        fg, entries = _feed(self, items, context, rss_text)
         fg.load_extension("dc")
         fg.load_extension("media")
         fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
@@ -135,7 +140,9 @@ class AtomExporter(CollectionExporter):
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: CollectionContext) -> Exported:
-        fg, entries = _feed(self, items, context)
+        # Atom's title and subtitle are text constructs of type "text" (feedgen writes no
+        # type): markup in them stays text for every reader, as in entries' titles
+        fg, entries = _feed(self, items, context, str)
         # Atom wants an author for every entry; the publisher stands in for briefings without.
         fg.author(name=context.settings.publisher or context.settings.title)
         for entry in entries:

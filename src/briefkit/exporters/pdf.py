@@ -8,7 +8,9 @@ dates come from the briefing, never from the clock, and the file identifier
 from the briefing's id.
 
 WeasyPrint reads only through :class:`~briefkit.render.fetcher.ConfinedFetcher`
-(the briefing's source folder and the theme, never the network), and is
+(the briefing's source folder and the theme, never the network; the briefing's
+images and the theme's logo from the bytes checked before, as the other formats
+publish them), and is
 imported inside :meth:`PDFExporter.export` so other commands do not pay for it.
 """
 
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.load import BriefingFile, confinement, display_path, find_in_source
-from briefkit.render import html
+from briefkit.render import html, published
 from briefkit.themes import Theme, describe
 
 if TYPE_CHECKING:
@@ -66,10 +68,12 @@ def _print_style(theme: Theme, item: BriefingFile | None) -> _PrintStyle:
     from weasyprint import CSS  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-    from briefkit.render.fetcher import ConfinedFetcher
+    from briefkit.render.fetcher import LOGO_REFERENCE, ConfinedFetcher
 
+    # the logo is fetched with the document, from its checked bytes (see export)
     text = html.stylesheet(theme, print_media=True,
-                           font_url=lambda relative: _theme_file_url(theme, relative))
+                           font_url=lambda relative: _theme_file_url(theme, relative),
+                           logo_url=LOGO_REFERENCE)
     key = (theme.folders, text)
     style = _styles.get(key)
     if style is None:
@@ -176,8 +180,9 @@ class PDFExporter(Exporter):
         # cannot; WeasyPrint gives the glyph before one (a keycap: 1️⃣) no text at all,
         # so the PDF would lose it for search, copy and screen readers (PDF/UA).
         page = html.page(item, theme, settings, image_url).translate(_VARIATION_SELECTORS)
-        fetcher = ConfinedFetcher((source, *theme.folders),
-                                  images={src: a.path for src, a in item.assets.items()})
+        # images as checked at load (a file changed since is refused), with their decoded type
+        fetcher = ConfinedFetcher((source, *theme.folders), images=item.assets,
+                                  logo=published.theme_logo(theme))
         variant = None if settings.pdf.variant == "none" else settings.pdf.variant
         with _lock:
             style = _print_style(theme, item)

@@ -26,7 +26,9 @@ briefing's markup (``*em*``, ``**strong**``, ``[label](url)``); literal ``*``,
 
 from __future__ import annotations
 
+import html
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from typing import Any
@@ -66,7 +68,19 @@ SOURCE_LINE = "data-source-line"
 PUBLISHED_META = ("article:published_time", "date", "dc.date", "dcterms.created")
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
-_UNFINISHED = re.compile(r"</?([A-Za-z][\w-]*)|<[!?]")
+#: What the parser leaves unread at the end when a "<" construct is never closed by ">":
+#: a tag (group 1 its name), an end tag, a declaration or a processing instruction.  Each
+#: would otherwise be read again from every "<" after it, to the end of the file.
+_UNFINISHED = re.compile(r"</?([A-Za-z][\w-]*)|<[!?/]")
+#: A "<" that starts no tag: the parser reads it as text, one character at a time, with a
+#: step of its own per "<".  It is read as a stand-in character instead, in one run with the
+#: text around it, and is "<" again in what the reader collects.
+_LONE_LT = re.compile(r"<(?![A-Za-z/!?])")
+#: A decimal character reference: one of more than 7 digits (leading zeros aside) names
+#: no character, and Python refuses to read a number of more than 4,300 digits.
+_NUMBER_REFERENCE = re.compile(r"&#0*([0-9]+)")
+#: Any numeric character reference, decimal or hexadecimal (leading zeros aside).
+_ANY_NUMBER_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))")
 _DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
 #: Formatting (emphasis, strong, links) nested deeper than this is read through, words kept.
 MAX_INLINE_DEPTH = 16
@@ -87,6 +101,35 @@ def _safe_url(url: str) -> str:
     return url
 
 
+def _bounded_references(text: str) -> str:
+    """The text with every decimal character reference too long to name a character
+    written as U+FFFD's (what HTML decodes it to), short enough for Python to read."""
+    def bounded(match: re.Match[str]) -> str:
+        digits = match.group(1)
+        return match.group() if len(match.group()) <= 10 else \
+            f"&#{digits if len(digits) <= 7 else 65533}"
+
+    return _NUMBER_REFERENCE.sub(bounded, text) if "&#" in text else text
+
+
+def _stand_in(text: str) -> str | None:
+    """A character (from Unicode's private use area) that ``text`` neither holds nor names
+    with a character reference, if there is one."""
+    present = set(text)
+    for match in _ANY_NUMBER_REFERENCE.finditer(text) if "&#" in text else ():
+        hexadecimal, decimal = match.groups()
+        digits = hexadecimal or decimal
+        if len(digits) <= 8:  # longer, it names no character
+            present.add(chr(min(int(digits, 16 if hexadecimal else 10), 0x10FFFF)))
+    return next((chr(code) for code in range(0xE000, 0xF900) if chr(code) not in present),
+                None)
+
+
+def decode_entities(text: str) -> str:
+    """Character references decoded, as an HTML reader does (``&amp;`` is ``&``)."""
+    return html.unescape(_bounded_references(text))
+
+
 def plain_text(nodes: Sequence[Inline]) -> str:
     """The words alone, whitespace collapsed (for titles, headings, attributions)."""
     return _SPACE.sub(" ", inline.plain(tuple(tidy(nodes)))).strip()
@@ -103,6 +146,8 @@ class _Line:
         self.line = line
         # (element kind, link URL, children, whether it becomes a node of its own)
         self.stack: list[tuple[str, str, list[Inline], bool]] = [("root", "", [], True)]
+        # how many of each kind are open: an end tag is matched without walking the stack
+        self.open_kinds: Counter[str] = Counter()
         self.flattened = False
 
     def text(self, data: str) -> None:
@@ -111,16 +156,20 @@ class _Line:
     def open(self, kind: str, url: str = "") -> None:
         kept = len(self.stack) <= MAX_INLINE_DEPTH
         self.flattened = self.flattened or not kept
-        self.stack.append((kind, url, [], kept))
+        # formatting read through writes its words straight into the list of the deepest
+        # one kept: handing them up one level at a time would copy them once per level
+        self.stack.append((kind, url, [] if kept else self.stack[-1][2], kept))
+        self.open_kinds[kind] += 1
 
     def close(self, kind: str) -> None:
-        if not any(frame[0] == kind for frame in self.stack[1:]):
+        if not self.open_kinds[kind]:
             return  # a stray end tag: browsers ignore it too
         while True:
             frame_kind, url, children, kept = self.stack.pop()
+            self.open_kinds[frame_kind] -= 1
             parent = self.stack[-1][2]
             if not kept:
-                parent.extend(children)
+                pass  # its words are in its parent's list already
             elif frame_kind == "em":
                 parent.append(Emphasis(tuple(children)))
             elif frame_kind == "strong":
@@ -147,7 +196,7 @@ class _Reader(HTMLParser):
         self.locate = locate
         self.article = Article()
         self.h1: str | None = None
-        self.head_title: str | None = None
+        self.head_title: list[str] | None = None  # its pieces, joined once at the end
         self.in_head = 0
         self.in_title = False
         self.current: _Line | None = None
@@ -158,6 +207,20 @@ class _Reader(HTMLParser):
         self.ordered = False
         self.depth = 0
         self.source_line: int | None = None
+        self.stand_in: str | None = None  # what a "<" that starts no tag is read as
+
+    def feed(self, data: str) -> None:
+        """Read ``data``; each "<" that starts no tag is read as a stand-in character of the
+        same length (positions in the file stay right) and given back as "<"."""
+        if "<" in data and self.stand_in is None:
+            self.stand_in = _stand_in(data)
+        if self.stand_in is not None:
+            data = _LONE_LT.sub(self.stand_in, data)
+        super().feed(data)
+
+    def _restored(self, text: str) -> str:
+        return text.replace(self.stand_in, "<") if self.stand_in and self.stand_in in text \
+            else text
 
     def line(self) -> int:
         """The line of the file being read: the HTML's own, or the source's."""
@@ -172,8 +235,9 @@ class _Reader(HTMLParser):
             "img": "add images to the briefing by hand, as image blocks",
             "table": "add tables to the briefing by hand, as table blocks",
         }.get(tag, "a briefing carries text, headings, quotes and lists only")
+        shown = tag if len(tag) <= MAX_TAG_NAME else f"{tag[:MAX_TAG_NAME]}…"
         raise BriefingError.single(
-            self.file, f"<{tag}> cannot be imported: {why} (remove it from the file)",
+            self.file, f"<{shown}> cannot be imported: {why} (remove it from the file)",
             line=line, column=column,
         )
 
@@ -251,7 +315,7 @@ class _Reader(HTMLParser):
     # --- the parser's events
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
+        attributes = {name: self._restored(value or "") for name, value in attrs}
         if tag not in READ:
             self.refuse(tag)
         if attributes.get(SOURCE_LINE, "").isdigit():
@@ -345,8 +409,10 @@ class _Reader(HTMLParser):
                 self.current.close("a")
 
     def handle_data(self, data: str) -> None:
+        data = self._restored(data)
         if self.in_title:
-            self.head_title = (self.head_title or "") + data
+            self.head_title = self.head_title or []
+            self.head_title.append(data)
             return
         if self.in_head:
             return
@@ -392,8 +458,9 @@ class _Reader(HTMLParser):
             raise unclosed_comment(self.file, *self.locate("!--", self.getpos()))
         unfinished = _UNFINISHED.match(rest)
         if unfinished:
-            tag = unfinished.group(1).lower() or "!"
-            line, column = self.locate(unfinished.group(1) or "!", self.getpos())
+            name = unfinished.group(1) or unfinished.group()[1:]  # a tag's name, or "!" ...
+            tag = name.lower() if len(name) <= MAX_TAG_NAME else f"{name[:MAX_TAG_NAME]}…"
+            line, column = self.locate(name, self.getpos())
             raise BriefingError.single(
                 self.file, f"<{tag}: this tag is never closed by '>' (finish or remove it)",
                 line=line, column=column)
@@ -405,9 +472,9 @@ class _Reader(HTMLParser):
             self.end_list()
         if self.h1:
             self.article.title = self.h1
-        elif self.head_title and plain_text([Text(self.head_title)]):
+        elif self.head_title and plain_text([Text("".join(self.head_title))]):
             # a page's <title> often ends with the site's name: say where the title came from
-            self.article.title = plain_text([Text(self.head_title)])
+            self.article.title = plain_text([Text("".join(self.head_title))])
             self.article.notes.append(
                 f"{self.file}: no <h1>: title taken from the page's <title>: "
                 f"{self.article.title!r} (pass --title to set it)")
@@ -420,10 +487,16 @@ def unclosed_comment(file: str, line: int, column: int) -> BriefingError:
         "a briefing (close it with --> or remove it)", line=line, column=column)
 
 
+#: The most of a tag's name looked for in the file, or shown: a "name" can be the rest of
+#: the file (``<x<x<x...``), and a pattern of it would take longer to build than to read.
+MAX_TAG_NAME = 40
+
+
 def opening(tag: str) -> re.Pattern[str]:
     """Where ``<tag`` opens in a line of the file (``tag`` may be ``!--``)."""
-    return re.compile(rf"<{re.escape(tag)}" + (r"\b" if tag[-1:].isalnum() else ""),
-                      re.IGNORECASE)
+    name = tag[:MAX_TAG_NAME]
+    whole = len(name) == len(tag) and name[-1:].isalnum()
+    return re.compile(rf"<{re.escape(name)}" + (r"\b" if whole else ""), re.IGNORECASE)
 
 
 def read_html(text: str, file: str, locate: Locate | None = None,
@@ -437,6 +510,6 @@ def read_html(text: str, file: str, locate: Locate | None = None,
     """
     reader = _Reader(file, locate or (lambda tag, position: (position[0], position[1] + 1)))
     reader.source_line = line
-    reader.feed(text)
+    reader.feed(_bounded_references(text))
     reader.close()
     return reader.article

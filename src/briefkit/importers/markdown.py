@@ -41,6 +41,9 @@ KEYS = {
     "summary": "summary", "description": "summary", "url": "url", "rights": "rights",
 }
 LISTS = frozenset({"authors", "tags"})
+#: Front matter holds text and lists of text: anything nested deeper is refused before it
+#: is put together (PyYAML does that by recursion, one call per level).
+MAX_FRONT_MATTER_DEPTH = 8
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")
 
 
@@ -52,6 +55,31 @@ def _yaml_problem(error: Any, file: str, offset: int) -> BriefingError:
     return BriefingError.single(
         file, f"front matter: expected 'key: value' or '- item' under a list key ({problem})",
         line=line, column=1)
+
+
+def _check_nesting(yaml_text: str, file: str) -> None:
+    """Refuse front matter nested more than :data:`MAX_FRONT_MATTER_DEPTH` deep, at the
+    line where it goes too deep: read as a stream of events, in a loop, stopping there."""
+    import yaml
+
+    loader = yaml.BaseLoader(yaml_text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_FRONT_MATTER_DEPTH:
+                    raise BriefingError.single(
+                        file, f"front matter: nested more than {MAX_FRONT_MATTER_DEPTH} deep "
+                        "(it holds text and lists of text)",
+                        line=event.start_mark.line + 2, column=event.start_mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as error:
+        raise _yaml_problem(error, file, 1) from None
+    finally:
+        loader.dispose()
 
 
 def _text(node: Any, name: str, file: str, line: int) -> str:
@@ -75,6 +103,7 @@ def front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[str]]:
     if end is None:
         raise BriefingError.single(file, "front matter opened by '---' is never closed",
                                    line=1, column=1)
+    _check_nesting("\n".join(lines[1:end]), file)
     loader = yaml.BaseLoader("\n".join(lines[1:end]))
     try:
         root = loader.get_single_node()
@@ -126,10 +155,10 @@ def read_markdown(text: str, file: str) -> Article:
     def locate(tag: str, position: tuple[int, int], first: int = 1) -> tuple[int, int]:
         # the HTML's lines are not the file's: find the element in the file itself
         if tag == "!--" and first == 1:
-            # the comment left open is the first one with no "-->" after it
-            opened = text.find("<!--")
-            while opened != -1 and text.find("-->", opened + 4) != -1:
-                opened = text.find("<!--", opened + 4)
+            # the comment left open is the first one with no "-->" after it: the first
+            # opened after the last "-->" has begun (a search from each opener in turn
+            # would read the rest of the file once per comment)
+            opened = text.find("<!--", max(0, text.rfind("-->") - 3))
             if opened != -1:
                 return text.count("\n", 0, opened) + 1, opened - text.rfind("\n", 0, opened)
         for number, line in enumerate(lines[first - 1:], first):

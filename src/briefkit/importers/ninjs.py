@@ -30,7 +30,7 @@ from typing import Any
 from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
-from briefkit.importers.html import opening, read_html
+from briefkit.importers.html import decode_entities, opening, read_html
 from briefkit.inline import Text, serialise
 from briefkit.locate import pointer, scan
 
@@ -51,14 +51,21 @@ NINJS_FIELDS = frozenset({"uri", "headlines", "headline", "bodies", "body_html",
                           "body_text"})
 
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|par|von|por|di|door)\s+", re.IGNORECASE)
-#: Between two names of a byline: a comma, a semicolon, "&" or "and" in the languages with labels.
-_BYLINE_SPLIT = re.compile(r"\s*(?:;|,|&|\b(?:and|et|und|y|e|en)\b)\s*", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+#: Between two names of a byline: a comma, a semicolon, "&" or "and" in the languages with
+#: labels.  The spaces around it are stripped from the names after: a pattern starting with
+#: spaces would be tried at every space of a long run of them, in time in its square.
+_BYLINE_SPLIT = re.compile(r";|,|&|\b(?:and|et|und|y|e|en)\b", re.IGNORECASE)
+#: A tag holds no "<": a scan for its ">" stops at the next "<", so "<<<<..." is read in
+#: one pass (``<[^>]*>`` would scan to the end of the text from every "<").
+_TAG = re.compile(r"<[^<>]*>")
 _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 #: A dateline standing alone as the body's first paragraph: "PARIS, Jan. 8 (AFP) —".
 _DATELINE = re.compile(r"[—–-]{1,2}\s*$")
 MAX_DATELINE = 80
+#: The longest byline read (whitespace collapsed): a line, not an article.  Each person of
+#: the item costs a search through it, and a longer one is not a list of names.
+MAX_BYLINE = 1000
 
 
 def _same(text: str | None) -> str:
@@ -73,8 +80,10 @@ def looks_like_json(text: str) -> bool:
         return False
     try:
         json.loads(text)
-    except (ValueError, RecursionError):
+    except ValueError:
         return False
+    except RecursionError:
+        return True  # JSON nested too deeply to read: the ninjs reader says so in one line
     return True
 
 
@@ -104,7 +113,7 @@ def _plain(value: Any, content_type: str = "") -> str:
     """Text of a headline or description, whitespace collapsed (HTML tags dropped)."""
     text = value if isinstance(value, str) else ""
     if "html" in content_type.lower() or "<" in text and _TAG.search(text):
-        text = html.unescape(_TAG.sub(" ", text))
+        text = decode_entities(_TAG.sub(" ", text))
     return _SPACE.sub(" ", text).strip()
 
 
@@ -281,6 +290,7 @@ class _Item:
     def authors(self) -> None:
         people = _entries(self.get("people")) or _entries(self.get("person"))
         named = _same(self.string("by", "byline"))
+        named = named if len(named) <= MAX_BYLINE else ""
         for person in people:
             name = _plain(person.get("name"))
             relation = _role(person, "rel")
@@ -296,7 +306,12 @@ class _Item:
         byline = self.string("by", "byline")
         if self.article.authors or not byline:
             return
-        names = [n for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", byline)) if n.strip()]
+        if len(_same(byline)) > MAX_BYLINE:
+            self.note(f"the byline is not read as names: {len(_same(byline)):,} characters, a "
+                      f"byline has at most {MAX_BYLINE:,} (pass --author to set the authors)")
+            return
+        names = [_same(n) for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", byline))
+                 if n.strip()]
         self.article.authors.extend(names)
         self.note(f"authors read from the byline {byline!r}: {', '.join(names)} "
                   "(pass --author to set them)")
@@ -314,15 +329,15 @@ class _Item:
                       "firstCreated; pass --published to set it)")
 
     def subjects(self) -> None:
-        tags: list[str] = []
+        tags: dict[str, None] = {}  # in order, each once (a list would be searched each time)
         unnamed = 0
         for subject in _entries(self.get("subjects")) or _entries(self.get("subject")):
             name = _plain(subject.get("name"))
             if not name:
                 unnamed += 1
-            elif name not in tags:
-                tags.append(name)
-        self.article.tags = tags
+            else:
+                tags.setdefault(name)
+        self.article.tags = list(tags)
         if unnamed:
             self.note(f"{unnamed} subject{'s' if unnamed > 1 else ''} with a code but no name "
                       "left out of the tags")

@@ -98,12 +98,13 @@ def _environment(name: str, folders: tuple[Path, ...]) -> jinja2.Environment:
 
 
 def stylesheet(theme: Theme, *, print_media: bool = False,
-               font_url: Callable[[str], str] | None = None) -> str:
+               font_url: Callable[[str], str] | None = None, logo_url: str | None = None) -> str:
     """The theme's CSS: variables from theme.toml, its fonts, then its stylesheets.
 
     ``style.css`` serves every format, ``print.css`` (with ``print_media``) the
     PDF, and ``theme.css`` holds what a theme changes in the stylesheets it
-    inherits from the default theme.  theme.toml values were checked at load
+    inherits from the default theme.  ``logo_url`` (print only) is where the printed
+    masthead's logo is fetched from.  theme.toml values were checked at load
     (colours, family names, sizes): they are written as they are.  The result is
     safe inside an HTML ``<style>`` element: no ``</`` in it can close the element.
     """
@@ -128,7 +129,7 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
         parts.append(_page_box(theme))
         if theme.find("print.css"):
             parts.append(theme.read_text("print.css"))
-        parts.append(_brand(theme, font_url))
+        parts.append(_brand(theme, logo_url))
     # a theme built on another one adds its differences here, after everything it inherits
     if theme.find("theme.css"):
         parts.append(theme.read_text("theme.css"))
@@ -158,7 +159,7 @@ def _page_box(theme: Theme) -> str:
             f" color: {ts.colours.muted}; }}")
 
 
-def _brand(theme: Theme, file_url: Callable[[str], str] | None) -> str:
+def _brand(theme: Theme, logo_url: str | None) -> str:
     """The footer line and logo of theme.toml, after print.css so that they win."""
     brand = theme.settings.brand
     rules = []
@@ -168,11 +169,11 @@ def _brand(theme: Theme, file_url: Callable[[str], str] | None) -> str:
         footer = css_string(brand.footer)
         rules.append(f"@page {{ @bottom-left {{ content: {footer}; }} }}")
         rules.append(f"@page right-to-left {{ @bottom-right {{ content: {footer}; }} }}")
-    if brand.logo and file_url is not None:
+    if brand.logo and logo_url is not None:
         # the logo heads the masthead of the printed page (the web page keeps its text)
         rules.append(
             f'.masthead::before {{ content: ""; display: block; height: 12mm; margin-bottom: 2mm;'
-            f" background: url({css_string(file_url(brand.logo))}) no-repeat left center;"
+            f" background: url({css_string(logo_url)}) no-repeat left center;"
             " background-size: contain; }\n"
             'html[dir="rtl"] .masthead::before { background-position: right center; }'
         )
