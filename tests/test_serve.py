@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from conftest import ENGLISH, ROOT, SAMPLES
+from conftest import ENGLISH, ROOT, SAMPLES, install_plugin
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.timeout(180)
@@ -49,9 +49,9 @@ def _until(check: Callable[[], T | None], seconds: float, what: str) -> T:
 class Server:
     """``briefkit serve --port 0`` in ``folder``, its address read from what it prints."""
 
-    def __init__(self, folder: Path, tmp: Path) -> None:
+    def __init__(self, folder: Path, tmp: Path, env: dict[str, str] | None = None) -> None:
         self.folder = folder
-        env = {**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **(env or {}), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "briefkit", "serve", "--port", "0"], cwd=folder, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -143,10 +143,33 @@ def _folder(base: Path, samples: list[str]) -> Path:
     return folder
 
 
+#: A newsroom's own collection format (a plugin), which refuses to list a withheld briefing.
+CATALOG = '''
+from briefkit.errors import BriefkitError
+from briefkit.exporters.base import CollectionExporter
+
+
+class CatalogExporter(CollectionExporter):
+    name = "catalog"
+    output = "catalog.json"
+    extension = ".json"
+    media_type = "application/json"
+    description = "the ids of every briefing"
+
+    def export_collection(self, items, context):
+        if any("Withheld" in item.briefing.title for item in items):
+            raise BriefkitError("a withheld briefing cannot be listed")
+        return ("[" + ", ".join(f'"{item.id}"' for item in items) + "]\\n").encode()
+'''
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("serve")
-    started = Server(_folder(base, [ENGLISH]), base / "tmp")
+    (base / "site").mkdir()
+    plugin = install_plugin(base / "site", "briefkit_catalog", "CatalogExporter", "catalog",
+                            CATALOG)
+    started = Server(_folder(base, [ENGLISH]), base / "tmp", plugin)
     try:
         yield started
         started.stop()
@@ -259,6 +282,64 @@ def test_only_the_output_folder_is_served(server: Server) -> None:
     assert server.raw("/")[0] == 200  # the front page
     # a page of another site cannot read the preview through a name pointing here
     assert server.http.get("/", headers={"Host": "attacker.example"}).status_code == 400
+
+
+def _status(server: Server) -> dict[str, Any]:
+    status: dict[str, Any] = server.http.get("/_preview/_status").json()
+    return status
+
+
+def test_preview_pages_are_named_by_the_models_id_rule(server: Server) -> None:
+    odd = server.folder / "source" / "odd\n.json"
+    odd.write_text("{", "utf-8")  # never parses: known by its file name, which is no id
+    try:
+        _until(lambda: True if "source/odd\n.json" in _status(server)["failures"] else None,
+               30, "the odd file's problem")
+        for path in ("/_preview/odd%0A", "/_preview/odd%0A.json", "/_preview/odd"):
+            assert server.raw(path)[0] == 404, path
+        assert "/_preview/odd" not in server.http.get("/_preview/").text
+        assert server.raw(f"/_preview/{ENGLISH}")[0] == 200
+        assert server.raw("/_preview/index.json")[0] == 200  # the front page asks too
+    finally:
+        odd.unlink()
+    _until(lambda: None if "source/odd\n.json" in _status(server)["failures"] else True, 30,
+           "the odd file's problem to go")
+
+
+def test_a_newsrooms_own_manifest_is_served_but_temporary_files_are_not(
+        server: Server) -> None:
+    dist = server.folder / "dist"
+    manifest = b'{"name": "Briefings", "start_url": "/", "display": "standalone"}\n'
+    (dist / "manifest.json").write_bytes(manifest)
+    part = dist / f".{ENGLISH}.html.k2f9x1.part"
+    part.write_bytes(b"<html>half a page")
+    try:
+        assert server.raw("/manifest.json") == (200, manifest)
+        assert server.raw(f"/{part.name}")[0] == 404
+    finally:
+        (dist / "manifest.json").unlink()
+        part.unlink(missing_ok=True)
+
+
+def test_a_collections_failure_goes_once_it_is_made_again(server: Server) -> None:
+    """The newsroom's catalog (a collection, ``catalog.json``) refuses a withheld briefing:
+    its failure is the collection's, shown as no briefing's, and goes when it is made."""
+    events = Events(server.url)
+    try:
+        _retitle(server, "Withheld: the night bus network")
+        lines = _until(lambda: _status(server)["failures"].get("catalog.json"), 30,
+                       "the catalog's failure")
+        assert lines == ["catalog.json: catalog: a withheld briefing cannot be listed"]
+        _until(lambda: True if events.done() else None, 30, "the end of the export")
+        shown = [p for data in events.of("outputs") for p in data["problems"]
+                 if p["file"] == "catalog.json"]
+        assert shown and all(p["id"] is None for p in shown), shown
+        _retitle(server, "Published: the night bus network")
+        _until(lambda: None if "catalog.json" in _status(server)["failures"] else True, 30,
+               "the catalog's failure to go")
+        assert server.raw("/catalog.json") == (200, f'["{ENGLISH}"]\n'.encode())
+    finally:
+        events.close()
 
 
 @pytest.mark.parametrize("sig", [

@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefkit import registry
 from briefkit.config import Settings, load_settings
@@ -32,6 +32,9 @@ from briefkit.errors import BriefkitError
 from briefkit.load import discover, display_path
 from briefkit.serve.briefings import Briefings
 from briefkit.themes import Theme, load_theme
+
+if TYPE_CHECKING:
+    from briefkit.engine.report import Failure
 
 #: What a page listens for: ``reload`` once per change, when its web pages are made;
 #: ``outputs`` as more of its outputs are made, the last one (``busy`` false) when all are.
@@ -80,6 +83,7 @@ class Status:
     failures: dict[str, list[str]] = field(default_factory=dict)  # file shown -> lines
     project: list[str] = field(default_factory=list)  # settings, theme, output folder
     seconds: float = 0.0  # of the last change, both runs
+    collections: set[str] = field(default_factory=set)  # failures of no briefing: feeds, ...
 
 
 class _Stoppable:
@@ -107,6 +111,17 @@ class _Stoppable:
 
     def removed(self, path: str) -> None:
         self._check()
+
+
+def _of_collection(failure: Failure) -> bool:
+    """Whether an engine's failure is a collection's (a feed, the front page), not a
+    briefing's: it names an output of no briefing file, whatever its name looks like."""
+    if failure.format is None:  # a briefing file that does not load
+        return False
+    try:
+        return registry.get(failure.format).collection
+    except BriefkitError:  # a plugin that cannot be loaded is reported by the run
+        return False
 
 
 @dataclass
@@ -154,7 +169,8 @@ class Rebuilder:
         with self.lock:
             return Status(self.status.edit, self.status.busy,
                           {k: list(v) for k, v in self.status.failures.items()},
-                          list(self.status.project), self.status.seconds)
+                          list(self.status.project), self.status.seconds,
+                          set(self.status.collections))
 
     def _next(self) -> Change | None:
         """The next change, merged with every change queued behind it."""
@@ -275,22 +291,27 @@ class Rebuilder:
             self._problem(error)
             return _Ran()
         failures: dict[str, list[str]] = {}
+        collections: set[str] = set()
         for failure in report.failed:
             # one line that starts where it is: file:line:col, or the file and format
             failures.setdefault(failure.file, []).append(str(failure))
+            if _of_collection(failure):
+                collections.add(failure.file)
             if failure.bug:
                 self.say(failure.bug.rstrip())
         with self.lock:
+            status = self.status
             if paths is None:
-                self.status.failures = failures
+                status.failures, status.collections = failures, collections
             else:
                 for path in paths:
-                    self.status.failures.pop(display_path(path), None)
+                    status.failures.pop(display_path(path), None)
                 if formats is None:  # the collections ran again: their old failures go
-                    for file in [f for f in self.status.failures if not f.endswith(".json")]:
-                        del self.status.failures[file]
-                self.status.failures.update(failures)
-            self.status.project = []
+                    for file in status.collections:
+                        status.failures.pop(file, None)
+                    status.collections = collections
+                status.failures.update(failures)
+            status.project = []
         for lines in failures.values():
             for line in lines:
                 self.say(line)
@@ -310,8 +331,8 @@ class Rebuilder:
         status = self.snapshot()
         problems = []
         for file, lines in sorted(status.failures.items()):
-            path = self.root / file
-            briefing = self.briefings.id_of(path) if path.suffix == ".json" else None
+            briefing = None if file in status.collections else self.briefings.id_of(
+                self.root / file)
             problems.append({"file": file, "id": briefing, "lines": lines})
         self.announce(event, {"edit": status.edit, "written": written, "removed": removed,
                               "problems": problems, "project": status.project,
