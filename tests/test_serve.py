@@ -289,6 +289,25 @@ def _status(server: Server) -> dict[str, Any]:
     return status
 
 
+def test_a_fifo_in_source_never_blocks_the_preview(server: Server) -> None:
+    pipe = server.folder / "source" / "pipe.json"
+    os.mkfifo(pipe)  # nobody ever writes to it
+    try:
+        def refused() -> bool | None:
+            status = _status(server)
+            return True if "source/pipe.json" in status["failures"] and not status["busy"] \
+                else None
+
+        _until(refused, 30, "the FIFO's problem, and the end of the export")
+        listing = server.http.get("/_preview/", timeout=5)
+        assert listing.status_code == 200 and f"/_preview/{ENGLISH}" in listing.text
+        assert server.http.get(f"/_preview/{ENGLISH}.json", timeout=5).status_code == 200
+    finally:
+        pipe.unlink()
+    _until(lambda: None if "source/pipe.json" in _status(server)["failures"] else True, 30,
+           "the FIFO's problem to go")
+
+
 def test_preview_pages_are_named_by_the_models_id_rule(server: Server) -> None:
     odd = server.folder / "source" / "odd\n.json"
     odd.write_text("{", "utf-8")  # never parses: known by its file name, which is no id
