@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from conftest import ENGLISH, ROOT, SAMPLES, install_plugin
+from conftest import ENGLISH, ROOT, SAMPLES, install_plugin, run_briefkit
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.timeout(180)
@@ -287,6 +287,48 @@ def test_only_the_output_folder_is_served(server: Server) -> None:
 def _status(server: Server) -> dict[str, Any]:
     status: dict[str, Any] = server.http.get("/_preview/_status").json()
     return status
+
+
+def test_an_output_folder_that_export_refuses_is_refused_before_listening(
+        tmp_path: Path) -> None:
+    folder = _folder(tmp_path, [ENGLISH])
+    settings = folder / "briefkit.toml"
+    settings.write_text('output = "/"\n' + settings.read_text("utf-8"), "utf-8")
+    exported = run_briefkit("export", "--all", cwd=folder)
+    try:
+        served = run_briefkit("serve", "--port", "0", cwd=folder, timeout=30)
+    except subprocess.TimeoutExpired as running:
+        raise AssertionError(f"serve started: {running.stdout!r}") from None
+    assert exported.returncode == served.returncode == 1
+    # the same one line as export, and nothing served
+    assert served.stderr == exported.stderr and len(served.stderr.splitlines()) == 1
+    assert "cannot be the output folder" in served.stderr
+    assert served.stdout == ""
+
+
+def test_settings_pointing_the_output_where_export_refuses_are_refused_while_serving(
+        server: Server) -> None:
+    settings = server.folder / "briefkit.toml"
+    good = settings.read_text("utf-8")
+    settings.write_text('output = "/"\n' + good, "utf-8")
+    try:
+        refused = run_briefkit("export", "--all", cwd=server.folder)
+        line = refused.stderr.strip().removeprefix("briefkit: ")
+        assert refused.returncode == 1 and "cannot be the output folder" in line
+        _until(lambda: True if _status(server)["project"] == [line] else None, 10,
+               "the settings' problem on the preview")
+        status, body = server.raw("/etc/passwd")
+        assert status == 404 and b"root:" not in body
+        assert server.raw(f"/{ENGLISH}.html")[0] == 200  # the last good folder, still
+        # an edit meanwhile goes to the last good folder; the problem stays shown
+        _retitle(server, "Revision7 of the night bus network")
+        _until(lambda: True if "Revision7" in server.http.get(f"/{ENGLISH}.html").text
+               else None, 30, "the edit in the last good folder")
+        _until(lambda: True if not _status(server)["busy"] else None, 30, "the edit's export")
+        assert _status(server)["project"] == [line]
+    finally:
+        settings.write_text(good, "utf-8")
+    _until(lambda: True if _status(server)["project"] == [] else None, 30, "the problem to go")
 
 
 def test_a_fifo_in_source_never_blocks_the_preview(server: Server) -> None:

@@ -147,6 +147,9 @@ class Rebuilder:
         self._queue: queue.Queue[Change | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="briefkit-export", daemon=True)
         self._warm = False  # whether every exporter has run in this process
+        # what is wrong with the settings or theme on disk: shown until they are fixed,
+        # while edits go on being exported with the last good ones
+        self._unusable: list[str] = []
 
     # --- the thread -------------------------------------------------------------------
 
@@ -270,14 +273,21 @@ class Rebuilder:
             return
 
     def _everything(self) -> _Ran:
-        """Settings and theme read again, then every briefing (what is up to date is kept)."""
+        """Settings and theme read again, then every briefing (what is up to date is kept).
+
+        An output folder that export refuses is refused here by the same rule: the
+        last good settings stay, and with them the folder being served."""
+        from briefkit.engine import output_folder
+
         try:
             settings = _here(load_settings(self.root))
+            output_folder(settings)
             theme = load_theme(settings.theme, settings.root)
         except BriefkitError as error:
+            self._unusable = error.lines()
             self._problem(error)
             return _Ran()
-        self.settings, self.theme = settings, theme
+        self.settings, self.theme, self._unusable = settings, theme, []
         return self._run(None, None)
 
     def _run(self, formats: list[str] | None, paths: list[Path] | None) -> _Ran:
@@ -311,7 +321,7 @@ class Rebuilder:
                         status.failures.pop(file, None)
                     status.collections = collections
                 status.failures.update(failures)
-            status.project = []
+            status.project = list(self._unusable)
         for lines in failures.values():
             for line in lines:
                 self.say(line)

@@ -87,6 +87,8 @@ def _server(app: Callable[..., Any], on_exit: Callable[[], None]) -> uvicorn.Ser
 def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.1",
           port: int = 8000, open_browser: bool = False) -> int:
     """Export what is out of date, serve the output folder and keep it up to date."""
+    from briefkit.engine import output_folder
+    from briefkit.load import display_path
     from briefkit.serve.app import Preview, application
     from briefkit.serve.briefings import Briefings
     from briefkit.serve.events import Channel
@@ -94,6 +96,8 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
     from briefkit.serve.watch import Watcher
 
     root = root.resolve()
+    # export's own rule, before anything listens: a folder it refuses is never served
+    output = output_folder(settings)
     sock = _listen(host, port)
     channel = Channel()
     briefings = Briefings(settings.source_dir)
@@ -103,7 +107,7 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
                       lambda: rebuilder.settings.source_dir, rebuilder, briefings, channel)
     server = _server(application(preview, host), channel.close)
     url = _url(sock, host)
-    print(f"serving {settings.output}/ at {url} (previews at {url}_preview/); "
+    print(f"serving {display_path(output)}/ at {url} (previews at {url}_preview/); "
           "Ctrl-C to stop", flush=True)
     try:
         rebuilder.start()
