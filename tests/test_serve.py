@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -29,10 +30,15 @@ pytestmark = pytest.mark.timeout(180)
 T = TypeVar("T")
 #: The first export of a fresh folder (cold WeasyPrint) on a busy machine.
 STARTUP = 120.0
-#: The promise: an edit reaches the served web page and PDF within 2 s.  It holds for a
-#: machine with a core to spare; one with more runnable processes than cores (the test
-#: suite on every core) gives each process its share, and the wait grows in proportion.
-REFRESH = 2.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+#: A machine with more runnable processes than cores (the test suite on every core)
+#: gives each process its share: the promises below hold for one with a core to spare,
+#: and their waits grow in proportion.
+BUSY = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+#: The promise: an edit reaches the served web page and PDF within 2 s.
+REFRESH = 2.0 * BUSY
+#: The promises: a request's head is complete 5 s after the connection (else it is
+#: closed), and a request being answered never stands still for 30 s.
+HEAD, IDLE = 5.0, 30.0
 
 
 def _until(check: Callable[[], T | None], seconds: float, what: str) -> T:
@@ -102,6 +108,7 @@ class Events:
         self.url = url
         self.received: list[tuple[str, dict[str, Any]]] = []
         self.connected = threading.Event()
+        self.closed = threading.Event()
         self.client = httpx.Client(timeout=httpx.Timeout(10, read=None))
         threading.Thread(target=self._listen, daemon=True).start()
         if not self.connected.wait(10):
@@ -120,6 +127,8 @@ class Events:
                         self.received.append((event, json.loads(line[6:])))
         except httpx.HTTPError:
             pass  # closed by the test or the server
+        finally:
+            self.closed.set()
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [data for event, data in list(self.received) if event == kind]
@@ -329,6 +338,66 @@ def test_settings_pointing_the_output_where_export_refuses_are_refused_while_ser
     finally:
         settings.write_text(good, "utf-8")
     _until(lambda: True if _status(server)["project"] == [] else None, 30, "the problem to go")
+
+
+def test_connections_that_never_send_a_whole_request_are_closed(server: Server) -> None:
+    """50 connections that send nothing and 50 that send half a request head: each is
+    closed within the head's deadline, and a real request is answered meanwhile."""
+    opened: list[tuple[socket.socket, float]] = []
+    try:
+        for n in range(100):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            if n % 2:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no end of head
+            opened.append((sock, time.monotonic()))
+        asked = time.monotonic()
+        assert server.raw(f"/{ENGLISH}.html")[0] == 200
+        assert time.monotonic() - asked < 5
+        for n, (sock, since) in enumerate(opened):
+            sock.settimeout(max(0.01, since + HEAD + 3 - time.monotonic()))
+            try:
+                data = sock.recv(1024)
+            except TimeoutError:
+                raise AssertionError(f"connection {n} still open after {HEAD + 3} s") from None
+            except ConnectionError:
+                data = b""
+            assert data == b"", data
+    finally:
+        for sock, _ in opened:
+            sock.close()
+
+
+@pytest.mark.slow
+def test_an_open_page_keeps_its_connection_and_a_client_that_reads_nothing_is_dropped(
+        server: Server) -> None:
+    big = server.folder / "dist" / "big.bin"
+    big.write_bytes(os.urandom(32 * 1024 * 1024))
+    events = Events(server.url)
+    reader = socket.socket()
+    try:
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.connect(("127.0.0.1", server.port))
+        reader.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        time.sleep(IDLE + 10)  # reads nothing
+        # the page listens still, and hears the next edit
+        assert not events.closed.is_set()
+        _retitle(server, "Revision8 of the night bus network")
+        _until(lambda: True if any(f"{ENGLISH}.html" in r["written"]
+                                   for r in events.of("reload")) else None, 30, "a reload")
+        received = 0
+        reader.settimeout(10)
+        try:
+            while chunk := reader.recv(1 << 20):
+                received += len(chunk)
+        except TimeoutError:
+            raise AssertionError(f"still open after {received:,} bytes") from None
+        except ConnectionError:
+            pass
+        assert received < big.stat().st_size
+    finally:
+        reader.close()
+        events.close()
+        big.unlink()
 
 
 def test_a_fifo_in_source_never_blocks_the_preview(server: Server) -> None:

@@ -78,8 +78,10 @@ def _server(app: Callable[..., Any], on_exit: Callable[[], None]) -> uvicorn.Ser
             on_exit()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            log_config=None, timeout_graceful_shutdown=3,
+    from briefkit.serve.connection import Connection
+
+    config = uvicorn.Config(app, http=Connection, log_level="warning", access_log=False,
+                            lifespan="off", log_config=None, timeout_graceful_shutdown=3,
                             timeout_keep_alive=2)
     return Server(config)
 
