@@ -36,6 +36,8 @@ STARTUP = 120.0
 BUSY = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 #: The promise: an edit reaches the served web page and PDF within 2 s.
 REFRESH = 2.0 * BUSY
+#: The promise: Ctrl-C or SIGTERM ends the preview within a second, whatever it is doing.
+STOP = 1.0 * BUSY
 #: The promises: a request's head is complete 5 s after the connection (else it is
 #: closed), and a request being answered never stands still for 30 s.
 HEAD, IDLE = 5.0, 30.0
@@ -55,7 +57,8 @@ def _until(check: Callable[[], T | None], seconds: float, what: str) -> T:
 class Server:
     """``briefkit serve --port 0`` in ``folder``, its address read from what it prints."""
 
-    def __init__(self, folder: Path, tmp: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: Path, tmp: Path, env: dict[str, str] | None = None,
+                 ready: bool = True) -> None:
         self.folder = folder
         env = {**os.environ, **(env or {}), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
@@ -71,7 +74,8 @@ class Server:
         assert address is not None, line
         self.url, self.port = address.group(0), int(address.group(1))
         self.http = httpx.Client(base_url=self.url, timeout=10)
-        _until(self.ready, STARTUP, "the first export")
+        if ready:
+            _until(self.ready, STARTUP, "the first export")
 
     def ready(self) -> bool | None:
         try:
@@ -472,6 +476,16 @@ def test_a_collections_failure_goes_once_it_is_made_again(server: Server) -> Non
         events.close()
 
 
+def _leaves_nothing(folder: Path, tmp: Path) -> None:
+    """No temporary file anywhere, and nothing written beside source/ but dist/ (and the
+    run state folder)."""
+    assert list(tmp.iterdir()) == []
+    assert [p for p in folder.rglob("*") if p.name.endswith(".part")] == []
+    assert not any((folder / ".briefkit" / "tmp").glob("*"))
+    assert sorted(p.name for p in folder.iterdir()) in (
+        ["briefkit.toml", "dist", "source"], [".briefkit", "briefkit.toml", "dist", "source"])
+
+
 @pytest.mark.parametrize("sig", [
     signal.SIGINT,
     # the same handler as Ctrl-C: a second cold start is left to the full suite
@@ -486,16 +500,42 @@ def test_a_signal_stops_it_cleanly_leaving_no_temporary_files(tmp_path: Path,
         events = Events(started.url)  # an open page must not hold the server
         stopping = time.monotonic()
         code = started.stop(sig)
-        assert time.monotonic() - stopping < 10
+        assert time.monotonic() - stopping < STOP
         events.close()
     finally:
         started.kill()
     assert code in (0, 130), started.err
-    assert list((tmp_path / "tmp").iterdir()) == []
-    assert [p.name for p in (folder / "dist").rglob("*") if p.name.endswith(".part")] == []
-    # nothing written beside source/ but dist/ (and the run state folder)
-    assert sorted(p.name for p in folder.iterdir()) in (
-        ["briefkit.toml", "dist", "source"], [".briefkit", "briefkit.toml", "dist", "source"])
+    _leaves_nothing(folder, tmp_path / "tmp")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_ends_it_within_a_second_in_the_middle_of_an_export(
+        tmp_path: Path, sig: signal.Signals) -> None:
+    """Stopped while its first export makes a long briefing's outputs (each takes
+    seconds), with a page open and a FIFO in source/: it ends within a second; the
+    output being made is abandoned, and no temporary file is left."""
+    folder = _folder(tmp_path, [ENGLISH])
+    long_read = json.loads((folder / "source" / f"{ENGLISH}.json").read_text("utf-8"))
+    long_read.update(id="long-read", title="A long read", url=None,
+                     sections=long_read["sections"] * 20)
+    (folder / "source" / "long-read.json").write_text(json.dumps(
+        {k: v for k, v in long_read.items() if v is not None}), "utf-8")
+    os.mkfifo(folder / "source" / "pipe.json")  # nobody ever writes to it
+    started = Server(folder, tmp_path / "tmp", ready=False)
+    try:
+        events = Events(started.url)
+        assert started.http.get("/_preview/_status").json()["busy"]
+        time.sleep(2.0)  # WeasyPrint imported, the first outputs under way
+        stopping = time.monotonic()
+        code = started.stop(sig)
+        took = time.monotonic() - stopping
+        events.close()
+    finally:
+        started.kill()
+    assert took < STOP, f"{took:.2f} s"
+    assert code == 0, started.err
+    assert events.closed.is_set()
+    _leaves_nothing(folder, tmp_path / "tmp")
 
 
 def test_what_a_change_means_for_the_export(tmp_path: Path) -> None:

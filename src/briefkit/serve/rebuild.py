@@ -113,6 +113,15 @@ class _Stoppable:
         self._check()
 
 
+def _interrupt(thread: int) -> None:
+    """Raise KeyboardInterrupt in thread ``thread`` at its next Python instruction: the
+    engine stops the run there as it does on Ctrl-C, removing its temporary files."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
+                                               ctypes.py_object(KeyboardInterrupt))
+
+
 def _of_collection(failure: Failure) -> bool:
     """Whether an engine's failure is a collection's (a feed, the front page), not a
     briefing's: it names an output of no briefing file, whatever its name looks like."""
@@ -161,12 +170,24 @@ class Rebuilder:
     def submit(self, change: Change) -> None:
         self._queue.put(change)
 
-    def stop(self) -> None:
-        """Stop after the output being written; wait for it."""
+    def ask_to_stop(self) -> None:
+        """Stop after the output being written; returns at once (a signal handler asks)."""
         self.stopping.set()
         self._queue.put(None)
+
+    def stop(self, seconds: float) -> None:
+        """Stop, waiting for the thread at most ``seconds``."""
+        self.ask_to_stop()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(seconds)
+
+    def abandon(self) -> None:
+        """Abandon the output being made, where it is, as Ctrl-C does in a command: the
+        run stops there and removes its temporary files; an output is written whole or
+        not at all, so dist/ keeps its last version, which the next run makes again."""
+        self.ask_to_stop()
+        if self._thread.is_alive() and self._thread.ident is not None:
+            _interrupt(self._thread.ident)
 
     def snapshot(self) -> Status:
         with self.lock:
@@ -189,6 +210,10 @@ class Rebuilder:
         return None
 
     def _loop(self) -> None:
+        with contextlib.suppress(KeyboardInterrupt):  # a stop that did not wait: see stop()
+            self._changes()
+
+    def _changes(self) -> None:
         while (change := self._next()) is not None:
             with self.lock:
                 self.status.busy = True
@@ -198,6 +223,8 @@ class Rebuilder:
             except KeyboardInterrupt:
                 return
             except Exception as error:  # noqa: BLE001 (a bug must not stop the preview)
+                if self.stopping.is_set():
+                    return  # abandoned where it was, while the process ends
                 self.say(traceback.format_exc().rstrip())
                 with self.lock:
                     self.status.project = [f"internal error: {type(error).__name__}: {error}"]
