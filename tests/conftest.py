@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,33 @@ def run_briefkit(*args: str, cwd: Path, env: dict[str, str] | None = None,
         cwd=cwd, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+PLUGIN = '''
+from briefkit.exporters.base import Exporter
+
+
+class ShoutExporter(Exporter):
+    """A third-party format: the title in capitals, as plain text."""
+
+    name = "shout"
+    extension = ".txt"
+    media_type = "text/plain"
+    description = "the title, shouted"
+
+    def export(self, item, context):
+        return item.briefing.title.upper().encode("utf-8")
+'''
+
+
+def install_plugin(site: Path, module: str = "briefkit_shout", target: str = "ShoutExporter",
+                   name: str = "shout", code: str = PLUGIN) -> dict[str, str]:
+    """Install a plugin the way pip does: a module and a .dist-info with entry_points.txt."""
+    (site / f"{module}.py").write_text(textwrap.dedent(code), "utf-8")
+    info = site / f"{module}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        f"[briefkit.exporters]\n{name} = {module}:{target}\n", "utf-8"
+    )
+    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from conftest import ENGLISH, ROOT, SAMPLES
+from conftest import ENGLISH, ROOT, SAMPLES, install_plugin, run_briefkit
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.timeout(180)
@@ -29,10 +30,17 @@ pytestmark = pytest.mark.timeout(180)
 T = TypeVar("T")
 #: The first export of a fresh folder (cold WeasyPrint) on a busy machine.
 STARTUP = 120.0
-#: The promise: an edit reaches the served web page and PDF within 2 s.  It holds for a
-#: machine with a core to spare; one with more runnable processes than cores (the test
-#: suite on every core) gives each process its share, and the wait grows in proportion.
-REFRESH = 2.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+#: A machine with more runnable processes than cores (the test suite on every core)
+#: gives each process its share: the promises below hold for one with a core to spare,
+#: and their waits grow in proportion.
+BUSY = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+#: The promise: an edit reaches the served web page and PDF within 2 s.
+REFRESH = 2.0 * BUSY
+#: The promise: Ctrl-C or SIGTERM ends the preview within a second, whatever it is doing.
+STOP = 1.0 * BUSY
+#: The promises: a request's head is complete 5 s after the connection (else it is
+#: closed), and a request being answered never stands still for 30 s.
+HEAD, IDLE = 5.0, 30.0
 
 
 def _until(check: Callable[[], T | None], seconds: float, what: str) -> T:
@@ -49,9 +57,10 @@ def _until(check: Callable[[], T | None], seconds: float, what: str) -> T:
 class Server:
     """``briefkit serve --port 0`` in ``folder``, its address read from what it prints."""
 
-    def __init__(self, folder: Path, tmp: Path) -> None:
+    def __init__(self, folder: Path, tmp: Path, env: dict[str, str] | None = None,
+                 ready: bool = True) -> None:
         self.folder = folder
-        env = {**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **(env or {}), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "briefkit", "serve", "--port", "0"], cwd=folder, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -65,7 +74,8 @@ class Server:
         assert address is not None, line
         self.url, self.port = address.group(0), int(address.group(1))
         self.http = httpx.Client(base_url=self.url, timeout=10)
-        _until(self.ready, STARTUP, "the first export")
+        if ready:
+            _until(self.ready, STARTUP, "the first export")
 
     def ready(self) -> bool | None:
         try:
@@ -102,6 +112,7 @@ class Events:
         self.url = url
         self.received: list[tuple[str, dict[str, Any]]] = []
         self.connected = threading.Event()
+        self.closed = threading.Event()
         self.client = httpx.Client(timeout=httpx.Timeout(10, read=None))
         threading.Thread(target=self._listen, daemon=True).start()
         if not self.connected.wait(10):
@@ -120,6 +131,8 @@ class Events:
                         self.received.append((event, json.loads(line[6:])))
         except httpx.HTTPError:
             pass  # closed by the test or the server
+        finally:
+            self.closed.set()
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [data for event, data in list(self.received) if event == kind]
@@ -143,10 +156,33 @@ def _folder(base: Path, samples: list[str]) -> Path:
     return folder
 
 
+#: A newsroom's own collection format (a plugin), which refuses to list a withheld briefing.
+CATALOG = '''
+from briefkit.errors import BriefkitError
+from briefkit.exporters.base import CollectionExporter
+
+
+class CatalogExporter(CollectionExporter):
+    name = "catalog"
+    output = "catalog.json"
+    extension = ".json"
+    media_type = "application/json"
+    description = "the ids of every briefing"
+
+    def export_collection(self, items, context):
+        if any("Withheld" in item.briefing.title for item in items):
+            raise BriefkitError("a withheld briefing cannot be listed")
+        return ("[" + ", ".join(f'"{item.id}"' for item in items) + "]\\n").encode()
+'''
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("serve")
-    started = Server(_folder(base, [ENGLISH]), base / "tmp")
+    (base / "site").mkdir()
+    plugin = install_plugin(base / "site", "briefkit_catalog", "CatalogExporter", "catalog",
+                            CATALOG)
+    started = Server(_folder(base, [ENGLISH]), base / "tmp", plugin)
     try:
         yield started
         started.stop()
@@ -261,6 +297,195 @@ def test_only_the_output_folder_is_served(server: Server) -> None:
     assert server.http.get("/", headers={"Host": "attacker.example"}).status_code == 400
 
 
+def _status(server: Server) -> dict[str, Any]:
+    status: dict[str, Any] = server.http.get("/_preview/_status").json()
+    return status
+
+
+def test_an_output_folder_that_export_refuses_is_refused_before_listening(
+        tmp_path: Path) -> None:
+    folder = _folder(tmp_path, [ENGLISH])
+    settings = folder / "briefkit.toml"
+    settings.write_text('output = "/"\n' + settings.read_text("utf-8"), "utf-8")
+    exported = run_briefkit("export", "--all", cwd=folder)
+    try:
+        served = run_briefkit("serve", "--port", "0", cwd=folder, timeout=30)
+    except subprocess.TimeoutExpired as running:
+        raise AssertionError(f"serve started: {running.stdout!r}") from None
+    assert exported.returncode == served.returncode == 1
+    # the same one line as export, and nothing served
+    assert served.stderr == exported.stderr and len(served.stderr.splitlines()) == 1
+    assert "cannot be the output folder" in served.stderr
+    assert served.stdout == ""
+
+
+def test_settings_pointing_the_output_where_export_refuses_are_refused_while_serving(
+        server: Server) -> None:
+    settings = server.folder / "briefkit.toml"
+    good = settings.read_text("utf-8")
+    settings.write_text('output = "/"\n' + good, "utf-8")
+    try:
+        refused = run_briefkit("export", "--all", cwd=server.folder)
+        line = refused.stderr.strip().removeprefix("briefkit: ")
+        assert refused.returncode == 1 and "cannot be the output folder" in line
+        _until(lambda: True if _status(server)["project"] == [line] else None, 10,
+               "the settings' problem on the preview")
+        status, body = server.raw("/etc/passwd")
+        assert status == 404 and b"root:" not in body
+        assert server.raw(f"/{ENGLISH}.html")[0] == 200  # the last good folder, still
+        # an edit meanwhile goes to the last good folder; the problem stays shown
+        _retitle(server, "Revision7 of the night bus network")
+        _until(lambda: True if "Revision7" in server.http.get(f"/{ENGLISH}.html").text
+               else None, 30, "the edit in the last good folder")
+        _until(lambda: True if not _status(server)["busy"] else None, 30, "the edit's export")
+        assert _status(server)["project"] == [line]
+    finally:
+        settings.write_text(good, "utf-8")
+    _until(lambda: True if _status(server)["project"] == [] else None, 30, "the problem to go")
+
+
+def test_connections_that_never_send_a_whole_request_are_closed(server: Server) -> None:
+    """50 connections that send nothing and 50 that send half a request head: each is
+    closed within the head's deadline, and a real request is answered meanwhile."""
+    opened: list[tuple[socket.socket, float]] = []
+    try:
+        for n in range(100):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            if n % 2:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no end of head
+            opened.append((sock, time.monotonic()))
+        asked = time.monotonic()
+        assert server.raw(f"/{ENGLISH}.html")[0] == 200
+        assert time.monotonic() - asked < 5
+        for n, (sock, since) in enumerate(opened):
+            sock.settimeout(max(0.01, since + HEAD + 3 - time.monotonic()))
+            try:
+                data = sock.recv(1024)
+            except TimeoutError:
+                raise AssertionError(f"connection {n} still open after {HEAD + 3} s") from None
+            except ConnectionError:
+                data = b""
+            assert data == b"", data
+    finally:
+        for sock, _ in opened:
+            sock.close()
+
+
+@pytest.mark.slow
+def test_an_open_page_keeps_its_connection_and_a_client_that_reads_nothing_is_dropped(
+        server: Server) -> None:
+    big = server.folder / "dist" / "big.bin"
+    big.write_bytes(os.urandom(32 * 1024 * 1024))
+    events = Events(server.url)
+    reader = socket.socket()
+    try:
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.connect(("127.0.0.1", server.port))
+        reader.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        time.sleep(IDLE + 10)  # reads nothing
+        # the page listens still, and hears the next edit
+        assert not events.closed.is_set()
+        _retitle(server, "Revision8 of the night bus network")
+        _until(lambda: True if any(f"{ENGLISH}.html" in r["written"]
+                                   for r in events.of("reload")) else None, 30, "a reload")
+        received = 0
+        reader.settimeout(10)
+        try:
+            while chunk := reader.recv(1 << 20):
+                received += len(chunk)
+        except TimeoutError:
+            raise AssertionError(f"still open after {received:,} bytes") from None
+        except ConnectionError:
+            pass
+        assert received < big.stat().st_size
+    finally:
+        reader.close()
+        events.close()
+        big.unlink()
+
+
+def test_a_fifo_in_source_never_blocks_the_preview(server: Server) -> None:
+    pipe = server.folder / "source" / "pipe.json"
+    os.mkfifo(pipe)  # nobody ever writes to it
+    try:
+        def refused() -> bool | None:
+            status = _status(server)
+            return True if "source/pipe.json" in status["failures"] and not status["busy"] \
+                else None
+
+        _until(refused, 30, "the FIFO's problem, and the end of the export")
+        listing = server.http.get("/_preview/", timeout=5)
+        assert listing.status_code == 200 and f"/_preview/{ENGLISH}" in listing.text
+        assert server.http.get(f"/_preview/{ENGLISH}.json", timeout=5).status_code == 200
+    finally:
+        pipe.unlink()
+    _until(lambda: None if "source/pipe.json" in _status(server)["failures"] else True, 30,
+           "the FIFO's problem to go")
+
+
+def test_preview_pages_are_named_by_the_models_id_rule(server: Server) -> None:
+    odd = server.folder / "source" / "odd\n.json"
+    odd.write_text("{", "utf-8")  # never parses: known by its file name, which is no id
+    try:
+        _until(lambda: True if "source/odd\n.json" in _status(server)["failures"] else None,
+               30, "the odd file's problem")
+        for path in ("/_preview/odd%0A", "/_preview/odd%0A.json", "/_preview/odd"):
+            assert server.raw(path)[0] == 404, path
+        assert "/_preview/odd" not in server.http.get("/_preview/").text
+        assert server.raw(f"/_preview/{ENGLISH}")[0] == 200
+        assert server.raw("/_preview/index.json")[0] == 200  # the front page asks too
+    finally:
+        odd.unlink()
+    _until(lambda: None if "source/odd\n.json" in _status(server)["failures"] else True, 30,
+           "the odd file's problem to go")
+
+
+def test_a_newsrooms_own_manifest_is_served_but_temporary_files_are_not(
+        server: Server) -> None:
+    dist = server.folder / "dist"
+    manifest = b'{"name": "Briefings", "start_url": "/", "display": "standalone"}\n'
+    (dist / "manifest.json").write_bytes(manifest)
+    part = dist / f".{ENGLISH}.html.k2f9x1.part"
+    part.write_bytes(b"<html>half a page")
+    try:
+        assert server.raw("/manifest.json") == (200, manifest)
+        assert server.raw(f"/{part.name}")[0] == 404
+    finally:
+        (dist / "manifest.json").unlink()
+        part.unlink(missing_ok=True)
+
+
+def test_a_collections_failure_goes_once_it_is_made_again(server: Server) -> None:
+    """The newsroom's catalog (a collection, ``catalog.json``) refuses a withheld briefing:
+    its failure is the collection's, shown as no briefing's, and goes when it is made."""
+    events = Events(server.url)
+    try:
+        _retitle(server, "Withheld: the night bus network")
+        lines = _until(lambda: _status(server)["failures"].get("catalog.json"), 30,
+                       "the catalog's failure")
+        assert lines == ["catalog.json: catalog: a withheld briefing cannot be listed"]
+        _until(lambda: True if events.done() else None, 30, "the end of the export")
+        shown = [p for data in events.of("outputs") for p in data["problems"]
+                 if p["file"] == "catalog.json"]
+        assert shown and all(p["id"] is None for p in shown), shown
+        _retitle(server, "Published: the night bus network")
+        _until(lambda: None if "catalog.json" in _status(server)["failures"] else True, 30,
+               "the catalog's failure to go")
+        assert server.raw("/catalog.json") == (200, f'["{ENGLISH}"]\n'.encode())
+    finally:
+        events.close()
+
+
+def _leaves_nothing(folder: Path, tmp: Path) -> None:
+    """No temporary file anywhere, and nothing written beside source/ but dist/ (and the
+    run state folder)."""
+    assert list(tmp.iterdir()) == []
+    assert [p for p in folder.rglob("*") if p.name.endswith(".part")] == []
+    assert not any((folder / ".briefkit" / "tmp").glob("*"))
+    assert sorted(p.name for p in folder.iterdir()) in (
+        ["briefkit.toml", "dist", "source"], [".briefkit", "briefkit.toml", "dist", "source"])
+
+
 @pytest.mark.parametrize("sig", [
     signal.SIGINT,
     # the same handler as Ctrl-C: a second cold start is left to the full suite
@@ -275,16 +500,42 @@ def test_a_signal_stops_it_cleanly_leaving_no_temporary_files(tmp_path: Path,
         events = Events(started.url)  # an open page must not hold the server
         stopping = time.monotonic()
         code = started.stop(sig)
-        assert time.monotonic() - stopping < 10
+        assert time.monotonic() - stopping < STOP
         events.close()
     finally:
         started.kill()
     assert code in (0, 130), started.err
-    assert list((tmp_path / "tmp").iterdir()) == []
-    assert [p.name for p in (folder / "dist").rglob("*") if p.name.endswith(".part")] == []
-    # nothing written beside source/ but dist/ (and the run state folder)
-    assert sorted(p.name for p in folder.iterdir()) in (
-        ["briefkit.toml", "dist", "source"], [".briefkit", "briefkit.toml", "dist", "source"])
+    _leaves_nothing(folder, tmp_path / "tmp")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_ends_it_within_a_second_in_the_middle_of_an_export(
+        tmp_path: Path, sig: signal.Signals) -> None:
+    """Stopped while its first export makes a long briefing's outputs (each takes
+    seconds), with a page open and a FIFO in source/: it ends within a second; the
+    output being made is abandoned, and no temporary file is left."""
+    folder = _folder(tmp_path, [ENGLISH])
+    long_read = json.loads((folder / "source" / f"{ENGLISH}.json").read_text("utf-8"))
+    long_read.update(id="long-read", title="A long read", url=None,
+                     sections=long_read["sections"] * 20)
+    (folder / "source" / "long-read.json").write_text(json.dumps(
+        {k: v for k, v in long_read.items() if v is not None}), "utf-8")
+    os.mkfifo(folder / "source" / "pipe.json")  # nobody ever writes to it
+    started = Server(folder, tmp_path / "tmp", ready=False)
+    try:
+        events = Events(started.url)
+        assert started.http.get("/_preview/_status").json()["busy"]
+        time.sleep(2.0)  # WeasyPrint imported, the first outputs under way
+        stopping = time.monotonic()
+        code = started.stop(sig)
+        took = time.monotonic() - stopping
+        events.close()
+    finally:
+        started.kill()
+    assert took < STOP, f"{took:.2f} s"
+    assert code == 0, started.err
+    assert events.closed.is_set()
+    _leaves_nothing(folder, tmp_path / "tmp")
 
 
 def test_what_a_change_means_for_the_export(tmp_path: Path) -> None:

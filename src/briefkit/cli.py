@@ -204,8 +204,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     theme = load_theme(settings.theme, settings.root)
-    return serve(Path.cwd(), settings, theme, host=args.host, port=args.port,
-                 open_browser=args.open)
+    serve(Path.cwd(), settings, theme, host=args.host, port=args.port, open_browser=args.open)
 
 
 def _port(text: str) -> int:

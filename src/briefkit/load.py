@@ -452,6 +452,19 @@ def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
 # --- files ----------------------------------------------------------------------------
 
 
+def read_briefing(path: Path, root: Path) -> bytes:
+    """The bytes of a briefing file, read as :func:`load` reads them: it must stay inside
+    ``root`` once links are followed, and is read bounded (a FIFO never blocks)."""
+    shown = display_path(path)
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        raise BriefingError.single(shown, "cannot be read (a loop of links)") from None
+    if not inside:
+        raise BriefingError.single(shown, "is a link to a file outside the source folder")
+    return read_regular(path, MAX_BRIEFING_BYTES, shown)
+
+
 def load(path: Path, root: Path | None = None) -> BriefingFile:
     """Read and check one briefing file; raise :class:`BriefingError` listing every problem.
 
@@ -460,9 +473,7 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
     """
     shown = display_path(path)
     root = (root or path.parent).resolve()
-    if not path.resolve().is_relative_to(root):
-        raise BriefingError.single(shown, "is a link to a file outside the source folder")
-    raw = read_regular(path, MAX_BRIEFING_BYTES, shown)
+    raw = read_briefing(path, root)
     text = _decode(raw, shown)
     data = _parse_json(text, shown)
     if not isinstance(data, dict):

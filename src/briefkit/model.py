@@ -181,16 +181,23 @@ def _check_url(value: str) -> str:
     return value
 
 
-def _check_id(value: str) -> str:
+def id_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as a briefing id, or None when it is one: the one rule
+    for ids, which the model checks and whatever takes an id from elsewhere asks."""
     if len(value) > ID_MAX:
-        raise _fail(f"id is {len(value)} characters long: at most {ID_MAX}")
+        return f"id is {len(value)} characters long: at most {ID_MAX}"
     if not _ID_RE.fullmatch(value):
-        raise _fail(
-            f"id {value!r} is not a slug: lower-case letters, digits and single hyphens only "
-            "(it names the output files)"
-        )
+        return (f"id {value!r} is not a slug: lower-case letters, digits and single hyphens "
+                "only (it names the output files)")
     if value in RESERVED_IDS:
-        raise _fail(f"id {value!r} is reserved: {value}.html is the front page of dist/")
+        return f"id {value!r} is reserved: {value}.html is the front page of dist/"
+    return None
+
+
+def _check_id(value: str) -> str:
+    problem = id_problem(value)
+    if problem is not None:
+        raise _fail(problem)
     return value
 
 

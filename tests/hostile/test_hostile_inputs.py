@@ -345,6 +345,15 @@ def test_symlinked_briefing_pointing_outside_is_not_read(tmp_path: Path) -> None
     ]
 
 
+def test_a_loop_of_links_is_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    loop = source / "loop.json"
+    loop.symlink_to(loop.name)
+    assert [str(r) for r in load_all([loop], source)] == [
+        f"{loop}: cannot be read (a loop of links)"]
+
+
 # --- devices, FIFOs and files that change: never a hang, never unchecked bytes ----------
 
 

@@ -8,6 +8,6 @@ process, a local pool, a Dask cluster), ``state`` (the run state in
 
 from briefkit.engine.executors import default_jobs
 from briefkit.engine.report import Failure, Lines, Progress, Report
-from briefkit.engine.run import export
+from briefkit.engine.run import export, output_folder
 
-__all__ = ["Failure", "Lines", "Progress", "Report", "default_jobs", "export"]
+__all__ = ["Failure", "Lines", "Progress", "Report", "default_jobs", "export", "output_folder"]

@@ -66,8 +66,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     started = time.perf_counter()
     names = list(formats) if formats else registry.names()
     exporters = [registry.get(n) for n in names]  # unknown names fail before any work
-    folder = Path(os.path.abspath(out or settings.output_dir))
-    check_output_folder(settings, folder)
+    folder = output_folder(settings, out)
     check_source_folder(settings)
     tell = progress or (Lines(folder.name, listener) if listener else Progress())
     report = Report(jobs=max(1, jobs or default_jobs()))
@@ -97,6 +96,14 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         state.save()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def output_folder(settings: Settings, out: Path | None = None) -> Path:
+    """The folder a run writes (``out``, else the settings' ``output``), once
+    :func:`check_output_folder` allows it: the one rule for export and the preview."""
+    folder = Path(os.path.abspath(out or settings.output_dir))
+    check_output_folder(settings, folder)
+    return folder
 
 
 def check_output_folder(settings: Settings, folder: Path) -> None:

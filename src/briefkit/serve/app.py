@@ -10,7 +10,6 @@ files around dist/.  Web pages get the reload snippet as they are served.
 from __future__ import annotations
 
 import mimetypes
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from starlette.routing import Route
 
 from briefkit import links, registry
 from briefkit.load import discover, display_path
+from briefkit.model import RESERVED_IDS, id_problem
 from briefkit.serve.briefings import Briefings
 from briefkit.serve.events import Channel
 from briefkit.serve.preview import ASSETS, EVENTS, list_page, preview_page, with_snippet
@@ -37,9 +37,6 @@ from briefkit.serve.rebuild import Rebuilder
 
 #: The formats a preview page shows or links to, and their link text.
 SHOWN = {"html": "Web page", "pdf": "PDF", "docx": "Word (DOCX)", "epub": "E-book (EPUB)"}
-#: The engine's run state in the output folder: not an output.
-RUN_STATE = {"manifest.json"}
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -54,9 +51,7 @@ def locate(folder: Path, path: str) -> Path | None:
     if "\0" in path or "\\" in path:
         return None
     parts = [part for part in path.split("/") if part]
-    if any(part.startswith(".") for part in parts):  # "..", ".", hidden files
-        return None
-    if len(parts) == 1 and parts[0] in RUN_STATE:
+    if any(part.startswith(".") for part in parts):  # "..", ".", hidden files, temporaries
         return None
     root = folder.resolve()
     try:
@@ -68,6 +63,12 @@ def locate(folder: Path, path: str) -> Path | None:
     if not target.is_relative_to(root) or not target.is_file():
         return None
     return target
+
+
+def named_page(name: str) -> bool:
+    """Whether ``name`` names a preview page: a briefing's id, by the model's own rule, or
+    a reserved one (``index``: the front page asks for the project's problems too)."""
+    return id_problem(name) is None or name in RESERVED_IDS
 
 
 def _media_type(path: Path) -> str:
@@ -132,7 +133,7 @@ class Preview:
         name = request.path_params["name"]
         as_json = name.endswith(".json")
         briefing_id = name.removesuffix(".json")
-        if not _ID.match(briefing_id):
+        if not named_page(briefing_id):
             return _not_found()
         about = self.about(briefing_id)
         if not about["files"] and not about["outputs"].get("html", {}).get("exists"):
@@ -151,7 +152,7 @@ class Preview:
             known = self.briefings.about(path)
             rows.append((known.id or path.stem, known.title,
                          display_path(path) in status.failures))
-        rows = [row for row in rows if _ID.match(row[0])]
+        rows = [row for row in rows if named_page(row[0])]
         return HTMLResponse(list_page(sorted(rows), status.project), headers=_OWN)
 
     def asset(self, request: Request) -> Response:

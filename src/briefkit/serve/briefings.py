@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefkit.load import MAX_BRIEFING_BYTES, discover
+from briefkit.errors import BriefkitError
+from briefkit.load import confinement, discover, read_briefing
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,11 @@ class Known:
     stamp: tuple[int, int]  # size, modification time (ns)
 
 
-def _read(path: Path) -> tuple[str | None, str | None]:
+def _read(path: Path, source: Path) -> tuple[str | None, str | None]:
+    # read as the loader reads: confined, bounded, and a FIFO in source/ never blocks
     try:
-        if path.stat().st_size > MAX_BRIEFING_BYTES:
-            return None, None
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(read_briefing(path, confinement(path, source)))
+    except (BriefkitError, ValueError, RecursionError):  # the export run says what is wrong
         return None, None
     if not isinstance(data, dict):
         return None, None
@@ -58,7 +58,7 @@ class Briefings:
             known = self._known.get(path)
         if known is not None and known.stamp == stamp:
             return known
-        id_, title = _read(path)
+        id_, title = _read(path, self.source)
         if id_ is None and known is not None:  # broken now: it keeps the id it had
             id_, title = known.id, known.title
         known = Known(id_, title, stamp)

@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefkit import registry
 from briefkit.config import Settings, load_settings
@@ -32,6 +32,9 @@ from briefkit.errors import BriefkitError
 from briefkit.load import discover, display_path
 from briefkit.serve.briefings import Briefings
 from briefkit.themes import Theme, load_theme
+
+if TYPE_CHECKING:
+    from briefkit.engine.report import Failure
 
 #: What a page listens for: ``reload`` once per change, when its web pages are made;
 #: ``outputs`` as more of its outputs are made, the last one (``busy`` false) when all are.
@@ -80,6 +83,7 @@ class Status:
     failures: dict[str, list[str]] = field(default_factory=dict)  # file shown -> lines
     project: list[str] = field(default_factory=list)  # settings, theme, output folder
     seconds: float = 0.0  # of the last change, both runs
+    collections: set[str] = field(default_factory=set)  # failures of no briefing: feeds, ...
 
 
 class _Stoppable:
@@ -109,6 +113,26 @@ class _Stoppable:
         self._check()
 
 
+def _interrupt(thread: int) -> None:
+    """Raise KeyboardInterrupt in thread ``thread`` at its next Python instruction: the
+    engine stops the run there as it does on Ctrl-C, removing its temporary files."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
+                                               ctypes.py_object(KeyboardInterrupt))
+
+
+def _of_collection(failure: Failure) -> bool:
+    """Whether an engine's failure is a collection's (a feed, the front page), not a
+    briefing's: it names an output of no briefing file, whatever its name looks like."""
+    if failure.format is None:  # a briefing file that does not load
+        return False
+    try:
+        return registry.get(failure.format).collection
+    except BriefkitError:  # a plugin that cannot be loaded is reported by the run
+        return False
+
+
 @dataclass
 class _Ran:
     """What one export run wrote and removed, and the files it could not read."""
@@ -132,6 +156,9 @@ class Rebuilder:
         self._queue: queue.Queue[Change | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="briefkit-export", daemon=True)
         self._warm = False  # whether every exporter has run in this process
+        # what is wrong with the settings or theme on disk: shown until they are fixed,
+        # while edits go on being exported with the last good ones
+        self._unusable: list[str] = []
 
     # --- the thread -------------------------------------------------------------------
 
@@ -143,18 +170,31 @@ class Rebuilder:
     def submit(self, change: Change) -> None:
         self._queue.put(change)
 
-    def stop(self) -> None:
-        """Stop after the output being written; wait for it."""
+    def ask_to_stop(self) -> None:
+        """Stop after the output being written; returns at once (a signal handler asks)."""
         self.stopping.set()
         self._queue.put(None)
+
+    def stop(self, seconds: float) -> None:
+        """Stop, waiting for the thread at most ``seconds``."""
+        self.ask_to_stop()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(seconds)
+
+    def abandon(self) -> None:
+        """Abandon the output being made, where it is, as Ctrl-C does in a command: the
+        run stops there and removes its temporary files; an output is written whole or
+        not at all, so dist/ keeps its last version, which the next run makes again."""
+        self.ask_to_stop()
+        if self._thread.is_alive() and self._thread.ident is not None:
+            _interrupt(self._thread.ident)
 
     def snapshot(self) -> Status:
         with self.lock:
             return Status(self.status.edit, self.status.busy,
                           {k: list(v) for k, v in self.status.failures.items()},
-                          list(self.status.project), self.status.seconds)
+                          list(self.status.project), self.status.seconds,
+                          set(self.status.collections))
 
     def _next(self) -> Change | None:
         """The next change, merged with every change queued behind it."""
@@ -170,6 +210,10 @@ class Rebuilder:
         return None
 
     def _loop(self) -> None:
+        with contextlib.suppress(KeyboardInterrupt):  # a stop that did not wait: see stop()
+            self._changes()
+
+    def _changes(self) -> None:
         while (change := self._next()) is not None:
             with self.lock:
                 self.status.busy = True
@@ -179,6 +223,8 @@ class Rebuilder:
             except KeyboardInterrupt:
                 return
             except Exception as error:  # noqa: BLE001 (a bug must not stop the preview)
+                if self.stopping.is_set():
+                    return  # abandoned where it was, while the process ends
                 self.say(traceback.format_exc().rstrip())
                 with self.lock:
                     self.status.project = [f"internal error: {type(error).__name__}: {error}"]
@@ -254,14 +300,21 @@ class Rebuilder:
             return
 
     def _everything(self) -> _Ran:
-        """Settings and theme read again, then every briefing (what is up to date is kept)."""
+        """Settings and theme read again, then every briefing (what is up to date is kept).
+
+        An output folder that export refuses is refused here by the same rule: the
+        last good settings stay, and with them the folder being served."""
+        from briefkit.engine import output_folder
+
         try:
             settings = _here(load_settings(self.root))
+            output_folder(settings)
             theme = load_theme(settings.theme, settings.root)
         except BriefkitError as error:
+            self._unusable = error.lines()
             self._problem(error)
             return _Ran()
-        self.settings, self.theme = settings, theme
+        self.settings, self.theme, self._unusable = settings, theme, []
         return self._run(None, None)
 
     def _run(self, formats: list[str] | None, paths: list[Path] | None) -> _Ran:
@@ -275,22 +328,27 @@ class Rebuilder:
             self._problem(error)
             return _Ran()
         failures: dict[str, list[str]] = {}
+        collections: set[str] = set()
         for failure in report.failed:
             # one line that starts where it is: file:line:col, or the file and format
             failures.setdefault(failure.file, []).append(str(failure))
+            if _of_collection(failure):
+                collections.add(failure.file)
             if failure.bug:
                 self.say(failure.bug.rstrip())
         with self.lock:
+            status = self.status
             if paths is None:
-                self.status.failures = failures
+                status.failures, status.collections = failures, collections
             else:
                 for path in paths:
-                    self.status.failures.pop(display_path(path), None)
+                    status.failures.pop(display_path(path), None)
                 if formats is None:  # the collections ran again: their old failures go
-                    for file in [f for f in self.status.failures if not f.endswith(".json")]:
-                        del self.status.failures[file]
-                self.status.failures.update(failures)
-            self.status.project = []
+                    for file in status.collections:
+                        status.failures.pop(file, None)
+                    status.collections = collections
+                status.failures.update(failures)
+            status.project = list(self._unusable)
         for lines in failures.values():
             for line in lines:
                 self.say(line)
@@ -310,8 +368,8 @@ class Rebuilder:
         status = self.snapshot()
         problems = []
         for file, lines in sorted(status.failures.items()):
-            path = self.root / file
-            briefing = self.briefings.id_of(path) if path.suffix == ".json" else None
+            briefing = None if file in status.collections else self.briefings.id_of(
+                self.root / file)
             problems.append({"file": file, "id": briefing, "lines": lines})
         self.announce(event, {"edit": status.edit, "written": written, "removed": removed,
                               "problems": problems, "project": status.project,

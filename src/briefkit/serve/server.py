@@ -1,23 +1,31 @@
 """Starting and stopping the preview: the socket, uvicorn, the watcher, the export thread.
 
-uvicorn runs in this thread; Ctrl-C (SIGINT) and SIGTERM ask it to stop, end
-the event streams so no open page holds it, then the watcher stops and the
-export thread finishes the output it is writing.  The signal is not raised
-again afterwards (uvicorn's own habit), so the process ends normally and its
-exit handlers remove WeasyPrint's temporary font folders.
+uvicorn runs in this thread; Ctrl-C (SIGINT) and SIGTERM ask every part to stop
+at once: uvicorn closes its connections, the event streams end so no open page
+holds it, the watcher stops, and the export thread stops after the output it is
+making, or, when that takes more than a moment, abandons it where it is (outputs
+are written whole or not at all: dist/ keeps the last version, which the next
+run makes again).  The process then runs its exit handlers, which remove its
+temporary folders, and ends with status 0 (the signal is not raised again,
+uvicorn's own habit).  Whatever a thread is still doing :data:`STOP_SECONDS`
+after the signal, the process ends then.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import os
 import signal
 import socket
 import sys
+import threading
+import time
 import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError
@@ -25,6 +33,13 @@ from briefkit.themes import Theme
 
 if TYPE_CHECKING:
     import uvicorn
+
+#: From Ctrl-C (or SIGTERM) to the end of the process, whatever its threads are doing.
+STOP_SECONDS = 1.0
+#: How long the output being made may take to finish before it is abandoned.
+GRACE_SECONDS = 0.4
+#: What the process keeps of STOP_SECONDS to end normally (its exit handlers).
+EXIT_SECONDS = 0.25
 
 
 def _say(line: str) -> None:
@@ -78,15 +93,77 @@ def _server(app: Callable[..., Any], on_exit: Callable[[], None]) -> uvicorn.Ser
             on_exit()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            log_config=None, timeout_graceful_shutdown=3,
+    from briefkit.serve.connection import Connection
+
+    # a stop cuts answers still being sent (event streams end at once)
+    config = uvicorn.Config(app, http=Connection, log_level="warning", access_log=False,
+                            lifespan="off", log_config=None, timeout_graceful_shutdown=0,
                             timeout_keep_alive=2)
     return Server(config)
 
 
+class _Stop:
+    """A stop of the preview, asked by Ctrl-C or SIGTERM, and its timeline: every part
+    asked at once; the export abandoned after :data:`GRACE_SECONDS` if it is still
+    running; the process ended at :data:`STOP_SECONDS` if it is still there."""
+
+    def __init__(self, ask: Callable[[], None], abandon: Callable[[], None]) -> None:
+        self._ask, self._abandon = ask, abandon
+        self.by: float | None = None  # a time.monotonic()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        """Ask every part to stop; safe to call from a signal handler, more than once."""
+        if not self._lock.acquire(blocking=False):
+            return  # a signal while the stop was being asked: it is
+        try:
+            if self.by is None:
+                self.by = time.monotonic() + STOP_SECONDS
+                threading.Thread(target=self._timeline, args=(self.by,), name="briefkit-stop",
+                                 daemon=True).start()
+            self._ask()
+        finally:
+            self._lock.release()
+
+    @property
+    def left(self) -> float:
+        """The time the parts have left to stop, keeping what the process needs to end."""
+        if self.by is None:
+            return 0.0
+        return max(0.0, self.by - EXIT_SECONDS - time.monotonic())
+
+    def _timeline(self, by: float) -> None:
+        time.sleep(max(0.0, by - STOP_SECONDS + GRACE_SECONDS - time.monotonic()))
+        self._abandon()
+        time.sleep(max(0.0, by - time.monotonic()))
+        # still here: a thread is stuck in a call nothing interrupts (a read that hangs)
+        _end(0, wait=False)
+
+
+#: Held by whoever ends the process.
+_ending = threading.Lock()
+
+
+def _end(code: int, wait: bool = True) -> NoReturn:
+    """End the process: the exit handlers run (this process's temporary folders go), and
+    Python's own teardown is skipped: with WeasyPrint loaded it takes over a second, and
+    nothing of it is needed.  Without ``wait``, when another thread is ending the process
+    already, it ends at once."""
+    if _ending.acquire(blocking=wait):
+        with contextlib.suppress(Exception):
+            atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.1",
-          port: int = 8000, open_browser: bool = False) -> int:
-    """Export what is out of date, serve the output folder and keep it up to date."""
+          port: int = 8000, open_browser: bool = False) -> NoReturn:
+    """Export what is out of date, serve the output folder and keep it up to date, until
+    Ctrl-C or SIGTERM; the process ends with it, within :data:`STOP_SECONDS`."""
+    from briefkit.engine import output_folder
+    from briefkit.load import display_path
     from briefkit.serve.app import Preview, application
     from briefkit.serve.briefings import Briefings
     from briefkit.serve.events import Channel
@@ -94,6 +171,8 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
     from briefkit.serve.watch import Watcher
 
     root = root.resolve()
+    # export's own rule, before anything listens: a folder it refuses is never served
+    output = output_folder(settings)
     sock = _listen(host, port)
     channel = Channel()
     briefings = Briefings(settings.source_dir)
@@ -101,9 +180,16 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
     watcher = Watcher(root, settings.source_dir, settings.output_dir, rebuilder.submit, _say)
     preview = Preview(lambda: rebuilder.settings.output_dir,
                       lambda: rebuilder.settings.source_dir, rebuilder, briefings, channel)
-    server = _server(application(preview, host), channel.close)
+
+    def ask() -> None:
+        channel.close()
+        watcher.ask_to_stop()
+        rebuilder.ask_to_stop()
+
+    stop = _Stop(ask, rebuilder.abandon)
+    server = _server(application(preview, host), stop)
     url = _url(sock, host)
-    print(f"serving {settings.output}/ at {url} (previews at {url}_preview/); "
+    print(f"serving {display_path(output)}/ at {url} (previews at {url}_preview/); "
           "Ctrl-C to stop", flush=True)
     try:
         rebuilder.start()
@@ -111,10 +197,12 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
         if open_browser:
             webbrowser.open(f"{url}_preview/")
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        stop()  # Ctrl-C before uvicorn took the signals over: the same stop
     finally:
-        channel.close()
-        watcher.stop()
-        rebuilder.stop()
+        ask()  # also when the server ended by itself
+        watcher.stop(stop.left)
+        rebuilder.stop(stop.left)
         sock.close()
     _say("stopped")
-    return 0
+    _end(0)

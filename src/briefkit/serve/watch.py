@@ -47,10 +47,15 @@ class Watcher:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
+        """Stop at the next tick; returns at once (a signal handler asks)."""
         self._stop.set()
+
+    def stop(self, seconds: float) -> None:
+        """Stop, waiting for the thread at most ``seconds``."""
+        self.ask_to_stop()
         if self._thread.is_alive():
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=seconds)
 
     def _settings(self) -> tuple[tuple[int, int, int] | None, ...]:
         found: list[tuple[int, int, int] | None] = []
