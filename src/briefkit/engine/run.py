@@ -126,6 +126,9 @@ class _Run:
         self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
         self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
         self.base = plan.base_key(settings, theme)
+        # each format's key names the versions of the libraries that shape its bytes
+        self.versions = plan.versions(["briefkit", *plan.libraries(exporters)])
+        self.bases = {e.name: plan.format_base(self.base, e, self.versions) for e in exporters}
         self.guess = plan.estimates(state.records.values())
         self.sources: dict[Path, Source] = {}
         self.chosen: list[Path] = []
@@ -226,7 +229,8 @@ class _Run:
             elif source.id is not None:
                 for exporter in self.single:
                     name = exporter.filename(source.id)
-                    if self._stale(name, plan.output_key(self.base, exporter.name, source)):
+                    key = plan.output_key(self.bases[exporter.name], exporter.name, source)
+                    if self._stale(name, key):
                         amount += plan.cost(self.guess, exporter.name, source.memory["size"])
         return amount
 
@@ -304,7 +308,7 @@ class _Run:
                 continue
             for exporter in self.single:
                 name = exporter.filename(source.id)
-                key = plan.output_key(self.base, exporter.name, source)
+                key = plan.output_key(self.bases[exporter.name], exporter.name, source)
                 if self.needed(name, key):
                     work.append(BriefingJob(exporter.name, name, key, path, plan.cost(
                         self.guess, exporter.name, source.memory["size"])))
@@ -321,8 +325,8 @@ class _Run:
         stale = {name for _, _, name, key, _ in listings if self._stale(name, key)}
         listing = bool(listings) and (bool(work) or bool(stale))
         due = bool(self.collections and self.members and (work or listing or any(
-            self._stale(e.filename(), plan.collection_key(self.base, e.name, self.members,
-                                                          records))
+            self._stale(e.filename(), plan.collection_key(self.bases[e.name], e.name,
+                                                          self.members, records))
             for e in self.collections)))
         counts: dict[str, int] = {}
         for job in work:
@@ -394,8 +398,8 @@ class _Run:
                 continue
             for exporter in exporters:
                 outputs = seen[exporter.name].get(source.id, {})
-                key = plan.listing_key(self.base, exporter.name, source, outputs,
-                                       self.state.records)
+                key = plan.listing_key(self.bases[exporter.name], exporter.name, source,
+                                       outputs, self.state.records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
 
     def make_listings(self) -> None:
@@ -422,7 +426,7 @@ class _Run:
         jobs: list[Job] = []
         for exporter in self.collections:
             name = exporter.filename()
-            key = plan.collection_key(self.base, exporter.name, valid, records)
+            key = plan.collection_key(self.bases[exporter.name], exporter.name, valid, records)
             if self.needed(name, key):
                 jobs.append(CollectionJob(exporter.name, name, key, items, outputs))
             else:
