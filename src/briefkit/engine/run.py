@@ -23,7 +23,8 @@ from typing import Any
 from briefkit import registry
 from briefkit.config import Settings
 from briefkit.engine import plan, work
-from briefkit.engine.executors import Cluster, Crew, Inline, default_jobs, local_pool
+from briefkit.engine.cluster import Cluster, choose_scheduler, security
+from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
 from briefkit.engine.report import Failure, Lines, Progress, Report
 from briefkit.engine.scratch import sweep
@@ -52,8 +53,10 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
 
     Only outputs whose inputs changed are made (all of them with ``force``): in
     this process when there is little to do, else on ``jobs`` local processes
-    (default: every core), or on the Dask cluster at ``scheduler`` (default: the
-    ``[engine] scheduler`` setting).  Collection formats (feeds, front page)
+    (default: every core), or on the Dask cluster at ``scheduler`` (an address, or
+    ``"from-settings"`` for the ``[engine] scheduler`` setting, which is otherwise
+    used only over tls:// with the certificates the settings name, and else only
+    reported in a warning).  Collection formats (feeds, front page)
     always cover every valid briefing of source/; they run when named, or when
     every format is asked for.  A run over all of source/ also removes the
     outputs of briefings that are no longer there.  ``keep_warm`` keeps this
@@ -67,6 +70,9 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     tell = progress or (Lines(folder.name, listener) if listener else Progress())
     report = Report(jobs=max(1, jobs or default_jobs()))
     asked = jobs is not None  # a number of processes asked for is used, however small the run
+    address, warning = choose_scheduler(scheduler, settings.engine)
+    if warning is not None:
+        report.warnings.append(warning)
     with State(settings.root, folder) as state:
         report.warnings.extend(state.warnings)
         sweep(state.home)
@@ -78,8 +84,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         if in_main:
             signal.signal(signal.SIGTERM, _stop)
         try:
-            run.go([Path(os.path.abspath(p)) for p in paths] if paths else None,
-                   scheduler or settings.engine.scheduler)
+            run.go([Path(os.path.abspath(p)) for p in paths] if paths else None, address)
             if not paths:
                 run.tidy()
         except (KeyboardInterrupt, OutputError):
@@ -154,7 +159,8 @@ class _Run:
         formats = tuple(e.name for e in (*self.single, *self.listing, *self.collections))
         if scheduler:
             self.setup = replace(self.setup, portable=True)
-            self.cluster = Cluster.connect(scheduler, self.setup)
+            self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
+                                           security(scheduler, self.settings.engine))
             cluster = self.cluster
             images = self._images
             self.crew = Crew(cluster.executor,
