@@ -191,6 +191,37 @@ def test_a_removed_briefing_has_its_outputs_removed(room: Path) -> None:
         assert "copy-2" not in (room / "dist" / registry.get(name).filename()).read_text("utf-8")
 
 
+def test_a_library_upgrade_remakes_the_formats_it_shapes_and_only_those(
+        room: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    export(room)
+    installed = importlib.metadata.version
+    upgraded = {"feedgen": "99.0"}  # as the metadata of an upgraded library would say
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: upgraded.get(name) or installed(name))
+    report = export(room)
+    assert report.ok, report.failed
+    assert written(report) == {"feed.xml", "atom.xml"}  # feedgen makes these two alone
+    assert {"feed.json", "index.html", "sitemap.xml", "copy-0.html"} <= {
+        r.path for r in report.skipped}
+    assert written(export(room)) == set()
+    upgraded["lxml"] = "99.0"  # the sitemap is written with lxml too; no web page is
+    assert written(export(room)) == {"feed.xml", "atom.xml", "sitemap.xml"}
+
+
+def test_the_pdf_key_names_weasyprint_and_what_it_writes_with() -> None:
+    from briefkit.engine import plan
+
+    pdf, page = registry.get("pdf"), registry.get("html")
+    installed = plan.versions(plan.libraries([pdf, page]))
+    for name in ("weasyprint", "pydyf", "fonttools", "pillow"):
+        other = {**installed, name: "0.0.1"}
+        assert plan.format_base("base", pdf, other) != plan.format_base("base", pdf, installed)
+    other = {**installed, "pydyf": "0.0.1"}
+    assert plan.format_base("base", page, other) == plan.format_base("base", page, installed)
+
+
 def test_a_failing_briefing_does_not_stop_the_others_and_keeps_its_last_good_output(
         room: Path) -> None:
     export(room)

@@ -71,6 +71,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("briefkit export: --jobs needs a number of processes, 1 or more", file=sys.stderr)
         return 2
+    scheduler, problem = _scheduler(args)
+    if problem:
+        print(f"briefkit export: {problem}", file=sys.stderr)
+        return 2
     from briefkit import progress
 
     shown: engine.Progress
@@ -83,7 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         report = engine.export(
             settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
-            out=out, progress=shown, jobs=args.jobs, force=args.force, scheduler=args.scheduler,
+            out=out, progress=shown, jobs=args.jobs, force=args.force, scheduler=scheduler,
             prune=args.prune,
         )
     finally:
@@ -104,6 +108,24 @@ def cmd_export(args: argparse.Namespace) -> int:
               f"{len(report.removed)} removed, {len(report.failed)} failed "
               f"in {report.seconds:.1f} s in {report.executor}")
     return 0 if report.ok else 1
+
+
+def _scheduler(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The Dask scheduler asked for, by ``--scheduler`` or else ``BRIEFKIT_SCHEDULER``
+    (never the settings alone: the engine says why), and what is wrong with it."""
+    import os
+
+    from briefkit.config import scheduler_address
+
+    given, where = args.scheduler, "--scheduler"
+    if given is None:
+        given, where = os.environ.get("BRIEFKIT_SCHEDULER") or None, "BRIEFKIT_SCHEDULER"
+    if given is None or given == "from-settings":
+        return given, None
+    try:
+        return scheduler_address(given), None
+    except ValueError as error:
+        return None, f"{where}: {error} (or 'from-settings')"
 
 
 def cmd_exporters(args: argparse.Namespace) -> int:
@@ -249,8 +271,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="processes to export with (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="export on a Dask cluster, e.g. tcp://scheduler:8786 "
-                        "(default: [engine] scheduler in briefkit.toml, else this machine)")
+                   help="export on a Dask cluster, e.g. tcp://scheduler:8786, or "
+                        "'from-settings' for [engine] scheduler in briefkit.toml (default: "
+                        "$BRIEFKIT_SCHEDULER, else this machine)")
     p.add_argument("--force", action="store_true",
                    help="make every output again, even those up to date")
     p.add_argument("--prune", action="store_true",

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -118,9 +119,19 @@ class PdfSettings(_Table):
     variant: Annotated[str, Field(pattern="^(" + "|".join(PDF_VARIANTS) + ")$")] = "pdf/ua-1"
 
 
-def _scheduler(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+", value):
-        raise ValueError(f"{value!r} is not a Dask scheduler address such as "
+#: A Dask scheduler's address: a protocol, a host name or address, and a port (Dask's own
+#: default, 8786, when left out).
+_SCHEDULER = re.compile(r"(tcp|tls|ws|wss|ucx)://([A-Za-z0-9]([A-Za-z0-9.-]{0,252})"
+                        r"|\[[0-9A-Fa-f:.]{2,45}\])(:[0-9]{1,5})?")
+
+
+def scheduler_address(value: str) -> str:
+    """``value`` if it is a Dask scheduler address (``tcp://host:8786``), else ValueError
+    saying what one looks like: the command line and the settings check it the same way."""
+    match = _SCHEDULER.fullmatch(value)
+    if match is None or (match[4] is not None and not 0 < int(match[4][1:]) < 65536):
+        shown = value if len(value) <= 80 else value[:80] + "…"
+        raise ValueError(f"{shown!r} is not a Dask scheduler address such as "
                          "'tcp://scheduler.example.org:8786'")
     return value
 
@@ -133,6 +144,37 @@ def _checked_by(fault: Callable[[str], str | None]) -> AfterValidator:
             raise ValueError(message)
         return value
     return AfterValidator(check)
+
+
+def _scheduler(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    scheduler_address(value)
+    # a file that failed its own check is not in info.data: that problem is reported already
+    missing = [name for name in ("tls_ca_file", "tls_client_cert")
+               if name in info.data and info.data[name] is None]
+    if value.startswith("tls://") and missing:
+        raise ValueError(f"a tls:// scheduler needs {' and '.join(missing)} in [engine] "
+                         "(the certificate authority that signed the cluster's certificates, "
+                         "and this machine's certificate)")
+    return value
+
+
+def _certificate(value: str | None, info: ValidationInfo) -> str | None:
+    """A certificate or key file: inside the project folder, or an absolute path; an
+    existing file, whose absolute path is kept (the run may start elsewhere)."""
+    if value is None:
+        return None
+    context = info.context if isinstance(info.context, dict) else {}
+    root = Path(context.get("root", ".")).resolve()
+    given = Path(value)
+    path = (given if given.is_absolute() else root / given).resolve()
+    if not given.is_absolute() and not path.is_relative_to(root):
+        raise ValueError(f"{value!r} is outside the project folder: name a file inside it, "
+                         "or give an absolute path")
+    if not path.is_file():
+        raise ValueError(f"{value!r}: no such file")
+    return str(path)
 
 
 Pattern = Annotated[Line, AfterValidator(_check_characters)]
@@ -157,8 +199,16 @@ class DatelineSettings(_Table):
 
 
 class EngineSettings(_Table):
-    """Where exports run: this machine (default) or a Dask cluster."""
+    """A Dask cluster the project may export on.  A project folder is something people
+    hand each other, and a Dask scheduler can run code in the process that connects to
+    it: the engine uses ``scheduler`` only when asked (``--scheduler from-settings``) or
+    over TLS with the certificates named here."""
 
+    # PEM files, as distributed's Security takes them; the key may be in the certificate
+    tls_ca_file: Annotated[str | None, AfterValidator(_certificate)] = None
+    tls_client_cert: Annotated[str | None, AfterValidator(_certificate)] = None
+    tls_client_key: Annotated[str | None, AfterValidator(_certificate)] = None
+    # after the files: a tls:// address is checked against them
     scheduler: Annotated[str | None, AfterValidator(_scheduler)] = None
 
 
@@ -242,7 +292,8 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
         return Problem(shown, f"{key}: {message}", *tomlfiles.locate((*table, *loc), lines))
 
     try:
-        settings = Settings.model_validate({**data, "root": root})
+        # the context: files named in the settings are found from the project folder
+        settings = Settings.model_validate({**data, "root": root}, context={"root": root})
     except ValidationError as error:
         problems = []
         for e in error.errors():

@@ -1,18 +1,25 @@
-"""Exporting on a real Dask cluster: a scheduler and two workers as processes on 127.0.0.1."""
+"""Exporting on a real Dask cluster: a scheduler and two workers as processes on 127.0.0.1;
+and what a run does with an address that is not one, or that a project folder names."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.metadata
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ENGLISH
 from test_build import make_newsroom
 
 pytest.importorskip("distributed", reason="briefkit[distributed] is not installed")
@@ -31,38 +38,47 @@ def files(folder: Path) -> dict[str, str]:
 
 
 class Cluster:
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, workers: int = 2, worker_env: dict[str, str] | None = None,
+                 tls: dict[str, Path] | None = None) -> None:
         self.base = base
         self.port = free_port()
-        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.address = f"{'tls' if tls else 'tcp'}://127.0.0.1:{self.port}"
         self.tmp = base / "worker-tmp"  # the workers' temporary folder, checked empty after
         self.tmp.mkdir()
+        self.count, self.worker_env, self.tls = workers, worker_env or {}, tls
         self.processes: list[subprocess.Popen[bytes]] = []
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> None:
         own = self.base / "dask"
         own.mkdir()
+        tls = [] if self.tls is None else [
+            "--tls-ca-file", str(self.tls["ca"]), "--tls-cert", str(self.tls["cert"]),
+            "--tls-key", str(self.tls["key"])]
         scheduler = subprocess.Popen(
             [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-             "--no-dashboard"], cwd=own, env={**os.environ, "TMPDIR": str(own)},
+             "--no-dashboard", *tls], cwd=own, env={**os.environ, "TMPDIR": str(own)},
             # the log stays open as long as the process runs
             stdout=subprocess.DEVNULL, stderr=open(own / "scheduler.log", "wb"))  # noqa: SIM115
         self.processes.append(scheduler)
-        for n in range(2):
+        for n in range(self.count):
             worker = subprocess.Popen(
                 [str(DASK), "worker", self.address, "--nworkers", "1", "--nthreads", "1",
                  "--no-dashboard", "--name", f"w{n}", "--local-directory", str(own),
-                 "--death-timeout", "60"],
-                cwd=own, env={**os.environ, "TMPDIR": str(self.tmp)},
+                 "--death-timeout", "60", *tls],
+                cwd=own, env={**os.environ, "TMPDIR": str(self.tmp), **self.worker_env},
                 stdout=subprocess.DEVNULL,
                 stderr=open(own / f"worker-{n}.log", "wb"))  # noqa: SIM115
             self.processes.append(worker)
             self.workers.append(worker)
         from distributed import Client
+        from distributed.security import Security
 
-        with Client(self.address, timeout="60s") as client:
-            client.wait_for_workers(2, timeout=120)
+        security = None if self.tls is None else Security(
+            tls_ca_file=str(self.tls["ca"]), tls_client_cert=str(self.tls["cert"]),
+            tls_client_key=str(self.tls["key"]), require_encryption=True)
+        with Client(self.address, timeout="60s", security=security) as client:
+            client.wait_for_workers(self.count, timeout=120)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -141,3 +157,218 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("briefkit: cannot reach the Dask scheduler at tcp://")
     assert len(result.stderr.splitlines()) == 1
     assert not (room / "dist").exists() or not any((room / "dist").iterdir())
+
+
+class Peer:
+    """A peer on 127.0.0.1 that is no Dask scheduler, served by a thread of the test:
+    "silent" accepts and never answers, "http" answers what it is sent as a web server
+    does, "garbage" sends 0xff bytes.  It counts the connections it accepts."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.accepted = 0
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed at the end of the test
+            self.accepted += 1
+            self.held.append(connection)
+            with contextlib.suppress(OSError):
+                if self.kind == "http":
+                    connection.recv(65536)
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                                       b"Content-Length: 13\r\n\r\n<p>hello</p>\n")
+                elif self.kind == "garbage":
+                    connection.sendall(b"\xff" * 4096)
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+
+@pytest.fixture
+def garbage() -> Iterator[Peer]:
+    peer = Peer("garbage")
+    yield peer
+    peer.close()
+
+
+def nothing_written(room: Path) -> bool:
+    return not (room / "dist").exists() or not any((room / "dist").iterdir())
+
+
+@pytest.mark.parametrize(("kind", "said"), [
+    ("silent", "did not answer within"),
+    ("http", "does not answer as a Dask scheduler"),
+    ("garbage", "does not answer as a Dask scheduler"),
+])
+def test_a_peer_that_is_no_scheduler_is_one_line_within_seconds(tmp_path: Path, kind: str,
+                                                                 said: str) -> None:
+    room = make_newsroom(tmp_path, copies=0)
+    peer = Peer(kind)
+    try:
+        started = time.monotonic()
+        result = export(room, "--scheduler", peer.address, timeout=45)
+        took = time.monotonic() - started
+    finally:
+        peer.close()
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"briefkit: {peer.address} {said}") or \
+        result.stderr.startswith(f"briefkit: the Dask scheduler at {peer.address} {said}"), \
+        result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr  # no traceback, no noise
+    assert peer.accepted >= 1 and took < 30
+    assert nothing_written(room)
+
+
+def test_a_scheduler_address_that_is_not_one_is_refused_at_the_command_line(
+        tmp_path: Path) -> None:
+    room = make_newsroom(tmp_path, copies=0)
+    result = export(room, "--scheduler", "scheduler.example.org 8786", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == ("briefkit export: --scheduler: 'scheduler.example.org 8786' is not "
+                             "a Dask scheduler address such as "
+                             "'tcp://scheduler.example.org:8786' (or 'from-settings')\n")
+    result = subprocess.run([sys.executable, "-m", "briefkit", "export", "--all"], cwd=room,
+                            env={**os.environ, "BRIEFKIT_SCHEDULER": "tcp://\x1b[2J"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("briefkit export: BRIEFKIT_SCHEDULER: 'tcp://\\x1b[2J' is "
+                                     "not a Dask scheduler address"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert nothing_written(room)
+
+
+def test_the_environment_names_the_scheduler(tmp_path: Path, garbage: Peer) -> None:
+    room = make_newsroom(tmp_path, copies=0)
+    result = subprocess.run([sys.executable, "-m", "briefkit", "export", "--all"], cwd=room,
+                            env={**os.environ, "BRIEFKIT_SCHEDULER": garbage.address},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"briefkit: {garbage.address} does not answer as a Dask "
+                                    "scheduler"), result.stderr
+    assert garbage.accepted >= 1
+
+
+def test_a_scheduler_named_in_the_settings_is_shown_and_used_only_when_asked(
+        tmp_path: Path, garbage: Peer) -> None:
+    room = make_newsroom(tmp_path, copies=0)
+    with open(room / "briefkit.toml", "a", encoding="utf-8") as settings:
+        settings.write(f'\n[engine]\nscheduler = "{garbage.address}"\n')
+    result = export(room, "-f", "sitemap", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert garbage.accepted == 0  # nothing was sent there, nothing read from it
+    assert result.stderr == (
+        f"warning: briefkit.toml names the Dask scheduler {garbage.address}: exported on this "
+        "machine (a scheduler can run code here: use it with --scheduler from-settings, or "
+        "over tls:// with [engine] certificates)\n")
+    assert (room / "dist" / "sitemap.xml").is_file()  # exported here
+    asked = export(room, "-f", "sitemap", "--force", "--scheduler", "from-settings", timeout=60)
+    assert asked.returncode == 1
+    assert asked.stderr.startswith(f"briefkit: {garbage.address} does not answer as a Dask "
+                                   "scheduler"), asked.stderr
+    assert len(asked.stderr.splitlines()) == 1 and garbage.accepted >= 1
+
+
+def test_a_tls_scheduler_without_its_certificates_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "room").mkdir()
+    room = make_newsroom(tmp_path / "room", copies=0)
+    address = f"tls://127.0.0.1:{free_port()}"
+    result = export(room, "-f", "html", "--scheduler", address, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (f"briefkit: {address}: a tls:// scheduler needs certificates: "
+                             "name them in briefkit.toml ([engine] tls_ca_file, tls_client_cert, "
+                             "tls_client_key) or in Dask's configuration\n")
+    # named in the settings: refused as they load, and so are certificates outside the project
+    settings = room / "briefkit.toml"
+    plain = settings.read_text("utf-8")
+    settings.write_text(plain + f'\n[engine]\nscheduler = "tls://127.0.0.1:{free_port()}"\n',
+                        "utf-8")
+    result = export(room, "-f", "html", timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("briefkit.toml:"), result.stderr
+    assert "engine.scheduler: a tls:// scheduler needs tls_ca_file and tls_client_cert" in \
+        result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n", "utf-8")
+    (room / "cert.pem").write_text("-----BEGIN CERTIFICATE-----\n", "utf-8")
+    settings.write_text(plain + f'\n[engine]\nscheduler = "tls://127.0.0.1:{free_port()}"\n'
+                        'tls_ca_file = "../ca.pem"\ntls_client_cert = "cert.pem"\n', "utf-8")
+    result = export(room, "-f", "html", timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("briefkit.toml:"), result.stderr
+    assert "engine.tls_ca_file: '../ca.pem' is outside the project folder" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert nothing_written(room)
+
+
+def certificates(folder: Path) -> dict[str, Path]:
+    """A certificate authority and one certificate it signed, for every end of a cluster."""
+    folder.mkdir()
+    openssl = ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+    subprocess.run([*openssl, "-x509", "-keyout", "ca.key", "-out", "ca.pem",
+                    "-subj", "/CN=briefkit test authority"], cwd=folder, check=True,
+                   capture_output=True)
+    subprocess.run([*openssl, "-keyout", "key.pem", "-out", "cert.csr", "-subj", "/CN=127.0.0.1"],
+                   cwd=folder, check=True, capture_output=True)
+    (folder / "names.ext").write_text("subjectAltName=IP:127.0.0.1\n", "utf-8")
+    subprocess.run(["openssl", "x509", "-req", "-in", "cert.csr", "-CA", "ca.pem", "-CAkey",
+                    "ca.key", "-CAcreateserial", "-out", "cert.pem", "-days", "2",
+                    "-extfile", "names.ext"], cwd=folder, check=True, capture_output=True)
+    return {"ca": folder / "ca.pem", "cert": folder / "cert.pem", "key": folder / "key.pem"}
+
+
+@pytest.mark.slow  # a scheduler and a worker speaking TLS start slowly
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl for certificates")
+def test_a_tls_scheduler_with_its_certificates_in_the_settings_is_used(tmp_path: Path) -> None:
+    (tmp_path / "room").mkdir()
+    room = make_newsroom(tmp_path / "room", copies=0)
+    tls = certificates(room / "tls")
+    running = Cluster(tmp_path, workers=1, tls=tls)
+    try:
+        running.start()
+        with open(room / "briefkit.toml", "a", encoding="utf-8") as settings:
+            settings.write(f'\n[engine]\nscheduler = "{running.address}"\n'
+                           'tls_ca_file = "tls/ca.pem"\ntls_client_cert = "tls/cert.pem"\n'
+                           'tls_client_key = "tls/key.pem"\n')
+        result = export(room, "-f", "html", "--json")
+    finally:
+        running.stop()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["executor"] == f"the Dask cluster at {running.address}"
+    assert (room / "dist" / f"{ENGLISH}.html").is_file()
+
+
+def test_workers_whose_libraries_differ_are_refused_before_any_job(tmp_path: Path) -> None:
+    # the worker's Python reports another version of pydyf, which writes the PDFs
+    patched = tmp_path / "older-pydyf"
+    patched.mkdir()
+    (patched / "sitecustomize.py").write_text(
+        "import importlib.metadata\n"
+        "_installed = importlib.metadata.version\n"
+        "def version(name):\n"
+        "    return '0.0.1' if name.lower() == 'pydyf' else _installed(name)\n"
+        "importlib.metadata.version = version\n", "utf-8")
+    path = os.pathsep.join(p for p in (str(patched), os.environ.get("PYTHONPATH")) if p)
+    running = Cluster(tmp_path, workers=1, worker_env={"PYTHONPATH": path})
+    (tmp_path / "room").mkdir()
+    room = make_newsroom(tmp_path / "room", copies=0)
+    try:
+        running.start()
+        result = export(room, "--scheduler", running.address, timeout=120)
+    finally:
+        running.stop()
+    assert result.returncode == 1
+    ours = importlib.metadata.version("pydyf")
+    assert result.stderr.startswith("briefkit: the Dask worker tcp://127.0.0.1:"), result.stderr
+    assert f"has pydyf 0.0.1, this machine {ours}: its outputs would differ" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert nothing_written(room)

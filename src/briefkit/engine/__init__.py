@@ -2,8 +2,9 @@
 
 ``sources`` (what changed in source/), ``plan`` (keys and order), ``jobs`` (typed
 jobs and their outcomes), ``work`` (a worker's side), ``executors`` (this
-process, a local pool, a Dask cluster), ``state`` (the run state in
-``.briefkit/``), ``run`` (one export run) and ``report`` (what it says).
+process, a local pool), ``cluster`` (which Dask cluster, if any, and reaching
+it), ``state`` (the run state in ``.briefkit/``), ``run`` (one export run) and
+``report`` (what it says).
 """
 
 from briefkit.engine.executors import default_jobs

@@ -4,35 +4,27 @@ A run with little to do runs here and never pays a pool's start-up; a bigger
 one uses a local process pool whose workers start with WeasyPrint imported and
 the theme's fonts and stylesheets loaded, and keep them for the run; with a
 scheduler address, jobs go to a Dask cluster through ``distributed``'s
-``Client.get_executor()``.  Each is a :class:`concurrent.futures.Executor`;
-:class:`Crew` maps jobs over whichever it is given, and is the only code that
-waits on one.
+``Client.get_executor()`` (:mod:`briefkit.engine.cluster`).  Each is a
+:class:`concurrent.futures.Executor`; :class:`Crew` maps jobs over whichever it
+is given, and is the only code that waits on one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Any
 
 from briefkit.engine.jobs import Job, Outcome, Refused
-from briefkit.engine.work import Setup, ThemeFiles, forget, perform, theme_files, workshop
+from briefkit.engine.work import Setup, ThemeFiles, forget, perform, workshop
 from briefkit.errors import BriefkitError
 
 #: How many times a job whose worker died is tried again on a fresh one.
 RETRIES = 2
-
-
-class ClusterError(BriefkitError):
-    """The Dask scheduler cannot be reached, or distributed is not installed."""
-
-    category = "cluster"
 
 
 class Inline(Executor):
@@ -97,44 +89,6 @@ def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor
     # progress bar's thread exists, so no worker is forked with a lock held elsewhere
     pool.submit(int)
     return pool
-
-
-@dataclass
-class Cluster:
-    """A Dask cluster reached through its scheduler, and what was sent to its workers."""
-
-    client: Any  # distributed.Client
-    executor: Executor
-    files: Any = None  # the theme's files, scattered to every worker
-    workers: int = 1
-
-    @classmethod
-    def connect(cls, address: str, setup: Setup) -> Cluster:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ClusterError("exporting on a Dask cluster needs the distributed package: "
-                               "pip install 'briefkit[distributed]'") from None
-        try:
-            client = Client(address, timeout="10s",  # type: ignore[no-untyped-call]
-                            set_as_default=False)
-        except (OSError, TimeoutError) as error:
-            raise ClusterError(f"cannot reach the Dask scheduler at {address} "
-                               f"({type(error).__name__}: {error})") from None
-        bundle = theme_files(setup.theme, setup.state / "cache")
-        files = client.scatter(bundle, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
-        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
-        # pure=False: every job is its own task; retries: a job whose worker died runs again
-        executor = client.get_executor(  # type: ignore[no-untyped-call]
-            pure=False, retries=RETRIES)
-        return cls(client, executor, files, threads)
-
-    def close(self) -> None:
-        """Workers drop the run's caches and temporary folders; the client disconnects."""
-        # a worker already gone has nothing to clean
-        with contextlib.suppress(Exception):
-            self.client.run(forget)
-        self.client.close()
 
 
 class Crew:
@@ -206,5 +160,4 @@ class Crew:
         return finished
 
 
-__all__ = ["Cluster", "ClusterError", "Crew", "Inline", "ThemeFiles", "default_jobs",
-           "local_pool"]
+__all__ = ["Crew", "Inline", "ThemeFiles", "default_jobs", "local_pool"]

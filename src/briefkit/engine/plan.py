@@ -2,7 +2,9 @@
 
 An output is made again only when what it is made from changed.  Its *key* is
 a digest of the briefing file, the briefing's images, the theme's files, the
-settings, briefkit's version and the format.  An exporter that lists other
+settings, briefkit's version, the format and the versions of the libraries that
+shape that format's bytes (an upgrade of WeasyPrint makes the PDFs again, and
+nothing else).  An exporter that lists other
 outputs (``lists_outputs``) adds those outputs' checksums to its key; a
 collection output (a feed, the front page) has a key made of every member's
 key and the outputs listed in it, so it follows any change to any entry.
@@ -10,6 +12,7 @@ key and the outputs listed in it, so it follows any change to any entry.
 
 from __future__ import annotations
 
+import importlib.metadata
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -17,6 +20,7 @@ from briefkit import __version__
 from briefkit.config import Settings
 from briefkit.engine.sources import Source, digest
 from briefkit.engine.state import Record
+from briefkit.exporters.base import Exporter
 from briefkit.links import OutputInfo
 from briefkit.themes import Theme
 
@@ -26,9 +30,41 @@ FIRST_GUESS = {"pdf": 1.0, "epub": 0.2, "docx": 0.15, "html": 0.05}
 READ_COST = 0.01
 
 
+#: What every format's bytes depend on besides its own libraries: the model's validation
+#: (how a briefing's values are parsed) and the images' check (the format an image
+#: decodes as names it in every output).
+EVERY_FORMAT = ("pydantic", "pillow")
+
+
 def base_key(settings: Settings, theme: Theme) -> str:
     """What every output's key starts from: briefkit's version, the settings, the theme."""
     return digest(__version__, settings.fingerprint(), theme.fingerprint)
+
+
+def version_of(distribution: str) -> str:
+    """The installed version of a distribution, from its metadata (cheap: the library
+    is not imported), or "none" when it is not installed."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+def versions(distributions: Iterable[str]) -> dict[str, str]:
+    """The installed version of each distribution (on a cluster worker too: the run
+    compares them with its own)."""
+    return {name: version_of(name) for name in sorted(set(distributions))}
+
+
+def libraries(exporters: Iterable[Exporter]) -> list[str]:
+    """Every distribution whose version shapes the bytes of one of ``exporters``."""
+    return sorted({*EVERY_FORMAT, *(n for e in exporters for n in e.made_with)})
+
+
+def format_base(base: str, exporter: Exporter, installed: Mapping[str, str]) -> str:
+    """The base key of one format: with the versions of the libraries that shape it."""
+    names = sorted({*EVERY_FORMAT, *exporter.made_with})
+    return digest(base, *(f"{name}=={installed[name]}" for name in names))
 
 
 def output_key(base: str, format: str, source: Source) -> str:

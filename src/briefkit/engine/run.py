@@ -23,7 +23,8 @@ from typing import Any
 from briefkit import registry
 from briefkit.config import Settings
 from briefkit.engine import plan, work
-from briefkit.engine.executors import Cluster, Crew, Inline, default_jobs, local_pool
+from briefkit.engine.cluster import Cluster, choose_scheduler, security
+from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
 from briefkit.engine.report import Failure, Lines, Progress, Report
 from briefkit.engine.scratch import sweep
@@ -52,8 +53,10 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
 
     Only outputs whose inputs changed are made (all of them with ``force``): in
     this process when there is little to do, else on ``jobs`` local processes
-    (default: every core), or on the Dask cluster at ``scheduler`` (default: the
-    ``[engine] scheduler`` setting).  Collection formats (feeds, front page)
+    (default: every core), or on the Dask cluster at ``scheduler`` (an address, or
+    ``"from-settings"`` for the ``[engine] scheduler`` setting, which is otherwise
+    used only over tls:// with the certificates the settings name, and else only
+    reported in a warning).  Collection formats (feeds, front page)
     always cover every valid briefing of source/; they run when named, or when
     every format is asked for.  A run over all of source/ also removes the
     outputs of briefings that are no longer there; when that would be every
@@ -71,6 +74,9 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     tell = progress or (Lines(folder.name, listener) if listener else Progress())
     report = Report(jobs=max(1, jobs or default_jobs()))
     asked = jobs is not None  # a number of processes asked for is used, however small the run
+    address, warning = choose_scheduler(scheduler, settings.engine)
+    if warning is not None:
+        report.warnings.append(warning)
     with State(settings.root, folder) as state:
         report.warnings.extend(state.warnings)
         sweep(state.home)
@@ -82,8 +88,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         if in_main:
             signal.signal(signal.SIGTERM, _stop)
         try:
-            run.go([Path(os.path.abspath(p)) for p in paths] if paths else None,
-                   scheduler or settings.engine.scheduler)
+            run.go([Path(os.path.abspath(p)) for p in paths] if paths else None, address)
             if not paths:
                 run.tidy()
         except (KeyboardInterrupt, OutputError):
@@ -150,6 +155,9 @@ class _Run:
         self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
         self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
         self.base = plan.base_key(settings, theme)
+        # each format's key names the versions of the libraries that shape its bytes
+        self.versions = plan.versions(["briefkit", *plan.libraries(exporters)])
+        self.bases = {e.name: plan.format_base(self.base, e, self.versions) for e in exporters}
         self.guess = plan.estimates(state.records.values())
         self.sources: dict[Path, Source] = {}
         self.chosen: list[Path] = []
@@ -175,7 +183,8 @@ class _Run:
         formats = tuple(e.name for e in (*self.single, *self.listing, *self.collections))
         if scheduler:
             self.setup = replace(self.setup, portable=True)
-            self.cluster = Cluster.connect(scheduler, self.setup)
+            self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
+                                           security(scheduler, self.settings.engine))
             cluster = self.cluster
             images = self._images
             self.crew = Crew(cluster.executor,
@@ -252,7 +261,8 @@ class _Run:
             elif source.id is not None:
                 for exporter in self.single:
                     name = exporter.filename(source.id)
-                    if self._stale(name, plan.output_key(self.base, exporter.name, source)):
+                    key = plan.output_key(self.bases[exporter.name], exporter.name, source)
+                    if self._stale(name, key):
                         amount += plan.cost(self.guess, exporter.name, source.memory["size"])
         return amount
 
@@ -330,7 +340,7 @@ class _Run:
                 continue
             for exporter in self.single:
                 name = exporter.filename(source.id)
-                key = plan.output_key(self.base, exporter.name, source)
+                key = plan.output_key(self.bases[exporter.name], exporter.name, source)
                 if self.needed(name, key):
                     work.append(BriefingJob(exporter.name, name, key, path, plan.cost(
                         self.guess, exporter.name, source.memory["size"])))
@@ -347,8 +357,8 @@ class _Run:
         stale = {name for _, _, name, key, _ in listings if self._stale(name, key)}
         listing = bool(listings) and (bool(work) or bool(stale))
         due = bool(self.collections and self.members and (work or listing or any(
-            self._stale(e.filename(), plan.collection_key(self.base, e.name, self.members,
-                                                          records))
+            self._stale(e.filename(), plan.collection_key(self.bases[e.name], e.name,
+                                                          self.members, records))
             for e in self.collections)))
         counts: dict[str, int] = {}
         for job in work:
@@ -420,8 +430,8 @@ class _Run:
                 continue
             for exporter in exporters:
                 outputs = seen[exporter.name].get(source.id, {})
-                key = plan.listing_key(self.base, exporter.name, source, outputs,
-                                       self.state.records)
+                key = plan.listing_key(self.bases[exporter.name], exporter.name, source,
+                                       outputs, self.state.records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
 
     def make_listings(self) -> None:
@@ -448,7 +458,7 @@ class _Run:
         jobs: list[Job] = []
         for exporter in self.collections:
             name = exporter.filename()
-            key = plan.collection_key(self.base, exporter.name, valid, records)
+            key = plan.collection_key(self.bases[exporter.name], exporter.name, valid, records)
             if self.needed(name, key):
                 jobs.append(CollectionJob(exporter.name, name, key, items, outputs))
             else:

@@ -102,6 +102,10 @@ class Exporter:
     lists_outputs: ClassVar[bool] = False
     #: Formats that list outputs too and whose files this one lists (it runs after them).
     runs_after: ClassVar[tuple[str, ...]] = ()
+    #: The distributions (as pip names them) whose versions shape this format's bytes:
+    #: an upgrade of one makes this format's outputs again, and a cluster worker with
+    #: another version of one is refused.
+    made_with: ClassVar[tuple[str, ...]] = ()
 
     def filename(self, briefing_id: str) -> str:
         return f"{briefing_id}{self.extension}"

@@ -54,6 +54,8 @@ class DocxExporter(Exporter):
     extension = ".docx"
     media_type = MEDIA_TYPE
     description = "the briefing as a Word document partners can edit, styles from the theme"
+    # python-docx writes with lxml; fontTools subsets the embedded fonts; Babel: dates
+    made_with = ("python-docx", "lxml", "fonttools", "babel")
 
     def export(self, item: BriefingFile, context: Context) -> bytes:
         return _WordBriefing(item, context).build()

@@ -185,6 +185,8 @@ class EpubExporter(Exporter):
     extension = ".epub"
     media_type = "application/epub+zip"
     description = "an EPUB 3 e-book: cover, title page, sections (one file when short), sources"
+    # EbookLib writes with lxml; the cover is drawn with the theme's fonts (fontTools)
+    made_with = (*html.MADE_WITH, "ebooklib", "lxml", "fonttools")
 
     def export(self, item: BriefingFile, context: Context) -> bytes:
         from ebooklib import epub

@@ -18,7 +18,7 @@ from briefkit.config import Settings
 from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing
-from briefkit.render import published
+from briefkit.render import html, published
 from briefkit.render.dates import locale_of
 from briefkit.render.feed_entries import (
     FeedEntry,
@@ -98,6 +98,7 @@ class RSSExporter(CollectionExporter):
     extension = ".xml"
     media_type = "application/rss+xml"
     description = "RSS 2.0 feed of the newest briefings, full content and PDF enclosure"
+    made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: CollectionContext) -> Exported:
@@ -137,6 +138,7 @@ class AtomExporter(CollectionExporter):
     extension = ".xml"
     media_type = "application/atom+xml"
     description = "Atom 1.0 feed of the newest briefings, full content and downloads"
+    made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: CollectionContext) -> Exported:
@@ -208,6 +210,7 @@ class JSONFeedExporter(CollectionExporter):
     extension = ".json"
     media_type = "application/feed+json"
     description = "JSON Feed 1.1 of the newest briefings"
+    made_with = html.MADE_WITH
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: CollectionContext) -> Exported:

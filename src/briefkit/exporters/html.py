@@ -38,6 +38,7 @@ class HTMLExporter(Exporter):
     description = "the briefing as a web page, with its images and the theme's web fonts"
     #: the page links the briefing's PDF, Word and EPUB files, with their sizes
     lists_outputs = True
+    made_with = (*html.MADE_WITH, *webfonts.MADE_WITH)
 
     def filename(self, briefing_id: str) -> str:
         return links.page(briefing_id)

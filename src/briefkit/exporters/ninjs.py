@@ -168,6 +168,7 @@ class NinjsExporter(Exporter):
     description = "IPTC ninjs 3.1 news item for wire partners, listing the published files"
     lists_outputs = True
     runs_after = ("html",)  # the web page lists the downloads; the item lists the page too
+    made_with = html.MADE_WITH
 
     def export(self, item: BriefingFile, context: Context) -> Exported:
         briefing, settings = item.briefing, context.settings

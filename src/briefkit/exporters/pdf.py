@@ -149,6 +149,9 @@ class PDFExporter(Exporter):
     extension = ".pdf"
     media_type = "application/pdf"
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
+    # WeasyPrint and what it lays out, hyphenates, subsets and writes the file with
+    made_with = (*html.MADE_WITH, "weasyprint", "pydyf", "fonttools", "pyphen", "tinycss2",
+                 "cssselect2", "tinyhtml5")
 
     def prepare(self, context: Context) -> None:
         """Import WeasyPrint and load the theme's fonts, the characters they draw and its

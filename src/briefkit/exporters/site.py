@@ -120,6 +120,7 @@ class FrontPageExporter(CollectionExporter):
     extension = ".html"
     media_type = "text/html"
     description = "the front page: every briefing, its downloads and the feeds"
+    made_with = (*html.MADE_WITH, *webfonts.MADE_WITH)
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: CollectionContext) -> Exported:

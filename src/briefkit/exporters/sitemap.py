@@ -54,6 +54,7 @@ class SitemapExporter(CollectionExporter):
     extension = ".xml"
     media_type = "application/xml"
     description = "sitemap of the web pages, news extension for the last two days; robots.txt"
+    made_with = ("lxml",)
 
     def export_collection(self, items: Sequence[BriefingFile], context: Context) -> Exported:
         from lxml import etree  # type: ignore[import-untyped]

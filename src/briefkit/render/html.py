@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 ImageUrl = Callable[[str], str]
 
+#: The libraries whose versions shape this HTML: its templates, escaping and dates.
+MADE_WITH = ("jinja2", "markupsafe", "babel")
+
 
 def inline_html(text: str, language: str, *, tie: bool = False) -> Markup:
     """Briefing text with inline markup, as safe HTML with the language's typography;
