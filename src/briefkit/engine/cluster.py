@@ -5,7 +5,8 @@ A Dask scheduler is trusted with more than the work: distributed unpickles what 
 sends, so whoever runs it can run code in the process that connects.  A project
 folder is something newsrooms hand each other, so the address comes from the
 command line or the environment; one named in ``briefkit.toml`` is used only when
-asked (``--scheduler from-settings``) or over TLS with the certificates it names.
+asked (``--scheduler from-settings``, or ``BRIEFKIT_SCHEDULER=from-settings``), over
+TLS or not: a project could ship its own certificate authority as well as an address.
 
 distributed's client does not bound the whole of connecting (a peer that accepts
 and never answers is waited on for ever) and lets a peer that does not speak its
@@ -58,8 +59,8 @@ def choose_scheduler(asked: str | None, engine: EngineSettings) -> tuple[str | N
     settings name one that is not used.
 
     ``asked`` is what the command line or the environment said: an address, or
-    ``from-settings``.  Without it, the settings' scheduler is used only over TLS
-    with the certificates they name.
+    ``from-settings``.  Without it, the settings' scheduler is not used, whatever
+    certificates they name: they came with the project folder.
     """
     named = engine.scheduler
     if asked == FROM_SETTINGS:
@@ -71,11 +72,8 @@ def choose_scheduler(asked: str | None, engine: EngineSettings) -> tuple[str | N
         return asked, None
     if named is None:
         return None, None
-    if named.startswith("tls://") and engine.tls_ca_file and engine.tls_client_cert:
-        return named, None
     return None, (f"briefkit.toml names the Dask scheduler {named}: exported on this machine "
-                  f"(a scheduler can run code here: use it with --scheduler {FROM_SETTINGS}, "
-                  "or over tls:// with [engine] certificates)")
+                  f"(a scheduler can run code here: use it with --scheduler {FROM_SETTINGS})")
 
 
 def security(address: str, engine: EngineSettings) -> Any:

@@ -55,8 +55,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     this process when there is little to do, else on ``jobs`` local processes
     (default: every core), or on the Dask cluster at ``scheduler`` (an address, or
     ``"from-settings"`` for the ``[engine] scheduler`` setting, which is otherwise
-    used only over tls:// with the certificates the settings name, and else only
-    reported in a warning).  Collection formats (feeds, front page)
+    only reported in a warning).  Collection formats (feeds, front page)
     always cover every valid briefing of source/; they run when named, or when
     every format is asked for.  A run over all of source/ also removes the
     outputs of briefings that are no longer there; when that would be every
