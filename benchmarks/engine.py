@@ -7,10 +7,11 @@
 
 - ``one-changed``: one briefing edited in a folder of ``count``, every format, a
   fresh process each time: CPU and wall time of the default run, ``--jobs 1`` and
-  ``--jobs 2``, side by side with the pandoc chain on the same briefing (pandoc
-  making DOCX, EPUB and a standalone HTML page from the briefing's web page, and
-  WeasyPrint making the PDF from that page), medians of ``--repeat`` rounds.
-  Target: the default run's CPU at most the chain's.
+  ``--jobs 2``, side by side with what a newsroom would run instead on the same
+  briefing, the pandoc chain: pandoc making DOCX, EPUB and a standalone HTML
+  page from the briefing written as Markdown (``export_scale.markdown``), and
+  WeasyPrint making the PDF from pandoc's standalone page; medians of
+  ``--repeat`` rounds.  Target: the default run's CPU at most the chain's.
 - ``no-op``: a run with nothing to do over ``count`` briefings (median of 3) and
   the peak memory of a full run.
 - ``cold``: every format from scratch, the wall time per briefing, against the
@@ -37,10 +38,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_scale import BRIEFKIT, newsroom  # noqa: E402
+from export_scale import BRIEFKIT, markdown, newsroom  # noqa: E402
 
 
 def timed(command: list[str], cwd: Path) -> dict[str, float]:
@@ -74,17 +74,23 @@ def edit(folder: Path, round: int) -> Path:
     return path
 
 
-def pandoc_chain(folder: Path, page: Path) -> dict[str, float]:
-    """pandoc (DOCX, EPUB, HTML) and WeasyPrint (PDF) from the briefing's web page."""
+def pandoc_chain(folder: Path, source: Path) -> dict[str, float]:
+    """What a newsroom would run instead of briefkit on one briefing, as it would run it:
+    pandoc making DOCX, EPUB and a standalone HTML page from the briefing written as
+    Markdown, then WeasyPrint making the PDF from pandoc's page (images from source/)."""
     out = folder / "chain"
     out.mkdir(exist_ok=True)
+    text = out / f"{source.stem}.md"  # the newsroom's own file: written, not timed
+    text.write_text(markdown(json.loads(source.read_text("utf-8"))), "utf-8")
+    images = folder / "source"
     total = {"wall": 0.0, "cpu": 0.0}
     for target in ("docx", "epub", "html"):
-        spent = timed(["pandoc", "-f", "html", "-s", "-o", str(out / f"page.{target}"),
-                       str(page)], folder)
+        spent = timed(["pandoc", "-f", "markdown", "-s", "--resource-path", str(images),
+                       "-o", str(out / f"{source.stem}.{target}"), str(text)], folder)
         total = {k: total[k] + spent[k] for k in total}
     weasy = Path(sys.executable).parent / "weasyprint"
-    spent = timed([str(weasy), str(page), str(out / "page.pdf")], folder)
+    spent = timed([str(weasy), "--base-url", f"{images}/", str(out / f"{source.stem}.html"),
+                   str(out / f"{source.stem}.pdf")], folder)
     return {k: total[k] + spent[k] for k in total}
 
 
@@ -102,8 +108,8 @@ def one_changed(count: int, repeat: int) -> None:
                 edits += 1
                 edit(folder, edits)
                 rows.setdefault(name, []).append(export(folder, *args))
-            page = folder / "dist" / "briefing-00007.html"
-            rows.setdefault("pandoc + WeasyPrint", []).append(pandoc_chain(folder, page))
+            changed = folder / "source" / "briefing-00007.json"
+            rows.setdefault("pandoc + WeasyPrint", []).append(pandoc_chain(folder, changed))
         chain = statistics.median(r["cpu"] for r in rows["pandoc + WeasyPrint"])
         print(f"One briefing changed among {count}, every format, a fresh process; "
               f"medians of {repeat}; {load()}\n")

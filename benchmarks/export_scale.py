@@ -6,16 +6,17 @@ command line in a subprocess:
 
 - cold export time of each format on its own, and the cost per briefing;
 - a warm run with nothing to do (target: under 1 s for 1,000 briefings);
-- DOCX + EPUB + feeds from scratch, against pandoc making the same DOCX and
-  EPUB from each briefing's HTML with as many processes (target: faster);
+- DOCX + EPUB + feeds from scratch, against pandoc making DOCX and EPUB from
+  each briefing written as Markdown (:func:`markdown`, what a newsroom without
+  briefkit would keep), with as many processes (target: faster);
 - peak memory: the largest resident set of a run and its worker processes;
 - parallel speed-up of a forced export of every format, ``--jobs 1`` against
   ``--jobs 2`` (target: at least 1.8x on two cores).
 
     .venv/bin/python benchmarks/export_scale.py --sizes 1,100,1000
 
-Prints the Markdown table of README's "Performance" section; every
-measurement also goes to ``--results`` (JSON) as soon as it is made.  It keeps
+Prints the Markdown table of benchmarks/README.md; every measurement also
+goes to ``--results`` (JSON) as soon as it is made.  It keeps
 every core busy for many minutes: run it on a quiet machine.
 """
 
@@ -25,6 +26,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from briefkit.inline import Emphasis, Inline, Strong, Text, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEFKIT = [sys.executable, "-m", "briefkit"]
@@ -57,6 +61,99 @@ def briefing(n: int) -> dict[str, Any]:
         {"type": "image", "src": f"images/chart-{n % 5}.png", "alt": f"Chart {n % 5}"},
     ]})
     return data
+
+
+#: ASCII punctuation pandoc's Markdown may read as markup: written escaped, so that it reads
+#: each as itself (quotes stay bare, for pandoc's curly quotes).
+_PANDOC_MARKUP = re.compile(r"""([!#-&(-/:-@\[-`{-~])""")
+
+
+#: Line breaks and runs of spaces, as HTML reads them (never the no-break spaces).
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _escaped(text: str) -> str:
+    return _PANDOC_MARKUP.sub(r"\\\1", _SPACES.sub(" ", text))
+
+
+def _inline(text: str) -> str:
+    """Briefing markup (``*em*``, ``**strong**``, links) as pandoc Markdown."""
+
+    def written(nodes: tuple[Inline, ...]) -> str:
+        parts = []
+        for node in nodes:
+            if isinstance(node, Text):
+                parts.append(_escaped(node.text))
+            elif isinstance(node, Emphasis):
+                parts.append(f"*{written(node.children)}*")
+            elif isinstance(node, Strong):
+                parts.append(f"**{written(node.children)}**")
+            else:
+                parts.append(f"[{written(node.children)}](<{node.url}>)")
+        return "".join(parts)
+
+    return written(parse(text))
+
+
+def _block(block: dict[str, Any]) -> str:
+    kind = block["type"]
+    if kind == "paragraph":
+        return _inline(block["text"])
+    if kind == "quote":
+        by = f"\n>\n> --- {_escaped(block['attribution'])}" if block.get("attribution") else ""
+        return f"> {_inline(block['text'])}{by}"
+    if kind == "list":
+        mark = "1." if block.get("ordered") else "-"
+        return "\n".join(f"{mark} {_inline(item)}" for item in block["items"])
+    if kind == "image":
+        words = _inline(block["caption"]) if block.get("caption") else _escaped(block["alt"])
+        credit = f" ({_escaped(block['credit'])})" if block.get("credit") else ""
+        return f"![{words}{credit}](<{block['src']}>)"
+    if kind == "table":
+        rows = [block["header"], *block["rows"]]
+        lines = ["| " + " | ".join(_inline(cell) for cell in row) + " |" for row in rows]
+        lines.insert(1, "|" + "---|" * len(block["header"]))
+        caption = f"\n\n: {_inline(block['caption'])}" if block.get("caption") else ""
+        return "\n".join(lines) + caption
+    if kind == "timeline":
+        return "\n".join(f"- **{_escaped(event['when'])}**: {_inline(event['text'])}"
+                         for event in block["events"])
+    if kind == "factbox":
+        title = f"**{_escaped(block['title'])}**\n\n" if block.get("title") else ""
+        items = "\n".join(f"- {_inline(item)}" for item in block["items"])
+        return f"::: factbox\n{title}{items}\n:::"
+    raise ValueError(f"unknown block type {kind!r}")
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """A briefing (its JSON) written as pandoc Markdown: what a newsroom without briefkit
+    would keep, and what the pandoc chain the benchmarks compare with starts from."""
+    meta = {"title": data["title"], "subtitle": data.get("subtitle"),
+            "author": [author["name"] for author in data.get("authors", [])],
+            "date": data["published"], "lang": data["language"]}
+    lines = ["---"]
+    for key, value in meta.items():
+        if isinstance(value, list):
+            value = [_escaped(v) for v in value]
+        elif isinstance(value, str):
+            value = _escaped(value) if key in ("title", "subtitle") else value
+        if value:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    parts = ["\n".join([*lines, "---"])]
+    if data.get("standfirst"):
+        parts.append(_inline(data["standfirst"]))
+    for section in data["sections"]:
+        if section.get("heading"):
+            parts.append(f"## {_escaped(section['heading'])}")
+        parts += [_block(block) for block in section.get("blocks", [])]
+    if data.get("sources"):
+        parts.append("## Sources")
+        parts.append("\n".join(
+            "- " + (f"[{_escaped(s['title'])}](<{s['url']}>)" if s.get("url")
+                    else _escaped(s["title"]))
+            + (f", {_escaped(s['publisher'])}" if s.get("publisher") else "")
+            for s in data["sources"]))
+    return "\n\n".join(parts) + "\n"
 
 
 def newsroom(folder: Path, count: int) -> Path:
@@ -103,19 +200,24 @@ def run(folder: Path, *args: str) -> dict[str, Any]:
 
 
 def pandoc(folder: Path, jobs: int) -> float:
-    """Seconds for pandoc to turn every briefing's HTML page into DOCX and EPUB."""
-    pages = sorted((folder / "dist").glob("briefing-*.html"))
+    """Seconds for pandoc to make DOCX and EPUB from every briefing written as Markdown."""
     target = folder / "pandoc"
     target.mkdir(exist_ok=True)
+    texts = []
+    for path in sorted((folder / "source").glob("briefing-*.json")):
+        text = target / f"{path.stem}.md"
+        text.write_text(markdown(json.loads(path.read_text("utf-8"))), "utf-8")
+        texts.append(text)
 
-    def convert(page: Path) -> None:
+    def convert(text: Path) -> None:
         for extension in ("docx", "epub"):
-            subprocess.run(["pandoc", "-f", "html", "-o", str(target / f"{page.stem}.{extension}"),
-                            str(page)], check=True, cwd=folder, capture_output=True)
+            subprocess.run(["pandoc", "-f", "markdown", "-s", "--resource-path", "source",
+                            "-o", str(target / f"{text.stem}.{extension}"), str(text)],
+                           check=True, cwd=folder, capture_output=True)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(convert, pages))
+        list(pool.map(convert, texts))
     return time.perf_counter() - started
 
 
@@ -154,7 +256,7 @@ def measure(count: int, names: list[str], jobs: int, with_pandoc: bool) -> dict[
         result = run(folder, *trio, "--force", "-j", str(jobs))
         row["docx_epub_feeds"] = result["seconds"]
         print(f"  {count:>5} docx+epub+feeds {result['seconds']:.2f} s", file=log)
-        if with_pandoc and "html" in names:
+        if with_pandoc:
             row["pandoc"] = pandoc(folder, jobs)
             print(f"  {count:>5} pandoc     {row['pandoc']:8.2f} s", file=log)
         return row
@@ -177,8 +279,8 @@ def speedup(count: int, names: list[str]) -> dict[str, Any]:
 
 
 def table(rows: list[dict[str, Any]], speed: dict[str, Any] | None) -> str:
-    """The Markdown table for README."""
-    order = ["pdf", "docx", "epub", "html"]  # the longest first, as in README
+    """The Markdown table for benchmarks/README.md."""
+    order = ["pdf", "docx", "epub", "html"]  # the longest first
     formats = sorted(rows[0]["cold"], key=lambda c: order.index(c) if c in order else 9)
     head = ["briefings", *(f"{c.upper() if c in order else c} cold (s)" for c in formats),
             "ms per briefing, every format", "warm run, nothing to do (s)",
