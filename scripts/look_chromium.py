@@ -4,7 +4,7 @@ Chromium's own `--screenshot` draws one window, so a page longer than the window
 drives the browser through the DevTools protocol on a pipe (`--remote-debugging-pipe`: JSON
 messages ended by a NUL byte, Chromium reading on file descriptor 3 and writing on 4), which
 needs nothing beyond the standard library: set the width, load the page, wait for its fonts
-and images, measure its height, and capture it in bands that are pasted into one image.
+and images, measure its height, and capture it in bands, scrolling, pasted into one image.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from PIL import Image
 
-BAND = 4000  # pixels captured at a time: very tall captures come back blank in some versions
+BAND = 4000  # the height captured at a time: very tall captures come back blank in some versions
 HEIGHT = {390: 844}  # the window height at a width (a phone's); 800 for anything wider
 TIMEOUT = 60.0
 
@@ -119,14 +119,30 @@ class Browser:
             if time.monotonic() > deadline:
                 raise BrowserError(f"{url} did not finish loading")
             time.sleep(0.1)
-        height = int(self.evaluate(
+        height = self._height()
+        # a window as tall as a band, scrolled band by band: capturing beyond the window
+        # instead lays the whole page out again for every band (seconds each on a long page)
+        band = min(BAND, height)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=band,
+                  deviceScaleFactor=1, mobile=False)
+        height = self._height()
+        page = Image.new("RGB", (width, height), "white")
+        for top in range(0, height, band):
+            y = min(top, height - band)
+            scrolled = self.evaluate(f"window.scrollTo(0, {y}); new Promise(done => "
+                                     "requestAnimationFrame(() => done(window.scrollY)))")
+            if scrolled == y:
+                shot = self.send("Page.captureScreenshot", format="png")
+            else:  # a page that does not scroll: draw the band beyond the window
+                shot = self.send("Page.captureScreenshot", format="png",
+                                 captureBeyondViewport=True,
+                                 clip={"x": 0, "y": y, "width": width,
+                                       "height": min(band, height - y), "scale": 1})
+            with Image.open(io.BytesIO(base64.b64decode(shot["data"]))) as image:
+                page.paste(image.convert("RGB"), (0, y))
+        page.save(target)
+
+    def _height(self) -> int:
+        return int(self.evaluate(
             "document.fonts.ready.then(() => Math.ceil(Math.max("
             "document.documentElement.scrollHeight, document.body.scrollHeight)))"))
-        page = Image.new("RGB", (width, height), "white")
-        for top in range(0, height, BAND):
-            band = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                             clip={"x": 0, "y": top, "width": width,
-                                   "height": min(BAND, height - top), "scale": 1})
-            with Image.open(io.BytesIO(base64.b64decode(band["data"]))) as image:
-                page.paste(image.convert("RGB"), (0, top))
-        page.save(target)
