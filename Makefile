@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: export test test-slow test-full system system-full imports lint clean mutants gates
+.PHONY: export test test-slow test-full system system-full imports lint clean mutants gates look
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -52,6 +52,13 @@ gates: export
 	  { gates/.venv/bin/python -m pip install --quiet -r gates/requirements.txt && \
 	    touch gates/.venv/.installed; }
 	scripts/gates dist --fixtures
+
+# Look at every format before it ships: the samples, tests/fixtures/ and tests/fixtures/look/
+# exported in both packaged themes and drawn as page images (PDF pages, Word through
+# LibreOffice, web pages and e-books through Chromium at 390 and 1280 px, feeds in newsboat),
+# with one contact sheet per briefing in look/; open look/index.html.
+look: system-full $(VENV)/.installed
+	$(BIN)/python scripts/look
 
 # Content-dropping mutations of the exporters, each run against the fast tests: none may survive.
 mutants: system $(VENV)/.installed-test
