@@ -69,7 +69,8 @@ class Delivery:
             if fault.stops:
                 self.stopped = fault
             reason = scrub(fault.reason, self.secrets)
-            self.report.failed.append(Failure(self.name, file, reason))
+            # a fault before any file (the server, the login) names the address instead
+            self.report.failed.append(Failure(self.name, file or self.address.shown, reason))
 
     def password(self, variable: str | None) -> str | None:
         """The password in environment variable ``variable`` (None when none is named)."""

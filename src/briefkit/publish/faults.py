@@ -76,6 +76,9 @@ def _ssh(error: BaseException) -> Fault | None:
     if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
         return Fault("connection refused: is the server running, on this port?",
                      transient=True)
+    if isinstance(error, paramiko.AuthenticationException) and (
+            "EOF" in str(error) or "timeout" in str(error)):
+        return _LOST  # the connection went during the login: not a refusal
     name = type(error).__name__
     if name in _BY_NAME:
         return _BY_NAME[name]
@@ -165,7 +168,8 @@ def _os(error: OSError) -> Fault:
         return Fault(f"no such file or folder on the remote ({reason})")
     if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
         return Fault(f"cannot reach the host ({reason})", transient=True)
-    if error.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
+    if error.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED) or (
+            error.errno is None and "closed" in reason.lower()):  # paramiko: "Socket is closed"
         return _LOST
     return Fault(reason)
 

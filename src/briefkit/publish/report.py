@@ -213,7 +213,8 @@ def summary(report: TargetReport, dry_run: bool) -> str:
         what = f"{would}{'mail' if dry_run else 'mailed'} {len(report.mailed)} messages"
     else:
         what = f"{would}{'send' if dry_run else 'sent'} {len(report.sent)} files"
-    parts = [f"{what} ({report.bytes:,} bytes)"]
+    parts = [f"{what} ({report.bytes:,} bytes)" if report.sent or report.mailed
+             else f"nothing to {'mail' if report.kind == 'mailto' else 'send'}"]
     if report.removed:
         parts.append(f"{would}{'remove' if dry_run else 'removed'} {len(report.removed)}")
     parts.append(f"{report.fresh} up to date")

@@ -78,8 +78,13 @@ def publish(settings: Settings, targets: Sequence[str] = (), *, dry_run: bool = 
             signal.signal(signal.SIGTERM, previous)
         display.close()
     report.pings = _tell_hubs(settings, report, feeds)
-    report.warnings += [f"websub: {p.hub}: {p.feed}: {p.detail}" for p in report.pings
-                        if p.ok is False]
+    unheard: dict[tuple[str, str], list[str]] = {}
+    for ping in report.pings:
+        if ping.ok is False:
+            unheard.setdefault((ping.hub, ping.detail), []).append(ping.feed)
+    report.warnings += [f"websub: {hub}: {detail}; not told of {', '.join(feeds)} (readers "
+                        "still find the change when they next read the feed)"
+                        for (hub, detail), feeds in unheard.items()]
     report.seconds = time.perf_counter() - started
     return report
 

@@ -13,6 +13,7 @@ those the manifest lists is refused.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Iterator
@@ -23,6 +24,11 @@ from briefkit.engine.state import Record
 from briefkit.publish.faults import Fault
 
 CHUNK = 1 << 20  # bytes read and sent at a time
+
+# The libraries log what they also raise (paramiko: "Socket exception: Connection reset");
+# with no handler, Python would print it: a fault is one line, said once, by briefkit.
+for _library in ("paramiko", "fsspec", "s3fs", "botocore", "aiobotocore", "urllib3"):
+    logging.getLogger(_library).addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)

@@ -159,8 +159,11 @@ class Folder(Connection):
             pass
         except (OSError, ftplib.error_perm):
             self.fs.invalidate_cache(posixpath.dirname(path))
-            if self.fs.exists(path):
-                raise
+            try:  # not fs.exists(): it says False for a connection that is gone, too
+                self.fs.info(path)
+            except FileNotFoundError:
+                return
+            raise
 
     def remove(self, name: str) -> None:
         target = self.where(name)
