@@ -211,7 +211,9 @@ class Ftp:
         self.home.mkdir(parents=True, exist_ok=True)
         authorizer = DummyAuthorizer()
         authorizer.add_user(self.user, self.password, str(self.home), perm=self.perm)
-        handler = type("Handler", (self.handler or FTPHandler,), {"authorizer": authorizer})
+        # a refused login is answered at once (pyftpdlib waits 3 s by default)
+        handler = type("Handler", (self.handler or FTPHandler,),
+                       {"authorizer": authorizer, "auth_failed_timeout": 0.05})
         self.port = free_port()
         self.server = ThreadedFTPServer(("127.0.0.1", self.port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever,
