@@ -235,13 +235,21 @@ class Ftp:
 
 
 class Mailbox:
-    """An SMTP server (aiosmtpd) keeping every message it receives."""
+    """An SMTP server (aiosmtpd) keeping every message it receives; with ``tls`` (an
+    SSLContext) it requires STARTTLS, with ``login`` (user, password) a login."""
 
-    def __init__(self, tls: Any = None) -> None:
+    def __init__(self, tls: Any = None, login: tuple[str, str] | None = None) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
         self.port = free_port()
-        self.tls = tls
+        self.tls, self.login = tls, login
         self.controller: Any = None
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                     data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        given = (data.login.decode(), data.password.decode())
+        return AuthResult(success=given == self.login, handled=False)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
@@ -250,7 +258,11 @@ class Mailbox:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        options = {"tls_context": self.tls, "require_starttls": True} if self.tls else {}
+        options: dict[str, Any] = {}
+        if self.tls is not None:
+            options.update(tls_context=self.tls, require_starttls=True)
+        if self.login is not None:
+            options.update(authenticator=self.authenticate, auth_required=True)
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
                                      server_hostname="localhost", **options)
         self.controller.start()

@@ -197,7 +197,7 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     attributes feedgen was given are written back here, in entry order.  It
     also sets each entry's ``xml:lang``, which feedgen cannot express.
     """
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     root = etree.fromstring(data)
     written = root.findall(f"{{{ATOM_NS}}}entry")

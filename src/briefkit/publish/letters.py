@@ -50,8 +50,9 @@ def files_digest(records: Sequence[Record]) -> str:
 
 def message_id(target: str, briefing: str, digest: str, sender: str) -> str:
     """The Message-ID of one briefing version sent to one target: the same every time."""
-    token = hashlib.sha256(f"{target}\0{briefing}\0{digest}".encode()).hexdigest()[:32]
-    return f"<{token}.{briefing}@{sender.rsplit('@', 1)[1]}>"
+    token = hashlib.sha256(f"{target}\0{briefing}\0{digest}".encode()).hexdigest()[:40]
+    # short enough for one header line: a folded Message-ID is one some systems misread
+    return f"<{token}@{sender.rsplit('@', 1)[1]}>"
 
 
 def page_link(item: BriefingFile, settings: Settings, exported: set[str]) -> str | None:

@@ -58,7 +58,11 @@ def publish_mail(job: Delivery, selection: Selection, receipt: Receipt) -> None:
     job.display.planned(job.name, len(todo), sum(r.bytes for _, rs, _, _ in todo for r in rs))
     mailer = Mailer(job.settings.smtp, job.password(job.settings.smtp.password_env))
     try:
-        if job.attempt(mailer.open, None, reset=mailer.close) is None:
+        def connect() -> bool:
+            mailer.open()
+            return True
+
+        if job.attempt(connect, None, reset=mailer.close) is None:
             job.report.unsent = len(todo)
             return
         for index, (briefing, records, digest, mid) in enumerate(todo):
