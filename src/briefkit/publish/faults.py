@@ -11,13 +11,16 @@ these is a bug in briefkit and keeps its traceback.
 from __future__ import annotations
 
 import errno
-import ftplib
-import smtplib
 import socket
-import ssl
+import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefkit.errors import BriefkitError
+
+if TYPE_CHECKING:
+    import ftplib
+    import smtplib
 
 
 class PublishError(BriefkitError):
@@ -59,10 +62,9 @@ _LOST = Fault("connection lost", transient=True)
 
 
 def _ssh(error: BaseException) -> Fault | None:
-    try:
-        import paramiko
-    except ImportError:  # pragma: no cover (paramiko comes with the publish extra)
+    if "paramiko" not in sys.modules:
         return None
+    import paramiko
     if isinstance(error, paramiko.BadHostKeyException):
         return Fault(f"the host key of {error.hostname} has changed since it was written in "
                      "known_hosts: someone may be impersonating the server; if it was "
@@ -105,6 +107,8 @@ def _ftp(error: ftplib.Error) -> Fault:
 
 
 def _smtp(error: smtplib.SMTPException) -> Fault:
+    import smtplib
+
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return Fault(f"the mail server refused the login ({error.smtp_code}): check "
                      "[smtp] user and password_env")
@@ -136,13 +140,15 @@ def describe(error: BaseException) -> Fault | None:
         return found
     if type(error).__name__ in _BY_NAME:
         return _BY_NAME[type(error).__name__]
-    if isinstance(error, ftplib.Error):
+    # a library's exceptions come only from a library in use: none is imported for them
+    ftplib, smtplib, ssl = (sys.modules.get(name) for name in ("ftplib", "smtplib", "ssl"))
+    if ftplib is not None and isinstance(error, ftplib.Error):
         return _ftp(error)
-    if isinstance(error, smtplib.SMTPException):
+    if smtplib is not None and isinstance(error, smtplib.SMTPException):
         return _smtp(error)
-    if isinstance(error, ssl.SSLCertVerificationError):
+    if ssl is not None and isinstance(error, ssl.SSLCertVerificationError):
         return Fault(f"the server's certificate is not trusted ({error.verify_message})")
-    if isinstance(error, ssl.SSLError):
+    if ssl is not None and isinstance(error, ssl.SSLError):
         return Fault(f"TLS failed ({error.reason or error})")
     if isinstance(error, socket.gaierror):
         return Fault(f"cannot find the host ({error.strerror})")

@@ -23,7 +23,6 @@ from briefkit.load import display_path
 from briefkit.publish import websub
 from briefkit.publish.delivery import Delivery
 from briefkit.publish.faults import Fault, PublishError
-from briefkit.publish.mailing import publish_mail
 from briefkit.publish.receipts import Receipt
 from briefkit.publish.report import Display, PublishReport, TargetReport
 from briefkit.publish.targets import (
@@ -99,7 +98,8 @@ def _check(settings: Settings, names: Sequence[str], folder: Path, exported: set
     target inside the project's own folders."""
     from briefkit import registry
 
-    installed = registry.names()
+    # the installed formats are looked up only for a target that names some
+    installed = registry.names() if any(settings.publish[n].formats for n in names) else []
     guarded = {"the output folder": folder, "source/": settings.source_dir,
                "the run state": settings.root / ".briefkit", "themes/": settings.root / "themes"}
     for name in names:
@@ -128,6 +128,8 @@ def _deliver(job: Delivery, state: State) -> None:
         job.warn(warning)
     try:
         if job.address.kind == "mailto":
+            from briefkit.publish.mailing import publish_mail
+
             publish_mail(job, selection, receipt)
         else:
             publish_folder(job, selection, receipt)

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
 from briefkit import __version__
 from briefkit.engine.state import Record
@@ -39,6 +36,10 @@ def is_feed(record: Record) -> bool:
 
 def ping(hubs: Sequence[str], feeds: Iterable[str], timeout: float = TIMEOUT) -> list[Ping]:
     """Tell every hub that every feed (by address) changed; never raises."""
+    from urllib.error import HTTPError, URLError
+    from urllib.parse import urlencode
+    from urllib.request import Request, urlopen
+
     told = []
     for feed in feeds:
         for hub in hubs:
