@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_briefkit
+from conftest import run_briefkit, run_on_terminal
 from publish.servers import synthetic_dist, tree
 
 
@@ -76,3 +76,14 @@ def test_a_file_changed_since_the_export_is_refused(tmp_path: Path) -> None:
         "mirror: b0001.pdf: dist/b0001.pdf changed since it was exported: run briefkit export "
         "first"]
     assert tree(mirror) == {name: made[name] for name in ("b0000.pdf", "b0002.pdf")}
+
+
+def test_a_bar_per_target_on_a_terminal(tmp_path: Path) -> None:
+    room, mirror = room_with(tmp_path)
+    made = synthetic_dist(room, 3, 200_000)
+    status, shown = run_on_terminal("publish", cwd=room)
+    assert status == 0
+    assert "━" in shown and "mirror" in shown and "600.0/600.0 kB" in shown
+    assert "mirror: sent b0000.pdf" not in shown  # a bar instead of log lines
+    assert "mirror: sent 3 files (600,000 bytes), 0 up to date" in shown
+    assert tree(mirror) == made

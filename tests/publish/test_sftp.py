@@ -81,7 +81,7 @@ def test_a_publish_killed_midway_is_finished_by_the_next(sshd: Sshd, tmp_path: P
     # the journal tells the next publish what was on its way
     assert (room / ".briefkit" / "receipts" / "web.journal").stat().st_size > 0
     finish = run_briefkit("publish", cwd=room)
-    assert finish.returncode == 0, finish.stderr
+    assert finish.returncode == 0 and finish.stderr == "", finish.stderr
     assert tree(remote) == made
     assert temporaries(remote) == []
     assert not (room / ".briefkit" / "receipts" / "web.journal").exists()

@@ -85,7 +85,8 @@ class Delivery:
     def attempt(self, action: Callable[[], T], file: str | None,
                 reset: Callable[[], None] | None = None) -> T | None:
         """``action``, tried again after a transient fault (with a pause, ``reset`` in
-        between: a new connection); None once a fault is recorded."""
+        between: a new connection); None once a fault is recorded, so ``action`` itself
+        never returns None."""
         for attempt in range(self.target.retries + 1):
             if self.stopped is not None:
                 return None

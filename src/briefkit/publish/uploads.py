@@ -100,28 +100,24 @@ def publish_folder(job: Delivery, selection: Selection, receipt: Receipt) -> Non
         pool.give(first)
         if job.verify:
             plan = _verify(job, pool, receipt, selection) or plan
-        if job.dry_run:
-            _tell(job, plan)
-            return
-        _clean(job, pool, receipt)
-        _tell_planned(job, plan)
-        _send(job, pool, receipt, plan)
+        _tell(job, plan)
+        if job.stopped is not None:  # the remote could not be listed
+            job.report.unsent = len(plan.uploads)
+        elif not job.dry_run:
+            _clean(job, pool, receipt)
+            _send(job, pool, receipt, plan)
     finally:
         pool.close()
 
 
 def _tell(job: Delivery, plan: Plan) -> None:
-    """The plan as the report says it: in a dry run, what would be sent and removed."""
-    job.report.fresh, job.report.kept = plan.fresh, plan.kept
-    if job.dry_run:
-        job.report.sent = [Item(r.path, r.bytes, r.sha256) for r in plan.uploads]
-        job.report.removed = [Item(p, plan.sizes.get(p, 0)) for p in plan.removals]
-
-
-def _tell_planned(job: Delivery, plan: Plan) -> None:
+    """The plan, as the report says it: in a dry run, what would be sent and removed."""
     job.report.fresh, job.report.kept = plan.fresh, plan.kept
     uploads = plan.uploads
-    if uploads:
+    if job.dry_run:
+        job.report.sent = [Item(r.path, r.bytes, r.sha256) for r in uploads]
+        job.report.removed = [Item(p, plan.sizes.get(p, 0)) for p in plan.removals]
+    elif uploads:
         job.display.planned(job.name, len(uploads), sum(r.bytes for r in uploads))
 
 
@@ -153,7 +149,7 @@ def _verify(job: Delivery, pool: Pool, receipt: Receipt, selection: Selection) -
 def _clean(job: Delivery, pool: Pool, receipt: Receipt) -> None:
     """Remove the temporary names an interrupted publish may have left."""
     for part in sorted(receipt.parts):
-        def remove(part: str = part) -> None:
+        def remove(part: str = part) -> bool:
             connection = pool.take()
             try:
                 connection.remove_part(part)
@@ -162,10 +158,9 @@ def _clean(job: Delivery, pool: Pool, receipt: Receipt) -> None:
                 raise
             pool.give(connection)
             receipt.part_gone(part)
+            return True
 
-        if job.attempt(remove, part) is None and job.stopped is None:
-            job.warn(f"{part}: a temporary file left by an interrupted publish could not "
-                     "be removed; the next publish tries again")
+        job.attempt(remove, part)  # a fault is said once; the journal keeps the name
 
 
 def _send(job: Delivery, pool: Pool, receipt: Receipt, plan: Plan) -> None:
