@@ -69,16 +69,19 @@ def room_from(exported: Path, folder: Path, settings: str = "") -> Path:
     return folder
 
 
-def synthetic_dist(room: Path, count: int, size: int) -> dict[str, bytes]:
-    """``count`` files of ``size`` random bytes in ``room``/dist, recorded in the manifest
-    as a briefing's PDFs would be: a publish learns them from the manifest only."""
+def synthetic_dist(room: Path, count: int, size: int,
+                   folders: tuple[str, ...] = ("",)) -> dict[str, bytes]:
+    """``count`` files of ``size`` random bytes in ``room``/dist (spread over ``folders``),
+    recorded in the manifest as a briefing's PDFs would be: a publish learns them from the
+    manifest only."""
     dist = room / "dist"
     dist.mkdir(parents=True, exist_ok=True)
     made = {}
     with State(room, dist) as state:
         for n in range(count):
-            name = f"b{n:04d}.pdf"
+            name = f"{folders[n % len(folders)]}b{n:04d}.pdf"
             data = os.urandom(size)
+            (dist / name).parent.mkdir(parents=True, exist_ok=True)
             (dist / name).write_bytes(data)
             state.add(Record(name, "pdf", f"b{n:04d}", size, hashlib.sha256(data).hexdigest(),
                              "application/pdf"))

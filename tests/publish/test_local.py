@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from conftest import run_briefkit, run_on_terminal
-from publish.servers import synthetic_dist, tree
+from conftest import ENGLISH, FRENCH, run_briefkit, run_on_terminal
+from publish.servers import room_from, synthetic_dist, tree
 
 
 def room_with(tmp_path: Path, extra: str = "") -> tuple[Path, Path]:
@@ -87,3 +88,37 @@ def test_a_bar_per_target_on_a_terminal(tmp_path: Path) -> None:
     assert "mirror: sent b0000.pdf" not in shown  # a bar instead of log lines
     assert "mirror: sent 3 files (600,000 bytes), 0 up to date" in shown
     assert tree(mirror) == made
+
+
+def test_a_page_whose_image_did_not_land_waits_and_so_do_the_feeds(exported_all: Path,
+                                                                   tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    room = room_from(exported_all, tmp_path / "room", f'[publish.mirror]\nto = "{mirror}"\n')
+    image = next((room / "dist" / "images" / ENGLISH).iterdir())
+    image.write_bytes(bytes(image.stat().st_size))  # edited by hand since the export
+    result = run_briefkit("publish", cwd=room)
+    assert result.returncode == 1
+    shown = image.relative_to(room / "dist").as_posix()
+    assert result.stderr.splitlines() == [
+        f"mirror: {shown}: dist/{shown} changed since it was exported: run briefkit export "
+        "first"]
+    landed = set(tree(mirror))
+    assert f"{ENGLISH}.pdf" in landed  # what does not show the image still goes
+    assert f"{ENGLISH}.html" not in landed and f"{ENGLISH}.ninjs.json" not in landed
+    assert not {"feed.xml", "atom.xml", "feed.json", "index.html"} & landed
+    assert f"{FRENCH}.html" in landed  # other briefings' pages are whole
+    assert "held back" in result.stdout
+
+
+def test_a_publish_is_refused_while_an_export_runs(tmp_path: Path) -> None:
+    from briefkit.engine.state import State
+
+    room, mirror = room_with(tmp_path)
+    synthetic_dist(room, 2, 100)
+    with State(room, room / "dist"):  # an export holding the project
+        result = run_briefkit("publish", cwd=room)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"briefkit: .briefkit: another briefkit run (process {os.getpid()}) is working in this "
+        "project; run again when it has finished"]
+    assert not mirror.exists()

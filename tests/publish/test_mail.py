@@ -129,3 +129,25 @@ def test_starttls_and_a_login_with_a_password_from_the_environment(
     finally:
         server.stop()
 
+
+
+def test_a_newsletter_exported_as_a_message_is_sent_as_it_is() -> None:
+    from conftest import sample
+
+    from briefkit.config import Settings
+    from briefkit.engine.state import Record
+    from briefkit.publish.letters import Attachment, compose
+
+    newsletter = (b"From: Newsletter <news@briefings.example.org>\r\nTo: someone@example.com\r\n"
+                  b"Subject: This week\r\nMessage-ID: <old@x>\r\nContent-Type: text/html\r\n\r\n"
+                  b"<p>The week</p>\r\n")
+    record = Record(f"{ENGLISH}.eml", "email", ENGLISH, len(newsletter), "0" * 64,
+                    "message/rfc822")
+    message = compose(sample(ENGLISH), Settings(), sender=SENDER,
+                      recipients=["partners@example.org"], message_id="<new@example.org>",
+                      attachments=[Attachment(record, newsletter)], exported=set())
+    assert message["Subject"] == "This week" and message["To"] == "partners@example.org"
+    assert message["Message-ID"] == "<new@example.org>"
+    assert message["From"] == "Newsletter <news@briefings.example.org>"
+    assert message.get_content_type() == "text/html"
+    assert "The week" in message.get_content()

@@ -49,6 +49,18 @@ def test_a_briefing_removed_is_pruned_and_nothing_else(sshd: Sshd, exported_all:
     assert "web: removed every-block.pdf (no longer exported)" in pruned.stdout
 
 
+def test_many_files_into_new_folders_at_once(sshd: Sshd, tmp_path: Path,
+                                             remote: Path) -> None:
+    room = tmp_path / "room"
+    room.mkdir()
+    (room / "briefkit.toml").write_text(sshd.settings("web", remote, "parallel = 8"))
+    # every worker makes the same deep folders at once (as with theme/fonts/ for the fonts)
+    made = synthetic_dist(room, 96, 1000, folders=tuple(f"theme/a/b/c/d/{n}/" for n in range(8)))
+    result = run_briefkit("publish", cwd=room)
+    assert result.returncode == 0, result.stderr
+    assert tree(remote) == made
+
+
 def _publish_in_background(room: Path) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "briefkit", "publish"], cwd=room,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -138,9 +138,6 @@ class Display:
     def mailed(self, target: str, mailed: Mailed, recipients: str) -> None:
         """One message was handed to the mail server."""
 
-    def finished(self, report: TargetReport) -> None:
-        """A target is done."""
-
     def close(self) -> None:
         """The publish is over."""
 

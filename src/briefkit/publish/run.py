@@ -71,7 +71,6 @@ def publish(settings: Settings, targets: Sequence[str] = (), *, dry_run: bool = 
                 _deliver(job, state)
                 report.targets.append(job.report)
                 report.warnings.extend(job.warnings)
-                display.finished(job.report)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)

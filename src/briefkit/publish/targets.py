@@ -153,8 +153,10 @@ def _matches(briefing: str, target: PublishTarget, known: Mapping[str, Mapping[s
     if not isinstance(language, str) or not isinstance(tags, list):
         unknown.add(briefing)
         return False
+    # "fr" takes fr-CA too; language tags are the same in any case
+    language = language.lower()
     if target.languages and not any(
-            language == wanted or language.startswith(f"{wanted}-")
+            language == wanted.lower() or language.startswith(f"{wanted.lower()}-")
             for wanted in target.languages):
         return False
     return not target.tags or bool(set(target.tags) & set(tags))

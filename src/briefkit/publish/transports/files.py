@@ -93,14 +93,15 @@ class Folder(Connection):
         """Make the folder a file goes in, once per publish."""
         if self.kind == "s3":
             return
+        # one connection at a time makes folders: two making theme/fonts/ at once would
+        # have one of them refused ("Failure", on SFTP) for a folder the other just made
         with self.lock:
             if folder in self.made:
                 return
-        if self.kind == "file":
-            os.makedirs(folder, exist_ok=True)
-        elif not self.fs.exists(folder):
-            self.fs.makedirs(folder, exist_ok=True)
-        with self.lock:
+            if self.kind == "file":
+                os.makedirs(folder, exist_ok=True)
+            elif not self.fs.exists(folder):
+                self.fs.makedirs(folder, exist_ok=True)
             self.made.add(folder)
 
     def put(self, name: str, outgoing: Outgoing, part: str | None, media_type: str) -> Landed:
