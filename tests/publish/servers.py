@@ -90,6 +90,15 @@ def synthetic_dist(room: Path, count: int, size: int,
     return made
 
 
+def synthetic_room(folder: Path, settings: str, count: int, size: int,
+                   folders: tuple[str, ...] = ("",)) -> tuple[Path, dict[str, bytes]]:
+    """A newsroom folder with ``settings`` as its briefkit.toml and a synthetic output
+    folder (:func:`synthetic_dist`); the folder, and the files made by name."""
+    folder.mkdir(parents=True)
+    (folder / "briefkit.toml").write_text(settings)
+    return folder, synthetic_dist(folder, count, size, folders)
+
+
 # --- OpenSSH ---------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from conftest import ENGLISH, FRENCH, run_briefkit
-from publish.servers import Ftp, room_from, synthetic_dist, temporaries, tree
+from publish.servers import Ftp, room_from, synthetic_dist, synthetic_room, temporaries, tree
 from pyftpdlib.handlers import FTPHandler
 
 PASSWORD = {"DESK_FTP_PASSWORD": Ftp.password}
@@ -45,10 +45,7 @@ def test_a_partner_gets_its_selection_byte_for_byte(ftp: Ftp, exported_all: Path
 
 
 def test_a_wrong_password_is_one_line_and_never_printed(ftp: Ftp, tmp_path: Path) -> None:
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(ftp.settings("afp", "wrong/"))
-    synthetic_dist(room, 2, 100)
+    room, _ = synthetic_room(tmp_path / "room", ftp.settings("afp", "wrong/"), 2, 100)
     wrong = "s3cret-but-wrong-42"
     for extra in ((), ("--json",)):
         result = run_briefkit("publish", *extra, cwd=room, env={"DESK_FTP_PASSWORD": wrong})
@@ -62,10 +59,7 @@ def test_a_wrong_password_is_one_line_and_never_printed(ftp: Ftp, tmp_path: Path
 
 
 def test_a_password_variable_not_set_is_one_line(ftp: Ftp, tmp_path: Path) -> None:
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(ftp.settings("afp", "unset/"))
-    synthetic_dist(room, 1, 100)
+    room, _ = synthetic_room(tmp_path / "room", ftp.settings("afp", "unset/"), 1, 100)
     env = {k: v for k, v in os.environ.items() if k != "DESK_FTP_PASSWORD"}
     unset = subprocess.run([sys.executable, "-m", "briefkit", "publish"], cwd=room, env=env,
                            capture_output=True, text=True)
@@ -125,10 +119,7 @@ class NoOverwrite(FTPHandler):  # type: ignore[misc]
 
 def test_a_server_that_will_not_rename_over_a_file_gets_the_new_one(tmp_path: Path) -> None:
     with ftp_server(tmp_path / "home", NoOverwrite) as server:
-        room = tmp_path / "room"
-        room.mkdir()
-        (room / "briefkit.toml").write_text(server.settings("afp"))
-        synthetic_dist(room, 3, 1000)
+        room, _ = synthetic_room(tmp_path / "room", server.settings("afp"), 3, 1000)
         assert run_briefkit("publish", cwd=room, env=PASSWORD).returncode == 0
         newer = synthetic_dist(room, 3, 2000)  # the same names, other bytes
         result = run_briefkit("publish", cwd=room, env=PASSWORD)
@@ -138,10 +129,7 @@ def test_a_server_that_will_not_rename_over_a_file_gets_the_new_one(tmp_path: Pa
 
 def test_permission_denied_is_one_line(tmp_path: Path) -> None:
     with ftp_server(tmp_path / "home", perm="elr") as server:  # read only
-        room = tmp_path / "room"
-        room.mkdir()
-        (room / "briefkit.toml").write_text(server.settings("afp"))
-        synthetic_dist(room, 5, 100)
+        room, _ = synthetic_room(tmp_path / "room", server.settings("afp"), 5, 100)
         result = run_briefkit("publish", cwd=room, env=PASSWORD)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
@@ -157,10 +145,7 @@ class Full(FTPHandler):  # type: ignore[misc]
 
 def test_a_full_remote_is_one_line(tmp_path: Path) -> None:
     with ftp_server(tmp_path / "home", Full) as server:
-        room = tmp_path / "room"
-        room.mkdir()
-        (room / "briefkit.toml").write_text(server.settings("afp"))
-        synthetic_dist(room, 5, 100)
+        room, _ = synthetic_room(tmp_path / "room", server.settings("afp"), 5, 100)
         result = run_briefkit("publish", cwd=room, env=PASSWORD)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
@@ -189,10 +174,7 @@ class Flaky(FTPHandler):  # type: ignore[misc]
 def test_a_transfer_broken_off_is_tried_again(tmp_path: Path) -> None:
     Flaky.tried = set()
     with ftp_server(tmp_path / "home", Flaky) as server:
-        room = tmp_path / "room"
-        room.mkdir()
-        (room / "briefkit.toml").write_text(server.settings("afp"))
-        made = synthetic_dist(room, 4, 100)
+        room, made = synthetic_room(tmp_path / "room", server.settings("afp"), 4, 100)
         result = run_briefkit("publish", cwd=room, env=PASSWORD)
     assert result.returncode == 0, result.stderr
     assert tree(server.home) == made and len(Flaky.tried) == 4

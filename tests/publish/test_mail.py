@@ -66,7 +66,8 @@ def test_each_briefing_version_is_one_message_with_its_files(mailbox: Mailbox,
         assert attached[f"{briefing}.docx"].get_content_type() == DOCX
         for name, part in attached.items():
             assert part.get_content() == (room / "dist" / name).read_bytes()
-    assert "8 janvier 2020" in received[FRENCH].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    french = received[FRENCH].get_body(preferencelist=("plain",))
+    assert french is not None and "8 janvier 2020" in french.get_content()  # the dateline
     # nothing new: nothing sent; the receipt knows each version
     mailbox.messages.clear()
     again = run_briefkit("publish", cwd=room)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_briefkit
-from publish.servers import Sshd, room_from, synthetic_dist, temporaries, tree
+from publish.servers import Sshd, room_from, synthetic_room, temporaries, tree
 
 
 def test_the_web_target_gets_dist_byte_for_byte(sshd: Sshd, exported_all: Path,
@@ -51,11 +50,9 @@ def test_a_briefing_removed_is_pruned_and_nothing_else(sshd: Sshd, exported_all:
 
 def test_many_files_into_new_folders_at_once(sshd: Sshd, tmp_path: Path,
                                              remote: Path) -> None:
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(sshd.settings("web", remote, "parallel = 8"))
     # every worker makes the same deep folders at once (as with theme/fonts/ for the fonts)
-    made = synthetic_dist(room, 96, 1000, folders=tuple(f"theme/a/b/c/d/{n}/" for n in range(8)))
+    room, made = synthetic_room(tmp_path / "room", sshd.settings("web", remote, "parallel = 8"),
+                                96, 1000, tuple(f"theme/a/b/c/d/{n}/" for n in range(8)))
     result = run_briefkit("publish", cwd=room)
     assert result.returncode == 0, result.stderr
     assert tree(remote) == made
@@ -81,10 +78,8 @@ def _wait_for_files(remote: Path, process: subprocess.Popen[str], count: int) ->
 @pytest.mark.slow
 def test_a_publish_killed_midway_is_finished_by_the_next(sshd: Sshd, tmp_path: Path,
                                                          remote: Path) -> None:
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(sshd.settings("web", remote, "parallel = 2"))
-    made = synthetic_dist(room, 400, 96 * 1024)
+    settings = sshd.settings("web", remote, "parallel = 2")
+    room, made = synthetic_room(tmp_path / "room", settings, 400, 96 * 1024)
     process = _publish_in_background(room)
     _wait_for_files(remote, process, 5)
     os.kill(process.pid, signal.SIGKILL)
@@ -105,11 +100,8 @@ def test_a_connection_lost_midway_is_one_line_and_the_receipt_holds_what_landed(
     server = Sshd(tmp_path / "sshd")
     server.make()
     server.start()
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(server.settings("web", remote, "parallel = 2\n"
-                                                        "retries = 1"))
-    made = synthetic_dist(room, 400, 96 * 1024)
+    settings = server.settings("web", remote, "parallel = 2\nretries = 1")
+    room, made = synthetic_room(tmp_path / "room", settings, 400, 96 * 1024)
     process = _publish_in_background(room)
     try:
         _wait_for_files(remote, process, 5)
@@ -147,11 +139,8 @@ def test_an_unknown_host_key_is_refused_with_one_line(sshd: Sshd, tmp_path: Path
                                                       remote: Path) -> None:
     empty = tmp_path / "known_hosts"
     empty.write_text("")
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(
-        sshd.settings("web", remote).replace(str(sshd.known_hosts), str(empty)))
-    synthetic_dist(room, 3, 100)
+    settings = sshd.settings("web", remote).replace(str(sshd.known_hosts), str(empty))
+    room, _ = synthetic_room(tmp_path / "room", settings, 3, 100)
     line = _one_line_refusal(room, remote)
     assert line.startswith(f"web: sftp://{sshd.user}@127.0.0.1:{sshd.port}")
     assert f"the host key of [127.0.0.1]:{sshd.port} is not in known_hosts" in line
@@ -162,22 +151,17 @@ def test_a_changed_host_key_is_refused_with_one_line(sshd: Sshd, tmp_path: Path,
                                                      remote: Path) -> None:
     other = tmp_path / "known_hosts"
     other.write_text(sshd.host_line(sshd.folder / "other_host_key"))
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(
-        sshd.settings("web", remote).replace(str(sshd.known_hosts), str(other)))
-    synthetic_dist(room, 3, 100)
+    settings = sshd.settings("web", remote).replace(str(sshd.known_hosts), str(other))
+    room, _ = synthetic_room(tmp_path / "room", settings, 3, 100)
     line = _one_line_refusal(room, remote)
     assert "has changed since it was written in known_hosts" in line
 
 
 def test_a_key_the_server_does_not_know_is_one_line(sshd: Sshd, tmp_path: Path,
                                                     remote: Path) -> None:
-    room = tmp_path / "room"
-    room.mkdir()
-    (room / "briefkit.toml").write_text(sshd.settings("web", remote).replace(
-        str(sshd.client_key), str(sshd.folder / "other_host_key")))
-    synthetic_dist(room, 3, 100)
+    settings = sshd.settings("web", remote).replace(str(sshd.client_key),
+                                                    str(sshd.folder / "other_host_key"))
+    room, _ = synthetic_room(tmp_path / "room", settings, 3, 100)
     assert "authentication refused" in _one_line_refusal(room, remote)
 
 
@@ -185,16 +169,13 @@ def test_a_stopped_server_is_one_line_and_the_other_targets_are_published(
         tmp_path: Path, remote: Path) -> None:
     stopped = Sshd(tmp_path / "sshd")
     stopped.make()  # made, never started: nothing listens on its port
-    room = tmp_path / "room"
-    room.mkdir()
     mirror = tmp_path / "mirror"
-    (room / "briefkit.toml").write_text(
-        stopped.settings("web", remote, "retries = 1") + f'[publish.mirror]\nto = "{mirror}"\n')
-    made = synthetic_dist(room, 3, 100)
+    settings = (stopped.settings("web", remote, "retries = 1")
+                + f'[publish.mirror]\nto = "{mirror}"\n')
+    room, made = synthetic_room(tmp_path / "room", settings, 3, 100)
     result = run_briefkit("publish", cwd=room)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"web: sftp://{stopped.user}@127.0.0.1:{stopped.port}{remote}/: connection refused: "
         "is the server running, on this port?"]
     assert tree(mirror) == made
-    shutil.rmtree(mirror)

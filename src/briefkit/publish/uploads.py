@@ -15,6 +15,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from briefkit.engine.state import Record
 from briefkit.publish.delivery import Delivery
@@ -23,8 +24,10 @@ from briefkit.publish.plan import Plan, held_back, plan_files
 from briefkit.publish.receipts import Receipt, Sent, now
 from briefkit.publish.report import Item
 from briefkit.publish.targets import Selection
-from briefkit.publish.transports import Connection, Outgoing, RemoteFile
+from briefkit.publish.transports import Connection, Outgoing
 from briefkit.publish.verify import compare
+
+T = TypeVar("T")
 
 
 class Pool:
@@ -63,6 +66,17 @@ class Pool:
 
     def give(self, connection: Connection) -> None:
         self.idle.put(connection)
+
+    def using(self, action: Callable[[Connection], T]) -> T:
+        """``action`` on a connection of the pool; one that fails is not used again."""
+        connection = self.take()
+        try:
+            done = action(connection)
+        except BaseException:
+            self.drop(connection)
+            raise
+        self.give(connection)
+        return done
 
     def drop(self, connection: Connection) -> None:
         """A connection that failed: closed, and not used again."""
@@ -123,17 +137,7 @@ def _tell(job: Delivery, plan: Plan) -> None:
 
 def _verify(job: Delivery, pool: Pool, receipt: Receipt, selection: Selection) -> Plan | None:
     """List the remote, say what someone else changed, and send it again."""
-    def listing() -> dict[str, RemoteFile]:
-        connection = pool.take()
-        try:
-            found = connection.listing()
-        except BaseException:
-            pool.drop(connection)
-            raise
-        pool.give(connection)
-        return found
-
-    found = job.attempt(listing, None)
+    found = job.attempt(lambda: pool.using(lambda c: c.listing()), None)
     if found is None:
         return None
     findings = compare(found, receipt)
@@ -150,13 +154,7 @@ def _clean(job: Delivery, pool: Pool, receipt: Receipt) -> None:
     """Remove the temporary names an interrupted publish may have left."""
     for part in sorted(receipt.parts):
         def remove(part: str = part) -> bool:
-            connection = pool.take()
-            try:
-                connection.remove_part(part)
-            except BaseException:
-                pool.drop(connection)
-                raise
-            pool.give(connection)
+            pool.using(lambda connection: connection.remove_part(part))
             receipt.part_gone(part)
             return True
 
@@ -171,6 +169,8 @@ def _send(job: Delivery, pool: Pool, receipt: Receipt, plan: Plan) -> None:
                                  thread_name_prefix=f"publish-{job.name}")
     try:
         for wave in plan.waves:
+            if job.stopped is not None:  # the rest is "not sent", not held back
+                break
             ready = []
             for record in wave:
                 lists = record.format in listing
@@ -217,8 +217,8 @@ def _upload(job: Delivery, pool: Pool, receipt: Receipt, record: Record) -> bool
         try:
             if part is not None:
                 receipt.part(part)  # noted before it exists: a kill leaves a name to remove
-            landed = connection.put(record.path, Outgoing(job.folder, record, shown), part,
-                                    record.media_type)
+            outgoing = Outgoing(job.folder, record, shown, md5=job.address.kind == "s3")
+            landed = connection.put(record.path, outgoing, part, record.media_type)
         except Fault:  # the file, not the connection: it changed since the export
             _forget_part(connection, receipt, part)
             pool.give(connection)
@@ -256,13 +256,7 @@ def _forget_part(connection: Connection, receipt: Receipt, part: str | None) -> 
 def _remove(job: Delivery, pool: Pool, receipt: Receipt, path: str) -> bool:
     """Remove one file briefkit published and no longer exports."""
     def once() -> bool:
-        connection = pool.take()
-        try:
-            connection.remove(path)
-        except BaseException:
-            pool.drop(connection)
-            raise
-        pool.give(connection)
+        pool.using(lambda connection: connection.remove(path))
         receipt.removed(path)
         return True
 

@@ -54,10 +54,11 @@ class RemoteFile:
 class Outgoing:
     """A file of the output folder on its way to a target, checked against the manifest."""
 
-    def __init__(self, folder: Path, record: Record, shown: str) -> None:
+    def __init__(self, folder: Path, record: Record, shown: str, md5: bool = False) -> None:
         self.folder, self.record, self.shown = folder, record, shown
         self._sha = hashlib.sha256()
-        self._md5 = hashlib.md5(usedforsecurity=False)  # S3's ETag, for --verify
+        # S3's ETag, for --verify; elsewhere not worth a second hash of every byte
+        self._md5 = hashlib.md5(usedforsecurity=False) if md5 else None
         self.size = 0
 
     def _stale(self, why: str) -> Fault:
@@ -77,7 +78,8 @@ class Outgoing:
                                   f"bytes, the manifest lists {self.record.bytes:,})")
             while chunk := handle.read(CHUNK):
                 self._sha.update(chunk)
-                self._md5.update(chunk)
+                if self._md5 is not None:
+                    self._md5.update(chunk)
                 self.size += len(chunk)
                 yield chunk
 
@@ -92,7 +94,7 @@ class Outgoing:
         sha = self._sha.hexdigest()
         if sha != self.record.sha256 or self.size != self.record.bytes:
             raise self._stale(f"{self.shown} changed since it was exported")
-        return Landed(self.size, sha, self._md5.hexdigest())
+        return Landed(self.size, sha, self._md5.hexdigest() if self._md5 is not None else "")
 
 
 class Connection:
