@@ -33,6 +33,7 @@ def test_the_archive_gets_dist_byte_for_byte(s3: S3, bucket: str, exported_all: 
     assert head["ContentType"] == "application/rss+xml"  # served as what it is
 
 
+@pytest.mark.slow
 def test_verify_finds_what_someone_else_changed_and_sends_it_again(
         s3: S3, bucket: str, exported_all: Path, tmp_path: Path) -> None:
     room = room_from(exported_all, tmp_path / "room", archive(s3, "verified"))
