@@ -51,10 +51,13 @@ class Delivery:
     stopped: Fault | None = None
     secrets: list[str] = field(default_factory=list)  # never printed
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _shown: str | None = None
 
     def shown(self, path: str) -> str:
         """A file of the output folder as the user sees it: ``dist/x.pdf``."""
-        return f"{shown_path(self.folder)}/{path}"
+        if self._shown is None:
+            self._shown = shown_path(self.folder)
+        return f"{self._shown}/{path}"
 
     def warn(self, message: str) -> None:
         with self.lock:

@@ -99,13 +99,12 @@ def publish_folder(job: Delivery, selection: Selection, receipt: Receipt) -> Non
     if not (job.verify or (not job.dry_run and (not plan.empty or receipt.parts))):
         _tell(job, plan)  # nothing to do, or a dry run: the remote is not even reached
         return
-    from briefkit.publish.transports.files import Folder, filesystem
+    from briefkit.publish.transports.files import Folder, Folders, filesystem
 
     password = job.password(job.target.password_env) if job.address.kind != "s3" else None
-    made: set[str] = set()
-    lock = threading.Lock()
+    folders = Folders()
     pool = Pool(lambda: Folder(job.address, filesystem(job.address, job.target, password),
-                               made, lock), job.target.parallel)
+                               folders), job.target.parallel)
     try:
         first = job.attempt(pool.take, None)
         if first is None:

@@ -73,12 +73,28 @@ def _filesystem(address: Address, target: PublishTarget, password: str | None) -
     return LocalFileSystem(skip_instance_cache=True)
 
 
+class Folders:
+    """The remote folders known to exist, shared by a target's connections; each folder
+    is made by one connection at a time (two making theme/fonts/ at once would have one
+    refused, "Failure" on SFTP, for a folder the other just made), while other folders
+    are made at the same time."""
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def lock_for(self, folder: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(folder, threading.Lock())
+
+
 class Folder(Connection):
     """A target's folder through one fsspec file system."""
 
-    def __init__(self, address: Address, fs: Any, made: set[str], lock: threading.Lock) -> None:
+    def __init__(self, address: Address, fs: Any, folders: Folders) -> None:
         self.kind, self.fs, self.root = address.kind, fs, address.folder.rstrip("/") or "/"
-        self.made, self.lock = made, lock  # folders known to exist, shared by the connections
+        self.folders = folders
 
     def where(self, name: str) -> str:
         return posixpath.join(self.root, name)
@@ -90,19 +106,39 @@ class Folder(Connection):
         return posixpath.join(folder, f".{base}.{secrets.token_hex(4)}.part")
 
     def _folder(self, folder: str) -> None:
-        """Make the folder a file goes in, once per publish."""
-        if self.kind == "s3":
+        """Make the folder a file goes in (and those above it), once per publish: only
+        the folders below the nearest one known to exist are looked at."""
+        known = self.folders.known
+        if self.kind == "s3" or folder in known:
             return
-        # one connection at a time makes folders: two making theme/fonts/ at once would
-        # have one of them refused ("Failure", on SFTP) for a folder the other just made
-        with self.lock:
-            if folder in self.made:
+        with self.folders.lock_for(folder):
+            if folder in known:
                 return
             if self.kind == "file":
                 os.makedirs(folder, exist_ok=True)
-            elif not self.fs.exists(folder):
-                self.fs.makedirs(folder, exist_ok=True)
-            self.made.add(folder)
+                known.add(folder)
+                return
+            missing = []
+            probe = folder
+            while probe not in known and probe not in ("", "/", ".") and not self._is_folder(
+                    probe):
+                missing.append(probe)
+                probe = posixpath.dirname(probe)
+            for path in reversed(missing):
+                try:
+                    self.fs.mkdir(path, create_parents=False)
+                except (OSError, ftplib.error_perm):
+                    if not self._is_folder(path):  # made meanwhile for another folder
+                        raise
+                known.add(path)
+            known.add(folder)
+
+    def _is_folder(self, path: str) -> bool:
+        self.fs.invalidate_cache(posixpath.dirname(path))  # FTP lists are cached
+        try:
+            return bool(self.fs.info(path).get("type") == "directory")
+        except FileNotFoundError:
+            return False
 
     def put(self, name: str, outgoing: Outgoing, part: str | None, media_type: str) -> Landed:
         target = self.where(name)
@@ -180,8 +216,7 @@ class Folder(Connection):
                     self.fs.rmdir(folder)
             except (OSError, ftplib.Error):
                 break
-            with self.lock:
-                self.made.discard(folder)
+            self.folders.known.discard(folder)
             folder = posixpath.dirname(folder)
 
     def remove_part(self, part: str) -> None:
