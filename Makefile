@@ -3,20 +3,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: export test test-slow test-full system system-full imports lint clean mutants gates look
+.PHONY: export publish test test-slow test-full system system-full imports lint clean mutants gates look
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[serve]"
+	$(BIN)/python -m pip install --quiet -e ".[serve,publish]"
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# Debian packages briefkit needs (Pango for WeasyPrint; poppler and Java for the tests).
+# Debian packages briefkit needs (Pango for WeasyPrint; poppler, Java and OpenSSH's server for
+# the tests).
 system:
 	@scripts/system-packages
 
@@ -25,6 +26,10 @@ system-full:
 
 export: system $(VENV)/.installed
 	$(BIN)/briefkit export --all
+
+# Export, then send what changed to every [publish.<name>] target of briefkit.toml.
+publish: export
+	$(BIN)/briefkit publish
 
 test: system $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n auto

@@ -122,3 +122,36 @@ def install_plugin(site: Path, module: str = "briefkit_shout", target: str = "Sh
         f"[briefkit.exporters]\n{name} = {module}:{target}\n", "utf-8"
     )
     return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+
+
+def run_on_terminal(*args: str, cwd: Path, timeout: float = 120) -> tuple[int, str]:
+    """Run the command line on a pseudo-terminal, as a user at a terminal would: its exit
+    status, and everything it showed."""
+    import pty
+    import select
+    import time
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "briefkit", *args], cwd=cwd,
+                               stdin=terminal, stdout=terminal, stderr=terminal,
+                               env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+    os.close(terminal)
+    shown = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([controller], [], [], 1.0)[0]:
+                continue
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the run ended and closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if process.poll() is None and time.monotonic() >= deadline:
+            process.kill()
+    status = process.wait(timeout=timeout)
+    os.close(controller)
+    return status, shown.decode("utf-8", "replace")

@@ -5,16 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pty
-import select
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, run_briefkit
+from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, run_briefkit, run_on_terminal
 
 from briefkit import engine, links, registry
 from briefkit.config import load_settings
@@ -304,31 +300,9 @@ def test_cli_logs_one_line_per_output_when_not_on_a_terminal(room: Path) -> None
 
 
 def test_cli_shows_progress_bars_on_a_terminal(room: Path) -> None:
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "-f",
-                                "html", *[x for n in COLLECTIONS for x in ("-f", n)]],
-                               cwd=room, stdin=terminal, stdout=terminal, stderr=terminal,
-                               env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
-    os.close(terminal)
-    shown = b""
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            if not select.select([controller], [], [], 1.0)[0]:
-                continue
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the run ended and closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-    finally:
-        if process.poll() is None and time.monotonic() >= deadline:
-            process.kill()
-    assert process.wait(timeout=120) == 0
-    os.close(controller)
-    text = shown.decode("utf-8", "replace")
+    status, text = run_on_terminal("export", "--all", "-f", "html",
+                                   *[x for n in COLLECTIONS for x in ("-f", n)], cwd=room)
+    assert status == 0
     assert "━" in text  # a bar
     assert "html" in text and "all" in text
     assert "5/5" in text

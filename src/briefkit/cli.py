@@ -128,6 +128,55 @@ def _scheduler(args: argparse.Namespace) -> tuple[str | None, str | None]:
         return None, f"{where}: {error} (or 'from-settings')"
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from briefkit import publish as publishing
+
+    settings = _settings(args)
+    shown: publishing.Display
+    if args.quiet or args.json:
+        shown = publishing.Display()
+    elif sys.stderr.isatty() and not args.dry_run:
+        shown = publishing.Bars()
+    else:
+        shown = publishing.Log()
+    report = publishing.publish(settings, args.targets, dry_run=args.dry_run,
+                                verify=args.verify, prune=args.prune,
+                                out=Path(args.out).resolve() if args.out else None,
+                                display=shown)
+    again = "would be sent again" if args.dry_run else "sent again"
+    for target in report.targets:
+        for path, how in target.changed:
+            print(f"{target.name}: {path}: changed on the remote by someone else ({how}); "
+                  f"{again}", file=sys.stderr)
+        for path in target.missing:
+            print(f"{target.name}: {path}: removed from the remote by someone else; {again}",
+                  file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for failure in report.failed:
+        print(str(failure), file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return 0 if report.ok else 1
+    if args.quiet:
+        return 0 if report.ok else 1
+    for target in report.targets if args.dry_run else ():
+        for item in target.sent:
+            print(f"{target.name}: would send {item.path} ({item.bytes:,} bytes)")
+        for mailed in target.mailed:
+            print(f"{target.name}: would mail {mailed.briefing} ({', '.join(mailed.files)}; "
+                  f"{mailed.bytes:,} bytes)")
+        for item in target.removed:
+            print(f"{target.name}: would remove {item.path} ({item.bytes:,} bytes)")
+    for target in report.targets:
+        print(publishing.summary(target, args.dry_run))
+    for ping in report.pings:
+        if ping.ok is not False:
+            told = "would tell" if ping.ok is None else "told"
+            print(f"websub: {told} {ping.hub} that {ping.feed} changed")
+    return 0 if report.ok else 1
+
+
 def cmd_exporters(args: argparse.Namespace) -> int:
     from briefkit import registry
 
@@ -282,6 +331,24 @@ def parser() -> argparse.ArgumentParser:
                    help="print a machine-readable report (written, skipped, failed, timings)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("publish", help="send what changed in dist/ to the targets of "
+                                       "briefkit.toml (web host, partners)")
+    p.add_argument("targets", nargs="*", metavar="TARGET",
+                   help="targets to publish to ([publish.<name>]; default: every one)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what would be sent and removed, with sizes; change nothing")
+    p.add_argument("--verify", action="store_true",
+                   help="list each remote first: report files changed or removed there by "
+                        "someone else, and send them again")
+    p.add_argument("--prune", action="store_true",
+                   help="remove from the targets what briefkit published and no longer "
+                        "exports (as prune = true does)")
+    p.add_argument("--out", metavar="DIR", help="the output folder to publish (default: dist/)")
+    p.add_argument("--json", action="store_true",
+                   help="print a machine-readable report (sent, removed, failed, per target)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(run=cmd_publish)
 
     p = sub.add_parser("exporters", help="list the installed formats")
     p.set_defaults(run=cmd_exporters)

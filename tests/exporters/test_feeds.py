@@ -188,6 +188,24 @@ def test_rss_channel(rss: bytes, items: list[BriefingFile]) -> None:
     assert channel.find("image") is None  # the default theme has no logo
 
 
+def test_websub_hubs_and_self_links(items: list[BriefingFile], cctx: CollectionContext) -> None:
+    """With hubs set, every feed names them and itself, as WebSub subscribers look for."""
+    hubs = ["https://hub.example/", "https://websub.example.org/hub"]
+    settings = cctx.settings.model_copy(update={"feed": FeedSettings(hubs=hubs)})
+    with_hubs = dataclasses.replace(cctx, settings=settings)
+    for exporter in (RSSExporter(), AtomExporter()):
+        parsed = feedparser.parse(exporter.export_collection(items, with_hubs).data)
+        assert not parsed.bozo
+        links = [(link.rel, link.href) for link in parsed.feed.links]
+        assert [href for rel, href in links if rel == "hub"] == hubs
+        assert ("self", BASE + exporter.output) in links
+    feed = json.loads(JSONFeedExporter().export_collection(items, with_hubs).data)
+    assert feed["hubs"] == [{"type": "WebSub", "url": hub} for hub in hubs]
+    assert feed["feed_url"] == BASE + "feed.json"
+    # and none without: the feeds of a newsroom with no hub are as they were
+    assert "hubs" not in json.loads(JSONFeedExporter().export_collection(items, cctx).data)
+
+
 def test_atom_feed_element(atom: bytes, items: list[BriefingFile]) -> None:
     feed = etree.fromstring(atom)
     assert feed.findtext("atom:id", namespaces=NS) == BASE

@@ -79,6 +79,8 @@ def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
     fg = FeedGenerator()
     fg.id(base_url)
     fg.title(text(settings.title))  # also the title of RSS's channel image
+    for hub in settings.feed.hubs:  # WebSub: where readers subscribe to be told at once
+        fg.link(href=hub, rel="hub")
     # feedgen takes the RSS channel link from the last link added: the site, not the feed.
     fg.link(href=base_url + exporter.output, rel="self", type=exporter.media_type)
     fg.link(href=base_url, rel="alternate", type="text/html")
@@ -129,7 +131,27 @@ class RSSExporter(CollectionExporter):
             if pdf is not None:  # RSS allows one enclosure: the PDF
                 fe.enclosure(pdf.url, str(pdf.size), pdf.media_type)
         data: bytes = fg.rss_str(pretty=True)
+        if context.settings.feed.hubs:
+            data = rss_hubs(data, context.settings.feed.hubs)
         return Exported(data, files=feed_files(entries, context.theme))
+
+
+def rss_hubs(data: bytes, hubs: Sequence[str]) -> bytes:
+    """The WebSub hubs as ``<atom:link rel="hub">`` beside the channel's self link:
+    feedgen writes only the self link of the channel's Atom links into RSS."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    root = etree.fromstring(data)
+    channel = root.find("channel")
+    self_link = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
+    at = list(channel).index(self_link) + 1
+    for offset, hub in enumerate(hubs):
+        link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
+        link.tail = self_link.tail  # the same indentation
+        channel.insert(at + offset, link)
+    out: bytes = etree.tostring(root.getroottree(), pretty_print=True, encoding="UTF-8",
+                                xml_declaration=True)
+    return out
 
 
 class AtomExporter(CollectionExporter):
@@ -184,7 +206,7 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     attributes feedgen was given are written back here, in entry order.  It
     also sets each entry's ``xml:lang``, which feedgen cannot express.
     """
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     root = etree.fromstring(data)
     written = root.findall(f"{{{ATOM_NS}}}entry")
@@ -225,6 +247,8 @@ class JSONFeedExporter(CollectionExporter):
             "description": description(settings),
             "language": settings.language,
         }
+        if settings.feed.hubs:
+            feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in settings.feed.hubs]
         if settings.publisher:
             feed["authors"] = [{"name": settings.publisher}]
         logo = published.logo_path(context.theme)

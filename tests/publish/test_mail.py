@@ -1,0 +1,154 @@
+"""E-mail partners, through an SMTP server started by the test (aiosmtpd), which keeps
+what it receives; the messages are read back with the standard library's parser."""
+
+from __future__ import annotations
+
+import json
+import re
+import ssl
+import subprocess
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from conftest import ENGLISH, FRENCH, SAMPLES, run_briefkit
+from publish.servers import Mailbox, room_from
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SENDER = "desk@briefings.example.org"
+
+
+def desk(mailbox: Mailbox, smtp: str = "") -> str:
+    return ('[publish.desk]\nto = "mailto:partners@example.org, archive@example.net"\n'
+            'formats = ["pdf", "docx"]\nretries = 1\n'
+            f'[smtp]\nhost = "127.0.0.1"\nport = {mailbox.port}\nsecurity = "none"\n'
+            f'from = "{SENDER}"\ntimeout = 10\n{smtp}\n')
+
+
+def messages(mailbox: Mailbox) -> dict[str, EmailMessage]:
+    """The messages received, by the briefing their attachments are named after."""
+    found = {}
+    for recipients, data in mailbox.messages:
+        assert recipients == ["partners@example.org", "archive@example.net"]
+        message = message_from_bytes(data, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        names = [part.get_filename() for part in message.iter_attachments()]
+        found[names[0].rsplit(".", 1)[0]] = message
+    return found
+
+
+def test_each_briefing_version_is_one_message_with_its_files(mailbox: Mailbox,
+                                                             exported_all: Path,
+                                                             tmp_path: Path) -> None:
+    room = room_from(exported_all, tmp_path / "room", desk(mailbox))
+    result = run_briefkit("publish", cwd=room)
+    assert result.returncode == 0, result.stderr
+    received = messages(mailbox)
+    assert sorted(received) == sorted([ENGLISH, FRENCH, "every-block", "rtl-arabic"])
+    for briefing in (ENGLISH, FRENCH):
+        source = json.loads((SAMPLES / f"{briefing}.json").read_text("utf-8"))
+        message = received[briefing]
+        assert message["Subject"] == source["title"]
+        assert message["To"] == "partners@example.org, archive@example.net"
+        assert SENDER in message["From"]
+        assert re.fullmatch(r"<[0-9a-f]{40}@briefings\.example\.org>", message["Message-ID"])
+        raw = f"Message-ID: {message['Message-ID']}\r\n".encode()  # on one line
+        assert any(raw in data for _, data in mailbox.messages)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert f"https://briefings.example.org/{briefing}.html" in text
+        standfirst = re.sub(r"[*\[\]]|\(https?://[^)]*\)", "", source["standfirst"])
+        assert standfirst.split()[0] in text and standfirst.split()[-1] in text
+        attached = {part.get_filename(): part for part in message.iter_attachments()}
+        assert sorted(attached) == [f"{briefing}.docx", f"{briefing}.pdf"]
+        assert attached[f"{briefing}.pdf"].get_content_type() == "application/pdf"
+        assert attached[f"{briefing}.docx"].get_content_type() == DOCX
+        for name, part in attached.items():
+            assert part.get_content() == (room / "dist" / name).read_bytes()
+    french = received[FRENCH].get_body(preferencelist=("plain",))
+    assert french is not None and "8 janvier 2020" in french.get_content()  # the dateline
+    # nothing new: nothing sent; the receipt knows each version
+    mailbox.messages.clear()
+    again = run_briefkit("publish", cwd=room)
+    assert again.returncode == 0 and mailbox.messages == []
+    assert "desk: nothing to mail, 4 up to date" in again.stdout
+
+
+def test_a_publish_stopped_while_mailing_sends_again_with_the_same_message_id(
+        mailbox: Mailbox, exported_all: Path, tmp_path: Path) -> None:
+    room = room_from(exported_all, tmp_path / "room", desk(mailbox))
+    assert run_briefkit("publish", cwd=room).returncode == 0
+    first = {b: m["Message-ID"] for b, m in messages(mailbox).items()}
+    # as a publish killed between handing a message over and noting it leaves things:
+    receipts = room / ".briefkit" / "receipts"
+    (receipts / "desk.json").unlink()  # no message noted as taken by the server
+    (receipts / "desk.journal").write_text(
+        json.dumps({"sending": first[FRENCH], "briefing": FRENCH}) + "\n")
+    mailbox.messages.clear()
+    result = run_briefkit("publish", cwd=room)
+    assert result.returncode == 0, result.stderr
+    assert {b: m["Message-ID"] for b, m in messages(mailbox).items()} == first
+    assert result.stderr.splitlines() == [
+        f"warning: desk: {FRENCH}: a publish that was stopped may have sent this message "
+        f"already: sent again with the same Message-ID {first[FRENCH]}"]
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, as a private authority would issue."""
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return key, cert
+
+
+def test_starttls_and_a_login_with_a_password_from_the_environment(
+        exported_all: Path, tmp_path: Path) -> None:
+    key, cert = certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    secret = "mail-s3cret-99"
+    server = Mailbox(tls=context, login=("desk", secret))
+    server.start()
+    try:
+        smtp = (desk(server).replace('security = "none"', 'security = "starttls"')
+                .replace('host = "127.0.0.1"', 'host = "localhost"')
+                + f'user = "desk"\npassword_env = "DESK_SMTP_PASSWORD"\nca_file = "{cert}"\n')
+        room = room_from(exported_all, tmp_path / "room", smtp)
+        wrong = run_briefkit("publish", cwd=room, env={"DESK_SMTP_PASSWORD": "wrong-guess-7"})
+        assert wrong.returncode == 1 and server.messages == []
+        assert wrong.stderr.splitlines() == [
+            "desk: mailto:partners@example.org, archive@example.net: the mail server refused "
+            "the login (535): check [smtp] user and password_env"]
+        assert "wrong-guess-7" not in wrong.stdout + wrong.stderr
+        right = run_briefkit("publish", "--json", cwd=room, env={"DESK_SMTP_PASSWORD": secret})
+        assert right.returncode == 0, right.stderr
+        assert secret not in right.stdout + right.stderr
+        assert len(server.messages) == 4
+    finally:
+        server.stop()
+
+
+
+def test_a_newsletter_exported_as_a_message_is_sent_as_it_is() -> None:
+    from conftest import sample
+
+    from briefkit.config import Settings
+    from briefkit.engine.state import Record
+    from briefkit.publish.letters import Attachment, compose
+
+    newsletter = (b"From: Newsletter <news@briefings.example.org>\r\nTo: someone@example.com\r\n"
+                  b"Subject: This week\r\nMessage-ID: <old@x>\r\nContent-Type: text/html\r\n\r\n"
+                  b"<p>The week</p>\r\n")
+    record = Record(f"{ENGLISH}.eml", "email", ENGLISH, len(newsletter), "0" * 64,
+                    "message/rfc822")
+    message = compose(sample(ENGLISH), Settings(), sender=SENDER,
+                      recipients=["partners@example.org"], message_id="<new@example.org>",
+                      attachments=[Attachment(record, newsletter)], exported=set())
+    assert message["Subject"] == "This week" and message["To"] == "partners@example.org"
+    assert message["Message-ID"] == "<new@example.org>"
+    assert message["From"] == "Newsletter <news@briefings.example.org>"
+    assert message.get_content_type() == "text/html"
+    assert "The week" in message.get_content()
