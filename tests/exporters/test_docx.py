@@ -410,15 +410,16 @@ def test_pandoc_reads_the_structure(every: Exported, tmp_path: Path) -> None:
     assert "**record**" in markdown and "*thousands*" in markdown
 
 
+def entries(data: bytes) -> list[tuple[str, bytes]]:
+    """The names and bytes of a Word document's parts, in order."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return [(i.filename, archive.read(i)) for i in archive.infolist()]
+
+
 def test_same_briefing_same_bytes(context: Context, every: Exported) -> None:
     """Every entry of the archive is the same, read with zipfile (the entries' times are the
     engine's to fix: test_reproducible checks the files it writes)."""
     again = DocxExporter().export(every.item, context)
-
-    def entries(data: bytes) -> list[tuple[str, bytes]]:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        return [(i.filename, archive.read(i)) for i in archive.infolist()]
-
     assert entries(again) == entries(every.data)
 
 
@@ -583,7 +584,8 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
     monkeypatch.setattr(docx_fonts, "truetype_subset", refuse)
     again = DocxExporter().export(item, dataclasses.replace(
         context, cache=StateCache(tmp_path / "cache")))
-    assert again == first
+    # the same entries (their times are the engine's to fix, and a second may pass)
+    assert entries(again) == entries(first)
 
 
 def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
