@@ -227,6 +227,8 @@ class WordBody:
         shape = figure[0].add_run().add_picture(io.BytesIO(data), width=Emu(width),
                                                 height=Emu(height))
         wordml.set_alt_text(shape, typeset(block.alt, self.language))
+        wordml.set_flush(shape)
+        wordml.set_single_spacing(wordml.properties(figure[0]._p, "w:pPr"))
         if block.caption:
             figure.append(self.markup_paragraph(block.caption, "Caption"))
         if block.credit:
