@@ -655,6 +655,46 @@ def test_arabic_is_set_larger_than_latin_as_in_print(exported: dict[str, Exporte
 def special_characters() -> BriefingFile:
     """The look briefing full of emoji, Greek, Hebrew, markup-like text and a tab."""
     return load(FIXTURES / "look" / "special-characters.json", FIXTURES)
+
+
+def face_has(theme: Theme, family: str, text: str) -> bool:
+    """Whether a file of ``family`` in ``theme`` draws every letter of ``text`` (read with
+    fontTools: joiners and variation selectors need no glyph of their own)."""
+    letters = {ord(ch) for ch in text if ch not in "\u200d\ufe0f" and not ch.isspace()}
+    for face in theme.settings.fonts.files:
+        if face.family == family:
+            letters -= set(TTFont(str(theme.find(face.path))).getBestCmap())
+    return not letters
+
+
+@pytest.mark.parametrize("theme_name", ["default", "wire"])
+def test_runs_name_the_face_that_has_their_letters(theme_name: str, settings: Settings) -> None:
+    # Word and LibreOffice draw a letter the style's face lacks from a face of the machine
+    # (DejaVu, an empty box for emoji) unless the run names one of the theme's that has it
+    theme = load_theme(theme_name, ROOT)
+    item = special_characters()
+    out = Exported(item, DocxExporter().export(item, Context(settings, theme)))
+    body, head = theme.settings.fonts.body, theme.settings.fonts.headings
+    named: dict[str, str] = {}
+    for run in out.xml("word/document.xml").iter(w("r")):
+        text = "".join(t.text or "" for t in run.iter(w("t")))
+        fonts = run.find("w:rPr/w:rFonts", NS)
+        if fonts is None:
+            assert face_has(theme, body, text) and face_has(theme, head, text), text
+            continue
+        family = fonts.get(w("ascii"))
+        assert {fonts.get(w(slot)) for slot in ("hAnsi", "eastAsia", "cs")} == {family}
+        assert face_has(theme, family, text), (family, text)
+        for ch in text:
+            named.setdefault(ch, family)
+    assert named["🚰"] == named["\U0001f1ec"] == "Noto Emoji"  # a tap, a flag's first half
+    assert named["ש"] == "Noto Sans Hebrew"
+    # Charis SIL has no Greek capitals; Inter, the wire theme's body, has them all
+    assert named.get("Α") == ("Inter" if theme_name == "default" else None)
+    fonts = embedded_fonts(out)
+    assert ("Noto Emoji", "Regular") in fonts and ("Noto Sans Hebrew", "Regular") in fonts
+
+
 def test_first_page_has_no_running_title(every: Exported, settings: Settings) -> None:
     section = every.document.sections[0]
     assert section.different_first_page_header_footer
@@ -947,6 +987,28 @@ def test_libreoffice_sets_arabic_larger_with_more_room(laid_out: Callable[[str],
     pdf = laid_out("arabic-power-outage")
     assert ("Amiri-Regular", 12.0) in drawn_in(pdf)["ك"], drawn_in(pdf)["ك"]
     assert line_pitch(pdf, "Amiri-Regular", 12.0) == pytest.approx(19.9, abs=0.5)
+
+
+@pytest.mark.slow
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["special-characters", "special-characters-wire"])
+def test_libreoffice_draws_emoji_greek_and_hebrew_in_the_embedded_faces(
+        laid_out: Callable[[str], Path], name: str) -> None:
+    pdf = laid_out(name)
+    listed = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                            check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in listed.splitlines()[2:]}
+    assert {"NotoEmoji-Regular", "NotoSansHebrew-Regular"} <= names, names
+    assert not any("DejaVu" in n or "Liberation" in n for n in names), names
+    drawn = drawn_in(pdf)
+    for ch in "🚰💧🎉⚕":
+        assert {font for font, _ in drawn[ch]} == {"NotoEmoji-Regular"}, ch
+    for ch in "שלום":
+        assert {font for font, _ in drawn[ch]} == {"NotoSansHebrew-Regular"}, ch
+    for ch in "ΑΚ":
+        assert {font for font, _ in drawn[ch]} == {"Inter-Regular"}, ch
+
+
 @pytest.mark.slow
 @needs_libreoffice
 def test_a_picture_as_wide_as_the_text_ends_at_the_margins(

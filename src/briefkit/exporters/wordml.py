@@ -258,16 +258,22 @@ def add_hyperlink(paragraph: Paragraph, url: str,
 
 def add_run(container: BaseOxmlElement, paragraph: Paragraph, text: str = "", *,
             style: str | None = None, bold: bool = False, italic: bool = False,
-            rtl: bool = False) -> Run:
+            rtl: bool = False, font: str | None = None) -> Run:
     """A new run of ``text`` at the end of ``container`` (a paragraph's w:p or a
-    w:hyperlink): character style id ``style``, bold, italic, and right-to-left, which
-    makes Word shape it with the complex-script font (and read w:bCs / w:iCs)."""
+    w:hyperlink): character style id ``style``, bold, italic, right-to-left, which
+    makes Word shape it with the complex-script font (and read w:bCs / w:iCs), and in
+    ``font`` whatever the script (else the style's fonts)."""
     # SubElement keeps python-docx's element classes and is much faster than OxmlElement
     r = etree.SubElement(container, qn("w:r"))
-    if style or bold or italic or rtl:
+    if style or bold or italic or rtl or font:
         rpr = etree.SubElement(r, qn("w:rPr"))
         if style:
             etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), style)
+        if font:
+            # every slot: Word picks one by the characters' ranges, LibreOffice by script
+            fonts = etree.SubElement(rpr, qn("w:rFonts"))
+            for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+                fonts.set(qn(f"w:{slot}"), font)
         flags = (("w:b", bold), ("w:bCs", bold and rtl), ("w:i", italic),
                  ("w:iCs", italic and rtl), ("w:rtl", rtl))
         for tag, wanted in flags:
