@@ -1029,3 +1029,18 @@ def test_a_picture_as_wide_as_the_text_ends_at_the_margins(
         # within a tenth of a millimetre of the margins, never past them
         assert start >= left - 0.3 and end <= right + 0.3, (start / mm, end / mm)
     assert max(end - start for start, end in placed) == pytest.approx(right - left, abs=0.3)
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_a_tab_keeps_the_words_around_it_apart(laid_out: Callable[[str], Path]) -> None:
+    # "words:\tTab\there": in the wire theme "words:" ends a hair before a tab stop
+    out = subprocess.run(["pdftotext", "-bbox", str(laid_out("special-characters-wire")), "-"],
+                         capture_output=True, check=True).stdout.decode("utf-8", "replace")
+    page = etree.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", out).encode())
+    words = [(w.text, float(w.get("xMin")), float(w.get("xMax"))) for w in page.iter("{*}word")]
+    texts = [text for text, _, _ in words]
+    at = texts.index("words:")
+    assert texts[at + 1: at + 3] == ["Tab", "here."]
+    for (_, _, end), (_, start, _) in zip(words[at:at + 2], words[at + 1:at + 3]):
+        assert start - end >= 2.0  # at least a word space (9 pt Inter: 2.5 pt)

@@ -12,6 +12,7 @@ without "repairing" it.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from typing import cast
@@ -59,6 +60,7 @@ _SECTPR = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnoteP
 _RANK = {parent: {tag: rank for rank, tag in enumerate(order)} for parent, order in (
     ("w:pPr", _PPR), ("w:rPr", _RPR), ("w:tblPr", _TBLPR), ("w:sectPr", _SECTPR))}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_TAB_AFTER_WORD = re.compile(r"(?<=\S)\t")
 _BORDER_SIDES = ("top", "left", "bottom", "right", "between", "bar")
 
 
@@ -281,6 +283,9 @@ def add_run(container: BaseOxmlElement, paragraph: Paragraph, text: str = "", *,
                 etree.SubElement(rpr, qn(tag))
     run = Run(r, paragraph)
     if any(ch in text for ch in "\t\n\r"):
+        # a tab after a word ends at the next tab stop, which may be a hair away: a space
+        # first keeps the words apart on the page and in its text
+        text = _TAB_AFTER_WORD.sub(" \t", text)
         run.text = text  # python-docx turns tabs and line breaks into w:tab and w:br
     elif text:
         t = etree.SubElement(r, qn("w:t"))
