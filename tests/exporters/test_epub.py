@@ -11,17 +11,19 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, fixture, run_briefkit, sample
+from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, run_briefkit, sample
 from lxml import etree
 
+from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
-from briefkit.load import BriefingFile
+from briefkit.load import BriefingFile, load
 from briefkit.model import Briefing, Paragraph, Section
-from briefkit.themes import Theme
+from briefkit.themes import Theme, load_theme
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -31,6 +33,9 @@ NS = {
     "ncx": "http://www.daisy.org/z3986/2005/ncx/",
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
 }
+if TYPE_CHECKING:
+    from PIL import Image
+
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # C1 only: EPUBCheck is a short run, and the full JIT doubles its CPU time
 FAST_JAVA = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -403,6 +408,66 @@ def test_covers_differ_by_briefing(books: dict[str, Book]) -> None:
     assert len({cover(books[n]) for n in ("french", "english", "rtl-arabic", "hebrew")}) == 4
 
 
+def special_characters() -> BriefingFile:
+    """The look briefing with a title that reads like code, emoji, Greek, Hebrew and long
+    web addresses in its text."""
+    return load(FIXTURES / "look" / "special-characters.json", FIXTURES)
+
+
+def retitled(item: BriefingFile, title: str) -> BriefingFile:
+    return dataclasses.replace(item, briefing=item.briefing.model_copy(update={"title": title}))
+
+
+def cover_of(book: Book) -> Image.Image:
+    from PIL import Image as Picture
+
+    (item,) = [i for i in book.manifest.values()
+               if "cover-image" in (i.get("properties") or "").split()]
+    return Picture.open(io.BytesIO(book.zip.read(book.path(item.get("href"))))).convert("RGB")
+
+
+def test_cover_text_stays_inside_the_margins(settings: Settings) -> None:
+    address = "https://example.org/" + "a-very-long-path/" * 8 + "end"
+    covers = [special_characters(), fixture("rtl-arabic"),
+              retitled(sample(ENGLISH), f"Read {address} before the night buses start"),
+              retitled(fixture("rtl-arabic"), "انقطاع" * 12)]  # a word wider than a line
+    for name in ("default", "wire"):
+        context = Context(settings, load_theme(name, ROOT))
+        for item in covers:
+            picture = cover_of(Book(EpubExporter().export(item, context)))
+            width, height = picture.size
+            ground = picture.getpixel((0, 0))
+            band = round(width * 0.09)  # the margin: 110 px of 1200
+            for box in ((0, 0, band, height), (width - band, 0, width, height)):
+                colours = picture.crop(box).getcolors(maxcolors=1 << 16)
+                assert colours == [(band * height, ground)], (name, item.briefing.title, box)
+
+
+def test_cover_carries_the_dateline_of_the_book(context: Context,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    drawn: list[str] = []
+    draw = ImageDraw.ImageDraw.text
+
+    def text(self: ImageDraw.ImageDraw, xy: object, text: str, *args: object,
+             **options: object) -> None:
+        drawn.append(text)
+        draw(self, xy, text, *args, **options)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    for item in (special_characters(), fixture("rtl-arabic")):
+        drawn.clear()
+        book = Book(EpubExporter().export(item, context))
+        (dateline,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='dateline']", NS)
+        written = "".join("".join(dateline.itertext()).split())
+        # the title page's "4 March 2026, 09:00", not "Wednesday, March 4, 2026"; Arabic
+        # in Arabic-Indic digits as in its dateline
+        assert written in "".join("".join(drawn).split()), (written, drawn)
+        if item.briefing.language == "ar":
+            assert not any(ch.isascii() and ch.isdigit() for ch in "".join(drawn)), drawn
+
+
 def test_a_title_the_theme_cannot_draw_gets_no_cover_of_empty_boxes(context: Context) -> None:
     item = sample(ENGLISH)
     item = dataclasses.replace(item, briefing=item.briefing.model_copy(
@@ -502,8 +567,6 @@ def test_standfirst_keeps_its_bold_visible(books: dict[str, Book]) -> None:
     assert rules and not any("bold" in body or "700" in body for _, body in rules)
     (standfirst,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='standfirst']", NS)
     assert [words(s.text) for s in standfirst.iterfind("x:strong", NS)] == ["night bus network"]
-
-
 def test_an_unknown_variable_in_the_theme_is_a_theme_error(tmp_path: Path, context: Context,
                                                           theme: Theme) -> None:
     (tmp_path / "epub.css").write_text("h1 { color: var(--nope); }\n", "utf-8")

@@ -40,6 +40,7 @@ from briefkit.exporters.html import HTMLExporter
 from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Section
 from briefkit.render import html
+from briefkit.render.dates import conventions_of
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 from briefkit.reproducible import normalise_zip
@@ -216,7 +217,7 @@ class EpubExporter(Exporter):
         self._metadata(book, briefing, settings.publisher)
 
         masthead = theme.settings.brand.masthead or settings.publisher
-        picture = cover(briefing, theme, masthead)
+        picture = cover(briefing, theme, masthead, conventions_of(settings))
         if picture is not None:
             image = epub.EpubImage(uid="cover-image", file_name=COVER, media_type="image/png",
                                    content=picture)
