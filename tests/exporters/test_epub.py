@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, run_briefkit, sample
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 from briefkit.config import Settings
@@ -567,6 +568,54 @@ def test_standfirst_keeps_its_bold_visible(books: dict[str, Book]) -> None:
     assert rules and not any("bold" in body or "700" in body for _, body in rules)
     (standfirst,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='standfirst']", NS)
     assert [words(s.text) for s in standfirst.iterfind("x:strong", NS)] == ["night bus network"]
+
+
+FONT_TYPES = ("font/ttf", "font/otf")
+
+
+@pytest.mark.parametrize("theme_name", ["default", "wire"])
+def test_the_theme_faces_travel_with_the_book(theme_name: str, settings: Settings) -> None:
+    theme = load_theme(theme_name, ROOT)
+    book = Book(EpubExporter().export(special_characters(), Context(settings, theme)))
+    (css_item,) = [i for i in book.manifest.values() if i.get("media-type") == "text/css"]
+    css_path = book.path(css_item.get("href"))
+    css = book.zip.read(css_path).decode()
+    in_manifest = {book.path(i.get("href")): i.get("media-type")
+                   for i in book.manifest.values() if i.get("media-type") in FONT_TYPES}
+    rules = re.findall(r"@font-face\s*\{([^}]*)\}", css)
+    assert rules, "no @font-face in the book's stylesheet"
+    faces: dict[tuple[str, int, str], set[int]] = {}
+    for rule in rules:
+        family = re.search(r'font-family:\s*"([^"]+)"', rule).group(1)
+        path = book.path(re.search(r'url\("([^"]+)"\)', rule).group(1),
+                         posixpath.dirname(css_path))
+        weight = int(re.search(r"font-weight:\s*(\d+)", rule).group(1))
+        style = re.search(r"font-style:\s*(\w+)", rule).group(1)
+        font = TTFont(io.BytesIO(book.zip.read(path)))
+        kind = "font/otf" if "CFF " in font else "font/ttf"
+        assert in_manifest[path] == kind  # declared in the package, as what it is
+        assert font["name"].getBestFamilyName() == family
+        assert font["OS/2"].usWeightClass == weight
+        assert bool(font["OS/2"].fsSelection & 1) == (style == "italic")
+        faces[(family, weight, style)] = set(font.getBestCmap())
+    assert set(in_manifest) == {book.path(u, posixpath.dirname(css_path))
+                                for u in re.findall(r'url\("([^"]+)"\)', css)}
+    # every letter of the book the theme's faces draw is in the book's faces
+    shown = {ord(ch) for path in book.documents() for ch in book.text(path)
+             if not ch.isspace() and ch not in "\u200d\ufe0f"}
+    fonts = theme.settings.fonts
+    for family in (fonts.body, fonts.headings):
+        assert (family, 400, "normal") in faces and (family, 700, "normal") in faces
+        regular = TTFont(str(theme.find(next(
+            f.path for f in fonts.files if f.family == family and f.weight == 400
+            and f.style == "normal"))))
+        assert shown & set(regular.getBestCmap()) <= faces[(family, 400, "normal")]
+    assert ord("🚰") in faces[("Noto Emoji", 400, "normal")]
+    assert ord("ש") in faces[("Noto Sans Hebrew", 400, "normal")]
+    # subsets, not the theme's files (some of them alone are over 700 KB)
+    assert sum(book.zip.getinfo(p).compress_size for p in in_manifest) < 300_000
+
+
 def test_an_unknown_variable_in_the_theme_is_a_theme_error(tmp_path: Path, context: Context,
                                                           theme: Theme) -> None:
     (tmp_path / "epub.css").write_text("h1 { color: var(--nope); }\n", "utf-8")
