@@ -8,6 +8,7 @@ import io
 import json
 import posixpath
 import re
+import shutil
 import uuid
 import zipfile
 from pathlib import Path
@@ -678,3 +679,18 @@ def test_epubcheck_on_jpeg_and_gif_images(tmp_path: Path, context: Context,
     path = tmp_path / "images.epub"
     path.write_bytes(book.data)
     assert epubcheck(path, monkeypatch) == CLEAN
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+@pytest.mark.parametrize("theme_name", ["default", "wire"])
+def test_long_addresses_and_words_stay_on_a_phone_page(theme_name: str, settings: Settings,
+                                                       tmp_path: Path) -> None:
+    from exporters.test_site import page_width
+
+    book = Book(EpubExporter().export(special_characters(),
+                                      Context(settings, load_theme(theme_name, ROOT))))
+    book.zip.extractall(tmp_path)
+    for path in book.spine():
+        scroll, inner = page_width(tmp_path / path, 390)
+        assert scroll <= inner, f"{path} is {scroll} px wide in a 390 px e-reader"
