@@ -285,7 +285,7 @@ class EpubExporter(Exporter):
         book.add_item(nav)
         book.add_item(epub.EpubNcx())
         # the theme's faces travel with the book, subset to what it shows
-        fonts = book_fonts(theme, _shown("".join(texts)), context.cache.get)
+        fonts = book_fonts(theme, _shown("".join(texts)), lang, context.cache.get)
         for number, font in enumerate(fonts, 1):
             book.add_item(epub.EpubItem(uid=f"font-{number}", file_name=font.href,
                                         media_type=font.media_type, content=font.data))

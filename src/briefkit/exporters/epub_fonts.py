@@ -7,14 +7,16 @@ body's and the headings' families, and of each fallback family (Amiri, Noto
 Sans Hebrew, Noto Emoji ...) holding a character of the book that the
 families before it lack.  Each face is cut down to the book's characters
 (with their capitals, which a stylesheet may ask for, and what a reading
-system draws itself: list numbers, bullets, a hyphen) and the OpenType
-features a reading system applies, in its own outlines: TrueType as
-``font/ttf`` or CFF (Inter) as ``font/otf``, the formats every EPUB reading
-system reads (Adobe's RMSDK, in many e-ink readers, reads no WOFF2).  A book
-is read, not edited, so it carries no more: about 100 KB of fonts for an
-English briefing in the default theme.  Subsets are kept in the export's
-cache by the digest of the face and of its characters.  Faces whose licence
-bits forbid embedding stay out.
+system draws itself: list numbers, bullets, a hyphen), in a language written
+in Latin letters to those letters and punctuation too, which all its books
+share, and to the OpenType features a reading system applies; in its own
+outlines: TrueType as ``font/ttf`` or CFF (Inter) as ``font/otf``, the
+formats every EPUB reading system reads (Adobe's RMSDK, in many e-ink
+readers, reads no WOFF2).  That is about 200 KB of fonts for an English
+briefing in the default theme.  Subsets are kept in the export's cache by
+the digest of the face and of its characters: the books of a language
+written in Latin letters ask for the same ones, made once (a second or
+two).  Faces whose licence bits forbid embedding stay out.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ WEIGHTS = (400, 700)
 #: Drawn by a reading system beside the book's text: list numbers and bullets, the
 #: quote attribution's dash, the hyphen of a broken word
 GENERATED = "0123456789.\u2022\u25e6\u25aa-\u2010\u2014\u00a0"
+#: In every subset: printable ASCII, Latin-1, dashes, quotes, ellipsis, bullets, the
+#: narrow no-break space, the euro and the minus, which books in Latin scripts share
+SHARED = "".join(map(chr, (*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2010, 0x2028),
+                           *range(0x2030, 0x203B), 0x202F, 0x20AC, 0x2212)))
 #: OpenType features the e-book's stylesheet asks for, beside those on by default
 #: (``font-variant-numeric: tabular-nums`` in tables)
 STYLESHEET_FEATURES = ("tnum",)
@@ -67,12 +73,16 @@ class BookFont:
 Keep = Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes]
 
 
-def book_fonts(theme: Theme, text: str, keep: Keep | None = None) -> list[BookFont]:
-    """The faces the book's ``text`` is set in, subset; families in the theme's order.
-    ``keep(key, make, check)`` (the export context's cache) keeps the subsets."""
+def book_fonts(theme: Theme, text: str, language: str,
+               keep: Keep | None = None) -> list[BookFont]:
+    """The faces the book's ``text`` (in ``language``) is set in, subset; families in the
+    theme's order.  ``keep(key, make, check)`` (the export context's cache) keeps the
+    subsets."""
     fonts = theme.settings.fonts
-    # and the capitals of a text the stylesheet sets in capitals (the masthead, credits)
-    wanted = {ord(ch) for ch in f"{text}{text.upper()}{GENERATED}"}
+    # with the capitals a stylesheet may ask for (the masthead, credits), and in a language
+    # written in Latin letters those books share: the books of a language ask for one subset
+    shared = SHARED if _in_latin_script(language) else ""
+    wanted = {ord(ch) for ch in f"{text}{text.upper()}{GENERATED}{shared}"}
     found = []
     for family in _families(theme, text):
         for face in fonts.files:
@@ -96,6 +106,17 @@ def book_fonts(theme: Theme, text: str, keep: Keep | None = None) -> list[BookFo
                                   "font/otf" if cff else "font/ttf", data, family,
                                   face.weight, face.style))
     return found
+
+
+def _in_latin_script(language: str) -> bool:
+    """Whether ``language`` (a BCP 47 tag) is written in Latin letters, as CLDR's likely
+    subtags say ('en' -> 'en_Latn_US')."""
+    from babel.core import get_global
+
+    tag = language.replace("-", "_")
+    likely = get_global("likely_subtags")
+    found = likely.get(tag.lower()) or likely.get(tag.split("_")[0].lower(), "")
+    return "_Latn" in found or "_Latn" in f"_{tag}_"
 
 
 def _families(theme: Theme, text: str) -> list[str]:
