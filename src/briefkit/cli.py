@@ -190,8 +190,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
+        from briefkit.engine.output import atomic_write
         from briefkit.errors import OutputError
-        from briefkit.output import atomic_write
 
         try:  # replaced whole, never written through a link at that name
             atomic_write(Path(args.output), text.encode("utf-8"), make_folders=False)
@@ -213,10 +213,10 @@ def cmd_themes(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     import os
 
+    from briefkit.engine.output import atomic_write
     from briefkit.errors import OutputError
+    from briefkit.files import display_path
     from briefkit.importers import dumps, import_file
-    from briefkit.load import display_path
-    from briefkit.output import atomic_write
 
     target = Path(args.output) if args.output else None
     folder = target if target is not None and target.is_dir() else None

@@ -33,7 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from briefkit.errors import BriefingError, BriefkitError, ThemeError, UnsafeReferenceError
-from briefkit.load import display_path, read_regular
+from briefkit.files import display_path, read_regular
 
 _JINJA = os.path.dirname(jinja2.__file__)
 #: Largest template file read

@@ -24,7 +24,8 @@ from pydantic import ValidationError
 
 from briefkit import tomlfiles
 from briefkit.errors import BriefingError, Problem, ThemeError, UnsafeReferenceError
-from briefkit.load import MAX_IMAGE_BYTES, check_image, display_path, read_regular
+from briefkit.files import display_path, read_regular
+from briefkit.images import MAX_IMAGE_BYTES, check_image
 from briefkit.theme_settings import (
     Brand,
     Colours,

@@ -28,11 +28,11 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from briefkit import inline, registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.docx import DocxExporter, word_language
-from briefkit.load import BriefingFile
 from briefkit.model import Image, ListBlock, Section, Table
 from briefkit.render.typography import tie_last_words, typeset
 from briefkit.themes import Theme, load_theme
@@ -569,18 +569,17 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
     # subsetting seven faces is most of a Word document's cost: a later run (a new
     # process, here a new cache over the same folder) makes none of them again
     from briefkit.engine.work import StateCache
-    from briefkit.exporters import docx_fonts
-
+    from briefkit.exporters.docx import fonts
     item = sample(ENGLISH)
     first = DocxExporter().export(item, dataclasses.replace(
         context, cache=StateCache(tmp_path / "cache")))
     assert len(list((tmp_path / "cache").iterdir())) >= 4  # Charis SIL's and Inter's slots
-    docx_fonts.truetype_subset.cache_clear()
+    fonts.truetype_subset.cache_clear()
 
     def refuse(*args: object) -> bytes:
         raise AssertionError("a kept subset was made again")
 
-    monkeypatch.setattr(docx_fonts, "truetype_subset", refuse)
+    monkeypatch.setattr(fonts, "truetype_subset", refuse)
     again = DocxExporter().export(item, dataclasses.replace(
         context, cache=StateCache(tmp_path / "cache")))
     assert again == first

@@ -16,10 +16,10 @@ import pytest
 from conftest import ENGLISH, FRENCH, ROOT, fixture, run_briefkit, sample
 from lxml import etree
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Paragraph, Section
 from briefkit.themes import Theme
 

@@ -31,6 +31,7 @@ from exporters.exported import DOCX, made
 from lxml import etree
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import FeedSettings, Settings
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import CollectionContext, OutputInfo
@@ -41,7 +42,6 @@ from briefkit.exporters.feeds import (
     finish_atom,
 )
 from briefkit.inline import plain as inline_plain
-from briefkit.load import BriefingFile
 from briefkit.render.dates import dateline
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme, ThemeSettings

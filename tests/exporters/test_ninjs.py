@@ -20,11 +20,12 @@ from exporters.exported import DOCX, made
 from jsonschema import Draft202012Validator, FormatChecker
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.ninjs import NinjsExporter
-from briefkit.load import BriefingFile, load
+from briefkit.load import load
 from briefkit.render.typography import typeset
 from briefkit.themes import Theme
 

@@ -21,11 +21,11 @@ import pytest
 from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
 
 from briefkit import inline
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError, ThemeError, UnsafeReferenceError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
-from briefkit.load import BriefingFile
 from briefkit.model import (
     Briefing,
     Factbox,

@@ -18,11 +18,11 @@ import pytest
 from conftest import ENGLISH, FRENCH, fixture, sample
 from exporters.exported import made
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import CollectionContext, OutputInfo
 from briefkit.exporters.site import FrontPageExporter, file_size
-from briefkit.load import BriefingFile
 from briefkit.themes import Theme
 
 

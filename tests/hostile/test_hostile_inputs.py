@@ -24,7 +24,8 @@ import pytest
 from conftest import ENGLISH, FIXTURES, FRENCH, run_briefkit
 
 from briefkit.errors import BriefingError
-from briefkit.load import MAX_BRIEFING_BYTES, load, load_all, read_regular
+from briefkit.files import read_regular
+from briefkit.load import MAX_BRIEFING_BYTES, load, load_all
 from briefkit.model import MAX_WORD
 
 VALID: dict[str, Any] = {

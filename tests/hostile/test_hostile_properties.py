@@ -41,6 +41,7 @@ from reading import (
 )
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
 from briefkit.exporters.base import (
@@ -50,7 +51,7 @@ from briefkit.exporters.base import (
     Exported,
     Exporter,
 )
-from briefkit.load import BriefingFile, load
+from briefkit.load import load
 from briefkit.themes import Theme
 
 PROFILE = hypothesis_settings.default

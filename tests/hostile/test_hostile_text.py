@@ -18,10 +18,11 @@ from conftest import FIXTURES
 from hostile.readers import Reading, read, squeeze
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionContext, CollectionExporter, Context, Exported
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile, load
+from briefkit.load import load
 from briefkit.model import MAX_WORD
 from briefkit.themes import Theme
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.engine.output import PART
 from briefkit.engine.state import Record, State
-from briefkit.output import PART
 
 
 def free_port() -> int:

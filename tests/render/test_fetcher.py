@@ -170,7 +170,8 @@ def test_symlinks_out_of_the_folder_are_refused(newsroom_folders: tuple[Path, Pa
 
 
 def test_checked_images_are_served_by_name(newsroom_folders: tuple[Path, Path, Path]) -> None:
-    from briefkit.load import Asset, check_image
+    from briefkit.briefing_file import Asset
+    from briefkit.images import check_image
     from briefkit.render.fetcher import image_reference
 
     source, theme, _ = newsroom_folders

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import Problem
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class BriefingJob:
 
     @property
     def shown(self) -> str:
-        from briefkit.load import display_path
+        from briefkit.files import display_path
 
         return display_path(self.source)
 

@@ -3,7 +3,7 @@
 Exporters stay pure; the run decides what is made and where the work goes
 (:mod:`briefkit.engine.executors`), and keeps going when one briefing or one
 format fails.  Every file reaches the output folder through
-:class:`briefkit.output.OutputFolder`, from this process alone: workers,
+:class:`briefkit.engine.output.OutputFolder`, from this process alone: workers,
 local or on a cluster, only send bytes back.
 """
 
@@ -26,14 +26,15 @@ from briefkit.engine import plan, work
 from briefkit.engine.cluster import Cluster, choose_scheduler, security
 from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
+from briefkit.engine.output import OutputFolder, safe_name
 from briefkit.engine.report import Failure, Lines, Progress, Report
 from briefkit.engine.scratch import sweep
 from briefkit.engine.sources import Source, digest, recall, source_name
 from briefkit.engine.state import Record, State
 from briefkit.errors import BriefingError, ConfigError, OutputError
 from briefkit.exporters.base import CollectionExporter, Exporter
-from briefkit.load import discover, display_path, duplicate_id
-from briefkit.output import OutputFolder, safe_name
+from briefkit.files import display_path
+from briefkit.load import discover, duplicate_id
 from briefkit.themes import Theme
 
 #: Below this many seconds of expected work (as earlier runs measured it), a run stays

@@ -17,16 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
-from briefkit.load import (
-    MAX_BRIEFING_BYTES,
-    MAX_IMAGE_BYTES,
-    BriefingFile,
-    confinement,
-    load,
-    read_regular,
-)
+from briefkit.files import confinement, read_regular
+from briefkit.images import MAX_IMAGE_BYTES
+from briefkit.load import MAX_BRIEFING_BYTES, load
 
 
 def digest(*parts: str) -> str:

@@ -38,8 +38,9 @@ from briefkit.engine.home import (
     state_folder,
 )
 from briefkit.engine.legacy import OLD_LOCK, OLD_MANIFEST, old_manifest, remove_old_lock
+from briefkit.engine.output import atomic_write, cannot_write, safe_name
 from briefkit.errors import OutputError
-from briefkit.output import atomic_write, cannot_write, safe_name, shown_path
+from briefkit.files import display_path
 
 __all__ = ["LOCK", "MANIFESTS", "STATE", "Record", "State", "manifest_name"]
 
@@ -131,7 +132,7 @@ class State:
             raise cannot_write(self.home / LOCK, error) from None
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
-            raise OutputError(f"{shown_path(self.home / LOCK)}: is not a regular file; remove "
+            raise OutputError(f"{display_path(self.home / LOCK)}: is not a regular file; remove "
                               "it and run again")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -139,7 +140,7 @@ class State:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
             raise OutputError(
-                f"{shown_path(self.home)}: another briefkit run (process {holder}) is working in "
+                f"{display_path(self.home)}: another briefkit run (process {holder}) is working in "
                 "this project; run again when it has finished") from None
         self._lock = fd
         try:

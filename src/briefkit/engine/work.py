@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.engine.home import CACHE, THEMES, read_plain, refuse_link, state_folder
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
+from briefkit.engine.output import atomic_write
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
 from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
-from briefkit.load import BriefingFile
-from briefkit.output import atomic_write
 from briefkit.reproducible import is_zip, normalise_zip
 from briefkit.themes import Theme
 

@@ -1,7 +1,7 @@
 """What an exporter is.
 
 An exporter turns one briefing into the bytes of one file; it never writes to
-disk (:mod:`briefkit.output` does), never reads outside the briefing's checked
+disk (:mod:`briefkit.engine.output` does), never reads outside the briefing's checked
 images and the theme, and imports its heavy library inside :meth:`export`, so
 that ``briefkit validate`` starts fast.  A collection exporter (the feeds, the
 front page) turns every briefing into one file.
@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
 from briefkit.themes import Theme
 
 __all__ = ["Cache", "Check", "CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render import html, published
 from briefkit.render.dates import locale_of

@@ -20,10 +20,10 @@ from typing import Any
 from urllib.parse import quote
 
 from briefkit import inline, links
+from briefkit.briefing_file import Asset, BriefingFile
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, Exported, Exporter, OutputInfo
 from briefkit.exporters.feeds import byline
-from briefkit.load import Asset, BriefingFile
 from briefkit.model import (
     Briefing,
     Factbox,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefkit import __version__, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import (
     CollectionContext,
     CollectionExporter,
@@ -22,7 +23,6 @@ from briefkit.exporters.base import (
     OutputInfo,
 )
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
-from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
 from briefkit.render.dates import Convention, conventions_of, dateline, locale_of

@@ -25,9 +25,10 @@ from pydantic import ValidationError
 
 from briefkit import inline
 from briefkit.errors import BriefingError, Problem
+from briefkit.files import display_path
 from briefkit.importers.article import Article, shape
 from briefkit.importers.language import guess_language
-from briefkit.load import MAX_BRIEFING_BYTES, display_path
+from briefkit.load import MAX_BRIEFING_BYTES
 from briefkit.model import ID_MAX, Briefing
 
 KINDS = {"cms": "CMS text", "html": "HTML", "markdown": "Markdown", "ninjs": "ninjs item"}

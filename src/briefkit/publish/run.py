@@ -19,7 +19,7 @@ from pathlib import Path
 from briefkit.config import Settings, locate_setting
 from briefkit.engine.state import State
 from briefkit.errors import ConfigError
-from briefkit.load import display_path
+from briefkit.files import display_path
 from briefkit.publish import websub
 from briefkit.publish.delivery import Delivery
 from briefkit.publish.faults import Fault, PublishError

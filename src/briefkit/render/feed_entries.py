@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from briefkit import inline, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ConfigError
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Paragraph
 from briefkit.render import html, published
 from briefkit.render.typography import typeset

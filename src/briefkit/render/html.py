@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from briefkit import inline
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render.dates import conventions_of, date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for

@@ -28,7 +28,8 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from briefkit import links, registry
-from briefkit.load import discover, display_path
+from briefkit.files import display_path
+from briefkit.load import discover
 from briefkit.model import RESERVED_IDS, id_problem
 from briefkit.serve.briefings import Briefings
 from briefkit.serve.events import Channel

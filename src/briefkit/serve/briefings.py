@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefkit.errors import BriefkitError
-from briefkit.load import confinement, discover, read_briefing
+from briefkit.files import confinement
+from briefkit.load import discover, read_briefing
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from briefkit import registry
 from briefkit.config import Settings, load_settings
 from briefkit.errors import BriefkitError
-from briefkit.load import discover, display_path
+from briefkit.files import display_path
+from briefkit.load import discover
 from briefkit.serve.briefings import Briefings
 from briefkit.themes import Theme, load_theme
 
@@ -280,7 +281,8 @@ class Rebuilder:
         was up to date), writing nothing: each exporter's libraries, fonts and stylesheets
         are then loaded before the first edit, which pays only for its own outputs."""
         from briefkit.exporters.base import Context
-        from briefkit.load import confinement, load
+        from briefkit.files import confinement
+        from briefkit.load import load
 
         installed = registry.names()
         cold = [name for name in dict.fromkeys([WEB_PAGE, *installed])  # the web page first

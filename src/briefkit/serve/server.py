@@ -163,7 +163,7 @@ def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.
     """Export what is out of date, serve the output folder and keep it up to date, until
     Ctrl-C or SIGTERM; the process ends with it, within :data:`STOP_SECONDS`."""
     from briefkit.engine import output_folder
-    from briefkit.load import display_path
+    from briefkit.files import display_path
     from briefkit.serve.app import Preview, application
     from briefkit.serve.briefings import Briefings
     from briefkit.serve.events import Channel

@@ -52,17 +52,16 @@ class WordStyles:
         from docx.enum.text import WD_TAB_ALIGNMENT
         from docx.shared import Pt
 
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import numbering, ooxml
         fonts, colours, size = self.look.fonts, self.look.colours, self.look.fonts.size
         complex_font = fonts.fallback[0] if fonts.fallback else None
         lang = self.language
         if not self.reference:
-            wordml.set_text_defaults(self.document, font=fonts.body, complex_font=complex_font,
+            ooxml.set_text_defaults(self.document, font=fonts.body, complex_font=complex_font,
                                      size=size, colour=colours.text[1:], after=size * 0.8,
                                      line=1.15)
-        wordml.set_language_defaults(self.document, lang, rtl=self.rtl)
-        wordml.set_document_language(self.document, lang)
+        ooxml.set_language_defaults(self.document, lang, rtl=self.rtl)
+        ooxml.set_document_language(self.document, lang)
 
         body, head = fonts.body, fonts.headings
         text, muted, accent, rule, shade = (c[1:] for c in (
@@ -74,15 +73,15 @@ class WordStyles:
         title = self._paragraph_style("Title", "Normal", font=head, size=size * 2.2, bold=True,
                                       colour=text, before=0, after=6, keep=True)
         if title is not None:
-            ppr = wordml.properties(title.element, "w:pPr")
+            ppr = ooxml.properties(title.element, "w:pPr")
             ppr.remove_all("w:pBdr", "w:contextualSpacing")
-            wordml.put(ppr, wordml.element("w:spacing", before="0", after="120", line="240",
+            ooxml.put(ppr, ooxml.element("w:spacing", before="0", after="120", line="240",
                                            lineRule="auto"))
             title.element.get_or_add_rPr().remove_all("w:spacing", "w:kern")
         subtitle = self._paragraph_style("Subtitle", "Normal", font=head, size=size * 1.25,
                                          italic=False, colour=muted, after=8, keep=True)
         if subtitle is not None:
-            wordml.drop_numbering(wordml.properties(subtitle.element, "w:pPr"))
+            numbering.drop_numbering(ooxml.properties(subtitle.element, "w:pPr"))
             subtitle.element.get_or_add_rPr().remove_all("w:spacing")
         # larger, not bold: bold and emphasis inside the standfirst stay visible
         self._paragraph_style("Standfirst", "Normal", font=body, size=size * 1.2, bold=False,
@@ -90,20 +89,20 @@ class WordStyles:
         byline = self._paragraph_style("Byline", "Normal", font=head, size=size * 0.85,
                                        colour=muted, before=4, after=18)
         if byline is not None:
-            wordml.borders(wordml.properties(byline.element, "w:pPr"), {"top": (rule, 6)},
+            ooxml.borders(ooxml.properties(byline.element, "w:pPr"), {"top": (rule, 6)},
                            space=6)
         for level, factor, before in ((1, 1.3, 20), (2, 1.1, 14)):
             heading = self._paragraph_style(f"Heading {level}", "Normal", font=head,
                                             size=size * factor, bold=True, colour=text,
                                             before=before, after=6, keep=True)
             if heading is not None and level == 1:
-                wordml.borders(wordml.properties(heading.element, "w:pPr"),
+                ooxml.borders(ooxml.properties(heading.element, "w:pPr"),
                                {"top": (accent, 18)}, space=6)
         quote = self._paragraph_style("Quote", "Normal", font=body, size=size * 1.1,
                                       italic=not self.rtl, colour=text, before=6, after=8)
         if quote is not None:
-            ppr = wordml.properties(quote.element, "w:pPr")
-            wordml.borders(ppr, {start: (accent, 18)}, space=10)
+            ppr = ooxml.properties(quote.element, "w:pPr")
+            ooxml.borders(ppr, {start: (accent, 18)}, space=10)
             quote.paragraph_format.left_indent = Pt(14)
             quote.paragraph_format.right_indent = Pt(14)
         # the attribution shares the quote's rule (same borders and indents: one box)
@@ -120,9 +119,9 @@ class WordStyles:
         factbox = self._paragraph_style("Factbox", "Normal", font=body, size=size * 0.95,
                                         colour=text, after=3)
         if factbox is not None:
-            ppr = wordml.properties(factbox.element, "w:pPr")
-            wordml.shade(ppr, shade)
-            wordml.borders(ppr, {"top": (text, 18), "left": (shade, 4), "bottom": (shade, 4),
+            ppr = ooxml.properties(factbox.element, "w:pPr")
+            ooxml.shade(ppr, shade)
+            ooxml.borders(ppr, {"top": (text, 18), "left": (shade, 4), "bottom": (shade, 4),
                                  "right": (shade, 4)}, space=8)
             factbox.paragraph_format.left_indent = Pt(10)
             factbox.paragraph_format.right_indent = Pt(10)
@@ -136,7 +135,7 @@ class WordStyles:
         )
         for style in timeline:
             if style is not None:
-                wordml.borders(wordml.properties(style.element, "w:pPr"),
+                ooxml.borders(ooxml.properties(style.element, "w:pPr"),
                                {start: (accent, 12)}, space=8)
                 style.paragraph_format.left_indent = Pt(10)
         self._paragraph_style("Source", "Normal", size=size * 0.9, after=3)
@@ -148,30 +147,30 @@ class WordStyles:
                 hf.paragraph_format.tab_stops.add_tab_stop(self.text_width,
                                                            WD_TAB_ALIGNMENT.RIGHT)
         if self._style_missing(TABLE_STYLE):
-            wordml.add_table_style(self.document, TABLE_STYLE, text=text, rule=rule, font=head,
+            ooxml.add_table_style(self.document, TABLE_STYLE, text=text, rule=rule, font=head,
                                    size=size * 0.9)
         # list numbering: real Word lists, the styles point at them so a new item typed by
         # a partner gets a bullet or a number too
-        self.bullet_definition = wordml.add_list_definition(self.document, ordered=False,
+        self.bullet_definition = numbering.add_list_definition(self.document, ordered=False,
                                                             rtl=self.rtl)
-        self.number_definition = wordml.add_list_definition(self.document, ordered=True,
+        self.number_definition = numbering.add_list_definition(self.document, ordered=True,
                                                             rtl=self.rtl)
-        self.bullets = wordml.add_list(self.document, self.bullet_definition, restart=False)
+        self.bullets = numbering.add_list(self.document, self.bullet_definition, restart=False)
         for name, definition in (("List Bullet", self.bullet_definition),
                                  ("List Number", self.number_definition),
                                  ("Factbox", self.bullet_definition),
                                  ("Source", self.number_definition)):
             if self._restyled(name):
                 num = (self.bullets if definition == self.bullet_definition
-                       else wordml.add_list(self.document, definition, restart=False))
-                ppr = wordml.properties(self._by_name[name].element, "w:pPr")
-                wordml.number_paragraph(ppr, num)
+                       else numbering.add_list(self.document, definition, restart=False))
+                ppr = ooxml.properties(self._by_name[name].element, "w:pPr")
+                numbering.number_paragraph(ppr, num)
                 if self.rtl:
                     # LibreOffice puts the number on the side of the style's own direction
-                    wordml.right_to_left_paragraph(ppr)
+                    ooxml.right_to_left_paragraph(ppr)
         if self._restyled("Factbox Title"):
-            ppr = wordml.properties(self._by_name["Factbox Title"].element, "w:pPr")
-            wordml.number_paragraph(ppr, 0)  # numId 0: no bullet on the title
+            ppr = ooxml.properties(self._by_name["Factbox Title"].element, "w:pPr")
+            numbering.number_paragraph(ppr, 0)  # numId 0: no bullet on the title
 
     def _restyled(self, name: str) -> bool:
         return name in self._themed
@@ -243,19 +242,18 @@ class WordStyles:
 
     def _character_look(self, style: CharacterStyle, *, font: str | None, size: float | None,
                         bold: bool | None = None, italic: bool | None = None) -> None:
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import ooxml
         rpr = style.element.get_or_add_rPr()
         if font is not None:
             fallback = self.look.fonts.fallback
-            wordml.set_fonts(rpr, font, fallback[0] if fallback else None)
+            ooxml.set_fonts(rpr, font, fallback[0] if fallback else None)
         if size is not None:
-            wordml.set_size(rpr, size)
+            ooxml.set_size(rpr, size)
         if bold is not None:
             style.font.bold = bold
             rpr.remove_all("w:bCs")
             if bold:
-                wordml.put(rpr, wordml.element("w:bCs"))
+                ooxml.put(rpr, ooxml.element("w:bCs"))
         if italic is not None:
             style.font.italic = italic
             rpr.remove_all("w:iCs")

@@ -14,7 +14,7 @@ import pytest
 from docx.document import Document
 from lxml import etree
 
-from briefkit.exporters import wordml
+from briefkit.exporters.docx import fonts, numbering, ooxml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -51,8 +51,8 @@ def png(width: int, height: int) -> bytes:
 def test_hyperlink_points_at_an_external_relationship() -> None:
     document = docx.Document()
     paragraph = document.add_paragraph("See ")
-    link = wordml.add_hyperlink(paragraph, "https://example.org/a?b=1&c=2")
-    wordml.add_run(link, paragraph, "the report")
+    link = ooxml.add_hyperlink(paragraph, "https://example.org/a?b=1&c=2")
+    ooxml.add_run(link, paragraph, "the report")
     data = saved(document)
 
     body = part(data, "word/document.xml")
@@ -72,8 +72,8 @@ def test_hyperlink_points_at_an_external_relationship() -> None:
 def test_runs_keep_spaces_tabs_and_line_breaks() -> None:
     document = docx.Document()
     paragraph = document.add_paragraph()
-    wordml.add_run(paragraph._p, paragraph, " padded ", italic=True)
-    wordml.add_run(paragraph._p, paragraph, "a\tb\nc", bold=True)
+    ooxml.add_run(paragraph._p, paragraph, " padded ", italic=True)
+    ooxml.add_run(paragraph._p, paragraph, "a\tb\nc", bold=True)
     data = saved(document)
     runs = docx.Document(io.BytesIO(data)).paragraphs[-1].runs
     assert [r.text for r in runs] == [" padded ", "a\tb\nc"]
@@ -87,9 +87,9 @@ def test_runs_keep_spaces_tabs_and_line_breaks() -> None:
 def test_page_fields_are_complex_fields_in_order() -> None:
     document = docx.Document()
     paragraph = document.sections[0].footer.paragraphs[0]
-    wordml.add_field(paragraph, "PAGE")
+    ooxml.add_field(paragraph, "PAGE")
     paragraph.add_run(" / ")
-    wordml.add_field(paragraph, "NUMPAGES")
+    ooxml.add_field(paragraph, "NUMPAGES")
     footer = part(saved(document), "word/footer1.xml")
     instructions = [t.text.strip() for t in footer.iter(f"{{{W}}}instrText")]
     assert instructions == ["PAGE", "NUMPAGES"]
@@ -99,9 +99,9 @@ def test_page_fields_are_complex_fields_in_order() -> None:
 
 def test_language_and_fonts_in_the_style_defaults() -> None:
     document = docx.Document()
-    wordml.set_text_defaults(document, font="Charis SIL", complex_font="Amiri", size=10.5,
+    ooxml.set_text_defaults(document, font="Charis SIL", complex_font="Amiri", size=10.5,
                              colour="1D1D1F", after=8, line=1.25)
-    wordml.set_language_defaults(document, "ar-EG", rtl=True)
+    ooxml.set_language_defaults(document, "ar-EG", rtl=True)
     styles = part(saved(document), "word/styles.xml")
     rpr = styles.find("w:docDefaults/w:rPrDefault/w:rPr", NS)
     fonts = rpr.find("w:rFonts", NS)
@@ -121,7 +121,7 @@ def test_language_and_fonts_in_the_style_defaults() -> None:
 
 def test_left_to_right_language_sets_no_bidi_paragraphs() -> None:
     document = docx.Document()
-    wordml.set_language_defaults(document, "fr-FR", rtl=False)
+    ooxml.set_language_defaults(document, "fr-FR", rtl=False)
     styles = part(saved(document), "word/styles.xml")
     assert styles.find(".//w:pPrDefault//w:bidi", NS) is None
     assert styles.find(".//w:rPrDefault//w:lang", NS).get(f"{{{W}}}val") == "fr-FR"
@@ -130,14 +130,14 @@ def test_left_to_right_language_sets_no_bidi_paragraphs() -> None:
 def test_children_land_in_schema_order() -> None:
     document = docx.Document()
     paragraph = document.add_paragraph("x", style="List Bullet")
-    ppr = wordml.properties(paragraph._p, "w:pPr")
+    ppr = ooxml.properties(paragraph._p, "w:pPr")
     paragraph.paragraph_format.space_after = 0  # w:spacing
     paragraph.paragraph_format.left_indent = 10  # w:ind
-    wordml.shade(ppr, "F3F1EC")
-    wordml.right_to_left_paragraph(ppr)
-    wordml.borders(ppr, {"top": ("1D1D1F", 18), "left": ("F3F1EC", 4)}, space=8)
-    wordml.number_paragraph(ppr, 7)
-    wordml.shade(ppr, "FFFFFF")  # replaces, never duplicates
+    ooxml.shade(ppr, "F3F1EC")
+    ooxml.right_to_left_paragraph(ppr)
+    ooxml.borders(ppr, {"top": ("1D1D1F", 18), "left": ("F3F1EC", 4)}, space=8)
+    numbering.number_paragraph(ppr, 7)
+    ooxml.shade(ppr, "FFFFFF")  # replaces, never duplicates
     reread = part(saved(document), "word/document.xml")
     ppr = reread.findall(".//w:p", NS)[-1].find("w:pPr", NS)
     assert local_names(ppr) == ["pStyle", "numPr", "pBdr", "shd", "bidi", "spacing", "ind"]
@@ -149,11 +149,11 @@ def test_children_land_in_schema_order() -> None:
 def test_right_to_left_run_table_and_section() -> None:
     document = docx.Document()
     paragraph = document.add_paragraph()
-    wordml.add_run(paragraph._p, paragraph, "مرحبا", style="Strong", bold=True, italic=True,
+    ooxml.add_run(paragraph._p, paragraph, "مرحبا", style="Strong", bold=True, italic=True,
                    rtl=True)
     table = document.add_table(rows=1, cols=2)
-    wordml.right_to_left_table(table._tbl)
-    wordml.right_to_left_section(document.sections[0]._sectPr)
+    ooxml.right_to_left_table(table._tbl)
+    ooxml.right_to_left_section(document.sections[0]._sectPr)
     body = part(saved(document), "word/document.xml")
     rpr = body.find(".//w:r/w:rPr", NS)
     assert local_names(rpr) == ["rStyle", "b", "bCs", "i", "iCs", "rtl"]
@@ -168,7 +168,7 @@ def test_right_to_left_run_table_and_section() -> None:
 def test_alt_text_on_a_picture() -> None:
     document = docx.Document()
     picture = document.add_paragraph().add_run().add_picture(io.BytesIO(png(40, 20)))
-    wordml.set_alt_text(picture, "A bar chart rising from 41 to 71.")
+    ooxml.set_alt_text(picture, "A bar chart rising from 41 to 71.")
     body = part(saved(document), "word/document.xml")
     (doc_pr,) = body.iter(f"{{{NS['wp']}}}docPr")
     assert doc_pr.get("descr") == "A bar chart rising from 41 to 71."
@@ -177,8 +177,8 @@ def test_alt_text_on_a_picture() -> None:
 def test_header_row_repeats() -> None:
     document = docx.Document()
     table = document.add_table(rows=3, cols=2)
-    wordml.repeat_header_row(table.rows[0])
-    wordml.repeat_header_row(table.rows[0])  # idempotent
+    ooxml.repeat_header_row(table.rows[0])
+    ooxml.repeat_header_row(table.rows[0])  # idempotent
     body = part(saved(document), "word/document.xml")
     rows = body.findall(".//w:tr", NS)
     assert len(rows[0].findall("w:trPr/w:tblHeader", NS)) == 1
@@ -190,19 +190,19 @@ def test_header_row_repeats() -> None:
 
 def test_each_list_restarts_its_numbering() -> None:
     document = docx.Document()
-    decimal = wordml.add_list_definition(document, ordered=True)
-    bullet = wordml.add_list_definition(document, ordered=False)
-    first, second = (wordml.add_list(document, decimal) for _ in range(2))
-    bullets = wordml.add_list(document, bullet, restart=False)
+    decimal = numbering.add_list_definition(document, ordered=True)
+    bullet = numbering.add_list_definition(document, ordered=False)
+    first, second = (numbering.add_list(document, decimal) for _ in range(2))
+    bullets = numbering.add_list(document, bullet, restart=False)
     assert len({first, second, bullets}) == 3
-    numbering = part(saved(document), "word/numbering.xml")
+    numbering_xml = part(saved(document), "word/numbering.xml")
     # the schema wants every abstractNum before the first num
-    names = local_names(numbering)
+    names = local_names(numbering_xml)
     assert max(i for i, n in enumerate(names) if n == "abstractNum") < names.index("num")
     formats = {a.get(f"{{{W}}}abstractNumId"): a.find("w:lvl/w:numFmt", NS).get(f"{{{W}}}val")
-               for a in numbering.findall("w:abstractNum", NS)}
+               for a in numbering_xml.findall("w:abstractNum", NS)}
     assert formats[str(decimal)] == "decimal" and formats[str(bullet)] == "bullet"
-    nums = {n.get(f"{{{W}}}numId"): n for n in numbering.findall("w:num", NS)}
+    nums = {n.get(f"{{{W}}}numId"): n for n in numbering_xml.findall("w:num", NS)}
     for num_id in (first, second):
         num = nums[str(num_id)]
         assert num.find("w:abstractNumId", NS).get(f"{{{W}}}val") == str(decimal)
@@ -217,21 +217,21 @@ def test_numbering_part_is_made_when_the_document_has_none() -> None:
     for rid, rel in list(document.part.rels.items()):
         if rel.reltype == RT.NUMBERING:
             del document.part.rels[rid]
-    definition = wordml.add_list_definition(document, ordered=True)
-    num = wordml.add_list(document, definition)
+    definition = numbering.add_list_definition(document, ordered=True)
+    num = numbering.add_list(document, definition)
     paragraph = document.add_paragraph("one")
-    wordml.number_paragraph(wordml.properties(paragraph._p, "w:pPr"), num)
+    numbering.number_paragraph(ooxml.properties(paragraph._p, "w:pPr"), num)
     data = saved(document)
     assert "word/numbering.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
-    numbering = part(data, "word/numbering.xml")
-    assert numbering.find(f"w:num[@w:numId='{num}']", NS) is not None
+    numbering_xml = part(data, "word/numbering.xml")
+    assert numbering_xml.find(f"w:num[@w:numId='{num}']", NS) is not None
 
 
 def test_table_style_is_a_real_table_style() -> None:
     document = docx.Document()
-    wordml.add_table_style(document, "Briefing Table", text="1D1D1F", rule="D8D8D8",
+    ooxml.add_table_style(document, "Briefing Table", text="1D1D1F", rule="D8D8D8",
                            font="Inter", size=9.5)
-    wordml.add_table_style(document, "Briefing Table", text="000000", rule="D8D8D8",
+    ooxml.add_table_style(document, "Briefing Table", text="000000", rule="D8D8D8",
                            font="Inter", size=9.5)  # replaced, not doubled
     table = document.add_table(rows=2, cols=2)
     table.style = document.styles["Briefing Table"]
@@ -253,11 +253,11 @@ def test_properties_of_a_style_come_in_schema_order(tag: str) -> None:
     document = docx.Document()
     style = document.styles["Caption"]
     style.element.remove_all("w:pPr", "w:rPr")
-    wordml.properties(style.element, "w:rPr")
-    wordml.properties(style.element, "w:pPr")
+    ooxml.properties(style.element, "w:rPr")
+    ooxml.properties(style.element, "w:pPr")
     names = local_names(style.element)
     assert names.index("pPr") < names.index("rPr")
-    assert wordml.properties(style.element, tag) is style.element.find(wordml.qn(tag))
+    assert ooxml.properties(style.element, tag) is style.element.find(ooxml.qn(tag))
 
 
 def test_font_obfuscation_follows_ecma_376() -> None:
@@ -265,19 +265,19 @@ def test_font_obfuscation_follows_ecma_376() -> None:
     # pair of hex digits to the first, and again for bytes 16-31; the rest untouched
     key = uuid.UUID("{61B1F81D-5D9E-4C6D-8B0A-5FA2B1A72EDE}")
     font = bytes(range(40))
-    hidden = wordml.obfuscate_font(font, key)
+    hidden = fonts.obfuscate_font(font, key)
     mask = bytes.fromhex("DE2EA7B1A25F0A8B6D4C9E5D1DF8B161")
     assert hidden[:16] == bytes(a ^ b for a, b in zip(font[:16], mask))
     assert hidden[16:32] == bytes(a ^ b for a, b in zip(font[16:32], mask))
     assert hidden[32:] == font[32:]
-    assert wordml.obfuscate_font(hidden, key) == font
+    assert fonts.obfuscate_font(hidden, key) == font
 
 
 def test_embedded_font_parts_and_font_table() -> None:
     document = docx.Document()
-    wordml.embed_fonts(document, [("Briefing Sans", "Regular", b"\x00\x01\x00\x00" * 20),
+    fonts.embed_fonts(document, [("Briefing Sans", "Regular", b"\x00\x01\x00\x00" * 20),
                                   ("Briefing Sans", "Bold", b"\x00\x01\x00\x00" * 30)])
-    wordml.embed_fonts(document, [("Briefing Serif", "Italic", b"\x00\x01\x00\x00" * 10)])
+    fonts.embed_fonts(document, [("Briefing Serif", "Italic", b"\x00\x01\x00\x00" * 10)])
     data = saved(document)
     archive = zipfile.ZipFile(io.BytesIO(data))
     table = part(data, "word/fontTable.xml")
@@ -289,9 +289,9 @@ def test_embedded_font_parts_and_font_table() -> None:
         stored = archive.read("word/" + target)
         key = uuid.UUID(embed.get(f"{{{W}}}fontKey"))
         assert len(stored) == size and stored != b"\x00\x01\x00\x00" * (size // 4)
-        assert wordml.obfuscate_font(stored, key) == b"\x00\x01\x00\x00" * (size // 4)
+        assert fonts.obfuscate_font(stored, key) == b"\x00\x01\x00\x00" * (size // 4)
     types = part(data, "[Content_Types].xml")
-    assert any(t.get("ContentType") == wordml.OBFUSCATED_FONT for t in types)
+    assert any(t.get("ContentType") == fonts.OBFUSCATED_FONT for t in types)
     settings = part(data, "word/settings.xml")
     names = local_names(settings)
     # in schema order: the switches come before the proofing state and the tab stop

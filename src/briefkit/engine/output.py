@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefkit.errors import OutputError
+from briefkit.files import display_path
 from briefkit.reproducible import normalise_zip, reproducible_time
 
 __all__ = ["PART", "OutputFolder", "Written", "normalise_zip", "reproducible_time", "safe_name"]
@@ -58,12 +59,6 @@ def safe_name(name: object) -> str | None:
     return name
 
 
-def shown_path(path: Path) -> str:
-    """A path as the user sees it: from the working folder when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def cannot_write(path: Path, error: OSError) -> OutputError:
@@ -71,7 +66,7 @@ def cannot_write(path: Path, error: OSError) -> OutputError:
     reason = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         reason += ": free some space and run again"
-    return OutputError(f"{shown_path(path)}: cannot write ({reason}); earlier outputs are unchanged")
+    return OutputError(f"{display_path(path)}: cannot write ({reason}); earlier outputs are unchanged")
 
 
 def atomic_write(path: Path, data: bytes, *, exclusive: bool = False,
@@ -116,12 +111,12 @@ class OutputFolder:
     def path(self, name: str) -> Path:
         """The file ``name`` inside the folder; an unsafe name is a bug of the caller."""
         if safe_name(name) is None:
-            raise OutputError(f"{name!r} is not a file name inside {shown_path(self.folder)}")
+            raise OutputError(f"{name!r} is not a file name inside {display_path(self.folder)}")
         target = self.folder / name
         # a folder on the way replaced by a link leading out is not followed
         parent = target.parent.resolve()
         if not parent.is_relative_to(self.folder.resolve()):
-            raise OutputError(f"{shown_path(target)}: leads outside {shown_path(self.folder)}")
+            raise OutputError(f"{display_path(target)}: leads outside {display_path(self.folder)}")
         return target
 
     def prepare(self) -> None:

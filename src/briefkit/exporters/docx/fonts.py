@@ -14,18 +14,32 @@ quadratic outlines with fontTools' ``cu2qu``, which the SIL Open Font License
 allows (Inter reserves no font name).  Faces of other weights (Inter
 SemiBold) have no slot and are left out, as are faces whose licence bits
 forbid embedding.
+
+Embedded, each face is obfuscated with a key derived from its bytes (ECMA-376 part 1,
+17.8.1), so the same document gives the same file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 
+from docx.document import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import OxmlElement
+from lxml import etree  # type: ignore[import-untyped]
+
 from briefkit.errors import ThemeError
+from briefkit.exporters.docx.ooxml import prefixed
 from briefkit.themes import FontFile, Theme, characters_of, digest_of
 
 #: Word's four faces of a family, in fontTable.xml's order
@@ -222,3 +236,88 @@ def _to_truetype(font: object) -> None:
     post.mapping = {}
     font["head"].glyphDataFormat = 0
     font.sfntVersion = "\x00\x01\x00\x00"
+
+
+# --- embedded fonts -------------------------------------------------------------------
+
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+# font keys are derived from the font's bytes, so the same document gives the same file
+_FONT_KEYS = uuid.UUID("5f1d1f0e-2c1b-4d3e-9a47-6b7269656b69")
+_FONT_TABLE_XML = f'<w:fonts {nsdecls("w", "r")}/>'
+# the start of w:settings' children (17.15.1.78), up to the font embedding switches
+_SETTINGS_HEAD = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
+                  "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
+                  "w:displayBackgroundShape", "w:printPostScriptOverText",
+                  "w:printFractionalCharacterWidth", "w:printFormsData",
+                  "w:embedTrueTypeFonts", "w:embedSystemFonts", "w:saveSubsetFonts")
+
+
+def obfuscate_font(data: bytes, key: uuid.UUID) -> bytes:
+    """A font as Word stores it (ECMA-376 part 1, 17.8.1): its first 32 bytes XORed
+    with the 16 bytes of ``key`` taken from the end of its written form to the start.
+    The same call undoes it."""
+    mask = key.bytes[::-1]
+    head = bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def font_key(data: bytes) -> uuid.UUID:
+    """The obfuscation key of a font: a UUID 5 of its bytes."""
+    return uuid.uuid5(_FONT_KEYS, hashlib.sha256(data).hexdigest())
+
+
+def _font_table(document: Document) -> Part:
+    try:
+        return document.part.part_related_by(RT.FONT_TABLE)
+    except KeyError:
+        part = Part(PackURI("/word/fontTable.xml"), CT.WML_FONT_TABLE,
+                    _FONT_TABLE_XML.encode(), document.part.package)
+        document.part.relate_to(part, RT.FONT_TABLE)
+        return part
+
+
+def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
+                subsetted: bool = True) -> None:
+    """Embed TrueType ``faces`` (family, slot 'Regular' | 'Bold' | 'Italic' |
+    'BoldItalic', font bytes) in the document: obfuscated parts under word/fonts/,
+    ``w:embedRegular`` ... in fontTable.xml, ``w:embedTrueTypeFonts`` in settings."""
+    table = _font_table(document)
+    root = etree.fromstring(table.blob)
+    package = document.part.package
+    by_family: dict[str, dict[str, bytes]] = {}
+    for family, slot, data in faces:
+        by_family.setdefault(family, {})[slot] = data
+    for family, slots in by_family.items():
+        font = next((f for f in root.findall(qn("w:font")) if f.get(qn("w:name")) == family),
+                    None)
+        if font is None:
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), family)
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+        for old in font:
+            if etree.QName(old).localname.startswith("embed"):
+                font.remove(old)
+        for slot in SLOTS:
+            if slot not in slots:
+                continue
+            key = font_key(slots[slot])
+            part = Part(package.next_partname("/word/fonts/font%d.odttf"), OBFUSCATED_FONT,
+                        obfuscate_font(slots[slot], key), package)
+            embed = etree.SubElement(font, qn(f"w:embed{slot}"))
+            embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
+            embed.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+            if subsetted:
+                embed.set(qn("w:subsetted"), "1")
+    # python-docx loads fontTable.xml as an opaque part: its bytes are replaced
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                 standalone=True)
+    settings = document.settings.element
+    for tag in ("w:embedTrueTypeFonts", "w:saveSubsetFonts")[:2 if subsetted else 1]:
+        if settings.find(qn(tag)) is None:
+            earlier = _SETTINGS_HEAD[:_SETTINGS_HEAD.index(tag)]
+            position = 0
+            for index, child in enumerate(settings):
+                if prefixed(child) in earlier:
+                    position = index + 1
+            settings.insert(position, OxmlElement(tag))

@@ -1,14 +1,14 @@
 """The briefing as a Word document partners open, edit and republish (``dist/<id>.docx``).
 
 A native document, not a picture of the PDF: every block is text in a named
-style derived from the theme (:mod:`briefkit.exporters.docx_styles`), written
-by :mod:`briefkit.exporters.docx_blocks`.  A theme may carry
+style derived from the theme (:mod:`briefkit.exporters.docx.styles`), written
+by :mod:`briefkit.exporters.docx.blocks`.  A theme may carry
 ``reference.docx``: as with pandoc's reference document, its styles and page
 setup are used, and the theme only fills in the styles it lacks.  The theme's
 fonts travel inside the file (Word's font embedding,
-:mod:`briefkit.exporters.docx_fonts`), so Word and LibreOffice show them on a
+:mod:`briefkit.exporters.docx.fonts`), so Word and LibreOffice show them on a
 machine that lacks them.  What python-docx has no API for lives in
-:mod:`briefkit.exporters.wordml`.
+:mod:`briefkit.exporters.docx.ooxml`.
 
 The output depends only on the briefing, the theme and the settings: the
 document properties come from the briefing, never from the clock or the
@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from briefkit import inline
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context, Exporter
-from briefkit.exporters.docx_blocks import WordBody
-from briefkit.exporters.docx_styles import WordStyles
-from briefkit.load import BriefingFile
+from briefkit.exporters.docx.blocks import WordBody
+from briefkit.exporters.docx.styles import WordStyles
 from briefkit.render.dates import conventions_of, dateline, locale_of
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
@@ -178,8 +178,7 @@ class _WordBriefing:
     def _page(self) -> None:
         from docx.shared import Mm
 
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import ooxml
         section = self.document.sections[0]
         if not self.reference:
             width, height = PAGE_SIZES_MM[self.look.page.size]
@@ -190,7 +189,7 @@ class _WordBriefing:
             section.header_distance = Mm(max(top / 2, 8))
             section.footer_distance = Mm(max(bottom / 2, 8))
         if self.rtl:
-            wordml.right_to_left_section(section._sectPr)
+            ooxml.right_to_left_section(section._sectPr)
 
     @property
     def text_width(self) -> Length:
@@ -241,8 +240,7 @@ class _WordBriefing:
         page number is centred."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import ooxml
         paragraph = footer.paragraphs[0]
         paragraph._p.style = self.body.style_ids["Footer"]
         if self.look.brand.footer:
@@ -252,9 +250,9 @@ class _WordBriefing:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.body.runs(paragraph, paragraph._p,
                        (inline.Text(f"{labels_for(self.language).page} "),))
-        wordml.add_field(paragraph, "PAGE")
+        ooxml.add_field(paragraph, "PAGE")
         paragraph.add_run(" / ")
-        wordml.add_field(paragraph, "NUMPAGES")
+        ooxml.add_field(paragraph, "NUMPAGES")
 
     def _front(self) -> None:
         b, body = self.briefing, self.body
@@ -278,16 +276,15 @@ class _WordBriefing:
                   (inline.Text(dateline(b, conventions_of(self.settings))),))
 
     def _sources(self) -> None:
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import numbering, ooxml
         if not self.briefing.sources:
             return
         body = self.body
         body.text_paragraph(labels_for(self.language).sources, "Heading 1")
-        num = wordml.add_list(self.document, body.number_definition)
+        num = numbering.add_list(self.document, body.number_definition)
         for source in self.briefing.sources:
             paragraph = body.paragraph("Source")
-            wordml.number_paragraph(wordml.properties(paragraph._p, "w:pPr"), num)
+            numbering.number_paragraph(ooxml.properties(paragraph._p, "w:pPr"), num)
             title: tuple[inline.Inline, ...] = (inline.Text(source.title),)
             body.runs(paragraph, paragraph._p,
                       (inline.Link(title, source.url),) if source.url else title)
@@ -300,8 +297,7 @@ class _WordBriefing:
         fonts are its own business)."""
         from lxml.etree import XPath  # type: ignore[import-untyped]
 
-        from briefkit.exporters import docx_fonts, wordml
-
+        from briefkit.exporters.docx import fonts
         if self.reference:
             return
         section = self.document.sections[0]
@@ -313,10 +309,10 @@ class _WordBriefing:
               for t in texts(story._element)),
             _FIELD_CHARACTERS,
         ))
-        families = docx_fonts.families_needed(self.theme, text)
-        faces = docx_fonts.faces(self.theme, families, text, self.cache.get)
+        families = fonts.families_needed(self.theme, text)
+        faces = fonts.faces(self.theme, families, text, self.cache.get)
         if faces:
-            wordml.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
+            fonts.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
 
 #####
     # --- properties -----------------------------------------------------------------

@@ -10,7 +10,7 @@ turns on e-ink).  A section without a heading has no entry of its own: it
 joins the chapter before it, so an introduction opens on the title page.
 
 The cover is drawn from the theme at export time
-(:mod:`briefkit.exporters.epub_cover`) and marked ``cover-image``.  Bodies
+(:mod:`briefkit.exporters.epub.cover`) and marked ``cover-image``.  Bodies
 come from the theme's templates (``epub-*.html`` and the shared
 ``blocks.html``), so the typography and the dateline of the web page and the
 PDF are in the e-book too; the stylesheet is the theme's ``epub.css``.  The
@@ -34,10 +34,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from briefkit import inline
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ExporterError, ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.html import HTMLExporter
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Section
 from briefkit.render import html
 from briefkit.render.labels import labels_for
@@ -191,7 +191,7 @@ class EpubExporter(Exporter):
     def export(self, item: BriefingFile, context: Context) -> bytes:
         from ebooklib import epub
 
-        from briefkit.exporters.epub_cover import cover
+        from briefkit.exporters.epub.cover import cover
 
         briefing = item.briefing
         lang, direction = briefing.language, briefing.direction

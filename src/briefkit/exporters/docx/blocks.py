@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from briefkit import inline
-from briefkit.load import Asset, BriefingFile
+from briefkit.briefing_file import Asset, BriefingFile
 from briefkit.model import Factbox, Image, ListBlock, Paragraph, Quote, Table, Timeline
 from briefkit.render.typography import numeric_columns, typeset, typeset_inline
 
@@ -136,8 +136,7 @@ class WordBody:
              texts: Iterator[str] | None = None) -> list[Run]:
         """Runs for inline nodes, typeset in the briefing's language, in character style
         ``style`` (a name); links become hyperlinks in the Hyperlink style."""
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import ooxml
         if texts is None:
             texts = self._typeset(nodes, tie)
         style_id = self.style_ids[style] if style else None
@@ -145,7 +144,7 @@ class WordBody:
         for node in nodes:
             if isinstance(node, inline.Text):
                 text = next(texts)
-                made.append(wordml.add_run(
+                made.append(ooxml.add_run(
                     container, paragraph, text, style=style_id, bold=bold, italic=italic,
                     rtl=self.rtl and _RTL_TEXT.search(text) is not None))
             elif isinstance(node, inline.Emphasis):
@@ -156,7 +155,7 @@ class WordBody:
                                   italic=italic, style=style, texts=texts)
             else:
                 known = self._links if paragraph.part is self.document.part else None
-                link = wordml.add_hyperlink(paragraph, node.url, known)
+                link = ooxml.add_hyperlink(paragraph, node.url, known)
                 made += self.runs(paragraph, link, node.children, bold=bold, italic=italic,
                                   style="Hyperlink", texts=texts)
         return made
@@ -171,8 +170,7 @@ class WordBody:
 
     def block(self, block: object) -> None:
         """One block of a section."""
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import numbering, ooxml
         if isinstance(block, Paragraph):
             self.markup_paragraph(block.text, "Normal")
         elif isinstance(block, Quote):
@@ -183,12 +181,12 @@ class WordBody:
             self.keep_with_next(quote)
         elif isinstance(block, ListBlock):
             style = "List Number" if block.ordered else "List Bullet"
-            num = (wordml.add_list(self.document, self.number_definition) if block.ordered
+            num = (numbering.add_list(self.document, self.number_definition) if block.ordered
                    else self.bullets)
             items = []
             for text in block.items:
                 items.append(self.markup_paragraph(text, style))
-                wordml.number_paragraph(wordml.properties(items[-1]._p, "w:pPr"), num)
+                numbering.number_paragraph(ooxml.properties(items[-1]._p, "w:pPr"), num)
             if len(items) <= KEEP_LIST_ITEMS:
                 self.keep_with_next(items)
         elif isinstance(block, Image):
@@ -203,7 +201,7 @@ class WordBody:
             box = [self.text_paragraph(block.title, "Factbox Title")] if block.title else []
             for text in block.items:
                 box.append(self.markup_paragraph(text, "Factbox"))
-                wordml.number_paragraph(wordml.properties(box[-1]._p, "w:pPr"), self.bullets)
+                numbering.number_paragraph(ooxml.properties(box[-1]._p, "w:pPr"), self.bullets)
             # one box on one page: a box split by a page break reads as two
             self.keep_with_next(box)
 
@@ -211,8 +209,7 @@ class WordBody:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Emu
 
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import ooxml
         data, pixels_wide, pixels_high = picture(self.item.assets[block.src])
         natural = Emu(round(pixels_wide * 914400 / PIXELS_PER_INCH))
         width: int = min(natural, self.text_width)
@@ -226,7 +223,7 @@ class WordBody:
         figure[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         shape = figure[0].add_run().add_picture(io.BytesIO(data), width=Emu(width),
                                                 height=Emu(height))
-        wordml.set_alt_text(shape, typeset(block.alt, self.language))
+        ooxml.set_alt_text(shape, typeset(block.alt, self.language))
         if block.caption:
             figure.append(self.markup_paragraph(block.caption, "Caption"))
         if block.credit:
@@ -241,8 +238,7 @@ class WordBody:
         from docx.table import _Cell
         from docx.text.paragraph import Paragraph as WordParagraph
 
-        from briefkit.exporters import wordml
-
+        from briefkit.exporters.docx import ooxml
         if block.caption:
             caption = self.markup_paragraph(block.caption, "Caption")
             caption.paragraph_format.keep_with_next = True
@@ -254,7 +250,7 @@ class WordBody:
         table = WordTable(made, self.document._body)
         table._tbl.tblPr.style = self.style_ids["Briefing Table"]
         if self.rtl:
-            wordml.right_to_left_table(table._tbl)
+            ooxml.right_to_left_table(table._tbl)
         # straight to the cells' XML: python-docx's row.cells recomputes the grid each time
         # figures line up on their units: numeric columns set to the right (left to right
         # only: Word and LibreOffice disagree on what "right" means in a right-to-left cell)
@@ -265,10 +261,10 @@ class WordBody:
                 self.runs(paragraph, paragraph._p, inline.parse(text) if text else ())
                 if column in numeric:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        wordml.repeat_header_row(table.rows[0])
+        ooxml.repeat_header_row(table.rows[0])
         if len(block.rows) <= KEEP_TABLE_ROWS:
             # a short table reads best on one page: each row keeps with the next
             for tr in table._tbl.tr_lst[1:-1]:
                 for p in tr.iter(qn("w:p")):
-                    wordml.put(wordml.properties(p, "w:pPr"), wordml.element("w:keepNext"))
+                    ooxml.put(ooxml.properties(p, "w:pPr"), ooxml.element("w:keepNext"))
         self._after_table = True

@@ -3,29 +3,21 @@
 Hyperlinks with their relationship, PAGE/NUMPAGES fields, the document's
 language and fonts in the style defaults, right-to-left paragraphs, runs,
 tables and sections, alt text on pictures, repeated table header rows,
-paragraph shading and borders, Word numbering restarted per list, a
-table style, and embedded fonts (obfuscated as ECMA-376 says).  Every
-element is inserted where the schema orders it, so Word opens the file
-without "repairing" it.
+paragraph shading and borders and a table style (lists: :mod:`.numbering`;
+embedded fonts: :mod:`.fonts`).  Every element is inserted where the schema
+orders it, so Word opens the file without "repairing" it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from collections.abc import Sequence
 from typing import cast
 
 from docx.document import Document
-from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.parts.numbering import NumberingPart
 from docx.shape import InlineShape
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
@@ -70,20 +62,20 @@ def element(tag: str, **attributes: str) -> BaseOxmlElement:
     return made
 
 
-def _prefixed(node: etree._Element) -> str:
+def prefixed(node: etree._Element) -> str:
     return "w:" + str(node.tag).rsplit("}", 1)[-1]
 
 
 def put(parent: BaseOxmlElement, child: BaseOxmlElement) -> BaseOxmlElement:
     """Put ``child`` in ``parent`` (a w:pPr, w:rPr, w:tblPr or w:sectPr) in schema order,
     replacing a child of the same name."""
-    tag = _prefixed(child)
-    rank = _RANK[_prefixed(parent)]
+    tag = prefixed(child)
+    rank = _RANK[prefixed(parent)]
     for old in parent.findall(qn(tag)):
         parent.remove(old)
     # before the first child the schema puts after it (a parent holds few children)
     for existing in parent:
-        if rank.get(_prefixed(existing), -1) > rank[tag]:
+        if rank.get(prefixed(existing), -1) > rank[tag]:
             existing.addprevious(child)
             return child
     parent.append(child)
@@ -95,13 +87,13 @@ def properties(owner: BaseOxmlElement, tag: str) -> BaseOxmlElement:
     found = owner.find(qn(tag))
     if found is None:
         found = element(tag)
-        if tag == "w:pPr" and _prefixed(owner) == "w:style":
+        if tag == "w:pPr" and prefixed(owner) == "w:style":
             # in a style, pPr comes before rPr, tblPr, trPr, tcPr, tblStylePr
             owner.insert_element_before(found, "w:rPr", "w:tblPr", "w:trPr", "w:tcPr",
                                         "w:tblStylePr")
-        elif tag == "w:rPr" and _prefixed(owner) == "w:style":
+        elif tag == "w:rPr" and prefixed(owner) == "w:style":
             owner.insert_element_before(found, "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
-        elif (tag, _prefixed(owner)) in (("w:rPr", "w:r"), ("w:pPr", "w:p")):
+        elif (tag, prefixed(owner)) in (("w:rPr", "w:r"), ("w:pPr", "w:p")):
             owner.insert(0, found)  # the first child of a run or paragraph
         else:
             owner.append(found)
@@ -351,167 +343,3 @@ def borders(ppr: BaseOxmlElement, rules: dict[str, tuple[str, int]], *,
             box.append(element(f"w:{side}", val="single", sz=str(size), space=str(space),
                                color=colour))
     put(ppr, box)
-
-
-# --- numbering ------------------------------------------------------------------------
-
-_NUMBERING_XML = f'<w:numbering {nsdecls("w")}/>'
-
-
-def _numbering(document: Document) -> BaseOxmlElement:
-    try:
-        part = document.part.numbering_part
-    except NotImplementedError:
-        # python-docx cannot make a numbering part: a reference document may have none
-        part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                             parse_xml(_NUMBERING_XML), document.part.package)
-        document.part.relate_to(part, RT.NUMBERING)
-        part = document.part.numbering_part  # found by its relationship now
-    return part.element  # type: ignore[no-any-return]
-
-
-def add_list_definition(document: Document, *, ordered: bool, indent: int = 360,
-                        font: str | None = None, rtl: bool = False) -> int:
-    """A one-level list definition (``w:abstractNum``): decimal "1." or a bullet, hanging
-    by ``indent`` twentieths of a point.  Returns its abstractNumId."""
-    numbering = _numbering(document)
-    taken = [int(n) for n in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
-    number = max(taken, default=-1) + 1
-    definition = element("w:abstractNum", abstractNumId=str(number))
-    definition.append(element("w:nsid", val=f"{0xB81E0000 + number:08X}"))
-    definition.append(element("w:multiLevelType", val="singleLevel"))
-    level = element("w:lvl", ilvl="0")
-    level.append(element("w:start", val="1"))
-    level.append(element("w:numFmt", val="decimal" if ordered else "bullet"))
-    level.append(element("w:lvlText", val="%1." if ordered else "\u2022"))
-    level.append(element("w:lvlJc", val="left"))
-    ppr = element("w:pPr")
-    if rtl:
-        # the number sits where lines start: on the right
-        ppr.append(element("w:bidi"))
-    ppr.append(element("w:ind", left=str(indent), hanging=str(indent)))
-    level.append(ppr)
-    if not ordered and font:
-        rpr = element("w:rPr")
-        rpr.append(element("w:rFonts", ascii=font, hAnsi=font, cs=font, hint="default"))
-        level.append(rpr)
-    definition.append(level)
-    existing = numbering.findall(qn("w:abstractNum"))
-    if existing:
-        existing[-1].addnext(definition)
-    else:
-        numbering.insert(0, definition)
-    return number
-
-
-def add_list(document: Document, definition: int, *, restart: bool = True) -> int:
-    """A list (``w:num``) following ``definition``, counting from 1 again when ``restart``.
-    Returns the numId its paragraphs refer to."""
-    numbering = _numbering(document)
-    num = numbering.add_num(definition)
-    if restart:
-        override = element("w:lvlOverride", ilvl="0")
-        override.append(element("w:startOverride", val="1"))
-        num.append(override)
-    return int(num.get(qn("w:numId")))
-
-
-def number_paragraph(ppr: BaseOxmlElement, num_id: int) -> None:
-    """Make a paragraph (or paragraph style) an item of list ``num_id``."""
-    numbered = element("w:numPr")
-    if _prefixed(ppr.getparent()) == "w:p":
-        numbered.append(element("w:ilvl", val="0"))
-    numbered.append(element("w:numId", val=str(num_id)))
-    put(ppr, numbered)
-
-
-def drop_numbering(ppr: BaseOxmlElement) -> None:
-    """Remove numbering from a paragraph style (the template's Subtitle carries some)."""
-    for old in ppr.findall(qn("w:numPr")):
-        ppr.remove(old)
-
-
-# --- embedded fonts -------------------------------------------------------------------
-
-OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
-_FONT_SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
-# font keys are derived from the font's bytes, so the same document gives the same file
-_FONT_KEYS = uuid.UUID("5f1d1f0e-2c1b-4d3e-9a47-6b7269656b69")
-_FONT_TABLE_XML = f'<w:fonts {nsdecls("w", "r")}/>'
-# the start of w:settings' children (17.15.1.78), up to the font embedding switches
-_SETTINGS_HEAD = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
-                  "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
-                  "w:displayBackgroundShape", "w:printPostScriptOverText",
-                  "w:printFractionalCharacterWidth", "w:printFormsData",
-                  "w:embedTrueTypeFonts", "w:embedSystemFonts", "w:saveSubsetFonts")
-
-
-def obfuscate_font(data: bytes, key: uuid.UUID) -> bytes:
-    """A font as Word stores it (ECMA-376 part 1, 17.8.1): its first 32 bytes XORed
-    with the 16 bytes of ``key`` taken from the end of its written form to the start.
-    The same call undoes it."""
-    mask = key.bytes[::-1]
-    head = bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32]))
-    return head + data[32:]
-
-
-def font_key(data: bytes) -> uuid.UUID:
-    """The obfuscation key of a font: a UUID 5 of its bytes."""
-    return uuid.uuid5(_FONT_KEYS, hashlib.sha256(data).hexdigest())
-
-
-def _font_table(document: Document) -> Part:
-    try:
-        return document.part.part_related_by(RT.FONT_TABLE)
-    except KeyError:
-        part = Part(PackURI("/word/fontTable.xml"), CT.WML_FONT_TABLE,
-                    _FONT_TABLE_XML.encode(), document.part.package)
-        document.part.relate_to(part, RT.FONT_TABLE)
-        return part
-
-
-def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
-                subsetted: bool = True) -> None:
-    """Embed TrueType ``faces`` (family, slot 'Regular' | 'Bold' | 'Italic' |
-    'BoldItalic', font bytes) in the document: obfuscated parts under word/fonts/,
-    ``w:embedRegular`` ... in fontTable.xml, ``w:embedTrueTypeFonts`` in settings."""
-    table = _font_table(document)
-    root = etree.fromstring(table.blob)
-    package = document.part.package
-    by_family: dict[str, dict[str, bytes]] = {}
-    for family, slot, data in faces:
-        by_family.setdefault(family, {})[slot] = data
-    for family, slots in by_family.items():
-        font = next((f for f in root.findall(qn("w:font")) if f.get(qn("w:name")) == family),
-                    None)
-        if font is None:
-            font = etree.SubElement(root, qn("w:font"))
-            font.set(qn("w:name"), family)
-            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
-            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
-        for old in font:
-            if etree.QName(old).localname.startswith("embed"):
-                font.remove(old)
-        for slot in _FONT_SLOTS:
-            if slot not in slots:
-                continue
-            key = font_key(slots[slot])
-            part = Part(package.next_partname("/word/fonts/font%d.odttf"), OBFUSCATED_FONT,
-                        obfuscate_font(slots[slot], key), package)
-            embed = etree.SubElement(font, qn(f"w:embed{slot}"))
-            embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
-            embed.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
-            if subsetted:
-                embed.set(qn("w:subsetted"), "1")
-    # python-docx loads fontTable.xml as an opaque part: its bytes are replaced
-    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                 standalone=True)
-    settings = document.settings.element
-    for tag in ("w:embedTrueTypeFonts", "w:saveSubsetFonts")[:2 if subsetted else 1]:
-        if settings.find(qn(tag)) is None:
-            earlier = _SETTINGS_HEAD[:_SETTINGS_HEAD.index(tag)]
-            position = 0
-            for index, child in enumerate(settings):
-                if _prefixed(child) in earlier:
-                    position = index + 1
-            settings.insert(position, OxmlElement(tag))
