@@ -14,7 +14,7 @@ from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, run_briefkit, run_on_termin
 
 from briefkit import engine, links, registry
 from briefkit.config import load_settings
-from briefkit.themes import load_theme
+from briefkit.theme import load_theme
 
 # Fast formats for these tests: the web page and every collection (feeds, front page).
 COLLECTIONS = [n for n in registry.names() if registry.get(n).collection]
@@ -157,7 +157,7 @@ def test_settings_and_theme_changes_rebuild_every_output(room: Path) -> None:
     assert len([r for r in report.written if r.format == "html"]) == 5
 
     theme = room / "themes" / "desk"
-    shutil.copytree(ROOT / "src" / "briefkit" / "themes" / "default", theme)
+    shutil.copytree(ROOT / "src" / "briefkit" / "theme" / "packaged" / "default", theme)
     toml.write_text(toml.read_text("utf-8").replace('theme = "default"', 'theme = "desk"'),
                     "utf-8")
     assert len([r for r in export(room).written if r.format == "html"]) == 5

@@ -29,7 +29,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from briefkit.load import discover, load_all
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     # the settings and the theme first: every export needs both, so a folder is never
     # called valid that no export could use (bad settings stop here, one line each)
@@ -60,7 +60,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from briefkit import engine
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     if not args.all and not args.paths:
         print("briefkit export: name briefings to export, or use --all", file=sys.stderr)
@@ -203,7 +203,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from briefkit.themes import installed
+    from briefkit.theme import installed
 
     for name in installed(Path.cwd()):
         print(name)
@@ -271,7 +271,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
               f"{error}", file=sys.stderr)
         return 1
     from briefkit.serve import serve
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     settings = _settings(args)
     theme = load_theme(settings.theme, settings.root)

@@ -16,7 +16,7 @@ from conftest import ROOT, run_briefkit
 from fontTools.ttLib import TTFont
 from test_build import make_newsroom
 
-from briefkit.themes import load_theme
+from briefkit.theme import load_theme
 
 FAST = ["-f", "html", "-f", "index"]
 
@@ -157,7 +157,7 @@ def test_a_cache_entry_copied_over_another_is_made_again(room: Path) -> None:
 def test_a_page_sealed_as_a_cache_entry_is_never_published_as_a_web_font(room: Path) -> None:
     from briefkit.engine import work
     from briefkit.render.webfonts import BROTLI_QUALITY
-    from briefkit.themes import digest_of
+    from briefkit.theme import digest_of
 
     theme = load_theme("default", ROOT)
     page = b"<!doctype html><script>alert(document.cookie)</script>"
@@ -206,7 +206,7 @@ def test_a_word_font_subset_kept_in_the_cache_must_be_a_truetype_font(tmp_path: 
 def _keys(theme: object) -> list[str]:
     """The cache keys the Word subsets of Noto Sans Symbols may have (one per text)."""
     from briefkit.exporters.docx import fonts
-    from briefkit.themes import characters_of
+    from briefkit.theme import characters_of
 
     path = theme.find("fonts/NotoSansSymbols-Regular.ttf")  # type: ignore[attr-defined]
     wanted = {ord(ch) for ch in fonts.EDITING}

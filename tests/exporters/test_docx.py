@@ -35,7 +35,7 @@ from briefkit.exporters.base import Context
 from briefkit.exporters.docx import DocxExporter, word_language
 from briefkit.model import Image, ListBlock, Section, Table
 from briefkit.render.typography import tie_last_words, typeset
-from briefkit.themes import Theme, load_theme
+from briefkit.theme import Theme, load_theme
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -589,7 +589,7 @@ def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
                                                           settings: Settings) -> None:
     folder = tmp_path / "themes" / "licensed"
     (folder / "fonts").mkdir(parents=True)
-    font = TTFont(str(ROOT / "src/briefkit/themes/default/fonts/CharisSIL-Regular.ttf"))
+    font = TTFont(str(ROOT / "src/briefkit/theme/packaged/default/fonts/CharisSIL-Regular.ttf"))
     font["OS/2"].fsType = 0x0002  # restricted licence embedding
     font.save(str(folder / "fonts" / "Closed.ttf"))
     (folder / "theme.toml").write_text(

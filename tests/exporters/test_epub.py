@@ -21,7 +21,7 @@ from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
 from briefkit.model import Briefing, Paragraph, Section
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

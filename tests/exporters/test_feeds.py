@@ -44,7 +44,7 @@ from briefkit.exporters.feeds import (
 from briefkit.inline import plain as inline_plain
 from briefkit.render.dates import dateline
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme, ThemeSettings
+from briefkit.theme import Theme, ThemeSettings
 
 REFERENCE = Path(__file__).parent / "reference"
 NS = {

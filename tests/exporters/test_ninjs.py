@@ -27,7 +27,7 @@ from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.ninjs import NinjsExporter
 from briefkit.load import load
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: IPTC's schema and examples, copied unchanged beside the project.
 STANDARDS = ROOT.parent / "shared" / "standards" / "ninjs"

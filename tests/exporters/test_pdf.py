@@ -39,7 +39,7 @@ from briefkit.model import (
 from briefkit.render.dates import dateline
 from briefkit.render.html import headline
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme, load_theme
+from briefkit.theme import Theme, load_theme
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -416,7 +416,7 @@ def test_an_image_outside_the_source_folder_is_refused(context: Context, tmp_pat
 
 def leaky_theme(project: Path, **files: str) -> Theme:
     """A project theme built on the default one, with the files given."""
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     folder = project / "themes" / "leaky"
     (folder / "templates").mkdir(parents=True)
@@ -463,7 +463,7 @@ def test_a_theme_pointing_at_the_network_fails_and_fetches_nothing(
 
 
 def test_attachments_are_refused_not_embedded(context: Context, tmp_path: Path) -> None:
-    default = (Path(__file__).parents[2] / "src/briefkit/themes/default/templates/briefing.html")
+    default = (Path(__file__).parents[2] / "src/briefkit/theme/packaged/default/templates/briefing.html")
     template = default.read_text("utf-8").replace(
         "</head>", '<link rel="attachment" href="night-bus-network.json"></head>')
     theme = leaky_theme(tmp_path, **{"templates/briefing.html": template})

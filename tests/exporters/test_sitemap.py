@@ -21,7 +21,7 @@ from briefkit.exporters.base import Context, Exported, OutputInfo
 from briefkit.exporters.site import FrontPageExporter
 from briefkit.exporters.sitemap import SitemapExporter, news_language
 from briefkit.load import load
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
       "news": "http://www.google.com/schemas/sitemap-news/0.9"}

@@ -52,7 +52,7 @@ from briefkit.exporters.base import (
     Exporter,
 )
 from briefkit.load import load
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 PROFILE = hypothesis_settings.default
 #: the PDF takes a second or more per briefing: a quarter of the examples

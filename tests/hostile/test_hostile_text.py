@@ -24,7 +24,7 @@ from briefkit.exporters.base import CollectionContext, CollectionExporter, Conte
 from briefkit.links import OutputInfo
 from briefkit.load import load
 from briefkit.model import MAX_WORD
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 TITLE = "<script>alert('title')</script> ]]> & {{ 7 * 7 }}"
 LONGEST = "w" * MAX_WORD

@@ -138,7 +138,7 @@ def test_the_network_is_never_used(newsroom_folders: tuple[Path, Path, Path],
 def test_a_font_from_the_theme_loads_and_one_from_the_server_does_not(
         newsroom_folders: tuple[Path, Path, Path], server: Server) -> None:
     source = newsroom_folders[0]
-    font = Path(__file__).parents[2] / "src/briefkit/themes/default/fonts/Amiri-Regular.ttf"
+    font = Path(__file__).parents[2] / "src/briefkit/theme/packaged/default/fonts/Amiri-Regular.ttf"
     fetcher = ConfinedFetcher([source, font.parent])
     css = CSS(string=f'@font-face {{ font-family: A; src: url("{font.as_uri()}"); }}'
                      f'@font-face {{ font-family: B; src: url("{server.url}/b.ttf"); }}',

@@ -8,7 +8,7 @@ it), ``state`` (the run state in ``.briefkit/``), ``run`` (one export run) and
 """
 
 from briefkit.engine.executors import default_jobs
-from briefkit.engine.report import Failure, Lines, Progress, Report
+from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.run import export, output_folder
 
-__all__ = ["Failure", "Lines", "Progress", "Report", "default_jobs", "export", "output_folder"]
+__all__ = ["Failure", "Progress", "Report", "default_jobs", "export", "output_folder"]

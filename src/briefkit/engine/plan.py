@@ -22,7 +22,7 @@ from briefkit.engine.sources import Source, digest
 from briefkit.engine.state import Record
 from briefkit.exporters.base import Exporter
 from briefkit.links import OutputInfo
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: Relative cost of one output of each format, until a run has measured them.
 FIRST_GUESS = {"pdf": 1.0, "epub": 0.2, "docx": 0.15, "html": 0.05}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,13 +92,3 @@ class Progress:
 
     def removed(self, path: str) -> None:
         """An output of a briefing no longer in source/ was removed."""
-
-
-class Lines(Progress):
-    """A progress that hands one line per output to a function (e.g. ``print``)."""
-
-    def __init__(self, folder: str, tell: Callable[[str], None]) -> None:
-        self.folder, self.tell = folder, tell
-
-    def written(self, record: Record) -> None:
-        self.tell(f"wrote {self.folder}/{record.path} ({record.bytes:,} bytes)")

@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from briefkit.engine.cluster import Cluster, choose_scheduler, security
 from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
 from briefkit.engine.output import OutputFolder, safe_name
-from briefkit.engine.report import Failure, Lines, Progress, Report
+from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
 from briefkit.engine.sources import Source, digest, recall, source_name
 from briefkit.engine.state import Record, State
@@ -35,7 +35,7 @@ from briefkit.errors import BriefingError, ConfigError, OutputError
 from briefkit.exporters.base import CollectionExporter, Exporter
 from briefkit.files import display_path
 from briefkit.load import discover, duplicate_id
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: Below this many seconds of expected work (as earlier runs measured it), a run stays
 #: in this process: starting workers, each loading WeasyPrint and the theme's fonts,
@@ -47,7 +47,7 @@ SAVE_EVERY = 2.0  # seconds
 
 def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = None,
            paths: Sequence[Path] | None = None, out: Path | None = None,
-           listener: Callable[[str], None] | None = None, progress: Progress | None = None,
+           progress: Progress | None = None,
            jobs: int | None = None, force: bool = False, scheduler: str | None = None,
            keep_warm: bool = False, prune: bool = False) -> Report:
     """Export ``paths`` (default: every briefing in source/) to ``formats`` (default: all).
@@ -71,7 +71,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     exporters = [registry.get(n) for n in names]  # unknown names fail before any work
     folder = output_folder(settings, out)
     check_source_folder(settings)
-    tell = progress or (Lines(folder.name, listener) if listener else Progress())
+    tell = progress or Progress()
     report = Report(jobs=max(1, jobs or default_jobs()))
     asked = jobs is not None  # a number of processes asked for is used, however small the run
     address, warning = choose_scheduler(scheduler, settings.engine)

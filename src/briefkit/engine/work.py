@@ -35,7 +35,7 @@ from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
 from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
 from briefkit.reproducible import is_zip, normalise_zip
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: Largest file the exporters' cache hands back (a web font is well under it).
 MAX_CACHED = 64 * 1024 * 1024

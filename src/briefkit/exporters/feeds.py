@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
+from briefkit.exporters.base import CollectionExporter, Context, Exported
 from briefkit.model import Briefing
 from briefkit.render import html, published
 from briefkit.render.dates import locale_of
@@ -64,7 +64,7 @@ def description(settings: Settings) -> str:
 
 
 def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
-          context: CollectionContext, text: Callable[[str], str]
+          context: Context, text: Callable[[str], str]
           ) -> tuple[FeedGenerator, list[FeedEntry]]:
     """A feedgen feed with what RSS and Atom share about the feed itself, and its entries.
 
@@ -103,7 +103,7 @@ class RSSExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         fg, entries = _feed(self, items, context, rss_text)
         fg.load_extension("dc")
         fg.load_extension("media")
@@ -163,7 +163,7 @@ class AtomExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         # Atom's title and subtitle are text constructs of type "text" (feedgen writes no
         # type): markup in them stays text for every reader, as in entries' titles
         fg, entries = _feed(self, items, context, str)
@@ -235,7 +235,7 @@ class JSONFeedExporter(CollectionExporter):
     made_with = html.MADE_WITH
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         settings = context.settings
         base_url = require_base_url(settings, self.output)
         entries = feed_entries(items, context.theme, settings, context.outputs, self.output)

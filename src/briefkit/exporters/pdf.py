@@ -29,7 +29,7 @@ from briefkit.exporters.base import Context, Exporter
 from briefkit.files import confinement, display_path
 from briefkit.load import find_in_source
 from briefkit.render import html, published
-from briefkit.themes import Theme, describe
+from briefkit.theme import Theme, describe
 
 if TYPE_CHECKING:
     from briefkit.render.fetcher import ConfinedFetcher

@@ -17,8 +17,8 @@ from markupsafe import Markup
 from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import (
-    CollectionContext,
     CollectionExporter,
+    Context,
     Exported,
     OutputInfo,
 )
@@ -123,7 +123,7 @@ class FrontPageExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, *webfonts.MADE_WITH)
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
         # The feeds need base_url: without it they are not written, so not announced.

@@ -20,7 +20,7 @@ from briefkit.links import OutputInfo
 from briefkit.model import Briefing, Paragraph
 from briefkit.render import html, published
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: Formats offered as downloads, in the order readers see them.
 DOWNLOADS = ("pdf", "epub", "docx")

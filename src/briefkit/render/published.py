@@ -19,7 +19,7 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.files import display_path, read_regular
 from briefkit.images import MAX_IMAGE_BYTES, check_image
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 
 def image_path(item: BriefingFile, src: str) -> str:

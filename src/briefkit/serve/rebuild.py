@@ -32,7 +32,7 @@ from briefkit.errors import BriefkitError
 from briefkit.files import display_path
 from briefkit.load import discover
 from briefkit.serve.briefings import Briefings
-from briefkit.themes import Theme, load_theme
+from briefkit.theme import Theme, load_theme
 
 if TYPE_CHECKING:
     from briefkit.engine.report import Failure

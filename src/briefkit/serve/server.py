@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 if TYPE_CHECKING:
     import uvicorn

@@ -40,7 +40,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from briefkit.errors import ThemeError
 from briefkit.exporters.docx.ooxml import prefixed
-from briefkit.themes import FontFile, Theme, characters_of, digest_of
+from briefkit.theme import FontFile, Theme, characters_of, digest_of
 
 #: Word's four faces of a family, in fontTable.xml's order
 SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")

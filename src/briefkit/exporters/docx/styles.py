@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from briefkit.themes import ThemeSettings
+from briefkit.theme import ThemeSettings
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 
 TABLE_STYLE = "Briefing Table"
-#: Word's built-in styles we use: made with their built-in names when missing
-BUILT_IN = ("Title", "Subtitle", "Quote", "Caption", "Hyperlink", "Header", "Footer",
-            "List Bullet", "List Number", "Normal", "Heading 1", "Heading 2")
 
 
 class WordStyles:

@@ -43,7 +43,7 @@ from briefkit.render import html
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 from briefkit.reproducible import normalise_zip
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 if TYPE_CHECKING:
     from ebooklib import epub  # type: ignore[import-untyped]

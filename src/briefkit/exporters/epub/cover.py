@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from briefkit.model import Briefing
 from briefkit.render.dates import long_date
 from briefkit.render.typography import tie_last_words, typeset
-from briefkit.themes import Theme, characters_of
+from briefkit.theme import Theme, characters_of
 
 if TYPE_CHECKING:
     from PIL.ImageDraw import ImageDraw

@@ -7,31 +7,33 @@ on up to the packaged ``default``.  A file (template, stylesheet, font) is looke
 up along that chain, and theme.toml values merge along it (the child wins key by
 key, tables merge), so a project theme only holds what it changes.  theme.toml
 holds the design decisions that CSS and Word styles both derive from; every
-value, font and logo is checked here, once (see :mod:`briefkit.theme_settings`).
+value, font and logo is checked here, once (see :mod:`briefkit.theme.settings`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from briefkit import tomlfiles
-from briefkit.errors import BriefingError, Problem, ThemeError, UnsafeReferenceError
-from briefkit.files import display_path, read_regular
+from briefkit.errors import Problem, ThemeError, UnsafeReferenceError
+from briefkit.files import display_path
 from briefkit.images import MAX_IMAGE_BYTES, check_image
-from briefkit.theme_settings import (
-    Brand,
-    Colours,
-    FontFile,
-    Fonts,
-    Page,
+from briefkit.theme.fonts import (
+    MAX_THEME_FILE,
+    characters_of,
+    describe,
+    font_fault,
+    needs_a_glyph,
+    read_theme_file,
+    stamp,
+)
+from briefkit.theme.settings import (
     ThemeSettings,
     merge,
     problems,
@@ -39,12 +41,7 @@ from briefkit.theme_settings import (
 )
 from briefkit.tomlfiles import Key, key_lines, locate
 
-__all__ = ["Brand", "Colours", "FontFile", "Fonts", "Page", "Theme", "ThemeSettings",
-           "characters_of", "digest_of", "installed", "load_theme", "needs_a_glyph"]
-
-PACKAGED = Path(__file__).parent / "themes"
-#: Largest theme.toml, template or font file read
-MAX_THEME_FILE = 20 * 1024 * 1024
+PACKAGED = Path(__file__).parent / "packaged"
 
 
 @dataclass(frozen=True)
@@ -71,17 +68,12 @@ class Theme:
         path = self.find(relative)
         if path is None:
             raise ThemeError(f"theme '{self.name}' has no {relative}")
-        return _read(path, MAX_THEME_FILE).decode("utf-8", errors="replace")
-
-    def contains(self, path: Path) -> bool:
-        """Whether ``path`` lies inside one of the theme folders."""
-        resolved = path.resolve()
-        return any(resolved.is_relative_to(f.resolve()) for f in self.folders)
+        return read_theme_file(path, MAX_THEME_FILE).decode("utf-8", errors="replace")
 
     @cached_property
     def characters(self) -> frozenset[int]:
         """Every code point a face of the theme draws (text falls back through all of
-        them: :meth:`~briefkit.theme_settings.Fonts.stack`)."""
+        them: :meth:`~briefkit.theme.settings.Fonts.stack`)."""
         fonts = self.settings.fonts
         found: set[int] = set()
         for face in fonts.files:
@@ -107,51 +99,8 @@ class Theme:
                 if not path.resolve().is_relative_to(inside):
                     continue  # never read: find() refuses it
                 digest.update(str(path.relative_to(folder)).encode())
-                digest.update(_read(path, MAX_THEME_FILE))
+                digest.update(read_theme_file(path, MAX_THEME_FILE))
         return digest.hexdigest()
-
-
-def needs_a_glyph(ch: str) -> bool:
-    """Whether text layout looks for a font that has ``ch`` (Pango's rule): never for a
-    control or format character (joiners, direction marks, the soft hyphen), a variation
-    selector or a space, which a shaper draws from any font."""
-    category = unicodedata.category(ch)
-    if category in ("Cc", "Cf", "Cs", "Zl", "Zp") or (category == "Zs" and ch != "\u1680"):
-        return False
-    return not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
-
-
-def characters_of(path: Path) -> frozenset[int]:
-    """The code points the font file at ``path`` maps to glyphs (the file was checked to
-    be a font when the theme was loaded)."""
-    return _characters(path, *_stamp(path))
-
-
-def digest_of(path: Path) -> str:
-    """The SHA-256 of a theme file's bytes, in hex: what is derived from it is kept under
-    this name."""
-    return _digest(path, *_stamp(path))
-
-
-# both cached while the file's size and time stay the same
-@lru_cache(maxsize=256)
-def _characters(path: Path, size: int, modified: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(io.BytesIO(_read(path, MAX_THEME_FILE)), lazy=True) as font:
-        return frozenset(font.getBestCmap() or ())
-
-
-@lru_cache(maxsize=256)
-def _digest(path: Path, size: int, modified: int) -> str:
-    return hashlib.sha256(_read(path, MAX_THEME_FILE)).hexdigest()
-
-
-def _read(path: Path, limit: int) -> bytes:
-    try:
-        return read_regular(path, limit, display_path(path))
-    except BriefingError as error:
-        raise ThemeError(error.message) from None
 
 
 def installed(project: Path | None = None) -> list[str]:
@@ -180,7 +129,7 @@ def _read_toml(folder: Path) -> _Link:
     shown = display_path(toml)
     if not toml.resolve().is_relative_to(folder.resolve()):
         raise UnsafeReferenceError(f"{shown}: is a link to a file outside the theme folder")
-    raw = _read(toml, 1024 * 1024)
+    raw = read_theme_file(toml, 1024 * 1024)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -305,7 +254,7 @@ def _check_files(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[Prob
             if path is None:
                 fault = f"{relative!r} not found in the theme folders"
             elif kind == "font":
-                fault = _font_fault(path, *_stamp(path))
+                fault = font_fault(path, *stamp(path))
             else:
                 fault = _image_fault(path)
         except (ThemeError, UnsafeReferenceError) as error:
@@ -344,11 +293,6 @@ def _check_coverage(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[P
     return found
 
 
-def describe(ch: str) -> str:
-    """A character for a message: ``'中' (U+4E2D)``."""
-    return f"{ch!r} (U+{ord(ch):04X})"
-
-
 def _origin(key: Key, origins: dict[Key, tuple[str, str]]) -> tuple[str, str]:
     """The theme.toml (as shown, and its text) that set ``key``, or its nearest table."""
     return next(origins[key[:n]] for n in range(len(key), -1, -1) if key[:n] in origins)
@@ -361,30 +305,6 @@ def _problem(key: Key, fault: str, origins: dict[Key, tuple[str, str]]) -> Probl
     return Problem(shown, f"{'.'.join(map(str, key))}: {fault}", line, column)
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
-
-
-@lru_cache(maxsize=256)
-def _font_fault(path: Path, size: int, modified: int) -> str | None:
-    """What is wrong with a font file (cached while its size and time stay the same)."""
-    from fontTools.ttLib import TTFont
-
-    data = _read(path, MAX_THEME_FILE)
-    try:
-        # a parser of untrusted bytes may fail in any way: each is "not a font"
-        with TTFont(io.BytesIO(data), lazy=True) as font:
-            # the table directory and the small 'head' table: enough to tell a font from
-            # anything else, without decoding its glyphs (twelve faces load in milliseconds)
-            if not all(tag in font for tag in ("cmap", "name", "head")) \
-                    or font["head"].magicNumber != 0x5F0F3CF5:
-                raise ValueError("not a font")
-    except Exception:  # noqa: BLE001
-        return f"{path.name} is not a font (TrueType, OpenType, WOFF or WOFF2)"
-    return None
-
-
 def _image_fault(path: Path) -> str | None:
-    checked = check_image(_read(path, MAX_IMAGE_BYTES))
+    checked = check_image(read_theme_file(path, MAX_IMAGE_BYTES))
     return f"{path.name} {checked}" if isinstance(checked, str) else None
