@@ -333,9 +333,9 @@ def test_a_dateline_that_passes_is_written_for_every_briefing(
 
 # --- base_url, title and publisher: bounded ------------------------------------------------
 
-#: 2,048 (a sitemap's <loc>) less the longest path briefkit appends: a web font's
-#: theme/fonts/<240 characters>.woff2
-MAX_BASE_URL = 2048 - 258
+#: 2,048 (a sitemap's <loc>) less the longest path briefkit appends: a theme's logo,
+#: theme/<240 characters>-<10 of its digest>.jpg
+MAX_BASE_URL = 2048 - 261
 
 
 def test_a_base_url_of_3000_characters_is_one_line(newsroom: Path) -> None:
