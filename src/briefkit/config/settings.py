@@ -16,9 +16,10 @@ from pydantic import (
 )
 
 from briefkit import datelines
+from briefkit.characters import check_characters
 from briefkit.config.publishing import PublishTarget, SmtpSettings
 from briefkit.config.values import Line, Name, SettingsTable, absolute_url, hub_address, not_empty
-from briefkit.model import _check_characters, _check_language
+from briefkit.model import _check_language
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
 
@@ -91,7 +92,7 @@ def _certificate(value: str | None, info: ValidationInfo) -> str | None:
     return str(path)
 
 
-Pattern = Annotated[Line, AfterValidator(_check_characters)]
+Pattern = Annotated[Line, AfterValidator(check_characters)]
 
 
 class DatelineSettings(SettingsTable):

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from briefkit import links
-from briefkit.model import ID_MAX, _check_characters
+from briefkit.characters import check_characters
+from briefkit.model import ID_MAX
 
 
 def one_line(value: str) -> str:
@@ -91,7 +92,7 @@ Line = Annotated[str, AfterValidator(one_line)]
 
 #: Text a reader sees (title, publisher): one line, at most MAX_NAME characters, and only
 #: characters every format can carry
-Name = Annotated[Line, AfterValidator(newsroom_name), AfterValidator(_check_characters)]
+Name = Annotated[Line, AfterValidator(newsroom_name), AfterValidator(check_characters)]
 
 
 class SettingsTable(BaseModel):

@@ -20,8 +20,8 @@ from urllib.parse import quote
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from briefkit import links
+from briefkit.characters import check_characters
 from briefkit.errors import Problem
-from briefkit.model import _check_characters
 from briefkit.tomlfiles import Key, key_lines, locate
 
 #: Body text size, in points
@@ -109,7 +109,7 @@ def theme_name(value: str) -> str:
     return value
 
 
-OneLine = Annotated[str, AfterValidator(_one_line), AfterValidator(_check_characters)]
+OneLine = Annotated[str, AfterValidator(_one_line), AfterValidator(check_characters)]
 Colour = Annotated[str, AfterValidator(_colour)]
 Family = Annotated[str, AfterValidator(_family)]
 ThemeFile = Annotated[str, AfterValidator(_one_line), AfterValidator(_file)]
