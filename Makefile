@@ -78,7 +78,7 @@ imports: $(VENV)/.installed-test
 # The import direction, then ruff and mypy (strict), at the versions constraints.txt pins.
 lint: imports
 	$(BIN)/python -m pip install --quiet -c constraints.txt ruff mypy
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy src
 
 clean:

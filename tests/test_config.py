@@ -63,7 +63,7 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
 
 def test_malformed_toml(tmp_path: Path) -> None:
     (tmp_path / "briefkit.toml").write_text("title = \n")
-    with pytest.raises(ConfigError, match="briefkit.toml"):
+    with pytest.raises(ConfigError, match=r"briefkit\.toml"):
         load_settings(tmp_path)
 
 

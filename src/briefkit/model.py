@@ -148,7 +148,7 @@ def _check_email(value: str) -> str:
 
 def _check_image_src(value: str) -> str:
     # a Windows drive ("C:\\...") reads as a URL scheme: tell it apart first
-    if value.startswith(("/", "\\")) and not value.startswith("//") \
+    if (value.startswith(("/", "\\")) and not value.startswith("//")) \
             or re.match(r"[A-Za-z]:[\\/]", value):
         raise invalid(f"image {value!r} is an absolute path: give a path relative to the briefing")
     if inline.link_scheme(value) is not None or value.startswith("//"):

@@ -224,7 +224,7 @@ def test_images_carry_alt_text_and_fit_the_text_width(every: Exported) -> None:
     assert [p.find("wp:docPr", NS).get("descr") for p in pictures] == [i.alt for i in images]
     section = every.document.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
-    for picture, image in zip(pictures, images):
+    for picture, image in zip(pictures, images, strict=True):
         extent = picture.find("wp:extent", NS)
         cx, cy = int(extent.get("cx")), int(extent.get("cy"))
         asset = every.item.assets[image.src]
@@ -641,7 +641,7 @@ def test_no_empty_spacer_paragraphs(exported: dict[str, Exported], name: str) ->
         # the one empty paragraph allowed keeps two tables from merging
         between_tables = 0 < index < len(children) - 1 and children[index - 1].tag == w(
             "tbl") and children[index + 1].tag == w("tbl")
-        assert filled is not None and filled != "" or between_tables, index
+        assert (filled is not None and filled != "") or between_tables, index
 
 
 def keeps(paragraph: etree._Element) -> bool:
@@ -659,10 +659,10 @@ def test_blocks_keep_together(every: Exported) -> None:
     styles = [style_of(p) for p in body]
     # a short list: every item but the last keeps with the next
     for style in ("ListBullet", "ListNumber"):
-        items = [p for p, s in zip(body, styles) if s == style]
+        items = [p for p, s in zip(body, styles, strict=True) if s == style]
         assert [keeps(p) for p in items] == [True] * (len(items) - 1) + [False]
     # a factbox as one box
-    box = [p for p, s in zip(body, styles) if s in ("FactboxTitle", "Factbox")][:3]
+    box = [p for p, s in zip(body, styles, strict=True) if s in ("FactboxTitle", "Factbox")][:3]
     assert [keeps(p) for p in box] == [True, True, False]
     # a quote with its attribution
     quote = styles.index("Quote")

@@ -223,7 +223,7 @@ def test_images_are_associated_and_published_beside_the_item(
     _, files = export(item, settings, theme)
     blocks = item.briefing.images()
     assert len(english["associations"]) == len({b.src for b in blocks})
-    for association, block in zip(english["associations"], blocks):
+    for association, block in zip(english["associations"], blocks, strict=True):
         rendition = association["renditions"][0]
         assert association["type"] == "picture"
         assert association["uri"] == rendition["href"]

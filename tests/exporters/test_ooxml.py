@@ -267,8 +267,8 @@ def test_font_obfuscation_follows_ecma_376() -> None:
     font = bytes(range(40))
     hidden = fonts.obfuscate_font(font, key)
     mask = bytes.fromhex("DE2EA7B1A25F0A8B6D4C9E5D1DF8B161")
-    assert hidden[:16] == bytes(a ^ b for a, b in zip(font[:16], mask))
-    assert hidden[16:32] == bytes(a ^ b for a, b in zip(font[16:32], mask))
+    assert hidden[:16] == bytes(a ^ b for a, b in zip(font[:16], mask, strict=True))
+    assert hidden[16:32] == bytes(a ^ b for a, b in zip(font[16:32], mask, strict=True))
     assert hidden[32:] == font[32:]
     assert fonts.obfuscate_font(hidden, key) == font
 
@@ -284,7 +284,7 @@ def test_embedded_font_parts_and_font_table() -> None:
     rels = {r.get("Id"): r for r in part(data, "word/_rels/fontTable.xml.rels")}
     (sans,) = table.findall("w:font[@w:name='Briefing Sans']", NS)
     assert local_names(sans)[-2:] == ["embedRegular", "embedBold"]
-    for embed, size in zip(sans.findall("*", NS)[-2:], (80, 120)):
+    for embed, size in zip(sans.findall("*", NS)[-2:], (80, 120), strict=True):
         target = rels[embed.get(f"{{{R}}}id")].get("Target")
         stored = archive.read("word/" + target)
         key = uuid.UUID(embed.get(f"{{{W}}}fontKey"))

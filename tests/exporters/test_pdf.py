@@ -200,7 +200,7 @@ def test_tagged_accessible_with_embedded_fonts(rendered: dict[str, Rendered], na
     reader = rendered[name].reader
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
-    assert root["/MarkInfo"]["/Marked"] == True  # a pypdf BooleanObject, not True itself
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject, not True)
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfuaid:part="1"' in xmp  # PDF/UA-1 is the default variant
     fonts = subprocess.run(["pdffonts", str(rendered[name].path)], capture_output=True,

@@ -78,7 +78,7 @@ def test_a_row_per_briefing_newest_first(tree: lxml.html.HtmlElement,
     expected = sorted(sorted(items, key=lambda i: i.id), key=lambda i: i.briefing.published,
                       reverse=True)
     assert [r.get("id") for r in rows] == [i.id for i in expected]
-    for row, item in zip(rows, expected):
+    for row, item in zip(rows, expected, strict=True):
         assert row.get("lang") == item.briefing.language
         assert row.get("dir") == item.briefing.direction
         assert row.xpath("string(.//h2)").strip()

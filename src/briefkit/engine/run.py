@@ -117,8 +117,8 @@ def check_output_folder(settings: Settings, folder: Path) -> None:
     root = settings.root.resolve()
     guarded = {"the project folder": root, "source/": settings.source_dir,
                "themes/": root / "themes", "the run state": root / ".briefkit"}
-    for what, path in guarded.items():
-        path = path.resolve()
+    for what, given in guarded.items():
+        path = given.resolve()
         if target == path or path.is_relative_to(target) or (
                 what != "the project folder" and target.is_relative_to(path)):
             raise OutputError(f"{display_path(folder)}: cannot be the output folder: it holds, "

@@ -272,7 +272,7 @@ def _worker_state() -> Path:
     """Where a cluster worker keeps its temporary folders: a folder of its own in its
     temporary folder (as it was before this process's scratch folder took ``tempfile``
     over), made with a random name, exclusively: never one someone else put there."""
-    global _worker_home
+    global _worker_home  # noqa: PLW0603 (one per worker process, made on first use)
     if _worker_home is None:
         import tempfile
 
@@ -290,7 +290,7 @@ def workshop(setup: Setup, files: ThemeFiles | None = None) -> Workshop:
     """This process's workshop for ``setup``, made on first use."""
     found = _workshops.get(setup.key)
     if found is None:
-        global _at_exit
+        global _at_exit  # noqa: PLW0603 (the clean-up registered once per process)
         if not _at_exit:
             import atexit
 
@@ -337,7 +337,7 @@ def forget() -> int:
     """Close every workshop of this process: caches dropped, temporary folders removed."""
     import shutil
 
-    global _worker_home
+    global _worker_home  # noqa: PLW0603 (one per worker process, made on first use)
     count = len(_workshops)
     for shop in _workshops.values():
         shop.close()

@@ -212,12 +212,12 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     written = root.findall(f"{{{ATOM_NS}}}entry")
     if len(written) != len(entries) or len(entries) != len(given_links):
         raise RuntimeError("feedgen wrote a different number of Atom entries")
-    for element, entry, given in zip(written, entries, given_links):
+    for element, entry, given in zip(written, entries, given_links, strict=True):
         element.set(XML_LANG, entry.briefing.language)
         found = element.findall(f"{{{ATOM_NS}}}link")
         if len(found) != len(given):
             raise RuntimeError("feedgen wrote a different number of Atom entry links")
-        for link, attributes in zip(found, given):
+        for link, attributes in zip(found, given, strict=True):
             for key in ("rel", "type", "hreflang", "title", "length"):
                 if attributes.get(key):
                     link.set(key, attributes[key])

@@ -112,7 +112,7 @@ def _parse(text: str, file: str) -> dict[str, Any]:
 def _plain(value: Any, content_type: str = "") -> str:
     """Text of a headline or description, whitespace collapsed (HTML tags dropped)."""
     text = value if isinstance(value, str) else ""
-    if "html" in content_type.lower() or "<" in text and _TAG.search(text):
+    if "html" in content_type.lower() or ("<" in text and _TAG.search(text)):
         text = decode_entities(_TAG.sub(" ", text))
     return _SPACE.sub(" ", text).strip()
 
@@ -228,11 +228,11 @@ class _Item:
             if not isinstance(value, str) or not value.strip():
                 continue
             is_html = "html" in kind or role in ("xhtml", "html")
-            if chosen is None or is_html and not chosen[1]:
+            if chosen is None or (is_html and not chosen[1]):
                 chosen, path = (value, is_html), ("bodies", index, "value")
         for field, is_html in (("body_html", True), ("body_xhtml", True), ("body_text", False)):
             value = self.string(field)
-            if value and (chosen is None or is_html and not chosen[1]):
+            if value and (chosen is None or (is_html and not chosen[1])):
                 chosen, path = (value, is_html), (field,)
         if chosen is None:
             return
@@ -296,7 +296,7 @@ class _Item:
             relation = _role(person, "rel")
             # a person is an author by relation, or by being named in the byline (the
             # relation is then their role: "service International", "Paris bureau")
-            if not name or relation not in AUTHORSHIP and (not named or name not in named):
+            if not name or (relation not in AUTHORSHIP and (not named or name not in named)):
                 continue
             role = relation if relation in AUTHORSHIP else _plain(person.get("rel"))
             if not role or role in GENERIC_AUTHORSHIP:

@@ -255,8 +255,8 @@ class WordBody:
         # figures line up on their units: numeric columns set to the right (left to right
         # only: Word and LibreOffice disagree on what "right" means in a right-to-left cell)
         numeric = set() if self.rtl else numeric_columns(block.rows)
-        for tr, cells in zip(table._tbl.tr_lst, [block.header, *block.rows]):
-            for column, (tc, text) in enumerate(zip(tr.tc_lst, cells)):
+        for tr, cells in zip(table._tbl.tr_lst, [block.header, *block.rows], strict=True):
+            for column, (tc, text) in enumerate(zip(tr.tc_lst, cells, strict=True)):
                 paragraph = WordParagraph(tc.p_lst[0], _Cell(tc, table))
                 self.runs(paragraph, paragraph._p, inline.parse(text) if text else ())
                 if column in numeric:

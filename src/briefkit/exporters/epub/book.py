@@ -173,7 +173,7 @@ def word_count(briefing: Briefing) -> int:
 
 def accessibility_summary(language: str, has_images: bool) -> tuple[str, str]:
     """The summary in ``language`` where briefkit has it (else English), and its language."""
-    base = language.split("-")[0].lower()
+    base = language.split("-", maxsplit=1)[0].lower()
     found = base if base in ACCESSIBILITY_SUMMARIES else "en"
     text, images = ACCESSIBILITY_SUMMARIES[found]
     return text.format(images=images if has_images else ""), (
