@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import time
 import traceback
@@ -29,6 +28,9 @@ from briefkit.config import Settings
 from briefkit.engine.home import CACHE, THEMES, read_plain, refuse_link, state_folder
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.scratch import Scratch
+from briefkit.engine.seals import entry_name as _cache_name
+from briefkit.engine.seals import seal as _sealed
+from briefkit.engine.seals import unseal as _unsealed
 from briefkit.engine.sources import read_source
 from briefkit.errors import BriefingError, BriefkitError
 from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
@@ -71,41 +73,6 @@ def theme_files(theme: Theme, cache: Path | None = None) -> dict[tuple[int, str]
             if kept is not None:
                 files[(CACHED, path.name)] = kept
     return files
-
-
-def _cache_name(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-#: How a kept entry starts: this mark, then the SHA-256 of what follows: the length of
-#: the key, the key, the bytes.  An entry is bound to its key: copied under another
-#: name, it is not the entry of that name.
-_SEAL = b"briefkit cache 2\n"
-
-
-def _sealed(key: str, data: bytes) -> bytes:
-    named = key.encode("utf-8", "surrogatepass")
-    body = len(named).to_bytes(4, "big") + named + data
-    return _SEAL + hashlib.sha256(body).digest() + body
-
-
-def _unsealed(kept: bytes, key: str, check: Check) -> bytes | None:
-    """The bytes of a kept entry, or None unless it is one whole entry, stored under
-    ``key``, holding what ``check`` says the key holds: a damaged, foreign or moved
-    file in the state folder is made again, never published."""
-    start = len(_SEAL) + 32
-    body = kept[start:]
-    if not kept.startswith(_SEAL) or hashlib.sha256(body).digest() != kept[len(_SEAL):start]:
-        return None
-    named = key.encode("utf-8", "surrogatepass")
-    if body[:4 + len(named)] != len(named).to_bytes(4, "big") + named:
-        return None
-    data = body[4 + len(named):]
-    try:
-        right = check(data)
-    except Exception:  # noqa: BLE001 (a check parsing hostile bytes may raise anything)
-        right = False
-    return data if right else None
 
 
 class ShippedCache(Cache):
