@@ -99,6 +99,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(str(failure), file=sys.stderr)
         if failure.bug:
             print(failure.bug, file=sys.stderr)
+    for line in report.kept_lines():
+        print(line, file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif not args.quiet:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +28,7 @@ from briefkit.engine import plan, work
 from briefkit.engine.cluster import Cluster, choose_scheduler, security
 from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
+from briefkit.engine.lastgood import LastGood
 from briefkit.engine.report import Failure, Lines, Progress, Report
 from briefkit.engine.scratch import sweep
 from briefkit.engine.sources import Source, digest, recall, source_name
@@ -90,6 +93,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
             run.go([Path(os.path.abspath(p)) for p in paths] if paths else None, address)
             if not paths:
                 run.tidy()
+            run.trim_state()
         except (KeyboardInterrupt, OutputError):
             run.abandon()
             raise
@@ -170,6 +174,7 @@ class _Run:
         self.crew: Crew | None = None
         self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
         self.cluster: Cluster | None = None
+        self.last_good = LastGood(state.home, state.manifest)
 
     def fail(self, failure: Failure) -> None:
         self.report.failed.append(failure)
@@ -298,6 +303,35 @@ class _Run:
         if memory != known:
             self.state.sources, self.state.changed = memory, True
         self.members = [s for s in self.sources.values() if s.valid and s.path in in_source]
+        self.keep_last_good(in_source)
+
+    def keep_last_good(self, in_source: set[Path]) -> None:
+        """Keep the last good version of every valid briefing in the state folder, and
+        let a broken one's stand in the collections, in its place, until it is fixed
+        (not when another file has taken its id: that one is listed)."""
+        root = self.settings.source_dir
+        for source in self.members:
+            if not self.last_good.holds(source.name, source.memory):
+                self.last_good.keep(source.name, source.memory, root)
+        if not self.collections:
+            return
+        taken = {s.id for s in self.members}
+        for source in self.sources.values():
+            if (source.error is None or source.memory is None or source.path not in in_source
+                    or source.id in taken):
+                continue
+            shown = display_path(source.path)
+            if self.last_good.holds(source.name, source.memory):
+                source.kept = True
+                taken.add(source.id)
+                self.report.kept.append(shown)
+            else:
+                self.report.warnings.append(
+                    f"{shown}: left out of the feeds until it is fixed: its last good "
+                    "version is not in the state folder")
+        # in the order of source/, as before it broke: the collections' order holds
+        self.members = [s for s in self.sources.values()
+                        if s.path in in_source and (s.valid or s.kept)]
 
     # --- what is out of date -----------------------------------------------------------
 
@@ -394,13 +428,32 @@ class _Run:
         # collections will need; they run at the end, as they list the outputs' sizes.
         if due or listing:
             ready += [ReadJob(s.path, display_path(s.path)) for s in self.members
-                      if s.item is None]
+                      if s.item is None and not s.kept]
         for done, outcome in self.outcomes(ready):
             self.take(done, outcome)
         if listing:
             self.make_listings()
         if due:
             self.make_collections()
+
+    def take_last_good(self) -> Path | None:
+        """Lay out the last good version of each broken briefing the collections list,
+        in this process's temporary folder (removed once they are made)."""
+        kept = [s for s in self.members if s.kept and s.item is None]
+        if not kept:
+            return None
+        shop = work.workshop(self.setup if not self.setup.portable
+                             else replace(self.setup, portable=False))
+        folder = Path(tempfile.mkdtemp(prefix="last-good-", dir=shop.scratch.open()))
+        for number, source in enumerate(kept):
+            source.item = self.last_good.take(source.name, source.memory, folder / str(number))
+            if source.item is None:
+                shown = display_path(source.path)
+                self.report.kept.remove(shown)
+                self.report.warnings.append(
+                    f"{shown}: left out of the feeds until it is fixed: its last good "
+                    "version in the state folder is damaged")
+        return folder
 
     def waves(self) -> list[list[Exporter]]:
         """The exporters that list outputs, in waves: each after those it lists."""
@@ -450,6 +503,14 @@ class _Run:
                 self.take(job, outcome)
 
     def make_collections(self) -> None:
+        laid_out = self.take_last_good()
+        try:
+            self._make_collections()
+        finally:
+            if laid_out is not None:
+                shutil.rmtree(laid_out, ignore_errors=True)
+
+    def _make_collections(self) -> None:
         valid = [s for s in self.members if s.item is not None]
         items = tuple(s.item for s in valid if s.item is not None)
         records = self.state.records
@@ -572,6 +633,11 @@ class _Run:
                 f"{display_path(self.settings.source_dir)}: holds none of the {len(published)} "
                 f"briefings published in {display_path(self.dist.folder)}; kept their outputs, "
                 "nothing was written or removed: pass --prune to remove them all")
+
+    def trim_state(self) -> None:
+        """Keep the state folder to what this output folder uses: the last good versions
+        of the briefings it remembers."""
+        self.last_good.prune(self.state.sources.items())
 
     def tidy(self) -> None:
         """Remove outputs of briefings gone from source/ (or renamed), and extra files
