@@ -179,6 +179,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    from briefkit.engine.cache import empty
+
+    if not args.cache:
+        print("briefkit clean: name what to empty: --cache", file=sys.stderr)
+        return 2
+    removed = empty(Path.cwd())
+    print(f"removed {removed} from .briefkit/cache/")
+    return 0
+
+
 def cmd_exporters(args: argparse.Namespace) -> int:
     from briefkit import registry
 
@@ -351,6 +362,12 @@ def parser() -> argparse.ArgumentParser:
                    help="print a machine-readable report (sent, removed, failed, per target)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(run=cmd_publish)
+
+    p = sub.add_parser("clean", help="empty what the run state keeps to go faster")
+    p.add_argument("--cache", action="store_true",
+                   help="empty the exporters' cache, .briefkit/cache/ (web fonts, Word font "
+                        "subsets, made again when needed); refused while a run is at work")
+    p.set_defaults(run=cmd_clean)
 
     p = sub.add_parser("exporters", help="list the installed formats")
     p.set_defaults(run=cmd_exporters)

@@ -24,7 +24,7 @@ from typing import Any
 
 from briefkit import registry
 from briefkit.config import Settings
-from briefkit.engine import plan, work
+from briefkit.engine import cache, plan, work
 from briefkit.engine.cluster import Cluster, choose_scheduler, security
 from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
@@ -595,7 +595,7 @@ class _Run:
         self.current[job.name] = True
         record = Record(job.name, job.format, briefing, written.bytes, written.sha256,
                         made.media_type, job.key, written.mtime_ns, round(made.seconds, 4),
-                        tuple(name for name, _, _ in extras))
+                        tuple(name for name, _, _ in extras), cache=made.cached)
         self.state.add(record)
         self.report.written.append(record)
         self.tell.written(record)
@@ -635,8 +635,10 @@ class _Run:
                 "nothing was written or removed: pass --prune to remove them all")
 
     def trim_state(self) -> None:
-        """Keep the state folder to what this output folder uses: the last good versions
-        of the briefings it remembers."""
+        """Keep the state folder to what this output folder uses: the exporters' cache
+        within its bound, the last good versions of the briefings it remembers."""
+        used = {name for record in self.state.records.values() for name in record.cache}
+        cache.bound(self.state.home, used, self.settings.cache)
         self.last_good.prune(self.state.sources.items())
 
     def tidy(self) -> None:
