@@ -71,6 +71,28 @@ def test_fingerprint_changes_with_settings(tmp_path: Path) -> None:
     assert Settings(title="a").fingerprint() != Settings(title="b").fingerprint()
 
 
+def test_the_cache_bound_is_checked_where_it_is_set_and_shapes_no_output(
+        tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text(
+        'title = "Desk"\n\n[cache]\nunused_days = -1\nmax_megabytes = "lots"\nkeep = 3\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert caught.value.lines() == [
+        "briefkit.toml:4:1: cache.unused_days: Input should be greater than or equal to 0",
+        "briefkit.toml:5:1: cache.max_megabytes: Input should be a valid number, unable to "
+        "parse string as a number",
+        "briefkit.toml:6:1: cache.keep: unknown setting (known: unused_days, max_megabytes)"]
+    (tmp_path / "briefkit.toml").write_text("[cache]\nmax_megabytes = inf\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"cache\.max_megabytes: Input should be a finite"):
+        load_settings(tmp_path)
+    (tmp_path / "briefkit.toml").write_text("[cache]\nunused_days = 7\nmax_megabytes = 64\n",
+                                            "utf-8")
+    bounded = load_settings(tmp_path)
+    assert (bounded.cache.unused_days, bounded.cache.max_megabytes) == (7, 64)
+    # how much the cache keeps changes no output: nothing is made again
+    assert bounded.fingerprint() == Settings(root=tmp_path).fingerprint()
+
+
 @pytest.mark.parametrize(("toml", "expected"), [
     ('title = "Desk\\u0007"\n', "briefkit.toml:1:1: title: control character U+0007 at position 5: "
      "a setting is one line of plain text"),

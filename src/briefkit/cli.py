@@ -99,6 +99,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(str(failure), file=sys.stderr)
         if failure.bug:
             print(failure.bug, file=sys.stderr)
+    for line in report.kept_lines():
+        print(line, file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif not args.quiet:
@@ -175,6 +177,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
             told = "would tell" if ping.ok is None else "told"
             print(f"websub: {told} {ping.hub} that {ping.feed} changed")
     return 0 if report.ok else 1
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from briefkit.engine.cache import empty
+
+    if not args.cache:
+        print("briefkit clean: name what to empty: --cache", file=sys.stderr)
+        return 2
+    removed = empty(Path.cwd())
+    print(f"removed {removed} from .briefkit/cache/")
+    return 0
 
 
 def cmd_exporters(args: argparse.Namespace) -> int:
@@ -349,6 +362,12 @@ def parser() -> argparse.ArgumentParser:
                    help="print a machine-readable report (sent, removed, failed, per target)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(run=cmd_publish)
+
+    p = sub.add_parser("clean", help="empty what the run state keeps to go faster")
+    p.add_argument("--cache", action="store_true",
+                   help="empty the exporters' cache, .briefkit/cache/ (web fonts, Word font "
+                        "subsets, made again when needed); refused while a run is at work")
+    p.set_defaults(run=cmd_clean)
 
     p = sub.add_parser("exporters", help="list the installed formats")
     p.set_defaults(run=cmd_exporters)

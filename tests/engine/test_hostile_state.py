@@ -68,6 +68,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     (".briefkit/cache", "OUTSIDE"),
     (".briefkit/manifests", "OUTSIDE"),
     (".briefkit/themes", "OUTSIDE"),
+    (".briefkit/last-good", "OUTSIDE"),
     (".briefkit", "OUTSIDE"),
 ])
 def test_a_link_in_the_state_folder_is_refused_and_nothing_is_touched(

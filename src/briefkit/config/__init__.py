@@ -9,6 +9,7 @@ from briefkit.config.loading import load_settings, locate_setting
 from briefkit.config.publishing import PublishTarget, SmtpSettings
 from briefkit.config.settings import (
     PDF_VARIANTS,
+    CacheSettings,
     DatelineSettings,
     EngineSettings,
     FeedSettings,
@@ -18,6 +19,6 @@ from briefkit.config.settings import (
 )
 from briefkit.config.values import MAX_BASE_URL
 
-__all__ = ["MAX_BASE_URL", "PDF_VARIANTS", "DatelineSettings", "EngineSettings", "FeedSettings",
+__all__ = ["MAX_BASE_URL", "PDF_VARIANTS", "CacheSettings", "DatelineSettings", "EngineSettings", "FeedSettings",
            "PdfSettings", "PublishTarget", "Settings", "SmtpSettings", "load_settings",
            "locate_setting", "scheduler_address"]

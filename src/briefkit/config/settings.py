@@ -127,6 +127,16 @@ class EngineSettings(SettingsTable):
     scheduler: Annotated[str | None, AfterValidator(_scheduler)] = None
 
 
+class CacheSettings(SettingsTable):
+    """How much the exporters' cache (``.briefkit/cache/``: web fonts, Word font subsets)
+    keeps of what no output of the output folder uses any more: such an entry is removed
+    once unused for ``unused_days``, and sooner, the longest unused first, while the
+    cache is larger than ``max_megabytes``.  What the outputs use is always kept."""
+
+    unused_days: Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)] = 30
+    max_megabytes: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] = 512
+
+
 class Settings(SettingsTable):
     """Everything a project can set, with its default."""
 
@@ -141,6 +151,7 @@ class Settings(SettingsTable):
     feed: FeedSettings = FeedSettings()
     pdf: PdfSettings = PdfSettings()
     engine: EngineSettings = EngineSettings()
+    cache: CacheSettings = CacheSettings()
     dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = Field(default_factory=dict)
     publish: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")],
                   PublishTarget] = Field(default_factory=dict)
@@ -165,6 +176,6 @@ class Settings(SettingsTable):
 
     def fingerprint(self) -> str:
         """The settings that shape outputs, as stable text (for incremental builds)."""
-        return self.model_dump_json(exclude={"root", "engine", "publish", "smtp"})
+        return self.model_dump_json(exclude={"root", "engine", "cache", "publish", "smtp"})
 
 

@@ -31,6 +31,8 @@ class Report:
     removed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: broken briefings whose last good version the collections list (files as shown)
+    kept: list[str] = field(default_factory=list)
     seconds: float = 0.0
     jobs: int = 1
     executor: str = "this process"  # where the work ran: this process, N processes, a cluster
@@ -38,6 +40,11 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def kept_lines(self) -> list[str]:
+        """One line per broken briefing whose last good version the collections list."""
+        return [f"kept the last good version in the feeds: {shown} is broken"
+                for shown in self.kept]
 
     @property
     def outputs(self) -> list[Record]:
@@ -71,6 +78,7 @@ class Report:
             "failed": [{"file": f.file, "format": f.format, "reason": f.reason}
                        for f in self.failed],
             "warnings": self.warnings,
+            "kept": self.kept,
             "timings": self.timings(),
         }
 

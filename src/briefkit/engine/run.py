@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -22,10 +24,11 @@ from typing import Any
 
 from briefkit import registry
 from briefkit.config import Settings
-from briefkit.engine import plan, work
+from briefkit.engine import cache, plan, work
 from briefkit.engine.cluster import Cluster, choose_scheduler, security
 from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
+from briefkit.engine.lastgood import LastGood
 from briefkit.engine.output import OutputFolder, safe_name
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
@@ -91,6 +94,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
             run.go([Path(os.path.abspath(p)) for p in paths] if paths else None, address)
             if not paths:
                 run.tidy()
+            run.trim_state()
         except (KeyboardInterrupt, OutputError):
             run.abandon()
             raise
@@ -171,6 +175,7 @@ class _Run:
         self.crew: Crew | None = None
         self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
         self.cluster: Cluster | None = None
+        self.last_good = LastGood(state.home, state.manifest)
 
     def fail(self, failure: Failure) -> None:
         self.report.failed.append(failure)
@@ -299,6 +304,35 @@ class _Run:
         if memory != known:
             self.state.sources, self.state.changed = memory, True
         self.members = [s for s in self.sources.values() if s.valid and s.path in in_source]
+        self.keep_last_good(in_source)
+
+    def keep_last_good(self, in_source: set[Path]) -> None:
+        """Keep the last good version of every valid briefing in the state folder, and
+        let a broken one's stand in the collections, in its place, until it is fixed
+        (not when another file has taken its id: that one is listed)."""
+        root = self.settings.source_dir
+        for source in self.members:
+            if not self.last_good.holds(source.name, source.memory):
+                self.last_good.keep(source.name, source.memory, root)
+        if not self.collections:
+            return
+        taken = {s.id for s in self.members}
+        for source in self.sources.values():
+            if (source.error is None or source.memory is None or source.path not in in_source
+                    or source.id in taken):
+                continue
+            shown = display_path(source.path)
+            if self.last_good.holds(source.name, source.memory):
+                source.kept = True
+                taken.add(source.id)
+                self.report.kept.append(shown)
+            else:
+                self.report.warnings.append(
+                    f"{shown}: left out of the feeds until it is fixed: its last good "
+                    "version is not in the state folder")
+        # in the order of source/, as before it broke: the collections' order holds
+        self.members = [s for s in self.sources.values()
+                        if s.path in in_source and (s.valid or s.kept)]
 
     # --- what is out of date -----------------------------------------------------------
 
@@ -395,13 +429,32 @@ class _Run:
         # collections will need; they run at the end, as they list the outputs' sizes.
         if due or listing:
             ready += [ReadJob(s.path, display_path(s.path)) for s in self.members
-                      if s.item is None]
+                      if s.item is None and not s.kept]
         for done, outcome in self.outcomes(ready):
             self.take(done, outcome)
         if listing:
             self.make_listings()
         if due:
             self.make_collections()
+
+    def take_last_good(self) -> Path | None:
+        """Lay out the last good version of each broken briefing the collections list,
+        in this process's temporary folder (removed once they are made)."""
+        kept = [s for s in self.members if s.kept and s.item is None]
+        if not kept:
+            return None
+        shop = work.workshop(self.setup if not self.setup.portable
+                             else replace(self.setup, portable=False))
+        folder = Path(tempfile.mkdtemp(prefix="last-good-", dir=shop.scratch.open()))
+        for number, source in enumerate(kept):
+            source.item = self.last_good.take(source.name, source.memory, folder / str(number))
+            if source.item is None:
+                shown = display_path(source.path)
+                self.report.kept.remove(shown)
+                self.report.warnings.append(
+                    f"{shown}: left out of the feeds until it is fixed: its last good "
+                    "version in the state folder is damaged")
+        return folder
 
     def waves(self) -> list[list[Exporter]]:
         """The exporters that list outputs, in waves: each after those it lists."""
@@ -451,6 +504,14 @@ class _Run:
                 self.take(job, outcome)
 
     def make_collections(self) -> None:
+        laid_out = self.take_last_good()
+        try:
+            self._make_collections()
+        finally:
+            if laid_out is not None:
+                shutil.rmtree(laid_out, ignore_errors=True)
+
+    def _make_collections(self) -> None:
         valid = [s for s in self.members if s.item is not None]
         items = tuple(s.item for s in valid if s.item is not None)
         records = self.state.records
@@ -535,7 +596,7 @@ class _Run:
         self.current[job.name] = True
         record = Record(job.name, job.format, briefing, written.bytes, written.sha256,
                         made.media_type, job.key, written.mtime_ns, round(made.seconds, 4),
-                        tuple(name for name, _, _ in extras))
+                        tuple(name for name, _, _ in extras), cache=made.cached)
         self.state.add(record)
         self.report.written.append(record)
         self.tell.written(record)
@@ -573,6 +634,13 @@ class _Run:
                 f"{display_path(self.settings.source_dir)}: holds none of the {len(published)} "
                 f"briefings published in {display_path(self.dist.folder)}; kept their outputs, "
                 "nothing was written or removed: pass --prune to remove them all")
+
+    def trim_state(self) -> None:
+        """Keep the state folder to what this output folder uses: the exporters' cache
+        within its bound, the last good versions of the briefings it remembers."""
+        used = {name for record in self.state.records.values() for name in record.cache}
+        cache.bound(self.state.home, used, self.settings.cache)
+        self.last_good.prune(self.state.sources.items())
 
     def tidy(self) -> None:
         """Remove outputs of briefings gone from source/ (or renamed), and extra files

@@ -40,6 +40,7 @@ class Source:
     item: BriefingFile | None = None
     error: BriefingError | None = None
     duplicate_of: str | None = None
+    kept: bool = False  # broken: its last good version stands in the collections
 
     @property
     def id(self) -> str | None:
