@@ -11,20 +11,26 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from briefkit import __version__
 from briefkit.errors import BriefingError, BriefkitError
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from briefkit.config import load_settings
-
-    overrides = {}
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the command line gives, over those of briefkit.toml."""
+    overrides: dict[str, Any] = {}
     if getattr(args, "theme", None):
         overrides["theme"] = args.theme
     if getattr(args, "pdf_variant", None):
         overrides["pdf"] = {"variant": args.pdf_variant}
-    return load_settings(Path.cwd(), overrides)
+    return overrides
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from briefkit.config import load_settings
+
+    return load_settings(Path.cwd(), _overrides(args))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -60,14 +66,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from briefkit import engine
-    from briefkit.theme import load_theme
+    from briefkit.engine.project import open_project
 
     if not args.all and not args.paths:
         print("briefkit export: name briefings to export, or use --all", file=sys.stderr)
         return 2
-    settings = _settings(args)
-    theme = load_theme(settings.theme, settings.root)
     out = Path(args.out).resolve() if args.out else None
+    project = open_project(Path.cwd(), _overrides(args), out)
+    settings, theme = project.settings, project.theme
     if args.jobs is not None and args.jobs < 1:
         print("briefkit export: --jobs needs a number of processes, 1 or more", file=sys.stderr)
         return 2
@@ -83,12 +89,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif sys.stderr.isatty():
         shown = progress.Bars()
     else:
-        shown = progress.Log((out or settings.output_dir).name)
+        shown = progress.Log(project.output.name)
     try:
         report = engine.export(
             settings, theme, formats=args.format, paths=[Path(p) for p in args.paths] or None,
-            out=out, progress=shown, jobs=args.jobs, force=args.force, scheduler=scheduler,
-            prune=args.prune,
+            out=project.output, progress=shown, jobs=args.jobs, force=args.force,
+            scheduler=scheduler, prune=args.prune,
         )
     finally:
         if isinstance(shown, progress.Bars):
@@ -283,12 +289,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"briefkit serve: needs the serve extra (pip install 'briefkit[serve]'): "
               f"{error}", file=sys.stderr)
         return 1
+    from briefkit.engine.project import open_project
     from briefkit.serve import serve
-    from briefkit.theme import load_theme
 
-    settings = _settings(args)
-    theme = load_theme(settings.theme, settings.root)
-    serve(Path.cwd(), settings, theme, host=args.host, port=args.port, open_browser=args.open)
+    # opened as export opens it: what export refuses is refused before anything listens
+    project = open_project(Path.cwd(), _overrides(args))
+    serve(project, host=args.host, port=args.port, open_browser=args.open)
 
 
 def _port(text: str) -> int:

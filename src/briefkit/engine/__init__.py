@@ -5,6 +5,8 @@ jobs and their outcomes), ``work`` (a worker's side), ``executors`` (this
 process, a local pool), ``cluster`` (which Dask cluster, if any, and reaching
 it), ``state`` (the run state in ``.briefkit/``), ``run`` (one export run) and
 ``report`` (what it says).
+``project`` opens a project for export and the preview alike; ``warm`` exports one again and
+again in this process (the live preview).
 """
 
 from briefkit.engine.executors import default_jobs

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, ReadJob
 from briefkit.engine.state import Record
 
 
@@ -17,6 +19,18 @@ class Failure:
     format: str | None
     reason: str
     bug: str | None = None  # a traceback when the cause is a bug, not the input
+    source: Path | None = None  # the briefing file; None for a collection's output
+    collection: bool = False  # the output of every briefing (a feed, the front page)
+
+    @classmethod
+    def of(cls, job: Job, reason: str, bug: str | None = None) -> Failure:
+        """The failure of ``job``, naming the briefing file it read or exported, or the
+        collection it made."""
+        if isinstance(job, ReadJob):
+            return cls(job.shown, None, reason, bug, source=job.path)
+        return cls(job.shown, job.format, reason, bug,
+                   source=job.source if isinstance(job, BriefingJob) else None,
+                   collection=isinstance(job, CollectionJob))
 
     def __str__(self) -> str:
         return f"{self.file}: {self.format}: {self.reason}" if self.format else self.reason
@@ -36,6 +50,9 @@ class Report:
     seconds: float = 0.0
     jobs: int = 1
     executor: str = "this process"  # where the work ran: this process, N processes, a cluster
+    #: What the manifest remembers of each briefing file (its id, its title), by its path
+    #: in source/: the last good one of a file that no longer loads.
+    sources: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -32,7 +32,7 @@ from briefkit.engine.lastgood import LastGood
 from briefkit.engine.output import OutputFolder, safe_name
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
-from briefkit.engine.sources import Source, digest, recall, source_name
+from briefkit.engine.sources import Source, recall, source_name
 from briefkit.engine.state import Record, State
 from briefkit.errors import BriefingError, ConfigError, OutputError
 from briefkit.exporters.base import CollectionExporter, Exporter
@@ -52,7 +52,8 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
            paths: Sequence[Path] | None = None, out: Path | None = None,
            progress: Progress | None = None,
            jobs: int | None = None, force: bool = False, scheduler: str | None = None,
-           keep_warm: bool = False, prune: bool = False) -> Report:
+           keep_warm: bool = False, prune: bool = False,
+           first: Sequence[str] = ()) -> Report:
     """Export ``paths`` (default: every briefing in source/) to ``formats`` (default: all).
 
     Only outputs whose inputs changed are made (all of them with ``force``): in
@@ -67,7 +68,8 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
     folder), only with ``prune``: else the run stops with one line, nothing
     written or removed.  A missing source folder stops any run the same way.
     ``keep_warm`` keeps this process's exporters loaded for the next run (the
-    live preview).
+    live preview).  The outputs of the formats named in ``first`` are made before the
+    others, in that order (the live preview's PDF).
     """
     started = time.perf_counter()
     names = list(formats) if formats else registry.names()
@@ -85,7 +87,8 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         sweep(state.home)
         dist = OutputFolder(folder)
         dist.prepare()
-        run = _Run(settings, theme, state, dist, report, tell, force, exporters, asked, prune)
+        run = _Run(settings, theme, state, dist, report, tell, force, exporters, asked, prune,
+                   first)
         previous = signal.getsignal(signal.SIGTERM)
         in_main = threading.current_thread() is threading.main_thread()
         if in_main:
@@ -103,6 +106,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
         state.save()
+        report.sources = state.sources
     report.seconds = time.perf_counter() - started
     return report
 
@@ -151,10 +155,12 @@ class _Run:
 
     def __init__(self, settings: Settings, theme: Theme, state: State, dist: OutputFolder,
                  report: Report, tell: Progress, force: bool,
-                 exporters: Sequence[Exporter], asked: bool = False, prune: bool = False) -> None:
+                 exporters: Sequence[Exporter], asked: bool = False, prune: bool = False,
+                 first: Sequence[str] = ()) -> None:
         self.settings, self.theme, self.state, self.dist = settings, theme, state, dist
         self.report, self.tell, self.force, self.asked = report, tell, force, asked
         self.prune = prune
+        self.first = list(first)
         self.single = [e for e in exporters if not e.collection and not e.lists_outputs]
         self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
         self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
@@ -170,8 +176,7 @@ class _Run:
         self.worked: set[Path] = set()  # briefings with outputs made this run
         self.current: dict[str, bool] = {}  # recorded files found as written, this run
         self.saved = time.monotonic()
-        self.setup = work.Setup(settings, theme, digest(
-            self.base, str(settings.root), *map(str, theme.folders)), state.home)
+        self.setup = work.setup_for(settings, theme, state.home)
         self.crew: Crew | None = None
         self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
         self.cluster: Cluster | None = None
@@ -294,10 +299,10 @@ class _Run:
             source = self.sources[path]
             if source.error is not None:
                 for line in source.error.lines():
-                    self.fail(Failure(display_path(path), None, line))
+                    self.fail(Failure(display_path(path), None, line, source=path))
             elif source.duplicate_of is not None and source.id is not None:
                 error = duplicate_id(source.path, source.id, source.duplicate_of)
-                self.fail(Failure(display_path(path), None, error.lines()[0]))
+                self.fail(Failure(display_path(path), None, error.lines()[0], source=path))
         memory = {s.name: s.memory for s in self.sources.values() if s.memory is not None}
         if partial:
             memory = {**known, **memory}
@@ -379,6 +384,9 @@ class _Run:
                     work.append(BriefingJob(exporter.name, name, key, path, plan.cost(
                         self.guess, exporter.name, source.memory["size"])))
         work.sort(key=lambda job: -job.cost)  # no core waits on one last PDF at the end
+        # then the formats asked for first lead, in their order (the live preview's PDF)
+        work.sort(key=lambda job: self.first.index(job.format) if job.format in self.first
+                  else len(self.first))
         return work
 
     # --- making it ---------------------------------------------------------------------
@@ -536,11 +544,11 @@ class _Run:
         elif isinstance(outcome, Made):
             self.publish(job, outcome)
         elif isinstance(outcome, Read):  # cannot happen: a read outcome of an export job
-            self.fail(Failure(job.shown, job.format, "internal error: unexpected outcome"))
+            self.fail(Failure.of(job, "internal error: unexpected outcome"))
         elif outcome.disk_full:
             raise OutputError(outcome.reason)
         else:
-            self.fail(Failure(job.shown, job.format, outcome.reason, outcome.bug))
+            self.fail(Failure.of(job, outcome.reason, outcome.bug))
         if time.monotonic() - self.saved > SAVE_EVERY:
             self.state.save()
             self.saved = time.monotonic()
@@ -558,7 +566,7 @@ class _Run:
         source.error = BriefingError(reason, list(outcome.problems))
         if source.memory is not None:  # it broke since the manifest was written: say so now
             for line in source.error.lines():
-                self.fail(Failure(job.shown, None, line, outcome.bug))
+                self.fail(Failure.of(job, line, outcome.bug))
 
     def publish(self, job: BriefingJob | CollectionJob, made: Made) -> None:
         """Write an output and its extra files, extras first, so no link is ever dead."""
@@ -578,7 +586,7 @@ class _Run:
             else:
                 extras.append((name, data, sha))
                 continue
-            self.fail(Failure(job.shown, job.format, problem))
+            self.fail(Failure.of(job, problem))
             return
         for name, data, sha in extras:
             known = records.get(name)

@@ -99,7 +99,8 @@ def recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
         # language and tags too: a publish target chooses briefings by them (a memory from
         # a version that did not keep them is made again, from a read of the file)
         if not (_still_same(path, entry, MAX_BRIEFING_BYTES) and isinstance(entry["id"], str)
-                and isinstance(entry["language"], str) and isinstance(entry["tags"], list)):
+                and isinstance(entry["language"], str) and isinstance(entry["tags"], list)
+                and isinstance(entry["title"], str)):  # the title too: the preview shows it
             return None
         for image in entry["images"].values():
             file = Path(os.path.normpath(root / image["file"]))
@@ -125,7 +126,7 @@ def _remember(path: Path, before: os.stat_result, item: BriefingFile,
                        "sha256": asset.sha256, "media_type": asset.media_type}
     return {"id": item.id, "size": before.st_size, "mtime_ns": _stamp(before),
             "sha256": item.digest, "images": images, "language": item.briefing.language,
-            "tags": list(item.briefing.tags)}
+            "tags": list(item.briefing.tags), "title": item.briefing.title}
 
 
 def read_source(path: Path, settings: Settings) -> tuple[BriefingFile, dict[str, Any] | None]:

@@ -36,11 +36,12 @@ from briefkit.engine.home import (
 )
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.output import atomic_write
+from briefkit.engine.plan import base_key
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.seals import entry_name as _cache_name
 from briefkit.engine.seals import seal as _sealed
 from briefkit.engine.seals import unseal as _unsealed
-from briefkit.engine.sources import read_source
+from briefkit.engine.sources import digest, read_source
 from briefkit.errors import BriefingError, BriefkitError
 from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
 from briefkit.reproducible import is_zip, normalise_zip
@@ -61,6 +62,13 @@ class Setup:
     key: str
     state: Path  # the project's state folder, for this process's temporary files
     portable: bool = False  # jobs carry their files: the worker may be on another machine
+
+
+def setup_for(settings: Settings, theme: Theme, state: Path) -> Setup:
+    """What the runs of a project share with these settings and this theme: its key names
+    the pair (and where the project is), so they share one workshop per process."""
+    key = digest(base_key(settings, theme), str(settings.root), *map(str, theme.folders))
+    return Setup(settings, theme, key, state)
 
 
 #: The folder index under which the exporters' cache travels with the theme's files.
@@ -335,6 +343,16 @@ def perform(job: Job, setup: Setup, files: ThemeFiles | None = None,
             images: Mapping[str, bytes] | None = None) -> Outcome:
     """Do one job in this process (the function every executor runs)."""
     return workshop(setup, files).perform(job, images)
+
+
+def forget_others(key: str) -> int:
+    """Close every workshop of this process but the one of ``key``: a process that goes
+    on exporting one project (the live preview) lets go of those of its earlier settings
+    and themes, their caches and temporary folders."""
+    others = [other for other in _workshops if other != key]
+    for other in others:
+        _workshops.pop(other).close()
+    return len(others)
 
 
 def forget() -> int:
