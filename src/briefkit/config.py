@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -125,6 +126,27 @@ class FeedSettings(_Table):
 
 class PdfSettings(_Table):
     variant: Annotated[str, Field(pattern="^(" + "|".join(PDF_VARIANTS) + ")$")] = "pdf/ua-1"
+
+
+#: The ninjs versions the ninjs exporter writes, the default first.
+NINJS_VERSIONS = ("3.2", "3.1")
+
+
+def _ninjs_version(value: object) -> object:
+    known = " or ".join(f'"{v}"' for v in NINJS_VERSIONS)
+    if isinstance(value, (int, float)) and f"{value}" in NINJS_VERSIONS:
+        # TOML reads version = 3.1 as a number, and 3.10 would be the same number
+        raise ValueError(f'a version is text: write it in quotes, version = "{value}"')
+    if value not in NINJS_VERSIONS:
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        raise ValueError(f"{shown[:40]} is not a ninjs version briefkit writes: {known}")
+    return value
+
+
+class NinjsSettings(_Table):
+    """The ninjs items for news partners (``[ninjs]``): 3.2, or 3.1 for a partner who pins it."""
+
+    version: Annotated[str, BeforeValidator(_ninjs_version)] = NINJS_VERSIONS[0]
 
 
 #: A Dask scheduler's address: a protocol, a host name or address, and a port (Dask's own
@@ -340,6 +362,7 @@ class Settings(_Table):
     output: Annotated[Line, AfterValidator(_not_empty)] = "dist"
     feed: FeedSettings = FeedSettings()
     pdf: PdfSettings = PdfSettings()
+    ninjs: NinjsSettings = NinjsSettings()
     engine: EngineSettings = EngineSettings()
     dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = {}
     publish: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")],
