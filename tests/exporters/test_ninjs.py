@@ -20,7 +20,7 @@ from exporters.exported import DOCX, made
 from jsonschema import Draft202012Validator, FormatChecker
 
 from briefkit import inline, registry
-from briefkit.config import NinjsSettings, Settings
+from briefkit.config import Settings, load_settings
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.ninjs import NinjsExporter
@@ -109,18 +109,18 @@ def test_the_format_checks_catch_what_they_should(version: str) -> None:
     assert problems({"headlines": [{"value": "No uri"}]}, version)
 
 
-def pinned(settings: Settings, version: str) -> Settings:
-    """The settings of a project whose partners take ninjs ``version``."""
-    return settings.model_copy(update={"ninjs": NinjsSettings(version=version)})
+def pinned(version: str) -> Settings:
+    """The settings of the project, its partners taking ninjs ``version``."""
+    return load_settings(ROOT, {"ninjs": {"version": version}})
 
 
 @pytest.mark.parametrize("version", ["3.2", "3.1"])
 @pytest.mark.parametrize("path", BRIEFINGS, ids=lambda p: p.stem)
 def test_every_sample_and_fixture_is_a_valid_ninjs_item(path: Path, version: str,
-                                                        settings: Settings, theme: Theme) -> None:
+                                                        theme: Theme) -> None:
     item = load(path, path.parent)
     outputs = {item.id: made(item.id, html=1_000, pdf=2_000, epub=3_000, docx=4_000)}
-    news, _ = export(item, pinned(settings, version), theme, outputs)
+    news, _ = export(item, pinned(version), theme, outputs)
     assert news["standard"] == {
         "name": "ninjs", "version": version,
         "schema": f"http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"}

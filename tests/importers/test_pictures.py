@@ -17,8 +17,6 @@ from conftest import ROOT, run_briefkit
 from PIL import Image
 
 from briefkit.importers import import_file
-from briefkit.importers.article import Figure
-from briefkit.importers.figures import read_html_figures
 
 NINJS = Path(__file__).resolve().parents[1] / "fixtures" / "ninjs"
 #: TT's own example item (ninjs 3.0 and 2.1) and one in TT's shape in ninjs 3.2.
@@ -192,10 +190,14 @@ def test_an_imported_picture_gives_an_e_book_epubcheck_finds_clean(
 
 
 def read(html: str) -> list[Any]:
+    from briefkit.importers.figures import read_html_figures
+
     return read_html_figures(html, "item.json", lambda tag, at: (1, at[1] + 1), 1).pieces
 
 
 def test_an_image_inside_a_paragraph_comes_after_it_every_word_kept() -> None:
+    from briefkit.importers.article import Figure
+
     pieces = read('<p>Before <img src="a.jpg" alt="A"> after.</p><ul><li>One <img src="b.jpg">'
                   "</li><li>Two</li></ul><p>End.</p>")
     assert pieces == [
@@ -207,6 +209,8 @@ def test_an_image_inside_a_paragraph_comes_after_it_every_word_kept() -> None:
 
 
 def test_a_figure_gives_its_caption_and_credit_and_a_figure_without_image_its_words() -> None:
+    from briefkit.importers.article import Figure
+
     pieces = read('<figure><picture><source srcset="s.webp"><img src="a.jpg" alt="A"></picture>'
                   '<figcaption>The <em>night</em> bus.</figcaption><span class="credit">Jo Lee'
                   '</span></figure><figure><figcaption>A chart as text.</figcaption><p>Its '
