@@ -228,7 +228,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             source = load_settings(Path.cwd()).source_dir
         except ConfigError:
             source = (Path.cwd() / "source").resolve()
-        place = Path(os.path.abspath(folder if folder is not None else target.parent))
+        place = (folder if folder is not None else target.parent).resolve()
         used = ids_in(source if place.is_relative_to(source) else place)
 
     def holder(briefing_id: str) -> Path | None:
@@ -237,7 +237,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         replaced = (folder / f"{briefing_id}.json" if folder is not None else target) \
             if args.replace else None
         if held is None or replaced is not None and \
-                os.path.abspath(held) == os.path.abspath(replaced):
+                os.path.realpath(held) == os.path.realpath(replaced):
             return None
         return held
 
