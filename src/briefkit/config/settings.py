@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     ValidationInfo,
     model_validator,
@@ -127,6 +128,27 @@ class EngineSettings(SettingsTable):
     scheduler: Annotated[str | None, AfterValidator(_scheduler)] = None
 
 
+#: The ninjs versions the ninjs exporter writes, the default first.
+NINJS_VERSIONS = ("3.2", "3.1")
+
+
+def _ninjs_version(value: object) -> object:
+    known = " or ".join(f'"{v}"' for v in NINJS_VERSIONS)
+    if isinstance(value, (int, float)) and f"{value}" in NINJS_VERSIONS:
+        # TOML reads version = 3.1 as a number, and 3.10 would be the same number
+        raise ValueError(f'a version is text: write it in quotes, version = "{value}"')
+    if value not in NINJS_VERSIONS:
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        raise ValueError(f"{shown[:40]} is not a ninjs version briefkit writes: {known}")
+    return value
+
+
+class NinjsSettings(SettingsTable):
+    """The ninjs items for news partners (``[ninjs]``): 3.2, or 3.1 for a partner who pins it."""
+
+    version: Annotated[str, BeforeValidator(_ninjs_version)] = NINJS_VERSIONS[0]
+
+
 class CacheSettings(SettingsTable):
     """How much the exporters' cache (``.briefkit/cache/``: web fonts, Word font subsets)
     keeps of what no output of the output folder uses any more: such an entry is removed
@@ -150,6 +172,7 @@ class Settings(SettingsTable):
     output: Annotated[Line, AfterValidator(not_empty)] = "dist"
     feed: FeedSettings = FeedSettings()
     pdf: PdfSettings = PdfSettings()
+    ninjs: NinjsSettings = NinjsSettings()
     engine: EngineSettings = EngineSettings()
     cache: CacheSettings = CacheSettings()
     dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = Field(default_factory=dict)
