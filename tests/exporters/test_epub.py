@@ -443,7 +443,7 @@ def test_a_long_briefing_is_split_by_section(books: dict[str, Book],
     # title page, contents, one file per section with a heading, sources
     assert len(spine) == 2 + len(headed) + 1
     assert spine[1] == book.nav()[0]
-    for path, section in zip(spine[2:], headed, strict=True):
+    for path, section in zip(spine[2:], headed, strict=False):
         first = book.xml(path).find(".//x:h2", NS)
         assert words("".join(first.itertext())) == words(section.heading or "")
 

@@ -45,7 +45,6 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
 from briefkit.exporters.base import (
-    CollectionContext,
     CollectionExporter,
     Context,
     Exported,
@@ -83,7 +82,7 @@ def export(exporter: Exporter, items: list[BriefingFile], settings: Settings,
            theme: Theme) -> bytes:
     """The main file's bytes (an exporter may return extra files beside it)."""
     if isinstance(exporter, CollectionExporter):
-        made = exporter.export_collection(items, CollectionContext(settings, theme))
+        made = exporter.export_collection(items, Context(settings, theme))
     else:
         made = exporter.export(items[0], Context(settings, theme))
     return made.data if isinstance(made, Exported) else made
