@@ -38,6 +38,7 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ExporterError, ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.html import HTMLExporter
+from briefkit.links import IMAGE_EXTENSIONS
 from briefkit.model import Briefing, Section
 from briefkit.render import html
 from briefkit.render.labels import labels_for
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
 STYLESHEET = "style/epub.css"
 COVER = "images/cover.png"
-IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
 #: Below this many words a briefing is one reading file
 ONE_FILE_WORDS = 2_500
 #: EPUB Accessibility asks for a summary; by language, English where briefkit has none.
