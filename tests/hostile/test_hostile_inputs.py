@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from conftest import ENGLISH, FIXTURES, FRENCH, run_briefkit
 
+from briefkit.characters import MAX_WORD
 from briefkit.errors import BriefingError
 from briefkit.files import read_regular
 from briefkit.load import MAX_BRIEFING_BYTES, load, load_all
-from briefkit.model import MAX_WORD
 
 VALID: dict[str, Any] = {
     "id": "hostile",
