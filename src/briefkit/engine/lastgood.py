@@ -30,14 +30,23 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.engine.home import LAST_GOOD, read_plain, refuse_link, state_folder
 from briefkit.engine.output import atomic_write, cannot_write, safe_name
 from briefkit.engine.seals import seal, unseal
+from briefkit.engine.sources import Source
 from briefkit.errors import BriefingError
-from briefkit.files import read_regular
+from briefkit.files import display_path, read_regular
 from briefkit.images import MAX_IMAGE_BYTES
 from briefkit.load import MAX_BRIEFING_BYTES, load
 
+#: Why a broken briefing's last good version cannot stand in the collections.
+MISSING = "its last good version is not in the state folder"
+DAMAGED = "its last good version in the state folder is damaged"
 #: A kept file's name: the SHA-256 of the bytes it keeps.
 DIGEST = re.compile(r"[0-9a-f]{64}")
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def left_out(shown: str, why: str) -> str:
+    """The warning for a broken briefing the collections cannot list."""
+    return f"{shown}: left out of the feeds until it is fixed: {why}"
 
 
 def _key(digest: str) -> str:
@@ -149,6 +158,42 @@ class LastGood:
         except BriefingError:
             return None
         return item if item.digest == memory["sha256"] and item.id == memory.get("id") else None
+
+    def stand_in(self, sources: Iterable[Source], members: list[Source],
+                 in_source: set[Path]) -> tuple[list[Source], list[str], list[str]]:
+        """Let each broken briefing of source/ whose last good version is kept stand in
+        the collections (``members``, every valid briefing), in its place, until it is
+        fixed; not one whose id another file has taken: that one is listed.  The members
+        then, in the order of source/ (the collections' order holds), the broken ones kept
+        and warnings for those left out, as shown."""
+        every = list(sources)
+        taken = {s.id for s in members}
+        kept, warnings = [], []
+        for source in every:
+            if (source.error is None or source.memory is None or source.path not in in_source
+                    or source.id in taken):
+                continue
+            if self.holds(source.name, source.memory):
+                source.kept = True
+                taken.add(source.id)
+                kept.append(display_path(source.path))
+            else:
+                warnings.append(left_out(display_path(source.path), MISSING))
+        members = [s for s in every if s.path in in_source and (s.valid or s.kept)]
+        return members, kept, warnings
+
+    def lay_out(self, sources: Iterable[Source], folder: Path) -> list[str]:
+        """Read back the last good version of each of ``sources`` (broken briefings
+        standing in the collections), laid out in ``folder``; those that cannot be
+        (missing, damaged or foreign there) are left out of the collections, and
+        returned, as shown."""
+        left = []
+        for number, source in enumerate(sources):
+            source.item = self.take(source.name, source.memory, folder / str(number))
+            if source.item is None:
+                source.kept = False
+                left.append(display_path(source.path))
+        return left
 
     def prune(self, memories: Iterable[tuple[str, Any]]) -> None:
         """Remove the kept files no remembered briefing (``(name, memory)`` pairs) needs."""

@@ -28,7 +28,7 @@ from briefkit.engine import cache, plan, work
 from briefkit.engine.cluster import Cluster, choose_scheduler, security
 from briefkit.engine.executors import Crew, Inline, default_jobs, local_pool
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome, Read, ReadJob
-from briefkit.engine.lastgood import LastGood
+from briefkit.engine.lastgood import DAMAGED, LastGood, left_out
 from briefkit.engine.output import OutputFolder, safe_name
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
@@ -309,35 +309,14 @@ class _Run:
         if memory != known:
             self.state.sources, self.state.changed = memory, True
         self.members = [s for s in self.sources.values() if s.valid and s.path in in_source]
-        self.keep_last_good(in_source)
-
-    def keep_last_good(self, in_source: set[Path]) -> None:
-        """Keep the last good version of every valid briefing in the state folder, and
-        let a broken one's stand in the collections, in its place, until it is fixed
-        (not when another file has taken its id: that one is listed)."""
-        root = self.settings.source_dir
         for source in self.members:
             if not self.last_good.holds(source.name, source.memory):
-                self.last_good.keep(source.name, source.memory, root)
-        if not self.collections:
-            return
-        taken = {s.id for s in self.members}
-        for source in self.sources.values():
-            if (source.error is None or source.memory is None or source.path not in in_source
-                    or source.id in taken):
-                continue
-            shown = display_path(source.path)
-            if self.last_good.holds(source.name, source.memory):
-                source.kept = True
-                taken.add(source.id)
-                self.report.kept.append(shown)
-            else:
-                self.report.warnings.append(
-                    f"{shown}: left out of the feeds until it is fixed: its last good "
-                    "version is not in the state folder")
-        # in the order of source/, as before it broke: the collections' order holds
-        self.members = [s for s in self.sources.values()
-                        if s.path in in_source and (s.valid or s.kept)]
+                self.last_good.keep(source.name, source.memory, self.settings.source_dir)
+        if self.collections:  # a broken briefing keeps its place in them
+            self.members, kept, warnings = self.last_good.stand_in(
+                self.sources.values(), self.members, in_source)
+            self.report.kept += kept
+            self.report.warnings += warnings
 
     # --- what is out of date -----------------------------------------------------------
 
@@ -445,25 +424,6 @@ class _Run:
         if due:
             self.make_collections()
 
-    def take_last_good(self) -> Path | None:
-        """Lay out the last good version of each broken briefing the collections list,
-        in this process's temporary folder (removed once they are made)."""
-        kept = [s for s in self.members if s.kept and s.item is None]
-        if not kept:
-            return None
-        shop = work.workshop(self.setup if not self.setup.portable
-                             else replace(self.setup, portable=False))
-        folder = Path(tempfile.mkdtemp(prefix="last-good-", dir=shop.scratch.open()))
-        for number, source in enumerate(kept):
-            source.item = self.last_good.take(source.name, source.memory, folder / str(number))
-            if source.item is None:
-                shown = display_path(source.path)
-                self.report.kept.remove(shown)
-                self.report.warnings.append(
-                    f"{shown}: left out of the feeds until it is fixed: its last good "
-                    "version in the state folder is damaged")
-        return folder
-
     def waves(self) -> list[list[Exporter]]:
         """The exporters that list outputs, in waves: each after those it lists."""
         left, done, waves = list(self.listing), set[str](), list[list[Exporter]]()
@@ -512,12 +472,20 @@ class _Run:
                 self.take(job, outcome)
 
     def make_collections(self) -> None:
-        laid_out = self.take_last_good()
+        kept = [s for s in self.members if s.kept and s.item is None]
+        if not kept:
+            self._make_collections()
+            return
+        # the last good versions standing in, laid out in this process's temporary folder
+        shop = work.workshop(replace(self.setup, portable=False))
+        laid_out = Path(tempfile.mkdtemp(prefix="last-good-", dir=shop.scratch.open()))
         try:
+            for shown in self.last_good.lay_out(kept, laid_out):
+                self.report.kept.remove(shown)
+                self.report.warnings.append(left_out(shown, DAMAGED))
             self._make_collections()
         finally:
-            if laid_out is not None:
-                shutil.rmtree(laid_out, ignore_errors=True)
+            shutil.rmtree(laid_out, ignore_errors=True)
 
     def _make_collections(self) -> None:
         valid = [s for s in self.members if s.item is not None]
