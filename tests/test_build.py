@@ -207,15 +207,15 @@ def test_a_library_upgrade_remakes_the_formats_it_shapes_and_only_those(
 
 
 def test_the_pdf_key_names_weasyprint_and_what_it_writes_with() -> None:
-    from briefkit.engine import plan
+    from briefkit.engine import keys
 
     pdf, page = registry.get("pdf"), registry.get("html")
-    installed = plan.versions(plan.libraries([pdf, page]))
+    installed = keys.versions(keys.libraries([pdf, page]))
     for name in ("weasyprint", "pydyf", "fonttools", "pillow"):
         other = {**installed, name: "0.0.1"}
-        assert plan.format_base("base", pdf, other) != plan.format_base("base", pdf, installed)
+        assert keys.format_base("base", pdf, other) != keys.format_base("base", pdf, installed)
     other = {**installed, "pydyf": "0.0.1"}
-    assert plan.format_base("base", page, other) == plan.format_base("base", page, installed)
+    assert keys.format_base("base", page, other) == keys.format_base("base", page, installed)
 
 
 def test_a_failing_briefing_does_not_stop_the_others_and_keeps_its_last_good_output(

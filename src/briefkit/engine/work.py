@@ -35,8 +35,8 @@ from briefkit.engine.home import (
     state_folder,
 )
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
+from briefkit.engine.keys import base_key
 from briefkit.engine.output import atomic_write
-from briefkit.engine.plan import base_key
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.seals import entry_name as _cache_name
 from briefkit.engine.seals import seal as _sealed
