@@ -11,26 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from briefkit import __version__
+from briefkit.cli.importing import cmd_import
+from briefkit.cli.publishing import cmd_publish
+from briefkit.cli.settings import overrides, project_settings
 from briefkit.errors import BriefingError, BriefkitError
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings the command line gives, over those of briefkit.toml."""
-    overrides: dict[str, Any] = {}
-    if getattr(args, "theme", None):
-        overrides["theme"] = args.theme
-    if getattr(args, "pdf_variant", None):
-        overrides["pdf"] = {"variant": args.pdf_variant}
-    return overrides
-
-
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from briefkit.config import load_settings
-
-    return load_settings(Path.cwd(), _overrides(args))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -39,7 +25,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     # the settings and the theme first: every export needs both, so a folder is never
     # called valid that no export could use (bad settings stop here, one line each)
-    settings = _settings(args)
+    settings = project_settings(args)
     try:
         load_theme(settings.theme, settings.root)
         theme_fault = ""
@@ -72,7 +58,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("briefkit export: name briefings to export, or use --all", file=sys.stderr)
         return 2
     out = Path(args.out).resolve() if args.out else None
-    project = open_project(Path.cwd(), _overrides(args), out)
+    project = open_project(Path.cwd(), overrides(args), out)
     settings, theme = project.settings, project.theme
     if args.jobs is not None and args.jobs < 1:
         print("briefkit export: --jobs needs a number of processes, 1 or more", file=sys.stderr)
@@ -136,55 +122,6 @@ def _scheduler(args: argparse.Namespace) -> tuple[str | None, str | None]:
         return None, f"{where}: {error} (or 'from-settings')"
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
-    from briefkit import publish as publishing
-
-    settings = _settings(args)
-    shown: publishing.Display
-    if args.quiet or args.json:
-        shown = publishing.Display()
-    elif sys.stderr.isatty() and not args.dry_run:
-        shown = publishing.Bars()
-    else:
-        shown = publishing.Log()
-    report = publishing.publish(settings, args.targets, dry_run=args.dry_run,
-                                verify=args.verify, prune=args.prune,
-                                out=Path(args.out).resolve() if args.out else None,
-                                display=shown)
-    again = "would be sent again" if args.dry_run else "sent again"
-    for target in report.targets:
-        for path, how in target.changed:
-            print(f"{target.name}: {path}: changed on the remote by someone else ({how}); "
-                  f"{again}", file=sys.stderr)
-        for path in target.missing:
-            print(f"{target.name}: {path}: removed from the remote by someone else; {again}",
-                  file=sys.stderr)
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for failure in report.failed:
-        print(str(failure), file=sys.stderr)
-    if args.json:
-        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
-        return 0 if report.ok else 1
-    if args.quiet:
-        return 0 if report.ok else 1
-    for target in report.targets if args.dry_run else ():
-        for item in target.sent:
-            print(f"{target.name}: would send {item.path} ({item.bytes:,} bytes)")
-        for mailed in target.mailed:
-            print(f"{target.name}: would mail {mailed.briefing} ({', '.join(mailed.files)}; "
-                  f"{mailed.bytes:,} bytes)")
-        for item in target.removed:
-            print(f"{target.name}: would remove {item.path} ({item.bytes:,} bytes)")
-    for target in report.targets:
-        print(publishing.summary(target, args.dry_run))
-    for ping in report.pings:
-        if ping.ok is not False:
-            told = "would tell" if ping.ok is None else "told"
-            print(f"websub: {told} {ping.hub} that {ping.feed} changed")
-    return 0 if report.ok else 1
-
-
 def cmd_clean(args: argparse.Namespace) -> int:
     from briefkit.engine.cache import empty
 
@@ -229,99 +166,6 @@ def cmd_themes(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    import os
-
-    from briefkit.config import load_settings
-    from briefkit.engine.output import atomic_write
-    from briefkit.errors import ConfigError, OutputError
-    from briefkit.files import display_path
-    from briefkit.importers import dumps, ids_in, image_files, import_file
-
-    target = Path(args.output) if args.output else None
-    folder = target if target is not None and target.is_dir() else None
-    # ids must stay apart across the source folder validate reads (else the target's own)
-    used: dict[str, Path] = {}
-    if target is not None:
-        try:
-            source = load_settings(Path.cwd()).source_dir
-        except ConfigError:
-            source = (Path.cwd() / "source").resolve()
-        place = (folder if folder is not None else target.parent).resolve()
-        used = ids_in(source if place.is_relative_to(source) else place)
-
-    def holder(briefing_id: str) -> Path | None:
-        """The briefing file already using an id, unless it is the file to replace."""
-        held = used.get(briefing_id)
-        replaced = (folder / f"{briefing_id}.json" if folder is not None else target) \
-            if args.replace else None
-        if held is None or (replaced is not None and \
-                os.path.realpath(held) == os.path.realpath(replaced)):
-            return None
-        return held
-
-    def taken(briefing_id: str) -> str | None:
-        existing = folder / f"{briefing_id}.json" if folder is not None else None
-        if existing is not None and not args.replace and os.path.lexists(existing):
-            return display_path(existing)
-        held = holder(briefing_id)
-        return display_path(held) if held is not None else None
-
-    files: dict[str, bytes] | None = {} if target is not None else None
-    briefing = import_file(
-        Path(args.file), id=args.id, title=args.title, language=args.language,
-        published=args.published, authors=args.author or [],
-        note=lambda message: print(f"note: {message}", file=sys.stderr), taken=taken,
-        warn=lambda message: print(f"warning: {message}", file=sys.stderr), files=files,
-    )
-    if target is None:
-        text = dumps(briefing)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.buffer.flush()
-        return 0
-    if folder is not None:
-        target = folder / f"{briefing['id']}.json"
-    shown = display_path(target)
-    other = "--id to give the briefing another id" if folder is not None \
-        else "name another file with -o"
-    refusal = f"{shown} exists: pass --replace to replace it, or {other}"
-    replaced = os.path.lexists(target)
-    if replaced and not args.replace:
-        raise OutputError(refusal)
-    held = holder(briefing["id"])
-    if held is not None:
-        # two files with one id: validate would refuse the folder
-        raise OutputError(f"{display_path(held)} already uses the id '{briefing['id']}': pass "
-                          "--id to give the briefing another id")
-    images = image_files(briefing, files or {}, target.parent, args.replace)
-    text = dumps(briefing)
-    # written beside under a random name, made exclusively, and moved in place: a failed
-    # write never leaves half a briefing in source/, and no link planted there is ever
-    # written through; without --replace the move fails if the name was taken since.  The
-    # images first: a briefing is never written naming an image that is not there.
-    written: list[Path] = []
-    writing = target
-    try:
-        for writing, data in images.items():
-            atomic_write(writing, data, exclusive=not args.replace)
-            written.append(writing)
-        writing = target
-        atomic_write(target, text.encode("utf-8"), exclusive=not args.replace,
-                     make_folders=False)
-    except OSError as error:
-        for path in written:
-            path.unlink(missing_ok=True)
-        if isinstance(error, FileExistsError):
-            raise OutputError(f"{display_path(writing)} exists: pass --replace to replace it"
-                              if writing != target else refusal) from None
-        raise OutputError(f"cannot write {writing} ({error.strerror})") from None
-    for path in written:
-        print(f"wrote {display_path(path)}", file=sys.stderr)
-    print(f"{'replaced' if replaced else 'wrote'} {shown}", file=sys.stderr)
-    return 0
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         import starlette  # noqa: F401
@@ -335,7 +179,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from briefkit.serve import serve
 
     # opened as export opens it: what export refuses is refused before anything listens
-    project = open_project(Path.cwd(), _overrides(args))
+    project = open_project(Path.cwd(), overrides(args))
     serve(project, host=args.host, port=args.port, open_browser=args.open)
 
 
