@@ -31,7 +31,7 @@ from pathlib import Path
 
 from briefkit.errors import ThemeError
 from briefkit.render.html import css_string
-from briefkit.themes import Theme, characters_of, digest_of, needs_a_glyph
+from briefkit.theme import Theme, characters_of, digest_of, needs_a_glyph
 
 #: Folder of the fonts inside the book's package (beside style/ and images/)
 FOLDER = "fonts"
