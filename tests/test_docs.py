@@ -22,7 +22,7 @@ PUBLISHING = DOCS / "publishing.md"
 SOURCE = ROOT / "src" / "briefkit"
 #: The pages of the guide, each linked from README's "where to read more".
 GUIDE = ("format", "themes", "formats", "exporters", "import", "serve", "publishing",
-         "cluster", "engine", "gates", "reference")
+         "cluster", "engine", "gates", "reference", "layout")
 MAX_README_LINES = 220
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from briefkit.importers.article import Article, Figure
-from briefkit.importers.html import Locate, _bounded_references, _Reader, plain_text
+from briefkit.importers.html import HtmlReader, Locate
+from briefkit.importers.html_inline import bounded_references, plain_text
 from briefkit.inline import Text, markup, serialise
 
 #: Classes of an element inside a <figure> that make its text the credit.
@@ -36,7 +37,7 @@ class _OpenFigure:
     credit_tag: str = ""  # the element whose text is the credit, while it is read
 
 
-class _FigureReader(_Reader):
+class _FigureReader(HtmlReader):
     """The HTML reader, with ``<img>``, ``<picture>`` and ``<figure>`` read as figures."""
 
     def __init__(self, file: str, locate: Locate) -> None:
@@ -148,6 +149,6 @@ def read_html_figures(text: str, file: str, locate: Locate, line: int | None = N
     shows read as a :class:`~briefkit.importers.article.Figure` instead of refused."""
     reader = _FigureReader(file, locate)
     reader.source_line = line
-    reader.feed(_bounded_references(text))
+    reader.feed(bounded_references(text))
     reader.close()
     return reader.article

@@ -36,7 +36,8 @@ from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
 from briefkit.importers.figures import read_html_figures
-from briefkit.importers.html import decode_entities, opening, read_html
+from briefkit.importers.html import opening, read_html
+from briefkit.importers.html_inline import decode_entities
 from briefkit.importers.pictures import Pictures
 from briefkit.inline import Text, serialise
 from briefkit.locate import pointer, scan
