@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph as WordParagraph
     from docx.text.run import Run
 
-    from briefkit.exporters.docx.fonts import TextFaces
+    from briefkit.exporters.docx.faces import TextFaces
 
 # Pictures are sized as if their pixels were at screen resolution, never beyond the text
 # width, and never taller than this share of the text height.

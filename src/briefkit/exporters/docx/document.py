@@ -27,7 +27,7 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.docx.blocks import WordBody
-from briefkit.exporters.docx.fonts import TextFaces
+from briefkit.exporters.docx.faces import TextFaces
 from briefkit.exporters.docx.styles import WordStyles
 from briefkit.render.dates import conventions_of, dateline, locale_of
 from briefkit.render.labels import labels_for
