@@ -2,7 +2,9 @@
 
 Word and LibreOffice pick a face by the run's fonts, not by the faces a
 document embeds: a run whose style faces lack its letters is named the theme
-face that has them (see :class:`TextFaces`).
+face that has them (see :class:`TextFaces`).  No python-docx here: the
+exporter's module imports this one, and ``briefkit validate`` imports the
+exporter.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from briefkit.exporters.docx.fonts import family_characters
-from briefkit.theme import Theme
+from briefkit.theme import Theme, characters_of
 
 #: a text's words and the spaces between them
 _WORDS = re.compile(r"\s+|\S+")
@@ -32,6 +33,16 @@ def _attached(ch: str) -> bool:
 
 def _right_to_left(ch: str) -> bool:
     return unicodedata.bidirectional(ch) in ("R", "AL")
+
+
+def family_characters(theme: Theme, family: str) -> frozenset[int]:
+    """The characters the faces of ``family`` hold between them."""
+    found: set[int] = set()
+    for face in theme.settings.fonts.files:
+        path = theme.find(face.path) if face.family == family else None
+        if path is not None:
+            found |= characters_of(path)
+    return frozenset(found)
 
 
 class TextFaces:

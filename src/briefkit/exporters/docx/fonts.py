@@ -39,6 +39,7 @@ from docx.oxml.parser import OxmlElement
 from lxml import etree  # type: ignore[import-untyped]
 
 from briefkit.errors import ThemeError
+from briefkit.exporters.docx.faces import family_characters
 from briefkit.exporters.docx.ooxml import prefixed
 from briefkit.theme import FontFile, Theme, characters_of, digest_of, needs_a_glyph
 
@@ -100,16 +101,6 @@ def families_needed(theme: Theme, text: str) -> list[str]:
             chosen.append(family)
             covered |= own
     return chosen
-
-
-def family_characters(theme: Theme, family: str) -> frozenset[int]:
-    """The characters the faces of ``family`` hold between them."""
-    found: set[int] = set()
-    for face in theme.settings.fonts.files:
-        path = theme.find(face.path) if face.family == family else None
-        if path is not None:
-            found |= characters_of(path)
-    return frozenset(found)
 
 
 def faces(theme: Theme, families: Iterable[str], text: str,
