@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import ROOT, run_briefkit
+from support.commands import run_briefkit
+from support.newsrooms import ROOT
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"

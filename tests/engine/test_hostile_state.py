@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_briefkit
 from fontTools.ttLib import TTFont
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import ROOT, make_newsroom
 
 from briefkit.themes import load_theme
 
 FAST = ["-f", "html", "-f", "index"]
+#: the cache these tests tamper with is the project's own
+pytestmark = pytest.mark.usefixtures("project_cache")
 
 
 @pytest.fixture(scope="module")

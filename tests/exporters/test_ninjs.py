@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, sample
-from exporters.exported import DOCX, made
 from jsonschema import Draft202012Validator, FormatChecker
+from support.commands import run_briefkit
+from support.exports import DOCX, export_with, made
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH, ROOT, SAMPLES, fixture, sample
 
 from briefkit import registry
 from briefkit.config import Settings
@@ -80,7 +81,7 @@ def problems(item: dict[str, Any]) -> list[str]:
 def export(item: BriefingFile, settings: Settings, theme: Theme,
            outputs: dict[str, dict[str, OutputInfo]] | None = None) -> tuple[dict[str, Any],
                                                                              dict[str, bytes]]:
-    exported = NinjsExporter().export(item, Context(settings, theme, outputs or {}))
+    exported = export_with(NinjsExporter(), item, settings, theme, outputs)
     return json.loads(exported.data), dict(exported.files)
 
 

