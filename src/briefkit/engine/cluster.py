@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from briefkit.config import EngineSettings
+from briefkit.engine.cache import cache_folder
 from briefkit.engine.executors import RETRIES
 from briefkit.engine.plan import versions
 from briefkit.engine.work import Setup, forget, theme_files
@@ -185,7 +186,7 @@ class Cluster:
                 found, threads = loop.run(opening(), ANSWER_SECONDS)
             _check_workers(address, found, expected)
             client = opened[0]
-            bundle = theme_files(setup.theme, setup.state / "cache")
+            bundle = theme_files(setup.theme, cache_folder(setup.state))
             try:
                 files = client.scatter(bundle, broadcast=True, hash=False)
             except Exception as error:  # noqa: BLE001 (a worker lost, the scheduler gone)

@@ -26,7 +26,8 @@ from typing import Any
 
 from briefkit import registry
 from briefkit.config import Settings
-from briefkit.engine.home import CACHE, THEMES, read_plain, refuse_link, state_folder
+from briefkit.engine.cache import cache_folder
+from briefkit.engine.home import THEMES, read_plain, refuse_link, state_folder
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.sources import read_source
@@ -122,8 +123,9 @@ class ShippedCache(Cache):
 
 
 class StateCache(Cache):
-    """The exporters' cache kept in the project's state folder (``.briefkit/cache/``),
-    so what is derived from the theme (web fonts) is made once, not once per run.
+    """The exporters' cache kept in the project's state folder (``.briefkit/cache/``, or
+    the folder engine/cache.py names), so what is derived from the theme (web fonts) is
+    made once, not once per run.
 
     Only entries with a ``check`` are kept there; the folder is never followed
     through a link (refused with one line)."""
@@ -164,7 +166,7 @@ class Workshop:
         self.scratch = Scratch(setup.state if not setup.portable else _worker_state())
         self.scratch.open()
         if cache is None:
-            cache = Cache() if setup.portable else StateCache(setup.state / CACHE)
+            cache = Cache() if setup.portable else StateCache(cache_folder(setup.state))
         self.context = Context(setup.settings, theme or setup.theme, cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
