@@ -79,8 +79,12 @@ def theme() -> Theme:
 
 
 @pytest.fixture(scope="session")
-def context(settings: Settings, theme: Theme) -> Context:
-    return Context(settings, theme)
+def context(settings: Settings, theme: Theme, shared_cache: Path) -> Context:
+    """The export context of the repository's settings and theme, its exporters' cache the
+    one the test run shares, as a run's is (web fonts and Word subsets made once)."""
+    from briefkit.engine.work import StateCache
+
+    return Context(settings, theme, cache=StateCache(shared_cache))
 
 
 @pytest.fixture

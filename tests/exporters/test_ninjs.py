@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -287,14 +286,10 @@ def test_without_base_url_one_line(settings: Settings, theme: Theme) -> None:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both samples exported by the command line to every installed format."""
-    folder = tmp_path_factory.mktemp("newsroom")
-    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    shutil.copytree(SAMPLES, folder / "source")
-    result = run_briefkit("export", "--all", cwd=folder)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return folder / "dist"
+def exported(exported_all: Path) -> Path:
+    """Both samples (and the test briefings) exported by the command line to every
+    installed format: the output folder."""
+    return exported_all / "dist"
 
 
 @pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
