@@ -66,12 +66,13 @@ Job = ReadJob | BriefingJob | CollectionJob
 
 @dataclass(frozen=True)
 class Made:
-    """An output's bytes, its extra files and how long it took."""
+    """An output's bytes, its extra files, how long it took and what the exporter warned of."""
 
     data: bytes
     media_type: str
     files: Mapping[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -537,6 +537,7 @@ class _Run:
                         tuple(name for name, _, _ in extras))
         self.state.add(record)
         self.report.written.append(record)
+        self.report.warnings.extend(f"{job.shown}: {job.format}: {w}" for w in made.warnings)
         self.tell.written(record)
 
     def abandon(self) -> None:

@@ -212,13 +212,15 @@ class Workshop:
                 moment = item.briefing.modified
             data, files = ((result.data, dict(result.files)) if isinstance(result, Exported)
                            else (result, {}))
+            warnings = tuple(result.warnings) if isinstance(result, Exported) else ()
             if not isinstance(data, bytes) or not all(isinstance(v, bytes)
                                                       for v in files.values()):
                 raise TypeError(f"exporter '{job.format}' returned {type(data).__name__}, "
                                 "not bytes")
             if is_zip(data):
                 data = normalise_zip(data, moment)
-            return Made(data, exporter.media_type, files, time.perf_counter() - started)
+            return Made(data, exporter.media_type, files, time.perf_counter() - started,
+                        warnings)
         except BriefkitError as error:
             return Refused(error.message)
         except OSError as error:

@@ -15,6 +15,7 @@ from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
 from briefkit.load import BriefingFile
 from briefkit.render import html, metadata, published, webfonts
+from briefkit.render.dates import conventions_of
 from briefkit.render.feed_entries import summary
 
 #: The front page, which every briefing page links home to.
@@ -61,12 +62,14 @@ class HTMLExporter(Exporter):
         site = SiteLinks(
             home=links.relative(here, FRONT_PAGE),
             name=theme.settings.brand.masthead or settings.publisher or settings.title,
-            downloads=download_links(context.outputs.get(item.id, {}), briefing.language),
+            downloads=download_links(context.outputs.get(item.id, {}), briefing.language,
+                                     conventions_of(settings)),
             feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, label,
                              f"{settings.title} ({label})")
                         for feed, label in FEEDS) if base_url else (),
         )
-        css = html.stylesheet(theme, font_url=webfonts.font_url(here))
+        css = (html.stylesheet(theme, font_url=webfonts.font_url(here)) + "\n"
+               + html.numbered_lists(settings, briefing.language))
         page = html.page(
             item, theme, settings, image_url, css=css,
             site=site,
