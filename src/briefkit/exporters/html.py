@@ -17,6 +17,7 @@ from briefkit.load import BriefingFile
 from briefkit.render import html, metadata, published, webfonts
 from briefkit.render.dates import conventions_of
 from briefkit.render.feed_entries import summary
+from briefkit.render.furniture import numbered_lists
 
 #: The front page, which every briefing page links home to.
 FRONT_PAGE = "index.html"
@@ -69,7 +70,7 @@ class HTMLExporter(Exporter):
                         for feed, label in FEEDS) if base_url else (),
         )
         css = (html.stylesheet(theme, font_url=webfonts.font_url(here)) + "\n"
-               + html.numbered_lists(settings, briefing.language))
+               + numbered_lists(settings, briefing.language))
         page = html.page(
             item, theme, settings, image_url, css=css,
             site=site,

@@ -27,6 +27,7 @@ from briefkit.errors import BriefingError, ThemeError
 from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.load import BriefingFile, confinement, display_path, find_in_source
 from briefkit.render import html, published
+from briefkit.render.furniture import page_furniture
 from briefkit.themes import Theme, describe
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ class PDFExporter(Exporter):
             fetcher.check(item.id, display_path(item.path))
             _check_drawable(document_html, item, theme)
             # the page's footer, numbers and running heads in the briefing's language
-            furniture = CSS(string=html.page_furniture(theme, settings, item.briefing.language),
+            furniture = CSS(string=page_furniture(theme, settings, item.briefing.language),
                             font_config=style.fonts)
             document = document_html.render(
                 font_config=style.fonts, stylesheets=[style.css, furniture], pdf_variant=variant,
