@@ -11,8 +11,8 @@ from conftest import ENGLISH, FIXTURES, FRENCH, SAMPLES, fixture, sample
 from reading import docx_text, epub_text, pdf_text
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import CollectionExporter, Context, Exported
-from briefkit.load import BriefingFile
 from briefkit.render import html
 
 #: How each language names an offset from UTC (CLDR's "GMT{0}"), and its digits

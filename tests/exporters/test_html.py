@@ -17,9 +17,9 @@ from exporters.exported import made
 from fontTools.ttLib import TTFont
 from reading import chromium_reads
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import Context, Exported
 from briefkit.exporters.html import HTMLExporter
-from briefkit.load import BriefingFile
 
 BASE = "https://briefings.example.org/"
 #: briefing name -> (the briefing, its exported web page)
@@ -244,7 +244,7 @@ def test_ninjs_is_for_partners_not_a_download_for_readers(context: Context) -> N
 
 def on_disk(item: BriefingFile, context: Context, folder: Path, theme: str = "default") -> Path:
     """The web page of ``item`` in a packaged theme, written with its images and fonts."""
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     exported = HTMLExporter().export(item, Context(context.settings,
                                                    load_theme(theme, ROOT)))

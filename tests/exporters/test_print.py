@@ -20,7 +20,7 @@ from briefkit.config import Settings
 from briefkit.exporters.base import Context, Exported
 from briefkit.exporters.pdf import PDFExporter
 from briefkit.load import load
-from briefkit.themes import load_theme
+from briefkit.theme import load_theme
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -307,7 +307,7 @@ def footer_and_number(page: Page, footer: str) -> tuple[float, float]:
     """The baselines (bottom of the word boxes) of the footer line and the page number."""
     low = [w for w in page.words if w.y0 > page.height - 30 * MM]
     number = next(w for w in low if re.fullmatch(r"[\d٠-٩]+", w.text))
-    first = footer.split()[0]
+    first = footer.split(maxsplit=1)[0]
     text = next(w for w in low if w.text in (first, first[::-1]) or first in w.text)
     return text.y1, number.y1
 

@@ -19,12 +19,12 @@ from conftest import ENGLISH, FRENCH, fixture, sample
 from exporters.exported import made
 from reading import chromium_reads
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
-from briefkit.exporters.base import CollectionContext, OutputInfo
+from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.site import FrontPageExporter, file_size
-from briefkit.load import BriefingFile
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,12 @@ def outputs() -> dict[str, dict[str, OutputInfo]]:
 
 @pytest.fixture(scope="module")
 def cctx(settings: Settings, theme: Theme,
-         outputs: dict[str, dict[str, OutputInfo]]) -> CollectionContext:
-    return CollectionContext(settings, theme, outputs)
+         outputs: dict[str, dict[str, OutputInfo]]) -> Context:
+    return Context(settings, theme, outputs)
 
 
 @pytest.fixture(scope="module")
-def page(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+def page(items: list[BriefingFile], cctx: Context) -> bytes:
     return FrontPageExporter().export_collection(items, cctx).data
 
 
@@ -66,7 +66,7 @@ def test_feed_autodiscovery(tree: lxml.html.HtmlElement) -> None:
 
 
 def test_no_feeds_announced_without_base_url(items: list[BriefingFile],
-                                             cctx: CollectionContext) -> None:
+                                             cctx: Context) -> None:
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
     tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(items, bare).data)
     assert tree.xpath("//link[@rel='alternate']") == []
@@ -79,7 +79,7 @@ def test_a_row_per_briefing_newest_first(tree: lxml.html.HtmlElement,
     expected = sorted(sorted(items, key=lambda i: i.id), key=lambda i: i.briefing.published,
                       reverse=True)
     assert [r.get("id") for r in rows] == [i.id for i in expected]
-    for row, item in zip(rows, expected):
+    for row, item in zip(rows, expected, strict=True):
         assert row.xpath("string(*[@class='entry']/@lang)") == item.briefing.language
         assert row.xpath("string(*[@class='entry']/@dir)") == item.briefing.direction
         assert row.xpath("string(.//h2)").strip()
@@ -145,7 +145,7 @@ def test_responsive_page(tree: lxml.html.HtmlElement) -> None:
     assert tree.get("lang") == "en-GB"
 
 
-def test_same_bytes_every_time(items: list[BriefingFile], cctx: CollectionContext,
+def test_same_bytes_every_time(items: list[BriefingFile], cctx: Context,
                                page: bytes) -> None:
     assert FrontPageExporter().export_collection(list(reversed(items)), cctx).data == page
 
@@ -175,7 +175,7 @@ def test_chromium_draws_the_page(width: int, page: bytes, tmp_path: Path) -> Non
 
 
 def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile],
-                                                        cctx: CollectionContext,
+                                                        cctx: Context,
                                                         tmp_path: Path) -> None:
     logo = (Path(__file__).parent.parent / "fixtures" / "images" / "chart.png").read_bytes()
     (tmp_path / "logo.png").write_bytes(logo)
@@ -190,7 +190,7 @@ def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile
     assert tree.xpath("//header//img/@src") == [published]
 
 
-def logo_theme(cctx: CollectionContext, folder: Path, name: str, data: bytes) -> Theme:
+def logo_theme(cctx: Context, folder: Path, name: str, data: bytes) -> Theme:
     """The default theme with ``data`` as its logo, called ``name`` in ``folder`` (not
     checked when loaded: what a file swapped after the theme's check would be)."""
     (folder / name).write_bytes(data)
@@ -200,7 +200,7 @@ def logo_theme(cctx: CollectionContext, folder: Path, name: str, data: bytes) ->
 
 
 def test_a_logo_named_html_is_published_as_the_image_it_is_by_every_output(
-        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+        items: list[BriefingFile], cctx: Context, tmp_path: Path) -> None:
     """A PNG carrying a script in a text chunk, named logo.html, would be served as a web
     page: the front page, the feeds and the web page all publish and name it as a PNG."""
     from PIL import Image, PngImagePlugin
@@ -240,7 +240,7 @@ def test_a_logo_named_html_is_published_as_the_image_it_is_by_every_output(
 
 
 def test_a_logo_that_is_not_an_image_when_published_is_refused_in_one_line(
-        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+        items: list[BriefingFile], cctx: Context, tmp_path: Path) -> None:
     """theme.toml's logo is checked when the theme loads; the file is read, bounded, and
     checked again when it is published, so a file swapped since is never published."""
     theme = logo_theme(cctx, tmp_path, "logo.png", b"<svg onload='alert(1)'/>")
@@ -251,7 +251,7 @@ def test_a_logo_that_is_not_an_image_when_published_is_refused_in_one_line(
 
 
 def test_web_fonts_beside_the_front_page(page: bytes, items: list[BriefingFile],
-                                         cctx: CollectionContext) -> None:
+                                         cctx: Context) -> None:
     files = FrontPageExporter().export_collection(items, cctx).files
     css = lxml.html.document_fromstring(page).xpath("string(//style)")
     urls = re.findall(r'@font-face \{[^}]*src: url\("([^"]+)"\)', css)
@@ -262,7 +262,7 @@ def test_web_fonts_beside_the_front_page(page: bytes, items: list[BriefingFile],
 LONG = "https://example.org/" + "a-very-long-address-without-a-single-space" * 6
 
 
-def overflow_page(items: list[BriefingFile], cctx: CollectionContext,
+def overflow_page(items: list[BriefingFile], cctx: Context,
                   tmp_path: Path) -> Path:
     """The front page with a headline and a standfirst that never break by themselves."""
     long = dataclasses.replace(items[0], briefing=items[0].briefing.model_copy(update={
@@ -301,7 +301,7 @@ def page_width(page: Path, width: int) -> tuple[int, int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
-def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: CollectionContext,
+def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: Context,
                                                tmp_path: Path) -> None:
     page = overflow_page(items, cctx, tmp_path)
     for width in (390, 1280):
@@ -321,7 +321,7 @@ def test_download_sizes_are_in_the_digits_of_the_dateline() -> None:
 
 
 def test_ninjs_is_for_partners_not_a_download_for_readers(items: list[BriefingFile],
-                                                          cctx: CollectionContext) -> None:
+                                                          cctx: Context) -> None:
     """"NINJS 3 kB" was offered to readers beside the PDF."""
     outputs = {ENGLISH: {**made(ENGLISH, html=41_610, pdf=61_282),
                          "ninjs": OutputInfo(f"{ENGLISH}.ninjs.json", "ninjs",
@@ -334,7 +334,7 @@ def test_ninjs_is_for_partners_not_a_download_for_readers(items: list[BriefingFi
 
 
 def test_the_masthead_is_not_repeated_above_a_heading_that_says_the_same(
-        items: list[BriefingFile], cctx: CollectionContext) -> None:
+        items: list[BriefingFile], cctx: Context) -> None:
     for publisher in ("Briefings", "BRIEFINGS", "", "The Briefing Desk"):
         settings = cctx.settings.model_copy(update={"title": "Briefings",
                                                     "publisher": publisher})
@@ -346,10 +346,10 @@ def test_the_masthead_is_not_repeated_above_a_heading_that_says_the_same(
         assert ("The Briefing Desk" in header) == (publisher == "The Briefing Desk")
 
 
-def served(items: list[BriefingFile], cctx: CollectionContext, folder: Path,
+def served(items: list[BriefingFile], cctx: Context, folder: Path,
            theme: str = "default") -> Path:
     """The front page in a packaged theme, written with its fonts."""
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     exported = FrontPageExporter().export_collection(
         items, dataclasses.replace(cctx, theme=load_theme(theme)))
@@ -374,7 +374,7 @@ return Array.from(document.querySelectorAll('ol.briefings > li')).map(function (
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
 @pytest.mark.parametrize("look", ["default", "wire"])
 def test_every_row_keeps_the_layout_of_the_page(items: list[BriefingFile],
-                                                cctx: CollectionContext, tmp_path: Path,
+                                                cctx: Context, tmp_path: Path,
                                                 look: str) -> None:
     """The Arabic row was mirrored, its date column jumping to the other side."""
     rows = chromium_reads(served(items, cctx, tmp_path, look), ROWS, width=1280)
@@ -386,7 +386,7 @@ def test_every_row_keeps_the_layout_of_the_page(items: list[BriefingFile],
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
 def test_the_wire_front_page_writes_headlines_as_the_briefings_do(
-        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+        items: list[BriefingFile], cctx: Context, tmp_path: Path) -> None:
     """The wire theme's front page set every headline in capitals."""
     rows = chromium_reads(served(items, cctx, tmp_path, "wire"), ROWS, width=1280)
     english = next(row for row in rows if row["id"] == ENGLISH)

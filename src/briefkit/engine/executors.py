@@ -1,4 +1,5 @@
-"""Where jobs run, chosen by the work: this process, local worker processes, a Dask cluster.
+"""The executors jobs run on: this process, local worker processes, a Dask cluster
+(which one a run uses is :mod:`briefkit.engine.placement`'s choice).
 
 A run with little to do runs here and never pays a pool's start-up; a bigger
 one uses a local process pool whose workers start with WeasyPrint imported and

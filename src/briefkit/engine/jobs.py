@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import Problem
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class BriefingJob:
 
     @property
     def shown(self) -> str:
-        from briefkit.load import display_path
+        from briefkit.files import display_path
 
         return display_path(self.source)
 
@@ -66,13 +66,15 @@ Job = ReadJob | BriefingJob | CollectionJob
 
 @dataclass(frozen=True)
 class Made:
-    """An output's bytes, its extra files, how long it took and what the exporter warned of."""
+    """An output's bytes, its extra files, how long it took, what it took from the cache
+    and what the exporter warned of."""
 
     data: bytes
     media_type: str
     files: Mapping[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
-    warnings: tuple[str, ...] = ()
+    cached: tuple[str, ...] = ()  # the cache entries it was made with (their file names)
+    warnings: tuple[str, ...] = ()  # what a desk should know, one line each
 
 
 @dataclass(frozen=True)

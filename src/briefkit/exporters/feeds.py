@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
-from briefkit.load import BriefingFile
+from briefkit.exporters.base import CollectionExporter, Context, Exported
 from briefkit.model import Briefing
 from briefkit.render import html, published
 from briefkit.render.dates import locale_of
@@ -64,7 +64,7 @@ def description(settings: Settings) -> str:
 
 
 def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
-          context: CollectionContext, text: Callable[[str], str]
+          context: Context, text: Callable[[str], str]
           ) -> tuple[FeedGenerator, list[FeedEntry]]:
     """A feedgen feed with what RSS and Atom share about the feed itself, and its entries.
 
@@ -103,7 +103,7 @@ class RSSExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         fg, entries = _feed(self, items, context, rss_text)
         fg.load_extension("dc")
         fg.load_extension("media")
@@ -163,7 +163,7 @@ class AtomExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         # Atom's title and subtitle are text constructs of type "text" (feedgen writes no
         # type): markup in them stays text for every reader, as in entries' titles
         fg, entries = _feed(self, items, context, str)
@@ -212,12 +212,12 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     written = root.findall(f"{{{ATOM_NS}}}entry")
     if len(written) != len(entries) or len(entries) != len(given_links):
         raise RuntimeError("feedgen wrote a different number of Atom entries")
-    for element, entry, given in zip(written, entries, given_links):
+    for element, entry, given in zip(written, entries, given_links, strict=True):
         element.set(XML_LANG, entry.briefing.language)
         found = element.findall(f"{{{ATOM_NS}}}link")
         if len(found) != len(given):
             raise RuntimeError("feedgen wrote a different number of Atom entry links")
-        for link, attributes in zip(found, given):
+        for link, attributes in zip(found, given, strict=True):
             for key in ("rel", "type", "hreflang", "title", "length"):
                 if attributes.get(key):
                     link.set(key, attributes[key])
@@ -235,7 +235,7 @@ class JSONFeedExporter(CollectionExporter):
     made_with = html.MADE_WITH
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         settings = context.settings
         base_url = require_base_url(settings, self.output)
         entries = feed_entries(items, context.theme, settings, context.outputs, self.output)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
-from briefkit.load import BriefingFile
 from briefkit.render import html, metadata, published, webfonts
 from briefkit.render.dates import conventions_of
 from briefkit.render.feed_entries import summary

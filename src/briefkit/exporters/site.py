@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefkit import __version__, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.datelines import in_digits
 from briefkit.exporters.base import (
-    CollectionContext,
     CollectionExporter,
+    Context,
     Exported,
     OutputInfo,
 )
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
-from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
 from briefkit.render.dates import Convention, conventions_of, dateline, digits, locale_of
@@ -142,7 +142,7 @@ class FrontPageExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, *webfonts.MADE_WITH)
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
         # The feeds need base_url: without it they are not written, so not announced.

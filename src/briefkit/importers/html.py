@@ -26,17 +26,24 @@ briefing's markup (``*em*``, ``**strong**``, ``[label](url)``); literal ``*``,
 
 from __future__ import annotations
 
-import html
 import re
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
 from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
-from briefkit.inline import Emphasis, Inline, Link, Strong, Text, markup, tidy
+from briefkit.importers.html_inline import (
+    MAX_INLINE_DEPTH,
+    SPACE,
+    InlineLine,
+    bounded_references,
+    plain_text,
+    safe_url,
+    stand_in_character,
+)
+from briefkit.inline import Text, markup
 
 #: Elements that hold or arrange text: read through.  (Not ``<del>`` or ``<s>``: struck-out
 #: words read as current ones would change what the article says, so they are refused.)
@@ -67,7 +74,6 @@ READ = (
 SOURCE_LINE = "data-source-line"
 PUBLISHED_META = ("article:published_time", "date", "dc.date", "dcterms.created")
 
-_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 #: What the parser leaves unread at the end when a "<" construct is never closed by ">":
 #: a tag (group 1 its name), an end tag, a declaration or a processing instruction.  Each
 #: would otherwise be read again from every "<" after it, to the end of the file.
@@ -76,118 +82,12 @@ _UNFINISHED = re.compile(r"</?([A-Za-z][\w-]*)|<[!?/]")
 #: step of its own per "<".  It is read as a stand-in character instead, in one run with the
 #: text around it, and is "<" again in what the reader collects.
 _LONE_LT = re.compile(r"<(?![A-Za-z/!?])")
-#: A decimal character reference: one of more than 7 digits (leading zeros aside) names
-#: no character, and Python refuses to read a number of more than 4,300 digits.
-_NUMBER_REFERENCE = re.compile(r"&#0*([0-9]+)")
-#: Any numeric character reference, decimal or hexadecimal (leading zeros aside).
-_ANY_NUMBER_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))")
 _DASH = re.compile(r"^\s*(?:—|―|–|--)\s*")
-#: Formatting (emphasis, strong, links) nested deeper than this is read through, words kept.
-MAX_INLINE_DEPTH = 16
 #: Where to report a refused element: (tag, position in the HTML) -> (line, column) in the file.
 Locate = Callable[[str, tuple[int, int]], tuple[int, int]]
 
 
-# --- inline content -------------------------------------------------------------------
-
-
-def _safe_url(url: str) -> str:
-    """The URL with what the markup cannot hold percent-encoded (spaces, ``*``,
-    ``\\``, unbalanced parentheses); a web server reads it the same."""
-    url = re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", url.strip())
-    url = url.replace("\\", "%5C").replace("*", "%2A")
-    if url.count("(") != url.count(")"):
-        url = url.replace("(", "%28").replace(")", "%29")
-    return url
-
-
-def _bounded_references(text: str) -> str:
-    """The text with every decimal character reference too long to name a character
-    written as U+FFFD's (what HTML decodes it to), short enough for Python to read."""
-    def bounded(match: re.Match[str]) -> str:
-        digits = match.group(1)
-        return match.group() if len(match.group()) <= 10 else \
-            f"&#{digits if len(digits) <= 7 else 65533}"
-
-    return _NUMBER_REFERENCE.sub(bounded, text) if "&#" in text else text
-
-
-def _stand_in(text: str) -> str | None:
-    """A character (from Unicode's private use area) that ``text`` neither holds nor names
-    with a character reference, if there is one."""
-    present = set(text)
-    for match in _ANY_NUMBER_REFERENCE.finditer(text) if "&#" in text else ():
-        hexadecimal, decimal = match.groups()
-        digits = hexadecimal or decimal
-        if len(digits) <= 8:  # longer, it names no character
-            present.add(chr(min(int(digits, 16 if hexadecimal else 10), 0x10FFFF)))
-    return next((chr(code) for code in range(0xE000, 0xF900) if chr(code) not in present),
-                None)
-
-
-def decode_entities(text: str) -> str:
-    """Character references decoded, as an HTML reader does (``&amp;`` is ``&``)."""
-    return html.unescape(_bounded_references(text))
-
-
-def plain_text(nodes: Sequence[Inline]) -> str:
-    """The words alone, whitespace collapsed (for titles, headings, attributions)."""
-    return _SPACE.sub(" ", inline.plain(tuple(tidy(nodes)))).strip()
-
-
-class _Line:
-    """Inline content being collected: a paragraph, a heading, a list item.
-
-    Formatting nested deeper than :data:`MAX_INLINE_DEPTH` is read through (its
-    words kept), so no later step has to walk a tree thousands of levels deep.
-    """
-
-    def __init__(self, line: int) -> None:
-        self.line = line
-        # (element kind, link URL, children, whether it becomes a node of its own)
-        self.stack: list[tuple[str, str, list[Inline], bool]] = [("root", "", [], True)]
-        # how many of each kind are open: an end tag is matched without walking the stack
-        self.open_kinds: Counter[str] = Counter()
-        self.flattened = False
-
-    def text(self, data: str) -> None:
-        self.stack[-1][2].append(Text(data))
-
-    def open(self, kind: str, url: str = "") -> None:
-        kept = len(self.stack) <= MAX_INLINE_DEPTH
-        self.flattened = self.flattened or not kept
-        # formatting read through writes its words straight into the list of the deepest
-        # one kept: handing them up one level at a time would copy them once per level
-        self.stack.append((kind, url, [] if kept else self.stack[-1][2], kept))
-        self.open_kinds[kind] += 1
-
-    def close(self, kind: str) -> None:
-        if not self.open_kinds[kind]:
-            return  # a stray end tag: browsers ignore it too
-        while True:
-            frame_kind, url, children, kept = self.stack.pop()
-            self.open_kinds[frame_kind] -= 1
-            parent = self.stack[-1][2]
-            if not kept:
-                pass  # its words are in its parent's list already
-            elif frame_kind == "em":
-                parent.append(Emphasis(tuple(children)))
-            elif frame_kind == "strong":
-                parent.append(Strong(tuple(children)))
-            elif url:
-                parent.append(Link(tuple(children), url))
-            else:
-                parent.extend(children)  # a link we do not carry: its words only
-            if frame_kind == kind:
-                return
-
-    def nodes(self) -> list[Inline]:
-        while len(self.stack) > 1:
-            self.close(self.stack[-1][0])
-        return self.stack[0][2]
-
-
-class _Reader(HTMLParser):
+class HtmlReader(HTMLParser):
     """Collects the article as the parser walks the elements."""
 
     def __init__(self, file: str, locate: Locate) -> None:
@@ -199,7 +99,7 @@ class _Reader(HTMLParser):
         self.head_title: list[str] | None = None  # its pieces, joined once at the end
         self.in_head = 0
         self.in_title = False
-        self.current: _Line | None = None
+        self.current: InlineLine | None = None
         self.kind = ""  # what self.current is: p, h1..h6, li, attribution
         self.quote: list[tuple[str, str]] | None = None  # (markup, plain) per paragraph
         self.attribution: str | None = None
@@ -213,7 +113,7 @@ class _Reader(HTMLParser):
         """Read ``data``; each "<" that starts no tag is read as a stand-in character of the
         same length (positions in the file stay right) and given back as "<"."""
         if "<" in data and self.stand_in is None:
-            self.stand_in = _stand_in(data)
+            self.stand_in = stand_in_character(data)
         if self.stand_in is not None:
             data = _LONE_LT.sub(self.stand_in, data)
         super().feed(data)
@@ -246,13 +146,13 @@ class _Reader(HTMLParser):
 
     # --- paragraphs
 
-    def begin(self, kind: str) -> _Line:
+    def begin(self, kind: str) -> InlineLine:
         self.end()
-        self.current = _Line(self.line())
+        self.current = InlineLine(self.line())
         self.kind = kind
         return self.current
 
-    def ensure(self) -> _Line:
+    def ensure(self) -> InlineLine:
         """The paragraph text goes into, started if text appears outside any."""
         if self.current is None:
             return self.begin("li" if self.items is not None else "p")
@@ -431,7 +331,7 @@ class _Reader(HTMLParser):
             return
         scheme = inline.link_scheme(href.strip())
         if scheme in inline.LINK_SCHEMES:
-            line.open("a", _safe_url(href))
+            line.open("a", safe_url(href))
             return
         where = f"a '{scheme}:' address" if scheme else "a relative address"
         if scheme not in ("javascript", "vbscript", "data"):
@@ -442,7 +342,7 @@ class _Reader(HTMLParser):
 
     def meta(self, attributes: dict[str, str]) -> None:
         name = (attributes.get("name") or attributes.get("property") or "").lower()
-        content = _SPACE.sub(" ", attributes.get("content", "")).strip()
+        content = SPACE.sub(" ", attributes.get("content", "")).strip()
         if not content:
             return
         if name == "author":
@@ -508,8 +408,8 @@ def read_html(text: str, file: str, locate: Locate | None = None,
     ``line``, when given, is the file's line that every note names (the HTML is
     one value on one line of a JSON file).
     """
-    reader = _Reader(file, locate or (lambda tag, position: (position[0], position[1] + 1)))
+    reader = HtmlReader(file, locate or (lambda tag, position: (position[0], position[1] + 1)))
     reader.source_line = line
-    reader.feed(_bounded_references(text))
+    reader.feed(bounded_references(text))
     reader.close()
     return reader.article

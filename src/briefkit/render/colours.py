@@ -9,7 +9,7 @@ a theme keeps its hue and needs to say nothing more.
 
 from __future__ import annotations
 
-from briefkit.theme_settings import Colours
+from briefkit.theme import Colours
 
 #: The contrast every text colour has by night against the page and the factbox's shade
 MIN_CONTRAST = 4.5

@@ -13,7 +13,7 @@ from briefkit.config import Settings
 from briefkit.render.dates import conventions_of, digits
 from briefkit.render.html import css_string
 from briefkit.render.scripts import page_stack
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: CSS counter styles of the numbering systems a dateline may use (see datelines._ZEROS)
 COUNTER_STYLES = {"arab": "arabic-indic", "arabext": "persian", "deva": "devanagari",

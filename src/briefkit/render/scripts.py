@@ -1,6 +1,6 @@
 """Which face of a theme sets each script it carries, and how text in that script is set.
 
-Text falls back through every face of the theme (:meth:`~briefkit.theme_settings.Fonts.stack`):
+Text falls back through every face of the theme (:meth:`~briefkit.theme.settings.Fonts.stack`):
 Arabic is set in Amiri because Charis SIL and Inter lack its letters.  But the full stops,
 colons and digits inside an Arabic sentence are in Charis SIL and Inter too, so they would
 come from a Latin face, at its size and on its baseline, in the middle of Amiri.  For each
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefkit.themes import Theme, characters_of
+from briefkit.theme import Theme, characters_of
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _stack(theme: Theme, family: str, first: str) -> str:
 def page_stack(theme: Theme, language: str) -> str | None:
     """The families of the running heads and page numbers of a briefing in ``language``,
     when its script has a face of its own (the headings' stack otherwise)."""
-    primary = language.split("-")[0].lower()
+    primary = language.split("-", maxsplit=1)[0].lower()
     for script in SCRIPTS:
         if primary in script.languages:
             family = script_face(theme, script)
