@@ -303,6 +303,20 @@ def test_ragged_columns_hyphenate_little_and_never_a_short_name(context: Context
     assert not any(b - a == 1 for a, b in itertools.pairwise(hyphenated))
 
 
+def test_a_name_in_a_narrow_table_cell_is_never_hyphenated(settings: Settings,
+                                                             tmp_path: Path) -> None:
+    """In a wire column, "Kelder Reservoir" was set "Kelder Reser- / voir" and a header
+    "CHARAC- / TER" while the figures' columns had room to spare."""
+    table = {"type": "table", "caption": "Reservoir levels, week 2",
+             "header": ["Reservoir", "Capacity (Ml)", "Held now", "A year ago"],
+             "rows": [["Tarrow Water", "39,000", "40%", "92%"],
+                      ["Kelder Reservoir", "35,000", "33%", "94%"],
+                      ["Brindle Lake", "17,000", "41%", "63%"]]}
+    path = printed(settings, tmp_path, {"sections": [{"blocks": [table]}]}, "wire")
+    text = _pdftotext_raw(path, 1)
+    assert "Reservoir" in text and "\u2010" not in text, text
+
+
 def footer_and_number(page: Page, footer: str) -> tuple[float, float]:
     """The baselines (bottom of the word boxes) of the footer line and the page number."""
     low = [w for w in page.words if w.y0 > page.height - 30 * MM]
@@ -407,3 +421,17 @@ def test_punctuation_inside_arabic_is_set_in_the_arabic_face(arabic: dict[str, P
         {(run.text, run.face) for run in marks if not run.face.startswith("Amiri")}
     # the sentences carry their own full stops and colons, in their face
     assert body and all(run.face.startswith("Amiri") for run in body)
+
+
+@pytest.mark.parametrize("theme", ["default", "wire"])
+def test_a_printed_address_reads_left_to_right_in_arabic(arabic: dict[str, Path],
+                                                         theme: str) -> None:
+    """A source's address that wrapped in a right-to-left column read "/https://example.org"
+    on its first line and touched the title: it reads from its start, a space from the
+    title on its right."""
+    for page in pages(arabic[theme]):
+        for address in (w for w in page.words if "example.org" in w.text):
+            assert address.text.startswith("https://"), address.text
+            after = [w.x0 - address.x1 for w in page.words
+                     if abs(w.y0 - address.y0) < 1 and w.x0 >= address.x1 - 1]
+            assert after and min(after) > 1.5, (address.text, after)
