@@ -50,7 +50,7 @@ def main() -> int:
         print(f"  {'briefing':<38} {'first':>8} {'warm median':>12} {'warm min':>9} {'pages':>6}")
         for name, item in items.items():
             t0 = time.perf_counter()
-            data = exporter.export(item, context)
+            data = exporter.export(item, context).data
             first = time.perf_counter() - t0
             warm = []
             for _ in range(args.runs):

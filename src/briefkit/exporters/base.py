@@ -73,10 +73,13 @@ class Exported:
 
     An extra file named by several outputs must have the same bytes in each; the
     engine writes it once and removes it when no output names it any more.
+    ``warnings`` are what a desk should know about the file although it was made (an
+    image too coarse for print, say): one line each, in the run's report.
     """
 
     data: bytes
     files: Mapping[str, bytes] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 class Exporter:

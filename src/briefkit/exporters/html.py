@@ -15,7 +15,9 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
 from briefkit.render import html, metadata, published, webfonts
+from briefkit.render.dates import conventions_of
 from briefkit.render.feed_entries import summary
+from briefkit.render.furniture import numbered_lists
 
 #: The front page, which every briefing page links home to.
 FRONT_PAGE = "index.html"
@@ -61,12 +63,14 @@ class HTMLExporter(Exporter):
         site = SiteLinks(
             home=links.relative(here, FRONT_PAGE),
             name=theme.settings.brand.masthead or settings.publisher or settings.title,
-            downloads=download_links(context.outputs.get(item.id, {}), briefing.language),
+            downloads=download_links(context.outputs.get(item.id, {}), briefing.language,
+                                     conventions_of(settings)),
             feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, label,
                              f"{settings.title} ({label})")
                         for feed, label in FEEDS) if base_url else (),
         )
-        css = html.stylesheet(theme, font_url=webfonts.font_url(here))
+        css = (html.stylesheet(theme, font_url=webfonts.font_url(here)) + "\n"
+               + numbered_lists(settings, briefing.language))
         page = html.page(
             item, theme, settings, image_url, css=css,
             site=site,

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
+from briefkit.datelines import in_digits
 from briefkit.exporters.base import (
     CollectionExporter,
     Context,
@@ -25,12 +26,14 @@ from briefkit.exporters.base import (
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
-from briefkit.render.dates import Convention, conventions_of, dateline, locale_of
+from briefkit.render.dates import Convention, conventions_of, dateline, digits, locale_of
 from briefkit.render.feed_entries import DOWNLOADS, newest_first
 from briefkit.render.labels import labels_for
 
 #: How a download is named on the page; other formats show their name in capitals.
 FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+#: Files made for partners' systems, not for readers: never offered as a download.
+FOR_PARTNERS = frozenset({"ninjs"})
 #: The feeds the page announces, with the name readers know them by.
 FEEDS = ((RSSExporter, "RSS"), (AtomExporter, "Atom"), (JSONFeedExporter, "JSON Feed"))
 
@@ -57,7 +60,7 @@ class Row:
 
     id: str
     lang: str
-    dir: str
+    dir: str  # of the briefing's own text: the row keeps the page's layout
     href: str | None
     title: str
     subtitle: str | None
@@ -68,26 +71,34 @@ class Row:
     downloads: tuple[DownloadLink, ...]
 
 
-def file_size(size: int, language: str) -> str:
-    """'245 kB', '1.5 MB' ('1,5 Mo' in French): CLDR units, number and unit never split."""
+def file_size(size: int, language: str,
+              conventions: Mapping[str, Convention] | None = None) -> str:
+    """'245 kB', '1.5 MB' ('1,5 Mo' in French, '٨٩ كيلوبايت' in Arabic): CLDR units, in
+    the digits of the language's dateline, number and unit never split."""
+    from babel.numbers import UnsupportedNumberingSystemError
     from babel.units import format_unit
 
     locale = locale_of(language)
-    if size < 1000 * 1000:
-        text = format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short", locale=locale)
-    else:
-        text = format_unit(round(size / 1000 / 1000, 1), "digital-megabyte", "short",
-                           locale=locale)
-    return str(text).replace(" ", "\u00a0")
+    system = digits(language, conventions)
+    value, unit = ((max(1, round(size / 1000)), "digital-kilobyte") if size < 1000 * 1000
+                   else (round(size / 1000 / 1000, 1), "digital-megabyte"))
+    try:  # the language's decimal separator in those digits ("١٫٥")
+        text = format_unit(value, unit, "short", locale=locale, numbering_system=system)
+    except UnsupportedNumberingSystemError:
+        text = format_unit(value, unit, "short", locale=locale)
+    return in_digits(str(text), system).replace(" ", "\u00a0")
 
 
-def download_links(made: Mapping[str, OutputInfo], language: str) -> tuple[DownloadLink, ...]:
-    """Every file exported for a briefing but its web page (its title links there)."""
+def download_links(made: Mapping[str, OutputInfo], language: str,
+                   conventions: Mapping[str, Convention] | None = None,
+                   ) -> tuple[DownloadLink, ...]:
+    """Every file exported for a briefing for its readers: not its web page (its title
+    links there), nor what is made for partners' systems (ninjs)."""
     order = [f for f in DOWNLOADS if f in made] + sorted(
-        f for f in made if f not in DOWNLOADS and f != "html")
+        f for f in made if f not in DOWNLOADS and f != "html" and f not in FOR_PARTNERS)
     return tuple(
         DownloadLink(made[f].name, made[f].media_type, FORMAT_LABELS.get(f, f.upper()),
-                     file_size(made[f].size, language))
+                     file_size(made[f].size, language, conventions))
         for f in order
     )
 
@@ -110,8 +121,16 @@ def row(briefing: Briefing, made: Mapping[str, OutputInfo],
         dateline=dateline(briefing, conventions),
         published_iso=briefing.published.isoformat(),
         download_label=labels.download,
-        downloads=download_links(made, lang),
+        downloads=download_links(made, lang, conventions),
     )
+
+
+def _same_words(first: str, second: str) -> bool:
+    """Whether two names say the same words, whatever their case and punctuation."""
+    def words(text: str) -> list[str]:
+        return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+
+    return words(first) == words(second)
 
 
 class FrontPageExporter(CollectionExporter):
@@ -135,13 +154,15 @@ class FrontPageExporter(CollectionExporter):
         rows = [row(i.briefing, context.outputs.get(i.id, {}), conventions)
                 for i in newest_first(items)]
         language = settings.language
+        masthead = theme.settings.brand.masthead or settings.publisher
         page = html.environment(theme).get_template("index.html").render(
             lang=language,
             dir="rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
             settings=settings,
-            masthead=theme.settings.brand.masthead or settings.publisher,
+            # the masthead names the site: not again above a heading that says the same
+            masthead=None if _same_words(masthead, settings.title) else masthead,
             logo=published.logo_path(theme),
-            footer=theme.settings.brand.footer,
+            footer=theme.settings.brand.footer_in(language),
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
