@@ -123,6 +123,11 @@ class FeedSettings(_Table):
     hubs: list[Annotated[Line, AfterValidator(_hub)]] = []
 
 
+class FrontPageSettings(_Table):
+    #: briefings on each page of the front page, and of a topic's or a language's page
+    per_page: Annotated[int, Field(ge=1, le=10_000)] = 50
+
+
 class PdfSettings(_Table):
     variant: Annotated[str, Field(pattern="^(" + "|".join(PDF_VARIANTS) + ")$")] = "pdf/ua-1"
 
@@ -339,6 +344,7 @@ class Settings(_Table):
     source: Annotated[Line, AfterValidator(_not_empty)] = "source"
     output: Annotated[Line, AfterValidator(_not_empty)] = "dist"
     feed: FeedSettings = FeedSettings()
+    front_page: FrontPageSettings = FrontPageSettings()
     pdf: PdfSettings = PdfSettings()
     engine: EngineSettings = EngineSettings()
     dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = {}

@@ -18,7 +18,7 @@ TIMELINE_SEPARATOR = " — "
 def readable(content: str) -> str:
     """``content`` (the article's HTML, as :func:`briefkit.render.html.content` writes
     it) with what only the stylesheet said written into the markup."""
-    import lxml.html
+    import lxml.html  # type: ignore[import-untyped]
 
     article = lxml.html.fragment_fromstring(content)
     for timeline in article.xpath(".//ol[contains(concat(' ', @class, ' '), ' timeline ')]"):

@@ -158,3 +158,40 @@ def archive_chunks(count: int, size: int) -> list[range]:
 def archive_folder(listing: Listing, number: int) -> str:
     """The folder of a listing's archive ``number`` (1 is the oldest)."""
     return f"{listing.folder}{ARCHIVE}{number}/"
+
+
+#: The first page of a listing; the others are ``page/<n>.html`` beside it.
+FIRST_PAGE = "index.html"
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One web page of a listing: ``per_page`` briefings, newest first."""
+
+    listing: Listing
+    number: int  # from 1
+    count: int  # pages in the listing
+    items: tuple[BriefingFile, ...]
+
+    @property
+    def path(self) -> str:
+        """Where the page is published: ``index.html``, ``page/2.html``,
+        ``tags/transport/page/3.html``."""
+        return page_path(self.listing, self.number)
+
+
+def page_path(listing: Listing, number: int) -> str:
+    """Where page ``number`` of a listing is published."""
+    return listing.path(FIRST_PAGE if number == 1 else f"page/{number}.html")
+
+
+def listing_pages(found: Sequence[Listing], per_page: int) -> list[ListingPage]:
+    """Every web page of the listings: a listing's first page always (an empty collection
+    still has a front page), then as many more as its briefings fill."""
+    pages = []
+    for listing in found:
+        count = max(1, -(-len(listing.items) // per_page))
+        for number in range(1, count + 1):
+            chunk = listing.items[(number - 1) * per_page: number * per_page]
+            pages.append(ListingPage(listing, number, count, chunk))
+    return pages
