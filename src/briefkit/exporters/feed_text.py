@@ -11,7 +11,10 @@ reader shows as written and the W3C Feed Validation Service accepts:
   the validator would take part of it for HTML (a closing tag such as ``</b>``, a
   character reference such as ``&amp;``): then it is written as HTML, escaped once
   more, which feedparser reports as HTML and readers that take titles as HTML show as
-  written.  An item's description is HTML by the specification: always escaped.
+  written.  A category is plain text to readers (none guesses): it is escaped only when
+  it holds a closing tag, which the validator would take for HTML.  An item's
+  description is HTML by the specification: always escaped.
+- A person's name is plain text in both, and has no HTML form: it is written as it is.
 - In both, ``&``, ``<`` and ``>`` are written as the hexadecimal references
   ``&#x26;``, ``&#x3C;`` and ``&#x3E;``, as the RSS Advisory Board's profile
   recommends for plain text: the same characters to any XML reader.
@@ -27,6 +30,8 @@ import re
 #: What a reader or the validator takes for HTML in text: a closing tag or a
 #: character reference.
 _LOOKS_LIKE_HTML = re.compile(r"</\w+>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+#: What the validator takes for HTML in any text: a closing tag.
+_CLOSING_TAG = re.compile(r"</\w+>")
 
 
 def looks_like_html(text: str) -> bool:
@@ -38,6 +43,11 @@ def rss_plain(text: str) -> str:
     """Text for an RSS element that holds text (a title, a category, the channel's
     description): as written, or escaped as HTML when part of it looks like HTML."""
     return html.escape(text, quote=True) if looks_like_html(text) else text
+
+
+def rss_category(text: str) -> str:
+    """Text for an RSS category: as written, or escaped as HTML when it holds a closing tag."""
+    return html.escape(text, quote=True) if _CLOSING_TAG.search(text) else text
 
 
 def as_html(text: str) -> str:

@@ -29,6 +29,7 @@ from briefkit.exporters.feed_text import (
     atom_type,
     atom_value,
     hexadecimal_references,
+    rss_category,
     rss_plain,
 )
 from briefkit.load import BriefingFile
@@ -203,7 +204,7 @@ class RSSExporter(CollectionExporter):
                 fe.dc.dc_creator(byline(entry.briefing))
             fe.dc.dc_language(entry.briefing.language)
             for tag in entry.briefing.tags:
-                fe.category(term=rss_plain(tag))
+                fe.category(term=rss_category(tag))
             if entry.summary:
                 fe.description(as_html(entry.summary))  # an item's description is HTML
             fe.content(entry.content)  # content:encoded
