@@ -23,7 +23,7 @@ from exporters.exported import made
 from exporters.feed_readers import published_url, shown, validator_events
 from lxml import etree
 
-from briefkit.config import FeedSettings, FrontPageSettings, Settings
+from briefkit.config import FeedSettings, Settings
 from briefkit.exporters.base import CollectionContext, Exported
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.exporters.site import FrontPageExporter
@@ -195,7 +195,8 @@ def test_entry_ids_never_change(exporter: RSSExporter, tmp_path: Path,
 def front_pages(items: list[BriefingFile], cctx: CollectionContext) -> Exported:
     """The front page and every page beside it, two briefings a page (made once: the theme's
     web fonts take a while)."""
-    settings = cctx.settings.model_copy(update={"front_page": FrontPageSettings(per_page=2)})
+    settings = cctx.settings.model_copy(update={
+        "front_page": cctx.settings.front_page.model_copy(update={"per_page": 2})})
     outputs = {i.id: made(i.id, html=1_000, pdf=2_000) for i in items}
     return FrontPageExporter().export_collection(items, dataclasses.replace(
         cctx, settings=settings, outputs=outputs))
