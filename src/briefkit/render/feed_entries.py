@@ -172,8 +172,8 @@ def feed_entry(item: BriefingFile, theme: Theme, settings: Settings,
 
     # A reader shows the entry's title, summary, authors and date itself, and the
     # feed's own title: the content starts with the article, its standfirst first.
-    content = feed_body.readable(
-        html.content(item, theme, settings, image_url, masthead="", in_feed=True))
+    content = html.content(item, theme, settings, image_url, masthead="", in_feed=True)
+    content = feed_body.readable(content)
     return FeedEntry(
         briefing=briefing,
         title=typeset(briefing.title, briefing.language),
