@@ -6,14 +6,15 @@ BIN    := $(VENV)/bin
 .PHONY: export publish test test-slow test-full system system-full imports lint clean mutants gates look
 
 # The virtual environment with briefkit installed (editable); redone when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# The versions come from constraints.txt, the ones the tests pass with.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[serve,publish]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[serve,publish]"
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $@
 
 # Debian packages briefkit needs (Pango for WeasyPrint; poppler, Java and OpenSSH's server for
@@ -74,10 +75,10 @@ mutants: system $(VENV)/.installed-test
 imports: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
-# The import direction, then ruff and mypy (strict), at the versions pinned here.
+# The import direction, then ruff and mypy (strict), at the versions constraints.txt pins.
 lint: imports
-	$(BIN)/python -m pip install --quiet ruff==0.17.6 mypy==2.4.1
-	$(BIN)/ruff check src tests
+	$(BIN)/python -m pip install --quiet -c constraints.txt ruff mypy
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy src
 
 clean:

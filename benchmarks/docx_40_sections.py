@@ -22,7 +22,7 @@ from briefkit.exporters.base import Context
 from briefkit.exporters.docx import DocxExporter
 from briefkit.load import load
 from briefkit.model import Briefing
-from briefkit.themes import load_theme
+from briefkit.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "source" / "night-bus-network.json"

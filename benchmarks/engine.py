@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_scale import BRIEFKIT, markdown, newsroom  # noqa: E402
+from export_scale import BRIEFKIT, markdown, newsroom
 
 
 def timed(command: list[str], cwd: Path) -> dict[str, float]:

@@ -132,11 +132,12 @@ def markdown(data: dict[str, Any]) -> str:
             "author": [author["name"] for author in data.get("authors", [])],
             "date": data["published"], "lang": data["language"]}
     lines = ["---"]
-    for key, value in meta.items():
-        if isinstance(value, list):
-            value = [_escaped(v) for v in value]
-        elif isinstance(value, str):
-            value = _escaped(value) if key in ("title", "subtitle") else value
+    for key, given in meta.items():
+        value = given
+        if isinstance(given, list):
+            value = [_escaped(v) for v in given]
+        elif isinstance(given, str) and key in ("title", "subtitle"):
+            value = _escaped(given)
         if value:
             lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     parts = ["\n".join([*lines, "---"])]

@@ -37,7 +37,7 @@ def main() -> int:
     from briefkit.exporters.base import Context
     from briefkit.exporters.pdf import PDFExporter
     from briefkit.load import load
-    from briefkit.themes import installed, load_theme
+    from briefkit.theme import installed, load_theme
 
     settings = load_settings(ROOT)
     items = {name: load(folder / f"{name}.json", folder) for name, (folder, _) in DOCUMENTS.items()}

@@ -68,7 +68,7 @@ COLLECTIONS = [("rss", "feed.xml", "application/rss+xml", 10_450),
 
 
 def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()
 
 
 class Meter:
@@ -83,7 +83,7 @@ class Meter:
             ) -> tuple[float, float, bytes]:
         before = self.resource.getrusage(self.resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, capture_output=True,
+        done = subprocess.run(command, check=False, cwd=cwd, capture_output=True,
                               env={**os.environ, **(env or {})})
         wall = time.perf_counter() - started
         after = self.resource.getrusage(self.resource.RUSAGE_CHILDREN)
@@ -106,8 +106,8 @@ def synthesise(room: Path, count: int) -> None:
     dist = room / "dist"
     with State(room, dist) as state:
         fonts = []
-        for name, size in FONTS:
-            size, sha = write(dist, name, size)
+        for name, wanted in FONTS:
+            size, sha = write(dist, name, wanted)
             state.add(Record(name, "html", None, size, sha, "font/woff2", extra=True))
             fonts.append(name)
         pages = []
@@ -116,14 +116,14 @@ def synthesise(room: Path, count: int) -> None:
             image = f"images/{briefing}/photo-{n:010x}.png"
             size, sha = write(dist, image, IMAGE)
             state.add(Record(image, "html", briefing, size, sha, "image/png", extra=True))
-            for fmt, extension, media_type, size in OUTPUTS:
+            for fmt, extension, media_type, wanted in OUTPUTS:
                 name = briefing + extension
-                size, sha = write(dist, name, size)
+                size, sha = write(dist, name, wanted)
                 linked = (image, *fonts) if fmt == "html" else ()
                 state.add(Record(name, fmt, briefing, size, sha, media_type, files=linked))
             pages.append(briefing)
-        for fmt, name, media_type, size in COLLECTIONS:
-            size, sha = write(dist, name, size)
+        for fmt, name, media_type, wanted in COLLECTIONS:
+            size, sha = write(dist, name, wanted)
             state.add(Record(name, fmt, None, size, sha, media_type,
                              files=("robots.txt",) if fmt == "sitemap" else ()))
         size, sha = write(dist, "robots.txt", 74)
@@ -137,8 +137,8 @@ def change_one(room: Path, briefing: str) -> int:
     changed = 0
     with State(room, dist) as state:
         for path, record in list(state.records.items()):
-            if (record.briefing == briefing and not record.extra) or record.briefing is None \
-                    and not record.extra:
+            if (record.briefing == briefing and not record.extra) or (record.briefing is None \
+                    and not record.extra):
                 size, sha = write(dist, path, record.bytes)
                 state.add(Record(path, record.format, record.briefing, size, sha,
                                  record.media_type, files=record.files))
@@ -237,7 +237,7 @@ def first(count: int, repeat: int) -> None:
             print(f"| {name} | {wall:.1f} | {cpu:.1f} | {size / 1e6 / wall:.0f} |")
 
 
-class sshd:  # noqa: N801 (used as a context manager, like open)
+class sshd:
     def __init__(self, folder: Path) -> None:
         why = sshd_available()
         if why:

@@ -26,7 +26,7 @@ FIRST, LAST = 4, 2  # a long run of pages shows its first four and last two
 # a full-page screenshot is cut into screens this tall for its thumbnails
 SCREEN = {390: 780}
 SCREEN_OTHER = 960
-THEME_FONTS = Path(__file__).resolve().parent.parent / "src/briefkit/themes/default/fonts"
+THEME_FONTS = Path(__file__).resolve().parent.parent / "src/briefkit/theme/packaged/default/fonts"
 
 
 class Shot(NamedTuple):

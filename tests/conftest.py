@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings, load_settings
 from briefkit.exporters.base import Context
-from briefkit.load import BriefingFile, load
-from briefkit.themes import Theme, load_theme
+from briefkit.load import load
+from briefkit.theme import Theme, load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

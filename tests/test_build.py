@@ -14,7 +14,7 @@ from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, run_briefkit, run_on_termin
 
 from briefkit import engine, links, registry
 from briefkit.config import load_settings
-from briefkit.themes import load_theme
+from briefkit.theme import load_theme
 
 # Fast formats for these tests: the web page and every collection (feeds, front page).
 COLLECTIONS = [n for n in registry.names() if registry.get(n).collection]
@@ -157,7 +157,7 @@ def test_settings_and_theme_changes_rebuild_every_output(room: Path) -> None:
     assert len([r for r in report.written if r.format == "html"]) == 5
 
     theme = room / "themes" / "desk"
-    shutil.copytree(ROOT / "src" / "briefkit" / "themes" / "default", theme)
+    shutil.copytree(ROOT / "src" / "briefkit" / "theme" / "packaged" / "default", theme)
     toml.write_text(toml.read_text("utf-8").replace('theme = "default"', 'theme = "desk"'),
                     "utf-8")
     assert len([r for r in export(room).written if r.format == "html"]) == 5
@@ -207,15 +207,15 @@ def test_a_library_upgrade_remakes_the_formats_it_shapes_and_only_those(
 
 
 def test_the_pdf_key_names_weasyprint_and_what_it_writes_with() -> None:
-    from briefkit.engine import plan
+    from briefkit.engine import keys
 
     pdf, page = registry.get("pdf"), registry.get("html")
-    installed = plan.versions(plan.libraries([pdf, page]))
+    installed = keys.versions(keys.libraries([pdf, page]))
     for name in ("weasyprint", "pydyf", "fonttools", "pillow"):
         other = {**installed, name: "0.0.1"}
-        assert plan.format_base("base", pdf, other) != plan.format_base("base", pdf, installed)
+        assert keys.format_base("base", pdf, other) != keys.format_base("base", pdf, installed)
     other = {**installed, "pydyf": "0.0.1"}
-    assert plan.format_base("base", page, other) == plan.format_base("base", page, installed)
+    assert keys.format_base("base", page, other) == keys.format_base("base", page, installed)
 
 
 def test_a_failing_briefing_does_not_stop_the_others_and_keeps_its_last_good_output(

@@ -63,12 +63,34 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
 
 def test_malformed_toml(tmp_path: Path) -> None:
     (tmp_path / "briefkit.toml").write_text("title = \n")
-    with pytest.raises(ConfigError, match="briefkit.toml"):
+    with pytest.raises(ConfigError, match=r"briefkit\.toml"):
         load_settings(tmp_path)
 
 
 def test_fingerprint_changes_with_settings(tmp_path: Path) -> None:
     assert Settings(title="a").fingerprint() != Settings(title="b").fingerprint()
+
+
+def test_the_cache_bound_is_checked_where_it_is_set_and_shapes_no_output(
+        tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text(
+        'title = "Desk"\n\n[cache]\nunused_days = -1\nmax_megabytes = "lots"\nkeep = 3\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert caught.value.lines() == [
+        "briefkit.toml:4:1: cache.unused_days: Input should be greater than or equal to 0",
+        "briefkit.toml:5:1: cache.max_megabytes: Input should be a valid number, unable to "
+        "parse string as a number",
+        "briefkit.toml:6:1: cache.keep: unknown setting (known: unused_days, max_megabytes)"]
+    (tmp_path / "briefkit.toml").write_text("[cache]\nmax_megabytes = inf\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"cache\.max_megabytes: Input should be a finite"):
+        load_settings(tmp_path)
+    (tmp_path / "briefkit.toml").write_text("[cache]\nunused_days = 7\nmax_megabytes = 64\n",
+                                            "utf-8")
+    bounded = load_settings(tmp_path)
+    assert (bounded.cache.unused_days, bounded.cache.max_megabytes) == (7, 64)
+    # how much the cache keeps changes no output: nothing is made again
+    assert bounded.fingerprint() == Settings(root=tmp_path).fingerprint()
 
 
 @pytest.mark.parametrize(("toml", "expected"), [
@@ -333,9 +355,9 @@ def test_a_dateline_that_passes_is_written_for_every_briefing(
 
 # --- base_url, title and publisher: bounded ------------------------------------------------
 
-#: 2,048 (a sitemap's <loc>) less the longest path briefkit appends: a web font's
-#: theme/fonts/<240 characters>.woff2
-MAX_BASE_URL = 2048 - 258
+#: 2,048 (a sitemap's <loc>) less the longest path briefkit appends: a theme's logo,
+#: theme/<240 characters>-<10 of its digest>.jpg
+MAX_BASE_URL = 2048 - 261
 
 
 def test_a_base_url_of_3000_characters_is_one_line(newsroom: Path) -> None:

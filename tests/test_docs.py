@@ -1,17 +1,25 @@
 """README and docs/ stay honest: README stays a short guide, every relative link leads to a
-file (and heading) that exists, and docs/reference.md names every command and every option
-the command line prints in its help."""
+file (and heading) that exists, docs/reference.md names every command and every option the
+command line prints in its help, every setting and every environment variable briefkit
+reads, and the publishing guide every key of a target and of the mail server."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args, get_origin
 
 from conftest import ROOT, run_briefkit
+from pydantic import BaseModel
+
+from briefkit.config import PublishTarget, Settings, SmtpSettings
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 REFERENCE = DOCS / "reference.md"
+PUBLISHING = DOCS / "publishing.md"
+SOURCE = ROOT / "src" / "briefkit"
 #: The pages of the guide, each linked from README's "where to read more".
 GUIDE = ("format", "themes", "formats", "exporters", "import", "serve", "publishing",
          "cluster", "engine", "gates", "reference")
@@ -134,3 +142,50 @@ def test_every_command_and_option_is_in_the_reference() -> None:
         unnamed += [f"briefkit {command} {o}" for o in _options(_help(command))
                     if not _named(o, section)]
     assert not unnamed, "not in docs/reference.md: " + ", ".join(unnamed)
+
+
+def _setting_keys(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Every key ``model`` reads, dotted as the reference writes it; the name of a table
+    chosen by the user (``[dateline.fr]``, ``[publish.web]``) as ``<...>``."""
+    for name, field in model.model_fields.items():
+        if field.exclude:  # not a setting: where the project is
+            continue
+        key, annotation = prefix + (field.alias or name), field.annotation
+        if get_origin(annotation) is dict:
+            yield from _setting_keys(get_args(annotation)[1], f"{key}.<...>.")
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _setting_keys(annotation, f"{key}.")
+        else:
+            yield key
+
+
+def _written(key: str, text: str) -> bool:
+    """Whether ``text`` names ``key`` in code (``dateline.<language>.date`` for a table)."""
+    pattern = re.escape(key).replace(re.escape("<...>"), "<[a-z]+>")
+    return re.search(rf"`{pattern}`", text) is not None
+
+
+def test_every_setting_is_in_the_reference() -> None:
+    section = REFERENCE.read_text("utf-8").split("\n## Settings", 1)[-1].split("\n## ", 1)[0]
+    keys = list(_setting_keys(Settings))
+    assert "publish.<...>.to" in keys and "smtp.from" in keys  # the model was read
+    missing = [key for key in keys if not _written(key, section)]
+    assert not missing, "not in the settings of docs/reference.md: " + ", ".join(missing)
+
+
+def test_every_environment_variable_briefkit_reads_is_in_the_reference() -> None:
+    reference = REFERENCE.read_text("utf-8")
+    read = re.compile(r"""(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z][A-Z0-9_]*)["']""")
+    names = {name for path in SOURCE.rglob("*.py")
+             for name in read.findall(path.read_text("utf-8"))}
+    assert "SOURCE_DATE_EPOCH" in names  # the code was read
+    missing = sorted(name for name in names if not _named(name, reference))
+    assert not missing, "not in docs/reference.md: " + ", ".join(missing)
+
+
+def test_the_publishing_guide_names_every_key_of_a_target_and_of_the_mail_server() -> None:
+    guide = PUBLISHING.read_text("utf-8")
+    keys = [*_setting_keys(PublishTarget), *_setting_keys(SmtpSettings)]
+    assert "password_env" in keys and "from" in keys
+    missing = sorted({key for key in keys if not _written(key, guide)})
+    assert not missing, "not in docs/publishing.md: " + ", ".join(missing)

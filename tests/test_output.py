@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from briefkit.engine.output import OutputFolder, safe_name
 from briefkit.errors import OutputError
-from briefkit.output import OutputFolder, safe_name
 from briefkit.reproducible import normalise_zip, reproducible_time
 
 

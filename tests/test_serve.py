@@ -538,6 +538,41 @@ def test_a_signal_ends_it_within_a_second_in_the_middle_of_an_export(
     _leaves_nothing(folder, tmp_path / "tmp")
 
 
+@pytest.mark.slow
+def test_theme_edits_leave_no_descriptor_or_temporary_folder_behind(tmp_path: Path) -> None:
+    """Each edit of the theme makes every output again with a new workshop (fonts,
+    stylesheets, a temporary folder held open): the one of the theme before goes."""
+    folder = _folder(tmp_path, [ENGLISH])
+    theme = folder / "themes" / "house" / "theme.toml"
+    theme.parent.mkdir(parents=True)
+    theme.write_text('extends = "default"\n', "utf-8")
+    settings = folder / "briefkit.toml"
+    settings.write_text(settings.read_text("utf-8").replace('theme = "default"',
+                                                            'theme = "house"'), "utf-8")
+    started = Server(folder, tmp_path / "tmp")
+
+    def held() -> tuple[int, list[Path]]:
+        _status(started)  # the same connection open each time it is counted
+        return (len(os.listdir(f"/proc/{started.process.pid}/fd")),
+                sorted((folder / ".briefkit" / "tmp").glob("*")))
+
+    try:
+        descriptors, folders = held()
+        for accent in ("#000001", "#000002", "#000003"):
+            edit = _status(started)["edit"]
+            theme.write_text(f'extends = "default"\n[colours]\naccent = "{accent}"\n', "utf-8")
+            _until(lambda edit=edit: True if (status := _status(started))["edit"] > edit
+                   and not status["busy"] else None, STARTUP, f"the export of {accent}")
+            assert _status(started)["project"] == []
+        time.sleep(1.0)  # a save the watcher saw twice: its second export too
+        _until(lambda: None if _status(started)["busy"] else True, STARTUP, "the last export")
+        now, left = held()
+    finally:
+        started.kill()
+    assert len(folders) == len(left) == 1 and left != folders
+    assert now <= descriptors
+
+
 def test_what_a_change_means_for_the_export(tmp_path: Path) -> None:
     """Saved briefings are exported alone; images, removals and themes mean everything;
     editors' temporary files and probes mean nothing."""

@@ -14,7 +14,7 @@ from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
-from briefkit.themes import PACKAGED, installed, load_theme
+from briefkit.theme import PACKAGED, installed, load_theme
 
 
 def make_theme(project: Path, name: str, toml: str, **files: str) -> Path:

@@ -77,7 +77,7 @@ def locale_of(language: str) -> Locale:
         return Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
         try:
-            return Locale.parse(language.split("-")[0])
+            return Locale.parse(language.split("-", maxsplit=1)[0])
         except (UnknownLocaleError, ValueError):
             return Locale.parse("en")
 

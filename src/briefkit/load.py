@@ -8,129 +8,26 @@ resolved and confined to it before any exporter sees them.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import io
 import json
 import os
 import re
-import stat
-import types
-import typing
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from briefkit.briefing_file import Asset, BriefingFile
 from briefkit.errors import BriefingError, Problem
-from briefkit.locate import Positions, pointer, scan, strings
-from briefkit.model import BLOCK_TYPES, Briefing
+from briefkit.files import confinement, decode_text, display_path, read_capped, read_regular
+from briefkit.images import MAX_IMAGE_BYTES, check_image
+from briefkit.locate import Positions, scan, strings
+from briefkit.model import Briefing
+from briefkit.problems import describe_value, located_problem
 
 #: Briefings are short; a larger file is refused before it is read.
 MAX_BRIEFING_BYTES = 5 * 1024 * 1024
-#: Largest image accepted, in pixels (decompression bombs stop here).
-MAX_IMAGE_PIXELS = 40_000_000
-#: Largest image file accepted, in bytes.
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
-IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
-
-
-@dataclass(frozen=True)
-class Asset:
-    """An image of a briefing, checked and confined to the source folder."""
-
-    path: Path
-    media_type: str
-    width: int
-    height: int
-    sha256: str  # of the file's bytes, as checked
-    src: str = ""  # as the briefing names it
-    briefing: str = ""  # the briefing file, as shown to the user
-
-    def read(self) -> bytes:
-        """The image's bytes, exactly as checked at load; a file changed since is refused."""
-        shown = self.briefing or display_path(self.path)
-        data = _read_capped(self.path, MAX_IMAGE_BYTES)
-        if isinstance(data, str) or hashlib.sha256(data).hexdigest() != self.sha256:
-            raise BriefingError.single(
-                shown, f"image {self.src or self.path.name!r} changed since it was checked")
-        return data
-
-
-@dataclass(frozen=True)
-class BriefingFile:
-    """A briefing as loaded from source/: the model plus where it came from."""
-
-    briefing: Briefing
-    path: Path
-    digest: str  # sha256 of the file's bytes
-    assets: dict[str, Asset] = field(default_factory=dict)  # image src -> checked file
-
-    @property
-    def id(self) -> str:
-        return self.briefing.id
-
-
-def display_path(path: Path) -> str:
-    """The path as a user typed it: relative to the working folder when inside it."""
-    try:
-        # the link's own name, not its target's: a link leading outside is named as listed
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".removesuffix(".0")
-
-
-def read_regular(path: Path, limit: int, shown: str) -> bytes:
-    """The bytes of ``path``, a regular file of at most ``limit`` bytes; else one line.
-
-    A device (``/dev/zero``), a FIFO or a socket is refused before anything is read:
-    the file is opened without blocking and the opened descriptor itself is checked,
-    so a name swapped after a check cannot make the read hang or run without end.
-    Confinement (where ``path`` may lead) is the caller's check, made before.
-    """
-    read = _read_capped(path, limit)
-    if isinstance(read, str):
-        raise BriefingError.single(shown, read)
-    return read
-
-
-def _read_capped(path: Path, limit: int) -> bytes | str:
-    """:func:`read_regular`'s work: the bytes, or what is wrong, as words after a name."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except FileNotFoundError:
-        return "no such file"
-    except OSError as error:
-        return f"cannot be read ({error.strerror})"
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            return "is not a regular file"
-        if status.st_size > limit:
-            return f"is larger than {_megabytes(limit)} MB ({_megabytes(status.st_size)} MB)"
-        chunks: list[bytes] = []
-        total = 0
-        # never more than the limit, even if the file grows after fstat()
-        while total <= limit:
-            chunk = os.read(descriptor, min(1024 * 1024, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            return f"is larger than {_megabytes(limit)} MB"
-        return b"".join(chunks)
-    except OSError as error:
-        return f"cannot be read ({error.strerror})"
-    finally:
-        os.close(descriptor)
 
 
 # --- malformed JSON -------------------------------------------------------------------
@@ -164,44 +61,6 @@ def _json_fault(text: str, error: json.JSONDecodeError) -> str:
     if msg.startswith("Extra data"):
         return "malformed JSON: more content after the briefing's closing '}'"
     return f"malformed JSON: {msg[0].lower()}{msg[1:]}"
-
-
-def _wide_encoding(data: bytes) -> str | None:
-    """'UTF-32' or 'UTF-16' if the file is written so, with or without a byte order mark.
-
-    Without one, JSON text starts with an ASCII character: its zero bytes tell the
-    encoding (RFC 4627, section 3).
-    """
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "UTF-32"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16"
-    head = data[:4]
-    if len(head) == 4 and (head[1:] == b"\0\0\0" or head[:3] == b"\0\0\0"):
-        return "UTF-32"
-    if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
-        return "UTF-16"
-    return None
-
-
-def _decode(data: bytes, file: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    wide = _wide_encoding(data)
-    if wide:
-        raise BriefingError.single(file, f"the file is {wide}: save it as UTF-8", line=1, column=1)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        byte = data[error.start]
-        raise BriefingError.single(
-            file,
-            f"not UTF-8: byte 0x{byte:02X} cannot be decoded (save the file as UTF-8)",
-            line=line,
-            column=column,
-        ) from None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -261,161 +120,7 @@ def _parse_json(text: str, file: str) -> Any:
 # --- model problems -------------------------------------------------------------------
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types behind Annotated, Optional and Union."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
-    return [annotation]
-
-
-def _model_at(data: Any, parts: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The model class that describes the object at ``parts`` in ``data``."""
-    candidates: list[Any] = [Briefing]
-    node = data
-    for part in parts:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-        following: list[Any] = []
-        for candidate in candidates:
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                info = candidate.model_fields.get(str(part)) if isinstance(part, str) else None
-                if info is not None:
-                    following.extend(_unwrap(info.annotation))
-            elif typing.get_origin(candidate) is list and isinstance(part, int):
-                following.extend(_unwrap(typing.get_args(candidate)[0]))
-        candidates = following
-    models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
-    if len(models) > 1 and isinstance(node, dict):
-        tagged = [m for m in models if "type" in m.model_fields
-                  and node.get("type") in typing.get_args(m.model_fields["type"].annotation)]
-        models = tagged or models
-    return models[0] if len(models) == 1 else None
-
-
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [info.alias or name for name, info in model.model_fields.items()]
-
-
-def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """pydantic's location, less the discriminator tags it adds ('image', 'list' ...)."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part not in node \
-                and node.get("type") == part:
-            continue
-        path.append(part)
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return tuple(path)
-
-
-def _problem(file: str, data: Any, where: Positions, error: Any) -> Problem:
-    path = _data_path(data, tuple(error["loc"]))
-    ptr = pointer(path)
-    kind = error["type"]
-    value = error.get("input")
-    position = where.of_value(ptr)
-    if kind == "missing":
-        message = "field required"
-    elif kind == "extra_forbidden":
-        name = str(path[-1])
-        model = _model_at(data, path[:-1])
-        known = _field_names(model) if model else []
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        if close:
-            message = f"unknown field '{name}' (did you mean '{close[0]}'?)"
-        else:
-            message = f"unknown field '{name}' (known fields: {', '.join(known)})"
-        position = where.of_key(ptr)
-    elif kind == "union_tag_invalid":
-        tag = error["ctx"]["tag"]
-        close = difflib.get_close_matches(tag, BLOCK_TYPES, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(BLOCK_TYPES)}"
-        message = f"unknown block type '{tag}' ({hint})"
-        ptr += "/type"
-        position = where.of_value(ptr)
-    elif kind == "union_tag_not_found":
-        message = f"block has no 'type' (one of: {', '.join(BLOCK_TYPES)})"
-    elif kind == "string_type":
-        message = f"expected text, got {_describe(value)}"
-    elif kind == "list_type":
-        message = f"expected a list, got {_describe(value)}"
-    elif kind == "bool_type":
-        message = f"expected true or false, got {_describe(value)}"
-    elif kind in ("model_type", "dict_type", "model_attributes_type"):
-        message = f"expected an object, got {_describe(value)}"
-    elif kind == "too_short":
-        message = "needs at least one item"
-    elif kind == "briefkit":
-        message = error["msg"]
-    else:
-        message = error["msg"][0].lower() + error["msg"][1:]
-    return Problem(file, message, position[0], position[1], ptr)
-
-
 # --- images ---------------------------------------------------------------------------
-
-
-def check_image(data: bytes) -> tuple[str, int, int, str] | str:
-    """(media type, width, height, sha256) of a real image, or what is wrong with it.
-
-    The file is read once: its bytes are hashed and decoded from memory.
-    """
-    from PIL import Image, ImageFile, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format or ""
-            width, height = image.size
-            if kind not in IMAGE_FORMATS:
-                return f"is a {kind or 'file'} image: use PNG, JPEG or GIF"
-            if width * height > MAX_IMAGE_PIXELS:
-                return f"is {width}x{height} pixels: at most {MAX_IMAGE_PIXELS // 1_000_000} million"
-            image.verify()
-        # verify() checks little (nothing at all for JPEG and GIF): decode the pixels,
-        # so that a truncated or garbled image is refused here, not half-drawn in a PDF.
-        # WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process
-        # when imported: off again while we look.
-        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format == "JPEG":
-                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-                image.load()
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
-    except UnidentifiedImageError:
-        return "is not an image"
-    except Image.DecompressionBombError:
-        return f"is too large once decompressed (limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels)"
-    except (OSError, SyntaxError, ValueError) as error:
-        return f"is damaged or truncated ({error})"
-    return IMAGE_FORMATS[kind], width, height, hashlib.sha256(data).hexdigest()
 
 
 def _image(src: str, base: Path, root: Path, shown: str) -> Asset | str:
@@ -425,7 +130,7 @@ def _image(src: str, base: Path, root: Path, shown: str) -> Asset | str:
         return f"image {src!r} is outside the source folder"
     if not target.exists():
         return f"image {src!r} not found"
-    data = _read_capped(target, MAX_IMAGE_BYTES)
+    data = read_capped(target, MAX_IMAGE_BYTES)
     checked = check_image(data) if isinstance(data, bytes) else data
     if isinstance(checked, str):
         return f"image {src!r} {checked}"
@@ -474,17 +179,18 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
     shown = display_path(path)
     root = (root or path.parent).resolve()
     raw = read_briefing(path, root)
-    text = _decode(raw, shown)
+    text = decode_text(raw, shown)
     data = _parse_json(text, shown)
     if not isinstance(data, dict):
         raise BriefingError.single(
-            shown, f"a briefing is a JSON object, got {_describe(data)}", line=1, column=1, pointer=""
+            shown, f"a briefing is a JSON object, got {describe_value(data)}", line=1, column=1,
+            pointer=""
         )
     try:
         briefing = Briefing.model_validate(data)
     except ValidationError as error:
         where = scan(text)
-        problems = [_problem(shown, data, where, e) for e in error.errors()]
+        problems = [located_problem(shown, data, where, e) for e in error.errors()]
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise BriefingError(f"{len(problems)} problems", problems) from None
     assets: dict[str, Asset] = {}
@@ -505,14 +211,6 @@ def discover(source: Path) -> list[Path]:
         found.extend(Path(folder) / f for f in sorted(files)
                      if f.endswith(".json") and not f.startswith("."))
     return found
-
-
-def confinement(path: Path, source: Path) -> Path:
-    """The folder a briefing's files must stay in: source/ for files under it (as
-    named, before links are followed), else the briefing's own folder."""
-    named = Path(os.path.abspath(path))
-    source = source.resolve()
-    return source if named.is_relative_to(source) else named.parent.resolve()
 
 
 def load_all(paths: Iterable[Path], source: Path) -> Iterator[BriefingFile | BriefingError]:
@@ -536,7 +234,7 @@ def duplicate_id(path: Path, briefing_id: str, first: str) -> BriefingError:
     shown = display_path(path)
     message = f"id '{briefing_id}' is already used by {first}"
     try:
-        text = _decode(read_regular(path, MAX_BRIEFING_BYTES, shown), shown)
+        text = decode_text(read_regular(path, MAX_BRIEFING_BYTES, shown), shown)
     except BriefingError:
         return BriefingError.single(shown, message)
     line, column = scan(text).of_value("/id")
@@ -554,7 +252,7 @@ def find_in_source(item: BriefingFile, wanted: str) -> tuple[str, int, int, str]
         return None
     if hashlib.sha256(raw).hexdigest() != item.digest:
         return None
-    text = _decode(raw, shown)
+    text = decode_text(raw, shown)
     for ptr, value in strings(json.loads(text)):
         found = next((ch for ch in value if ch in wanted), None)
         if found is not None:

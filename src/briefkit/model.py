@@ -13,7 +13,6 @@ credits and tags are plain text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -27,9 +26,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from briefkit import inline
+from briefkit.characters import check_characters, invalid
 
 FORMAT_VERSION = 1
 # Ends where the text ends in both ECMAScript and Python: '(?![\s\S])', not '$', which
@@ -58,105 +57,9 @@ _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
 
 
-def _fail(message: str) -> PydanticCustomError:
-    return PydanticCustomError("briefkit", message)
-
-
-# What no output can carry: XML 1.0 forbids C0 controls (but tab, newline, carriage
-# return), U+FFFE/U+FFFF and lone surrogates.  HTML also forbids DEL and the C1
-# controls, which in practice are Windows-1252 punctuation read with the wrong
-# encoding (U+0092 for an apostrophe): refused too, so the writer sees the damage.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-# Bidirectional controls: an embedding (LRE, RLE), override (LRO, RLO) or isolate
-# (LRI, RLI, FSI) left open runs on into whatever follows the value in the output
-# (the byline after an author's name, the next cell, the file name in a feed
-# reader), reversing it: "Trojan Source" spoofing.  They are allowed only when each
-# value closes what it opens (PDF closes an embedding or override, PDI an isolate),
-# properly nested, so every value is self-contained in every format without each
-# exporter having to isolate it.
-_BIDI_OPEN = {
-    "\u202a": ("left-to-right embedding", "\u202c"),
-    "\u202b": ("right-to-left embedding", "\u202c"),
-    "\u202d": ("left-to-right override", "\u202c"),
-    "\u202e": ("right-to-left override", "\u202c"),
-    "\u2066": ("left-to-right isolate", "\u2069"),
-    "\u2067": ("right-to-left isolate", "\u2069"),
-    "\u2068": ("first strong isolate", "\u2069"),
-}
-_BIDI_CLOSE = {"\u202c": "pop directional formatting", "\u2069": "pop directional isolate"}
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-#: Longest run of characters without a place to break the line.  A PDF line cannot
-#: break inside a word, and laying out one takes time that grows with the square of its
-#: length: 2,000 characters take a second, 100,000 over ten minutes.  No word or URL a
-#: reader can take in is that long.  Only real break opportunities end a word: spaces,
-#: line breaks and the zero-width space, never the no-break spaces (U+00A0, U+2007,
-#: U+202F) or joiners (U+2060, U+FEFF) that exist to keep a line whole.  Scripts written
-#: without spaces (Chinese, Japanese, Korean, Thai, Lao, Khmer, Burmese) break between
-#: their characters and are not counted.
-MAX_WORD = 2000
-_BREAKS = "\t\n\r\f\v \u1680\u2000-\u2006\u2008-\u200b\u2028\u2029\u205f\u3000"
-_LONG_WORD = re.compile(
-    "[^" + _BREAKS + "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af"
-    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]{" + str(MAX_WORD + 1) + ",}"
-)
-
-
-def _check_characters(value: str) -> str:
-    """Rule out characters no output can carry, bidirectional controls left open and
-    words too long to lay out."""
-    bad = _ILLEGAL.search(value)
-    if bad:
-        ch, index = bad.group(), bad.start()
-        code = ord(ch)
-        name = unicodedata.name(ch, "lone surrogate" if 0xD800 <= code <= 0xDFFF
-                                else "control character")
-        hint = ""
-        if 0x80 <= code <= 0x9F:
-            hint = " (text copied from Windows-1252 with the wrong encoding?)"
-        raise _fail(
-            f"character U+{code:04X} ({name.lower()}) at position {index + 1} "
-            f"cannot be carried by PDF, Word, EPUB or feeds: remove it{hint}"
-        )
-    if _BIDI.search(value):
-        _check_bidi(value)
-    long_word = _LONG_WORD.search(value)
-    if long_word:
-        raise _fail(
-            f"a word of {len(long_word.group()):,} characters at position {long_word.start() + 1}: "
-            f"at most {MAX_WORD:,} without a space (a page cannot lay out longer ones)"
-        )
-    return value
-
-
-def _check_bidi(value: str) -> None:
-    opened: list[tuple[str, int]] = []
-    for match in _BIDI.finditer(value):
-        ch, index = match.group(), match.start()
-        if ch in _BIDI_OPEN:
-            opened.append((ch, index))
-            continue
-        if not opened or _BIDI_OPEN[opened[-1][0]][1] != ch:
-            raise _fail(
-                f"{_BIDI_CLOSE[ch]} (U+{ord(ch):04X}) at position {index + 1} closes nothing "
-                "opened before it in this text: remove it"
-            )
-        opened.pop()
-    if opened:
-        ch, index = opened[-1]
-        what, closer = _BIDI_OPEN[ch]
-        raise _fail(
-            f"{what} (U+{ord(ch):04X}) at position {index + 1} is not closed by "
-            f"U+{ord(closer):04X} ({_BIDI_CLOSE[closer]}) in the same text: left open it "
-            "would reverse the text that follows it in every format"
-        )
-
-
 def _check_non_empty(value: str) -> str:
     if not value.strip():
-        raise _fail("must not be empty")
+        raise invalid("must not be empty")
     return value
 
 
@@ -164,7 +67,7 @@ def _check_link(url: str, what: str = "link") -> None:
     scheme = inline.link_scheme(url)
     if scheme not in inline.LINK_SCHEMES:
         shown = f"'{scheme}:'" if scheme else "a relative URL"
-        raise _fail(f"{what} {url!r} uses {shown}: only http, https and mailto links are allowed")
+        raise invalid(f"{what} {url!r} uses {shown}: only http, https and mailto links are allowed")
 
 
 def _check_markup(value: str) -> str:
@@ -177,7 +80,7 @@ def _check_url(value: str) -> str:
     _check_link(value, "URL")
     if inline.link_scheme(value) != "mailto" and not re.match(r"https?://[^/\s]+", value,
                                                                 re.IGNORECASE):
-        raise _fail(f"URL {value!r} has no host")
+        raise invalid(f"URL {value!r} has no host")
     return value
 
 
@@ -197,13 +100,13 @@ def id_problem(value: str) -> str | None:
 def _check_id(value: str) -> str:
     problem = id_problem(value)
     if problem is not None:
-        raise _fail(problem)
+        raise invalid(problem)
     return value
 
 
 def _check_language(value: str) -> str:
     if not _BCP47.fullmatch(value):
-        raise _fail(f"{value!r} is not a BCP 47 language tag (e.g. 'fr', 'en-GB', 'ar')")
+        raise invalid(f"{value!r} is not a BCP 47 language tag (e.g. 'fr', 'en-GB', 'ar')")
     return value
 
 
@@ -214,18 +117,18 @@ MIN_YEAR, MAX_YEAR = 1900, 9000
 
 def _parse_datetime(value: Any) -> Any:
     if not isinstance(value, str):
-        raise _fail("expected an RFC 3339 date-time string, e.g. '2020-01-08T11:30:00+01:00'")
+        raise invalid("expected an RFC 3339 date-time string, e.g. '2020-01-08T11:30:00+01:00'")
     match = _RFC3339.fullmatch(value)
     if not match:
-        raise _fail(f"{value!r} is not an RFC 3339 date-time, e.g. '2020-01-08T11:30:00+01:00'")
+        raise invalid(f"{value!r} is not an RFC 3339 date-time, e.g. '2020-01-08T11:30:00+01:00'")
     if not match.group("offset"):
-        raise _fail(f"{value!r} has no UTC offset: write it as e.g. '{value}+01:00' or '{value}Z'")
+        raise invalid(f"{value!r} has no UTC offset: write it as e.g. '{value}+01:00' or '{value}Z'")
     try:
         moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
     except ValueError as error:
-        raise _fail(f"{value!r} is not a real date-time ({error})") from None
+        raise invalid(f"{value!r} is not a real date-time ({error})") from None
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise _fail(f"{value!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}")
+        raise invalid(f"{value!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}")
     # Fractions of a second are dropped: no output shows them, and isoformat() writes
     # six digits, which HTML and EPUB "datetime" attributes refuse (three at most).
     return moment.replace(microsecond=0)
@@ -233,41 +136,41 @@ def _parse_datetime(value: Any) -> Any:
 
 def _check_row(row: list[str]) -> list[str]:
     if not row:
-        raise _fail("a table row needs at least one cell")
+        raise invalid("a table row needs at least one cell")
     return row
 
 
 def _check_email(value: str) -> str:
     if not _EMAIL.fullmatch(value):
-        raise _fail(f"{value!r} is not an e-mail address")
+        raise invalid(f"{value!r} is not an e-mail address")
     return value
 
 
 def _check_image_src(value: str) -> str:
     # a Windows drive ("C:\\...") reads as a URL scheme: tell it apart first
-    if value.startswith(("/", "\\")) and not value.startswith("//") \
+    if (value.startswith(("/", "\\")) and not value.startswith("//")) \
             or re.match(r"[A-Za-z]:[\\/]", value):
-        raise _fail(f"image {value!r} is an absolute path: give a path relative to the briefing")
+        raise invalid(f"image {value!r} is an absolute path: give a path relative to the briefing")
     if inline.link_scheme(value) is not None or value.startswith("//"):
-        raise _fail(
+        raise invalid(
             f"image {value!r} is a URL: images are files beside the briefing, in source/"
         )
     if "\\" in value:
-        raise _fail(f"image {value!r}: use '/' between folders")
+        raise invalid(f"image {value!r}: use '/' between folders")
     return value
 
 
-Text = Annotated[str, AfterValidator(_check_characters), AfterValidator(_check_non_empty)]
+Text = Annotated[str, AfterValidator(check_characters), AfterValidator(_check_non_empty)]
 Markup = Annotated[
     str,
-    AfterValidator(_check_characters),
+    AfterValidator(check_characters),
     AfterValidator(_check_non_empty),
     AfterValidator(_check_markup),
 ]
-Cell = Annotated[str, AfterValidator(_check_characters), AfterValidator(_check_markup)]
+Cell = Annotated[str, AfterValidator(check_characters), AfterValidator(_check_markup)]
 Url = Annotated[
     str,
-    AfterValidator(_check_characters),
+    AfterValidator(check_characters),
     AfterValidator(_check_url),
     Field(json_schema_extra={"format": "uri"}),
 ]
@@ -285,7 +188,7 @@ class _Node(BaseModel):
 class Author(_Node):
     name: Text
     role: Text | None = None
-    email: Annotated[str, AfterValidator(_check_characters),
+    email: Annotated[str, AfterValidator(check_characters),
                      AfterValidator(_check_email)] | None = None
     url: Url | None = None
 
@@ -309,7 +212,7 @@ class ListBlock(_Node):
 
 class Image(_Node):
     type: Literal["image"]
-    src: Annotated[str, AfterValidator(_check_characters), AfterValidator(_check_non_empty),
+    src: Annotated[str, AfterValidator(check_characters), AfterValidator(_check_non_empty),
                    AfterValidator(_check_image_src)]
     alt: Text
     caption: Markup | None = None
@@ -329,7 +232,7 @@ class Table(_Node):
         if header is not None:
             for index, row in enumerate(rows):
                 if len(row) != len(header):
-                    raise _fail(
+                    raise invalid(
                         f"row {index + 1} has {len(row)} cells, the header has {len(header)}"
                     )
         return rows
@@ -367,7 +270,7 @@ class Section(_Node):
     @model_validator(mode="after")
     def _not_empty(self) -> Section:
         if self.heading is None and not self.blocks:
-            raise _fail("a section needs a heading or at least one block")
+            raise invalid("a section needs a heading or at least one block")
         return self
 
 
@@ -418,7 +321,7 @@ class Briefing(_Node):
     def _not_too_large(self) -> Briefing:
         parts = self.parts()
         if parts > MAX_PARTS:
-            raise _fail(
+            raise invalid(
                 f"the briefing holds {parts:,} blocks, list and factbox items, table cells and "
                 f"timeline events: at most {MAX_PARTS:,} (split it into several briefings)"
             )
@@ -444,7 +347,7 @@ class Briefing(_Node):
     def _updated_after_published(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         published = info.data.get("published")
         if value is not None and published is not None and value < published:
-            raise _fail(f"updated ({value.isoformat()}) is before published ({published.isoformat()})")
+            raise invalid(f"updated ({value.isoformat()}) is before published ({published.isoformat()})")
         return value
 
     @property

@@ -59,7 +59,7 @@ class Cluster:
             [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
              "--no-dashboard", *tls], cwd=own, env={**os.environ, "TMPDIR": str(own)},
             # the log stays open as long as the process runs
-            stdout=subprocess.DEVNULL, stderr=open(own / "scheduler.log", "wb"))  # noqa: SIM115
+            stdout=subprocess.DEVNULL, stderr=open(own / "scheduler.log", "wb"))
         self.processes.append(scheduler)
         for n in range(self.count):
             worker = subprocess.Popen(
@@ -68,7 +68,7 @@ class Cluster:
                  "--death-timeout", "60", *tls],
                 cwd=own, env={**os.environ, "TMPDIR": str(self.tmp), **self.worker_env},
                 stdout=subprocess.DEVNULL,
-                stderr=open(own / f"worker-{n}.log", "wb"))  # noqa: SIM115
+                stderr=open(own / f"worker-{n}.log", "wb"))
             self.processes.append(worker)
             self.workers.append(worker)
         from distributed import Client

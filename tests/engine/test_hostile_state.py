@@ -16,7 +16,7 @@ from conftest import ROOT, run_briefkit
 from fontTools.ttLib import TTFont
 from test_build import make_newsroom
 
-from briefkit.themes import load_theme
+from briefkit.theme import load_theme
 
 FAST = ["-f", "html", "-f", "index"]
 
@@ -68,6 +68,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     (".briefkit/cache", "OUTSIDE"),
     (".briefkit/manifests", "OUTSIDE"),
     (".briefkit/themes", "OUTSIDE"),
+    (".briefkit/last-good", "OUTSIDE"),
     (".briefkit", "OUTSIDE"),
 ])
 def test_a_link_in_the_state_folder_is_refused_and_nothing_is_touched(
@@ -157,7 +158,7 @@ def test_a_cache_entry_copied_over_another_is_made_again(room: Path) -> None:
 def test_a_page_sealed_as_a_cache_entry_is_never_published_as_a_web_font(room: Path) -> None:
     from briefkit.engine import work
     from briefkit.render.webfonts import BROTLI_QUALITY
-    from briefkit.themes import digest_of
+    from briefkit.theme import digest_of
 
     theme = load_theme("default", ROOT)
     page = b"<!doctype html><script>alert(document.cookie)</script>"
@@ -180,11 +181,10 @@ def test_a_page_sealed_as_a_cache_entry_is_never_published_as_a_web_font(room: P
 
 def test_a_word_font_subset_kept_in_the_cache_must_be_a_truetype_font(tmp_path: Path) -> None:
     from briefkit.engine.work import StateCache
-    from briefkit.exporters import docx_fonts
-
+    from briefkit.exporters.docx import fonts
     theme = load_theme("default", ROOT)
     cache = tmp_path / ".briefkit" / "cache"
-    made = docx_fonts.faces(theme, ["Noto Sans Symbols"], "→", StateCache(cache).get)
+    made = fonts.faces(theme, ["Noto Sans Symbols"], "→", StateCache(cache).get)
     assert len(made) == 1 and made[0].slot == "Regular"
     (entry,) = cache.iterdir()
     kept = entry.read_bytes()
@@ -198,7 +198,7 @@ def test_a_word_font_subset_kept_in_the_cache_must_be_a_truetype_font(tmp_path: 
     except TypeError:
         entry.write_bytes(work._sealed(page))  # type: ignore[call-arg]
     assert entry.read_bytes() != kept
-    (again,) = docx_fonts.faces(theme, ["Noto Sans Symbols"], "→", StateCache(cache).get)
+    (again,) = fonts.faces(theme, ["Noto Sans Symbols"], "→", StateCache(cache).get)
     assert again.data == made[0].data
     with TTFont(__import__("io").BytesIO(again.data)) as font:
         assert "glyf" in font
@@ -206,15 +206,15 @@ def test_a_word_font_subset_kept_in_the_cache_must_be_a_truetype_font(tmp_path: 
 
 def _keys(theme: object) -> list[str]:
     """The cache keys the Word subsets of Noto Sans Symbols may have (one per text)."""
-    from briefkit.exporters import docx_fonts
-    from briefkit.themes import characters_of
+    from briefkit.exporters.docx import fonts
+    from briefkit.theme import characters_of
 
     path = theme.find("fonts/NotoSansSymbols-Regular.ttf")  # type: ignore[attr-defined]
-    wanted = {ord(ch) for ch in docx_fonts.EDITING}
-    page = ord("→") // docx_fonts.PAGE
-    wanted.update(range(page * docx_fonts.PAGE, (page + 1) * docx_fonts.PAGE))
+    wanted = {ord(ch) for ch in fonts.EDITING}
+    page = ord("→") // fonts.PAGE
+    wanted.update(range(page * fonts.PAGE, (page + 1) * fonts.PAGE))
     characters = "".join(map(chr, sorted(wanted & characters_of(path))))
-    return [docx_fonts._key(path, characters)]
+    return [fonts._key(path, characters)]
 
 
 # --- what is not ours in an output folder ---------------------------------------------

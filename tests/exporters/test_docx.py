@@ -28,14 +28,14 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from briefkit import inline, registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.docx import DocxExporter, word_language
-from briefkit.load import BriefingFile
 from briefkit.model import Image, ListBlock, Section, Table
 from briefkit.render.typography import tie_last_words, typeset
-from briefkit.themes import Theme, load_theme
+from briefkit.theme import Theme, load_theme
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -224,7 +224,7 @@ def test_images_carry_alt_text_and_fit_the_text_width(every: Exported) -> None:
     assert [p.find("wp:docPr", NS).get("descr") for p in pictures] == [i.alt for i in images]
     section = every.document.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
-    for picture, image in zip(pictures, images):
+    for picture, image in zip(pictures, images, strict=True):
         extent = picture.find("wp:extent", NS)
         cx, cy = int(extent.get("cx")), int(extent.get("cy"))
         asset = every.item.assets[image.src]
@@ -569,18 +569,17 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
     # subsetting seven faces is most of a Word document's cost: a later run (a new
     # process, here a new cache over the same folder) makes none of them again
     from briefkit.engine.work import StateCache
-    from briefkit.exporters import docx_fonts
-
+    from briefkit.exporters.docx import fonts
     item = sample(ENGLISH)
     first = DocxExporter().export(item, dataclasses.replace(
         context, cache=StateCache(tmp_path / "cache")))
     assert len(list((tmp_path / "cache").iterdir())) >= 4  # Charis SIL's and Inter's slots
-    docx_fonts.truetype_subset.cache_clear()
+    fonts.truetype_subset.cache_clear()
 
     def refuse(*args: object) -> bytes:
         raise AssertionError("a kept subset was made again")
 
-    monkeypatch.setattr(docx_fonts, "truetype_subset", refuse)
+    monkeypatch.setattr(fonts, "truetype_subset", refuse)
     again = DocxExporter().export(item, dataclasses.replace(
         context, cache=StateCache(tmp_path / "cache")))
     assert again == first
@@ -590,7 +589,7 @@ def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
                                                           settings: Settings) -> None:
     folder = tmp_path / "themes" / "licensed"
     (folder / "fonts").mkdir(parents=True)
-    font = TTFont(str(ROOT / "src/briefkit/themes/default/fonts/CharisSIL-Regular.ttf"))
+    font = TTFont(str(ROOT / "src/briefkit/theme/packaged/default/fonts/CharisSIL-Regular.ttf"))
     font["OS/2"].fsType = 0x0002  # restricted licence embedding
     font.save(str(folder / "fonts" / "Closed.ttf"))
     (folder / "theme.toml").write_text(
@@ -642,7 +641,7 @@ def test_no_empty_spacer_paragraphs(exported: dict[str, Exported], name: str) ->
         # the one empty paragraph allowed keeps two tables from merging
         between_tables = 0 < index < len(children) - 1 and children[index - 1].tag == w(
             "tbl") and children[index + 1].tag == w("tbl")
-        assert filled is not None and filled != "" or between_tables, index
+        assert (filled is not None and filled != "") or between_tables, index
 
 
 def keeps(paragraph: etree._Element) -> bool:
@@ -660,10 +659,10 @@ def test_blocks_keep_together(every: Exported) -> None:
     styles = [style_of(p) for p in body]
     # a short list: every item but the last keeps with the next
     for style in ("ListBullet", "ListNumber"):
-        items = [p for p, s in zip(body, styles) if s == style]
+        items = [p for p, s in zip(body, styles, strict=True) if s == style]
         assert [keeps(p) for p in items] == [True] * (len(items) - 1) + [False]
     # a factbox as one box
-    box = [p for p, s in zip(body, styles) if s in ("FactboxTitle", "Factbox")][:3]
+    box = [p for p, s in zip(body, styles, strict=True) if s in ("FactboxTitle", "Factbox")][:3]
     assert [keeps(p) for p in box] == [True, True, False]
     # a quote with its attribution
     quote = styles.index("Quote")

@@ -16,12 +16,12 @@ import pytest
 from conftest import ENGLISH, FRENCH, ROOT, fixture, run_briefkit, sample
 from lxml import etree
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Paragraph, Section
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -443,7 +443,7 @@ def test_a_long_briefing_is_split_by_section(books: dict[str, Book],
     # title page, contents, one file per section with a heading, sources
     assert len(spine) == 2 + len(headed) + 1
     assert spine[1] == book.nav()[0]
-    for path, section in zip(spine[2:], headed):
+    for path, section in zip(spine[2:], headed, strict=False):
         first = book.xml(path).find(".//x:h2", NS)
         assert words("".join(first.itertext())) == words(section.heading or "")
 

@@ -23,12 +23,13 @@ from exporters.exported import made
 from exporters.feed_readers import published_url, shown, validator_events
 from lxml import etree
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import FeedSettings, Settings
-from briefkit.exporters.base import CollectionContext, Exported
+from briefkit.exporters.base import Context, Exported
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.exporters.site import FrontPageExporter
-from briefkit.load import BriefingFile, load
-from briefkit.themes import load_theme
+from briefkit.load import load
+from briefkit.theme import load_theme
 
 BASE = "https://briefings.example.org/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -43,12 +44,12 @@ def items() -> list[BriefingFile]:
 
 
 @pytest.fixture(scope="module")
-def cctx(settings: Settings, theme: object) -> CollectionContext:
-    return CollectionContext(settings, theme)  # type: ignore[arg-type]
+def cctx(settings: Settings, theme: object) -> Context:
+    return Context(settings, theme)  # type: ignore[arg-type]
 
 
 def every_feed(exporter: RSSExporter, items: list[BriefingFile],
-               context: CollectionContext) -> dict[str, bytes]:
+               context: Context) -> dict[str, bytes]:
     """Every file one feed format writes, by path in the output folder."""
     exported = exporter.export_collection(items, context)
     return {exporter.output: exported.data,
@@ -85,7 +86,7 @@ def topic_folder_of(tag: str, feeds: dict[str, bytes], exporter: RSSExporter) ->
 @pytest.mark.parametrize("exporter", FEEDS, ids=lambda e: e.name)
 def test_a_feed_for_every_topic_and_every_language(exporter: RSSExporter,
                                                    items: list[BriefingFile],
-                                                   cctx: CollectionContext) -> None:
+                                                   cctx: Context) -> None:
     feeds = every_feed(exporter, items, cctx)
     tags = {t.casefold() for i in items for t in i.briefing.tags}
     for tag in {t for i in items for t in i.briefing.tags}:
@@ -146,7 +147,7 @@ def follow(exporter: RSSExporter, feeds: dict[str, bytes], start: str) -> list[l
 
 @pytest.mark.parametrize("exporter", FEEDS, ids=lambda e: e.name)
 def test_archives_take_a_reader_to_the_oldest_briefing(exporter: RSSExporter, tmp_path: Path,
-                                                       cctx: CollectionContext) -> None:
+                                                       cctx: Context) -> None:
     """RFC 5005: what falls out of a feed's newest max_entries is in archives, each linked
     to the one before; an archive, once full, never changes as briefings are added."""
     settings = cctx.settings.model_copy(update={"feed": FeedSettings(max_entries=3)})
@@ -168,14 +169,14 @@ def test_archives_take_a_reader_to_the_oldest_briefing(exporter: RSSExporter, tm
 
 @pytest.mark.parametrize("exporter", FEEDS, ids=lambda e: e.name)
 def test_entry_ids_never_change(exporter: RSSExporter, tmp_path: Path,
-                                cctx: CollectionContext) -> None:
+                                cctx: Context) -> None:
     """A corrected title, a moved date or another theme: every entry keeps its id, in the
     feed, its topic's feed and the archives alike."""
     settings = cctx.settings.model_copy(update={"feed": FeedSettings(max_entries=2)})
     small = dataclasses.replace(cctx, settings=settings)
     briefings = newsroom_of(5, tmp_path)
 
-    def ids(items: list[BriefingFile], context: CollectionContext) -> list[str]:
+    def ids(items: list[BriefingFile], context: Context) -> list[str]:
         feeds = every_feed(exporter, items, context)
         return sorted(i for path in ("tags/transport/" + exporter.output, exporter.output)
                       for page in follow(exporter, feeds, path) for i in page)
@@ -192,7 +193,7 @@ def test_entry_ids_never_change(exporter: RSSExporter, tmp_path: Path,
 
 
 @pytest.fixture(scope="module")
-def front_pages(items: list[BriefingFile], cctx: CollectionContext) -> Exported:
+def front_pages(items: list[BriefingFile], cctx: Context) -> Exported:
     """The front page and every page beside it, two briefings a page (made once: the theme's
     web fonts take a while)."""
     settings = cctx.settings.model_copy(update={
@@ -227,7 +228,7 @@ def test_the_front_page_comes_in_pages(items: list[BriefingFile], front_pages: E
 
 
 def test_every_topic_and_language_has_its_page(items: list[BriefingFile], front_pages: Exported,
-                                               cctx: CollectionContext) -> None:
+                                               cctx: Context) -> None:
     exported = front_pages
     feeds = every_feed(AtomExporter(), items, cctx)
     folder = topic_folder_of("Q&A", feeds, AtomExporter())
@@ -263,7 +264,7 @@ def test_a_briefing_page_links_and_announces_its_topics(tmp_path: Path) -> None:
     assert "en/atom.xml" in announced and (dist / "en" / "atom.xml").is_file()
 
 
-def test_an_article_reads_right_without_a_stylesheet(cctx: CollectionContext) -> None:
+def test_an_article_reads_right_without_a_stylesheet(cctx: Context) -> None:
     """A reader applies none of the theme's CSS: the timeline is not a second numbered
     list, caption and credit, a table's caption and header, stand apart, and a quote's
     attribution keeps its dash."""
@@ -311,7 +312,7 @@ def test_a_change_rewrites_only_the_listings_it_is_in(newsroom: Path) -> None:
     changed = {str(p.parent.relative_to(dist)) + "/" if p.parent != dist else ""
                for p in listed if p.read_bytes() != before[p][0]}
     assert changed == with_french
-    for path, (data, mtime) in before.items():
+    for path, (_data, mtime) in before.items():
         folder = str(path.parent.relative_to(dist)) + "/" if path.parent != dist else ""
         if folder not in with_french:
             assert path.stat().st_mtime_ns == mtime, path  # not even rewritten

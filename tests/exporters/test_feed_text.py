@@ -20,11 +20,12 @@ import pytest
 from conftest import ENGLISH, FIXTURES, FRENCH, fixture, sample
 from exporters.feed_readers import newsboat_items, published_url, served, shown, validator_events
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.exporters.base import CollectionContext
+from briefkit.exporters.base import Context
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.inline import plain
-from briefkit.load import BriefingFile, load
+from briefkit.load import load
 from briefkit.model import Author
 from briefkit.render.typography import typeset
 
@@ -53,19 +54,19 @@ def items() -> list[BriefingFile]:
 
 
 @pytest.fixture(scope="module")
-def marked(settings: Settings, theme: object) -> CollectionContext:
+def marked(settings: Settings, theme: object) -> Context:
     """The settings' own words hostile too."""
     # (a name is plain text, with no HTML form in Atom: one holding a closing tag, such as
     # "<b>Co</b>", is the one text the validator warns of whatever the feed does)
     words = settings.model_copy(update={"title": "Desk <script>x</script> & Co",
                                         "publisher": "Press & <Co>"})
-    return CollectionContext(words, theme)  # type: ignore[arg-type]
+    return Context(words, theme)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter()], ids=lambda e: e.name)
 def test_the_w3c_validator_finds_nothing_in_any_feed(exporter: RSSExporter,
                                                      items: list[BriefingFile],
-                                                     marked: CollectionContext) -> None:
+                                                     marked: Context) -> None:
     """Every feed file (the collection's, each topic's and language's) of briefings holding
     "<script>", "<tag>", "&", "&amp;", quotes, right-to-left text and emoji: 0 errors and 0
     warnings."""
@@ -80,7 +81,7 @@ def test_the_w3c_validator_finds_nothing_in_any_feed(exporter: RSSExporter,
 
 
 def test_readers_get_every_text_exactly_as_written(items: list[BriefingFile],
-                                                   marked: CollectionContext) -> None:
+                                                   marked: Context) -> None:
     """Title, summary, categories and names, in RSS, Atom and JSON Feed, as feedparser
     reads them and a reader shows them."""
     for exporter in (RSSExporter(), AtomExporter(), JSONFeedExporter()):
@@ -88,7 +89,7 @@ def test_readers_get_every_text_exactly_as_written(items: list[BriefingFile],
 
 
 def reads_exactly(exporter: RSSExporter, items: list[BriefingFile],
-                  marked: CollectionContext) -> None:
+                  marked: Context) -> None:
     data = exporter.export_collection(items, marked).data
     assert "\u2060" not in data.decode("utf-8")  # nothing invisible added
     title = typeset(HOSTILE_TITLE, "en-GB")  # the typography every format shares
@@ -128,7 +129,7 @@ def reads_exactly(exporter: RSSExporter, items: list[BriefingFile],
 @pytest.mark.skipif(shutil.which("newsboat") is None, reason="Debian package newsboat needed")
 @pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter()], ids=lambda e: e.name)
 def test_newsboat_shows_every_author_the_lede_and_the_titles(
-        exporter: RSSExporter, items: list[BriefingFile], marked: CollectionContext,
+        exporter: RSSExporter, items: list[BriefingFile], marked: Context,
         tmp_path: Path) -> None:
     site = tmp_path / "dist"
     site.mkdir()
@@ -155,7 +156,7 @@ def test_newsboat_shows_every_author_the_lede_and_the_titles(
 def test_a_collection_named_after_its_publisher_says_it_once(
         items: list[BriefingFile], settings: Settings, theme: object) -> None:
     same = settings.model_copy(update={"title": "Review desk", "publisher": "Review desk"})
-    context = CollectionContext(same, theme)  # type: ignore[arg-type]
+    context = Context(same, theme)  # type: ignore[arg-type]
     rss = feedparser.parse(RSSExporter().export_collection(items, context).data)
     assert rss.feed.subtitle == "Review desk"
     atom = feedparser.parse(AtomExporter().export_collection(items, context).data)

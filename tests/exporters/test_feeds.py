@@ -31,9 +31,10 @@ from exporters.exported import DOCX, made
 from lxml import etree
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import FeedSettings, Settings
 from briefkit.errors import ConfigError
-from briefkit.exporters.base import CollectionContext, OutputInfo
+from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.feeds import (
     AtomExporter,
     JSONFeedExporter,
@@ -41,10 +42,9 @@ from briefkit.exporters.feeds import (
     finish_atom,
 )
 from briefkit.inline import plain as inline_plain
-from briefkit.load import BriefingFile
 from briefkit.render.dates import dateline
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme, ThemeSettings
+from briefkit.theme import Theme, ThemeSettings
 
 REFERENCE = Path(__file__).parent / "reference"
 NS = {
@@ -77,23 +77,23 @@ def outputs() -> dict[str, dict[str, OutputInfo]]:
 
 @pytest.fixture(scope="module")
 def cctx(settings: Settings, theme: Theme,
-         outputs: dict[str, dict[str, OutputInfo]]) -> CollectionContext:
+         outputs: dict[str, dict[str, OutputInfo]]) -> Context:
     assert settings.base_url == BASE
-    return CollectionContext(settings, theme, outputs)
+    return Context(settings, theme, outputs)
 
 
 @pytest.fixture(scope="module")
-def rss(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+def rss(items: list[BriefingFile], cctx: Context) -> bytes:
     return RSSExporter().export_collection(items, cctx).data
 
 
 @pytest.fixture(scope="module")
-def atom(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+def atom(items: list[BriefingFile], cctx: Context) -> bytes:
     return AtomExporter().export_collection(items, cctx).data
 
 
 @pytest.fixture(scope="module")
-def jsonfeed(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+def jsonfeed(items: list[BriefingFile], cctx: Context) -> bytes:
     return JSONFeedExporter().export_collection(items, cctx).data
 
 
@@ -145,7 +145,7 @@ def test_newest_first_ties_by_id(name: str, request: pytest.FixtureRequest,
     assert ids == newest_first_ids(items)
 
 
-def test_same_time_is_ordered_by_id(cctx: CollectionContext) -> None:
+def test_same_time_is_ordered_by_id(cctx: Context) -> None:
     english = sample(ENGLISH)
     twins = [dataclasses.replace(english, briefing=english.briefing.model_copy(update={"id": i}))
              for i in ("zebra-crossing", "alpha-route", "mid-town")]
@@ -155,7 +155,7 @@ def test_same_time_is_ordered_by_id(cctx: CollectionContext) -> None:
             f"{BASE}{i}.html" for i in ("alpha-route", "mid-town", "zebra-crossing")]
 
 
-def test_at_most_max_entries(items: list[BriefingFile], cctx: CollectionContext) -> None:
+def test_at_most_max_entries(items: list[BriefingFile], cctx: Context) -> None:
     settings = cctx.settings.model_copy(update={"feed": FeedSettings(max_entries=2)})
     small = dataclasses.replace(cctx, settings=settings)
     expected = newest_first_ids(items)[:2]
@@ -166,7 +166,7 @@ def test_at_most_max_entries(items: list[BriefingFile], cctx: CollectionContext)
     assert [i["id"].removeprefix(BASE).removesuffix(".html") for i in feed["items"]] == expected
 
 
-def test_channel_date_follows_the_entries_carried(cctx: CollectionContext) -> None:
+def test_channel_date_follows_the_entries_carried(cctx: Context) -> None:
     """An old briefing corrected today but no longer in the feed does not change its date."""
     newest, old = fixture("every-block"), sample(ENGLISH)
     corrected = dataclasses.replace(old, briefing=old.briefing.model_copy(
@@ -198,7 +198,7 @@ def test_rss_channel(rss: bytes, items: list[BriefingFile]) -> None:
     assert channel.find("image") is None  # the default theme has no logo
 
 
-def test_websub_hubs_and_self_links(items: list[BriefingFile], cctx: CollectionContext) -> None:
+def test_websub_hubs_and_self_links(items: list[BriefingFile], cctx: Context) -> None:
     """With hubs set, every feed names them and itself, as WebSub subscribers look for."""
     hubs = ["https://hub.example/", "https://websub.example.org/hub"]
     settings = cctx.settings.model_copy(update={"feed": FeedSettings(hubs=hubs)})
@@ -231,7 +231,7 @@ def test_atom_feed_element(atom: bytes, items: list[BriefingFile]) -> None:
     assert feed.findtext("atom:author/atom:name", namespaces=NS) == "The Briefing Desk"
 
 
-def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: CollectionContext,
+def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: Context,
                                      tmp_path: Path) -> None:
     (tmp_path / "brand").mkdir()
     logo = (FIXTURES / "images" / "chart.png").read_bytes()
@@ -255,7 +255,7 @@ def test_logo_when_the_theme_has_one(items: list[BriefingFile], cctx: Collection
     assert json.loads(exported["jsonfeed"].data)["icon"] == url
 
 
-def test_dates_never_say_now(items: list[BriefingFile], cctx: CollectionContext) -> None:
+def test_dates_never_say_now(items: list[BriefingFile], cctx: Context) -> None:
     """Every date in a feed is a briefing's own, so two builds with no change give the same
     bytes, whatever the order the briefings come in."""
     known = {d for i in items for d in (i.briefing.published, i.briefing.modified)}
@@ -272,7 +272,7 @@ def test_dates_never_say_now(items: list[BriefingFile], cctx: CollectionContext)
     assert set(dates) <= known
 
 
-def test_empty_collection_is_a_valid_feed(cctx: CollectionContext) -> None:
+def test_empty_collection_is_a_valid_feed(cctx: Context) -> None:
     for exporter in (RSSExporter(), AtomExporter()):
         data = exporter.export_collection([], cctx).data
         parsed = feedparser.parse(data)
@@ -283,7 +283,7 @@ def test_empty_collection_is_a_valid_feed(cctx: CollectionContext) -> None:
 @pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter(), JSONFeedExporter()],
                          ids=lambda e: e.name)
 def test_base_url_is_required(exporter: RSSExporter, items: list[BriefingFile],
-                              cctx: CollectionContext) -> None:
+                              cctx: Context) -> None:
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
     with pytest.raises(ConfigError, match=r"base_url.*briefkit\.toml"):
         exporter.export_collection(items, bare)
@@ -388,7 +388,7 @@ def test_feedparser_sees_atom_enclosures(atom: bytes) -> None:
     ]
 
 
-def test_guid_survives_a_correction(items: list[BriefingFile], cctx: CollectionContext) -> None:
+def test_guid_survives_a_correction(items: list[BriefingFile], cctx: Context) -> None:
     english = sample(ENGLISH)
     corrected = dataclasses.replace(english, briefing=english.briefing.model_copy(update={
         "title": "The new night bus network: what we know (corrected)",
@@ -427,7 +427,7 @@ def test_content_has_only_absolute_urls(name: str, request: pytest.FixtureReques
 
 @pytest.mark.parametrize("exporter", [RSSExporter(), AtomExporter(), JSONFeedExporter()])
 def test_feeds_publish_the_images_they_link(exporter: RSSExporter, items: list[BriefingFile],
-                                            cctx: CollectionContext) -> None:
+                                            cctx: Context) -> None:
     files = exporter.export_collection(items, cctx).files
     english = sample(ENGLISH)
     asset = english.assets["images/night-bus-journeys.png"]
@@ -483,7 +483,7 @@ def test_content_is_the_article_without_what_the_reader_shows(
 @pytest.mark.parametrize("name", ["rss", "atom", "jsonfeed"])
 def test_every_item_has_a_short_plain_summary(name: str, request: pytest.FixtureRequest,
                                               items: list[BriefingFile],
-                                              cctx: CollectionContext) -> None:
+                                              cctx: Context) -> None:
     bare = fixture("rtl-arabic")  # no summary and no standfirst: the first paragraph begins it
     plain = dataclasses.replace(bare, briefing=bare.briefing.model_copy(
         update={"summary": None, "standfirst": None}))
@@ -737,7 +737,7 @@ def test_newsboat_lists_every_entry(feed: str, served: str, tmp_path: Path,
 
 
 def test_markup_in_a_summary_stays_text_for_readers_and_the_validator(
-        items: list[BriefingFile], cctx: CollectionContext) -> None:
+        items: list[BriefingFile], cctx: Context) -> None:
     said = "Use <b>bold</b> & <script>alert(1)</script> here"
     english = sample(ENGLISH)
     marked = dataclasses.replace(english, briefing=english.briefing.model_copy(
@@ -759,7 +759,7 @@ def test_markup_in_a_summary_stays_text_for_readers_and_the_validator(
 
 
 def test_the_settings_words_stay_text_in_the_channel_and_wherever_else_they_show(
-        items: list[BriefingFile], cctx: CollectionContext) -> None:
+        items: list[BriefingFile], cctx: Context) -> None:
     """The channel's title, description and author are text written by the newsroom, as
     entries' titles are: markup in them is shown, never made into an element."""
     title, publisher = "Desk <script>alert(1)</script>", "Press & <b>Co</b> <!-- x -->"

@@ -13,9 +13,9 @@ from conftest import ENGLISH, FRENCH, fixture, sample
 from exporters.exported import made
 from fontTools.ttLib import TTFont
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import Context, Exported
 from briefkit.exporters.html import HTMLExporter
-from briefkit.load import BriefingFile
 
 BASE = "https://briefings.example.org/"
 #: briefing name -> (the briefing, its exported web page)

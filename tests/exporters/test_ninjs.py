@@ -1,6 +1,6 @@
-"""The ninjs news item, checked against IPTC's official ninjs 3.1 JSON Schema (jsonschema,
-draft 2020-12 with format checking), read back with json and lxml, and its renditions
-compared with the files a real export run wrote."""
+"""The ninjs news item, checked against IPTC's official ninjs 3.2 and 3.1 JSON Schemas
+(jsonschema, draft 2020-12 with format checking), read back with json and lxml, and its
+renditions compared with the files a real export run wrote."""
 
 from __future__ import annotations
 
@@ -19,22 +19,20 @@ from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, SAMPLES, fixture, run_brie
 from exporters.exported import DOCX, made
 from jsonschema import Draft202012Validator, FormatChecker
 
-from briefkit import registry
-from briefkit.config import Settings
+from briefkit import inline, registry
+from briefkit.briefing_file import BriefingFile
+from briefkit.config import Settings, load_settings
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.ninjs import NinjsExporter
-from briefkit.load import BriefingFile, load
+from briefkit.load import load
+from briefkit.model import Paragraph
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme
+from briefkit.theme import Theme, load_theme
 
-#: IPTC's schema and examples, copied unchanged beside the project.
-STANDARDS = ROOT.parent / "shared" / "standards" / "ninjs"
-SCHEMA = STANDARDS / "ninjs-schema_3.1.json"
-needs_schema = pytest.mark.skipif(
-    not SCHEMA.is_file(),
-    reason=f"IPTC's ninjs 3.1 schema is not at {SCHEMA} (the shared standards folder)",
-)
+#: IPTC's schemas, copied unchanged into the tests' data (see the README beside them).
+STANDARDS = FIXTURES / "ninjs" / "iptc"
+SCHEMAS = {version: STANDARDS / f"ninjs-schema_{version}.json" for version in ("3.2", "3.1")}
 BASE = "https://briefings.example.org/"
 BRIEFINGS = sorted(SAMPLES.glob("*.json")) + sorted(FIXTURES.glob("*.json"))
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -59,22 +57,24 @@ def _date_time(value: object) -> bool:
 
 
 @functools.cache
-def validator() -> Draft202012Validator:
-    """The official schema, with "uri" and "date-time" checked even where jsonschema's own
-    checkers (extra packages) are not installed."""
+def validator(version: str) -> Draft202012Validator:
+    """The official schema of a version, with "uri" and "date-time" checked even where
+    jsonschema's own checkers (extra packages) are not installed."""
     checker = FormatChecker()
     if "uri" not in checker.checkers:
         checker.checks("uri")(_uri)
     if "date-time" not in checker.checkers:
         checker.checks("date-time", raises=ValueError)(_date_time)
-    schema = json.loads(SCHEMA.read_text("utf-8"))
+    schema = json.loads(SCHEMAS[version].read_text("utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=checker)
 
 
-def problems(item: dict[str, Any]) -> list[str]:
+def problems(item: dict[str, Any], version: str | None = None) -> list[str]:
+    """What the schema of ``version`` (else of the version the item names) finds wrong."""
+    version = version or item.get("standard", {}).get("version", "3.2")
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator().iter_errors(item)]
+            for e in validator(version).iter_errors(item)]
 
 
 def export(item: BriefingFile, settings: Settings, theme: Theme,
@@ -99,28 +99,58 @@ def english(settings: Settings, theme: Theme) -> dict[str, Any]:
 # --- the official schema ---------------------------------------------------------------
 
 
-@needs_schema
-def test_the_format_checks_catch_what_they_should() -> None:
+@pytest.mark.parametrize("version", sorted(SCHEMAS))
+def test_the_format_checks_catch_what_they_should(version: str) -> None:
     # the stand-in checkers must refuse what the schema's formats refuse
-    assert problems({"uri": "https://example.org/a b"})
-    assert problems({"uri": "https://example.org/", "versionCreated": "2020-01-08 07:00"})
-    assert problems({"uri": "https://example.org/", "headlines": [{"role": "main"}]})
-    assert not problems({"uri": "https://example.org/%C3%A9"})
+    assert problems({"uri": "https://example.org/a b"}, version)
+    assert problems({"uri": "https://example.org/", "versionCreated": "2020-01-08 07:00"},
+                    version)
+    assert problems({"uri": "https://example.org/", "headlines": [{"role": "main"}]}, version)
+    assert not problems({"uri": "https://example.org/%C3%A9"}, version)
+    assert problems({"headlines": [{"value": "No uri"}]}, version)
 
 
-@needs_schema
+def pinned(version: str) -> Settings:
+    """The settings of the project, its partners taking ninjs ``version``."""
+    return load_settings(ROOT, {"ninjs": {"version": version}})
+
+
+@pytest.mark.parametrize("version", ["3.2", "3.1"])
 @pytest.mark.parametrize("path", BRIEFINGS, ids=lambda p: p.stem)
-def test_every_sample_and_fixture_is_a_valid_ninjs_item(path: Path, settings: Settings,
+def test_every_sample_and_fixture_is_a_valid_ninjs_item(path: Path, version: str,
                                                         theme: Theme) -> None:
     item = load(path, path.parent)
     outputs = {item.id: made(item.id, html=1_000, pdf=2_000, epub=3_000, docx=4_000)}
-    news, _ = export(item, settings, theme, outputs)
-    assert problems(news) == []
+    news, _ = export(item, pinned(version), theme, outputs)
+    assert news["standard"] == {
+        "name": "ninjs", "version": version,
+        "schema": f"http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"}
+    assert problems(news, version) == []
     assert news["type"] == "text"
-    assert news["standard"]["version"] == "3.1"
 
 
-@needs_schema
+def test_the_project_writes_ninjs_3_2_unless_it_pins_3_1(settings: Settings,
+                                                         theme: Theme) -> None:
+    news, _ = export(sample(ENGLISH), settings, theme)
+    assert news["standard"]["version"] == "3.2"
+    assert problems(news, "3.2") == []
+
+
+@pytest.mark.parametrize("written, message", [
+    ('"3.0"', 'ninjs.version: "3.0" is not a ninjs version briefkit writes: "3.2" or "3.1"'),
+    ("3.1", 'ninjs.version: a version is text: write it in quotes, version = "3.1"'),
+])
+def test_a_version_briefkit_does_not_write_is_one_located_line(
+        newsroom: Path, written: str, message: str) -> None:
+    settings = newsroom / "briefkit.toml"
+    settings.write_text(settings.read_text("utf-8") + f"\n[ninjs]\nversion = {written}\n",
+                        "utf-8")
+    line = settings.read_text("utf-8").count("\n")
+    result = run_briefkit("validate", cwd=newsroom)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"briefkit.toml:{line}:1: {message}"]
+
+
 def test_a_briefing_with_every_optional_field_missing_is_valid(
         tmp_path: Path, settings: Settings, theme: Theme) -> None:
     item = write(tmp_path, {"id": "bare", "title": "Bare", "language": "de",
@@ -185,8 +215,9 @@ def test_html_body_is_the_web_page_content_with_absolute_image_addresses(
     (rich,) = [b for b in english["bodies"] if b["contentType"] == "text/html"]
     article = lxml.html.fragment_fromstring(rich["value"])
     assert article.tag == "article" and article.get("lang") == "en-GB"
-    # (the page keeps the last two words of a title together)
-    assert article.xpath("string(.//h1)").replace("\u00a0", " ") == sample(ENGLISH).briefing.title
+    briefing = sample(ENGLISH).briefing
+    assert [" ".join(h.text_content().split()) for h in article.xpath(".//h2")] == [
+        *(s.heading for s in briefing.sections if s.heading), "Sources"]
     images = article.xpath(".//img/@src")
     assert images and all(src.startswith(BASE + "images/night-bus-network/") for src in images)
     assert sorted(set(images)) == sorted(a["renditions"][0]["href"]
@@ -211,9 +242,76 @@ def test_plain_body_counts_words_and_characters_without_captions(
     })
     news, _ = export(item, settings, theme)
     (plain,) = [b for b in news["bodies"] if b["contentType"] == "text/plain"]
-    assert plain["value"] == "Four five\nOne two three – six."
+    assert plain["value"] == "Four five\n\nOne two three – six."
     assert plain["wordCount"] == 6  # the lone dash is not a word
-    assert plain["charCount"] == len(plain["value"]) == 30
+    assert plain["charCount"] == len(plain["value"]) == 31
+
+
+def _spaced(text: str) -> str:
+    """Text with the web page's no-break spaces (French punctuation, last words) as spaces."""
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+@pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
+def test_html_body_holds_the_article_alone(briefing_id: str, settings: Settings,
+                                          theme: Theme) -> None:
+    # the headline, subtitle, standfirst, byline, dates and rights are properties of their
+    # own: a partner printing them and the body prints each once
+    news, _ = export(sample(briefing_id), settings, theme)
+    briefing = sample(briefing_id).briefing
+    (rich,) = [b for b in news["bodies"] if b["role"] == "richtext"]
+    article = lxml.html.fragment_fromstring(rich["value"])
+    text = _spaced(article.text_content())
+    assert not article.xpath(".//h1 | .//header | .//time | .//footer")
+    assert not article.xpath('.//*[contains(@class, "standfirst") or contains(@class, "byline")'
+                             ' or contains(@class, "subtitle") or contains(@class, "masthead")]')
+    for field in (briefing.title, briefing.subtitle, briefing.standfirst, briefing.rights,
+                  *(a.name for a in briefing.authors)):
+        if field:
+            assert _spaced(typeset(inline.plain(field), briefing.language)) not in text
+    first = briefing.sections[0].blocks[0]
+    assert isinstance(first, Paragraph)
+    assert text.startswith(_spaced(typeset(inline.plain(first.text), briefing.language)))
+    assert news["headlines"][0]["value"] == typeset(briefing.title, briefing.language)
+
+
+def test_plain_body_is_paragraphs_apart_standfirst_first_sources_last(
+        english: dict[str, Any]) -> None:
+    briefing = sample(ENGLISH).briefing
+    (plain,) = [b for b in english["bodies"] if b["role"] == "text"]
+    paragraphs = plain["value"].split("\n\n")
+    assert paragraphs[0] == typeset(inline.plain(briefing.standfirst or ""), "en-GB")
+    assert paragraphs[1].startswith("From midnight on Friday, six routes will run")
+    assert paragraphs[2] == "What is changing?"
+    # a list's items, a table's rows, a quote and its attribution: one a line, one paragraph
+    assert paragraphs[3].splitlines()[0] == "• Six routes, numbered N1 to N6, every 30 minutes"
+    assert "\n— Grace Okafor, Riverton Nurses’ Association" in plain["value"]
+    assert paragraphs[-2:] == [
+        "Sources",
+        "1. Night buses: report to the transport committee, Riverton Council "
+        "<https://example.org/reports/night-buses>\n"
+        "2. Interview with Grace Okafor, The Briefing Desk"]
+    assert "\n\n\n" not in plain["value"] and not plain["value"].endswith("\n")
+    assert plain["charCount"] == len(plain["value"])
+
+
+def test_the_uri_never_changes_with_the_title_the_dates_or_the_theme(
+        tmp_path: Path, settings: Settings, theme: Theme) -> None:
+    source = json.loads((SAMPLES / f"{FRENCH}.json").read_text("utf-8"))
+    first, _ = export(write(tmp_path, source), settings, theme)
+    corrected = {**source, "title": "Frappes iraniennes en Irak : ce que l’on sait (corrigé)",
+                 "published": "2020-01-09T08:00:00+01:00",
+                 "updated": "2020-01-10T18:30:00+01:00"}
+    wire = load_theme("wire", ROOT)
+    again, _ = export(write(tmp_path, corrected), settings, wire)
+    assert again["headlines"][0]["value"] != first["headlines"][0]["value"]
+    assert again["firstCreated"] != first["firstCreated"]
+    assert again["uri"] == first["uri"] == BASE + FRENCH + ".html"
+    assert again["slugline"] == first["slugline"] == FRENCH
+    with_url = {**corrected, "url": "https://example.org/iran"}
+    moved = {**with_url, "title": "Un autre titre", "published": "2020-01-07T08:00:00+01:00"}
+    assert export(write(tmp_path, with_url), settings, theme)[0]["uri"] == \
+        export(write(tmp_path, moved), settings, wire)[0]["uri"] == "https://example.org/iran"
 
 
 def test_images_are_associated_and_published_beside_the_item(
@@ -222,7 +320,7 @@ def test_images_are_associated_and_published_beside_the_item(
     _, files = export(item, settings, theme)
     blocks = item.briefing.images()
     assert len(english["associations"]) == len({b.src for b in blocks})
-    for association, block in zip(english["associations"], blocks):
+    for association, block in zip(english["associations"], blocks, strict=True):
         rendition = association["renditions"][0]
         assert association["type"] == "picture"
         assert association["uri"] == rendition["href"]
@@ -249,7 +347,6 @@ def test_renditions_list_each_published_file(english: dict[str, Any]) -> None:
     ]
 
 
-@needs_schema
 def test_a_url_outside_ascii_is_percent_encoded(tmp_path: Path, settings: Settings,
                                                  theme: Theme) -> None:
     item = write(tmp_path, {
@@ -306,8 +403,7 @@ def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
     }}
     assert set(outputs[briefing_id]) == {"html", "pdf", "epub", "docx"}
     news, files = export(sample(briefing_id), settings, theme, outputs)
-    if SCHEMA.is_file():  # the sizes are checked without it too
-        assert problems(news) == []
+    assert problems(news) == []
     for rendition in news["renditions"]:
         published = exported / rendition["href"].removeprefix(BASE)
         assert rendition["sizeInBytes"] == published.stat().st_size
@@ -319,8 +415,7 @@ def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
 def test_export_all_writes_items_whose_renditions_are_the_files(briefing_id: str,
                                                                 exported: Path) -> None:
     news = json.loads((exported / f"{briefing_id}.ninjs.json").read_text("utf-8"))
-    if SCHEMA.is_file():  # the sizes are checked without it too
-        assert problems(news) == []
+    assert problems(news) == []
     assert {r["name"] for r in news["renditions"]} >= {"pdf", "epub", "docx"}
     for rendition in news["renditions"]:
         published = exported / rendition["href"].removeprefix(BASE)

@@ -21,11 +21,11 @@ import pytest
 from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
 
 from briefkit import inline
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError, ThemeError, UnsafeReferenceError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
-from briefkit.load import BriefingFile
 from briefkit.model import (
     Briefing,
     Factbox,
@@ -39,7 +39,7 @@ from briefkit.model import (
 from briefkit.render.dates import dateline
 from briefkit.render.html import headline
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme, load_theme
+from briefkit.theme import Theme, load_theme
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -200,7 +200,7 @@ def test_tagged_accessible_with_embedded_fonts(rendered: dict[str, Rendered], na
     reader = rendered[name].reader
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
-    assert root["/MarkInfo"]["/Marked"] == True  # a pypdf BooleanObject, not True itself
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject, not True)
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfuaid:part="1"' in xmp  # PDF/UA-1 is the default variant
     fonts = subprocess.run(["pdffonts", str(rendered[name].path)], capture_output=True,
@@ -416,7 +416,7 @@ def test_an_image_outside_the_source_folder_is_refused(context: Context, tmp_pat
 
 def leaky_theme(project: Path, **files: str) -> Theme:
     """A project theme built on the default one, with the files given."""
-    from briefkit.themes import load_theme
+    from briefkit.theme import load_theme
 
     folder = project / "themes" / "leaky"
     (folder / "templates").mkdir(parents=True)
@@ -463,7 +463,7 @@ def test_a_theme_pointing_at_the_network_fails_and_fetches_nothing(
 
 
 def test_attachments_are_refused_not_embedded(context: Context, tmp_path: Path) -> None:
-    default = (Path(__file__).parents[2] / "src/briefkit/themes/default/templates/briefing.html")
+    default = (Path(__file__).parents[2] / "src/briefkit/theme/packaged/default/templates/briefing.html")
     template = default.read_text("utf-8").replace(
         "</head>", '<link rel="attachment" href="night-bus-network.json"></head>')
     theme = leaky_theme(tmp_path, **{"templates/briefing.html": template})

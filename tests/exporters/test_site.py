@@ -18,12 +18,12 @@ import pytest
 from conftest import ENGLISH, FRENCH, fixture, sample
 from exporters.exported import made
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
-from briefkit.exporters.base import CollectionContext, OutputInfo
+from briefkit.exporters.base import Context, OutputInfo
 from briefkit.exporters.site import FrontPageExporter, file_size
-from briefkit.load import BriefingFile
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +42,12 @@ def outputs() -> dict[str, dict[str, OutputInfo]]:
 
 @pytest.fixture(scope="module")
 def cctx(settings: Settings, theme: Theme,
-         outputs: dict[str, dict[str, OutputInfo]]) -> CollectionContext:
-    return CollectionContext(settings, theme, outputs)
+         outputs: dict[str, dict[str, OutputInfo]]) -> Context:
+    return Context(settings, theme, outputs)
 
 
 @pytest.fixture(scope="module")
-def page(items: list[BriefingFile], cctx: CollectionContext) -> bytes:
+def page(items: list[BriefingFile], cctx: Context) -> bytes:
     return FrontPageExporter().export_collection(items, cctx).data
 
 
@@ -65,7 +65,7 @@ def test_feed_autodiscovery(tree: lxml.html.HtmlElement) -> None:
 
 
 def test_no_feeds_announced_without_base_url(items: list[BriefingFile],
-                                             cctx: CollectionContext) -> None:
+                                             cctx: Context) -> None:
     bare = dataclasses.replace(cctx, settings=cctx.settings.model_copy(update={"base_url": None}))
     tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(items, bare).data)
     assert tree.xpath("//link[@rel='alternate']") == []
@@ -78,7 +78,7 @@ def test_a_row_per_briefing_newest_first(tree: lxml.html.HtmlElement,
     expected = sorted(sorted(items, key=lambda i: i.id), key=lambda i: i.briefing.published,
                       reverse=True)
     assert [r.get("id") for r in rows] == [i.id for i in expected]
-    for row, item in zip(rows, expected):
+    for row, item in zip(rows, expected, strict=True):
         assert row.get("lang") == item.briefing.language
         assert row.get("dir") == item.briefing.direction
         assert row.xpath("string(.//h2)").strip()
@@ -142,7 +142,7 @@ def test_responsive_page(tree: lxml.html.HtmlElement) -> None:
     assert tree.get("lang") == "en-GB"
 
 
-def test_same_bytes_every_time(items: list[BriefingFile], cctx: CollectionContext,
+def test_same_bytes_every_time(items: list[BriefingFile], cctx: Context,
                                page: bytes) -> None:
     assert FrontPageExporter().export_collection(list(reversed(items)), cctx).data == page
 
@@ -172,7 +172,7 @@ def test_chromium_draws_the_page(width: int, page: bytes, tmp_path: Path) -> Non
 
 
 def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile],
-                                                        cctx: CollectionContext,
+                                                        cctx: Context,
                                                         tmp_path: Path) -> None:
     logo = (Path(__file__).parent.parent / "fixtures" / "images" / "chart.png").read_bytes()
     (tmp_path / "logo.png").write_bytes(logo)
@@ -189,7 +189,7 @@ def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile
     assert tree.xpath("//header//img/@src") == [published]
 
 
-def logo_theme(cctx: CollectionContext, folder: Path, name: str, data: bytes) -> Theme:
+def logo_theme(cctx: Context, folder: Path, name: str, data: bytes) -> Theme:
     """The default theme with ``data`` as its logo, called ``name`` in ``folder`` (not
     checked when loaded: what a file swapped after the theme's check would be)."""
     (folder / name).write_bytes(data)
@@ -199,7 +199,7 @@ def logo_theme(cctx: CollectionContext, folder: Path, name: str, data: bytes) ->
 
 
 def test_a_logo_named_html_is_published_as_the_image_it_is_by_every_output(
-        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+        items: list[BriefingFile], cctx: Context, tmp_path: Path) -> None:
     """A PNG carrying a script in a text chunk, named logo.html, would be served as a web
     page: the front page, the feeds and the web page all publish and name it as a PNG."""
     from PIL import Image, PngImagePlugin
@@ -239,7 +239,7 @@ def test_a_logo_named_html_is_published_as_the_image_it_is_by_every_output(
 
 
 def test_a_logo_that_is_not_an_image_when_published_is_refused_in_one_line(
-        items: list[BriefingFile], cctx: CollectionContext, tmp_path: Path) -> None:
+        items: list[BriefingFile], cctx: Context, tmp_path: Path) -> None:
     """theme.toml's logo is checked when the theme loads; the file is read, bounded, and
     checked again when it is published, so a file swapped since is never published."""
     theme = logo_theme(cctx, tmp_path, "logo.png", b"<svg onload='alert(1)'/>")
@@ -250,7 +250,7 @@ def test_a_logo_that_is_not_an_image_when_published_is_refused_in_one_line(
 
 
 def test_web_fonts_beside_the_front_page(page: bytes, items: list[BriefingFile],
-                                         cctx: CollectionContext) -> None:
+                                         cctx: Context) -> None:
     files = FrontPageExporter().export_collection(items, cctx).files
     css = lxml.html.document_fromstring(page).xpath("string(//style)")
     urls = re.findall(r'@font-face \{[^}]*src: url\("([^"]+)"\)', css)
@@ -261,7 +261,7 @@ def test_web_fonts_beside_the_front_page(page: bytes, items: list[BriefingFile],
 LONG = "https://example.org/" + "a-very-long-address-without-a-single-space" * 6
 
 
-def overflow_page(items: list[BriefingFile], cctx: CollectionContext,
+def overflow_page(items: list[BriefingFile], cctx: Context,
                   tmp_path: Path) -> Path:
     """The front page with a headline and a standfirst that never break by themselves."""
     long = dataclasses.replace(items[0], briefing=items[0].briefing.model_copy(update={
@@ -300,7 +300,7 @@ def page_width(page: Path, width: int) -> tuple[int, int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
-def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: CollectionContext,
+def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: Context,
                                                tmp_path: Path) -> None:
     page = overflow_page(items, cctx, tmp_path)
     for width in (390, 1280):

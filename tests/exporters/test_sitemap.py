@@ -15,13 +15,14 @@ from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, samp
 from exporters.exported import made
 from lxml import etree
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, Exported, OutputInfo
 from briefkit.exporters.site import FrontPageExporter
 from briefkit.exporters.sitemap import SitemapExporter, news_language
-from briefkit.load import BriefingFile, load
-from briefkit.themes import Theme
+from briefkit.load import load
+from briefkit.theme import Theme
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
       "news": "http://www.google.com/schemas/sitemap-news/0.9"}

@@ -293,7 +293,7 @@ READERS: dict[str, Callable[[bytes], Reading]] = {
 
 def read(media_type: str, data: bytes) -> Reading:
     """Read ``data`` with the independent reader of its media type."""
-    reader = READERS.get(media_type.split(";")[0].strip())
+    reader = READERS.get(media_type.split(";", maxsplit=1)[0].strip())
     assert reader is not None, f"no independent reader for {media_type}: add one to {__name__}"
     return reader(data)
 

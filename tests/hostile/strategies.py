@@ -90,7 +90,7 @@ def text(draw: st.DrawFn, max_words: int = 6) -> str:
     words = draw(st.lists(_word, min_size=1, max_size=max_words))
     separators = draw(st.lists(st.sampled_from([" ", " ", " ", "\n", "\u00a0", "  "]),
                                min_size=len(words), max_size=len(words)))
-    value = "".join(w + s for w, s in zip(words, separators)).strip()
+    value = "".join(w + s for w, s in zip(words, separators, strict=True)).strip()
     return value if value.strip() else "x"
 
 

@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 from conftest import ENGLISH, FIXTURES, FRENCH, run_briefkit
 
+from briefkit.characters import MAX_WORD
 from briefkit.errors import BriefingError
-from briefkit.load import MAX_BRIEFING_BYTES, load, load_all, read_regular
-from briefkit.model import MAX_WORD
+from briefkit.files import read_regular
+from briefkit.load import MAX_BRIEFING_BYTES, load, load_all
 
 VALID: dict[str, Any] = {
     "id": "hostile",

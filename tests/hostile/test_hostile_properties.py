@@ -41,17 +41,17 @@ from reading import (
 )
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
 from briefkit.exporters.base import (
-    CollectionContext,
     CollectionExporter,
     Context,
     Exported,
     Exporter,
 )
-from briefkit.load import BriefingFile, load
-from briefkit.themes import Theme
+from briefkit.load import load
+from briefkit.theme import Theme
 
 PROFILE = hypothesis_settings.default
 #: the PDF takes a second or more per briefing: a quarter of the examples
@@ -82,7 +82,7 @@ def export(exporter: Exporter, items: list[BriefingFile], settings: Settings,
            theme: Theme) -> bytes:
     """The main file's bytes (an exporter may return extra files beside it)."""
     if isinstance(exporter, CollectionExporter):
-        made = exporter.export_collection(items, CollectionContext(settings, theme))
+        made = exporter.export_collection(items, Context(settings, theme))
     else:
         made = exporter.export(items[0], Context(settings, theme))
     return made.data if isinstance(made, Exported) else made

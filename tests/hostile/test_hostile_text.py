@@ -18,12 +18,13 @@ from conftest import FIXTURES
 from hostile.readers import Reading, read, squeeze
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
+from briefkit.characters import MAX_WORD
 from briefkit.config import Settings
-from briefkit.exporters.base import CollectionContext, CollectionExporter, Context, Exported
+from briefkit.exporters.base import CollectionExporter, Context, Exported
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile, load
-from briefkit.model import MAX_WORD
-from briefkit.themes import Theme
+from briefkit.load import load
+from briefkit.theme import Theme
 
 TITLE = "<script>alert('title')</script> ]]> & {{ 7 * 7 }}"
 LONGEST = "w" * MAX_WORD
@@ -105,7 +106,7 @@ def readings(item: BriefingFile, settings: Settings, theme: Theme) -> dict[str, 
         if isinstance(exporter, CollectionExporter):
             # as after a run: the briefing's web page exists (the sitemap lists pages)
             page = OutputInfo(f"{item.id}.html", "html", "text/html", 1)
-            context = CollectionContext(settings, theme, outputs={item.id: {"html": page}})
+            context = Context(settings, theme, outputs={item.id: {"html": page}})
             data = exporter.export_collection([item], context)
         else:
             data = exporter.export(item, Context(settings, theme))

@@ -23,7 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError, ThemeError, UnsafeReferenceError
 from briefkit.render import html
-from briefkit.themes import PACKAGED, Theme, load_theme
+from briefkit.theme import PACKAGED, Theme, load_theme
 
 SECRET = "SECRET-OUTSIDE-THE-THEME"
 

@@ -43,8 +43,8 @@ def test_the_seed_keeps_every_sentence_and_leaves_no_markup(imported: dict) -> N
     raw = SEED.read_text("utf-8")
     written = json.dumps(imported["briefing"], ensure_ascii=False)
     assert "<br" not in written and "<" not in written
-    for sentence in raw.replace("<br />", "\n").split("\n"):
-        sentence = sentence.strip()
+    for line in raw.replace("<br />", "\n").split("\n"):
+        sentence = line.strip()
         if sentence:
             assert sentence in written, sentence
 

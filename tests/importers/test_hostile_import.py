@@ -79,6 +79,42 @@ def test_an_id_or_file_named_by_the_user_is_never_replaced_unasked(desk: Path, t
     assert sorted(p.name for p in (desk / "source").iterdir()) == ["night-buses-what-changes.json"]
 
 
+def test_articles_written_to_files_of_their_own_keep_the_folder_valid(desk: Path) -> None:
+    # the ids made from the titles are the same: the second takes a free one
+    first = run_briefkit("import", "first.md", "-o", "source/a.json", *PUBLISHED, cwd=desk)
+    assert first.returncode == 0, first.stderr
+    second = run_briefkit("import", "second.md", "-o", "source/b.json", *PUBLISHED, cwd=desk)
+    assert second.returncode == 0, second.stderr
+    assert ("note: source/a.json already uses the id 'night-buses-what-changes': id "
+            "'night-buses-what-changes-2' used instead (pass --id to set it)") \
+        in second.stderr.splitlines()
+    third = run_briefkit("import", "second.md", "-o", "source", *PUBLISHED, cwd=desk)
+    assert third.returncode == 0, third.stderr
+    assert "wrote source/night-buses-what-changes-3.json" in third.stderr
+    assert load(desk / "source" / "b.json", desk / "source").id == "night-buses-what-changes-2"
+    checked = run_briefkit("validate", cwd=desk)
+    assert (checked.returncode, checked.stdout.strip()) == (0, "3 valid, 0 invalid"), \
+        checked.stderr
+
+
+@pytest.mark.parametrize("target", ["source", "source/b.json", "source/deeper/b.json"])
+def test_an_id_another_file_uses_is_refused_and_nothing_is_written(desk: Path,
+                                                                   target: str) -> None:
+    (desk / "source" / "deeper").mkdir()
+    run_briefkit("import", "first.md", "-o", "source/a.json", *PUBLISHED, cwd=desk)
+    result = run_briefkit("import", "second.md", "-o", target, "--id", "night-buses-what-changes",
+                          *PUBLISHED, cwd=desk)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "briefkit: source/a.json already uses the id 'night-buses-what-changes': pass --id to "
+        "give the briefing another id"]
+    assert sorted(p.name for p in (desk / "source").rglob("*.json")) == ["a.json"]
+    again = run_briefkit("import", "first.md", "-o", "source/a.json", "--replace",
+                         "--id", "night-buses-what-changes", *PUBLISHED, cwd=desk)
+    assert again.returncode == 0, again.stderr  # replacing the file that holds it
+    assert "replaced source/a.json" in again.stderr
+
+
 def test_replace_replaces(desk: Path) -> None:
     run_briefkit("import", "first.md", "-o", "source", *PUBLISHED, cwd=desk)
     result = run_briefkit("import", "second.md", "-o", "source", "--replace",

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.engine.output import PART
 from briefkit.engine.state import Record, State
-from briefkit.output import PART
 
 
 def free_port() -> int:
@@ -146,7 +146,7 @@ class Sshd:
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # as Debian's service does
         self.process = subprocess.Popen(
             ["/usr/sbin/sshd", "-D", "-e", "-f", str(self.folder / "sshd_config")],
-            stdout=subprocess.DEVNULL, stderr=open(self.folder / "log", "ab"))  # noqa: SIM115
+            stdout=subprocess.DEVNULL, stderr=open(self.folder / "log", "ab"))
         wait_for_port(self.port)
 
     def stop(self) -> None:

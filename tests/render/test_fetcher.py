@@ -138,7 +138,7 @@ def test_the_network_is_never_used(newsroom_folders: tuple[Path, Path, Path],
 def test_a_font_from_the_theme_loads_and_one_from_the_server_does_not(
         newsroom_folders: tuple[Path, Path, Path], server: Server) -> None:
     source = newsroom_folders[0]
-    font = Path(__file__).parents[2] / "src/briefkit/themes/default/fonts/Amiri-Regular.ttf"
+    font = Path(__file__).parents[2] / "src/briefkit/theme/packaged/default/fonts/Amiri-Regular.ttf"
     fetcher = ConfinedFetcher([source, font.parent])
     css = CSS(string=f'@font-face {{ font-family: A; src: url("{font.as_uri()}"); }}'
                      f'@font-face {{ font-family: B; src: url("{server.url}/b.ttf"); }}',
@@ -170,7 +170,8 @@ def test_symlinks_out_of_the_folder_are_refused(newsroom_folders: tuple[Path, Pa
 
 
 def test_checked_images_are_served_by_name(newsroom_folders: tuple[Path, Path, Path]) -> None:
-    from briefkit.load import Asset, check_image
+    from briefkit.briefing_file import Asset
+    from briefkit.images import check_image
     from briefkit.render.fetcher import image_reference
 
     source, theme, _ = newsroom_folders

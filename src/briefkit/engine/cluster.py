@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from briefkit.config import EngineSettings
 from briefkit.engine.executors import RETRIES
-from briefkit.engine.plan import versions
+from briefkit.engine.keys import versions
 from briefkit.engine.work import Setup, forget, theme_files
 from briefkit.errors import BriefkitError
 

@@ -12,8 +12,9 @@ import os
 import stat
 from pathlib import Path
 
+from briefkit.engine.output import cannot_write
 from briefkit.errors import OutputError
-from briefkit.output import cannot_write, shown_path
+from briefkit.files import display_path
 
 STATE = ".briefkit"
 LOCK = "lock"  # one run at a time (engine/state.py)
@@ -21,15 +22,16 @@ MANIFESTS = "manifests"  # one per output folder (engine/state.py)
 TMP = "tmp"  # each process's temporary folder (engine/scratch.py)
 CACHE = "cache"  # what exporters derive from the theme (engine/work.py)
 THEMES = "themes"  # themes laid out for a worker that does not see the project's
+LAST_GOOD = "last-good"  # each briefing's last good version, per output folder (engine/lastgood.py)
 #: Everything the state folder holds, checked at the start of every run.
-PARTS = (LOCK, MANIFESTS, TMP, CACHE, THEMES)
+PARTS = (LOCK, MANIFESTS, TMP, CACHE, THEMES, LAST_GOOD)
 
 
 def refuse_link(path: Path) -> None:
     """Refuse ``path``, a part of the state folder, when it is a symbolic link."""
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise OutputError(f"{shown_path(path)}: is a symbolic link; briefkit keeps its run "
+            raise OutputError(f"{display_path(path)}: is a symbolic link; briefkit keeps its run "
                               "state in plain folders and files and never follows a link "
                               "there: remove it and run again")
     except FileNotFoundError:
@@ -56,7 +58,7 @@ def state_folder(home: Path, name: str) -> Path:
         raise cannot_write(folder, error) from None
     if not stat.S_ISDIR(found.st_mode):  # a link or a file put there since the check
         refuse_link(folder)
-        raise OutputError(f"{shown_path(folder)}: is not a folder; remove it and run again")
+        raise OutputError(f"{display_path(folder)}: is not a folder; remove it and run again")
     return folder
 
 

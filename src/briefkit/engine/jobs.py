@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import Problem
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class BriefingJob:
 
     @property
     def shown(self) -> str:
-        from briefkit.load import display_path
+        from briefkit.files import display_path
 
         return display_path(self.source)
 
@@ -66,12 +66,13 @@ Job = ReadJob | BriefingJob | CollectionJob
 
 @dataclass(frozen=True)
 class Made:
-    """An output's bytes, its extra files and how long it took."""
+    """An output's bytes, its extra files, how long it took and what it took from the cache."""
 
     data: bytes
     media_type: str
     files: Mapping[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
+    cached: tuple[str, ...] = ()  # the cache entries it was made with (their file names)
 
 
 @dataclass(frozen=True)

@@ -1,119 +1,207 @@
 """What is out of date, and the order to make it in.
 
-An output is made again only when what it is made from changed.  Its *key* is
-a digest of the briefing file, the briefing's images, the theme's files, the
-settings, briefkit's version, the format and the versions of the libraries that
-shape that format's bytes (an upgrade of WeasyPrint makes the PDFs again, and
-nothing else).  An exporter that lists other
-outputs (``lists_outputs``) adds those outputs' checksums to its key; a
-collection output (a feed, the front page) has a key made of every member's
-key and the outputs listed in it, so it follows any change to any entry.
+The planner compares each output's key (:mod:`briefkit.engine.keys`) with the one
+the manifest recorded, and looks at the file once to see it is still as written.
+Planning reads no briefing and makes nothing: a :class:`Plan` says which outputs of
+the chosen briefings are made, longest first, whether the outputs that list others
+and the collections are due, and how many of each format will be made or were
+found up to date.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from briefkit import __version__
-from briefkit.config import Settings
-from briefkit.engine.sources import Source, digest
-from briefkit.engine.state import Record
-from briefkit.exporters.base import Exporter
-from briefkit.links import OutputInfo
-from briefkit.themes import Theme
+from briefkit.engine import keys
+from briefkit.engine.jobs import BriefingJob
+from briefkit.engine.output import OutputFolder
+from briefkit.engine.sources import Source
+from briefkit.engine.state import Record, State
+from briefkit.exporters.base import CollectionExporter, Exporter
 
-#: Relative cost of one output of each format, until a run has measured them.
-FIRST_GUESS = {"pdf": 1.0, "epub": 0.2, "docx": 0.15, "html": 0.05}
-#: Cost of reading one briefing file, on the same scale.
-READ_COST = 0.01
-
-
-#: What every format's bytes depend on besides its own libraries: the model's validation
-#: (how a briefing's values are parsed) and the images' check (the format an image
-#: decodes as names it in every output).
-EVERY_FORMAT = ("pydantic", "pillow")
+#: One output that lists a briefing's other outputs: the briefing, its exporter, the
+#: output's name, its key and the outputs it lists.
+Listing = tuple[Source, Exporter, str, str, dict[str, Any]]
 
 
-def base_key(settings: Settings, theme: Theme) -> str:
-    """What every output's key starts from: briefkit's version, the settings, the theme."""
-    return digest(__version__, settings.fingerprint(), theme.fingerprint)
+class Staleness:
+    """Whether an output must be made again: its key changed, or its file (or one of
+    its extra files) is missing or no longer as written."""
+
+    def __init__(self, state: State, dist: OutputFolder, force: bool,
+                 skipped: list[Record]) -> None:
+        self.state, self.dist, self.force = state, dist, force
+        self.skipped = skipped  # up-to-date outputs, reported as such
+        self.current: dict[str, bool] = {}  # recorded files found as written, this run
+
+    def stale(self, name: str, key: str) -> bool:
+        """Whether output ``name`` is out of date for ``key`` (always, with force)."""
+        record = self.state.records.get(name)
+        return (self.force or record is None or record.extra or record.key != key
+                or not self.is_current(name)
+                or not all(self.current_extra(f) for f in record.files))
+
+    def is_current(self, name: str) -> bool:
+        """Whether a recorded file is still as written: looked at once per run (the
+        plan asks before and after reading what changed; a web font is linked by every
+        page), and known to be so once this run writes it."""
+        known = self.current.get(name)
+        if known is None:
+            record = self.state.records.get(name)
+            known = self.current[name] = (
+                record is not None
+                and self.dist.is_current(name, record.bytes, record.mtime_ns))
+        return known
+
+    def current_extra(self, name: str) -> bool:
+        """Whether ``name`` is an extra file (an image, a font) still as written."""
+        record = self.state.records.get(name)
+        return record is not None and record.extra and self.is_current(name)
+
+    def written(self, name: str) -> None:
+        """This run wrote ``name``: it is current from now on."""
+        self.current[name] = True
+
+    def needed(self, name: str, key: str) -> bool:
+        """Whether output ``name`` must be made; an up-to-date one is reported skipped."""
+        if self.stale(name, key):
+            return True
+        self.skipped.append(self.state.records[name])
+        return False
 
 
-def version_of(distribution: str) -> str:
-    """The installed version of a distribution, from its metadata (cheap: the library
-    is not imported), or "none" when it is not installed."""
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
+@dataclass
+class Plan:
+    """What a run makes: the briefings' own outputs, then (when due) the outputs that
+    list others and the collections."""
+
+    jobs: list[BriefingJob]
+    listings: list[Listing] = field(default_factory=list)
+    listings_due: bool = False
+    collections_due: bool = False
+    counts: dict[str, int] = field(default_factory=dict)  # outputs to make, by format
+    fresh: dict[str, int] = field(default_factory=dict)  # found up to date, by format
 
 
-def versions(distributions: Iterable[str]) -> dict[str, str]:
-    """The installed version of each distribution (on a cluster worker too: the run
-    compares them with its own)."""
-    return {name: version_of(name) for name in sorted(set(distributions))}
+class Planner:
+    """Plans a run's work from the sources, the manifest and the formats asked for."""
 
+    def __init__(self, exporters: Sequence[Exporter], bases: Mapping[str, str],
+                 guess: Mapping[str, float], staleness: Staleness,
+                 first: Sequence[str] = ()) -> None:
+        self.single = [e for e in exporters if not e.collection and not e.lists_outputs]
+        self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
+        self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
+        self.bases, self.guess, self.staleness = bases, guess, staleness
+        self.first = list(first)
 
-def libraries(exporters: Iterable[Exporter]) -> list[str]:
-    """Every distribution whose version shapes the bytes of one of ``exporters``."""
-    return sorted({*EVERY_FORMAT, *(n for e in exporters for n in e.made_with)})
+    @property
+    def records(self) -> dict[str, Record]:
+        return self.staleness.state.records
 
+    def amount(self, chosen: Iterable[Source], unread: int) -> float:
+        """Roughly how much work the run has, before reading what changed."""
+        formats = [e.name for e in (*self.single, *self.listing)]
+        amount = keys.READ_COST * unread
+        for source in chosen:
+            if source.memory is None:
+                amount += sum(keys.cost(self.guess, f, 0) for f in formats)
+            elif source.id is not None:
+                for exporter in self.single:
+                    name = exporter.filename(source.id)
+                    key = keys.output_key(self.bases[exporter.name], exporter.name, source)
+                    if self.staleness.stale(name, key):
+                        amount += keys.cost(self.guess, exporter.name, source.memory["size"])
+        return amount
 
-def format_base(base: str, exporter: Exporter, installed: Mapping[str, str]) -> str:
-    """The base key of one format: with the versions of the libraries that shape it."""
-    names = sorted({*EVERY_FORMAT, *exporter.made_with})
-    return digest(base, *(f"{name}=={installed[name]}" for name in names))
+    def jobs(self, chosen: Iterable[Source]) -> list[BriefingJob]:
+        """Every output of the chosen briefings that is out of date, the longest first."""
+        work: list[BriefingJob] = []
+        for source in chosen:
+            if not source.valid or source.memory is None or source.id is None:
+                continue
+            for exporter in self.single:
+                name = exporter.filename(source.id)
+                key = keys.output_key(self.bases[exporter.name], exporter.name, source)
+                if self.staleness.needed(name, key):
+                    work.append(BriefingJob(exporter.name, name, key, source.path, keys.cost(
+                        self.guess, exporter.name, source.memory["size"])))
+        work.sort(key=lambda job: -job.cost)  # no core waits on one last PDF at the end
+        # then the formats asked for first lead, in their order (the live preview's PDF)
+        work.sort(key=lambda job: self.first.index(job.format) if job.format in self.first
+                  else len(self.first))
+        return work
 
+    def plan(self, chosen: Sequence[Source], members: Sequence[Source]) -> Plan:
+        """The run's plan: the chosen briefings' outputs to make, and whether the
+        listings (made again when anything changed, as they list every output) and
+        the collections are due."""
+        records = self.records
+        stale_of = self.staleness.stale
+        plan = Plan(self.jobs(chosen))
+        plan.listings = list(self.listings(self.listing, chosen)) if self.listing else []
+        stale = {name for _, _, name, key, _ in plan.listings if stale_of(name, key)}
+        plan.listings_due = bool(plan.listings) and (bool(plan.jobs) or bool(stale))
+        plan.collections_due = bool(self.collections and members and (
+            plan.jobs or plan.listings_due or any(
+                stale_of(e.filename(), keys.collection_key(self.bases[e.name], e.name,
+                                                           members, records))
+                for e in self.collections)))
+        counts = plan.counts
+        for job in plan.jobs:
+            counts[job.format] = counts.get(job.format, 0) + 1
+        for exporter in self.collections:
+            if plan.collections_due:
+                counts[exporter.name] = 1
+            elif exporter.filename() in records:
+                self.staleness.skipped.append(records[exporter.filename()])
+        if self.listing and not plan.listings_due:  # up to date: said so, nothing read
+            self.staleness.skipped.extend(records[name] for _, _, name, _, _ in plan.listings
+                                          if name in records)
+        elif plan.listings_due:  # those whose briefing changed, or out of date already
+            worked = {job.source for job in plan.jobs}
+            for source, lister, name, _, _ in plan.listings:
+                if source.path in worked or name in stale:
+                    counts[lister.name] = counts.get(lister.name, 0) + 1
+        for record in self.staleness.skipped:
+            plan.fresh[record.format] = plan.fresh.get(record.format, 0) + 1
+        return plan
 
-def output_key(base: str, format: str, source: Source) -> str:
-    return digest(base, format, source.content)
+    def waves(self) -> list[list[Exporter]]:
+        """The exporters that list outputs, in waves: each after those it lists."""
+        left, done, waves = list(self.listing), set[str](), list[list[Exporter]]()
+        present = {e.name for e in self.listing}
+        while left:
+            wave = [e for e in left if set(e.runs_after) & present <= done]
+            if not wave:  # a cycle: the rest run together, none seeing the others
+                wave = left
+            waves.append(wave)
+            done |= {e.name for e in wave}
+            left = [e for e in left if e not in wave]
+        return waves
 
+    def listings(self, exporters: Sequence[Exporter],
+                 chosen: Iterable[Source]) -> Iterable[Listing]:
+        """Each output that lists a chosen briefing's other outputs, with its key."""
+        listing = {e.name for e in self.listing}
+        valid = [s for s in chosen if s.valid]
+        ids = {s.id for s in valid}
+        # one pass over the records per exporter, not one per briefing
+        seen = {e.name: keys.outputs_of(ids, self.records, listing - set(e.runs_after))
+                for e in exporters}
+        for source in valid:
+            if source.id is None:
+                continue
+            for exporter in exporters:
+                outputs = seen[exporter.name].get(source.id, {})
+                key = keys.listing_key(self.bases[exporter.name], exporter.name, source,
+                                       outputs, self.records)
+                yield source, exporter, exporter.filename(source.id), key, outputs
 
-def listing_key(base: str, format: str, source: Source,
-                outputs: Mapping[str, OutputInfo], records: Mapping[str, Record]) -> str:
-    """The key of an output that lists the briefing's other outputs (their checksums too)."""
-    parts = sorted(f"{o.name}:{records[o.name].sha256}" for o in outputs.values()
-                   if o.name in records)
-    return digest(base, format, source.content, *parts)
+    def collection_key(self, exporter: Exporter, members: Sequence[Source]) -> str:
+        """A collection's key over ``members``."""
+        return keys.collection_key(self.bases[exporter.name], exporter.name, members,
+                                   self.records)
 
-
-def collection_key(base: str, format: str, members: Sequence[Source],
-                   records: Mapping[str, Record]) -> str:
-    """A collection's key: every member's content, and the outputs it lists."""
-    ids = {s.id for s in members}
-    parts = sorted(f"{s.id}={s.content}" for s in members)
-    parts += sorted(f"{r.path}:{r.format}:{r.bytes}:{r.sha256}" for r in records.values()
-                    if r.briefing in ids and not r.extra)
-    return digest(base, format, *parts)
-
-
-def estimates(records: Iterable[Record]) -> dict[str, float]:
-    """Seconds per output of each format, as earlier runs measured them, else a guess."""
-    sums: dict[str, list[float]] = {}
-    for record in records:
-        if record.seconds and not record.extra:
-            sums.setdefault(record.format, []).append(record.seconds)
-    # the median: the first output of a format in a process pays for loading its library
-    # and fonts, which says little about the next one
-    measured = {name: statistics.median(times) for name, times in sums.items()}
-    return {**FIRST_GUESS, **measured}
-
-
-def cost(guess: Mapping[str, float], format: str, size: int) -> float:
-    """How long one output is likely to take: longer briefings take longer."""
-    return guess.get(format, 0.1) * (1 + size / 20_000)
-
-
-def outputs_of(ids: set[str | None], records: Mapping[str, Record],
-               skip: Iterable[str] = ()) -> dict[str, dict[str, OutputInfo]]:
-    """The published outputs of some briefings, by id then format."""
-    left_out = set(skip)
-    by_id: dict[str, dict[str, OutputInfo]] = {}
-    for record in records.values():
-        if (record.briefing is not None and record.briefing in ids and not record.extra
-                and record.format not in left_out):
-            by_id.setdefault(record.briefing, {})[record.format] = OutputInfo(
-                record.path, record.format, record.media_type, record.bytes)
-    return by_id

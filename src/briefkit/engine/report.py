@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, ReadJob
 from briefkit.engine.state import Record
 
 
@@ -17,6 +19,18 @@ class Failure:
     format: str | None
     reason: str
     bug: str | None = None  # a traceback when the cause is a bug, not the input
+    source: Path | None = None  # the briefing file; None for a collection's output
+    collection: bool = False  # the output of every briefing (a feed, the front page)
+
+    @classmethod
+    def of(cls, job: Job, reason: str, bug: str | None = None) -> Failure:
+        """The failure of ``job``, naming the briefing file it read or exported, or the
+        collection it made."""
+        if isinstance(job, ReadJob):
+            return cls(job.shown, None, reason, bug, source=job.path)
+        return cls(job.shown, job.format, reason, bug,
+                   source=job.source if isinstance(job, BriefingJob) else None,
+                   collection=isinstance(job, CollectionJob))
 
     def __str__(self) -> str:
         return f"{self.file}: {self.format}: {self.reason}" if self.format else self.reason
@@ -31,13 +45,23 @@ class Report:
     removed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: broken briefings whose last good version the collections list (files as shown)
+    kept: list[str] = field(default_factory=list)
     seconds: float = 0.0
     jobs: int = 1
     executor: str = "this process"  # where the work ran: this process, N processes, a cluster
+    #: What the manifest remembers of each briefing file (its id, its title), by its path
+    #: in source/: the last good one of a file that no longer loads.
+    sources: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def kept_lines(self) -> list[str]:
+        """One line per broken briefing whose last good version the collections list."""
+        return [f"kept the last good version in the feeds: {shown} is broken"
+                for shown in self.kept]
 
     @property
     def outputs(self) -> list[Record]:
@@ -71,6 +95,7 @@ class Report:
             "failed": [{"file": f.file, "format": f.format, "reason": f.reason}
                        for f in self.failed],
             "warnings": self.warnings,
+            "kept": self.kept,
             "timings": self.timings(),
         }
 
@@ -92,13 +117,3 @@ class Progress:
 
     def removed(self, path: str) -> None:
         """An output of a briefing no longer in source/ was removed."""
-
-
-class Lines(Progress):
-    """A progress that hands one line per output to a function (e.g. ``print``)."""
-
-    def __init__(self, folder: str, tell: Callable[[str], None]) -> None:
-        self.folder, self.tell = folder, tell
-
-    def written(self, record: Record) -> None:
-        self.tell(f"wrote {self.folder}/{record.path} ({record.bytes:,} bytes)")

@@ -17,16 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
-from briefkit.load import (
-    MAX_BRIEFING_BYTES,
-    MAX_IMAGE_BYTES,
-    BriefingFile,
-    confinement,
-    load,
-    read_regular,
-)
+from briefkit.files import confinement, read_regular
+from briefkit.images import MAX_IMAGE_BYTES
+from briefkit.load import MAX_BRIEFING_BYTES, load
 
 
 def digest(*parts: str) -> str:
@@ -44,6 +40,7 @@ class Source:
     item: BriefingFile | None = None
     error: BriefingError | None = None
     duplicate_of: str | None = None
+    kept: bool = False  # broken: its last good version stands in the collections
 
     @property
     def id(self) -> str | None:
@@ -102,7 +99,8 @@ def recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
         # language and tags too: a publish target chooses briefings by them (a memory from
         # a version that did not keep them is made again, from a read of the file)
         if not (_still_same(path, entry, MAX_BRIEFING_BYTES) and isinstance(entry["id"], str)
-                and isinstance(entry["language"], str) and isinstance(entry["tags"], list)):
+                and isinstance(entry["language"], str) and isinstance(entry["tags"], list)
+                and isinstance(entry["title"], str)):  # the title too: the preview shows it
             return None
         for image in entry["images"].values():
             file = Path(os.path.normpath(root / image["file"]))
@@ -128,7 +126,7 @@ def _remember(path: Path, before: os.stat_result, item: BriefingFile,
                        "sha256": asset.sha256, "media_type": asset.media_type}
     return {"id": item.id, "size": before.st_size, "mtime_ns": _stamp(before),
             "sha256": item.digest, "images": images, "language": item.briefing.language,
-            "tags": list(item.briefing.tags)}
+            "tags": list(item.briefing.tags), "title": item.briefing.title}
 
 
 def read_source(path: Path, settings: Settings) -> tuple[BriefingFile, dict[str, Any] | None]:

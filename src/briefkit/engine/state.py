@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -38,8 +39,9 @@ from briefkit.engine.home import (
     state_folder,
 )
 from briefkit.engine.legacy import OLD_LOCK, OLD_MANIFEST, old_manifest, remove_old_lock
+from briefkit.engine.output import atomic_write, cannot_write, safe_name
 from briefkit.errors import OutputError
-from briefkit.output import atomic_write, cannot_write, safe_name, shown_path
+from briefkit.files import display_path
 
 __all__ = ["LOCK", "MANIFESTS", "STATE", "Record", "State", "manifest_name"]
 
@@ -62,9 +64,13 @@ class Record:
     seconds: float = 0.0  # how long it took, to start the longest work first next time
     files: tuple[str, ...] = ()  # the extra files this output links to (images, fonts, logo)
     extra: bool = False  # an extra file: kept while some output names it in ``files``
+    #: the entries of the exporters' cache it was made with: kept while it is recorded
+    cache: tuple[str, ...] = ()
 
 
 _FIELDS = [f.name for f in fields(Record)]
+#: The name of an entry of the exporters' cache.
+_ENTRY = re.compile(r"[0-9a-f]{64}")
 
 
 def _record(entry: Any) -> Record | None:
@@ -82,7 +88,11 @@ def _record(entry: Any) -> Record | None:
             or not isinstance(record.mtime_ns, int) or not isinstance(record.key, str)
             or not (record.briefing is None or isinstance(record.briefing, str))):
         return None
-    return Record(**{**{f: getattr(record, f) for f in _FIELDS}, "files": tuple(files)})
+    # the cache entries it used: only names of entries (an odd one protects nothing)
+    cache = record.cache if isinstance(record.cache, list | tuple) else ()
+    named = tuple(n for n in cache if isinstance(n, str) and _ENTRY.fullmatch(n))
+    return Record(**{**{f: getattr(record, f) for f in _FIELDS}, "files": tuple(files),
+                     "cache": named})
 
 
 def manifest_name(root: Path, folder: Path) -> str:
@@ -92,6 +102,39 @@ def manifest_name(root: Path, folder: Path) -> str:
         return quote(relative, safe="") + ".json"
     except ValueError:
         return "outside-" + hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16] + ".json"
+
+
+def hold(home: Path) -> int:
+    """Take the project in the state folder ``home`` (one run, or one cleaning, at a
+    time): the open lock file, to close when done; or one line naming the process that
+    holds it."""
+    check_home(home)
+    try:
+        fd = os.open(home / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
+                     0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            refuse_link(home / LOCK)
+        raise cannot_write(home / LOCK, error) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputError(f"{display_path(home / LOCK)}: is not a regular file; remove "
+                          "it and run again")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        os.close(fd)
+        raise OutputError(
+            f"{display_path(home)}: another briefkit run (process {holder}) is working in "
+            "this project; run again when it has finished") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except OSError as error:
+        os.close(fd)  # closing releases the lock
+        raise cannot_write(home / LOCK, error) from None
+    return fd
 
 
 class State:
@@ -122,32 +165,7 @@ class State:
         """Take the project for this run, then read (or migrate) the manifest."""
         check_home(self.home)  # before anything in it is read, written or removed
         state_folder(self.home, MANIFESTS)
-        try:
-            fd = os.open(self.home / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
-                         | os.O_NONBLOCK, 0o644)
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                refuse_link(self.home / LOCK)
-            raise cannot_write(self.home / LOCK, error) from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise OutputError(f"{shown_path(self.home / LOCK)}: is not a regular file; remove "
-                              "it and run again")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            raise OutputError(
-                f"{shown_path(self.home)}: another briefkit run (process {holder}) is working in "
-                "this project; run again when it has finished") from None
-        self._lock = fd
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        except OSError as error:
-            self.unlock()
-            raise cannot_write(self.home / LOCK, error) from None
+        self._lock = hold(self.home)
         self._read()
 
     def unlock(self) -> None:

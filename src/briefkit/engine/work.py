@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import time
 import traceback
@@ -25,17 +24,28 @@ from pathlib import Path
 from typing import Any
 
 from briefkit import registry
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.engine.home import CACHE, THEMES, read_plain, refuse_link, state_folder
+from briefkit.engine.home import (
+    CACHE,
+    THEMES,
+    open_plain,
+    read_plain,
+    refuse_link,
+    state_folder,
+)
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
+from briefkit.engine.keys import base_key
+from briefkit.engine.output import atomic_write
 from briefkit.engine.scratch import Scratch
-from briefkit.engine.sources import read_source
+from briefkit.engine.seals import entry_name as _cache_name
+from briefkit.engine.seals import seal as _sealed
+from briefkit.engine.seals import unseal as _unsealed
+from briefkit.engine.sources import digest, read_source
 from briefkit.errors import BriefingError, BriefkitError
 from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
-from briefkit.load import BriefingFile
-from briefkit.output import atomic_write
 from briefkit.reproducible import is_zip, normalise_zip
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: Largest file the exporters' cache hands back (a web font is well under it).
 MAX_CACHED = 64 * 1024 * 1024
@@ -52,6 +62,13 @@ class Setup:
     key: str
     state: Path  # the project's state folder, for this process's temporary files
     portable: bool = False  # jobs carry their files: the worker may be on another machine
+
+
+def setup_for(settings: Settings, theme: Theme, state: Path) -> Setup:
+    """What the runs of a project share with these settings and this theme: its key names
+    the pair (and where the project is), so they share one workshop per process."""
+    key = digest(base_key(settings, theme), str(settings.root), *map(str, theme.folders))
+    return Setup(settings, theme, key, state)
 
 
 #: The folder index under which the exporters' cache travels with the theme's files.
@@ -73,42 +90,21 @@ def theme_files(theme: Theme, cache: Path | None = None) -> dict[tuple[int, str]
     return files
 
 
-def _cache_name(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+class NamingCache(Cache):
+    """A cache that names the entries each output used (``used``, emptied before each
+    job): the manifest records them, and the run keeps the cache to what its outputs
+    use (:mod:`briefkit.engine.cache`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[str] = set()
+
+    def name_used(self, key: str, check: Check | None) -> None:
+        if check is not None:  # only entries with a check are kept between runs
+            self.used.add(_cache_name(key))
 
 
-#: How a kept entry starts: this mark, then the SHA-256 of what follows: the length of
-#: the key, the key, the bytes.  An entry is bound to its key: copied under another
-#: name, it is not the entry of that name.
-_SEAL = b"briefkit cache 2\n"
-
-
-def _sealed(key: str, data: bytes) -> bytes:
-    named = key.encode("utf-8", "surrogatepass")
-    body = len(named).to_bytes(4, "big") + named + data
-    return _SEAL + hashlib.sha256(body).digest() + body
-
-
-def _unsealed(kept: bytes, key: str, check: Check) -> bytes | None:
-    """The bytes of a kept entry, or None unless it is one whole entry, stored under
-    ``key``, holding what ``check`` says the key holds: a damaged, foreign or moved
-    file in the state folder is made again, never published."""
-    start = len(_SEAL) + 32
-    body = kept[start:]
-    if not kept.startswith(_SEAL) or hashlib.sha256(body).digest() != kept[len(_SEAL):start]:
-        return None
-    named = key.encode("utf-8", "surrogatepass")
-    if body[:4 + len(named)] != len(named).to_bytes(4, "big") + named:
-        return None
-    data = body[4 + len(named):]
-    try:
-        right = check(data)
-    except Exception:  # noqa: BLE001 (a check parsing hostile bytes may raise anything)
-        right = False
-    return data if right else None
-
-
-class ShippedCache(Cache):
+class ShippedCache(NamingCache):
     """The exporters' cache on a cluster worker: what the run sent, else made here."""
 
     def __init__(self, entries: Mapping[str, bytes]) -> None:
@@ -116,12 +112,13 @@ class ShippedCache(Cache):
         self.entries = entries
 
     def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        self.name_used(key, check)
         shipped = self.entries.get(_cache_name(key)) if check is not None else None
         found = _unsealed(shipped, key, check) if shipped is not None and check else None
         return found if found is not None else super().get(key, make)
 
 
-class StateCache(Cache):
+class StateCache(NamingCache):
     """The exporters' cache kept in the project's state folder (``.briefkit/cache/``),
     so what is derived from the theme (web fonts) is made once, not once per run.
 
@@ -133,13 +130,23 @@ class StateCache(Cache):
         self.folder = folder
 
     def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        self.name_used(key, check)
         if key in self._kept or check is None:
             return super().get(key, make)
         refuse_link(self.folder.parent)
         refuse_link(self.folder)
         path = self.folder / _cache_name(key)
-        kept = read_plain(path, MAX_CACHED)
-        found = _unsealed(kept, key, check) if kept is not None else None
+        opened = open_plain(path, MAX_CACHED)
+        found = None
+        if opened is not None:
+            fd, kept = opened
+            found = _unsealed(kept, key, check)
+            if found is not None:
+                # its time says when it was last used: an entry no output of this
+                # folder names is kept for a while for the others (engine/cache.py)
+                with contextlib.suppress(OSError):
+                    os.utime(fd)
+            os.close(fd)
         if found is None:
             data = make()
             # a cache that cannot be written is only slower; one that is a link is refused
@@ -164,7 +171,7 @@ class Workshop:
         self.scratch = Scratch(setup.state if not setup.portable else _worker_state())
         self.scratch.open()
         if cache is None:
-            cache = Cache() if setup.portable else StateCache(setup.state / CACHE)
+            cache = NamingCache() if setup.portable else StateCache(setup.state / CACHE)
         self.context = Context(setup.settings, theme or setup.theme, cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
@@ -196,6 +203,9 @@ class Workshop:
                 return Refused(error.message, tuple(error.problems))
             return Read(item, memory)
         started = time.perf_counter()
+        cache = self.context.cache
+        if isinstance(cache, NamingCache):
+            cache.used.clear()
         try:
             exporter = self.exporter(job.format)
             context = replace(self.context, outputs=job.outputs) if job.outputs else self.context
@@ -218,7 +228,9 @@ class Workshop:
                                 "not bytes")
             if is_zip(data):
                 data = normalise_zip(data, moment)
-            return Made(data, exporter.media_type, files, time.perf_counter() - started)
+            used = tuple(sorted(cache.used)) if isinstance(cache, NamingCache) else ()
+            return Made(data, exporter.media_type, files, time.perf_counter() - started,
+                        used)
         except BriefkitError as error:
             return Refused(error.message)
         except OSError as error:
@@ -272,7 +284,7 @@ def _worker_state() -> Path:
     """Where a cluster worker keeps its temporary folders: a folder of its own in its
     temporary folder (as it was before this process's scratch folder took ``tempfile``
     over), made with a random name, exclusively: never one someone else put there."""
-    global _worker_home
+    global _worker_home  # noqa: PLW0603 (one per worker process, made on first use)
     if _worker_home is None:
         import tempfile
 
@@ -290,7 +302,7 @@ def workshop(setup: Setup, files: ThemeFiles | None = None) -> Workshop:
     """This process's workshop for ``setup``, made on first use."""
     found = _workshops.get(setup.key)
     if found is None:
-        global _at_exit
+        global _at_exit  # noqa: PLW0603 (the clean-up registered once per process)
         if not _at_exit:
             import atexit
 
@@ -333,11 +345,21 @@ def perform(job: Job, setup: Setup, files: ThemeFiles | None = None,
     return workshop(setup, files).perform(job, images)
 
 
+def forget_others(key: str) -> int:
+    """Close every workshop of this process but the one of ``key``: a process that goes
+    on exporting one project (the live preview) lets go of those of its earlier settings
+    and themes, their caches and temporary folders."""
+    others = [other for other in _workshops if other != key]
+    for other in others:
+        _workshops.pop(other).close()
+    return len(others)
+
+
 def forget() -> int:
     """Close every workshop of this process: caches dropped, temporary folders removed."""
     import shutil
 
-    global _worker_home
+    global _worker_home  # noqa: PLW0603 (one per worker process, made on first use)
     count = len(_workshops)
     for shop in _workshops.values():
         shop.close()

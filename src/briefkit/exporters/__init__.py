@@ -1,5 +1,5 @@
 """Exporters: one module per format, each a pure function of a briefing to bytes."""
 
-from briefkit.exporters.base import CollectionContext, CollectionExporter, Context, Exporter
+from briefkit.exporters.base import CollectionExporter, Context, Exporter
 
-__all__ = ["CollectionContext", "CollectionExporter", "Context", "Exporter"]
+__all__ = ["CollectionExporter", "Context", "Exporter"]

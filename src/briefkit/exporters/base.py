@@ -1,7 +1,7 @@
 """What an exporter is.
 
 An exporter turns one briefing into the bytes of one file; it never writes to
-disk (:mod:`briefkit.output` does), never reads outside the briefing's checked
+disk (:mod:`briefkit.engine.output` does), never reads outside the briefing's checked
 images and the theme, and imports its heavy library inside :meth:`export`, so
 that ``briefkit validate`` starts fast.  A collection exporter (the feeds, the
 front page) turns every briefing into one file.
@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
-__all__ = ["Cache", "Check", "CollectionContext", "CollectionExporter", "Context", "Exported", "Exporter",
+__all__ = ["Cache", "Check", "CollectionExporter", "Context", "Exported", "Exporter",
            "OutputInfo"]
 
 
@@ -66,10 +66,6 @@ class Context:
     cache: Cache = field(default_factory=Cache, compare=False)
 
 
-#: Kept for exporters written against the first contract.
-CollectionContext = Context
-
-
 @dataclass(frozen=True)
 class Exported:
     """What an exporter returns: its main file and, by path in the output folder, the
@@ -81,13 +77,6 @@ class Exported:
 
     data: bytes
     files: Mapping[str, bytes] = field(default_factory=dict)
-
-
-def published_image(briefing_id: str, src: str) -> str:
-    """Where an image was published by the first engine (until every caller uses
-    :func:`briefkit.links.image`)."""
-    parts = [p for p in src.split("/") if p not in ("", ".", "..")]
-    return f"images/{briefing_id}/{'-'.join(parts)}"
 
 
 class Exporter:

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.exporters.base import CollectionContext, CollectionExporter, Exported
+from briefkit.exporters.base import CollectionExporter, Context, Exported
 from briefkit.exporters.feed_text import (
     as_html,
     atom_type,
@@ -32,7 +33,6 @@ from briefkit.exporters.feed_text import (
     rss_category,
     rss_plain,
 )
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render import html, published
 from briefkit.render.dates import locale_of
@@ -93,7 +93,7 @@ class FeedDocument:
 
 
 def feed_documents(output: str, items: Sequence[BriefingFile],
-                   context: CollectionContext) -> list[FeedDocument]:
+                   context: Context) -> list[FeedDocument]:
     """Every file of one feed format (named ``output``): one per listing, and its archives."""
     settings = context.settings
     base_url = require_base_url(settings, output)
@@ -130,7 +130,7 @@ def feed_documents(output: str, items: Sequence[BriefingFile],
     return documents
 
 
-def _exported(documents: dict[str, bytes], main: str, context: CollectionContext,
+def _exported(documents: dict[str, bytes], main: str, context: Context,
               entries: Sequence[FeedEntry]) -> Exported:
     """The main feed, with the other feeds and the images and logo they link as extras."""
     data = documents.pop(main)
@@ -142,7 +142,7 @@ def _every_entry(documents: Sequence[FeedDocument]) -> list[FeedEntry]:
 
 
 def _feed(exporter: CollectionExporter, document: FeedDocument,
-          context: CollectionContext, text: Callable[[str], str]) -> FeedGenerator:
+          context: Context, text: Callable[[str], str]) -> FeedGenerator:
     """A feedgen feed with what RSS and Atom share about the feed itself.
 
     ``text`` writes the settings' words (title, description) as the format carries
@@ -181,12 +181,12 @@ class RSSExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
         written = {d.path: self.document(d, context) for d in documents}
         return _exported(written, self.output, context, _every_entry(documents))
 
-    def document(self, document: FeedDocument, context: CollectionContext) -> bytes:
+    def document(self, document: FeedDocument, context: Context) -> bytes:
         """One RSS file."""
         fg = _feed(self, document, context, rss_plain)
         fg.load_extension("dc")
@@ -273,12 +273,12 @@ class AtomExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
         written = {d.path: self.document(d, context) for d in documents}
         return _exported(written, self.output, context, _every_entry(documents))
 
-    def document(self, document: FeedDocument, context: CollectionContext) -> bytes:
+    def document(self, document: FeedDocument, context: Context) -> bytes:
         """One Atom file."""
         fg = _feed(self, document, context, str)
         # Atom wants an author for every entry; the publisher stands in for briefings without.
@@ -335,12 +335,12 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     written = root.findall(f"{{{ATOM_NS}}}entry")
     if len(written) != len(entries) or len(entries) != len(given_links):
         raise RuntimeError("feedgen wrote a different number of Atom entries")
-    for element, entry, given in zip(written, entries, given_links):
+    for element, entry, given in zip(written, entries, given_links, strict=True):
         element.set(XML_LANG, entry.briefing.language)
         found = element.findall(f"{{{ATOM_NS}}}link")
         if len(found) != len(given):
             raise RuntimeError("feedgen wrote a different number of Atom entry links")
-        for link, attributes in zip(found, given):
+        for link, attributes in zip(found, given, strict=True):
             for key in ("rel", "type", "hreflang", "title", "length"):
                 if attributes.get(key):
                     link.set(key, attributes[key])
@@ -368,12 +368,12 @@ class JSONFeedExporter(CollectionExporter):
     made_with = html.MADE_WITH
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
         written = {d.path: self.document(d, context) for d in documents}
         return _exported(written, self.output, context, _every_entry(documents))
 
-    def document(self, document: FeedDocument, context: CollectionContext) -> bytes:
+    def document(self, document: FeedDocument, context: Context) -> bytes:
         """One JSON Feed file; an archive is the ``next_url`` page of the one after it."""
         settings = context.settings
         base_url = require_base_url(settings, self.output)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render import html, metadata, published, webfonts
 from briefkit.render.feed_entries import summary

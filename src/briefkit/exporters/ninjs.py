@@ -1,8 +1,11 @@
-"""The briefing as an IPTC ninjs 3.1 news item (``dist/<id>.ninjs.json``), for wire partners.
+"""The briefing as an IPTC ninjs news item (``dist/<id>.ninjs.json``), for wire partners:
+ninjs 3.2, or 3.1 for partners who pin it (``[ninjs] version``).
 
 ninjs ("News in JSON") is the IPTC's exchange format for news: an agency or a
 partner's CMS reads the headlines, the body as HTML and as text, the byline,
-the subjects and where every published file of the item is.  The renditions
+the subjects and where every published file of the item is.  The headline,
+subtitle, standfirst, byline and rights are properties of their own, so the HTML
+body is the article's text alone and a partner prints each once.  The renditions
 list the briefing's web page, PDF, EPUB and Word files with their sizes, so the
 exporter runs after them (``lists_outputs``); the images it describes are
 published beside it, so every address it gives resolves.
@@ -20,11 +23,12 @@ from typing import Any
 from urllib.parse import quote
 
 from briefkit import inline, links
+from briefkit.briefing_file import Asset, BriefingFile
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, Exported, Exporter, OutputInfo
 from briefkit.exporters.feeds import byline
-from briefkit.load import Asset, BriefingFile
 from briefkit.model import (
+    Block,
     Briefing,
     Factbox,
     Image,
@@ -35,11 +39,9 @@ from briefkit.model import (
     Timeline,
 )
 from briefkit.render import html
+from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 
-#: The schema the items follow, as IPTC names it (its ``$id``).
-SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
-VERSION = "3.1"
 #: Renditions in the order a partner looks for them; other formats follow by name.
 RENDITIONS = {"html": "Web page", "pdf": "PDF", "epub": "EPUB", "docx": "Word"}
 # characters a URI may carry as they are (RFC 3986 reserved and unreserved, and "%")
@@ -67,39 +69,56 @@ def _text(text: str, language: str) -> str:
     return typeset(inline.plain(text), language)
 
 
+def schema(version: str) -> str:
+    """The schema an item of a ninjs version follows, as IPTC names it (its ``$id``)."""
+    return f"http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"
+
+
+def _lines(block: Block, lang: str) -> list[str]:
+    """A block as lines of plain text: a list's items, a table's rows, a timeline's events
+    one a line (a figure has none: ninjs counts words and characters without captions)."""
+    if isinstance(block, Paragraph):
+        return [_text(block.text, lang)]
+    if isinstance(block, Quote):
+        attribution = ["— " + typeset(block.attribution, lang)] if block.attribution else []
+        return [_text(block.text, lang), *attribution]
+    if isinstance(block, ListBlock):
+        return [f"{f'{n}.' if block.ordered else '•'} {_text(item, lang)}"
+                for n, item in enumerate(block.items, 1)]
+    if isinstance(block, Table):
+        caption = [_text(block.caption, lang)] if block.caption else []
+        return caption + ["\t".join(_text(cell, lang) for cell in row)
+                          for row in (block.header, *block.rows)]
+    if isinstance(block, Timeline):
+        return [f"{typeset(e.when, lang)}: {_text(e.text, lang)}" for e in block.events]
+    if isinstance(block, Factbox):
+        title = [typeset(block.title, lang)] if block.title else []
+        return title + [f"• {_text(item, lang)}" for item in block.items]
+    return []
+
+
 def body_text(briefing: Briefing) -> str:
-    """The article as plain text: section headings and blocks, one paragraph a line.
+    """The article as plain text, as a partner prints it: the standfirst, each section's
+    heading and blocks, then the sources, paragraphs set apart by a blank line.
 
     Figure captions are left out, as ninjs counts words and characters without them.
     """
     lang = briefing.language
-    lines: list[str] = []
+    paragraphs = [_text(briefing.standfirst, lang)] if briefing.standfirst else []
     for section in briefing.sections:
         if section.heading:
-            lines.append(typeset(section.heading, lang))
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                lines.append(_text(block.text, lang))
-            elif isinstance(block, Quote):
-                lines.append(_text(block.text, lang))
-                if block.attribution:
-                    lines.append("— " + typeset(block.attribution, lang))
-            elif isinstance(block, ListBlock):
-                lines.extend(f"{f'{n}.' if block.ordered else '•'} {_text(item, lang)}"
-                             for n, item in enumerate(block.items, 1))
-            elif isinstance(block, Table):
-                if block.caption:
-                    lines.append(_text(block.caption, lang))
-                lines.extend("\t".join(_text(cell, lang) for cell in row)
-                             for row in (block.header, *block.rows))
-            elif isinstance(block, Timeline):
-                lines.extend(f"{typeset(e.when, lang)}: {_text(e.text, lang)}"
-                             for e in block.events)
-            elif isinstance(block, Factbox):
-                if block.title:
-                    lines.append(typeset(block.title, lang))
-                lines.extend(f"• {_text(item, lang)}" for item in block.items)
-    return "\n".join(lines)
+            paragraphs.append(typeset(section.heading, lang))
+        paragraphs.extend("\n".join(lines) for block in section.blocks
+                          if (lines := _lines(block, lang)))
+    if briefing.sources:
+        paragraphs.append(labels_for(lang).sources)
+        # an address in angle brackets, as RFC 3986 (appendix C) suggests in plain text
+        paragraphs.append("\n".join(
+            f"{n}. {typeset(s.title, lang)}"
+            + (f", {typeset(s.publisher, lang)}" if s.publisher else "")
+            + (f" <{uri(s.url)}>" if s.url else "")
+            for n, s in enumerate(briefing.sources, 1)))
+    return "\n\n".join(paragraphs)
 
 
 def described(*texts: tuple[str, str | None]) -> list[dict[str, str]]:
@@ -165,7 +184,7 @@ class NinjsExporter(Exporter):
     extension = ".ninjs.json"
     # IPTC has registered no media type for ninjs with IANA: it is JSON.
     media_type = "application/json"
-    description = "IPTC ninjs 3.1 news item for wire partners, listing the published files"
+    description = "IPTC ninjs 3.2 (or 3.1) news item for wire partners, with the published files"
     lists_outputs = True
     runs_after = ("html",)  # the web page lists the downloads; the item lists the page too
     made_with = html.MADE_WITH
@@ -182,12 +201,13 @@ class NinjsExporter(Exporter):
         def image_url(src: str) -> str:
             return links.url(base_url, paths[src])
 
-        content = html.content(item, context.theme, settings, image_url, masthead="")
+        content = html.content(item, context.theme, settings, image_url, body_only=True)
         text = body_text(briefing)
         news: dict[str, Any] = {
             "uri": uri(briefing.url) if briefing.url
             else links.url(base_url, links.page(briefing.id)),
-            "standard": {"name": "ninjs", "version": VERSION, "schema": SCHEMA},
+            "standard": {"name": "ninjs", "version": settings.ninjs.version,
+                         "schema": schema(settings.ninjs.version)},
             "type": "text",
             "slugline": briefing.id,
             "firstCreated": briefing.published.isoformat(),

@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.exporters.base import Context, Exporter
-from briefkit.load import BriefingFile, confinement, display_path, find_in_source
+from briefkit.files import confinement, display_path
+from briefkit.load import find_in_source
 from briefkit.render import html, published
-from briefkit.themes import Theme, describe
+from briefkit.theme import Theme, describe
 
 if TYPE_CHECKING:
     from briefkit.render.fetcher import ConfinedFetcher

@@ -15,14 +15,14 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from briefkit import __version__, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import (
-    CollectionContext,
     CollectionExporter,
+    Context,
     Exported,
     OutputInfo,
 )
 from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
-from briefkit.load import BriefingFile
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
 from briefkit.render.dates import Convention, conventions_of, dateline, locale_of
@@ -124,7 +124,7 @@ class FrontPageExporter(CollectionExporter):
     made_with = (*html.MADE_WITH, *webfonts.MADE_WITH)
 
     def export_collection(self, items: Sequence[BriefingFile],
-                          context: CollectionContext) -> Exported:
+                          context: Context) -> Exported:
         """The front page, and as extra files its next pages (``page/2.html`` ...) and the
         pages of every topic and language (:mod:`briefkit.render.listings`)."""
         # (no briefing can be called "index": the model reserves that id for this page)
@@ -135,7 +135,7 @@ class FrontPageExporter(CollectionExporter):
         main = written.pop(self.output)
         return Exported(main, files={**files, **written})
 
-    def page(self, listed: ListingPage, context: CollectionContext) -> bytes:
+    def page(self, listed: ListingPage, context: Context) -> bytes:
         """One page of a listing; its links relative to where it is published."""
         settings, theme = context.settings, context.theme
         here = listed.path

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ConfigError
 from briefkit.exporters.base import CollectionExporter, Context, Exported
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render.feed_entries import newest_first
 from briefkit.render.listings import language_code

@@ -16,6 +16,7 @@ publication date) is asked for, naming the option to pass.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,10 +25,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from briefkit import inline
-from briefkit.errors import BriefingError, Problem
+from briefkit.errors import BriefingError, OutputError, Problem
+from briefkit.files import display_path, read_regular
+from briefkit.images import MAX_IMAGE_BYTES
 from briefkit.importers.article import Article, shape
 from briefkit.importers.language import guess_language
-from briefkit.load import MAX_BRIEFING_BYTES, display_path
+from briefkit.load import MAX_BRIEFING_BYTES, discover
 from briefkit.model import ID_MAX, Briefing
 
 KINDS = {"cms": "CMS text", "html": "HTML", "markdown": "Markdown", "ninjs": "ninjs item"}
@@ -150,13 +153,18 @@ def import_file(
     authors: Sequence[str] = (),
     note: Callable[[str], None] = lambda message: None,
     taken: Callable[[str], str | None] = lambda id: None,
+    warn: Callable[[str], None] | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """Read an article (CMS text, HTML, Markdown or a ninjs item) and return it as a
     canonical briefing, checked against the model and against the size validate accepts.
 
     Options win over what the file says, which wins over guesses; every guess is
-    passed to ``note``.  ``taken(id)`` names the briefing already holding an id, if
-    any: an id made from the title is then made free (``<slug>-2``) and noted.
+    passed to ``note``, and what is left out to ``warn`` (default: ``note``).
+    ``taken(id)`` names the briefing already holding an id, if any: an id made from the
+    title is then made free (``<slug>-2``) and noted.  The images a wire item brings are
+    put in ``files`` (``images/<id>/<name>`` -> bytes, as the briefing names them), to be
+    written beside it; without ``files`` they are left out, with a warning.
     """
     from briefkit.importers.cms import read_cms
     from briefkit.importers.html import read_html
@@ -168,11 +176,16 @@ def import_file(
     kind = detect(path, text)
     if path.suffix.lower() not in EXTENSIONS:
         note(f"{shown} read as {KINDS[kind]}")
-    reader = {"cms": read_cms, "html": read_html, "markdown": read_markdown,
-              "ninjs": read_ninjs}[kind]
-    article: Article = reader(text, shown)
+    article: Article
+    if kind == "ninjs":
+        article = read_ninjs(text, shown, path.parent)
+    else:
+        reader = {"cms": read_cms, "html": read_html, "markdown": read_markdown}[kind]
+        article = reader(text, shown)
     for message in article.notes:
         note(message)
+    for message in article.warnings:
+        (warn or note)(message)
     standfirst, sections = shape(article.pieces, article.standfirst)
     if not sections:
         raise BriefingError.single(shown, f"no text to import: the {KINDS[kind]} holds no "
@@ -202,8 +215,12 @@ def import_file(
         note(f"id made from the title: {id!r} (pass --id to set it)")
         holder = taken(id)
         if holder is not None:
-            id = free_id(id, taken)
-            note(f"{holder} exists: id {id!r} used instead (pass --replace to replace it)")
+            made, id = id, free_id(id, taken)
+            if Path(holder).name == f"{made}.json":
+                note(f"{holder} exists: id {id!r} used instead (pass --replace to replace it)")
+            else:  # another file of the folder holds the id: validate allows it once
+                note(f"{holder} already uses the id {made!r}: id {id!r} used instead (pass --id "
+                     "to set it)")
 
     if language is None:
         language = article.language
@@ -243,7 +260,10 @@ def import_file(
             briefing[field] = getattr(article, field)
     if standfirst:
         briefing["standfirst"] = standfirst
-    briefing["sections"] = sections
+    briefing["sections"] = _placed(sections, article.files, id, files, warn or note)
+    if not briefing["sections"]:
+        raise BriefingError.single(shown, f"no text to import: the {KINDS[kind]} holds images "
+                                          "only (write it with -o to bring them beside it)")
     try:
         Briefing.model_validate(briefing)
     except ValidationError as error:
@@ -254,6 +274,28 @@ def import_file(
             shown, f"the briefing would be {size / 1024 / 1024:.1f} MB: briefkit validate "
             f"accepts at most {MAX_BRIEFING_BYTES // 1024 // 1024} MB (split the article in two)")
     return briefing
+
+
+def _placed(sections: list[dict[str, Any]], found: dict[str, bytes], id: str,
+            files: dict[str, bytes] | None, warn: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The sections with each image block named ``images/<id>/<name>`` and its file put in
+    ``files``; without ``files`` (nowhere to write them), left out with a warning."""
+    placed = []
+    for section in sections:
+        blocks = []
+        for block in section["blocks"]:
+            if block["type"] != "image":
+                blocks.append(block)
+            elif files is None:
+                warn(f"image {block['src']!r} left out: the briefing is printed, not written "
+                     "(write it with -o to bring its images beside it)")
+            else:
+                src = f"images/{id}/{block['src']}"
+                files[src] = found[block["src"]]
+                blocks.append({**block, "src": src})
+        if blocks or section.get("heading"):
+            placed.append({**section, "blocks": blocks})
+    return placed
 
 
 def dumps(briefing: dict[str, Any]) -> str:
@@ -275,3 +317,53 @@ def free_id(id: str, taken: Callable[[str], str | None]) -> str:
         if taken(candidate) is None:
             return candidate
         number += 1
+
+
+def ids_in(folder: Path) -> dict[str, Path]:
+    """The id of each briefing under ``folder`` (the files validate reads there), to the
+    first file holding it; a file that cannot be read is passed over (validate names it)."""
+    found: dict[str, Path] = {}
+    for path in discover(folder):
+        try:
+            data = json.loads(read_regular(path, MAX_BRIEFING_BYTES, str(path)))
+        except (BriefingError, ValueError, RecursionError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            found.setdefault(data["id"], path)
+    return found
+
+
+def image_files(briefing: dict[str, Any], files: dict[str, bytes], folder: Path,
+                replace: bool) -> dict[Path, bytes]:
+    """Where each image file of an imported briefing is written, beside it in ``folder``
+    (``images/<id>/<name>``): a file already there with the same bytes is kept as it is;
+    one with other bytes is replaced only when asked, else the image takes a free name
+    (``<name>-2.jpg``) and the briefing names that.  A folder on the way that leads
+    outside ``folder`` (a link) is refused."""
+    root = folder.resolve()
+    writes: dict[Path, bytes] = {}
+    renamed: dict[str, str] = {}
+    for src, data in files.items():
+        stem, dot, extension = src.rpartition(".")
+        final, number = src, 2
+        while True:
+            path = folder / final
+            if not path.parent.resolve().is_relative_to(root):
+                raise OutputError(f"{display_path(path.parent)} leads outside "
+                                  f"{display_path(folder)}: the briefing's images are not "
+                                  "written through it")
+            if not os.path.lexists(path) or replace:
+                writes[path] = data
+                break
+            try:
+                if read_regular(path, MAX_IMAGE_BYTES, final) == data:
+                    break  # the same image, written by an earlier import
+            except BriefingError:
+                pass
+            final, number = f"{stem}-{number}{dot}{extension}", number + 1
+        renamed[src] = final
+    for section in briefing["sections"]:
+        for block in section["blocks"]:
+            if block["type"] == "image":
+                block["src"] = renamed.get(block["src"], block["src"])
+    return writes

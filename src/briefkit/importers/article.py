@@ -18,7 +18,18 @@ class Heading:
     text: str
 
 
-Piece = Heading | dict[str, Any]
+@dataclass(frozen=True)
+class Figure:
+    """An image a wire item's body shows, before its file is found: the ``<img>``'s
+    attributes, the caption (briefing markup) and credit of its ``<figure>``, its line."""
+
+    attributes: dict[str, str]
+    caption: str | None
+    credit: str | None
+    line: int
+
+
+Piece = Heading | Figure | dict[str, Any]
 
 
 @dataclass
@@ -41,6 +52,10 @@ class Article:
     standfirst: str | None = None
     pieces: list[Piece] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what could not be imported and is left out (an image with no file): said louder
+    warnings: list[str] = field(default_factory=list)
+    #: the image files the pieces name (their ``src``), to be written beside the briefing
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def shape(pieces: list[Piece], standfirst: str | None = None
@@ -59,6 +74,8 @@ def shape(pieces: list[Piece], standfirst: str | None = None
         body.pop(0)
     sections: list[dict[str, Any]] = []
     for piece in body:
+        if isinstance(piece, Figure):
+            continue  # an image whose file was never found: the reader said so
         if isinstance(piece, Heading):
             sections.append({"heading": piece.text, "blocks": []})
             continue

@@ -11,12 +11,16 @@ Wire services send ninjs in three shapes, all read here:
 The main headline is the title, a sub-headline the subtitle; a description is the
 summary (or the standfirst, when its role says so); the HTML body is read by the
 HTML reader, under the same rules as an HTML file (a plain-text body is read as
-paragraphs); people whose relation is authorship, else the byline, are the
-authors; the first creation is the publication date and the version's the update;
-subjects are tags; the copyright notice is the rights.  What is inferred (the
-title among several headlines, the byline's names, the date) is noted.
+paragraphs), except that the images it shows are taken from the files beside the
+item (:mod:`briefkit.importers.pictures`); an item without a body (NTB's short items)
+takes its text from its description of role ``text`` (else ``summary``); people
+whose relation is authorship, else the byline, are the authors; the first creation
+is the publication date and the version's the update; subjects are tags; the
+copyright notice is the rights.  What is inferred (the title among several
+headlines, the byline's names, the date) is noted; what is left out is warned of.
 
-Only text items are read: a picture, video, audio, graphic, event or planning
+Only text is read: a text item, or a composite one (Business Wire's release with its
+logo and video) that holds text.  A picture, video, audio, graphic, event or planning
 item, or JSON that is not ninjs, is refused with one line.
 """
 
@@ -25,12 +29,15 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from briefkit import inline
 from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
+from briefkit.importers.figures import read_html_figures
 from briefkit.importers.html import decode_entities, opening, read_html
+from briefkit.importers.pictures import Pictures
 from briefkit.inline import Text, serialise
 from briefkit.locate import pointer, scan
 
@@ -41,6 +48,8 @@ SUB_HEADLINES = frozenset({"sub", "subheadline", "sub-headline", "subhead", "sub
 STANDFIRSTS = frozenset({"standfirst", "lead", "lede", "intro", "introduction", "teaser",
                          "leadin", "summary-lead"})
 SUMMARIES = frozenset({"summary", "abstract", "synopsis", "description", "short"})
+#: Descriptions that hold the article's text (NTB's, TT's): the text of an item without body.
+TEXTS = frozenset({"text", "body", "fulltext", "full-text"})
 #: People's relations that make them authors; the generic ones give no role.
 AUTHORSHIP = frozenset({"author", "creator", "by", "byline", "writer", "contributor", "reporter",
                         "correspondent", "editor", "photographer", "producer", "translator",
@@ -63,6 +72,8 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 #: A dateline standing alone as the body's first paragraph: "PARIS, Jan. 8 (AFP) —".
 _DATELINE = re.compile(r"[—–-]{1,2}\s*$")
 MAX_DATELINE = 80
+#: The end of a sentence: what a label never holds.
+_SENTENCE = re.compile(r"[.!?:;…]")
 #: The longest byline read (whitespace collapsed): a line, not an article.  Each person of
 #: the item costs a search through it, and a longer one is not a list of names.
 MAX_BYLINE = 1000
@@ -112,7 +123,7 @@ def _parse(text: str, file: str) -> dict[str, Any]:
 def _plain(value: Any, content_type: str = "") -> str:
     """Text of a headline or description, whitespace collapsed (HTML tags dropped)."""
     text = value if isinstance(value, str) else ""
-    if "html" in content_type.lower() or "<" in text and _TAG.search(text):
+    if "html" in content_type.lower() or ("<" in text and _TAG.search(text)):
         text = decode_entities(_TAG.sub(" ", text))
     return _SPACE.sub(" ", text).strip()
 
@@ -136,12 +147,17 @@ def _entries(value: Any) -> list[dict[str, Any]]:
 class _Item:
     """A ninjs object with its keys lower-cased (2.x and 3.x differ only in case)."""
 
-    def __init__(self, data: dict[str, Any], text: str, file: str) -> None:
+    def __init__(self, data: dict[str, Any], text: str, file: str,
+                 folder: Path | None = None) -> None:
         self.data = data
         self.keys = {str(key).lower(): key for key in data}
         self.text = text
         self.file = file
         self.article = Article()
+        self.pictures = Pictures(self.get("associations"), _entries, folder, self.article, file)
+        #: descriptions holding the article's text: (role, value, content type, index)
+        self.texts: list[tuple[str, str, str, int]] = []
+        self.summary: tuple[str, str, str, int] | None = None  # the one read as the summary
 
     def get(self, *names: str) -> Any:
         for name in names:
@@ -197,13 +213,18 @@ class _Item:
             if self.string(field) and not entries:
                 entries = [{"value": self.string(field), "contenttype": kind}]
         unnamed = False
-        for entry in entries:
+        for index, entry in enumerate(entries):
             role, kind = _role(entry), str(entry.get("contenttype", ""))
-            if role in STANDFIRSTS and self.article.standfirst is None:
+            value = entry.get("value")
+            if role in TEXTS and isinstance(value, str) and value.strip():
+                self.texts.append((role, value, kind, index))
+            elif role in STANDFIRSTS and self.article.standfirst is None:
                 self.article.standfirst = self._markup(entry.get("value"), kind)
             elif (role in SUMMARIES or not role) and self.article.summary is None:
-                self.article.summary = _plain(entry.get("value"), kind) or None
+                self.article.summary = _plain(value, kind) or None
                 unnamed = unnamed or not role
+                if self.article.summary:
+                    self.summary = (role or "summary", str(value), kind, index)
         if unnamed and self.article.summary:
             self.note("a description without a role read as the summary")
 
@@ -228,19 +249,41 @@ class _Item:
             if not isinstance(value, str) or not value.strip():
                 continue
             is_html = "html" in kind or role in ("xhtml", "html")
-            if chosen is None or is_html and not chosen[1]:
+            if chosen is None or (is_html and not chosen[1]):
                 chosen, path = (value, is_html), ("bodies", index, "value")
         for field, is_html in (("body_html", True), ("body_xhtml", True), ("body_text", False)):
             value = self.string(field)
-            if value and (chosen is None or is_html and not chosen[1]):
+            if value and (chosen is None or (is_html and not chosen[1])):
                 chosen, path = (value, is_html), (field,)
         if chosen is None:
+            chosen, path = self._text_from_descriptions()
+        elif self.texts:
+            for role, _, _, _ in self.texts:
+                self.note(f"description (role {role!r}) not imported: the body holds the text")
+        if chosen is None:
             return
-        value, is_html = chosen
+        self._read_body(*chosen, path)
+
+    def _text_from_descriptions(self) -> tuple[tuple[str, bool] | None, tuple[str | int, ...]]:
+        """The text of an item without a body: its description of role text (else the
+        summary, then no longer a summary), as the body."""
+        found = self.texts[0] if self.texts else self.summary
+        if found is None:
+            return None, ()
+        role, value, kind, index = found
+        if found is self.summary:
+            self.article.summary = None
+        # 1.x's description_text is a field of its own, 2.x and 3.x's an entry of a list
+        path: tuple[str | int, ...] = ("descriptions", index, "value") \
+            if isinstance(self.get("descriptions"), list) else ()
+        self.note(f"text taken from the description (role {role!r}): the item has no body")
+        return (value, "html" in kind.lower()), path
+
+    def _read_body(self, value: str, is_html: bool, path: tuple[str | int, ...]) -> None:
         if not is_html:
             value = "".join(f"<p>{html.escape(paragraph)}</p>"
                             for paragraph in _BLANK_LINE.split(value) if paragraph.strip())
-        start = self.offset(*path)
+        start = self.offset(*path) if path else 0
         line = self.text.count("\n", 0, start) + 1
 
         def locate(tag: str, position: tuple[int, int]) -> tuple[int, int]:
@@ -249,9 +292,9 @@ class _Item:
             at = found.start() if found else start
             return self.text.count("\n", 0, at) + 1, at - self.text.rfind("\n", 0, at)
 
-        read = read_html(value, self.file, locate, line)
+        read = read_html_figures(value, self.file, locate, line)
         self.article.notes.extend(read.notes)
-        pieces = self._repeats(read.pieces)
+        pieces = self._repeats(self.pictures.resolve(read.pieces))
         if read.title and _same(read.title) != _same(self.article.title):
             # the body's own <h1> is text of the article: kept, as a heading
             pieces.insert(0, Heading(read.title))
@@ -261,8 +304,10 @@ class _Item:
 
     def _repeats(self, pieces: list[Any]) -> list[Any]:
         """The body without its opening paragraphs that repeat the standfirst given as a
-        description, or the byline (a page's header sent as part of the body)."""
+        description, or the byline, and its label (TT's "Försvar" and "TT": a short line
+        ending with the agency's name): a page's header sent as part of the body."""
         byline = _same(self.string("by", "byline"))
+        agency = _same(self.string("copyrightholder"))
         kept = list(pieces)
         for piece in pieces[:3]:
             if not (isinstance(piece, dict) and piece.get("type") == "paragraph"):
@@ -274,6 +319,11 @@ class _Item:
                 kept.remove(piece)
                 self.note(f"paragraph {inline.plain(piece['text'])!r} left out: it repeats the "
                           "byline")
+            elif agency and text.endswith(agency) and len(text) <= MAX_DATELINE \
+                    and not _SENTENCE.search(text):
+                kept.remove(piece)
+                self.note(f"paragraph {inline.plain(piece['text'])!r} left out: it is the "
+                          f"item's label, ending with the agency's name ({agency})")
         return kept
 
     def _dateline(self, pieces: list[Any]) -> list[Any]:
@@ -296,7 +346,7 @@ class _Item:
             relation = _role(person, "rel")
             # a person is an author by relation, or by being named in the byline (the
             # relation is then their role: "service International", "Paris bureau")
-            if not name or relation not in AUTHORSHIP and (not named or name not in named):
+            if not name or (relation not in AUTHORSHIP and (not named or name not in named)):
                 continue
             role = relation if relation in AUTHORSHIP else _plain(person.get("rel"))
             if not role or role in GENERIC_AUTHORSHIP:
@@ -343,11 +393,12 @@ class _Item:
                       "left out of the tags")
 
 
-def read_ninjs(text: str, file: str) -> Article:
-    """Read a ninjs text item (1.x, 2.x or 3.x)."""
-    item = _Item(_parse(text, file), text, file)
+def read_ninjs(text: str, file: str, folder: Path | None = None) -> Article:
+    """Read a ninjs text item (1.x, 2.x or 3.x); the images its body shows are taken from
+    the files in ``folder`` (the item's own), when given."""
+    item = _Item(_parse(text, file), text, file, folder)
     kind = item.get("type")
-    if kind is not None and kind != "text":
+    if kind is not None and kind not in ("text", "composite"):
         shown = kind if isinstance(kind, str) else json.dumps(kind)
         raise BriefingError.single(
             file, f"a ninjs {shown} item, not a text item: only text items (articles) can be "
@@ -356,6 +407,13 @@ def read_ninjs(text: str, file: str) -> Article:
     item.headlines()
     item.descriptions()
     item.body()
+    if kind == "composite":
+        if not article.pieces:
+            raise BriefingError.single(
+                file, "a ninjs composite item without text: only text items (articles), and "
+                "composite items that hold text, can be imported")
+        item.note("a composite item: its text is imported")
+    item.pictures.unshown()
     item.authors()
     item.dates()
     item.subjects()

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from briefkit.config import PublishTarget, Settings
 from briefkit.engine.state import Record
-from briefkit.output import shown_path
+from briefkit.files import display_path
 from briefkit.publish.faults import Fault, describe, scrub
 from briefkit.publish.report import Display, Failure, TargetReport
 from briefkit.publish.targets import Address
@@ -56,7 +56,7 @@ class Delivery:
     def shown(self, path: str) -> str:
         """A file of the output folder as the user sees it: ``dist/x.pdf``."""
         if self._shown is None:
-            self._shown = shown_path(self.folder)
+            self._shown = display_path(self.folder)
         return f"{self._shown}/{path}"
 
     def warn(self, message: str) -> None:

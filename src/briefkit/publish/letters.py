@@ -25,10 +25,10 @@ from email.parser import BytesParser
 from email.utils import format_datetime, formataddr
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.engine.state import Record
 from briefkit.inline import parse, plain
-from briefkit.load import BriefingFile
 
 #: The media type of an export that is a whole message already (a newsletter).
 MESSAGE = "message/rfc822"

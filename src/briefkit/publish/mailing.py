@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.engine.state import Record
 from briefkit.errors import BriefingError
-from briefkit.load import BriefingFile, confinement, load
+from briefkit.files import confinement
+from briefkit.load import load
 from briefkit.publish.delivery import Delivery
 from briefkit.publish.faults import Fault
 from briefkit.publish.letters import Attachment, compose, files_digest, message_id

@@ -29,8 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from briefkit.engine.output import atomic_write, cannot_write, safe_name
 from briefkit.errors import OutputError
-from briefkit.output import atomic_write, cannot_write, safe_name, shown_path
+from briefkit.files import display_path
 
 RECEIPTS = "receipts"
 VERSION = 1
@@ -86,7 +87,7 @@ def _letter(entry: Any) -> Letter | None:
 def _not_a_link(path: Path) -> None:
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise OutputError(f"{shown_path(path)}: is a symbolic link; briefkit keeps its "
+            raise OutputError(f"{display_path(path)}: is a symbolic link; briefkit keeps its "
                               "receipts in plain files: remove it and publish again")
     except FileNotFoundError:
         pass
@@ -126,7 +127,7 @@ class Receipt:
             return None
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise OutputError(f"{shown_path(path)}: is a symbolic link; briefkit keeps "
+                raise OutputError(f"{display_path(path)}: is a symbolic link; briefkit keeps "
                                   "its receipts in plain files: remove it and publish "
                                   "again") from None
             raise cannot_write(path, error) from None
@@ -147,7 +148,7 @@ class Receipt:
                     continue  # a line cut short by a killed publish: its step did not finish
 
     def _take(self, data: bytes) -> None:
-        shown = shown_path(self.path)
+        shown = display_path(self.path)
         try:
             content = json.loads(data)
             if not isinstance(content, dict) or content.get("version") != VERSION:

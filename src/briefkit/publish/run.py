@@ -19,7 +19,7 @@ from pathlib import Path
 from briefkit.config import Settings, locate_setting
 from briefkit.engine.state import State
 from briefkit.errors import ConfigError
-from briefkit.load import display_path
+from briefkit.files import display_path
 from briefkit.publish import websub
 from briefkit.publish.delivery import Delivery
 from briefkit.publish.faults import Fault, PublishError
@@ -107,8 +107,8 @@ def _check(settings: Settings, names: Sequence[str], folder: Path, exported: set
         if target.kind != "file":
             continue
         place = Path(address_of(name, target, settings.root).folder).resolve()
-        for what, path in guarded.items():
-            path = path.resolve()
+        for what, given in guarded.items():
+            path = given.resolve()
             if place == path or place.is_relative_to(path) or path.is_relative_to(place):
                 problem = locate_setting(settings.root, ("publish", name, "to"),
                                          f"a target cannot be, hold or lie inside {what}")

@@ -179,7 +179,7 @@ def _send(job: Delivery, pool: Pool, receipt: Receipt, plan: Plan) -> None:
                 else:
                     ready.append(record)
             for record, landed in zip(ready, workers.map(
-                    lambda r: _upload(job, pool, receipt, r), ready)):
+                    lambda r: _upload(job, pool, receipt, r), ready), strict=True):
                 if not landed:
                     failed.add(record.path)
                     if not record.extra and record.briefing is not None:
@@ -196,7 +196,7 @@ def _send(job: Delivery, pool: Pool, receipt: Receipt, plan: Plan) -> None:
                          "removes what is no longer exported")
             return
         for path, gone in zip(plan.removals, workers.map(
-                lambda p: _remove(job, pool, receipt, p), plan.removals)):
+                lambda p: _remove(job, pool, receipt, p), plan.removals), strict=True):
             if gone:
                 job.report.removed.append(Item(path, plan.sizes.get(path, 0)))
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefkit.output import PART
+from briefkit.engine.output import PART
 from briefkit.publish.receipts import Receipt
 from briefkit.publish.transports import RemoteFile
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from briefkit import inline, links
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ConfigError
 from briefkit.links import OutputInfo
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing, Paragraph
 from briefkit.render import feed_body, html, published
 from briefkit.render.typography import typeset
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 #: Formats offered as downloads, in the order readers see them.
 DOWNLOADS = ("pdf", "epub", "docx")

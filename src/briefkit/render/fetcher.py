@@ -27,7 +27,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from briefkit.errors import BriefingError, BriefkitError, Problem, UnsafeReferenceError
-from briefkit.load import read_regular
+from briefkit.files import read_regular
 
 #: Largest ``data:`` URL served, in characters (a small icon in a stylesheet, not a photo).
 DATA_URL_LIMIT = 256 * 1024

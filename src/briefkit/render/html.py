@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from briefkit import inline
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render.dates import conventions_of, date_time, dateline, locale_of, long_date
 from briefkit.render.labels import labels_for
@@ -27,7 +27,7 @@ from briefkit.render.typography import (
     typeset,
     typeset_inline,
 )
-from briefkit.themes import Theme
+from briefkit.theme import Theme
 
 if TYPE_CHECKING:
     import jinja2
@@ -75,7 +75,7 @@ def _typo(context: Any, text: str | None) -> str:
 
 def environment(theme: Theme) -> jinja2.Environment:
     """The Jinja environment of a theme: its template folders in lookup order, in the
-    sandbox every theme's templates run in (:mod:`briefkit.theme_templates`)."""
+    sandbox every theme's templates run in (:mod:`briefkit.theme.sandbox`)."""
     return _environment(theme.name, theme.folders)
 
 
@@ -84,7 +84,7 @@ def _environment(name: str, folders: tuple[Path, ...]) -> jinja2.Environment:
     # Jinja is imported here, not with the module: a run with nothing to do never needs it
     import jinja2
 
-    from briefkit.theme_templates import sandbox
+    from briefkit.theme.sandbox import sandbox
 
     env = sandbox(
         name,

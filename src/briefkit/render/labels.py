@@ -36,4 +36,4 @@ _LABELS = {
 
 def labels_for(language: str) -> Labels:
     """Labels for a BCP 47 tag; English where we have no translation."""
-    return _LABELS.get(language.split("-")[0].lower(), _LABELS["en"])
+    return _LABELS.get(language.split("-", maxsplit=1)[0].lower(), _LABELS["en"])

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.load import BriefingFile
 from briefkit.model import Briefing
 from briefkit.render.feed_entries import newest_first
 

@@ -15,9 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from briefkit import links
+from briefkit.briefing_file import BriefingFile
 from briefkit.errors import BriefingError, ThemeError
-from briefkit.load import MAX_IMAGE_BYTES, BriefingFile, check_image, display_path, read_regular
-from briefkit.themes import Theme
+from briefkit.files import display_path, read_regular
+from briefkit.images import MAX_IMAGE_BYTES, check_image
+from briefkit.theme import Theme
 
 
 def image_path(item: BriefingFile, src: str) -> str:

@@ -116,7 +116,7 @@ def _typeset(text: str, language: str) -> str:
     addresses = [match.span() for match in _URL.finditer(text)]
     if "'" in text or '"' in text:
         text = _curl(text, quotes_for(language), addresses)
-    if language.split("-")[0].lower() != "fr":
+    if language.split("-", maxsplit=1)[0].lower() != "fr":
         return text
     pieces = []
     start = 0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from briefkit import links
 from briefkit.errors import ThemeError
-from briefkit.themes import Theme, digest_of
+from briefkit.theme import Theme, digest_of
 
 #: Brotli quality for the WOFF2 stream.  fontTools uses 11, the slowest setting:
 #: seconds per face, a minute for a theme.  9 makes files a few per cent larger

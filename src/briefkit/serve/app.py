@@ -10,7 +10,6 @@ files around dist/.  Web pages get the reload snippet as they are served.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,10 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from briefkit import links, registry
-from briefkit.load import discover, display_path
-from briefkit.model import RESERVED_IDS, id_problem
-from briefkit.serve.briefings import Briefings
+from briefkit.engine.warm import names_a_page
 from briefkit.serve.events import Channel
-from briefkit.serve.preview import ASSETS, EVENTS, list_page, preview_page, with_snippet
-from briefkit.serve.rebuild import Rebuilder
+from briefkit.serve.preview import ASSETS, EVENTS, asset, list_page, preview_page, with_snippet
+from briefkit.serve.rebuild import Engine, Rebuilder
 
 #: The formats a preview page shows or links to, and their link text.
 SHOWN = {"html": "Web page", "pdf": "PDF", "docx": "Word (DOCX)", "epub": "E-book (EPUB)"}
@@ -65,12 +61,6 @@ def locate(folder: Path, path: str) -> Path | None:
     return target
 
 
-def named_page(name: str) -> bool:
-    """Whether ``name`` names a preview page: a briefing's id, by the model's own rule, or
-    a reserved one (``index``: the front page asks for the project's problems too)."""
-    return id_problem(name) is None or name in RESERVED_IDS
-
-
 def _media_type(path: Path) -> str:
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith("+xml") \
@@ -82,12 +72,14 @@ def _not_found() -> Response:
 
 
 class Preview:
-    """The routes, over one output folder and the export thread's state."""
+    """The routes, over the engine's project and the export thread's state."""
 
-    def __init__(self, output: Callable[[], Path], source: Callable[[], Path],
-                 rebuilder: Rebuilder, briefings: Briefings, channel: Channel) -> None:
-        self.output, self.source = output, source
-        self.rebuilder, self.briefings, self.channel = rebuilder, briefings, channel
+    def __init__(self, engine: Engine, rebuilder: Rebuilder, channel: Channel) -> None:
+        self.engine, self.rebuilder, self.channel = engine, rebuilder, channel
+
+    def output(self) -> Path:
+        """The output folder served: the last good settings'."""
+        return self.engine.project.output
 
     def file(self, request: Request) -> Response:
         """A file of the output folder; web pages with the reload snippet."""
@@ -108,24 +100,19 @@ class Preview:
                                  headers={**_HEADERS, "X-Accel-Buffering": "no"})
 
     def outputs(self, briefing_id: str) -> dict[str, dict[str, Any]]:
-        installed = set(registry.names())
-        found: dict[str, dict[str, Any]] = {}
-        for name, label in SHOWN.items():
-            if name not in installed:
-                continue
-            path = links.page(briefing_id) if name == "html" else \
-                registry.get(name).filename(briefing_id)
-            found[name] = {"path": path, "label": label,
-                           "exists": locate(self.output(), path) is not None}
-        return found
+        made = self.engine.outputs_of(briefing_id, SHOWN)
+        return {name: {"path": path, "label": SHOWN[name],
+                       "exists": locate(self.output(), path) is not None}
+                for name, path in made.items()}
 
     def about(self, briefing_id: str) -> dict[str, Any]:
         """What the preview of a briefing shows: its outputs, its problems, the export."""
         status = self.rebuilder.snapshot()
-        files = self.briefings.files_of(briefing_id)
-        problems = [line for path in files for line in status.failures.get(display_path(path), [])]
-        title = next((t for p in files if (t := self.briefings.about(p).title)), None)
-        return {"id": briefing_id, "title": title, "files": [display_path(p) for p in files],
+        files = [f for f in self.engine.files().values() if f.id == briefing_id]
+        problems = [line for f in files for known in status.failures.values()
+                    if known.source == f.path for line in known.lines]
+        title = next((f.title for f in files if f.title), None)
+        return {"id": briefing_id, "title": title, "files": [f.shown for f in files],
                 "problems": status.project + problems, "outputs": self.outputs(briefing_id),
                 "edit": status.edit, "busy": status.busy, "seconds": status.seconds}
 
@@ -133,7 +120,7 @@ class Preview:
         name = request.path_params["name"]
         as_json = name.endswith(".json")
         briefing_id = name.removesuffix(".json")
-        if not named_page(briefing_id):
+        if not names_a_page(briefing_id):
             return _not_found()
         about = self.about(briefing_id)
         if not about["files"] and not about["outputs"].get("html", {}).get("exists"):
@@ -147,24 +134,19 @@ class Preview:
 
     def index(self, request: Request) -> Response:
         status = self.rebuilder.snapshot()
-        rows = []
-        for path in discover(self.source()):
-            known = self.briefings.about(path)
-            rows.append((known.id or path.stem, known.title,
-                         display_path(path) in status.failures))
-        rows = [row for row in rows if named_page(row[0])]
+        bad = {known.source for known in status.failures.values()}
+        rows = [(f.id, f.title, f.path in bad) for f in self.engine.files().values()
+                if names_a_page(f.id)]
         return HTMLResponse(list_page(sorted(rows), status.project), headers=_OWN)
 
     def asset(self, request: Request) -> Response:
         """A script or stylesheet of the preview itself."""
-        kind, text = ASSETS[request.scope["path"].rsplit("/", 1)[1]]
-        return Response(text, media_type=f"{kind}; charset=utf-8", headers=_OWN)
+        name = request.scope["path"].rsplit("/", 1)[1]
+        return Response(asset(name), media_type=f"{ASSETS[name]}; charset=utf-8",
+                        headers=_OWN)
 
     def status(self, request: Request) -> Response:
-        status = self.rebuilder.snapshot()
-        return JSONResponse({"edit": status.edit, "busy": status.busy,
-                             "seconds": status.seconds, "project": status.project,
-                             "failures": status.failures}, headers=_HEADERS)
+        return JSONResponse(self.rebuilder.snapshot().as_json(), headers=_HEADERS)
 
 
 def application(preview: Preview, host: str) -> Starlette:

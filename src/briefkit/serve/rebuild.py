@@ -1,17 +1,19 @@
-"""Re-exporting while briefings are edited: one worker thread, one export at a time.
+"""Re-exporting while briefings are edited: one worker thread, one change at a time.
 
-Every export goes through :func:`_export`, the one call into the engine.  With
-one job the engine runs in this process, so WeasyPrint stays imported and the
-theme's fonts and stylesheets stay loaded from one export to the next: an edit
-costs the render, not the start-up.  The engine takes a lock on the project for
-each run, so runs never overlap: changes wait in a queue, and the changes that
-arrive during a run are handled together by the next one.
+The thread decides what to ask of the engine and what to tell the open pages;
+the engine (:class:`~briefkit.engine.warm.WarmProject`, or anything with the
+methods of :class:`Engine`) does the reading, the exporting and the writing.
+The engine takes a lock on the project for each export, so exports never
+overlap: changes wait in a queue, and those that arrive during an export are
+handled together by the next.
 
-A change to briefing files is exported in three runs: their web pages first
-(the page a writer looks at reloads at once), their PDFs, then every other
-format and the collections.  A briefing that does not load is left out of the
-later runs, so its last good outputs, and the feeds and front page that list
-it, stay as they were until it is fixed.
+A change to briefing files takes two exports: their web pages alone first (the
+page a writer looks at reloads at once), then every other format and the
+collections, the PDFs first, each announced as soon as it is written.  A
+briefing that does not load is left out of the second, so its last good
+outputs, and the feeds and front page that list it, stay as they were until it
+is fixed.  A change to the settings, the theme or an image reads the settings
+and the theme again and exports everything that depends on them.
 """
 
 from __future__ import annotations
@@ -21,46 +23,54 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from briefkit import registry
-from briefkit.config import Settings, load_settings
+from briefkit.engine.project import Project, display_path
+from briefkit.engine.report import Progress, Report
+from briefkit.engine.state import Record
+from briefkit.engine.warm import SourceFile
 from briefkit.errors import BriefkitError
-from briefkit.load import discover, display_path
-from briefkit.serve.briefings import Briefings
-from briefkit.themes import Theme, load_theme
-
-if TYPE_CHECKING:
-    from briefkit.engine.report import Failure
 
 #: What a page listens for: ``reload`` once per change, when its web pages are made;
 #: ``outputs`` as more of its outputs are made, the last one (``busy`` false) when all are.
 RELOAD, OUTPUTS = "reload", "outputs"
-#: The formats exported first, each on its own, after an edit: what a writer looks at.
+#: What a writer looks at after an edit: the web page, made alone first, then the PDF.
 WEB_PAGE, PRINT = "html", "pdf"
 
 Announce = Callable[[str, dict[str, Any]], None]
 
 
-def _export(settings: Settings, theme: Theme, formats: Sequence[str] | None,
-            paths: Sequence[Path] | None, progress: Any) -> Any:
-    """The one call into the export engine: in this process (``jobs=1``), and kept warm
-    (``keep_warm``: WeasyPrint, the fonts and the stylesheets stay loaded between
-    runs; the exporters' caches and temporary folder are released at exit)."""
-    from briefkit import engine
+class Engine(Protocol):
+    """What the preview asks of the export engine."""
 
-    return engine.export(settings, theme, formats=formats, paths=paths, out=None,
-                         progress=progress, jobs=1, force=False, keep_warm=True)
+    project: Project
 
+    def reopen(self) -> None:
+        """Read the settings and the theme again; a BriefkitError keeps the last good."""
 
-def _here(settings: Settings) -> Settings:
-    """The settings with no cluster named: the preview exports in this warm process
-    (where exports run is not part of what an output is made from)."""
-    return settings.model_copy(update={"engine": settings.engine.model_copy(
-        update={"scheduler": None})})
+    def formats(self) -> list[str]:
+        """The installed formats."""
+        ...
+
+    def outputs_of(self, briefing_id: str, formats: Iterable[str]) -> dict[str, str]:
+        """The file each of ``formats`` makes for a briefing, by format."""
+        ...
+
+    def files(self) -> Mapping[Path, SourceFile]:
+        """The briefing files of source/, with the id and title the last export knew."""
+        ...
+
+    def export(self, formats: Sequence[str] | None = None, paths: Sequence[Path] | None = None,
+               first: Sequence[str] = (), progress: Progress | None = None) -> Report:
+        """Export what is out of date, as ``briefkit export`` does."""
+        ...
+
+    def warm_up(self, made: Collection[str], first: Sequence[str],
+                waiting: Callable[[], bool]) -> None:
+        """Load the exporters the last export did not use."""
 
 
 @dataclass(frozen=True)
@@ -74,24 +84,40 @@ class Change:
         return Change(self.paths | other.paths, self.everything or other.everything)
 
 
+@dataclass(frozen=True)
+class Problems:
+    """What went wrong with one file the last time an export covered it."""
+
+    source: Path | None  # the briefing file; None for a collection's output
+    collection: bool  # the output of every briefing (a feed, the front page)
+    lines: tuple[str, ...]
+
+
 @dataclass
 class Status:
     """What the preview pages show: the last change handled and what went wrong."""
 
     edit: int = 0  # number of changes handled so far (the first export is 1)
     busy: bool = True
-    failures: dict[str, list[str]] = field(default_factory=dict)  # file shown -> lines
+    failures: dict[str, Problems] = field(default_factory=dict)  # by file, as shown
     project: list[str] = field(default_factory=list)  # settings, theme, output folder
-    seconds: float = 0.0  # of the last change, both runs
-    collections: set[str] = field(default_factory=set)  # failures of no briefing: feeds, ...
+    seconds: float = 0.0  # of the last change, every export it took
+
+    def as_json(self) -> dict[str, Any]:
+        """The state as ``/_preview/_status`` gives it."""
+        return {"edit": self.edit, "busy": self.busy, "seconds": self.seconds,
+                "project": self.project,
+                "failures": {file: list(p.lines) for file, p in self.failures.items()}}
 
 
-class _Stoppable:
-    """The engine's progress hooks, used to stop a run early: raising KeyboardInterrupt
-    from a hook makes the engine finish the output being written and record it."""
+class _Hooks(Progress):
+    """The engine's progress hooks: a stop asked raises KeyboardInterrupt from one, which
+    makes the engine finish the output being written and record it; ``written`` hears
+    of each output as it is written."""
 
-    def __init__(self, stopping: threading.Event) -> None:
-        self.stopping = stopping
+    def __init__(self, stopping: threading.Event,
+                 written: Callable[[Record], None] | None = None) -> None:
+        self.stopping, self._written = stopping, written
 
     def _check(self) -> None:
         if self.stopping.is_set():
@@ -100,8 +126,10 @@ class _Stoppable:
     def planned(self, work: object, up_to_date: object) -> None:
         self._check()
 
-    def written(self, record: object) -> None:
+    def written(self, record: Record) -> None:
         self._check()
+        if self._written is not None:
+            self._written(record)
 
     def skipped(self, record: object) -> None:
         self._check()
@@ -122,34 +150,22 @@ def _interrupt(thread: int) -> None:
                                                ctypes.py_object(KeyboardInterrupt))
 
 
-def _of_collection(failure: Failure) -> bool:
-    """Whether an engine's failure is a collection's (a feed, the front page), not a
-    briefing's: it names an output of no briefing file, whatever its name looks like."""
-    if failure.format is None:  # a briefing file that does not load
-        return False
-    try:
-        return registry.get(failure.format).collection
-    except BriefkitError:  # a plugin that cannot be loaded is reported by the run
-        return False
-
-
 @dataclass
 class _Ran:
-    """What one export run wrote and removed, and the files it could not read."""
+    """What one export wrote and removed, and the files it could not read."""
 
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    unreadable: set[str] = field(default_factory=set)
+    unreadable: set[Path] = field(default_factory=set)
     formats: set[str] = field(default_factory=set)  # of the outputs written
+    told: list[str] = field(default_factory=list)  # announced while the export ran
 
 
 class Rebuilder:
     """The worker thread that exports, one change at a time, and says what came of it."""
 
-    def __init__(self, root: Path, settings: Settings, theme: Theme, briefings: Briefings,
-                 announce: Announce, say: Callable[[str], None]) -> None:
-        self.root, self.settings, self.theme = root, _here(settings), theme
-        self.briefings, self.announce, self.say = briefings, announce, say
+    def __init__(self, engine: Engine, announce: Announce, say: Callable[[str], None]) -> None:
+        self.engine, self.announce, self.say = engine, announce, say
         self.status = Status()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -191,10 +207,8 @@ class Rebuilder:
 
     def snapshot(self) -> Status:
         with self.lock:
-            return Status(self.status.edit, self.status.busy,
-                          {k: list(v) for k, v in self.status.failures.items()},
-                          list(self.status.project), self.status.seconds,
-                          set(self.status.collections))
+            return Status(self.status.edit, self.status.busy, dict(self.status.failures),
+                          list(self.status.project), self.status.seconds)
 
     def _next(self) -> Change | None:
         """The next change, merged with every change queued behind it."""
@@ -211,15 +225,16 @@ class Rebuilder:
 
     def _loop(self) -> None:
         with contextlib.suppress(KeyboardInterrupt):  # a stop that did not wait: see stop()
-            self._changes()
+            self.handle_changes()
 
-    def _changes(self) -> None:
+    def handle_changes(self) -> None:
+        """Handle each change queued, until asked to stop."""
         while (change := self._next()) is not None:
             with self.lock:
                 self.status.busy = True
                 self.status.edit += 1
             try:
-                self._handle(change)
+                self.handle(change)
             except KeyboardInterrupt:
                 return
             except Exception as error:  # noqa: BLE001 (a bug must not stop the preview)
@@ -236,125 +251,109 @@ class Rebuilder:
 
     # --- one change -------------------------------------------------------------------
 
-    def _handle(self, change: Change) -> None:
+    def handle(self, change: Change) -> None:
+        """Export what ``change`` made out of date, and tell the pages as it goes."""
         started = time.perf_counter()
         if change.everything:
             shown = "everything"
-            run = self._everything()
-            self._tell(RELOAD, run.written, run.removed)
-            runs = [run]
+            runs = [self._everything()]
+            self._tell(RELOAD, runs[0].written, runs[0].removed)
+            last = _Ran()  # told at once
         else:
             paths = sorted(p for p in change.paths if p.is_file())
             shown = ", ".join(display_path(p) for p in paths) or "nothing"
-            installed = registry.names()
-            web = self._run([WEB_PAGE] if WEB_PAGE in installed else None, paths)
-            self._tell(RELOAD, web.written, [])
-            readable = [p for p in paths if display_path(p) not in web.unreadable]
-            runs = [web]
-            if PRINT in installed and readable:
-                # the PDF next, on its own: the engine orders a run by its own estimates
-                runs.append(self._run([PRINT], readable))
-                self._tell(OUTPUTS, runs[-1].written, [])
-            runs.append(self._run(None, readable))
-            run = runs[-1]
-        written = [name for done in runs for name in done.written]
-        removed = [name for done in runs for name in done.removed]
+            runs = self._edit(paths)
+            last = runs[-1] if len(runs) > 1 else _Ran()
+        written = [name for ran in runs for name in ran.written]
+        removed = [name for ran in runs for name in ran.removed]
         seconds = time.perf_counter() - started
         with self.lock:
             self.status.seconds = seconds
-            problems = sum(len(lines) for lines in self.status.failures.values())
+            problems = sum(len(p.lines) for p in self.status.failures.values())
             problems += len(self.status.project)
-        last = run if len(runs) > 1 else _Ran()  # a run over everything was told at once
-        self._tell(OUTPUTS, last.written, last.removed, final=True)
+        self._tell(OUTPUTS, [name for name in last.written if name not in last.told],
+                   last.removed, final=True)
         self.say(f"{time.strftime('%H:%M:%S')} {shown}: {len(written)} written, "
                  f"{len(removed)} removed, {problems} problems, {seconds:.2f} s")
         if change.everything and not self._warm:
             self._warm = True
-            # each file's id and title, while they parse: a file broken later keeps them
-            for path in discover(self.settings.source_dir):
-                self.briefings.about(path)
-            self._warm_up(run.formats)
+            self.engine.warm_up(runs[0].formats, (WEB_PAGE, PRINT), self._waiting)
 
-    def _warm_up(self, made: set[str]) -> None:
-        """Export one briefing to every format the run over everything did not make (dist/
-        was up to date), writing nothing: each exporter's libraries, fonts and stylesheets
-        are then loaded before the first edit, which pays only for its own outputs."""
-        from briefkit.exporters.base import Context
-        from briefkit.load import confinement, load
+    def _waiting(self) -> bool:
+        """Whether the preview should stop what it does: it stops, or an edit waits."""
+        return self.stopping.is_set() or not self._queue.empty()
 
-        installed = registry.names()
-        cold = [name for name in dict.fromkeys([WEB_PAGE, *installed])  # the web page first
-                if name in installed and name not in made and not registry.get(name).collection]
-        source = self.settings.source_dir
-        for path in discover(source) if cold else []:
-            try:
-                item = load(path, confinement(path, source))
-            except BriefkitError:
-                continue
-            for name in cold:
-                if self.stopping.is_set() or not self._queue.empty():
-                    return  # an edit waits: it warms up what it needs itself
-                # what goes wrong here, the export runs report
-                with contextlib.suppress(Exception):
-                    registry.get(name).export(item, Context(self.settings, self.theme))
-            return
+    def _edit(self, paths: list[Path]) -> list[_Ran]:
+        """Briefing files saved: their web pages alone, then every other output, the PDF
+        first; the files that do not load are left out of the second export."""
+        if WEB_PAGE not in self.engine.formats():
+            ran = self._run(None, paths, early=True)
+            self._tell(RELOAD, ran.written, [])
+            return [ran]
+        page = self._run([WEB_PAGE], paths)
+        self._tell(RELOAD, page.written, [])
+        rest = self._run(None, [p for p in paths if p not in page.unreadable], early=True)
+        return [page, rest]
 
     def _everything(self) -> _Ran:
         """Settings and theme read again, then every briefing (what is up to date is kept).
 
-        An output folder that export refuses is refused here by the same rule: the
-        last good settings stay, and with them the folder being served."""
-        from briefkit.engine import output_folder
-
+        Settings or a theme that export refuses (an output folder that could touch the
+        project's own files too) leave the last good ones, and the folder being served."""
         try:
-            settings = _here(load_settings(self.root))
-            output_folder(settings)
-            theme = load_theme(settings.theme, settings.root)
+            self.engine.reopen()
         except BriefkitError as error:
             self._unusable = error.lines()
             self._problem(error)
             return _Ran()
-        self.settings, self.theme, self._unusable = settings, theme, []
+        self._unusable = []
         return self._run(None, None)
 
-    def _run(self, formats: list[str] | None, paths: list[Path] | None) -> _Ran:
-        """One export run; its failures replace what was known of the files it covered."""
+    def _run(self, formats: list[str] | None, paths: list[Path] | None,
+             early: bool = False) -> _Ran:
+        """One export; its failures replace what was known of the files it covered.  With
+        ``early``, the PDFs come first and each is announced as soon as it is written."""
         if paths is not None and not paths:
             return _Ran()
+        told: list[str] = []
+
+        def written(record: Record) -> None:
+            if record.format == PRINT:
+                told.append(record.path)
+                self._tell(OUTPUTS, [record.path], [])
+
         try:
-            report = _export(self.settings, self.theme, formats, paths,
-                             _Stoppable(self.stopping))
+            report = self.engine.export(formats, paths, (PRINT,) if early else (),
+                                        _Hooks(self.stopping, written if early else None))
         except BriefkitError as error:  # the output folder: locked, read-only, full
             self._problem(error)
             return _Ran()
-        failures: dict[str, list[str]] = {}
-        collections: set[str] = set()
+        failures: dict[str, Problems] = {}
         for failure in report.failed:
             # one line that starts where it is: file:line:col, or the file and format
-            failures.setdefault(failure.file, []).append(str(failure))
-            if _of_collection(failure):
-                collections.add(failure.file)
+            known = failures.get(failure.file)
+            lines = (*known.lines, str(failure)) if known else (str(failure),)
+            failures[failure.file] = Problems(failure.source, failure.collection, lines)
             if failure.bug:
                 self.say(failure.bug.rstrip())
         with self.lock:
             status = self.status
             if paths is None:
-                status.failures, status.collections = failures, collections
+                status.failures = failures
             else:
-                for path in paths:
-                    status.failures.pop(display_path(path), None)
-                if formats is None:  # the collections ran again: their old failures go
-                    for file in status.collections:
-                        status.failures.pop(file, None)
-                    status.collections = collections
+                covered = set(paths)
+                # the collections ran again (every format was asked): their old failures go
+                status.failures = {
+                    file: known for file, known in status.failures.items()
+                    if known.source not in covered and not (formats is None and known.collection)}
                 status.failures.update(failures)
             status.project = list(self._unusable)
-        for lines in failures.values():
-            for line in lines:
+        for problems in failures.values():
+            for line in problems.lines:
                 self.say(line)
         return _Ran([r.path for r in report.written], list(report.removed),
-                    {f.file for f in report.failed if f.format is None},
-                    {r.format for r in report.written})
+                    {f.source for f in report.failed if f.format is None and f.source},
+                    {r.format for r in report.written}, told)
 
     def _problem(self, error: BriefkitError) -> None:
         with self.lock:
@@ -366,12 +365,14 @@ class Rebuilder:
               final: bool = False) -> None:
         """Announce one event; its problems are named by briefing, for pages to show."""
         status = self.snapshot()
+        files = self.engine.files()
         problems = []
-        for file, lines in sorted(status.failures.items()):
-            briefing = None if file in status.collections else self.briefings.id_of(
-                self.root / file)
-            problems.append({"file": file, "id": briefing, "lines": lines})
+        for file, known in sorted(status.failures.items()):
+            briefing = None
+            if known.source is not None and not known.collection:
+                listed = files.get(known.source)
+                briefing = listed.id if listed is not None else known.source.stem
+            problems.append({"file": file, "id": briefing, "lines": list(known.lines)})
         self.announce(event, {"edit": status.edit, "written": written, "removed": removed,
                               "problems": problems, "project": status.project,
                               "busy": not final})
-

@@ -23,16 +23,15 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from briefkit.config import Settings
 from briefkit.errors import BriefkitError
-from briefkit.themes import Theme
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from briefkit.engine.project import Project
 
 #: From Ctrl-C (or SIGTERM) to the end of the process, whatever its threads are doing.
 STOP_SECONDS = 1.0
@@ -158,28 +157,27 @@ def _end(code: int, wait: bool = True) -> NoReturn:
     os._exit(code)
 
 
-def serve(root: Path, settings: Settings, theme: Theme, *, host: str = "127.0.0.1",
-          port: int = 8000, open_browser: bool = False) -> NoReturn:
+def serve(project: Project, *, host: str = "127.0.0.1", port: int = 8000,
+          open_browser: bool = False) -> NoReturn:
     """Export what is out of date, serve the output folder and keep it up to date, until
-    Ctrl-C or SIGTERM; the process ends with it, within :data:`STOP_SECONDS`."""
-    from briefkit.engine import output_folder
-    from briefkit.load import display_path
+    Ctrl-C or SIGTERM; the process ends with it, within :data:`STOP_SECONDS`.
+
+    ``project`` was opened as export opens it: an output folder export refuses is
+    refused before anything listens, and never served."""
+    from briefkit.engine.project import display_path
+    from briefkit.engine.warm import WarmProject
     from briefkit.serve.app import Preview, application
-    from briefkit.serve.briefings import Briefings
     from briefkit.serve.events import Channel
     from briefkit.serve.rebuild import Rebuilder
     from briefkit.serve.watch import Watcher
 
-    root = root.resolve()
-    # export's own rule, before anything listens: a folder it refuses is never served
-    output = output_folder(settings)
+    engine = WarmProject(project)
+    output = project.output
     sock = _listen(host, port)
     channel = Channel()
-    briefings = Briefings(settings.source_dir)
-    rebuilder = Rebuilder(root, settings, theme, briefings, channel.announce, _say)
-    watcher = Watcher(root, settings.source_dir, settings.output_dir, rebuilder.submit, _say)
-    preview = Preview(lambda: rebuilder.settings.output_dir,
-                      lambda: rebuilder.settings.source_dir, rebuilder, briefings, channel)
+    rebuilder = Rebuilder(engine, channel.announce, _say)
+    watcher = Watcher(project.root.resolve(), project.source, output, rebuilder.submit, _say)
+    preview = Preview(engine, rebuilder, channel)
 
     def ask() -> None:
         channel.close()

@@ -1,0 +1,117 @@
+"""Reading the settings file: ``briefkit.toml``, else ``[tool.briefkit]`` in
+pyproject.toml, every problem reported at once, one located line each
+(``briefkit.toml:line:col: key: message``), with a "did you mean" where a key is close."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from briefkit import datelines, tomlfiles
+from briefkit.config.publishing import _NO_PASSWORD, SECRET_KEYS, publish_problems
+from briefkit.config.settings import Settings
+from briefkit.errors import ConfigError, Problem
+
+
+def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
+    """The keys a table of the settings may hold (``("dateline", "fr")``: a date ...;
+    ``("publish", "afp")``: a target's keys)."""
+    named = False
+    for part in parts:
+        if named:  # the name of a [dateline.<language>] or [publish.<name>] table
+            named = False
+            continue
+        info = model.model_fields.get(str(part))
+        annotation = info.annotation if info else None
+        if get_origin(annotation) is dict:
+            annotation, named = get_args(annotation)[1], True
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [f.alias or name for name, f in model.model_fields.items() if name != "root"]
+
+
+def _read(root: Path) -> tuple[str, str, tomlfiles.Key, dict[str, Any]]:
+    """The settings file's name as shown, its text, the table holding the settings in
+    it, and that table's values."""
+    data: dict[str, Any] = {}
+    text, shown = "", "briefkit.toml"
+    table: tomlfiles.Key = ()
+    own, pyproject = root / "briefkit.toml", root / "pyproject.toml"
+    try:
+        if own.is_file():
+            text = own.read_text("utf-8")
+            data = tomlfiles.read(text, shown, ConfigError)
+        elif pyproject.is_file():
+            shown, table = "pyproject.toml", ("tool", "briefkit")
+            text = pyproject.read_text("utf-8")
+            data = tomlfiles.read(text, shown, ConfigError, table)
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{shown}: not UTF-8 (byte {error.start + 1})") from None
+    return shown, text, table, data
+
+
+def setting_problem(shown: str, text: str, loc: tuple[str | int, ...], message: str,
+                    lines: dict[tomlfiles.Key, tuple[int, int]] | None = None) -> Problem:
+    """A problem with the setting at ``loc`` (``("publish", "afp", "to")``), located at
+    its key, else at its nearest written table."""
+    table: tomlfiles.Key = ("tool", "briefkit") if shown == "pyproject.toml" else ()
+    loc = tuple(p for p in loc if p != "[key]")
+    key = ".".join(str(p) for p in loc)
+    where = tomlfiles.locate((*table, *loc), lines or tomlfiles.key_lines(text))
+    return Problem(shown, f"{key}: {message}" if key else message, *where)
+
+
+def locate_setting(root: Path, loc: tuple[str | int, ...], message: str) -> Problem:
+    """A problem found after loading (a format no exporter makes), at its key's line."""
+    shown, text, _, _ = _read(root)
+    return setting_problem(shown, text, loc, message)
+
+
+def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """Read the project's settings from ``root``; every problem is reported at once, one
+    located line each (``briefkit.toml:line:col: key: message``)."""
+    shown, text, _, data = _read(root)
+    data = {**data, **(overrides or {})}
+    lines = tomlfiles.key_lines(text)
+
+    def problem(loc: tuple[str | int, ...], message: str) -> Problem:
+        return setting_problem(shown, text, loc, message, lines)
+
+    try:
+        # the context: files named in the settings are found from the project folder
+        settings = Settings.model_validate({**data, "root": root}, context={"root": root})
+    except ValidationError as error:
+        problems = []
+        for e in error.errors():
+            loc = tuple(e["loc"])
+            if e["type"] == "extra_forbidden" and str(loc[-1]).lower() in SECRET_KEYS:
+                message = _NO_PASSWORD
+            elif e["type"] == "extra_forbidden":
+                known = _known(Settings, loc[:-1])
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
+                message = f"unknown setting ({hint})"
+            elif loc[-1:] == ("[key]",) and loc[:1] == ("publish",):
+                message = ("a target's name is lower-case letters, digits, '-' and '_' "
+                           "(at most 40), as it names its receipt in .briefkit/receipts/")
+            else:
+                message = e["msg"].removeprefix("Value error, ")
+            problems.append(problem(loc, message))
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ConfigError(f"{len(problems)} problems in {shown}", problems) from None
+    if settings.dateline:
+        # every language's dateline written once, by the code that writes it in every format
+        chosen = {tag: values.model_dump() for tag, values in settings.dateline.items()}
+        faults = datelines.check(chosen, settings.language)
+        if faults:
+            problems = [problem(("dateline", tag, *([key] if key else [])), message)
+                        for tag, key, message in faults]
+            raise ConfigError(f"{len(problems)} problems in {shown}", problems)
+    problems = publish_problems(settings.publish, settings.smtp, problem)
+    if problems:
+        raise ConfigError(f"{len(problems)} problems in {shown}", problems)
+    return settings

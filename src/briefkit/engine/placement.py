@@ -1,0 +1,96 @@
+"""Where a run's jobs go: this process, a local pool of processes, or a Dask cluster.
+
+A small run stays in this process (starting workers, each loading WeasyPrint and the
+theme's fonts, would cost more than the work); a larger one goes to a local pool; with a
+scheduler, the briefings' outputs go to the cluster while reads and collections, which
+need source/, stay here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from briefkit.config import Settings
+from briefkit.engine.cluster import Cluster, security
+from briefkit.engine.executors import Crew, Inline, local_pool
+from briefkit.engine.jobs import BriefingJob, Job, Outcome
+from briefkit.engine.report import Report
+from briefkit.engine.work import Setup
+
+#: Below this many seconds of expected work (as earlier runs measured it), a run stays
+#: in this process: starting workers, each loading WeasyPrint and the theme's fonts,
+#: would cost more CPU than the work, and save little time.
+SMALL_RUN = 4.0
+
+
+class Workplace:
+    """The crews a run's jobs go to, chosen by how much there is to do."""
+
+    def __init__(self, settings: Settings, setup: Setup, versions: dict[str, str],
+                 report: Report, asked: bool) -> None:
+        self.settings, self.setup, self.versions = settings, setup, versions
+        self.report, self.asked = report, asked
+        self.crew: Crew | None = None
+        self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
+        self.cluster: Cluster | None = None
+
+    def start(self, amount: float, scheduler: str | None, formats: tuple[str, ...]) -> None:
+        """Choose where jobs run, by how much there is to do."""
+        if scheduler:
+            self.setup = replace(self.setup, portable=True)
+            self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
+                                           security(scheduler, self.settings.engine))
+            cluster, setup = self.cluster, self.setup
+            self.crew = Crew(cluster.executor,
+                             lambda job: (job, setup, cluster.files, _images(job)),
+                             window=2 * cluster.workers + 2)
+            self.report.executor = f"the Dask cluster at {scheduler}"
+            self.here = self._inline()
+            return
+        workers = self.report.jobs
+        if workers == 1 or (amount < SMALL_RUN and not self.asked):
+            self.crew = self.here = self._inline()
+            self.report.jobs = 1
+            return
+        setup = self.setup
+        self.crew = Crew(local_pool(workers, setup, formats), lambda job: (job, setup),
+                         window=2 * workers, renew=lambda: local_pool(workers, setup, formats))
+        self.here = self.crew
+        self.report.executor = f"{workers} processes"
+
+    def _inline(self) -> Crew:
+        setup = self.setup if not self.setup.portable else replace(self.setup, portable=False)
+        return Crew(Inline(), lambda job: (job, setup), window=1)
+
+    @property
+    def local_setup(self) -> Setup:
+        """The setup of work done in this process."""
+        return replace(self.setup, portable=False)
+
+    def outcomes(self, jobs: Sequence[Job]) -> Iterable[tuple[Job, Outcome]]:
+        """Run jobs where they belong; cluster workers only make briefings' outputs."""
+        assert self.crew is not None and self.here is not None
+        if self.here is self.crew:
+            yield from self.crew.run(jobs)
+            return
+        yield from self.here.run([j for j in jobs if not isinstance(j, BriefingJob)])
+        yield from self.crew.run([j for j in jobs if isinstance(j, BriefingJob)])
+
+    def crews(self) -> list[Crew]:
+        """Each crew once."""
+        return list({id(c): c for c in (self.crew, self.here) if c is not None}.values())
+
+    def close(self) -> None:
+        """Shut the crews down (their running jobs finish), and leave the cluster."""
+        for crew in self.crews():
+            crew.executor.shutdown(wait=True)
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _images(job: Job) -> dict[str, bytes] | None:
+    """The checked bytes of a briefing's images, for a worker that cannot read source/."""
+    if not isinstance(job, BriefingJob) or job.item is None:
+        return None
+    return {src: asset.read() for src, asset in job.item.assets.items()}

@@ -1,0 +1,13 @@
+"""The Word document: python-docx builds it, and this package says what python-docx
+has no API for.
+
+``document`` (the exporter: page, header and footer, the briefing's parts in order),
+``blocks`` (each block type as paragraphs, lists and tables), ``styles`` (the theme
+as Word styles), ``fonts`` (the theme's faces subset and embedded, as ECMA-376 says),
+``numbering`` (lists that restart) and ``ooxml`` (WordprocessingML elements in the
+schema's order).
+"""
+
+from briefkit.exporters.docx.document import DocxExporter, word_language
+
+__all__ = ["DocxExporter", "word_language"]

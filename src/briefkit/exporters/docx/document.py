@@ -1,0 +1,381 @@
+"""The briefing as a Word document partners open, edit and republish (``dist/<id>.docx``).
+
+A native document, not a picture of the PDF: every block is text in a named
+style derived from the theme (:mod:`briefkit.exporters.docx.styles`), written
+by :mod:`briefkit.exporters.docx.blocks`.  A theme may carry
+``reference.docx``: as with pandoc's reference document, its styles and page
+setup are used, and the theme only fills in the styles it lacks.  The theme's
+fonts travel inside the file (Word's font embedding,
+:mod:`briefkit.exporters.docx.fonts`), so Word and LibreOffice show them on a
+machine that lacks them.  What python-docx has no API for lives in
+:mod:`briefkit.exporters.docx.ooxml`.
+
+The output depends only on the briefing, the theme and the settings: the
+document properties come from the briefing, never from the clock or the
+template.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from briefkit import inline
+from briefkit.briefing_file import BriefingFile
+from briefkit.errors import ThemeError
+from briefkit.exporters.base import Context, Exporter
+from briefkit.exporters.docx.blocks import WordBody
+from briefkit.exporters.docx.styles import WordStyles
+from briefkit.render.dates import conventions_of, dateline, locale_of
+from briefkit.render.labels import labels_for
+from briefkit.render.typography import typeset
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.section import _Footer, _Header
+    from docx.shared import Length
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Word 2010's copy of styles.xml: a template's copy would go stale once we restyle
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+# python-docx refuses core properties longer than this (Word's own limit)
+CORE_PROPERTY_LIMIT = 255
+PAGE_SIZES_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}
+_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$")
+# what numbering and page fields print, beside the document's text: kept in font subsets
+_FIELD_CHARACTERS = "0123456789./\u2022"
+
+
+class DocxExporter(Exporter):
+    name = "docx"
+    extension = ".docx"
+    media_type = MEDIA_TYPE
+    description = "the briefing as a Word document partners can edit, styles from the theme"
+    # python-docx writes with lxml; fontTools subsets the embedded fonts; Babel: dates
+    made_with = ("python-docx", "lxml", "fonttools", "babel")
+
+    def export(self, item: BriefingFile, context: Context) -> bytes:
+        return _WordBriefing(item, context).build()
+
+
+def word_language(language: str) -> str:
+    """The language tag Word proofs in: the briefing's, with the likeliest region added
+    when it has none ('fr' -> 'fr-FR'), as Word's proofing tools are per region."""
+    if "-" in language:
+        return language
+    locale = locale_of(language)
+    if locale.language != language.lower():
+        return language
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(locale.language, "")
+    region = next((part for part in likely.split("_")[1:] if len(part) == 2), None)
+    return f"{language}-{region}" if region else language
+
+
+def _margins(text: str) -> tuple[float, float, float, float]:
+    """CSS-like margins ('22mm 20mm 24mm 20mm', 1 to 4 lengths) in millimetres:
+    top, right, bottom, left."""
+    per_unit = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+    lengths = []
+    for part in text.split():
+        match = _LENGTH.match(part)
+        if not match:
+            raise ThemeError(
+                f"page margins {text!r}: {part!r} is not a length in mm, cm, in or pt"
+            )
+        lengths.append(float(match.group(1)) * per_unit[match.group(2)])
+    if not 1 <= len(lengths) <= 4:
+        raise ThemeError(f"page margins {text!r}: give 1 to 4 lengths, as in CSS")
+    # as in CSS: a missing right repeats the top, bottom the top, left the right
+    top = lengths[0]
+    right = lengths[1] if len(lengths) > 1 else top
+    bottom = lengths[2] if len(lengths) > 2 else top
+    left = lengths[3] if len(lengths) > 3 else right
+    return top, right, bottom, left
+
+
+def _utc(moment: datetime) -> datetime:
+    # python-docx writes core-property times with a 'Z' and no conversion
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class _WordBriefing:
+    """One briefing being written as a Word document."""
+
+    def __init__(self, item: BriefingFile, context: Context) -> None:
+        self.item = item
+        self.briefing = item.briefing
+        self.theme = context.theme
+        self.settings = context.settings
+        self.look = context.theme.settings
+        self.language = self.briefing.language
+        self.rtl = self.briefing.direction == "rtl"
+        self.reference = context.theme.find("reference.docx")
+        self.cache = context.cache
+
+    # --- the document ---------------------------------------------------------------
+
+    def build(self) -> bytes:
+        """The .docx bytes."""
+        import docx
+
+        self.document: Document = docx.Document(str(self.reference) if self.reference else None)
+        self._clear_template()
+        self._page()
+        styles = WordStyles(self.document, self.look, language=word_language(self.language),
+                            rtl=self.rtl, reference=self.reference is not None,
+                            text_width=self.text_width)
+        styles.make()
+        self.body = WordBody(self.document, self.item, styles.ids(), bullets=styles.bullets,
+                             number_definition=styles.number_definition,
+                             text_width=self.text_width, text_height=self.text_height)
+        self._header_and_footer()
+        self._front()
+        for section in self.briefing.sections:
+            if section.heading:
+                self.body.text_paragraph(section.heading, "Heading 1", tie=True)
+            for block in section.blocks:
+                self.body.block(block)
+        self._sources()
+        if self.briefing.rights:
+            self.body.text_paragraph(self.briefing.rights, "Credit")
+        self._fonts()
+        self._properties()
+        out = io.BytesIO()
+        self.document.save(out)
+        return out.getvalue()
+
+    def _clear_template(self) -> None:
+        """Empty the body (keeping its section) and drop the template's leftovers: the
+        thumbnail of another document, its bibliography and stale style copies."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml.ns import qn
+
+        body = self.document.element.body
+        for child in list(body):
+            if child is not body.sectPr:
+                body.remove(child)
+        if not self.reference:
+            # python-docx's template defines 140 table styles nobody picked; Word offers
+            # its own gallery anyway, so keep the list a partner sees short
+            styles = self.document.styles.element
+            for style in styles.findall(qn("w:style")):
+                if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in (
+                        "TableNormal", "TableGrid"):
+                    styles.remove(style)
+        package = self.document.part.package
+        for rid, rel in list(package.rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del package.rels[rid]
+        for rid, rel in list(self.document.part.rels.items()):
+            if rel.reltype in (RT.CUSTOM_XML, STYLES_WITH_EFFECTS):
+                del self.document.part.rels[rid]
+
+    def _page(self) -> None:
+        from docx.shared import Mm
+
+        from briefkit.exporters.docx import ooxml
+        section = self.document.sections[0]
+        if not self.reference:
+            width, height = PAGE_SIZES_MM[self.look.page.size]
+            top, right, bottom, left = _margins(self.look.page.margins)
+            section.page_width, section.page_height = Mm(width), Mm(height)
+            section.top_margin, section.right_margin = Mm(top), Mm(right)
+            section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+            section.header_distance = Mm(max(top / 2, 8))
+            section.footer_distance = Mm(max(bottom / 2, 8))
+        if self.rtl:
+            ooxml.right_to_left_section(section._sectPr)
+
+    @property
+    def text_width(self) -> Length:
+        """Width between the margins."""
+        from docx.shared import Emu
+
+        section = self.document.sections[0]
+        return Emu((section.page_width or 0) - (section.left_margin or 0)
+                   - (section.right_margin or 0))
+
+    @property
+    def text_height(self) -> Length:
+        """Height between the margins."""
+        from docx.shared import Emu
+
+        section = self.document.sections[0]
+        return Emu((section.page_height or 0) - (section.top_margin or 0)
+                   - (section.bottom_margin or 0))
+
+    # --- header, footer, front matter -----------------------------------------------
+
+    def _header_and_footer(self) -> None:
+        """The running title in the header from page 2 (the first page shows the title
+        itself), the footer line and page number on every page."""
+        section = self.document.sections[0]
+        section.different_first_page_header_footer = True
+        # a reference document's own header and footer text gives way to ours
+        stories: tuple[_Header | _Footer, ...] = (
+            section.header, section.footer, section.first_page_header, section.first_page_footer)
+        for story in stories:
+            for block in [*story.paragraphs, *story.tables]:
+                element = block._element
+                element.getparent().remove(element)
+            story.add_paragraph()
+        masthead = self.look.brand.masthead or self.settings.publisher
+        header = section.header.paragraphs[0]
+        header._p.style = self.body.style_ids["Header"]
+        if masthead:
+            self.body.runs(header, header._p, (inline.Text(masthead),))
+            header.add_run().add_tab()
+        self.body.runs(header, header._p, (inline.Text(self.briefing.title),))
+        section.first_page_header.paragraphs[0]._p.style = self.body.style_ids["Header"]
+        for footer in (section.footer, section.first_page_footer):
+            self._footer(footer)
+
+    def _footer(self, footer: _Footer) -> None:
+        """The theme's footer line at the start, the page number at the end; alone, the
+        page number is centred."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        from briefkit.exporters.docx import ooxml
+        paragraph = footer.paragraphs[0]
+        paragraph._p.style = self.body.style_ids["Footer"]
+        if self.look.brand.footer:
+            self.body.runs(paragraph, paragraph._p, (inline.Text(self.look.brand.footer),))
+            paragraph.add_run().add_tab()
+        else:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.body.runs(paragraph, paragraph._p,
+                       (inline.Text(f"{labels_for(self.language).page} "),))
+        ooxml.add_field(paragraph, "PAGE")
+        paragraph.add_run(" / ")
+        ooxml.add_field(paragraph, "NUMPAGES")
+
+    def _front(self) -> None:
+        b, body = self.briefing, self.body
+        body.text_paragraph(b.title, "Title", tie=True)
+        if b.subtitle:
+            body.text_paragraph(b.subtitle, "Subtitle", tie=True)
+        if b.standfirst:
+            body.markup_paragraph(b.standfirst, "Standfirst", tie=True)
+        byline = body.paragraph("Byline")
+        for index, author in enumerate(b.authors):
+            if index:
+                body.runs(byline, byline._p, (inline.Text(", "),))
+            name: tuple[inline.Inline, ...] = (inline.Text(author.name),)
+            body.runs(byline, byline._p,
+                      (inline.Link(name, author.url),) if author.url else name, bold=True)
+            if author.role:
+                body.runs(byline, byline._p, (inline.Text(f" ({author.role})"),))
+        if b.authors:
+            byline.add_run().add_break()
+        body.runs(byline, byline._p,
+                  (inline.Text(dateline(b, conventions_of(self.settings))),))
+
+    def _sources(self) -> None:
+        from briefkit.exporters.docx import numbering, ooxml
+        if not self.briefing.sources:
+            return
+        body = self.body
+        body.text_paragraph(labels_for(self.language).sources, "Heading 1")
+        num = numbering.add_list(self.document, body.number_definition)
+        for source in self.briefing.sources:
+            paragraph = body.paragraph("Source")
+            numbering.number_paragraph(ooxml.properties(paragraph._p, "w:pPr"), num)
+            title: tuple[inline.Inline, ...] = (inline.Text(source.title),)
+            body.runs(paragraph, paragraph._p,
+                      (inline.Link(title, source.url),) if source.url else title)
+            if source.publisher:
+                body.runs(paragraph, paragraph._p, (inline.Text(f", {source.publisher}"),),
+                          italic=True)
+
+    def _fonts(self) -> None:
+        """Embed the theme's faces the document's text needs (a reference document's
+        fonts are its own business)."""
+        from lxml.etree import XPath  # type: ignore[import-untyped]
+
+        from briefkit.exporters.docx import fonts
+        if self.reference:
+            return
+        section = self.document.sections[0]
+        # the text of every w:t (python-docx's elements make itertext slow and repetitive)
+        texts = XPath("//w:t/text()", namespaces={"w": W})
+        text = "".join((
+            *(str(t) for t in texts(self.document.element)),
+            *(str(t) for story in (section.header, section.footer)
+              for t in texts(story._element)),
+            _FIELD_CHARACTERS,
+        ))
+        families = fonts.families_needed(self.theme, text)
+        faces = fonts.faces(self.theme, families, text, self.cache.get)
+        if faces:
+            fonts.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
+
+#####
+    # --- properties -----------------------------------------------------------------
+
+    def _properties(self) -> None:
+        """Document properties from the briefing, never from the template or the clock."""
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        b = self.briefing
+        props = self.document.core_properties
+        props.title = _fit(typeset(b.title, self.language))
+        props.author = _fit("; ".join(a.name for a in b.authors))
+        props.subject = _fit(typeset(b.subtitle, self.language) if b.subtitle else "")
+        props.keywords = _fit("; ".join(b.tags))
+        props.comments = _fit(b.summary or (inline.plain(b.standfirst) if b.standfirst else ""))
+        props.category = ""
+        props.language = b.language
+        props.identifier = _fit(b.url or "")
+        props.last_modified_by = ""
+        props.revision = 1
+        props.content_status = ""
+        props.version = ""
+        props.created = _utc(b.published)
+        props.modified = _utc(b.modified)
+        element = props._element
+        for name in ("lastPrinted",):
+            element.remove_all(f"cp:{name}")
+
+        # extended properties: the template's claim to be "Microsoft Macintosh Word" with
+        # one page and no words would be wrong; say what made the file and for whom
+        package = self.document.part.package
+        for rid, rel in list(package.rels.items()):
+            if rel.reltype == RT.EXTENDED_PROPERTIES:
+                del package.rels[rid]
+        company = _xml_text(self.look.brand.masthead or self.settings.publisher)
+        app = Part(
+            PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES,
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'extended-properties">'
+                "<Application>briefkit</Application><DocSecurity>0</DocSecurity>"
+                f"<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate>"
+                "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+                "</Properties>"
+            ).encode(),
+            package,
+        )
+        package.relate_to(app, RT.EXTENDED_PROPERTIES)
+
+
+def _fit(text: str, limit: int = CORE_PROPERTY_LIMIT) -> str:
+    """``text`` cut at a word to fit a core property, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "\u2026"
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

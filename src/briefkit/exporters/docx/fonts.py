@@ -1,0 +1,323 @@
+"""The theme's fonts, made ready for Word's font embedding.
+
+Word embeds TrueType faces only (``glyf`` outlines), one per style slot of a
+family: regular, bold, italic, bold italic.  Each face is subset to the
+characters of the document, with their Unicode neighbourhood, plus Latin-1
+and common punctuation, so a partner can still correct a word without the
+text falling back to another font, and the document stays small (Word's own
+"embed only the characters used" does the same).  Subsets are kept in the
+export's cache (the project's state folder, between runs), by the digest of
+the face and of the characters: briefings in one language ask for the same
+ones, so an edit seldom makes one again.  Faces with
+PostScript outlines (``.otf``, CFF, as Inter ships) are converted to TrueType
+quadratic outlines with fontTools' ``cu2qu``, which the SIL Open Font License
+allows (Inter reserves no font name).  Faces of other weights (Inter
+SemiBold) have no slot and are left out, as are faces whose licence bits
+forbid embedding.
+
+Embedded, each face is obfuscated with a key derived from its bytes (ECMA-376 part 1,
+17.8.1), so the same document gives the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from pathlib import Path
+
+from docx.document import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import OxmlElement
+from lxml import etree  # type: ignore[import-untyped]
+
+from briefkit.errors import ThemeError
+from briefkit.exporters.docx.ooxml import prefixed
+from briefkit.theme import FontFile, Theme, characters_of, digest_of
+
+#: Word's four faces of a family, in fontTable.xml's order
+SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
+#: Kept in every subset, for partners' edits: printable ASCII, Latin-1, dashes, quotes,
+#: ellipsis, bullets, the euro, and the no-break and narrow no-break spaces
+EDITING = "".join(map(chr, (*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2010, 0x2028),
+                            *range(0x2030, 0x203B), 0x202F, 0x20AC, 0x2212)))
+# characters come in neighbourhoods of this many code points
+PAGE = 128
+# how far a quadratic curve may stray from the cubic it replaces, in font units
+_MAX_ERROR = 1.0
+#: changes when the way subsets are made changes, so that kept ones are made again
+SUBSET_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face to embed: its family, Word's slot for it and the TrueType bytes."""
+
+    family: str
+    slot: str  # one of SLOTS
+    data: bytes
+
+
+def slot_of(face: FontFile) -> str | None:
+    """Word's slot for a theme font file, or None for a weight Word has no slot for."""
+    if face.weight not in (400, 700):
+        return None
+    return ("Bold" if face.weight == 700 else "") + ("Italic" if face.style == "italic" else "") \
+        or "Regular"
+
+
+@lru_cache(maxsize=64)
+def _restricted(path: Path) -> bool:
+    """Whether the font's licence bits forbid embedding it (OS/2 fsType 0x0002)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
+
+
+def families_needed(theme: Theme, text: str) -> list[str]:
+    """The theme's body and headings families, then each fallback family holding a
+    character of ``text`` that the families before it lack."""
+    fonts = theme.settings.fonts
+    chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
+    covered: set[int] = set()
+    for family in chosen:
+        covered |= _family_characters(theme, family)
+    wanted = {ord(ch) for ch in text if not ch.isspace()}
+    for family in fonts.fallback:
+        if family in chosen:
+            continue
+        own = _family_characters(theme, family)
+        if (wanted - covered) & own:
+            chosen.append(family)
+            covered |= own
+    return chosen
+
+
+def _family_characters(theme: Theme, family: str) -> frozenset[int]:
+    found: set[int] = set()
+    for face in theme.settings.fonts.files:
+        path = theme.find(face.path) if face.family == family else None
+        if path is not None:
+            found |= characters_of(path)
+    return frozenset(found)
+
+
+def faces(theme: Theme, families: Iterable[str], text: str,
+          keep: Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes] | None
+          = None) -> list[Face]:
+    """The faces of ``families`` Word can embed, each subset to ``text`` and the
+    editing set, as TrueType; families in order, then slots in Word's order.
+    ``keep(key, make, check)`` (the export context's cache) keeps the subsets between
+    runs, and hands back only what :func:`is_truetype`."""
+    wanted = {ord(ch) for ch in EDITING}
+    # each character brings its 128-character neighbourhood (its Unicode block, near
+    # enough): briefings in one language then ask for the same subsets, made once
+    for page in {ord(ch) // PAGE for ch in text}:
+        wanted.update(range(page * PAGE, (page + 1) * PAGE))
+    made = []
+    for family in families:
+        by_slot: dict[str, Path] = {}
+        for face in theme.settings.fonts.files:
+            slot = slot_of(face)
+            path = theme.find(face.path) if face.family == family and slot else None
+            if slot and path is not None and not _restricted(path):
+                by_slot.setdefault(slot, path)
+        for slot in SLOTS:
+            if slot in by_slot:
+                path = by_slot[slot]
+                characters = "".join(map(chr, sorted(wanted & characters_of(path))))
+                make = partial(truetype_subset, path, characters)
+                try:
+                    data = keep(_key(path, characters), make, is_truetype) if keep else make()
+                except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
+                    raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
+                                     f"the Word document ({error})") from None
+                made.append(Face(family, slot, data))
+    return made
+
+
+def _key(path: Path, characters: str) -> str:
+    """The cache key of a subset: what its bytes depend on (the face, the characters)."""
+    wanted = hashlib.sha256(characters.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"docx-font-{SUBSET_VERSION}-{digest_of(path)[:32]}-{wanted[:32]}"
+
+
+def is_truetype(data: bytes) -> bool:
+    """Whether ``data`` is a TrueType font (``glyf`` outlines, a sound ``head``), as
+    fontTools reads its table directory; what a subset kept between runs must be before
+    it is embedded in a Word document (a quarter of a millisecond)."""
+    from fontTools.ttLib import TTFont
+
+    if data[:4] != b"\x00\x01\x00\x00":
+        return False
+    try:
+        with TTFont(io.BytesIO(data), lazy=True) as font:
+            return "glyf" in font and "loca" in font and font["head"].magicNumber == 0x5F0F3CF5
+    except Exception:  # noqa: BLE001 (fontTools raises many kinds on bytes that are no font)
+        return False
+
+
+@lru_cache(maxsize=32)
+def truetype_subset(path: Path, characters: str) -> bytes:
+    """The font at ``path`` cut down to ``characters`` (with its layout features and
+    names), with TrueType outlines."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.glyph_names = False
+    options.recalc_timestamp = False  # the same document gives the same bytes
+    # Graphite tables (Charis SIL): fontTools cannot subset them, and Word ignores them
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    with TTFont(str(path), recalcTimestamp=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        if "CFF " in font:
+            _to_truetype(font)
+        font.flavor = None  # a WOFF or WOFF2 file is embedded as plain TrueType
+        out = io.BytesIO()
+        font.save(out)
+    return out.getvalue()
+
+
+def _to_truetype(font: object) -> None:
+    """Replace a font's CFF outlines by TrueType ones (fontTools' otf2ttf recipe)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    assert isinstance(font, TTFont)
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    quadratic = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        # CFF contours run the other way round from TrueType's
+        glyph_set[name].draw(Cu2QuPen(pen, _MAX_ERROR, reverse_direction=True))
+        quadratic[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = quadratic
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    glyf.compile(font)
+    metrics = font["hmtx"]
+    for name, glyph in glyf.glyphs.items():
+        if hasattr(glyph, "xMin"):
+            metrics[name] = (metrics[name][0], glyph.xMin)
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones",):
+        setattr(maxp, field, 1)
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions"):
+        setattr(maxp, field, 0)
+    maxp.maxComponentElements = max(
+        (len(getattr(g, "components", None) or ()) for g in glyf.glyphs.values()), default=0)
+    maxp.compile(font)
+    post = font["post"]
+    post.formatType = 3.0  # no glyph names: smaller, and Word needs none
+    post.extraNames = []
+    post.mapping = {}
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
+# --- embedded fonts -------------------------------------------------------------------
+
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+# font keys are derived from the font's bytes, so the same document gives the same file
+_FONT_KEYS = uuid.UUID("5f1d1f0e-2c1b-4d3e-9a47-6b7269656b69")
+_FONT_TABLE_XML = f'<w:fonts {nsdecls("w", "r")}/>'
+# the start of w:settings' children (17.15.1.78), up to the font embedding switches
+_SETTINGS_HEAD = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
+                  "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
+                  "w:displayBackgroundShape", "w:printPostScriptOverText",
+                  "w:printFractionalCharacterWidth", "w:printFormsData",
+                  "w:embedTrueTypeFonts", "w:embedSystemFonts", "w:saveSubsetFonts")
+
+
+def obfuscate_font(data: bytes, key: uuid.UUID) -> bytes:
+    """A font as Word stores it (ECMA-376 part 1, 17.8.1): its first 32 bytes XORed
+    with the 16 bytes of ``key`` taken from the end of its written form to the start.
+    The same call undoes it."""
+    mask = key.bytes[::-1]
+    head = bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def font_key(data: bytes) -> uuid.UUID:
+    """The obfuscation key of a font: a UUID 5 of its bytes."""
+    return uuid.uuid5(_FONT_KEYS, hashlib.sha256(data).hexdigest())
+
+
+def _font_table(document: Document) -> Part:
+    try:
+        return document.part.part_related_by(RT.FONT_TABLE)
+    except KeyError:
+        part = Part(PackURI("/word/fontTable.xml"), CT.WML_FONT_TABLE,
+                    _FONT_TABLE_XML.encode(), document.part.package)
+        document.part.relate_to(part, RT.FONT_TABLE)
+        return part
+
+
+def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
+                subsetted: bool = True) -> None:
+    """Embed TrueType ``faces`` (family, slot 'Regular' | 'Bold' | 'Italic' |
+    'BoldItalic', font bytes) in the document: obfuscated parts under word/fonts/,
+    ``w:embedRegular`` ... in fontTable.xml, ``w:embedTrueTypeFonts`` in settings."""
+    table = _font_table(document)
+    root = etree.fromstring(table.blob)
+    package = document.part.package
+    by_family: dict[str, dict[str, bytes]] = {}
+    for family, slot, data in faces:
+        by_family.setdefault(family, {})[slot] = data
+    for family, slots in by_family.items():
+        font = next((f for f in root.findall(qn("w:font")) if f.get(qn("w:name")) == family),
+                    None)
+        if font is None:
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), family)
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+        for old in font:
+            if etree.QName(old).localname.startswith("embed"):
+                font.remove(old)
+        for slot in SLOTS:
+            if slot not in slots:
+                continue
+            key = font_key(slots[slot])
+            part = Part(package.next_partname("/word/fonts/font%d.odttf"), OBFUSCATED_FONT,
+                        obfuscate_font(slots[slot], key), package)
+            embed = etree.SubElement(font, qn(f"w:embed{slot}"))
+            embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
+            embed.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+            if subsetted:
+                embed.set(qn("w:subsetted"), "1")
+    # python-docx loads fontTable.xml as an opaque part: its bytes are replaced
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                 standalone=True)
+    settings = document.settings.element
+    for tag in ("w:embedTrueTypeFonts", "w:saveSubsetFonts")[:2 if subsetted else 1]:
+        if settings.find(qn(tag)) is None:
+            earlier = _SETTINGS_HEAD[:_SETTINGS_HEAD.index(tag)]
+            position = 0
+            for index, child in enumerate(settings):
+                if prefixed(child) in earlier:
+                    position = index + 1
+            settings.insert(position, OxmlElement(tag))

@@ -1,0 +1,90 @@
+"""A theme's faces: which characters each font file draws, its digest (what is derived
+from a face is kept under it), whether a file is a font at all, and which characters
+need a glyph.  Each is cached while the file's size and time stay the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from briefkit.errors import BriefingError, ThemeError
+from briefkit.files import display_path, read_regular
+
+#: Largest theme.toml, template or font file read
+MAX_THEME_FILE = 20 * 1024 * 1024
+
+
+def needs_a_glyph(ch: str) -> bool:
+    """Whether text layout looks for a font that has ``ch`` (Pango's rule): never for a
+    control or format character (joiners, direction marks, the soft hyphen), a variation
+    selector or a space, which a shaper draws from any font."""
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Cf", "Cs", "Zl", "Zp") or (category == "Zs" and ch != "\u1680"):
+        return False
+    return not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
+
+
+def characters_of(path: Path) -> frozenset[int]:
+    """The code points the font file at ``path`` maps to glyphs (the file was checked to
+    be a font when the theme was loaded)."""
+    return _characters(path, *stamp(path))
+
+
+def digest_of(path: Path) -> str:
+    """The SHA-256 of a theme file's bytes, in hex: what is derived from it is kept under
+    this name."""
+    return _digest(path, *stamp(path))
+
+
+# both cached while the file's size and time stay the same
+@lru_cache(maxsize=256)
+def _characters(path: Path, size: int, modified: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(read_theme_file(path, MAX_THEME_FILE)), lazy=True) as font:
+        return frozenset(font.getBestCmap() or ())
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, size: int, modified: int) -> str:
+    return hashlib.sha256(read_theme_file(path, MAX_THEME_FILE)).hexdigest()
+
+
+def read_theme_file(path: Path, limit: int) -> bytes:
+    try:
+        return read_regular(path, limit, display_path(path))
+    except BriefingError as error:
+        raise ThemeError(error.message) from None
+
+
+def describe(ch: str) -> str:
+    """A character for a message: ``'中' (U+4E2D)``."""
+    return f"{ch!r} (U+{ord(ch):04X})"
+
+
+def stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+@lru_cache(maxsize=256)
+def font_fault(path: Path, size: int, modified: int) -> str | None:
+    """What is wrong with a font file (cached while its size and time stay the same)."""
+    from fontTools.ttLib import TTFont
+
+    data = read_theme_file(path, MAX_THEME_FILE)
+    try:
+        # a parser of untrusted bytes may fail in any way: each is "not a font"
+        with TTFont(io.BytesIO(data), lazy=True) as font:
+            # the table directory and the small 'head' table: enough to tell a font from
+            # anything else, without decoding its glyphs (twelve faces load in milliseconds)
+            if not all(tag in font for tag in ("cmap", "name", "head")) \
+                    or font["head"].magicNumber != 0x5F0F3CF5:
+                raise ValueError("not a font")
+    except Exception:  # noqa: BLE001
+        return f"{path.name} is not a font (TrueType, OpenType, WOFF or WOFF2)"
+    return None
