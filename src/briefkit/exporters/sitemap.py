@@ -2,11 +2,11 @@
 
 The sitemap (sitemaps.org 0.9) lists the web page of every briefing with its
 last change, but a briefing whose canonical address (``url``) is elsewhere: search
-engines want canonical addresses only, and index the briefing there.  Briefings published in the two days before the newest change of
-the collection also carry Google's news extension (publication name and
-language, publication date, title), which news search reads to find fresh
-articles.  "Now" is that newest change, never the clock, so a rebuild with no
-change gives the same bytes.
+engines want canonical addresses only, and index the briefing there.  Briefings
+published in the two days before the newest change of the collection also carry
+Google's news extension (publication name and language, publication date, title),
+which news search reads to find fresh articles.  "Now" is that newest change, never
+the clock, so a rebuild with no change gives the same bytes.
 """
 
 from __future__ import annotations
