@@ -5,8 +5,9 @@ Each format writes one feed per listing (:mod:`briefkit.render.listings`): the
 whole collection, each topic under ``tags/<topic>/`` and each language under
 ``<language>/``, and, for what falls out of a feed's newest ``[feed] max_entries``,
 archived feeds (RFC 5005) under ``archive/<n>/`` that a reader follows back from
-the feed to the oldest briefing.  The collection's feed is the main file; the
-others are extra files, written only when their bytes change.
+the feed to the oldest briefing (:mod:`briefkit.exporters.feed_documents` says which
+files and what each holds).  The collection's feed is the main file; the others are
+extra files, written only when their bytes change.
 
 Every feed carries the same entries (:mod:`briefkit.render.feed_entries`), and
 text as :mod:`briefkit.exporters.feed_text` writes it.  Nothing in a feed depends
@@ -18,13 +19,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionExporter, Context, Exported
+from briefkit.exporters.feed_documents import FeedDocument, every_entry, exported, feed_documents
 from briefkit.exporters.feed_text import (
     as_html,
     atom_type,
@@ -36,14 +37,7 @@ from briefkit.exporters.feed_text import (
 from briefkit.model import Briefing
 from briefkit.render import html, published
 from briefkit.render.dates import locale_of
-from briefkit.render.feed_entries import (
-    FeedEntry,
-    feed_entry,
-    feed_files,
-    last_change,
-    require_base_url,
-)
-from briefkit.render.listings import Listing, archive_chunks, archive_folder, listings
+from briefkit.render.feed_entries import FeedEntry, last_change, require_base_url
 
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
@@ -71,74 +65,6 @@ def description(settings: Settings) -> str:
     if not publisher or " ".join(publisher.split()) == " ".join(settings.title.split()):
         return settings.title
     return f"{settings.title} · {publisher}"
-
-
-@dataclass(frozen=True)
-class FeedDocument:
-    """One feed file: a listing's newest entries, or one of its archives."""
-
-    path: str  # in the output folder: "feed.xml", "tags/q-a-3f1c9a0b/archive/2/feed.xml"
-    current: str  # the listing's feed (the subscription document), as published
-    listing: Listing
-    entries: tuple[FeedEntry, ...]
-    #: RFC 5005 links, absolute: "prev-archive", "next-archive", and "current" (archives)
-    history: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def archive(self) -> bool:
-        return self.path != self.current
-
-    def language(self, settings: Settings) -> str:
-        return self.listing.language or settings.language
-
-
-def feed_documents(output: str, items: Sequence[BriefingFile],
-                   context: Context) -> list[FeedDocument]:
-    """Every file of one feed format (named ``output``): one per listing, and its archives."""
-    settings = context.settings
-    base_url = require_base_url(settings, output)
-    built: dict[int, FeedEntry] = {}
-
-    def entry(item: BriefingFile) -> FeedEntry:
-        # a briefing is in several listings: its entry is made once
-        if id(item) not in built:
-            built[id(item)] = feed_entry(item, context.theme, settings, context.outputs,
-                                         base_url)
-        return built[id(item)]
-
-    size = settings.feed.max_entries
-    documents = []
-    for listing in listings(items):
-        current = listing.path(output)
-        oldest_first = list(reversed(listing.items))
-        chunks = archive_chunks(len(oldest_first), size)
-        paths = [archive_folder(listing, n + 1) + output for n in range(len(chunks))]
-        urls = [links.url(base_url, p) for p in paths]
-        history = (("prev-archive", urls[-1]),) if urls else ()
-        documents.append(FeedDocument(current, current, listing,
-                                      tuple(entry(i) for i in listing.items[:size]), history))
-        for n, chunk in enumerate(chunks):
-            links_of = [("current", links.url(base_url, current))]
-            if n > 0:
-                links_of.append(("prev-archive", urls[n - 1]))
-            if n + 1 < len(chunks):
-                links_of.append(("next-archive", urls[n + 1]))
-            # newest first within an archive too, as in the feed
-            members = [oldest_first[i] for i in reversed(chunk)]
-            documents.append(FeedDocument(paths[n], current, listing,
-                                          tuple(entry(i) for i in members), tuple(links_of)))
-    return documents
-
-
-def _exported(documents: dict[str, bytes], main: str, context: Context,
-              entries: Sequence[FeedEntry]) -> Exported:
-    """The main feed, with the other feeds and the images and logo they link as extras."""
-    data = documents.pop(main)
-    return Exported(data, files={**feed_files(entries, context.theme), **documents})
-
-
-def _every_entry(documents: Sequence[FeedDocument]) -> list[FeedEntry]:
-    return list({e.guid: e for d in documents for e in d.entries}.values())
 
 
 def _feed(exporter: CollectionExporter, document: FeedDocument,
@@ -184,7 +110,7 @@ class RSSExporter(CollectionExporter):
                           context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
         written = {d.path: self.document(d, context) for d in documents}
-        return _exported(written, self.output, context, _every_entry(documents))
+        return exported(written, self.output, context, every_entry(documents))
 
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One RSS file."""
@@ -276,7 +202,7 @@ class AtomExporter(CollectionExporter):
                           context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
         written = {d.path: self.document(d, context) for d in documents}
-        return _exported(written, self.output, context, _every_entry(documents))
+        return exported(written, self.output, context, every_entry(documents))
 
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One Atom file."""
@@ -371,7 +297,7 @@ class JSONFeedExporter(CollectionExporter):
                           context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
         written = {d.path: self.document(d, context) for d in documents}
-        return _exported(written, self.output, context, _every_entry(documents))
+        return exported(written, self.output, context, every_entry(documents))
 
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One JSON Feed file; an archive is the ``next_url`` page of the one after it."""
