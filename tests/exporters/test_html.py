@@ -125,7 +125,10 @@ def test_links_to_the_other_formats_with_sizes_and_to_the_feeds(pages: Pages) ->
     english = tree(pages, "english")
     assert [text(a) for a in english.xpath("//p[@class='downloads']/a")] == ["PDF 1.5\u00a0MB"]
     alternate = english.xpath("//link[@rel='alternate']/@href")
-    assert alternate == ["feed.xml", "atom.xml", "feed.json"]
+    assert alternate[:3] == ["feed.xml", "atom.xml", "feed.json"]
+    # then its language's and its topics' feeds
+    assert alternate[3:6] == ["en/feed.xml", "en/atom.xml", "en/feed.json"]
+    assert all(a.startswith("tags/") for a in alternate[6:]) and alternate[6:]
 
 
 def test_no_downloads_listed_when_none_were_made(context: Context) -> None:

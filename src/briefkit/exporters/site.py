@@ -10,7 +10,7 @@ published anywhere as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -27,8 +27,9 @@ from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
 from briefkit.render.dates import Convention, conventions_of, dateline, digits, locale_of
-from briefkit.render.feed_entries import DOWNLOADS, newest_first
+from briefkit.render.feed_entries import DOWNLOADS
 from briefkit.render.labels import labels_for
+from briefkit.render.listings import ListingPage, listing_pages, listings, page_path
 
 #: How a download is named on the page; other formats show their name in capitals.
 FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
@@ -143,30 +144,77 @@ class FrontPageExporter(CollectionExporter):
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: Context) -> Exported:
+        """The front page, and as extra files its next pages (``page/2.html`` ...) and the
+        pages of every topic and language (:mod:`briefkit.render.listings`)."""
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
+        pages = listing_pages(listings(items), settings.front_page.per_page)
+        written = {page.path: self.page(page, context) for page in pages}
+        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get)}
+        main = written.pop(self.output)
+        return Exported(main, files={**files, **written})
+
+    def page(self, listed: ListingPage, context: Context) -> bytes:
+        """One page of a listing; its links relative to where it is published."""
+        settings, theme = context.settings, context.theme
+        here = listed.path
+        listing = listed.listing
         # The feeds need base_url: without it they are not written, so not announced.
+        title = listing.title(settings)
         feeds = [
-            Feed(feed.output, feed.media_type, label, f"{settings.title} ({label})")
+            Feed(links.relative(here, listing.path(feed.output)), feed.media_type, label,
+                 f"{title} ({label})")
             for feed, label in FEEDS
         ] if settings.base_url else []
         conventions = conventions_of(settings)
-        rows = [row(i.briefing, context.outputs.get(i.id, {}), conventions)
-                for i in newest_first(items)]
-        language = settings.language
+        rows = [_relative(here, row(i.briefing, context.outputs.get(i.id, {}), conventions))
+                for i in listed.items]
+        language = listing.language or settings.language
+        if listed.number > 1:
+            title = f"{title} · {labels_for(language).page} {listed.number}"
+        logo = published.logo_path(theme)
         masthead = theme.settings.brand.masthead or settings.publisher
         page = html.environment(theme).get_template("index.html").render(
             lang=language,
             dir="rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
-            settings=settings,
+            settings=settings.model_copy(update={"title": title}),
             # the masthead names the site: not again above a heading that says the same
-            masthead=None if _same_words(masthead, settings.title) else masthead,
-            logo=published.logo_path(theme),
+            masthead=None if _same_words(masthead, title) else masthead,
+            logo=links.relative(here, logo) if logo else None,
             footer=theme.settings.brand.footer_in(language),
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
-            css=html.stylesheet(theme, font_url=webfonts.font_url(self.output)),
+            css=html.stylesheet(theme, font_url=webfonts.font_url(here)),
+            sitemap=links.relative(here, "sitemap.xml"),
+            pages=page_links(listed),
         )
-        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get)}
-        return Exported(page.encode("utf-8"), files=files)
+        return page.encode("utf-8")
+
+
+def _relative(here: str, shown: Row) -> Row:
+    """A row as a page published at ``here`` links it (the front page's links are
+    relative to the output folder)."""
+    if "/" not in here:
+        return shown
+    href = shown.href
+    if href is not None and "://" not in href:
+        href = links.relative(here, href)
+    downloads = tuple(replace(d, href=links.relative(here, d.href)) for d in shown.downloads)
+    return replace(shown, href=href, downloads=downloads)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    href: str
+    current: bool
+
+
+def page_links(listed: ListingPage) -> tuple[PageLink, ...]:
+    """The links to every page of a listing, from one of them (none when it has one)."""
+    if listed.count == 1:
+        return ()
+    return tuple(PageLink(n, links.relative(listed.path, page_path(listed.listing, n)),
+                          n == listed.number)
+                 for n in range(1, listed.count + 1))
