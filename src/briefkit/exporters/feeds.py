@@ -47,7 +47,6 @@ GENERATOR_URI = "https://briefkit.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
 
 
 def byline(briefing: Briefing) -> str:
@@ -218,7 +217,7 @@ class AtomExporter(CollectionExporter):
             fe.link(href=entry.link, rel="alternate", type="text/html")
             for download in entry.downloads:
                 fe.link(href=download.url, rel="enclosure", type=download.media_type,
-                        length=str(download.size), title=FORMAT_TITLES.get(download.format))
+                        length=str(download.size), title=download.title)
             for author in entry.briefing.authors:
                 fe.author({key: value for key, value in
                            (("name", author.name), ("email", author.email), ("uri", author.url))
@@ -348,7 +347,7 @@ class JSONFeedExporter(CollectionExporter):
         if entry.downloads:
             item["attachments"] = [
                 {"url": d.url, "mime_type": d.media_type, "size_in_bytes": d.size,
-                 "title": FORMAT_TITLES.get(d.format, d.format.upper())}
+                 "title": d.title}
                 for d in entry.downloads
             ]
         return item

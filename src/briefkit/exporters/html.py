@@ -63,6 +63,7 @@ def topics(briefing: Briefing, here: str, settings: Settings) -> tuple[Topic, ..
 
 class HTMLExporter(Exporter):
     name = "html"
+    label = "Web page"
     extension = ".html"
     media_type = "text/html"
     description = "the briefing as a web page, with its images and the theme's web fonts"

@@ -184,6 +184,7 @@ class PDFExporter(Exporter):
     """The briefing as a tagged PDF (PDF/UA-1 unless the settings ask for another variant)."""
 
     name = "pdf"
+    label = "PDF"
     extension = ".pdf"
     media_type = "application/pdf"
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"

@@ -31,8 +31,6 @@ from briefkit.render.feed_entries import DOWNLOADS
 from briefkit.render.labels import labels_for
 from briefkit.render.listings import ListingPage, listing_pages, listings, page_path
 
-#: How a download is named on the page; other formats show their name in capitals.
-FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
 #: Files made for partners' systems, not for readers: never offered as a download.
 FOR_PARTNERS = frozenset({"ninjs"})
 #: The feeds the page announces, with the name readers know them by.
@@ -98,7 +96,7 @@ def download_links(made: Mapping[str, OutputInfo], language: str,
     order = [f for f in DOWNLOADS if f in made] + sorted(
         f for f in made if f not in DOWNLOADS and f != "html" and f not in FOR_PARTNERS)
     return tuple(
-        DownloadLink(made[f].name, made[f].media_type, FORMAT_LABELS.get(f, f.upper()),
+        DownloadLink(made[f].name, made[f].media_type, made[f].shown_as,
                      file_size(made[f].size, language, conventions))
         for f in order
     )

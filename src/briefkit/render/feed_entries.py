@@ -57,6 +57,7 @@ class Download:
     url: str
     media_type: str
     size: int
+    title: str  # the format's name for readers: "Word"
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
     """The briefing's PDF, EPUB and DOCX that were exported, with absolute URLs."""
     made = outputs.get(briefing_id, {})
     return tuple(
-        Download(fmt, links.url(base_url, made[fmt].name), made[fmt].media_type, made[fmt].size)
+        Download(fmt, links.url(base_url, made[fmt].name), made[fmt].media_type, made[fmt].size,
+                 made[fmt].shown_as)
         for fmt in DOWNLOADS if fmt in made
     )
 
