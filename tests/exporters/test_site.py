@@ -23,7 +23,8 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context, OutputInfo
-from briefkit.exporters.site import FrontPageExporter, file_size
+from briefkit.exporters.site import FrontPageExporter
+from briefkit.render.site import file_size
 from briefkit.theme import Theme
 
 

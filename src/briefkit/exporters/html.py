@@ -14,13 +14,13 @@ from briefkit import links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import Context, Exported, Exporter
-from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
 from briefkit.model import Briefing
 from briefkit.render import html, metadata, published, webfonts
 from briefkit.render.dates import conventions_of
 from briefkit.render.feed_entries import summary
 from briefkit.render.furniture import numbered_lists
 from briefkit.render.listings import language_code, language_folder, language_name, topics_of
+from briefkit.render.site import FEEDS, DownloadLink, Feed, download_links
 
 #: The front page, which every briefing page links home to.
 FRONT_PAGE = "index.html"
@@ -55,8 +55,8 @@ def topics(briefing: Briefing, here: str, settings: Settings) -> tuple[Topic, ..
     found += [(name, folder, True) for name, folder in topics_of(briefing)]
     return tuple(
         Topic(name, links.relative(here, folder + FRONT_PAGE), tuple(
-            Feed(links.relative(here, folder + feed.output), feed.media_type, label,
-                 f"{settings.title} · {name} ({label})") for feed, label in FEEDS
+            Feed(links.relative(here, folder + feed.output), feed.media_type, feed.label,
+                 f"{settings.title} · {name} ({feed.label})") for feed in FEEDS
         ) if settings.base_url else (), tag)
         for name, folder, tag in found)
 
@@ -94,9 +94,9 @@ class HTMLExporter(Exporter):
             name=theme.settings.brand.masthead or settings.publisher or settings.title,
             downloads=download_links(context.outputs.get(item.id, {}), briefing.language,
                                      conventions_of(settings)),
-            feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, label,
-                             f"{settings.title} ({label})")
-                        for feed, label in FEEDS) if base_url else (),
+            feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, feed.label,
+                             f"{settings.title} ({feed.label})")
+                        for feed in FEEDS) if base_url else (),
             topics=topics(briefing, here, settings),
         )
         css = (html.stylesheet(theme, font_url=webfonts.font_url(here)) + "\n"

@@ -16,41 +16,18 @@ from markupsafe import Markup
 
 from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
-from briefkit.datelines import in_digits
 from briefkit.exporters.base import (
     CollectionExporter,
     Context,
     Exported,
     OutputInfo,
 )
-from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
-from briefkit.render.dates import Convention, conventions_of, dateline, digits, locale_of
-from briefkit.render.feed_entries import DOWNLOADS
+from briefkit.render.dates import Convention, conventions_of, dateline
 from briefkit.render.labels import labels_for
 from briefkit.render.listings import ListingPage, listing_pages, listings, page_path
-
-#: Files made for partners' systems, not for readers: never offered as a download.
-FOR_PARTNERS = frozenset({"ninjs"})
-#: The feeds the page announces, with the name readers know them by.
-FEEDS = ((RSSExporter, "RSS"), (AtomExporter, "Atom"), (JSONFeedExporter, "JSON Feed"))
-
-
-@dataclass(frozen=True)
-class Feed:
-    href: str
-    media_type: str
-    label: str
-    title: str
-
-
-@dataclass(frozen=True)
-class DownloadLink:
-    href: str
-    media_type: str
-    label: str
-    size: str
+from briefkit.render.site import FEEDS, DownloadLink, Feed, download_links
 
 
 @dataclass(frozen=True)
@@ -68,38 +45,6 @@ class Row:
     published_iso: str
     download_label: str
     downloads: tuple[DownloadLink, ...]
-
-
-def file_size(size: int, language: str,
-              conventions: Mapping[str, Convention] | None = None) -> str:
-    """'245 kB', '1.5 MB' ('1,5 Mo' in French, '٨٩ كيلوبايت' in Arabic): CLDR units, in
-    the digits of the language's dateline, number and unit never split."""
-    from babel.numbers import UnsupportedNumberingSystemError
-    from babel.units import format_unit
-
-    locale = locale_of(language)
-    system = digits(language, conventions)
-    value, unit = ((max(1, round(size / 1000)), "digital-kilobyte") if size < 1000 * 1000
-                   else (round(size / 1000 / 1000, 1), "digital-megabyte"))
-    try:  # the language's decimal separator in those digits ("١٫٥")
-        text = format_unit(value, unit, "short", locale=locale, numbering_system=system)
-    except UnsupportedNumberingSystemError:
-        text = format_unit(value, unit, "short", locale=locale)
-    return in_digits(str(text), system).replace(" ", "\u00a0")
-
-
-def download_links(made: Mapping[str, OutputInfo], language: str,
-                   conventions: Mapping[str, Convention] | None = None,
-                   ) -> tuple[DownloadLink, ...]:
-    """Every file exported for a briefing for its readers: not its web page (its title
-    links there), nor what is made for partners' systems (ninjs)."""
-    order = [f for f in DOWNLOADS if f in made] + sorted(
-        f for f in made if f not in DOWNLOADS and f != "html" and f not in FOR_PARTNERS)
-    return tuple(
-        DownloadLink(made[f].name, made[f].media_type, made[f].shown_as,
-                     file_size(made[f].size, language, conventions))
-        for f in order
-    )
 
 
 def row(briefing: Briefing, made: Mapping[str, OutputInfo],
@@ -134,6 +79,7 @@ def _same_words(first: str, second: str) -> bool:
 
 class FrontPageExporter(CollectionExporter):
     name = "index"
+    label = "Front page"
     output = "index.html"
     extension = ".html"
     media_type = "text/html"
@@ -160,9 +106,9 @@ class FrontPageExporter(CollectionExporter):
         # The feeds need base_url: without it they are not written, so not announced.
         title = listing.title(settings)
         feeds = [
-            Feed(links.relative(here, listing.path(feed.output)), feed.media_type, label,
-                 f"{title} ({label})")
-            for feed, label in FEEDS
+            Feed(links.relative(here, listing.path(feed.output)), feed.media_type, feed.label,
+                 f"{title} ({feed.label})")
+            for feed in FEEDS
         ] if settings.base_url else []
         conventions = conventions_of(settings)
         rows = [_relative(here, row(i.briefing, context.outputs.get(i.id, {}), conventions))

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from briefkit import links
 from briefkit.briefing_file import BriefingFile
-from briefkit.errors import ConfigError
 from briefkit.exporters.base import CollectionExporter, Context, Exported
 from briefkit.model import Briefing
 from briefkit.render.feed_entries import newest_first
 from briefkit.render.listings import language_code
+from briefkit.render.site import require_base_url
 from briefkit.render.typography import typeset
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -52,6 +52,7 @@ def recent(briefings: Sequence[Briefing], now: datetime) -> set[str]:
 
 class SitemapExporter(CollectionExporter):
     name = "sitemap"
+    label = "Sitemap"
     output = "sitemap.xml"
     extension = ".xml"
     media_type = "application/xml"
@@ -62,12 +63,8 @@ class SitemapExporter(CollectionExporter):
         from lxml import etree  # type: ignore[import-untyped]
 
         settings = context.settings
-        if settings.base_url is None:
-            raise ConfigError(
-                "sitemap.xml needs the setting base_url in briefkit.toml (a sitemap lists "
-                'absolute URLs), e.g. base_url = "https://briefings.example.org/"'
-            )
-        base_url = settings.base_url
+        base_url = require_base_url(settings.base_url, "sitemap.xml",
+                                    "a sitemap lists absolute URLs")
         publication = settings.publisher or settings.title
         # only the pages that exist (a sitemap must not send crawlers to missing pages), and
         # only those that are their briefing's canonical address

@@ -15,33 +15,23 @@ from datetime import UTC, datetime
 from briefkit import inline, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.errors import ConfigError
 from briefkit.links import OutputInfo
 from briefkit.model import Briefing, Paragraph
 from briefkit.render import feed_body, html, published
+from briefkit.render.site import DOWNLOADS, require_base_url
 from briefkit.render.typography import typeset
 from briefkit.theme import Theme
 
-#: Formats offered as downloads, in the order readers see them.
-DOWNLOADS = ("pdf", "epub", "docx")
 #: What a feed says when there is no briefing yet: a fixed time, never "now",
 #: so that an empty project builds the same bytes every time.
 EMPTY_FEED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+#: Why a feed needs base_url.
+FEEDS_NEED = "feeds link to the published site with absolute URLs"
 
 
 def newest_first(items: Sequence[BriefingFile]) -> list[BriefingFile]:
     """Briefings newest first by publication time; the same time is ordered by id."""
     return sorted(items, key=lambda i: (-i.briefing.published.timestamp(), i.id))
-
-
-def require_base_url(settings: Settings, output: str) -> str:
-    """The site's base URL; a feed cannot be written without one."""
-    if settings.base_url is None:
-        raise ConfigError(
-            f"{output} needs the setting base_url in briefkit.toml (feeds link to the published "
-            'site with absolute URLs), e.g. base_url = "https://briefings.example.org/"'
-        )
-    return settings.base_url
 
 
 def page_url(briefing: Briefing, base_url: str) -> str:
@@ -193,6 +183,6 @@ def feed_entry(item: BriefingFile, theme: Theme, settings: Settings,
 def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings,
                  outputs: Mapping[str, Mapping[str, OutputInfo]], output: str) -> list[FeedEntry]:
     """The entries of a feed: newest first, at most ``[feed] max_entries`` of them."""
-    base_url = require_base_url(settings, output)
+    base_url = require_base_url(settings.base_url, output, FEEDS_NEED)
     return [feed_entry(item, theme, settings, outputs, base_url)
             for item in newest_first(items)[: settings.feed.max_entries]]

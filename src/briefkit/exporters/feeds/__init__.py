@@ -5,12 +5,12 @@ Each format writes one feed per listing (:mod:`briefkit.render.listings`): the
 whole collection, each topic under ``tags/<topic>/`` and each language under
 ``<language>/``, and, for what falls out of a feed's newest ``[feed] max_entries``,
 archived feeds (RFC 5005) under ``archive/<n>/`` that a reader follows back from
-the feed to the oldest briefing (:mod:`briefkit.exporters.feed_documents` says which
+the feed to the oldest briefing (:mod:`briefkit.exporters.feeds.documents` says which
 files and what each holds).  The collection's feed is the main file; the others are
 extra files, written only when their bytes change.
 
 Every feed carries the same entries (:mod:`briefkit.render.feed_entries`), and
-text as :mod:`briefkit.exporters.feed_text` writes it.  Nothing in a feed depends
+text as :mod:`briefkit.exporters.feeds.text` writes it.  Nothing in a feed depends
 on the time of the build: a feed's date is the newest last change of its entries,
 so a rebuild with no change gives the same bytes.
 """
@@ -25,8 +25,8 @@ from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionExporter, Context, Exported
-from briefkit.exporters.feed_documents import FeedDocument, every_entry, exported, feed_documents
-from briefkit.exporters.feed_text import (
+from briefkit.exporters.feeds.documents import FeedDocument, every_entry, exported, feed_documents
+from briefkit.exporters.feeds.text import (
     as_html,
     atom_type,
     atom_value,
@@ -34,10 +34,9 @@ from briefkit.exporters.feed_text import (
     rss_category,
     rss_plain,
 )
-from briefkit.model import Briefing
 from briefkit.render import html, published
-from briefkit.render.dates import locale_of
-from briefkit.render.feed_entries import FeedEntry, last_change, require_base_url
+from briefkit.render.feed_entries import FEEDS_NEED, FeedEntry, last_change
+from briefkit.render.site import ATOM, JSON_FEED, RSS, byline, require_base_url
 
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
@@ -47,14 +46,6 @@ GENERATOR_URI = "https://briefkit.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def byline(briefing: Briefing) -> str:
-    """The authors' names as the briefing's language lists them: 'A, B and C', 'A, B et C'."""
-    from babel.lists import format_list
-
-    return str(format_list([a.name for a in briefing.authors],
-                           locale=locale_of(briefing.language)))
 
 
 def description(settings: Settings) -> str:
@@ -76,7 +67,7 @@ def _feed(exporter: CollectionExporter, document: FeedDocument,
     from feedgen.feed import FeedGenerator
 
     settings = context.settings
-    base_url = require_base_url(settings, exporter.output)
+    base_url = require_base_url(settings.base_url, exporter.output, FEEDS_NEED)
     fg = FeedGenerator()
     # one feed whatever document of it: an archive holds the same feed's older entries
     fg.id(links.url(base_url, document.listing.folder))
@@ -99,9 +90,10 @@ def _feed(exporter: CollectionExporter, document: FeedDocument,
 
 class RSSExporter(CollectionExporter):
     name = "rss"
-    output = "feed.xml"
+    output = RSS.output
+    label = RSS.label
     extension = ".xml"
-    media_type = "application/rss+xml"
+    media_type = RSS.media_type
     description = "RSS 2.0 feeds of the newest briefings (all, by topic, by language), full content"
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
@@ -191,9 +183,10 @@ def _with_history_namespace(root: etree._Element) -> etree._Element:
 
 class AtomExporter(CollectionExporter):
     name = "atom"
-    output = "atom.xml"
+    output = ATOM.output
+    label = ATOM.label
     extension = ".xml"
-    media_type = "application/atom+xml"
+    media_type = ATOM.media_type
     description = "Atom 1.0 feeds of the newest briefings (all, by topic, by language), downloads"
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
@@ -251,7 +244,7 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     maintained).  Enclosures would read as duplicate alternate links.  So the
     attributes feedgen was given are written back here, in entry order.  It
     also sets each entry's ``xml:lang``, types every text construct by what it
-    holds (:func:`briefkit.exporters.feed_text.atom_type`) and marks an archive
+    holds (:func:`briefkit.exporters.feeds.text.atom_type`) and marks an archive
     (RFC 5005), which feedgen cannot express.
     """
     from lxml import etree
@@ -286,9 +279,10 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
 
 class JSONFeedExporter(CollectionExporter):
     name = "jsonfeed"
-    output = "feed.json"
+    output = JSON_FEED.output
+    label = JSON_FEED.label
     extension = ".json"
-    media_type = "application/feed+json"
+    media_type = JSON_FEED.media_type
     description = "JSON Feed 1.1 of the newest briefings (all, by topic, by language)"
     made_with = html.MADE_WITH
 
@@ -301,7 +295,7 @@ class JSONFeedExporter(CollectionExporter):
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One JSON Feed file; an archive is the ``next_url`` page of the one after it."""
         settings = context.settings
-        base_url = require_base_url(settings, self.output)
+        base_url = require_base_url(settings.base_url, self.output, FEEDS_NEED)
         feed: dict[str, Any] = {
             "version": "https://jsonfeed.org/version/1.1",
             "title": document.listing.title(settings),

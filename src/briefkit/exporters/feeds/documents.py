@@ -15,8 +15,9 @@ from briefkit import links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import Context, Exported
-from briefkit.render.feed_entries import FeedEntry, feed_entry, feed_files, require_base_url
+from briefkit.render.feed_entries import FEEDS_NEED, FeedEntry, feed_entry, feed_files
 from briefkit.render.listings import Listing, archive_chunks, archive_folder, listings
+from briefkit.render.site import require_base_url
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def feed_documents(output: str, items: Sequence[BriefingFile],
                    context: Context) -> list[FeedDocument]:
     """Every file of one feed format (named ``output``): one per listing, and its archives."""
     settings = context.settings
-    base_url = require_base_url(settings, output)
+    base_url = require_base_url(settings.base_url, output, FEEDS_NEED)
     built: dict[int, FeedEntry] = {}
 
     def entry(item: BriefingFile) -> FeedEntry:
