@@ -167,7 +167,8 @@ class _Run:
         self.base = plan.base_key(settings, theme)
         # each format's key names the versions of the libraries that shape its bytes
         self.versions = plan.versions(["briefkit", *plan.libraries(exporters)])
-        self.bases = {e.name: plan.format_base(self.base, e, self.versions) for e in exporters}
+        self.bases = {e.name: plan.format_base(self.base, e, self.versions, settings)
+                      for e in exporters}
         self.guess = plan.estimates(state.records.values())
         self.sources: dict[Path, Source] = {}
         self.chosen: list[Path] = []
