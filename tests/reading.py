@@ -311,7 +311,7 @@ def message_part(data: bytes, subtype: str) -> str:
 
 
 #: An address written in text as RFC 3986 suggests, between angle brackets.
-_ADDRESS = re.compile(r"<(?:https?|mailto):[^>\s]*>")
+_ADDRESS = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.IGNORECASE)
 
 
 def email_text(data: bytes) -> str:
