@@ -84,10 +84,10 @@ def digest_text(title: str, day: str, entries: Sequence[Entry], more: str | None
             out.blank()
             out.paragraph(shown.standfirst_text)
         if shown.href:
-            out.fixed(f"<{shown.href}>")
+            out.fixed(text.written_address(shown.href))
     if more:
         out.blank(2)
-        out.fixed(f"{title} <{more}>")
+        out.fixed(f"{title} {text.written_address(more)}")
     return out.text()
 
 

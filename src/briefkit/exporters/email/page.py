@@ -55,7 +55,7 @@ def inline_css(page: str) -> str:
     import css_inline
 
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False,
-                                    minify_css=True)
+                                    minify_css=True, resolve_css_variables=True)
     inlined: str = inliner.inline(page)
     return inlined
 

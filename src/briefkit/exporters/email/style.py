@@ -4,9 +4,10 @@ Mail clients keep little of a ``<style>`` element (some keep none), so every rul
 here becomes ``style`` attributes (css-inline, in :mod:`.page`); only the
 ``@media`` rules stay in a ``<style>`` element, for the clients that read it:
 dark colours, and a narrower padding on a phone.  Values are written as they
-are (no CSS variables, which few clients know): the theme's colours, checked
-when theme.toml was read, and its faces followed by faces every reader's
-machine has, since a message carries no web fonts.  Mail clients know no
+are, since few clients know CSS variables: the theme's colours, checked when
+theme.toml was read, and its faces followed by faces every reader's machine
+has, since a message carries no web fonts (a theme's ``email.css`` may use the
+variables of style.css: css-inline writes their values).  Mail clients know no
 logical properties (``inline-start``): left and right come from the direction.
 """
 
@@ -173,5 +174,10 @@ th {{ padding: 5px 8px 6px; border-bottom: 2px solid {text}; font-size: 12px;
 }}
 """
     own = theme.read_text("email.css") if theme.find("email.css") else ""
+    # a theme's email.css may use the variables style.css does: css-inline writes their
+    # values into the style attributes (outside @media rules, which keep what they say)
+    variables = ":root { " + " ".join(
+        f"--{name}: {value};" for name, value in
+        (*colours.model_dump().items(), ("font-body", body), ("font-headings", headings))) + " }"
     # no "</" can close the <style> element the at-rules are kept in
-    return (rules + own).replace("</", "<\\/")
+    return (variables + rules + own).replace("</", "<\\/")

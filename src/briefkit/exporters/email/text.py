@@ -80,10 +80,17 @@ def inline_text(text: str, language: str, *, tie: bool = False) -> str:
                 label = render(node.children)
                 address = node.url.removeprefix("mailto:")
                 out.append(label if label.strip() in (node.url, address)
-                           else f"{label} <{node.url}>")
+                           else f"{label} {written_address(node.url)}")
         return "".join(out)
 
     return render(nodes)
+
+
+def written_address(url: str) -> str:
+    """An address as text carries it (RFC 3986, appendix C): between angle brackets, any
+    bracket or space in it percent-encoded, so nothing but the brackets ends it."""
+    escaped = url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+    return f"<{escaped}>"
 
 
 class Writer:
@@ -209,7 +216,7 @@ def briefing_text(briefing: Briefing, *, dateline: str, masthead: str,
         out.paragraph(inline_text(briefing.standfirst, language, tie=True))
     if page_url:
         out.blank()
-        out.paragraph(f"{labels.online} <{page_url}>")
+        out.paragraph(f"{labels.online} {written_address(page_url)}")
     sections_text(out, briefing.sections, language)
     if briefing.sources:
         out.blank(2)
@@ -221,16 +228,17 @@ def briefing_text(briefing: Briefing, *, dateline: str, masthead: str,
                 title += f", {typeset(source.publisher, language)}"
             out.fixed(title, f"{number}. ")
             if source.url:
-                out.fixed(f"<{source.url}>", " " * len(f"{number}. "))
+                out.fixed(written_address(source.url), " " * len(f"{number}. "))
     if page_url or downloads:
         out.blank(2)
         if page_url:
-            out.paragraph(f"{labels.online} <{page_url}>")
+            out.paragraph(f"{labels.online} {written_address(page_url)}")
         if downloads:
             out.blank()
             out.fixed(labels.download)
             for download in downloads:
-                out.fixed(f"{download.label}, {download.size} <{download.url}>", "  ", "    ")
+                out.fixed(f"{download.label}, {download.size} {written_address(download.url)}",
+                          "  ", "    ")
     for words in (briefing.rights, footer):
         if words:
             out.blank()
