@@ -61,8 +61,8 @@ gates: export
 
 # Look at every format before it ships: the samples, tests/fixtures/ and tests/fixtures/look/
 # exported in both packaged themes and drawn as page images (PDF pages, Word through
-# LibreOffice, web pages and e-books through Chromium at 390 and 1280 px, feeds in newsboat),
-# with one contact sheet per briefing in look/; open look/index.html.
+# LibreOffice, web pages and e-books through Chromium at 390 and 1280 px, e-mails at 375 and
+# 600 px, feeds in newsboat), with one contact sheet per briefing in look/; open look/index.html.
 look: system-full $(VENV)/.installed
 	$(BIN)/python scripts/look
 

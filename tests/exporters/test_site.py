@@ -15,6 +15,7 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 import pytest
+from support.browser import page_widths
 from support.exports import made
 from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 from support.readers import chromium_reads
@@ -278,37 +279,14 @@ def overflow_page(items: list[BriefingFile], cctx: Context,
     return tmp_path / "index.html"
 
 
-def page_width(page: Path, width: int) -> tuple[int, int]:
-    """(the page's scroll width, its viewport's width) when Chromium shows it in a frame
-    ``width`` pixels wide (a headless window is never narrower than 500 px)."""
-    harness = page.with_name(f"harness-{width}.html")
-    harness.write_text(
-        f'<!DOCTYPE html><body style="margin:0"><iframe id="f" src="{page.name}" '
-        f'style="width:{width}px;height:900px;border:0"></iframe><script>'
-        "document.getElementById('f').onload = function () {"
-        " var d = this.contentDocument.documentElement;"
-        " document.title = d.scrollWidth + ' ' + d.clientWidth; };</script>", "utf-8")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update",
-             "--allow-file-access-from-files", f"--user-data-dir={profile}",
-             "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom",
-             harness.as_uri()],
-            check=True, capture_output=True, text=True, timeout=120,
-        )
-    title = lxml.html.document_fromstring(done.stdout).findtext(".//title") or ""
-    scroll, inner = (int(n) for n in title.split())
-    return scroll, inner
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
 def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: Context,
                                                tmp_path: Path) -> None:
     page = overflow_page(items, cctx, tmp_path)
-    for width in (390, 1280):
-        scroll, inner = page_width(page, width)
+    widths = (390, 1280)
+    for width, (scroll, inner) in zip(widths, page_widths([(page, w) for w in widths]),
+                                      strict=True):
         assert inner > width - 30, (width, inner)
         assert scroll <= inner, f"at {width} px the page is {scroll} px wide"
 

@@ -1,7 +1,7 @@
 """Independent readers for every media type an exporter can produce.
 
 Each reader opens an output with a library that did not write it (html.parser,
-pypdf, python-docx, zipfile and lxml, feedparser, json), fails if the output
+pypdf, python-docx, zipfile and lxml, feedparser, json, the email parser), fails if the output
 is not well-formed, and returns what a reader would find in it: the visible
 text, the HTML/XHTML elements and attributes used, and the title the file
 declares.  A new exporter with a media type missing here fails the property
@@ -277,6 +277,23 @@ def read_xml(data: bytes) -> Reading:
     return reading
 
 
+def read_message(data: bytes) -> Reading:
+    """An e-mail: the standard library's parser finds no defect in it or its parts; its
+    subject is its title, its plain-text part text, its HTML part read as HTML."""
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(data, policy=policy.default)
+    reading = Reading(titles=[str(message["Subject"] or "")])
+    for part in message.walk():
+        assert not part.defects, part.defects
+        if part.get_content_type() == "text/plain":
+            reading.text.append(part.get_content())
+        elif part.get_content_type() == "text/html":
+            reading.add(read_html(part.get_content()))
+    assert reading.text, "a message with no text"
+    return reading
+
+
 READERS: dict[str, Callable[[bytes], Reading]] = {
     "text/html": read_html,
     "application/xhtml+xml": lambda data: _xml_reading(_xml(data, "the page")),
@@ -288,6 +305,7 @@ READERS: dict[str, Callable[[bytes], Reading]] = {
     "application/feed+json": read_json_feed,
     "application/json": read_json,
     "application/xml": read_xml,
+    "message/rfc822": read_message,
 }
 
 

@@ -10,7 +10,8 @@ the sources.  Inline markup is stripped by :func:`plain`.
 The actual text comes from independent readers of each output: poppler's
 ``pdftotext`` for the PDF, python-docx (paragraphs and tables in body order)
 for Word, the OPF spine read with lxml for the EPUB, lxml for the web page,
-feedparser and json for the feeds' content.
+feedparser and json for the feeds' content, the standard library's ``email`` parser
+for a message's plain-text and HTML parts.
 
 Both sides are compared on :func:`letters`: compatibility-folded, case-folded,
 letters and digits only.  What outputs are allowed to change (French spacing,
@@ -325,3 +326,33 @@ def chromium_reads(page: Path, script: str, width: int = 1280, dark: bool = Fals
         )
     title = lxml_html.document_fromstring(done.stdout).findtext(".//title") or "null"
     return json.loads(title)
+
+
+def message_part(data: bytes, subtype: str) -> str:
+    """The decoded text of a message's ``text/<subtype>`` part, by the standard library's
+    parser."""
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    message = message_from_bytes(data, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no text/{subtype} part"
+    text = part.get_content()
+    assert isinstance(text, str)
+    return text
+
+
+#: An address written in text as RFC 3986 suggests, between angle brackets.
+_ADDRESS = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.IGNORECASE)
+
+
+def email_text(data: bytes) -> str:
+    """A message's plain-text part as a reader reads it: the addresses written after the
+    links' labels (``<https://...>``) left out, as a browser shows a link's label only."""
+    return _ADDRESS.sub(" ", message_part(data, "plain"))
+
+
+def email_html(data: bytes) -> str:
+    """The visible text of a message's HTML part, by lxml."""
+    return html_text(message_part(data, "html"))

@@ -57,6 +57,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.all and not args.paths:
         print("briefkit export: name briefings to export, or use --all", file=sys.stderr)
         return 2
+    if args.since is not None:
+        from briefkit.config import period
+
+        try:  # checked as [email] digest_since is, but said as the command line's
+            period(args.since)
+        except ValueError as error:
+            print(f"briefkit export: --since: {error}", file=sys.stderr)
+            return 2
     out = Path(args.out).resolve() if args.out else None
     project = open_project(Path.cwd(), overrides(args), out)
     settings, theme = project.settings, project.theme
@@ -222,6 +230,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", metavar="NAME", help="theme to use (default: from briefkit.toml)")
     p.add_argument("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
                    help="pdf/ua-1 (default, accessible), pdf/a-3b (archival), pdf/a-3u or none")
+    p.add_argument("--since", metavar="PERIOD",
+                   help="the period the digest gathers, back from the newest briefing, e.g. "
+                        "24h, 7d (default: [email] digest_since, else 24h)")
     p.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="processes to export with (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS",

@@ -39,7 +39,8 @@ EVERY_FORMAT = ("pydantic", "pillow")
 
 
 def base_key(settings: Settings, theme: Theme) -> str:
-    """What every output's key starts from: briefkit's version, the settings, the theme."""
+    """What every output's key starts from: briefkit's version, the settings every format
+    reads, the theme."""
     return digest(__version__, settings.fingerprint(), theme.fingerprint)
 
 
@@ -63,10 +64,14 @@ def libraries(exporters: Iterable[Exporter]) -> list[str]:
     return sorted({*EVERY_FORMAT, *(n for e in exporters for n in e.made_with)})
 
 
-def format_base(base: str, exporter: Exporter, installed: Mapping[str, str]) -> str:
-    """The base key of one format: with the versions of the libraries that shape it."""
+def format_base(base: str, exporter: Exporter, installed: Mapping[str, str],
+                settings: Settings | None = None) -> str:
+    """The base key of one format: with the versions of the libraries that shape it, and
+    what it reads of the settings only some formats read (``[email] images``)."""
     names = sorted({*EVERY_FORMAT, *exporter.made_with})
-    return digest(base, *(f"{name}=={installed[name]}" for name in names))
+    own = [settings.fingerprint(exporter.reads_settings)] \
+        if settings is not None and exporter.reads_settings else []
+    return digest(base, *(f"{name}=={installed[name]}" for name in names), *own)
 
 
 def output_key(base: str, format: str, source: Source) -> str:

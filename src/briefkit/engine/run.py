@@ -164,7 +164,7 @@ class _Run:
         base = keys.base_key(settings, theme)
         # each format's key names the versions of the libraries that shape its bytes
         versions = keys.versions(["briefkit", *keys.libraries(exporters)])
-        bases = {e.name: keys.format_base(base, e, versions) for e in exporters}
+        bases = {e.name: keys.format_base(base, e, versions, settings) for e in exporters}
         self.staleness = Staleness(state, dist, force, report.skipped)
         self.planner = Planner(exporters, bases, keys.estimates(state.records.values()),
                                self.staleness, first)

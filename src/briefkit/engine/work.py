@@ -67,7 +67,9 @@ class Setup:
 def setup_for(settings: Settings, theme: Theme, state: Path) -> Setup:
     """What the runs of a project share with these settings and this theme: its key names
     the pair (and where the project is), so they share one workshop per process."""
-    key = digest(base_key(settings, theme), str(settings.root), *map(str, theme.folders))
+    # every setting an export reads, the tables only some formats read too
+    key = digest(base_key(settings, theme), settings.fingerprint(settings.FORMAT_TABLES),
+                 str(settings.root), *map(str, theme.folders))
     return Setup(settings, theme, key, state)
 
 

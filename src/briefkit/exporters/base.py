@@ -101,6 +101,10 @@ class Exporter:
     #: an upgrade of one makes this format's outputs again, and a cluster worker with
     #: another version of one is refused.
     made_with: ClassVar[tuple[str, ...]] = ()
+    #: What this format reads of the settings tables only some formats read
+    #: (``Settings.FORMAT_TABLES``): a table, or one key of it (``"email.images"``).  A
+    #: change there makes this format's outputs again, and no other's.
+    reads_settings: ClassVar[tuple[str, ...]] = ()
 
     def filename(self, briefing_id: str) -> str:
         return f"{briefing_id}{self.extension}"
