@@ -10,12 +10,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, run_briefkit
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from reading import strings
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, make_newsroom
+from support.readers import strings
 
 from briefkit.config import Settings, load_settings
 from briefkit.errors import ConfigError

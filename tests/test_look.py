@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FIXTURES, ROOT, run_briefkit
 from PIL import Image
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FIXTURES, ROOT
 
 LOOK = ROOT / "scripts" / "look"
 LOOK_BRIEFINGS = FIXTURES / "look"

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import make_newsroom
 
 from briefkit import registry
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ENGLISH, ROOT, run_briefkit, sample
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, ROOT, sample
 
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
@@ -132,7 +133,7 @@ def test_a_theme_logo_heads_the_printed_masthead(settings: Settings, tmp_path: P
 def test_the_footer_follows_the_direction_of_the_briefing(settings: Settings,
                                                           tmp_path: Path) -> None:
     """Bottom left in English, bottom right in Arabic, on every page."""
-    from conftest import fixture
+    from support.newsrooms import fixture
 
     wire = load_theme("wire", ROOT)
     for item, on_the_right in ((sample(ENGLISH), False), (fixture("rtl-arabic"), True)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 
 from briefkit.model import Briefing
 from briefkit.render.dates import dateline, long_date

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ENGLISH, FRENCH, run_briefkit
 from lxml import etree
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, copy_newsroom
 from test_build import FORMATS, make_newsroom
 
 from briefkit.engine import work
@@ -36,8 +36,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def room(exported: Path, tmp_path: Path) -> Path:
     """A copy of the exported newsroom, its state and dist/ as the export left them."""
-    shutil.copytree(exported, tmp_path / "room", symlinks=True)
-    return tmp_path / "room"
+    return copy_newsroom(exported, tmp_path)
 
 
 def piece(data: bytes, start: bytes, end: bytes, marker: bytes) -> bytes | None:

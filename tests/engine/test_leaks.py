@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_build import make_newsroom
+from support.newsrooms import make_newsroom
 
 HEAVY = ["weasyprint", "jinja2", "babel", "docx", "ebooklib", "feedgen", "lxml", "fontTools"]
 #: What only a run that makes something needs: images decoded, worker processes, a cluster.

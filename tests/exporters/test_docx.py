@@ -21,11 +21,11 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, fixture, sample
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from fontTools.ttLib import TTFont
 from lxml import etree
+from support.newsrooms import ENGLISH, FRENCH, ROOT, fixture, sample
 
 from briefkit import inline, registry
 from briefkit.briefing_file import BriefingFile

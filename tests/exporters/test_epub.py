@@ -13,8 +13,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, fixture, run_briefkit, sample
 from lxml import etree
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, ROOT, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ThemeError

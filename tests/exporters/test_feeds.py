@@ -26,9 +26,10 @@ from pathlib import Path
 import feedparser
 import lxml.html
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, fixture, run_briefkit, sample
-from exporters.exported import DOCX, made
 from lxml import etree
+from support.commands import run_briefkit
+from support.exports import DOCX, made
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH, fixture, sample
 
 from briefkit import links
 from briefkit.briefing_file import BriefingFile

@@ -9,9 +9,9 @@ import re
 
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
-from exporters.exported import made
 from fontTools.ttLib import TTFont
+from support.exports import export_with, made
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import Context, Exported
@@ -23,8 +23,9 @@ Pages = dict[str, tuple[BriefingFile, Exported]]
 
 
 def export(item: BriefingFile, context: Context, **sizes: int) -> Exported:
+    """The web page of ``item``, its other formats exported at ``sizes`` bytes."""
     outputs = {item.id: made(item.id, **sizes)} if sizes else {}
-    return HTMLExporter().export(item, Context(context.settings, context.theme, outputs))
+    return export_with(HTMLExporter(), item, context.settings, context.theme, outputs)
 
 
 @pytest.fixture(scope="module")

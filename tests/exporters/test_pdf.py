@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 
 from briefkit import inline
 from briefkit.briefing_file import BriefingFile

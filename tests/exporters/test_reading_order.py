@@ -2,7 +2,7 @@
 
 The samples in source/ and every briefing in tests/fixtures/ are exported once,
 by the command line, in every format; each output is read back by an
-independent reader (see :mod:`reading`) and must hold the title, subtitle,
+independent reader (see :mod:`support.readers`) and must hold the title, subtitle,
 standfirst, every heading and every block's text, and the sources, in order.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SAMPLES
-from reading import (
+from support.newsrooms import FIXTURES, SAMPLES
+from support.readers import (
     Expected,
     assert_in_order,
     docx_text,

@@ -15,8 +15,8 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
-from exporters.exported import made
+from support.exports import made
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings

@@ -10,9 +10,10 @@ from typing import Any
 
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, sample
-from exporters.exported import made
 from lxml import etree
+from support.commands import run_briefkit
+from support.exports import export_with, made
+from support.newsrooms import ENGLISH, FRENCH, ROOT, SAMPLES, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
@@ -46,7 +47,7 @@ def export(items: list[BriefingFile], settings: Settings, theme: Theme,
            outputs: dict[str, dict[str, OutputInfo]] | None = None) -> Exported:
     if outputs is None:
         outputs = {i.id: made(i.id, html=1_000, pdf=2_000) for i in items}
-    return SitemapExporter().export_collection(items, Context(settings, theme, outputs))
+    return export_with(SitemapExporter(), items, settings, theme, outputs)
 
 
 def parse(exported: Exported) -> etree._Element:

@@ -1,7 +1,7 @@
 """Property tests: any valid briefing exports, in every installed format, to a file
 an independent reader opens and finds the briefing's title in; a format that
 carries the whole briefing (Word, EPUB, web page, the feeds' content) holds every
-heading and paragraph too, in order (:mod:`reading`).
+heading and paragraph too, in order (:mod:`support.readers`).
 
 Briefings come from :mod:`strategies` (every block type, any script, emoji,
 combining marks, balanced bidi controls, markup, long words).  The exporters
@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 from hostile import strategies
 from hostile.readers import Reading, read
 from hypothesis import Phase, given
 from hypothesis import settings as hypothesis_settings
-from reading import (
+from support.exports import export_with
+from support.newsrooms import FIXTURES
+from support.readers import (
     assert_in_order,
     docx_text,
     epub_text,
@@ -44,12 +45,7 @@ from briefkit import registry
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import BriefingError
-from briefkit.exporters.base import (
-    CollectionExporter,
-    Context,
-    Exported,
-    Exporter,
-)
+from briefkit.exporters.base import Exporter
 from briefkit.load import load
 from briefkit.theme import Theme
 
@@ -76,16 +72,6 @@ def load_generated(folder: Path, briefings: list[dict[str, Any]]) -> list[Briefi
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
         items.append(load(path, folder))
     return items
-
-
-def export(exporter: Exporter, items: list[BriefingFile], settings: Settings,
-           theme: Theme) -> bytes:
-    """The main file's bytes (an exporter may return extra files beside it)."""
-    if isinstance(exporter, CollectionExporter):
-        made = exporter.export_collection(items, Context(settings, theme))
-    else:
-        made = exporter.export(items[0], Context(settings, theme))
-    return made.data if isinstance(made, Exported) else made
 
 
 #: readers of the whole text of one briefing's output, by media type.  Not the PDF: its
@@ -176,7 +162,7 @@ def drawable_or_refused(exporter: Exporter, briefings: list[dict[str, Any]],
     with tempfile.TemporaryDirectory() as folder:
         items = load_generated(Path(folder), briefings)
         try:
-            export(exporter, items, settings, theme)
+            export_with(exporter, items, settings, theme)
         except BriefingError as error:
             named = re.search(r"'(.+?)' \(U\+([0-9A-F]{4,6})\)", error.message)
             assert named, error.message
@@ -214,7 +200,7 @@ def test_every_format_is_well_formed_and_holds_the_title(name: str, settings: Se
             briefings = drawable_or_refused(exporter, briefings, settings, theme)
         with tempfile.TemporaryDirectory() as folder:
             items = load_generated(Path(folder), briefings)
-            data = export(exporter, items, settings, theme)
+            data = export_with(exporter, items, settings, theme).data
             reading = read(exporter.media_type, data)
         assert_every_heading_and_paragraph(exporter, data, briefings)
         assert not reading.elements & INJECTED_ELEMENTS
@@ -249,7 +235,7 @@ def _epubcheck_generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settin
         with tempfile.TemporaryDirectory() as folder:
             items = load_generated(Path(folder), [briefing])
             book = Path(folder) / "book.epub"
-            book.write_bytes(export(exporter, items, settings, theme))
+            book.write_bytes(export_with(exporter, items, settings, theme).data)
             assert _epubcheck(book, monkeypatch) == []
 
     check()

@@ -17,8 +17,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, run_briefkit, sample
 from jinja2.sandbox import SandboxedEnvironment
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, sample
 
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError, ThemeError, UnsafeReferenceError

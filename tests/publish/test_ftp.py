@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from conftest import ENGLISH, FRENCH, run_briefkit
 from publish.servers import Ftp, room_from, synthetic_dist, synthetic_room, temporaries, tree
 from pyftpdlib.handlers import FTPHandler
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH
 
 PASSWORD = {"DESK_FTP_PASSWORD": Ftp.password}
 

@@ -11,8 +11,9 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from conftest import ENGLISH, FRENCH, SAMPLES, run_briefkit
 from publish.servers import Mailbox, room_from
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, SAMPLES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SENDER = "desk@briefings.example.org"
@@ -133,7 +134,7 @@ def test_starttls_and_a_login_with_a_password_from_the_environment(
 
 
 def test_a_newsletter_exported_as_a_message_is_sent_as_it_is() -> None:
-    from conftest import sample
+    from support.newsrooms import sample
 
     from briefkit.config import Settings
     from briefkit.engine.state import Record
