@@ -24,6 +24,7 @@ from briefkit import tomlfiles
 from briefkit.errors import Problem, ThemeError, UnsafeReferenceError
 from briefkit.files import display_path
 from briefkit.images import MAX_IMAGE_BYTES, check_image
+from briefkit.theme.coverage import Keep
 from briefkit.theme.fonts import (
     MAX_THEME_FILE,
     characters_of,
@@ -51,6 +52,9 @@ class Theme:
     name: str
     folders: tuple[Path, ...]
     settings: ThemeSettings = field(default_factory=ThemeSettings)
+    #: Where the faces' coverage tables are kept between processes (the exporters' cache,
+    #: given by the engine to what it exports with); None: read again in each process.
+    keep: Keep | None = field(default=None, compare=False, repr=False)
 
     def find(self, relative: str) -> Path | None:
         """The theme file ``relative`` (e.g. 'style.css'), confined to the theme folders."""
@@ -79,8 +83,12 @@ class Theme:
         for face in fonts.files:
             path = self.find(face.path) if face.family in fonts.families else None
             if path is not None:
-                found |= characters_of(path)
+                found |= self.drawn_by(path)
         return frozenset(found)
+
+    def drawn_by(self, path: Path) -> frozenset[int]:
+        """The code points the theme's font file at ``path`` draws."""
+        return characters_of(path, self.keep)
 
     def undrawable(self, text: str) -> list[str]:
         """The characters of ``text`` that no face of the theme draws, in order of first

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.files import display_path, read_regular
+from briefkit.theme import coverage
+from briefkit.theme.coverage import Keep
 
 #: Largest theme.toml, template or font file read
 MAX_THEME_FILE = 20 * 1024 * 1024
@@ -29,16 +31,35 @@ def needs_a_glyph(ch: str) -> bool:
     return not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
 
 
-def characters_of(path: Path) -> frozenset[int]:
+def characters_of(path: Path, keep: Keep | None = None) -> frozenset[int]:
     """The code points the font file at ``path`` maps to glyphs (the file was checked to
-    be a font when the theme was loaded)."""
-    return _characters(path, *stamp(path))
+    be a font when the theme was loaded).  With ``keep`` (the exporters' cache), the
+    table is kept between processes, under the digest of the file's bytes
+    (:mod:`briefkit.theme.coverage`)."""
+    size, modified = stamp(path)
+    found = _known.get((path, size, modified))
+    if found is None:
+        if keep is None:
+            found = _characters(path, size, modified)
+        else:
+            table = keep(coverage.table_key(digest_of(path)),
+                         lambda: coverage.encode(_characters(path, size, modified)),
+                         coverage.is_table)
+            found = coverage.decode(table)
+        if len(_known) >= 256:
+            _known.clear()
+        _known[(path, size, modified)] = found
+    return found
 
 
 def digest_of(path: Path) -> str:
     """The SHA-256 of a theme file's bytes, in hex: what is derived from it is kept under
     this name."""
     return _digest(path, *stamp(path))
+
+
+#: The faces' code points this process knows, by file, size and time.
+_known: dict[tuple[Path, int, int], frozenset[int]] = {}
 
 
 # both cached while the file's size and time stay the same
