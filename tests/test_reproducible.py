@@ -121,16 +121,18 @@ def test_images_are_stored_and_the_rest_deflated(two_rooms: tuple[bool, Path, Pa
     e-books store their images (the e-book's mimetype too, first, as EPUB requires) and
     deflate the rest, text and embedded fonts."""
     _, first, _ = two_rooms
+    pictures = 0
     for path in sorted(p for p in (first / "dist").iterdir() if p.suffix in (".docx", ".epub")):
         with zipfile.ZipFile(path) as archive:
             assert archive.testzip() is None, path.name
             infos = archive.infolist()
             methods = {i.filename: i.compress_type for i in infos}
             images = [n for n in methods if n.endswith((".png", ".jpg", ".jpeg", ".gif"))]
-            assert images, path.name
-            assert {methods[n] for n in images} == {zipfile.ZIP_STORED}, path.name
+            pictures += len(images)
+            assert {methods[n] for n in images} <= {zipfile.ZIP_STORED}, path.name
             rest = [n for n in methods if n not in images and n != "mimetype"]
             assert {methods[n] for n in rest} == {zipfile.ZIP_DEFLATED}, path.name
             if path.suffix == ".epub":
                 assert infos[0].filename == "mimetype"
                 assert infos[0].compress_type == zipfile.ZIP_STORED and not infos[0].extra
+    assert pictures >= 6  # the English sample's picture and every e-book's cover
