@@ -8,21 +8,26 @@ import io
 import json
 import posixpath
 import re
+import shutil
 import uuid
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 from support.commands import run_briefkit
-from support.newsrooms import ENGLISH, FRENCH, ROOT, fixture, sample
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
+from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
+from briefkit.load import load
 from briefkit.model import Briefing, Paragraph, Section
-from briefkit.theme import Theme
+from briefkit.theme import Theme, load_theme
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -32,6 +37,9 @@ NS = {
     "ncx": "http://www.daisy.org/z3986/2005/ncx/",
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
 }
+if TYPE_CHECKING:
+    from PIL import Image
+
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # C1 only: EPUBCheck is a short run, and the full JIT doubles its CPU time
 FAST_JAVA = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -404,6 +412,66 @@ def test_covers_differ_by_briefing(books: dict[str, Book]) -> None:
     assert len({cover(books[n]) for n in ("french", "english", "rtl-arabic", "hebrew")}) == 4
 
 
+def special_characters() -> BriefingFile:
+    """The look briefing with a title that reads like code, emoji, Greek, Hebrew and long
+    web addresses in its text."""
+    return load(FIXTURES / "look" / "special-characters.json", FIXTURES)
+
+
+def retitled(item: BriefingFile, title: str) -> BriefingFile:
+    return dataclasses.replace(item, briefing=item.briefing.model_copy(update={"title": title}))
+
+
+def cover_of(book: Book) -> Image.Image:
+    from PIL import Image as Picture
+
+    (item,) = [i for i in book.manifest.values()
+               if "cover-image" in (i.get("properties") or "").split()]
+    return Picture.open(io.BytesIO(book.zip.read(book.path(item.get("href"))))).convert("RGB")
+
+
+def test_cover_text_stays_inside_the_margins(settings: Settings) -> None:
+    address = "https://example.org/" + "a-very-long-path/" * 8 + "end"
+    covers = [special_characters(), fixture("rtl-arabic"),
+              retitled(sample(ENGLISH), f"Read {address} before the night buses start"),
+              retitled(fixture("rtl-arabic"), "انقطاع" * 12)]  # a word wider than a line
+    for name in ("default", "wire"):
+        context = Context(settings, load_theme(name, ROOT))
+        for item in covers:
+            picture = cover_of(Book(EpubExporter().export(item, context)))
+            width, height = picture.size
+            ground = picture.getpixel((0, 0))
+            band = round(width * 0.09)  # the margin: 110 px of 1200
+            for box in ((0, 0, band, height), (width - band, 0, width, height)):
+                colours = picture.crop(box).getcolors(maxcolors=1 << 16)
+                assert colours == [(band * height, ground)], (name, item.briefing.title, box)
+
+
+def test_cover_carries_the_dateline_of_the_book(context: Context,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    drawn: list[str] = []
+    draw = ImageDraw.ImageDraw.text
+
+    def text(self: ImageDraw.ImageDraw, xy: object, text: str, *args: object,
+             **options: object) -> None:
+        drawn.append(text)
+        draw(self, xy, text, *args, **options)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    for item in (special_characters(), fixture("rtl-arabic")):
+        drawn.clear()
+        book = Book(EpubExporter().export(item, context))
+        (dateline,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='dateline']", NS)
+        written = "".join("".join(dateline.itertext()).split())
+        # the title page's "4 March 2026, 09:00", not "Wednesday, March 4, 2026"; Arabic
+        # in Arabic-Indic digits as in its dateline
+        assert written in "".join("".join(drawn).split()), (written, drawn)
+        if item.briefing.language == "ar":
+            assert not any(ch.isascii() and ch.isdigit() for ch in "".join(drawn)), drawn
+
+
 def test_a_title_the_theme_cannot_draw_gets_no_cover_of_empty_boxes(context: Context) -> None:
     item = sample(ENGLISH)
     item = dataclasses.replace(item, briefing=item.briefing.model_copy(
@@ -505,6 +573,52 @@ def test_standfirst_keeps_its_bold_visible(books: dict[str, Book]) -> None:
     assert [words(s.text) for s in standfirst.iterfind("x:strong", NS)] == ["night bus network"]
 
 
+FONT_TYPES = ("font/ttf", "font/otf")
+
+
+@pytest.mark.parametrize("theme_name", ["default", "wire"])
+def test_the_theme_faces_travel_with_the_book(theme_name: str, settings: Settings) -> None:
+    theme = load_theme(theme_name, ROOT)
+    book = Book(EpubExporter().export(special_characters(), Context(settings, theme)))
+    (css_item,) = [i for i in book.manifest.values() if i.get("media-type") == "text/css"]
+    css_path = book.path(css_item.get("href"))
+    css = book.zip.read(css_path).decode()
+    in_manifest = {book.path(i.get("href")): i.get("media-type")
+                   for i in book.manifest.values() if i.get("media-type") in FONT_TYPES}
+    rules = re.findall(r"@font-face\s*\{([^}]*)\}", css)
+    assert rules, "no @font-face in the book's stylesheet"
+    faces: dict[tuple[str, int, str], set[int]] = {}
+    for rule in rules:
+        family = re.search(r'font-family:\s*"([^"]+)"', rule).group(1)
+        path = book.path(re.search(r'url\("([^"]+)"\)', rule).group(1),
+                         posixpath.dirname(css_path))
+        weight = int(re.search(r"font-weight:\s*(\d+)", rule).group(1))
+        style = re.search(r"font-style:\s*(\w+)", rule).group(1)
+        font = TTFont(io.BytesIO(book.zip.read(path)))
+        kind = "font/otf" if "CFF " in font else "font/ttf"
+        assert in_manifest[path] == kind  # declared in the package, as what it is
+        assert font["name"].getBestFamilyName() == family
+        assert font["OS/2"].usWeightClass == weight
+        assert bool(font["OS/2"].fsSelection & 1) == (style == "italic")
+        faces[(family, weight, style)] = set(font.getBestCmap())
+    assert set(in_manifest) == {book.path(u, posixpath.dirname(css_path))
+                                for u in re.findall(r'url\("([^"]+)"\)', css)}
+    # every letter of the book the theme's faces draw is in the book's faces
+    shown = {ord(ch) for path in book.documents() for ch in book.text(path)
+             if not ch.isspace() and ch not in "\u200d\ufe0f"}
+    fonts = theme.settings.fonts
+    for family in (fonts.body, fonts.headings):
+        assert (family, 400, "normal") in faces and (family, 700, "normal") in faces
+        regular = TTFont(str(theme.find(next(
+            f.path for f in fonts.files if f.family == family and f.weight == 400
+            and f.style == "normal"))))
+        assert shown & set(regular.getBestCmap()) <= faces[(family, 400, "normal")]
+    assert ord("🚰") in faces[("Noto Emoji", 400, "normal")]
+    assert ord("ש") in faces[("Noto Sans Hebrew", 400, "normal")]
+    # subsets, not the theme's files (some of them alone are over 700 KB)
+    assert sum(book.zip.getinfo(p).compress_size for p in in_manifest) < 300_000
+
+
 def test_an_unknown_variable_in_the_theme_is_a_theme_error(tmp_path: Path, context: Context,
                                                           theme: Theme) -> None:
     (tmp_path / "epub.css").write_text("h1 { color: var(--nope); }\n", "utf-8")
@@ -567,3 +681,18 @@ def test_epubcheck_on_jpeg_and_gif_images(tmp_path: Path, context: Context,
     path = tmp_path / "images.epub"
     path.write_bytes(book.data)
     assert epubcheck(path, monkeypatch) == CLEAN
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+@pytest.mark.parametrize("theme_name", ["default", "wire"])
+def test_long_addresses_and_words_stay_on_a_phone_page(theme_name: str, settings: Settings,
+                                                       tmp_path: Path) -> None:
+    from exporters.test_site import page_width
+
+    book = Book(EpubExporter().export(special_characters(),
+                                      Context(settings, load_theme(theme_name, ROOT))))
+    book.zip.extractall(tmp_path)
+    for path in book.spine():
+        scroll, inner = page_width(tmp_path / path, 390)
+        assert scroll <= inner, f"{path} is {scroll} px wide in a 390 px e-reader"

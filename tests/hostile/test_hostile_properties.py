@@ -50,8 +50,10 @@ from briefkit.load import load
 from briefkit.theme import Theme
 
 PROFILE = hypothesis_settings.default
-#: the PDF takes a second or more per briefing: a quarter of the examples
-HEAVY = {"application/pdf": max(4, PROFILE.max_examples // 4)}
+#: the PDF takes a second or more per briefing, and so does an e-book with random text in
+#: every script (its font subsets are made for its characters): a quarter of the examples
+HEAVY = {"application/pdf": max(4, PROFILE.max_examples // 4),
+         "application/epub+zip": max(4, PROFILE.max_examples // 4)}
 INJECTED_ELEMENTS = {"script", "iframe", "object", "embed", "form"}
 INJECTED_ATTRIBUTES = {"onerror", "onload", "onclick"}
 FAST_JAVA = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"

@@ -4,8 +4,8 @@ has no API for.
 ``document`` (the exporter: page, header and footer, the briefing's parts in order),
 ``blocks`` (each block type as paragraphs, lists and tables), ``styles`` (the theme
 as Word styles), ``fonts`` (the theme's faces subset and embedded, as ECMA-376 says),
-``numbering`` (lists that restart) and ``ooxml`` (WordprocessingML elements in the
-schema's order).
+``faces`` (which face sets each stretch of text), ``numbering`` (lists that restart)
+and ``ooxml`` (WordprocessingML elements in the schema's order).
 """
 
 from briefkit.exporters.docx.document import DocxExporter, word_language

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph as WordParagraph
     from docx.text.run import Run
 
+    from briefkit.exporters.docx.faces import TextFaces
+
 # Pictures are sized as if their pixels were at screen resolution, never beyond the text
 # width, and never taller than this share of the text height.
 PIXELS_PER_INCH = 96
@@ -77,7 +79,7 @@ class WordBody:
 
     def __init__(self, document: Document, item: BriefingFile, style_ids: dict[str, str], *,
                  bullets: int, number_definition: int, text_width: Length,
-                 text_height: Length) -> None:
+                 text_height: Length, faces: TextFaces | None = None) -> None:
         self.document = document
         self.item = item
         self.language = item.briefing.language
@@ -86,6 +88,7 @@ class WordBody:
         self.bullets = bullets  # numId of every bulleted list
         self.number_definition = number_definition  # each ordered list restarts from it
         self.text_width, self.text_height = text_width, text_height
+        self.faces = faces  # which theme face sets a stretch the style's faces lack
         body = document.element.body
         # the section properties close the body: found once, everything goes before them
         self._end: BaseOxmlElement = body.sectPr
@@ -144,9 +147,11 @@ class WordBody:
         for node in nodes:
             if isinstance(node, inline.Text):
                 text = next(texts)
-                made.append(ooxml.add_run(
-                    container, paragraph, text, style=style_id, bold=bold, italic=italic,
-                    rtl=self.rtl and _RTL_TEXT.search(text) is not None))
+                rtl = self.rtl and _RTL_TEXT.search(text) is not None
+                pieces = self.faces.pieces(text) if self.faces else []
+                for font, piece in pieces or [(None, text)]:
+                    made.append(ooxml.add_run(container, paragraph, piece, style=style_id,
+                                              bold=bold, italic=italic, rtl=rtl, font=font))
             elif isinstance(node, inline.Emphasis):
                 made += self.runs(paragraph, container, node.children, bold=bold, italic=True,
                                   style=style, texts=texts)
@@ -224,6 +229,8 @@ class WordBody:
         shape = figure[0].add_run().add_picture(io.BytesIO(data), width=Emu(width),
                                                 height=Emu(height))
         ooxml.set_alt_text(shape, typeset(block.alt, self.language))
+        ooxml.set_flush(shape)
+        ooxml.set_single_spacing(ooxml.properties(figure[0]._p, "w:pPr"))
         if block.caption:
             figure.append(self.markup_paragraph(block.caption, "Caption"))
         if block.credit:

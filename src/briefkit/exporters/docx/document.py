@@ -27,6 +27,7 @@ from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.docx.blocks import WordBody
+from briefkit.exporters.docx.faces import TextFaces
 from briefkit.exporters.docx.styles import WordStyles
 from briefkit.render.dates import conventions_of, dateline, locale_of
 from briefkit.render.labels import labels_for
@@ -132,7 +133,8 @@ class _WordBriefing:
         styles.make()
         self.body = WordBody(self.document, self.item, styles.ids(), bullets=styles.bullets,
                              number_definition=styles.number_definition,
-                             text_width=self.text_width, text_height=self.text_height)
+                             text_width=self.text_width, text_height=self.text_height,
+                             faces=None if self.reference else TextFaces(self.theme))
         self._header_and_footer()
         self._front()
         for section in self.briefing.sections:

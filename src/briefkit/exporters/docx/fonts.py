@@ -40,7 +40,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from briefkit.errors import ThemeError
 from briefkit.exporters.docx.ooxml import prefixed
-from briefkit.theme import FontFile, Theme, characters_of, digest_of
+from briefkit.theme import FontFile, Theme, characters_of, digest_of, needs_a_glyph
 
 #: Word's four faces of a family, in fontTable.xml's order
 SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
@@ -89,19 +89,21 @@ def families_needed(theme: Theme, text: str) -> list[str]:
     chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
     covered: set[int] = set()
     for family in chosen:
-        covered |= _family_characters(theme, family)
-    wanted = {ord(ch) for ch in text if not ch.isspace()}
+        covered |= family_characters(theme, family)
+    # not a joiner or a variation selector: a shaper takes those from any face
+    wanted = {ord(ch) for ch in text if needs_a_glyph(ch)}
     for family in fonts.fallback:
         if family in chosen:
             continue
-        own = _family_characters(theme, family)
+        own = family_characters(theme, family)
         if (wanted - covered) & own:
             chosen.append(family)
             covered |= own
     return chosen
 
 
-def _family_characters(theme: Theme, family: str) -> frozenset[int]:
+def family_characters(theme: Theme, family: str) -> frozenset[int]:
+    """The characters the faces of ``family`` hold between them."""
     found: set[int] = set()
     for face in theme.settings.fonts.files:
         path = theme.find(face.path) if face.family == family else None

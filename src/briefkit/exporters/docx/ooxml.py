@@ -10,6 +10,7 @@ orders it, so Word opens the file without "repairing" it.
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from docx.document import Document
@@ -51,6 +52,7 @@ _SECTPR = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnoteP
 _RANK = {parent: {tag: rank for rank, tag in enumerate(order)} for parent, order in (
     ("w:pPr", _PPR), ("w:rPr", _RPR), ("w:tblPr", _TBLPR), ("w:sectPr", _SECTPR))}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_TAB_AFTER_WORD = re.compile(r"(?<=\S)\t")
 _BORDER_SIDES = ("top", "left", "bottom", "right", "between", "bar")
 
 
@@ -112,11 +114,31 @@ def set_fonts(rpr: BaseOxmlElement, latin: str, complex_script: str | None = Non
     put(rpr, fonts)
 
 
-def set_size(rpr: BaseOxmlElement, points: float) -> None:
-    """Font size of a w:rPr, for Latin and complex-script text alike."""
-    half_points = str(round(points * 2))
-    put(rpr, element("w:sz", val=half_points))
-    put(rpr, element("w:szCs", val=half_points))
+def set_size(rpr: BaseOxmlElement, points: float, complex_points: float | None = None) -> None:
+    """Font size of a w:rPr: ``points`` for Latin text, ``complex_points`` (else the same)
+    for complex scripts (Arabic, Hebrew ...)."""
+    put(rpr, element("w:sz", val=str(round(points * 2))))
+    put(rpr, element("w:szCs", val=str(round((complex_points or points) * 2))))
+
+
+def set_line_pitch(ppr: BaseOxmlElement, points: float) -> None:
+    """Baselines of a paragraph (or paragraph style) exactly ``points`` apart, whatever
+    the face's own line height; space before and after stay as they are."""
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = put(ppr, element("w:spacing"))
+    spacing.set(qn("w:line"), str(round(points * 20)))
+    spacing.set(qn("w:lineRule"), "exact")
+
+
+def set_single_spacing(ppr: BaseOxmlElement) -> None:
+    """Lines of a paragraph as tall as what they hold: a picture in a paragraph whose
+    lines are an exact pitch apart would show as a strip that tall."""
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = put(ppr, element("w:spacing"))
+    spacing.set(qn("w:line"), "240")
+    spacing.set(qn("w:lineRule"), "auto")
 
 
 def _defaults(document: Document, tag: str) -> BaseOxmlElement:
@@ -137,19 +159,24 @@ def _defaults(document: Document, tag: str) -> BaseOxmlElement:
 
 
 def set_text_defaults(document: Document, *, font: str, complex_font: str | None,
-                      size: float, colour: str, after: float, line: float) -> None:
-    """The style defaults every style inherits: fonts, size and colour ('RRGGBB'), space
-    after a paragraph (points), line spacing (a multiple) and widow control."""
+                      size: float, colour: str, after: float, line: float,
+                      pitch: float | None = None, complex_size: float | None = None) -> None:
+    """The style defaults every style inherits: fonts, size (``complex_size`` for complex
+    scripts, else the same) and colour ('RRGGBB'), space after a paragraph (points),
+    line spacing (a multiple of the face's line height, or with ``pitch`` baselines
+    exactly that many points apart) and widow control."""
     rpr = _defaults(document, "w:rPr")
     set_fonts(rpr, font, complex_font)
     put(rpr, element("w:color", val=colour))
-    set_size(rpr, size)
+    set_size(rpr, size, complex_size)
     ppr = _defaults(document, "w:pPr")
     # never a paragraph's first or last line alone on a page
     put(ppr, element("w:widowControl"))
     put(ppr, element(
         "w:spacing", before="0", after=str(round(after * 20)), line=str(round(line * 240)),
         lineRule="auto"))
+    if pitch is not None:
+        set_line_pitch(ppr, pitch)
 
 
 def set_language_defaults(document: Document, language: str, *, rtl: bool) -> None:
@@ -225,16 +252,22 @@ def add_hyperlink(paragraph: Paragraph, url: str,
 
 def add_run(container: BaseOxmlElement, paragraph: Paragraph, text: str = "", *,
             style: str | None = None, bold: bool = False, italic: bool = False,
-            rtl: bool = False) -> Run:
+            rtl: bool = False, font: str | None = None) -> Run:
     """A new run of ``text`` at the end of ``container`` (a paragraph's w:p or a
-    w:hyperlink): character style id ``style``, bold, italic, and right-to-left, which
-    makes Word shape it with the complex-script font (and read w:bCs / w:iCs)."""
+    w:hyperlink): character style id ``style``, bold, italic, right-to-left, which
+    makes Word shape it with the complex-script font (and read w:bCs / w:iCs), and in
+    ``font`` whatever the script (else the style's fonts)."""
     # SubElement keeps python-docx's element classes and is much faster than OxmlElement
     r = etree.SubElement(container, qn("w:r"))
-    if style or bold or italic or rtl:
+    if style or bold or italic or rtl or font:
         rpr = etree.SubElement(r, qn("w:rPr"))
         if style:
             etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), style)
+        if font:
+            # every slot: Word picks one by the characters' ranges, LibreOffice by script
+            fonts = etree.SubElement(rpr, qn("w:rFonts"))
+            for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+                fonts.set(qn(f"w:{slot}"), font)
         flags = (("w:b", bold), ("w:bCs", bold and rtl), ("w:i", italic),
                  ("w:iCs", italic and rtl), ("w:rtl", rtl))
         for tag, wanted in flags:
@@ -242,6 +275,9 @@ def add_run(container: BaseOxmlElement, paragraph: Paragraph, text: str = "", *,
                 etree.SubElement(rpr, qn(tag))
     run = Run(r, paragraph)
     if any(ch in text for ch in "\t\n\r"):
+        # a tab after a word ends at the next tab stop, which may be a hair away: a space
+        # first keeps the words apart on the page and in its text
+        text = _TAB_AFTER_WORD.sub(" \t", text)
         run.text = text  # python-docx turns tabs and line breaks into w:tab and w:br
     elif text:
         t = etree.SubElement(r, qn("w:t"))
@@ -277,6 +313,18 @@ def set_alt_text(picture: InlineShape, text: str) -> None:
     picture._inline.docPr.set("descr", text)
 
 
+def set_flush(picture: InlineShape) -> None:
+    """No room around a picture set in the line: a picture as wide as the text then
+    ends at the right margin.  Without the distances LibreOffice adds 0.32 cm on each
+    side (Word's default for pictures in front of text)."""
+    inline = picture._inline
+    for side in ("distT", "distB", "distL", "distR"):
+        inline.set(side, "0")
+    if inline.find(qn("wp:effectExtent")) is None:
+        effect = OxmlElement("wp:effectExtent", attrs={"l": "0", "t": "0", "r": "0", "b": "0"})
+        inline.extent.addnext(effect)
+
+
 def repeat_header_row(row: _Row) -> None:
     """Repeat ``row`` at the top of every page the table runs onto."""
     trpr = row._tr.get_or_add_trPr()
@@ -290,16 +338,21 @@ def repeat_header_row(row: _Row) -> None:
 
 
 def add_table_style(document: Document, name: str, *, text: str, rule: str, font: str,
-                    size: float) -> None:
+                    size: float, complex_size: float | None = None,
+                    pitch: float | None = None) -> None:
     """A table style: rules between rows in ``rule``, a bold header row over a rule in
-    ``text`` (colours as 'RRGGBB'), cells in ``font`` at ``size`` points."""
+    ``text`` (colours as 'RRGGBB'), cells in ``font`` at ``size`` points
+    (``complex_size`` for complex scripts), lines ``pitch`` points apart (else single)."""
     style_id = "".join(ch for ch in name if ch.isalnum())
     half_points = str(round(size * 2))
+    complex_half_points = str(round((complex_size or size) * 2))
+    line = f'w:line="{round(pitch * 20)}" w:lineRule="exact"' if pitch else (
+        'w:line="240" w:lineRule="auto"')
     style = parse_xml(
         f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="{style_id}">'
         '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        f'<w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
+        f'<w:pPr><w:spacing w:before="0" w:after="0" {line}/></w:pPr>'
+        f'<w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{complex_half_points}"/></w:rPr>'
         '<w:tblPr><w:tblBorders>'
         f'<w:top w:val="single" w:sz="4" w:space="0" w:color="{rule}"/>'
         f'<w:bottom w:val="single" w:sz="4" w:space="0" w:color="{rule}"/>'

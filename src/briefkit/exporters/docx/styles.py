@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 
 TABLE_STYLE = "Briefing Table"
+#: Line pitch as a multiple of the type size, as the printed page sets it (print.css and
+#: style.css): an exact pitch, because "auto" multiplies each face's own line height, and
+#: Charis SIL's tall one made "1.15" nearly double spacing (19.7 pt for 10.5 pt type).
+LEADING = 1.48
+#: Scripts the printed page and the web set larger than Latin at the same size, with more
+#: room between lines (style.css ``html:lang(ar)``): by language, the factor for
+#: complex-script text (``w:szCs``) and for the line pitch.
+SCRIPT_SIZES = {"ar": (1.15, 1.65 / LEADING)}
 
 
 class WordStyles:
@@ -38,6 +46,9 @@ class WordStyles:
         self.number_definition = 0
         self._themed: set[str] = set()  # styles given the theme's look
         self._by_name: dict[str, BaseStyle] = {}
+        # complex-script text (Arabic) larger than Latin at the same size, lines further apart
+        self.script_size, self.script_leading = SCRIPT_SIZES.get(
+            language.split("-", maxsplit=1)[0].lower(), (1.0, 1.0))
 
     def ids(self) -> dict[str, str]:
         """Style ids by name, looked up once: python-docx searches every style each time."""
@@ -56,7 +67,8 @@ class WordStyles:
         if not self.reference:
             ooxml.set_text_defaults(self.document, font=fonts.body, complex_font=complex_font,
                                      size=size, colour=colours.text[1:], after=size * 0.8,
-                                     line=1.15)
+                                     line=1.15, pitch=self.pitch(size, LEADING),
+                                     complex_size=size * self.script_size)
         ooxml.set_language_defaults(self.document, lang, rtl=self.rtl)
         ooxml.set_document_language(self.document, lang)
 
@@ -68,35 +80,35 @@ class WordStyles:
 
         self._paragraph_style("Normal", None)  # fonts and size: the style defaults
         title = self._paragraph_style("Title", "Normal", font=head, size=size * 2.2, bold=True,
-                                      colour=text, before=0, after=6, keep=True)
+                                      colour=text, before=0, after=6, keep=True, leading=1.1)
         if title is not None:
             ppr = ooxml.properties(title.element, "w:pPr")
             ppr.remove_all("w:pBdr", "w:contextualSpacing")
-            ooxml.put(ppr, ooxml.element("w:spacing", before="0", after="120", line="240",
-                                           lineRule="auto"))
             title.element.get_or_add_rPr().remove_all("w:spacing", "w:kern")
         subtitle = self._paragraph_style("Subtitle", "Normal", font=head, size=size * 1.25,
-                                         italic=False, colour=muted, after=8, keep=True)
+                                         italic=False, colour=muted, after=8, keep=True,
+                                         leading=1.3)
         if subtitle is not None:
             numbering.drop_numbering(ooxml.properties(subtitle.element, "w:pPr"))
             subtitle.element.get_or_add_rPr().remove_all("w:spacing")
         # larger, not bold: bold and emphasis inside the standfirst stay visible
         self._paragraph_style("Standfirst", "Normal", font=body, size=size * 1.2, bold=False,
-                              colour=text, before=6, after=10, keep=True)
+                              colour=text, before=6, after=10, keep=True, leading=1.42)
         byline = self._paragraph_style("Byline", "Normal", font=head, size=size * 0.85,
-                                       colour=muted, before=4, after=18)
+                                       colour=muted, before=4, after=18, leading=1.45)
         if byline is not None:
             ooxml.borders(ooxml.properties(byline.element, "w:pPr"), {"top": (rule, 6)},
                            space=6)
         for level, factor, before in ((1, 1.3, 20), (2, 1.1, 14)):
             heading = self._paragraph_style(f"Heading {level}", "Normal", font=head,
                                             size=size * factor, bold=True, colour=text,
-                                            before=before, after=6, keep=True)
+                                            before=before, after=6, keep=True, leading=1.25)
             if heading is not None and level == 1:
                 ooxml.borders(ooxml.properties(heading.element, "w:pPr"),
                                {"top": (accent, 18)}, space=6)
         quote = self._paragraph_style("Quote", "Normal", font=body, size=size * 1.1,
-                                      italic=not self.rtl, colour=text, before=6, after=8)
+                                      italic=not self.rtl, colour=text, before=6, after=8,
+                                      leading=1.4)
         if quote is not None:
             ppr = ooxml.properties(quote.element, "w:pPr")
             ooxml.borders(ppr, {start: (accent, 18)}, space=10)
@@ -104,17 +116,17 @@ class WordStyles:
             quote.paragraph_format.right_indent = Pt(14)
         # the attribution shares the quote's rule (same borders and indents: one box)
         self._paragraph_style("Attribution", "Quote", font=head, size=size * 0.85,
-                              italic=False, colour=muted, before=0, after=12)
+                              italic=False, colour=muted, before=0, after=12, leading=1.4)
         self._character_style("Hyperlink", colour=accent, underline=True)
         for name in ("List Bullet", "List Number"):
             self._paragraph_style(name, "Normal", after=3)
         self._paragraph_style("Caption", "Normal", font=head, size=size * 0.85, bold=False,
-                              colour=muted, before=4, after=2)
+                              colour=muted, before=4, after=2, leading=1.4)
         self._paragraph_style("Credit", "Normal", font=head, size=size * 0.75, colour=muted,
-                              after=12)
+                              after=12, leading=1.4)
         # the factbox: a shaded box; same borders on every paragraph make Word draw one box
         factbox = self._paragraph_style("Factbox", "Normal", font=body, size=size * 0.95,
-                                        colour=text, after=3)
+                                        colour=text, after=3, leading=1.45)
         if factbox is not None:
             ppr = ooxml.properties(factbox.element, "w:pPr")
             ooxml.shade(ppr, shade)
@@ -123,11 +135,11 @@ class WordStyles:
             factbox.paragraph_format.left_indent = Pt(10)
             factbox.paragraph_format.right_indent = Pt(10)
         self._paragraph_style("Factbox Title", "Factbox", font=head, size=size, bold=True,
-                              colour=text, after=4, keep=True)
+                              colour=text, after=4, keep=True, leading=1.3)
         # the timeline: one continuous accent rule down the side of dates and events
         timeline = (
             self._paragraph_style("Timeline Date", "Normal", font=head, size=size * 0.85,
-                                  bold=True, colour=accent, after=0, keep=True),
+                                  bold=True, colour=accent, after=0, keep=True, leading=1.3),
             self._paragraph_style("Timeline Event", "Normal", font=body, colour=text, after=6),
         )
         for style in timeline:
@@ -135,17 +147,18 @@ class WordStyles:
                 ooxml.borders(ooxml.properties(style.element, "w:pPr"),
                                {start: (accent, 12)}, space=8)
                 style.paragraph_format.left_indent = Pt(10)
-        self._paragraph_style("Source", "Normal", size=size * 0.9, after=3)
+        self._paragraph_style("Source", "Normal", size=size * 0.9, after=3, leading=1.4)
         for name in ("Header", "Footer"):
             hf = self._paragraph_style(name, "Normal", font=head, size=size * 0.75,
-                                       colour=muted, after=0)
+                                       colour=muted, after=0, leading=1.2)
             if hf is not None:
                 hf.paragraph_format.tab_stops.clear_all()
                 hf.paragraph_format.tab_stops.add_tab_stop(self.text_width,
                                                            WD_TAB_ALIGNMENT.RIGHT)
         if self._style_missing(TABLE_STYLE):
             ooxml.add_table_style(self.document, TABLE_STYLE, text=text, rule=rule, font=head,
-                                   size=size * 0.9)
+                                  size=size * 0.9, complex_size=size * 0.9 * self.script_size,
+                                  pitch=self.pitch(size * 0.9, 1.35))
         # list numbering: real Word lists, the styles point at them so a new item typed by
         # a partner gets a bullet or a number too
         self.bullet_definition = numbering.add_list_definition(self.document, ordered=False,
@@ -168,6 +181,11 @@ class WordStyles:
         if self._restyled("Factbox Title"):
             ppr = ooxml.properties(self._by_name["Factbox Title"].element, "w:pPr")
             numbering.number_paragraph(ppr, 0)  # numId 0: no bullet on the title
+
+    def pitch(self, size: float, leading: float) -> float:
+        """Points from one baseline to the next for type of ``size`` points set
+        ``leading`` times its size apart (more for a script set larger)."""
+        return size * leading * self.script_size * self.script_leading
 
     def _restyled(self, name: str) -> bool:
         return name in self._themed
@@ -205,8 +223,13 @@ class WordStyles:
                          size: float | None = None, bold: bool | None = None,
                          italic: bool | None = None, colour: str | None = None,
                          before: float | None = None, after: float | None = None,
-                         keep: bool | None = None) -> ParagraphStyle | None:
+                         keep: bool | None = None,
+                         leading: float = LEADING) -> ParagraphStyle | None:
+        """Paragraph style ``name`` in the theme's look; with a ``size``, its lines
+        ``leading`` times the size apart."""
         from docx.shared import Pt, RGBColor
+
+        from briefkit.exporters.docx import ooxml
 
         style = cast("ParagraphStyle | None", self._style(name, "paragraph", base))
         if style is None:
@@ -214,6 +237,9 @@ class WordStyles:
         self._character_look(style, font=font, size=size, bold=bold, italic=italic)
         if colour is not None:
             style.font.color.rgb = RGBColor.from_string(colour)
+        if size is not None:
+            ooxml.set_line_pitch(ooxml.properties(style.element, "w:pPr"),
+                                 self.pitch(size, leading))
         fmt = style.paragraph_format
         if before is not None:
             fmt.space_before = Pt(before)
@@ -245,7 +271,7 @@ class WordStyles:
             fallback = self.look.fonts.fallback
             ooxml.set_fonts(rpr, font, fallback[0] if fallback else None)
         if size is not None:
-            ooxml.set_size(rpr, size)
+            ooxml.set_size(rpr, size, size * self.script_size)
         if bold is not None:
             style.font.bold = bold
             rpr.remove_all("w:bCs")

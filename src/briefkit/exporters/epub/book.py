@@ -37,10 +37,12 @@ from briefkit import inline
 from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ExporterError, ThemeError
 from briefkit.exporters.base import Context, Exporter
+from briefkit.exporters.epub_fonts import book_fonts, font_faces
 from briefkit.exporters.html import HTMLExporter
 from briefkit.links import IMAGE_EXTENSIONS
 from briefkit.model import Briefing, Section
 from briefkit.render import html
+from briefkit.render.dates import conventions_of
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 from briefkit.reproducible import normalise_zip
@@ -216,7 +218,7 @@ class EpubExporter(Exporter):
         self._metadata(book, briefing, settings.publisher)
 
         masthead = theme.settings.brand.masthead or settings.publisher
-        picture = cover(briefing, theme, masthead)
+        picture = cover(briefing, theme, masthead, conventions_of(settings))
         if picture is not None:
             image = epub.EpubImage(uid="cover-image", file_name=COVER, media_type="image/png",
                                    content=picture)
@@ -240,8 +242,11 @@ class EpubExporter(Exporter):
             book.add_item(epub.EpubImage(uid=f"image-{number}", file_name=images[block.src],
                                          media_type=asset.media_type, content=asset.read()))
 
+        texts = [labels.contents]  # what the book shows, for the fonts it carries
+
         def document(uid: str, title: str, template: str, **extra: Any) -> epub.EpubHtml:
             body = html.render(template, item, theme, settings, images.__getitem__, **extra)
+            texts.append(body)
             page = epub.EpubHtml(uid=uid, file_name=f"{uid}.xhtml", title=title, lang=lang,
                                  direction=direction, content=body.encode("utf-8"))
             page.add_item(css)
@@ -279,6 +284,12 @@ class EpubExporter(Exporter):
             book.spine = [title_page, nav, *body]
         book.add_item(nav)
         book.add_item(epub.EpubNcx())
+        # the theme's faces travel with the book, subset to what it shows
+        fonts = book_fonts(theme, _shown("".join(texts)), lang, context.cache.get)
+        for number, font in enumerate(fonts, 1):
+            book.add_item(epub.EpubItem(uid=f"font-{number}", file_name=font.href,
+                                        media_type=font.media_type, content=font.data))
+        css.content = (font_faces(fonts, STYLESHEET) + stylesheet(theme)).encode("utf-8")
         return normalise_zip(self._write(book, briefing), briefing.modified)
 
     @staticmethod
@@ -345,6 +356,14 @@ class EpubExporter(Exporter):
             raise ExporterError(f"{briefing.id}: the EPUB has empty files: {', '.join(empty)}")
         return data
 
+
+
+def _shown(markup: str) -> str:
+    """The characters of rendered documents (tags left out, their text and entities
+    kept): a few more than a reader sees (the head's title, attribute values) is fine."""
+    import html as entities
+
+    return entities.unescape(re.sub(r"<[^>]*>", " ", markup))
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,11 @@
 """The e-book's cover, drawn from the theme at export time (``images/cover.png``).
 
 E-reader libraries show a book by its cover image: the masthead over an
-accent rule, the title large, the subtitle, and the date at the foot, in the
-theme's colours and fonts.  Text is laid out with Pillow through libraqm
+accent rule, the title large, the subtitle, and the dateline at the foot (as
+every format writes it: :func:`briefkit.render.dates.dateline`), in the
+theme's colours and fonts.  Every text stays inside the margins: a long title
+is set smaller, and a word too long for a line at the smallest size is broken
+(after a slash or a hyphen where it has one).  Text is laid out with Pillow through libraqm
 (HarfBuzz shaping, FriBiDi ordering), so Arabic letters join and
 right-to-left briefings are set from the right.  Each text takes the first
 of the theme's families (headings, body, fallbacks) that has all its
@@ -14,12 +17,14 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefkit.datelines import Convention
 from briefkit.model import Briefing
-from briefkit.render.dates import long_date
+from briefkit.render.dates import dateline
 from briefkit.render.typography import tie_last_words, typeset
 from briefkit.theme import Theme, characters_of
 
@@ -31,6 +36,13 @@ if TYPE_CHECKING:
 WIDTH, HEIGHT = 1200, 1800
 MARGIN = 110
 MEDIA_TYPE = "image/png"
+#: A text too long for its lines is set smaller, down to half its size: the largest of
+#: these shares of it that sets every word whole in the lines it may take
+SHRINK = (1.0, 0.9, 0.8, 0.72, 0.64, 0.57, 0.5)
+TITLE_LINES = 7
+#: Where a word too long for a line breaks best: after these
+_BREAK_AFTER = "/-\u2010_.?&=>)"
+NBSP = "\u00a0"
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -52,11 +64,13 @@ def _needs_shaping(text: str) -> bool:
 
 
 class _Cover:
-    def __init__(self, briefing: Briefing, theme: Theme, masthead: str) -> None:
+    def __init__(self, briefing: Briefing, theme: Theme, masthead: str,
+                 conventions: Mapping[str, Convention] | None) -> None:
         from PIL import Image as Picture
         from PIL import ImageDraw
 
         self.briefing = briefing
+        self.conventions = conventions
         self.theme = theme
         self.masthead = masthead
         self.rtl = briefing.direction == "rtl"
@@ -102,15 +116,46 @@ class _Cover:
 
     def lines(self, text: str, faces: list[Path], size: int, width: int) -> list[str]:
         """``text`` broken into lines no wider than ``width`` (at spaces; a no-break space
-        holds its words together)."""
+        holds its words together, and a word wider than the line is broken)."""
         lines: list[str] = []
         for word in text.split(" "):
             trial = f"{lines[-1]} {word}" if lines else word
-            if lines and self.length(trial, faces, size) <= width:
+            if lines and self.extent(trial, faces, size) <= width:
                 lines[-1] = trial
             else:
-                lines.append(word)
+                lines.extend(self.broken(word, faces, size, width))
         return lines
+
+    def broken(self, word: str, faces: list[Path], size: int, width: int) -> list[str]:
+        """``word`` in pieces no wider than ``width``: the longest that fits, ending after
+        a slash, hyphen or the like where one does."""
+        pieces = []
+        while len(word) > 1 and self.extent(word, faces, size) > width:
+            fits = 1
+            while fits < len(word) and self.extent(word[:fits + 1], faces, size) <= width:
+                fits += 1
+            # words a no-break space ties part there first, then after a slash, a hyphen ...
+            spaces = [i for i in range(1, fits) if word[i] == NBSP]
+            if spaces:
+                pieces.append(word[:spaces[-1]])
+                word = word[spaces[-1] + 1:]
+                continue
+            breaks = [i + 1 for i in range(1, fits) if word[i] in _BREAK_AFTER]
+            cut = breaks[-1] if breaks and breaks[-1] > fits // 2 else fits
+            pieces.append(word[:cut])
+            word = word[cut:]
+        return [*pieces, word]
+
+    def extent(self, text: str, faces: list[Path], size: int) -> float:
+        """How wide ``text`` is on the cover: its advance, or its ink where a glyph
+        reaches further."""
+        start, end, x = 0.0, 0.0, 0.0
+        for face, run in self.runs(text, faces):
+            font = self.font(face, size)
+            left, _, right, _ = font.getbbox(run, anchor="ls", **self.layout())
+            start, end = min(start, x + left), max(end, x + right)
+            x += font.getlength(run, **self.layout())
+        return max(end, x) - start
 
     def length(self, text: str, faces: list[Path], size: int) -> float:
         return sum((self.font(face, size).getlength(run, **self.layout())
@@ -123,24 +168,43 @@ class _Cover:
             return {}
         return {"direction": "rtl" if self.rtl else "ltr", "language": self.briefing.language}
 
-    def write(self, text: str, top: float, size: int, colour: str, *, bold: bool,
-              families: tuple[str, ...] | None = None, leading: float = 1.2,
-              max_lines: int = 7) -> float:
-        """Set ``text`` from ``top``, from the side lines start; the next free ``top``.
+    def fit(self, text: str, sizes: tuple[int, ...], *, bold: bool,
+            families: tuple[str, ...] | None = None,
+            max_lines: int = 7) -> tuple[int, list[str], list[Path]]:
+        """The largest of ``sizes`` that sets ``text`` in at most ``max_lines`` lines
+        with every word whole, else the smallest: the size, the lines and the faces.
+        Lines past ``max_lines`` are cut, with an ellipsis."""
+        faces = self.faces(text, bold=bold, families=families)
+        room = WIDTH - 2 * MARGIN
+        for size in sizes:
+            lines = self.lines(text, faces, size, room)
+            whole = all(self.extent(word, faces, size) <= room
+                        for word in text.replace(NBSP, " ").split(" "))
+            if whole and len(lines) <= max_lines:
+                break
+        if len(lines) > max_lines:
+            lines = [*lines[:max_lines - 1], " ".join(lines[max_lines - 1:])]
+            while len(lines[-1]) > 1 and self.extent(lines[-1] + "\u2026", faces, size) > room:
+                lines[-1] = lines[-1][:-1]
+            lines[-1] = lines[-1].rstrip() + "\u2026"
+        return size, lines, faces
+
+    def draw_lines(self, lines: list[str], faces: list[Path], top: float, size: int,
+                   colour: str, leading: float = 1.2) -> float:
+        """Set ``lines`` from ``top``, from the side lines start; the next free ``top``.
 
         Runs in different faces follow each other from that side: the shaping engine
         orders the text inside a run, and a run holds a whole script's stretch."""
-        faces = self.faces(text, bold=bold, families=families)
-        room = WIDTH - 2 * MARGIN
-        lines = self.lines(text, faces, size, room)
-        if len(lines) > max_lines:
-            lines = [*lines[:max_lines - 1], " ".join(lines[max_lines - 1:])]
-            while len(lines[-1]) > 1 and self.length(lines[-1] + "\u2026", faces, size) > room:
-                lines[-1] = lines[-1][:-1]
-            lines[-1] = lines[-1].rstrip() + "\u2026"
         for line in lines:
             x = float(WIDTH - MARGIN if self.rtl else MARGIN)
-            for face, run in self.runs(line, faces):
+            runs = self.runs(line, faces)
+            if runs:
+                # a glyph reaching past its start (a swash, a "j") starts a hair further in
+                font = self.font(runs[0][0], size)
+                left, _, right, _ = font.getbbox(runs[0][1], anchor="ls", **self.layout())
+                advance = font.getlength(runs[0][1], **self.layout())
+                x += -max(0.0, right - advance) if self.rtl else max(0.0, -left)
+            for face, run in runs:
                 font = self.font(face, size)
                 # on a common baseline, about an ascent below the line's top
                 self.draw.text((x, top + size * 0.8), run, font=font, fill=_rgb(colour),
@@ -149,6 +213,16 @@ class _Cover:
                 x += -step if self.rtl else step
             top += size * leading
         return top
+
+    def write(self, text: str, top: float, size: int, colour: str, *, bold: bool,
+              families: tuple[str, ...] | None = None, leading: float = 1.2,
+              max_lines: int = 7) -> float:
+        """Set ``text`` from ``top`` at ``size``, smaller if a word would not fit a line;
+        the next free ``top``."""
+        sizes = tuple(round(size * share) for share in SHRINK)
+        size, lines, faces = self.fit(text, sizes, bold=bold, families=families,
+                                      max_lines=max_lines)
+        return self.draw_lines(lines, faces, top, size, colour, leading)
 
     def render(self) -> bytes:
         look, b = self.look, self.briefing
@@ -163,25 +237,29 @@ class _Cover:
         top += 12 + 110
         title = tie_last_words(typeset(b.title, b.language))
         size = 104 if len(title) < 60 else 84 if len(title) < 110 else 68
-        top = self.write(title, top, size, colours.text, bold=True, leading=1.18)
+        top = self.write(title, top, size, colours.text, bold=True, leading=1.18,
+                         max_lines=TITLE_LINES)
         if b.subtitle:
             top += 40
             self.write(tie_last_words(typeset(b.subtitle, b.language)), top, 50, colours.muted,
                        bold=False, families=(fonts.headings, fonts.body), max_lines=4)
-        # the date at the foot, over a thin rule
-        foot = HEIGHT - MARGIN - 52
+        # the dateline at the foot, over a thin rule: the one every format prints
+        size, lines, faces = self.fit(dateline(b, self.conventions), (44, 40, 36), bold=False,
+                                      max_lines=2)
+        foot = HEIGHT - MARGIN - 52 - (len(lines) - 1) * size * 1.2
         self.draw.rectangle((MARGIN, foot - 36, WIDTH - MARGIN, foot - 33),
                             fill=_rgb(colours.text))
-        self.write(long_date(b.published, b.language), foot, 44, colours.text, bold=False,
-                   max_lines=1)
+        self.draw_lines(lines, faces, foot, size, colours.text)
         out = io.BytesIO()
         self.image.save(out, "PNG", optimize=True)
         return out.getvalue()
 
 
-def cover(briefing: Briefing, theme: Theme, masthead: str) -> bytes | None:
-    """The cover as PNG bytes; None when it could not be set correctly (right-to-left or
-    complex-script text without libraqm)."""
+def cover(briefing: Briefing, theme: Theme, masthead: str,
+          conventions: Mapping[str, Convention] | None = None) -> bytes | None:
+    """The cover as PNG bytes, its dateline written by the newsroom's ``conventions``;
+    None when it could not be set correctly (right-to-left or complex-script text
+    without libraqm)."""
     from PIL import features
 
     # a cover line is one line of text: line breaks and tabs in a title become spaces
@@ -196,6 +274,6 @@ def cover(briefing: Briefing, theme: Theme, masthead: str) -> bytes | None:
                                        or any(_needs_shaping(t) for t in texts)):
         return None
     try:
-        return _Cover(briefing, theme, masthead).render()
+        return _Cover(briefing, theme, masthead, conventions).render()
     except (RuntimeError, OSError, ValueError):  # text the layout library cannot set
         return None
