@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.files import display_path, read_regular
-from briefkit.theme import coverage
+from briefkit.theme import coverage, sfnt
 from briefkit.theme.coverage import Keep
 
 #: Largest theme.toml, template or font file read
@@ -93,36 +92,15 @@ def stamp(path: Path) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-#: An sfnt font's header (TrueType, OpenType): version, numTables, then three search fields.
-_SFNT = struct.Struct(">4sH6x")
-#: One record of its table directory: tag, checksum, offset, length.
-_TABLE = struct.Struct(">4sIII")
-_SFNT_VERSIONS = (b"\x00\x01\x00\x00", b"OTTO", b"true")
-_HEAD_MAGIC = 0x5F0F3CF5
-
-
 def _sfnt_fault(data: bytes) -> bool | None:
     """Whether a TrueType or OpenType file lacks what makes it a font (None: another
-    kind of file, for fontTools to judge): its table directory read with ``struct``,
-    as importing fontTools costs more than checking a theme's dozen faces."""
-    if len(data) < _SFNT.size or data[:4] not in _SFNT_VERSIONS:
+    kind of file, for fontTools to judge), as its table directory says
+    (:mod:`briefkit.theme.sfnt`: importing fontTools costs more than checking a theme's
+    dozen faces)."""
+    found = sfnt.tables(data)
+    if found is None:
         return None
-    _, count = _SFNT.unpack_from(data)
-    if len(data) < _SFNT.size + count * _TABLE.size:
-        return True
-    tables = {}
-    for index in range(count):
-        tag, _, offset, length = _TABLE.unpack_from(data, _SFNT.size + index * _TABLE.size)
-        if offset + length > len(data):
-            return True
-        tables[tag] = (offset, length)
-    if not all(tag in tables for tag in (b"cmap", b"name", b"head")):
-        return True
-    offset, length = tables[b"head"]
-    if length < 16:
-        return True
-    magic: int = struct.unpack_from(">I", data, offset + 12)[0]
-    return magic != _HEAD_MAGIC
+    return not sfnt.is_whole(data, found, (b"cmap", b"name"))
 
 
 @lru_cache(maxsize=256)
@@ -144,6 +122,6 @@ def _fonttools_fault(data: bytes) -> bool:
             # the table directory and the small 'head' table: enough to tell a font from
             # anything else, without decoding its glyphs (twelve faces load in milliseconds)
             return not all(tag in font for tag in ("cmap", "name", "head")) \
-                or font["head"].magicNumber != _HEAD_MAGIC
+                or font["head"].magicNumber != sfnt.HEAD_MAGIC
     except Exception:  # noqa: BLE001
         return True
