@@ -69,7 +69,7 @@ def samples(runs: int, themes: list[str] | None) -> None:
         print(f"  {'briefing':<38} {'first':>8} {'warm median':>12} {'warm min':>9} {'pages':>6}")
         for name, item in items.items():
             t0 = time.perf_counter()
-            data = exporter.export(item, context)
+            data = exporter.export(item, context).data
             first = time.perf_counter() - t0
             warm = []
             for _ in range(runs):

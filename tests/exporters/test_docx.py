@@ -132,7 +132,8 @@ def test_every_block_has_its_style(every: Exported) -> None:
     (byline,) = every.by_style("Byline")
     assert "Ada Byron (editor), Li Wei, José Núñez" in byline
     # the dateline: publication time, and the update's date and time on another day
-    assert byline.endswith("\n4 March 2021, 09:15 · Updated 5 March 2021, 18:00")
+    assert byline.endswith("\n4\u00a0March\u00a02021, 09:15\u00a0GMT · Updated 5\u00a0March\u00a02021, "
+                           "18:00\u00a0GMT+1")
     assert every.by_style("List Bullet") == ["Unordered one", "Unordered two", "Unordered three"]
     assert every.by_style("List Number") == ["Ordered one", "Ordered two", "Ordered three"]
     assert every.by_style("Quote")[0].startswith("A quotation that runs long")
@@ -195,7 +196,7 @@ def test_page_size_and_margins_from_the_theme(every: Exported) -> None:
     section = every.document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     assert [round(m.mm) for m in (section.top_margin, section.right_margin,
-                                  section.bottom_margin, section.left_margin)] == [22, 20, 24, 20]
+                                  section.bottom_margin, section.left_margin)] == [22, 38, 24, 38]
 
 
 def test_links_are_hyperlinks_to_the_right_url(every: Exported) -> None:

@@ -393,7 +393,8 @@ def exported(exported_all: Path) -> Path:
 def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
                                             settings: Settings, theme: Theme) -> None:
     outputs = {briefing_id: {
-        f: OutputInfo(path.name, f, registry.get(f).media_type, path.stat().st_size)
+        f: OutputInfo(path.name, f, registry.get(f).media_type, path.stat().st_size,
+                          registry.get(f).shown_as())
         for f in ("html", "pdf", "epub", "docx")
         if (path := exported / registry.get(f).filename(briefing_id)).is_file()
     }}

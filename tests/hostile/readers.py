@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import lxml.html
 from lxml import etree
 
 
@@ -197,11 +198,20 @@ def read_xml_feed(data: bytes) -> Reading:
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     assert not parsed.bozo, f"feedparser: {parsed.get('bozo_exception')}"
     reading = Reading()
+
+    def shown(value: str, detail: dict[str, str] | None) -> str:
+        """A title as a reader shows it: HTML (Atom type="html", an escaped RSS title)
+        rendered to its text."""
+        if detail is not None and detail.get("type") == "text/html":
+            return str(lxml.html.fragment_fromstring(f"<div>{value}</div>").text_content())
+        return value
+
     if parsed.feed.get("title"):
-        reading.titles.append(parsed.feed.title)
+        reading.titles.append(shown(parsed.feed.title, parsed.feed.get("title_detail")))
     for entry in parsed.entries:
-        reading.titles.append(entry.get("title", ""))
-        reading.text.append(entry.get("title", ""))
+        title = shown(entry.get("title", ""), entry.get("title_detail"))
+        reading.titles.append(title)
+        reading.text.append(title)
         parts = [*entry.get("content", [])]
         if entry.get("summary_detail"):
             parts.append(entry.summary_detail)

@@ -96,6 +96,12 @@ def test_files_land_in_an_order_that_never_leaves_a_dead_link(
     pages = [n for name, n in order.items() if name.endswith(".html") and name != "index.html"]
     collections = [order[n] for n in ("feed.xml", "atom.xml", "feed.json", "index.html",
                                       "sitemap.xml")]
+    # the feeds and pages of topics and languages list briefings too: after them, with
+    # the collections
+    listings = [n for name, n in order.items() if "/" in name and name.rsplit("/", 1)[1] in
+                ("feed.xml", "atom.xml", "feed.json", "index.html")]
+    assert listings and min(listings) > max(order[f"{b}.html"] for b in (FRENCH, ENGLISH))
+    collections += listings
     assert max(linked) < min(pages)  # images and fonts before the pages that show them
     for briefing in (FRENCH, ENGLISH, "every-block", "rtl-arabic"):
         own = [order[f"{briefing}.{ext}"] for ext in ("pdf", "docx", "epub")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefkit import registry
 from briefkit.exporters.base import CollectionExporter, Context, Exported, Exporter, OutputInfo
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ Outputs = dict[str, dict[str, OutputInfo]]
 
 def made(briefing_id: str, **sizes: int) -> dict[str, OutputInfo]:
     """The files exported for a briefing, format -> OutputInfo, e.g. ``made(id, pdf=61_282)``."""
-    return {f: OutputInfo(f"{briefing_id}.{f}", f, MEDIA_TYPES[f], size)
+    return {f: OutputInfo(f"{briefing_id}.{f}", f, MEDIA_TYPES[f], size,
+                          registry.get(f).shown_as())
             for f, size in sizes.items()}
 
 

@@ -292,3 +292,36 @@ def feed_contents(data: bytes, kind: str) -> dict[str, str]:
         out[entry.link] = "\n".join(html_text(part.value) if part.type in HTML_TYPES
                                     else part.value for part in parts)
     return out
+
+
+# --- what a browser makes of a page ------------------------------------------------------
+
+
+def chromium_reads(page: Path, script: str, width: int = 1280, dark: bool = False) -> Any:
+    """What ``script`` (the body of a JavaScript function of the page's ``window`` and
+    ``document``, returning a JSON value) finds once headless Chromium has laid out
+    ``page`` (its fonts loaded) in a frame ``width`` pixels wide, with the reader's system
+    asking for a dark page or not."""
+    import shutil
+
+    harness = page.with_name(f"harness-{page.stem}-{width}.html")
+    harness.write_text(
+        f'<!DOCTYPE html><body style="margin:0"><iframe id="f" src="{page.name}" '
+        f'style="width:{width}px;height:900px;border:0"></iframe><script>'
+        "document.getElementById('f').onload = function () {"
+        " var w = this.contentWindow, d = this.contentDocument;"
+        " d.fonts.ready.then(function () {"
+        f"  var found = (function (window, document) {{ {script} }})(w, d);"
+        "  document.title = JSON.stringify(found); }); };</script>", "utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [shutil.which("chromium") or "chromium", "--headless", "--no-sandbox",
+             "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--allow-file-access-from-files",
+             f"--user-data-dir={profile}", "--window-size=1400,900",
+             "--virtual-time-budget=10000", *(["--force-dark-mode"] if dark else []),
+             "--dump-dom", harness.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120,
+        )
+    title = lxml_html.document_fromstring(done.stdout).findtext(".//title") or "null"
+    return json.loads(title)

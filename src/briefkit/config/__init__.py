@@ -13,6 +13,7 @@ from briefkit.config.settings import (
     DatelineSettings,
     EngineSettings,
     FeedSettings,
+    FrontPageSettings,
     PdfSettings,
     Settings,
     scheduler_address,
@@ -20,5 +21,5 @@ from briefkit.config.settings import (
 from briefkit.config.values import MAX_BASE_URL
 
 __all__ = ["MAX_BASE_URL", "PDF_VARIANTS", "CacheSettings", "DatelineSettings", "EngineSettings", "FeedSettings",
-           "PdfSettings", "PublishTarget", "Settings", "SmtpSettings", "load_settings",
+           "FrontPageSettings", "PdfSettings", "PublishTarget", "Settings", "SmtpSettings", "load_settings",
            "locate_setting", "scheduler_address"]

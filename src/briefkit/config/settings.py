@@ -31,6 +31,11 @@ class FeedSettings(SettingsTable):
     hubs: list[Annotated[Line, AfterValidator(hub_address)]] = Field(default_factory=list)
 
 
+class FrontPageSettings(SettingsTable):
+    #: briefings on each page of the front page, and of a topic's or a language's page
+    per_page: Annotated[int, Field(ge=1, le=10_000)] = 50
+
+
 class PdfSettings(SettingsTable):
     variant: Annotated[str, Field(pattern="^(" + "|".join(PDF_VARIANTS) + ")$")] = "pdf/ua-1"
 
@@ -171,6 +176,7 @@ class Settings(SettingsTable):
     source: Annotated[Line, AfterValidator(not_empty)] = "source"
     output: Annotated[Line, AfterValidator(not_empty)] = "dist"
     feed: FeedSettings = FeedSettings()
+    front_page: FrontPageSettings = FrontPageSettings()
     pdf: PdfSettings = PdfSettings()
     ninjs: NinjsSettings = NinjsSettings()
     engine: EngineSettings = EngineSettings()

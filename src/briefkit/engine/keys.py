@@ -12,14 +12,16 @@ key and the outputs listed in it, so it follows any change to any entry.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
-from briefkit import __version__
+from briefkit import __version__, registry
 from briefkit.config import Settings
 from briefkit.engine.sources import Source, digest
 from briefkit.engine.state import Record
+from briefkit.errors import ExporterError
 from briefkit.exporters.base import Exporter
 from briefkit.links import OutputInfo
 from briefkit.theme import Theme
@@ -120,5 +122,16 @@ def outputs_of(ids: set[str | None], records: Mapping[str, Record],
         if (record.briefing is not None and record.briefing in ids and not record.extra
                 and record.format not in left_out):
             by_id.setdefault(record.briefing, {})[record.format] = OutputInfo(
-                record.path, record.format, record.media_type, record.bytes)
+                record.path, record.format, record.media_type, record.bytes,
+                label_of(record.format))
     return by_id
+
+
+@functools.cache
+def label_of(format: str) -> str:
+    """A format's name for readers, as its exporter gives it ("" when it is no longer
+    installed: its name in capitals then)."""
+    try:
+        return registry.get(format).shown_as()
+    except ExporterError:
+        return ""

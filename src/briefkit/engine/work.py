@@ -224,6 +224,7 @@ class Workshop:
                 moment = item.briefing.modified
             data, files = ((result.data, dict(result.files)) if isinstance(result, Exported)
                            else (result, {}))
+            warnings = tuple(result.warnings) if isinstance(result, Exported) else ()
             if not isinstance(data, bytes) or not all(isinstance(v, bytes)
                                                       for v in files.values()):
                 raise TypeError(f"exporter '{job.format}' returned {type(data).__name__}, "
@@ -232,7 +233,7 @@ class Workshop:
                 data = normalise_zip(data, moment)
             used = tuple(sorted(cache.used)) if isinstance(cache, NamingCache) else ()
             return Made(data, exporter.media_type, files, time.perf_counter() - started,
-                        used)
+                        used, warnings)
         except BriefkitError as error:
             return Refused(error.message)
         except OSError as error:

@@ -77,6 +77,7 @@ class Writer:
                         tuple(name for name, _, _ in extras), cache=made.cached)
         self.state.add(record)
         self.report.written.append(record)
+        self.report.warnings.extend(f"{job.shown}: {job.format}: {w}" for w in made.warnings)
         self.tell.written(record)
         return None
 

@@ -1,15 +1,23 @@
 """The collection's feeds: RSS 2.0 (``feed.xml``) and Atom 1.0 (``atom.xml``)
 through feedgen, JSON Feed 1.1 (``feed.json``) written directly.
 
-Every feed carries the same entries (:mod:`briefkit.render.feed_entries`).
-Nothing in a feed depends on the time of the build: the channel's date is the
-newest briefing's last change, so a rebuild with no change gives the same bytes.
+Each format writes one feed per listing (:mod:`briefkit.render.listings`): the
+whole collection, each topic under ``tags/<topic>/`` and each language under
+``<language>/``, and, for what falls out of a feed's newest ``[feed] max_entries``,
+archived feeds (RFC 5005) under ``archive/<n>/`` that a reader follows back from
+the feed to the oldest briefing (:mod:`briefkit.exporters.feed_documents` says which
+files and what each holds).  The collection's feed is the main file; the others are
+extra files, written only when their bytes change.
+
+Every feed carries the same entries (:mod:`briefkit.render.feed_entries`), and
+text as :mod:`briefkit.exporters.feed_text` writes it.  Nothing in a feed depends
+on the time of the build: a feed's date is the newest last change of its entries,
+so a rebuild with no change gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,37 +25,28 @@ from briefkit import __version__, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.base import CollectionExporter, Context, Exported
+from briefkit.exporters.feed_documents import FeedDocument, every_entry, exported, feed_documents
+from briefkit.exporters.feed_text import (
+    as_html,
+    atom_type,
+    atom_value,
+    hexadecimal_references,
+    rss_category,
+    rss_plain,
+)
 from briefkit.model import Briefing
 from briefkit.render import html, published
 from briefkit.render.dates import locale_of
-from briefkit.render.feed_entries import (
-    FeedEntry,
-    feed_entries,
-    feed_files,
-    last_change,
-    require_base_url,
-)
+from briefkit.render.feed_entries import FeedEntry, last_change, require_base_url
 
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+    from lxml import etree  # type: ignore[import-untyped]
 
 GENERATOR_URI = "https://briefkit.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-FORMAT_TITLES = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
-
-
-#: What would start a tag or a character reference in text taken as HTML.
-_MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
-
-
-def rss_text(text: str) -> str:
-    """Plain text as an RSS title or description carries it.  Some readers take these as
-    HTML, others as text, and the W3C validator warns of any markup in them: a word
-    joiner (U+2060, invisible) after a "<" that would open a tag, or an "&" that would
-    start a reference, keeps "<script>" text for all of them.
-    """
-    return _MARKUP_START.sub(lambda m: m.group() + "\u2060", text)
 
 
 def byline(briefing: Briefing) -> str:
@@ -59,39 +58,43 @@ def byline(briefing: Briefing) -> str:
 
 
 def description(settings: Settings) -> str:
-    """What the feed is, in one line: the site title, and who publishes it."""
-    return f"{settings.title} · {settings.publisher}" if settings.publisher else settings.title
+    """What the feed is, in one line: the site title, and who publishes it (once, when
+    the publisher is the title)."""
+    publisher = settings.publisher
+    if not publisher or " ".join(publisher.split()) == " ".join(settings.title.split()):
+        return settings.title
+    return f"{settings.title} · {publisher}"
 
 
-def _feed(exporter: CollectionExporter, items: Sequence[BriefingFile],
-          context: Context, text: Callable[[str], str]
-          ) -> tuple[FeedGenerator, list[FeedEntry]]:
-    """A feedgen feed with what RSS and Atom share about the feed itself, and its entries.
+def _feed(exporter: CollectionExporter, document: FeedDocument,
+          context: Context, text: Callable[[str], str]) -> FeedGenerator:
+    """A feedgen feed with what RSS and Atom share about the feed itself.
 
-    ``text`` writes the settings' words (title, description) as the format carries plain
-    text, the way it writes its entries' titles: :func:`rss_text` for RSS.
+    ``text`` writes the settings' words (title, description) as the format carries
+    plain text: :func:`rss_plain` for RSS; Atom's are typed afterwards (:func:`finish_atom`).
     """
     from feedgen.feed import FeedGenerator
 
     settings = context.settings
     base_url = require_base_url(settings, exporter.output)
-    entries = feed_entries(items, context.theme, settings, context.outputs, exporter.output)
     fg = FeedGenerator()
-    fg.id(base_url)
-    fg.title(text(settings.title))  # also the title of RSS's channel image
+    # one feed whatever document of it: an archive holds the same feed's older entries
+    fg.id(links.url(base_url, document.listing.folder))
+    fg.title(text(document.listing.title(settings)))  # also the title of RSS's channel image
     for hub in settings.feed.hubs:  # WebSub: where readers subscribe to be told at once
         fg.link(href=hub, rel="hub")
     # feedgen takes the RSS channel link from the last link added: the site, not the feed.
-    fg.link(href=base_url + exporter.output, rel="self", type=exporter.media_type)
-    fg.link(href=base_url, rel="alternate", type="text/html")
+    fg.link(href=links.url(base_url, document.path), rel="self", type=exporter.media_type)
+    fg.link(href=links.url(base_url, document.listing.folder), rel="alternate",
+            type="text/html")
     fg.description(text(description(settings)))
-    fg.language(settings.language)
+    fg.language(document.language(settings))
     fg.generator("briefkit", version=__version__, uri=GENERATOR_URI)
-    fg.updated(last_change(entries))  # also lastBuildDate; feedgen would say "now"
+    fg.updated(last_change(document.entries))  # also lastBuildDate; feedgen would say "now"
     logo = published.logo_path(context.theme)
     if logo:
         fg.logo(links.url(base_url, logo))
-    return fg, entries
+    return fg
 
 
 class RSSExporter(CollectionExporter):
@@ -99,29 +102,36 @@ class RSSExporter(CollectionExporter):
     output = "feed.xml"
     extension = ".xml"
     media_type = "application/rss+xml"
-    description = "RSS 2.0 feed of the newest briefings, full content and PDF enclosure"
+    description = "RSS 2.0 feeds of the newest briefings (all, by topic, by language), full content"
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: Context) -> Exported:
-        fg, entries = _feed(self, items, context, rss_text)
+        documents = feed_documents(self.output, items, context)
+        written = {d.path: self.document(d, context) for d in documents}
+        return exported(written, self.output, context, every_entry(documents))
+
+    def document(self, document: FeedDocument, context: Context) -> bytes:
+        """One RSS file."""
+        fg = _feed(self, document, context, rss_plain)
         fg.load_extension("dc")
         fg.load_extension("media")
         fg.generator(f"briefkit {__version__}")  # RSS has no version attribute
-        for entry in entries:
+        for entry in document.entries:
             fe = fg.add_entry(order="append")  # feedgen prepends by default
-            fe.title(rss_text(entry.title))
+            fe.title(rss_plain(entry.title))
             fe.link(href=entry.link)
             fe.guid(entry.guid, permalink=entry.guid_is_link)
             fe.published(entry.published)
-            # RSS <author> must be an e-mail address: names go in dc:creator, one each
-            for author in entry.briefing.authors:
-                fe.dc.dc_creator(author.name, replace=False)
+            # RSS <author> must be an e-mail address, and readers show one dc:creator (the
+            # last): one names them all, as the briefing's language lists names
+            if entry.briefing.authors:
+                fe.dc.dc_creator(byline(entry.briefing))
             fe.dc.dc_language(entry.briefing.language)
             for tag in entry.briefing.tags:
-                fe.category(term=tag)
+                fe.category(term=rss_category(tag))
             if entry.summary:
-                fe.description(rss_text(entry.summary))
+                fe.description(as_html(entry.summary))  # an item's description is HTML
             fe.content(entry.content)  # content:encoded
             if entry.image is not None:  # the lead image, for readers that show one
                 fe.media.content(url=entry.image.url, type=entry.image.media_type,
@@ -131,27 +141,52 @@ class RSSExporter(CollectionExporter):
             if pdf is not None:  # RSS allows one enclosure: the PDF
                 fe.enclosure(pdf.url, str(pdf.size), pdf.media_type)
         data: bytes = fg.rss_str(pretty=True)
-        if context.settings.feed.hubs:
-            data = rss_hubs(data, context.settings.feed.hubs)
-        return Exported(data, files=feed_files(entries, context.theme))
+        return finish_rss(data, context.settings.feed.hubs, document)
 
 
-def rss_hubs(data: bytes, hubs: Sequence[str]) -> bytes:
-    """The WebSub hubs as ``<atom:link rel="hub">`` beside the channel's self link:
-    feedgen writes only the self link of the channel's Atom links into RSS."""
-    from lxml import etree  # type: ignore[import-untyped]
+def _write(root: etree._Element) -> bytes:
+    from lxml import etree
+
+    data: bytes = etree.tostring(root.getroottree(), pretty_print=True, encoding="UTF-8",
+                                 xml_declaration=True)
+    return hexadecimal_references(data)
+
+
+def finish_rss(data: bytes, hubs: Sequence[str], document: FeedDocument) -> bytes:
+    """What feedgen writes only for Atom: the WebSub hubs as ``<atom:link rel="hub">`` beside
+    the channel's self link, and the archive links and mark of RFC 5005."""
+    from lxml import etree
 
     root = etree.fromstring(data)
     channel = root.find("channel")
     self_link = channel.find(f"{{{ATOM_NS}}}link[@rel='self']")
     at = list(channel).index(self_link) + 1
-    for offset, hub in enumerate(hubs):
-        link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
+    added = [("hub", hub) for hub in hubs] + list(document.history)
+    for offset, (rel, href) in enumerate(added):
+        link = etree.Element(f"{{{ATOM_NS}}}link", href=href, rel=rel)
+        if rel != "hub":
+            link.set("type", RSSExporter.media_type)
         link.tail = self_link.tail  # the same indentation
         channel.insert(at + offset, link)
-    out: bytes = etree.tostring(root.getroottree(), pretty_print=True, encoding="UTF-8",
-                                xml_declaration=True)
-    return out
+    if document.archive:
+        root = _with_history_namespace(root)
+        channel = root.find("channel")
+        mark = etree.Element(f"{{{HISTORY_NS}}}archive")
+        mark.tail = self_link.tail
+        channel.insert(at + len(added), mark)
+    return _write(root)
+
+
+def _with_history_namespace(root: etree._Element) -> etree._Element:
+    """``root`` declaring RFC 5005's namespace as ``fh`` (lxml cannot add a prefix to an
+    element once made)."""
+    from lxml import etree
+
+    nsmap = {**root.nsmap, "fh": HISTORY_NS}
+    copy = etree.Element(root.tag, root.attrib, nsmap=nsmap)
+    copy.text = root.text
+    copy.extend(list(root))
+    return copy
 
 
 class AtomExporter(CollectionExporter):
@@ -159,26 +194,30 @@ class AtomExporter(CollectionExporter):
     output = "atom.xml"
     extension = ".xml"
     media_type = "application/atom+xml"
-    description = "Atom 1.0 feed of the newest briefings, full content and downloads"
+    description = "Atom 1.0 feeds of the newest briefings (all, by topic, by language), downloads"
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: Context) -> Exported:
-        # Atom's title and subtitle are text constructs of type "text" (feedgen writes no
-        # type): markup in them stays text for every reader, as in entries' titles
-        fg, entries = _feed(self, items, context, str)
+        documents = feed_documents(self.output, items, context)
+        written = {d.path: self.document(d, context) for d in documents}
+        return exported(written, self.output, context, every_entry(documents))
+
+    def document(self, document: FeedDocument, context: Context) -> bytes:
+        """One Atom file."""
+        fg = _feed(self, document, context, str)
         # Atom wants an author for every entry; the publisher stands in for briefings without.
         fg.author(name=context.settings.publisher or context.settings.title)
-        for entry in entries:
+        for entry in document.entries:
             fe = fg.add_entry(order="append")  # feedgen prepends by default
             fe.id(entry.guid)
-            fe.title(entry.title)  # type="text" by default: markup in it stays text
+            fe.title(entry.title)
             fe.updated(entry.updated)
             fe.published(entry.published)
             fe.link(href=entry.link, rel="alternate", type="text/html")
             for download in entry.downloads:
                 fe.link(href=download.url, rel="enclosure", type=download.media_type,
-                        length=str(download.size), title=FORMAT_TITLES.get(download.format))
+                        length=str(download.size), title=download.title)
             for author in entry.briefing.authors:
                 fe.author({key: value for key, value in
                            (("name", author.name), ("email", author.email), ("uri", author.url))
@@ -190,21 +229,30 @@ class AtomExporter(CollectionExporter):
             fe.content(entry.content, type="html")
             if entry.briefing.rights:
                 fe.rights(entry.briefing.rights)
+        for rel, href in document.history:
+            fg.link(href=href, rel=rel, type=self.media_type)
         data: bytes = fg.atom_str(pretty=True)
-        data = finish_atom(data, entries, [fe.link() for fe in fg.entry()])
-        return Exported(data, files=feed_files(entries, context.theme))
+        return finish_atom(data, document.entries, [fe.link() for fe in fg.entry()],
+                           archive=document.archive)
+
+
+#: Atom's text constructs that briefkit fills with a newsroom's words.
+_TEXTS = ("title", "subtitle", "summary", "rights")
 
 
 def finish_atom(data: bytes, entries: Sequence[FeedEntry],
-                given_links: Sequence[Sequence[dict[str, str]]]) -> bytes:
-    """Complete what feedgen 1.0 leaves out of Atom entries.
+                given_links: Sequence[Sequence[dict[str, str]]], *,
+                archive: bool = False) -> bytes:
+    """Complete what feedgen 1.0 leaves out of Atom.
 
     feedgen 1.0 writes only ``href`` on an entry's ``<link>``: its loop reuses the
     name ``link`` for the new element and then reads rel/type/length from that
     empty element (python-feedgen issue 135, unfixed; the project is no longer
     maintained).  Enclosures would read as duplicate alternate links.  So the
     attributes feedgen was given are written back here, in entry order.  It
-    also sets each entry's ``xml:lang``, which feedgen cannot express.
+    also sets each entry's ``xml:lang``, types every text construct by what it
+    holds (:func:`briefkit.exporters.feed_text.atom_type`) and marks an archive
+    (RFC 5005), which feedgen cannot express.
     """
     from lxml import etree
 
@@ -221,9 +269,19 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
             for key in ("rel", "type", "hreflang", "title", "length"):
                 if attributes.get(key):
                     link.set(key, attributes[key])
-    out: bytes = etree.tostring(root.getroottree(), pretty_print=True, encoding="UTF-8",
-                                xml_declaration=True)
-    return out
+    for name in _TEXTS:
+        for element in root.iter(f"{{{ATOM_NS}}}{name}"):
+            text = element.text or ""
+            if atom_type(text) == "html":  # else "text", the default
+                element.set("type", "html")
+                element.text = atom_value(text)
+    if archive:
+        root = _with_history_namespace(root)
+        mark = etree.Element(f"{{{HISTORY_NS}}}archive")
+        first = root[0]
+        mark.tail = first.tail if first is not None else None
+        root.insert(0, mark)
+    return _write(root)
 
 
 class JSONFeedExporter(CollectionExporter):
@@ -231,32 +289,38 @@ class JSONFeedExporter(CollectionExporter):
     output = "feed.json"
     extension = ".json"
     media_type = "application/feed+json"
-    description = "JSON Feed 1.1 of the newest briefings"
+    description = "JSON Feed 1.1 of the newest briefings (all, by topic, by language)"
     made_with = html.MADE_WITH
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: Context) -> Exported:
+        documents = feed_documents(self.output, items, context)
+        written = {d.path: self.document(d, context) for d in documents}
+        return exported(written, self.output, context, every_entry(documents))
+
+    def document(self, document: FeedDocument, context: Context) -> bytes:
+        """One JSON Feed file; an archive is the ``next_url`` page of the one after it."""
         settings = context.settings
         base_url = require_base_url(settings, self.output)
-        entries = feed_entries(items, context.theme, settings, context.outputs, self.output)
         feed: dict[str, Any] = {
             "version": "https://jsonfeed.org/version/1.1",
-            "title": settings.title,
-            "home_page_url": base_url,
-            "feed_url": base_url + self.output,
+            "title": document.listing.title(settings),
+            "home_page_url": links.url(base_url, document.listing.folder),
+            "feed_url": links.url(base_url, document.path),
             "description": description(settings),
-            "language": settings.language,
+            "language": document.language(settings),
         }
+        older = dict(document.history).get("prev-archive")
+        if older:  # JSON Feed pages from the newest to the oldest
+            feed["next_url"] = older
         if settings.feed.hubs:
             feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in settings.feed.hubs]
-        if settings.publisher:
-            feed["authors"] = [{"name": settings.publisher}]
+        feed["authors"] = [{"name": settings.publisher or settings.title}]
         logo = published.logo_path(context.theme)
         if logo:
             feed["icon"] = links.url(base_url, logo)
-        feed["items"] = [self._item(entry) for entry in entries]
-        data = (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        return Exported(data, files=feed_files(entries, context.theme))
+        feed["items"] = [self._item(entry) for entry in document.entries]
+        return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     @staticmethod
     def _item(entry: FeedEntry) -> dict[str, Any]:
@@ -283,7 +347,7 @@ class JSONFeedExporter(CollectionExporter):
         if entry.downloads:
             item["attachments"] = [
                 {"url": d.url, "mime_type": d.media_type, "size_in_bytes": d.size,
-                 "title": FORMAT_TITLES.get(d.format, d.format.upper())}
+                 "title": d.title}
                 for d in entry.downloads
             ]
         return item

@@ -43,7 +43,7 @@ from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 
 #: Renditions in the order a partner looks for them; other formats follow by name.
-RENDITIONS = {"html": "Web page", "pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+RENDITIONS = ("html", "pdf", "epub", "docx")
 # characters a URI may carry as they are (RFC 3986 reserved and unreserved, and "%")
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _WORD = re.compile(r"\S+")
@@ -138,7 +138,7 @@ def renditions(made: Mapping[str, OutputInfo], base_url: str,
     order = [f for f in RENDITIONS if f in made] + sorted(
         f for f in made if f not in RENDITIONS and f != own)
     return [
-        {"name": f, "title": RENDITIONS.get(f, f.upper()),
+        {"name": f, "title": made[f].shown_as,
          "href": links.url(base_url, made[f].name), "contentType": made[f].media_type,
          "sizeInBytes": made[f].size}
         for f in order
@@ -181,6 +181,7 @@ def picture(block: Image, asset: Asset, number: int, href: str, size: int,
 
 class NinjsExporter(Exporter):
     name = "ninjs"
+    label = "ninjs"
     extension = ".ninjs.json"
     # IPTC has registered no media type for ninjs with IANA: it is JSON.
     media_type = "application/json"

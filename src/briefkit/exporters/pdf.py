@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.errors import BriefingError, ThemeError
-from briefkit.exporters.base import Context, Exporter
+from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.files import confinement, display_path
 from briefkit.load import find_in_source
 from briefkit.render import html, published
+from briefkit.render.furniture import page_furniture
 from briefkit.theme import Theme, describe
 
 if TYPE_CHECKING:
@@ -139,6 +140,41 @@ def _check_fonts(document: Any, theme: Theme) -> None:
                 "[[fonts.files]]")
 
 
+#: Below this many pixels per inch at its printed size, an image prints soft: the desk is warned
+MIN_PPI = 150
+_CSS_PX_PER_INCH = 96
+
+
+def coarse_images(document: Any, item: BriefingFile) -> tuple[str, ...]:
+    """One line for each image of the briefing printed at fewer than :data:`MIN_PPI`
+    pixels per inch, as laid out: what a desk replaces before the PDF goes to print."""
+    from urllib.parse import unquote
+
+    from weasyprint.formatting_structure.boxes import ReplacedBox  # type: ignore[import-untyped]
+
+    from briefkit.render.fetcher import IMAGE_SCHEME
+
+    lines: dict[str, str] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            reference = element.get("src", "") if element is not None else ""
+            scheme, _, src = reference.partition(":")
+            if not isinstance(box, ReplacedBox) or scheme != IMAGE_SCHEME or not box.width:
+                continue
+            asset = item.assets.get(unquote(src))
+            if asset is None or unquote(src) in lines:
+                continue
+            inches = box.width / _CSS_PX_PER_INCH
+            ppi = asset.width / inches
+            if ppi < MIN_PPI:
+                lines[unquote(src)] = (
+                    f"image {unquote(src)!r} ({asset.width} px wide) is printed "
+                    f"{inches * 25.4:.0f} mm wide, at {ppi:.0f} ppi: it prints soft (give "
+                    f"it {-(-MIN_PPI * inches // 1):.0f} px or more for {MIN_PPI} ppi)")
+    return tuple(lines.values())
+
+
 def pdf_identifier(briefing_id: str) -> bytes:
     """The PDF's permanent file identifier: the same for every edition of a briefing."""
     return hashlib.md5(f"briefkit:{briefing_id}".encode()).hexdigest().encode()
@@ -148,6 +184,7 @@ class PDFExporter(Exporter):
     """The briefing as a tagged PDF (PDF/UA-1 unless the settings ask for another variant)."""
 
     name = "pdf"
+    label = "PDF"
     extension = ".pdf"
     media_type = "application/pdf"
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
@@ -167,9 +204,10 @@ class PDFExporter(Exporter):
         with _lock:
             _styles.clear()
 
-    def export(self, item: BriefingFile, context: Context) -> bytes:
-        """The PDF's bytes; a reference the fetcher refused raises UnsafeReferenceError."""
-        from weasyprint import HTML
+    def export(self, item: BriefingFile, context: Context) -> Exported:
+        """The PDF's bytes, and a warning for each image too coarse for print; a reference
+        the fetcher refused raises UnsafeReferenceError."""
+        from weasyprint import CSS, HTML
 
         from briefkit.render.fetcher import ConfinedFetcher, image_reference
 
@@ -184,7 +222,8 @@ class PDFExporter(Exporter):
         # Emoji variation selectors choose colour or text style, which a monochrome face
         # cannot; WeasyPrint gives the glyph before one (a keycap: 1️⃣) no text at all,
         # so the PDF would lose it for search, copy and screen readers (PDF/UA).
-        page = html.page(item, theme, settings, image_url).translate(_VARIATION_SELECTORS)
+        page = html.page(item, theme, settings, image_url, tie_paragraphs=True).translate(
+            _VARIATION_SELECTORS)
         # images as checked at load (a file changed since is refused), with their decoded type
         fetcher = ConfinedFetcher((source, *theme.folders), images=item.assets,
                                   logo=published.theme_logo(theme))
@@ -196,8 +235,11 @@ class PDFExporter(Exporter):
             _refuse_attachments(document_html, fetcher)
             fetcher.check(item.id, display_path(item.path))
             _check_drawable(document_html, item, theme)
+            # the page's footer, numbers and running heads in the briefing's language
+            furniture = CSS(string=page_furniture(theme, settings, item.briefing.language),
+                            font_config=style.fonts)
             document = document_html.render(
-                font_config=style.fonts, stylesheets=[style.css], pdf_variant=variant,
+                font_config=style.fonts, stylesheets=[style.css, furniture], pdf_variant=variant,
                 pdf_tags=True,  # tagged whatever the variant: the structure is the accessibility
             )
             document.metadata.attachments = []
@@ -205,5 +247,6 @@ class PDFExporter(Exporter):
                 pdf_variant=variant, pdf_tags=True, pdf_identifier=pdf_identifier(item.id),
             )
             _check_fonts(document, theme)
+            warnings = coarse_images(document, item)
         fetcher.check(item.id, display_path(item.path))
-        return data
+        return Exported(data, warnings=warnings)

@@ -316,11 +316,15 @@ def _check_coverage(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[P
             found.append(_problem(key, f"{family!r} has no file in [[fonts.files]]{elsewhere}:"
                                   " a theme carries the faces it names, so that a PDF is the "
                                   "same on every machine", origins))
-    footer = theme.settings.brand.footer
-    missing = theme.undrawable(footer) if footer and not found else []
-    if missing:
-        found.append(_problem(("brand", "footer"), f"{describe(missing[0])} is in no face "
-                              "of the theme; add a font that has it", origins))
+    brand = theme.settings.brand
+    footers: list[tuple[Key, str]] = [(("brand", "footer"), brand.footer),
+                                      *((("brand", "footers", tag), text)
+                                        for tag, text in brand.footers.items())]
+    for key, footer in footers:
+        missing = theme.undrawable(footer) if footer and not found else []
+        if missing:
+            found.append(_problem(key, f"{describe(missing[0])} is in no face "
+                                  "of the theme; add a font that has it", origins))
     return found
 
 

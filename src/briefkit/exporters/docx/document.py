@@ -52,6 +52,7 @@ _FIELD_CHARACTERS = "0123456789./\u2022"
 
 class DocxExporter(Exporter):
     name = "docx"
+    label = "Word"
     extension = ".docx"
     media_type = MEDIA_TYPE
     description = "the briefing as a Word document partners can edit, styles from the theme"

@@ -184,6 +184,7 @@ def accessibility_summary(language: str, has_images: bool) -> tuple[str, str]:
 
 class EpubExporter(Exporter):
     name = "epub"
+    label = "EPUB"
     extension = ".epub"
     media_type = "application/epub+zip"
     description = "an EPUB 3 e-book: cover, title page, sections (one file when short), sources"
