@@ -12,8 +12,9 @@ per theme, shared by every briefing of the run); the following ones do not.
 - ``bare``: ``count`` synthetic briefings (benchmarks/export_scale.py's), warm, in
   one process: the CPU per PDF of briefkit's exporter, against WeasyPrint alone
   rendering the same print HTML (``render.html.page``, images as plain files) with
-  the same stylesheet and fonts (one ``FontConfiguration`` and one compiled
-  ``CSS``), the same PDF variant, tagged; rounds alternate the two; medians.
+  the same stylesheets and fonts (one ``FontConfiguration``, the print stylesheet
+  and each language's page furniture compiled once), the same PDF variant, tagged;
+  rounds alternate the two; medians.
 - ``import``: importing WeasyPrint in a fresh process (CPU, median of ``runs``),
   how much of it is cffi parsing the C declarations of Pango, HarfBuzz and
   fontconfig (``FFI.cdef``) and opening the libraries (``FFI.dlopen``), and the
@@ -94,6 +95,7 @@ def bare(count: int, runs: int) -> None:
     from briefkit.exporters.pdf import PDFExporter
     from briefkit.load import load
     from briefkit.render import html
+    from briefkit.render.furniture import page_furniture
     from briefkit.theme import load_theme
 
     print(f"load average before: {_load()}")
@@ -115,14 +117,18 @@ def bare(count: int, runs: int) -> None:
         fonts = FontConfiguration()
         css = CSS(string=html.stylesheet(theme, print_media=True, font_url=font_url),
                   font_config=fonts)
+        furniture = {language: CSS(string=page_furniture(theme, settings, language),
+                                   font_config=fonts)
+                     for language in {item.briefing.language for item in items}}
         # the exporter's own page, its images as files beside it, as a user's HTML would be
-        pages = [(html.page(item, theme, settings, lambda src: src),
-                  item.path.parent.as_uri() + "/") for item in items]
+        pages = [(html.page(item, theme, settings, lambda src: src, tie_paragraphs=True),
+                  item.path.parent.as_uri() + "/", item.briefing.language) for item in items]
 
         def weasyprint_alone() -> None:
-            for page, base in pages:
+            for page, base, language in pages:
                 document = HTML(string=page, base_url=base).render(
-                    font_config=fonts, stylesheets=[css], pdf_variant=variant, pdf_tags=True)
+                    font_config=fonts, stylesheets=[css, furniture[language]],
+                    pdf_variant=variant, pdf_tags=True)
                 document.write_pdf(pdf_variant=variant, pdf_tags=True)
 
         def briefkit() -> None:
