@@ -3,6 +3,7 @@ theme really changes the PDF (read back by pypdf and poppler)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
-from briefkit.theme import PACKAGED, installed, load_theme
+from briefkit.theme import PACKAGED, Theme, installed, load_theme
 
 
 def make_theme(project: Path, name: str, toml: str, **files: str) -> Path:
@@ -326,3 +327,69 @@ def test_packaged_themes_draw_all_they_print_in_every_language_they_label(
     theme = load_theme(name)
     assert theme.undrawable(characters_briefkit_prints(language)) == []
     assert theme.undrawable("Αθήνα Москва Ελλάδα ğüşçö ąęł ő ř ß ﷺ 🚀 ✓ ★ €£¥") == []
+
+
+# --- the faces' coverage tables, kept between processes ------------------------------------
+
+
+def _forget_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a fresh process: nothing known of the faces; reading a character map fails."""
+    from briefkit.theme import fonts
+
+    def unread(path: Path, size: int, modified: int) -> frozenset[int]:
+        raise AssertionError(f"{path.name}: its character map was read again")
+
+    monkeypatch.setattr(fonts, "_known", {})
+    monkeypatch.setattr(fonts, "_characters", unread)
+
+
+def test_coverage_tables_are_kept_in_the_cache_by_the_faces_digest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from briefkit.engine.work import StateCache
+
+    folder = make_theme(tmp_path, "scripts", 'name = "scripts"\n')
+    (folder / "fonts").mkdir()
+    face = folder / "fonts" / "Script.ttf"
+    face.write_bytes((PACKAGED / "default" / "fonts" / "NotoSansHebrew-Regular.ttf").read_bytes())
+    cache = tmp_path / ".briefkit" / "cache"
+
+    def theme() -> Theme:
+        return replace(load_theme("scripts", tmp_path), keep=StateCache(cache).get)
+
+    hebrew = theme().drawn_by(face)
+    assert ord("א") in hebrew and ord("ب") not in hebrew
+    assert len(list(cache.iterdir())) == 1  # made once, kept
+    with monkeypatch.context() as fresh:
+        _forget_coverage(fresh)
+        assert theme().drawn_by(face) == hebrew  # read back, not made again
+    # another face under the same name: another digest, another table
+    face.write_bytes((PACKAGED / "default" / "fonts" / "Amiri-Regular.ttf").read_bytes())
+    os.utime(face, ns=(1, 1))
+    arabic = theme().drawn_by(face)
+    assert ord("ب") in arabic and ord("א") not in arabic
+    assert len(list(cache.iterdir())) == 2
+
+
+def test_a_kept_table_that_is_not_one_is_made_again(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from briefkit.engine.seals import entry_name, seal
+    from briefkit.engine.work import StateCache
+    from briefkit.theme import coverage, digest_of, fonts
+
+    monkeypatch.setattr(fonts, "_known", {})  # as a fresh process
+
+    theme = load_theme("default")
+    face = theme.find("fonts/NotoSansHebrew-Regular.ttf")
+    assert face is not None
+    key = coverage.table_key(digest_of(face))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # sealed as the cache seals, under the right key, but no table: the face is read again
+    (cache / entry_name(key)).write_bytes(seal(key, coverage.MARK + b"every letter"))
+    drawn = replace(theme, keep=StateCache(cache).get).drawn_by(face)
+    assert ord("א") in drawn and ord("ب") not in drawn
+    assert coverage.is_table((cache / entry_name(key)).read_bytes()[-len(coverage.encode(drawn)):])

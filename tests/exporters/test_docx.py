@@ -591,6 +591,44 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
     assert entries(again) == entries(first)
 
 
+def test_embedded_font_parts_are_kept_as_word_embeds_them(tmp_path: Path, context: Context,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later document with the same faces and characters takes each part (obfuscated,
+    under its key) from the cache: no subset read back, nothing obfuscated again."""
+    from briefkit.engine.work import StateCache
+    from briefkit.exporters.docx import fonts
+
+    def export() -> bytes:
+        return DocxExporter().export(sample(ENGLISH), dataclasses.replace(
+            context, cache=StateCache(tmp_path / "cache")))
+
+    first = export()
+    parts = sorted((tmp_path / "cache").iterdir())
+
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("a kept part was made again")
+
+    monkeypatch.setattr(fonts, "subset_of", refuse)
+    monkeypatch.setattr(fonts, "obfuscate_font", refuse)
+    assert entries(export()) == entries(first)
+    assert sorted((tmp_path / "cache").iterdir()) == parts
+
+
+def test_a_kept_part_must_hide_a_font_under_the_key_its_bytes_give() -> None:
+    import uuid
+
+    from briefkit.exporters.docx import fonts
+
+    face = fonts.truetype_subset(ROOT / "src/briefkit/theme/packaged/default/fonts/"
+                                 "NotoSansSymbols-Regular.ttf", "→")
+    key = fonts.font_key(face)
+    assert fonts.is_font_part(key.bytes + fonts.obfuscate_font(face, key))
+    other = uuid.uuid4()  # a key the bytes do not give: another document than briefkit's
+    assert not fonts.is_font_part(other.bytes + fonts.obfuscate_font(face, other))
+    assert not fonts.is_font_part(key.bytes + face)  # not obfuscated
+    assert not fonts.is_font_part(key.bytes + fonts.obfuscate_font(b"<html>" * 20, key))
+
+
 def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,
                                                           settings: Settings) -> None:
     folder = tmp_path / "themes" / "licensed"

@@ -630,3 +630,55 @@ def test_the_printed_logo_is_the_checked_image_and_a_swapped_one_is_refused(
         PDFExporter().export(french, Context(context.settings, theme))
     assert caught.value.lines() == [
         f"theme 'branded': logo {folder / 'logo.png'} is not an image"]
+
+
+def _photo_briefing(source: Path, name: str, colour: str, language: str = "en") -> BriefingFile:
+    """A briefing ``name`` in its own folder showing ``images/photo.png`` in ``colour``."""
+    from briefkit.load import load
+
+    folder = source / name
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "photo.png").write_bytes(png((60, 30), colour))
+    (folder / f"{name}.json").write_text(json.dumps({
+        "id": name, "title": name.title(), "language": language,
+        "published": "2020-01-01T00:00:00Z",
+        "sections": [{"blocks": [{"type": "paragraph", "text": "Hello."},
+                                 {"type": "image", "src": "images/photo.png", "alt": "A photo"}]}],
+    }), "utf-8")
+    return load(folder / f"{name}.json", source)
+
+
+def test_the_pdfs_of_a_theme_share_fonts_furniture_and_pictures(
+        context: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One FontConfiguration per theme in a process, each language's page furniture
+    compiled once, a picture decoded once: yet each PDF shows its own briefing's picture,
+    though two briefings name theirs alike."""
+    import weasyprint
+
+    from briefkit.exporters import pdf
+    from briefkit.render.furniture import page_furniture
+
+    source = tmp_path / "source"
+    red, blue = _photo_briefing(source, "red", "#c0392b"), _photo_briefing(source, "blue", "#2e86c1")
+    again = _photo_briefing(source, "again", "#c0392b", language="fr")  # red's bytes
+    here = Context(context.settings.model_copy(update={"root": tmp_path}), context.theme)
+    compiled: list[str] = []
+    css = weasyprint.CSS
+
+    def counted(*args: object, **options: object) -> object:
+        compiled.append(str(options.get("string", ""))[:40])
+        return css(*args, **options)
+
+    monkeypatch.setattr(weasyprint, "CSS", counted)
+    monkeypatch.setattr(pdf, "_styles", {})
+    exporter = PDFExporter()
+    made = {item.id: exporter.export(item, here).data for item in (red, blue, again, red)}
+    assert len(pdf._styles) == 1  # one stylesheet, one FontConfiguration
+    (style,) = pdf._styles.values()
+    furnitures = {page_furniture(here.theme, here.settings, lang) for lang in ("en", "fr")}
+    assert set(style.furniture) == furnitures  # each language's, compiled once
+    assert len(compiled) == 1 + len(furnitures)  # and the print stylesheet
+    assert embedded_images(made["red"]) == [((60, 30), {(192, 57, 43)})]
+    assert embedded_images(made["blue"]) == [((60, 30), {(46, 134, 193)})]
+    assert embedded_images(made["again"]) == [((60, 30), {(192, 57, 43)})]
+    assert len([url for url in style.images if url.startswith("briefing-image:")]) == 2

@@ -11,8 +11,8 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from briefkit import __version__
 from briefkit.cli.importing import cmd_import
 from briefkit.cli.publishing import cmd_publish
 from briefkit.cli.settings import overrides, project_settings
@@ -207,13 +207,27 @@ def _positive(text: str) -> int:
     return number
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package's metadata only when
+    asked (every other command starts without it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from briefkit import __version__
+
+        parser.exit(message=f"briefkit {__version__}\n")
+
+
 def parser() -> argparse.ArgumentParser:
     from briefkit.config import PDF_VARIANTS
     main = argparse.ArgumentParser(
         prog="briefkit",
         description="Export newsroom briefings to PDF, Word, EPUB and feeds.",
     )
-    main.add_argument("--version", action="version", version=f"briefkit {__version__}")
+    main.add_argument("--version", action=_Version, help="show the version and exit")
     sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check briefings and report every problem")

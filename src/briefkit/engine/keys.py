@@ -86,13 +86,18 @@ def listing_key(base: str, format: str, source: Source,
     return digest(base, format, source.content, *parts)
 
 
-def collection_key(base: str, format: str, members: Sequence[Source],
-                   records: Mapping[str, Record]) -> str:
-    """A collection's key: every member's content, and the outputs it lists."""
+def collection_parts(members: Sequence[Source], records: Mapping[str, Record]) -> list[str]:
+    """What every collection's key is made of: each member's content, and the outputs
+    listed in it (worked out once for all the collections of a run)."""
     ids = {s.id for s in members}
     parts = sorted(f"{s.id}={s.content}" for s in members)
     parts += sorted(f"{r.path}:{r.format}:{r.bytes}:{r.sha256}" for r in records.values()
                     if r.briefing in ids and not r.extra)
+    return parts
+
+
+def collection_key(base: str, format: str, parts: Sequence[str]) -> str:
+    """A collection's key: its format's, and :func:`collection_parts`."""
     return digest(base, format, *parts)
 
 

@@ -174,7 +174,9 @@ class Workshop:
         self.scratch.open()
         if cache is None:
             cache = NamingCache() if setup.portable else StateCache(setup.state / CACHE)
-        self.context = Context(setup.settings, theme or setup.theme, cache=cache)
+        # the faces' coverage tables (the glyph check, the cover's faces) kept there too
+        self.context = Context(setup.settings, replace(theme or setup.theme, keep=cache.get),
+                               cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
 

@@ -56,6 +56,7 @@ class Writer:
                 continue
             return Failure.of(job, problem)
         force = self.staleness.force
+        self.state.writing()  # a run killed from now on may leave temporary files
         for name, data, sha in extras:
             known = records.get(name)
             fresh = (known is not None and known.sha256 == sha

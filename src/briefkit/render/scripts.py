@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefkit.theme import Theme, characters_of
+from briefkit.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,7 @@ def script_face(theme: Theme, script: Script) -> str | None:
     body face draws them itself (nothing to change) or no face does."""
     fonts = theme.settings.fonts
     for family in fonts.stack(fonts.body):
-        paths = [theme.find(face.path) for face in fonts.files if face.family == family]
-        if any(path is not None and ord(script.letter) in characters_of(path)
-               for path in paths):
+        if ord(script.letter) in theme.family_draws(family):
             return None if family == fonts.body else family
     return None
 

@@ -218,7 +218,7 @@ class EpubExporter(Exporter):
         self._metadata(book, briefing, settings.publisher)
 
         masthead = theme.settings.brand.masthead or settings.publisher
-        picture = cover(briefing, theme, masthead, conventions_of(settings))
+        picture = cover(briefing, theme, masthead, conventions_of(settings), context.cache.get)
         if picture is not None:
             image = epub.EpubImage(uid="cover-image", file_name=COVER, media_type="image/png",
                                    content=picture)
