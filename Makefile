@@ -33,16 +33,16 @@ publish: export
 	$(BIN)/briefkit publish
 
 test: system $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Only the slow, deep checks (LibreOffice, Chromium, newsboat, many epubcheck runs, a Dask
 # worker killed mid-run), at the default Hypothesis profile: what CI adds to `make test`.
 test-slow: system-full $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n auto -m slow
+	$(BIN)/python -m pytest -n auto --dist loadfile -m slow
 
 # Everything, including the slow checks (LibreOffice, many epubcheck runs, long Hypothesis runs).
 test-full: system-full $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n auto -m '' --hypothesis-profile=deep
+	$(BIN)/python -m pytest -n auto --dist loadfile -m '' --hypothesis-profile=deep
 
 # Standards gates (scripts/gates): DAISY Ace, EPUBCheck, the Nu HTML Checker, axe-core, PDF/UA-1,
 # qpdf and pdffonts on dist/ and on the test fixtures exported fresh. The checkers install into
@@ -61,8 +61,8 @@ gates: export
 
 # Look at every format before it ships: the samples, tests/fixtures/ and tests/fixtures/look/
 # exported in both packaged themes and drawn as page images (PDF pages, Word through
-# LibreOffice, web pages and e-books through Chromium at 390 and 1280 px, feeds in newsboat),
-# with one contact sheet per briefing in look/; open look/index.html.
+# LibreOffice, web pages and e-books through Chromium at 390 and 1280 px, e-mails at 375 and
+# 600 px, feeds in newsboat), with one contact sheet per briefing in look/; open look/index.html.
 look: system-full $(VENV)/.installed
 	$(BIN)/python scripts/look
 

@@ -1,28 +1,44 @@
-"""What the export engine costs: the everyday edit, a run with nothing to do, a cluster.
+"""What the export engine costs: starting up, the everyday edit, a run with nothing to do,
+a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 briefings.
 
-    .venv/bin/python benchmarks/engine.py one-changed --count 200 --repeat 3
+    .venv/bin/python benchmarks/engine.py startup --repeat 7
+    .venv/bin/python benchmarks/engine.py one-changed --count 1 --repeat 5
     .venv/bin/python benchmarks/engine.py no-op --count 1000 [--formats html,rss,...]
     .venv/bin/python benchmarks/engine.py cold --count 200
+    .venv/bin/python benchmarks/engine.py word-epub --count 200 --repeat 3
     .venv/bin/python benchmarks/engine.py cluster --count 200
+    .venv/bin/python benchmarks/engine.py scale --count 10000
 
-- ``one-changed``: one briefing edited in a folder of ``count``, every format, a
-  fresh process each time: CPU and wall time of the default run, ``--jobs 1`` and
-  ``--jobs 2``, side by side with what a newsroom would run instead on the same
-  briefing, the pandoc chain: pandoc making DOCX, EPUB and a standalone HTML
-  page from the briefing written as Markdown (``export_scale.markdown``), and
-  WeasyPrint making the PDF from pandoc's standalone page; medians of
-  ``--repeat`` rounds.  Target: the default run's CPU at most the chain's.
+- ``startup``: ``briefkit validate`` and a run with nothing to do over the samples'
+  folder, a fresh process each time, CPU and wall (medians of ``--repeat``).
+- ``one-changed``: one briefing edited in a folder of ``count`` (``--count 1``: the
+  briefing alone), every format, a fresh process each time: CPU and wall time of the
+  default run, ``--jobs 1`` and ``--jobs 2``, side by side with what a newsroom would
+  run instead on the same briefing, the pandoc chain: pandoc making DOCX, EPUB and a
+  standalone HTML page from the briefing written as Markdown
+  (``export_scale.markdown``), and WeasyPrint making the PDF from pandoc's standalone
+  page; medians of ``--repeat`` rounds.  Target: the default run's CPU at most the
+  chain's.
 - ``no-op``: a run with nothing to do over ``count`` briefings (median of 3) and
   the peak memory of a full run.
-- ``cold``: every format from scratch, the wall time per briefing, against the
-  CPU of WeasyPrint alone rendering the same pages (per page, divided by the
-  cores).  Target: at most 1.2 times.
+- ``cold``: every format from scratch: the wall time per briefing, the CPU of the run
+  (every process) shared out to the formats by their jobs' seconds (``--json``), against
+  WeasyPrint alone making the same PDFs (``pdf_render.bare``: the same print HTML and
+  fonts, warm, CPU per PDF) divided by the cores, plus the other formats.
+- ``word-epub``: every briefing's Word document and e-book, forced, against pandoc
+  making both from each briefing written as Markdown, as many at a time as cores.
 - ``cluster``: the same forced export on a Dask cluster of two local workers
   (``dask scheduler`` and two ``dask worker`` processes, one thread each) and on
-  the local pool of two processes.  Target: at most 15% slower.
+  the local pool of two processes, with the peak memory of each process.  Target: at
+  most 15% slower.
+- ``scale``: a cold run of every format over ``count`` briefings on the local pool,
+  a run with nothing to do, and a forced run on a Dask cluster of two local workers,
+  with the peak memory of the run's process and of each worker.
 
 Every table says the machine's load average when it was measured: this machine
 is shared, so compare the columns of one table, not tables of different days.
+Commands run as an installed briefkit does, with its bytecode written
+(``PYTHONDONTWRITEBYTECODE`` unset).
 """
 
 from __future__ import annotations
@@ -36,29 +52,100 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_scale import BRIEFKIT, markdown, newsroom
+from export_scale import BRIEFKIT, ROOT, markdown, newsroom
+
+#: What the commands measured run with: bytecode written, as an installed briefkit.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+CORES = len(os.sched_getaffinity(0))
 
 
-def timed(command: list[str], cwd: Path) -> dict[str, float]:
-    """Wall and CPU seconds of a command and every process it waited for."""
+class Peaks:
+    """The peak resident memory (VmHWM) of processes and every process under them,
+    sampled from /proc while they run: the run's own process and each worker."""
+
+    def __init__(self, roots: list[int]) -> None:
+        self.roots = set(roots)
+        self.found: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            self.sample()
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    parents[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])
+                except (OSError, ValueError):
+                    continue
+        inside = set(self.roots)
+        grew = True
+        while grew:
+            more = {pid for pid, parent in parents.items() if parent in inside} - inside
+            grew = bool(more)
+            inside |= more
+        for pid in inside:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                name = b" ".join(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[1:5]
+                                ).decode(errors="replace")
+            except OSError:
+                continue
+            peak = next((int(line.split()[1]) / 1024 for line in status.splitlines()
+                         if line.startswith("VmHWM:")), 0.0)
+            if peak > self.found.get(pid, ("", 0.0))[1]:
+                self.found[pid] = (name, peak)
+
+    def stop(self) -> dict[int, tuple[str, float]]:
+        self._stop.set()
+        self._thread.join()
+        return self.found
+
+
+def timed(command: list[str], cwd: Path, watch: list[int] | None = None,
+          env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Wall and CPU seconds of a command and every process it waited for, its peak memory
+    (MB, of it and its reaped children), its output, and the peaks of it and of each
+    process under it (and under ``watch``)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE,
+                                   text=True, env=env or ENV)
+        peaks = Peaks([process.pid, *(watch or [])])
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        found = peaks.stop()
         assert process.stderr is not None
-        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read()[-600:]!r}")
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read()[-600:]!r}")
+        out.seek(0)
+        text = out.read()
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "memory": usage.ru_maxrss / 1024}
+            "memory": usage.ru_maxrss / 1024, "out": text, "peaks": found, "pid": process.pid}
 
 
-def export(folder: Path, *args: str) -> dict[str, float]:
-    return timed([*BRIEFKIT, "export", "--all", "--quiet", *args], folder)
+def export(folder: Path, *args: str, watch: list[int] | None = None,
+           env: dict[str, str] | None = None) -> dict[str, Any]:
+    return timed([*BRIEFKIT, "export", "--all", "--quiet", *args], folder, watch, env)
+
+
+def before(source: Path | None) -> dict[str, str] | None:
+    """The environment that runs an earlier briefkit, from its source tree's ``src``
+    folder (``--before``: ``git archive <commit> src | tar -x -C DIR``), else None."""
+    return None if source is None else {**ENV, "PYTHONPATH": str(source.resolve())}
 
 
 def load() -> str:
@@ -66,8 +153,15 @@ def load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
+def stamp(what: str) -> None:
+    """When and under what load a measure starts or ends (UTC, ``uptime``)."""
+    uptime = subprocess.run(["uptime"], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"{what}: {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC; {uptime}")
+
+
 def edit(folder: Path, round: int) -> Path:
-    path = folder / "source" / "briefing-00007.json"
+    path = folder / "source" / "briefing-00000.json"
     data = json.loads(path.read_text("utf-8"))
     data["title"] = f"{data['title'].split(' — ')[0]} — edit {round}"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
@@ -94,13 +188,48 @@ def pandoc_chain(folder: Path, source: Path) -> dict[str, float]:
     return {k: total[k] + spent[k] for k in total}
 
 
+def _table(rows: dict[str, list[dict[str, Any]]], against: str) -> None:
+    base = statistics.median(r["cpu"] for r in rows[against])
+    print(f"| run | wall (s) | CPU (s) | CPU / {against} |")
+    print("|---|---:|---:|---:|")
+    for name, runs in rows.items():
+        wall = statistics.median(r["wall"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / base:.2f} |")
+
+
+def startup(repeat: int, earlier: Path | None) -> None:
+    """The command line up: validate, and a run with nothing to do, over the samples
+    (and, with ``earlier``, the same commands of an earlier briefkit, interleaved)."""
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
+        folder = Path(tmp)
+        shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
+        shutil.copytree(ROOT / "source", folder / "source")
+        export(folder)  # the state, the cache: what a run with nothing to do finds
+        versions = {"": None, " (before)": before(earlier)} if earlier else {"": None}
+        stamp("start")
+        rows: dict[str, list[dict[str, Any]]] = {"python -c pass": []}
+        for _ in range(repeat):
+            rows["python -c pass"].append(timed([sys.executable, "-c", "pass"], folder))
+            for suffix, env in versions.items():
+                rows.setdefault(f"briefkit validate{suffix}", []).append(
+                    timed([*BRIEFKIT, "validate", "--quiet"], folder, env=env))
+                rows.setdefault(f"briefkit export --all, nothing to do{suffix}", []).append(
+                    export(folder, env=env))
+        stamp("end")
+        print(f"\nThe samples' folder (2 briefings), a fresh process each time; medians of "
+              f"{repeat}\n")
+        _table(rows, "python -c pass")
+
+
 def one_changed(count: int, repeat: int) -> None:
     if not shutil.which("pandoc"):
         raise SystemExit("pandoc is not installed (apt-get install pandoc)")
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp), count)
         export(folder, "--jobs", "2")
-        rows: dict[str, list[dict[str, float]]] = {}
+        stamp("start")
+        rows: dict[str, list[dict[str, Any]]] = {}
         edits = 0
         for _ in range(repeat):
             for name, args in (("default", ()), ("--jobs 1", ("--jobs", "1")),
@@ -108,109 +237,226 @@ def one_changed(count: int, repeat: int) -> None:
                 edits += 1
                 edit(folder, edits)
                 rows.setdefault(name, []).append(export(folder, *args))
-            changed = folder / "source" / "briefing-00007.json"
-            rows.setdefault("pandoc + WeasyPrint", []).append(pandoc_chain(folder, changed))
-        chain = statistics.median(r["cpu"] for r in rows["pandoc + WeasyPrint"])
-        print(f"One briefing changed among {count}, every format, a fresh process; "
-              f"medians of {repeat}; {load()}\n")
-        print("| run | wall (s) | CPU (s) | CPU / pandoc chain |")
-        print("|---|---:|---:|---:|")
-        for name, runs in rows.items():
-            wall = statistics.median(r["wall"] for r in runs)
-            cpu = statistics.median(r["cpu"] for r in runs)
-            print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / chain:.2f} |")
+            changed = folder / "source" / "briefing-00000.json"
+            rows.setdefault("pandoc chain", []).append(pandoc_chain(folder, changed))
+        stamp("end")
+        print(f"\nOne briefing changed among {count}, every format, a fresh process; "
+              f"medians of {repeat}\n")
+        _table(rows, "pandoc chain")
 
 
-def no_op(count: int, formats: list[str]) -> None:
+def no_op(count: int, formats: list[str], earlier: Path | None) -> None:
     flags = [x for f in formats for x in ("-f", f)]
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp), count)
         full = export(folder, *flags)
-        runs = [export(folder, *flags) for _ in range(3)]
-        print(f"{count} briefings, formats {', '.join(formats) or 'all'}; {load()}\n")
+        versions = {"": None, " (before)": before(earlier)} if earlier else {"": None}
+        export(folder, *flags)  # the source files' times remembered (2 s after their edit)
+        stamp("start")
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(3):
+            for suffix, env in versions.items():
+                runs.setdefault(suffix, []).append(export(folder, *flags, env=env))
+        stamp("end")
+        print(f"\n{count} briefings, formats {', '.join(formats) or 'all'}\n")
         print("| run | wall (s) | CPU (s) | peak memory (MB) |")
         print("|---|---:|---:|---:|")
         print(f"| full export | {full['wall']:.1f} | {full['cpu']:.1f} | {full['memory']:.0f} |")
-        print(f"| nothing to do (median of 3) | {statistics.median(r['wall'] for r in runs):.2f}"
-              f" | {statistics.median(r['cpu'] for r in runs):.2f} "
-              f"| {max(r['memory'] for r in runs):.0f} |")
+        for suffix, found in runs.items():
+            print(f"| nothing to do{suffix} (median of 3) "
+                  f"| {statistics.median(r['wall'] for r in found):.2f}"
+                  f" | {statistics.median(r['cpu'] for r in found):.2f} "
+                  f"| {max(r['memory'] for r in found):.0f} |")
 
 
-BARE = """
-import sys, time
-from pathlib import Path
-from weasyprint import HTML
-pages = [Path(p) for p in sys.argv[1:]]
-HTML(filename=str(pages[0])).write_pdf()  # fonts and first-use costs out of the measure
-started = time.process_time()
-for page in pages:
-    HTML(filename=str(page)).write_pdf()
-print((time.process_time() - started) / len(pages))
-"""
+def bare_pdf(count: int, runs: int = 3) -> float:
+    """WeasyPrint alone, warm, CPU per PDF of briefkit's print HTML (pdf_render.bare)."""
+    out = subprocess.run([sys.executable, str(Path(__file__).parent / "pdf_render.py"), "bare",
+                          "--count", str(count), "--runs", str(runs)], check=True,
+                         capture_output=True, text=True, env=ENV).stdout
+    row = next(line for line in out.splitlines() if line.startswith("| WeasyPrint alone"))
+    return float(row.split("|")[2])
+
+
+def _per_format(run: dict[str, Any]) -> dict[str, float]:
+    """The run's CPU (every process) shared out to the formats by their jobs' seconds."""
+    timings = json.loads(run["out"])["timings"]
+    seconds = sum(t["seconds"] for t in timings.values()) or 1.0
+    return {name: run["cpu"] * t["seconds"] / seconds for name, t in timings.items()}
 
 
 def cold(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp), count)
-        spent = export(folder)
-        pages = sorted(str(p) for p in (folder / "dist").glob("briefing-*.html"))[:20]
-        bare = float(subprocess.run([sys.executable, "-c", BARE, *pages], check=True,
-                                    capture_output=True, text=True).stdout)
-        cores = os.cpu_count() or 1
-        per = spent["wall"] / count
-        print(f"{count} briefings, every format from scratch; {load()}\n")
-        print("| wall per briefing (s) | WeasyPrint alone, CPU per page / cores (s) | ratio |")
-        print("|---:|---:|---:|")
-        print(f"| {per:.3f} | {bare / cores:.3f} | {per / (bare / cores):.2f} |")
+        stamp("start")
+        spent = timed([*BRIEFKIT, "export", "--all", "--json"], folder)
+        alone = bare_pdf(20)
+        stamp("end")
+    per = spent["wall"] / count
+    shares = _per_format(spent)
+    others = sum(cpu for name, cpu in shares.items() if name != "pdf") / count
+    target = 1.3 * alone / CORES + others / CORES
+    print(f"\n{count} briefings, every format from scratch, {CORES} processes\n")
+    print(f"wall {spent['wall']:.1f} s, CPU {spent['cpu']:.1f} s (every process), "
+          f"peak memory {spent['memory']:.0f} MB\n")
+    print("| format | CPU per briefing (s) |\n|---|---:|")
+    for name, cpu in sorted(shares.items(), key=lambda x: -x[1]):
+        print(f"| {name} | {cpu / count:.3f} |")
+    print(f"| WeasyPrint alone, the same print HTML, warm | {alone:.3f} |")
+    print("\n| wall per briefing (s) | target: 1.3 x WeasyPrint alone / cores + the other "
+          "formats / cores (s) | ratio |\n|---:|---:|---:|")
+    print(f"| {per:.3f} | {target:.3f} | {per / target:.2f} |")
 
 
-def cluster(count: int) -> None:
+def pandoc_both(folder: Path, jobs: int) -> dict[str, float]:
+    """pandoc making DOCX and EPUB from every briefing written as Markdown, ``jobs`` at
+    a time: wall and CPU (every pandoc process)."""
+    target = folder / "pandoc"
+    target.mkdir(exist_ok=True)
+    texts = []
+    for path in sorted((folder / "source").glob("briefing-*.json")):
+        text = target / f"{path.stem}.md"
+        text.write_text(markdown(json.loads(path.read_text("utf-8"))), "utf-8")
+        texts.append(text)
+    commands = [["pandoc", "-f", "markdown", "-s", "--resource-path", "source",
+                 "-o", str(target / f"{text.stem}.{kind}"), str(text)]
+                for text in texts for kind in ("docx", "epub")]
+    started = time.perf_counter()
+    cpu = 0.0
+    running: list[subprocess.Popen[bytes]] = []
+    while commands or running:
+        while commands and len(running) < jobs:
+            running.append(subprocess.Popen(commands.pop(0), cwd=folder,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        pid, status, usage = os.wait4(-1, 0)
+        running = [p for p in running if p.pid != pid]
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit("pandoc failed")
+        cpu += usage.ru_utime + usage.ru_stime
+    return {"wall": time.perf_counter() - started, "cpu": cpu}
+
+
+def word_epub(count: int, repeat: int) -> None:
+    if not shutil.which("pandoc"):
+        raise SystemExit("pandoc is not installed (apt-get install pandoc)")
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
+        folder = newsroom(Path(tmp), count)
+        export(folder, "-f", "docx", "-f", "epub")  # the state and the cache (font subsets)
+        stamp("start")
+        rows: dict[str, list[dict[str, Any]]] = {"briefkit, Word + EPUB, forced": [],
+                                                 "pandoc, DOCX + EPUB": []}
+        for _ in range(repeat):
+            rows["briefkit, Word + EPUB, forced"].append(
+                export(folder, "-f", "docx", "-f", "epub", "--force", "--jobs", str(CORES)))
+            rows["pandoc, DOCX + EPUB"].append(pandoc_both(folder, CORES))
+        stamp("end")
+        print(f"\n{count} briefings, Word documents and e-books, {CORES} at a time; medians "
+              f"of {repeat}\n")
+        _table(rows, "pandoc, DOCX + EPUB")
+
+
+@contextmanager
+def dask_cluster(tmp: Path, workers: int = 2) -> Iterator[tuple[str, list[int]]]:
+    """A scheduler and ``workers`` one-thread workers on 127.0.0.1: the address and the
+    workers' process ids."""
     dask = Path(sys.executable).parent / "dask"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     address = f"tcp://127.0.0.1:{port}"
+    processes = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                   str(port), "--no-dashboard"], cwd=tmp, env=ENV,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    processes += [subprocess.Popen([str(dask), "worker", address, "--nworkers", "1",
+                                    "--nthreads", "1", "--no-dashboard",
+                                    "--local-directory", str(tmp)], cwd=tmp, env=ENV,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for _ in range(workers)]
+    try:
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address, [p.pid for p in processes[1:]]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def _workers(run: dict[str, Any], skip: int) -> list[float]:
+    """The peaks of the processes of a run other than the run's own (its workers)."""
+    return sorted((peak for pid, (_, peak) in run["peaks"].items() if pid != skip),
+                  reverse=True)
+
+
+def _memory_rows(name: str, run: dict[str, Any], workers: list[float]) -> str:
+    main = run["peaks"].get(run["pid"], ("", 0.0))[1]
+    shown = ", ".join(f"{peak:.0f}" for peak in workers[:4])
+    return f"| {name} | {run['wall']:.1f} | {run['cpu']:.1f} | {main:.0f} | {shown} |"
+
+
+def cluster(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp), count)
-        processes = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
-                                       str(port), "--no-dashboard"], cwd=tmp,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-        processes += [subprocess.Popen([str(dask), "worker", address, "--nworkers", "1",
-                                        "--nthreads", "1", "--no-dashboard",
-                                        "--local-directory", tmp], cwd=tmp,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                      for _ in range(2)]
-        try:
-            from distributed import Client
-
-            with Client(address, timeout="60s") as client:
-                client.wait_for_workers(2, timeout=120)
+        with dask_cluster(Path(tmp)) as (address, workers):
             export(folder, "--jobs", "2")  # the state, so both runs below only make outputs
+            stamp("start")
             local = export(folder, "--force", "--jobs", "2")
-            remote = export(folder, "--force", "--scheduler", address)
-        finally:
-            for process in processes:
-                process.terminate()
-                process.wait(timeout=30)
-        print(f"{count} briefings, every format forced; {load()}\n")
-        print("| where | wall (s) |\n|---|---:|")
-        print(f"| local pool, 2 processes | {local['wall']:.1f} |")
-        print(f"| Dask, scheduler + 2 workers on this machine | {remote['wall']:.1f} |")
-        print(f"\noverhead of the cluster: {remote['wall'] / local['wall'] - 1:+.0%}")
+            remote = export(folder, "--force", "--scheduler", address, watch=workers)
+            stamp("end")
+        print(f"\n{count} briefings, every format forced\n")
+        print("| where | wall (s) | CPU of the run's process tree (s) | run's peak (MB) | "
+              "workers' peaks (MB) |\n|---|---:|---:|---:|---|")
+        print(_memory_rows("local pool, 2 processes", local, _workers(local, local["pid"])))
+        print(_memory_rows("Dask, scheduler + 2 workers on this machine", remote,
+                           _workers(remote, remote["pid"])))
+        print(f"\noverhead of the cluster (wall): {remote['wall'] / local['wall'] - 1:+.0%}")
+
+
+def scale(count: int) -> None:
+    """A big newsroom: cold on the local pool, nothing to do, forced on a Dask cluster."""
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
+        folder = newsroom(Path(tmp), count)
+        stamp("start")
+        cold_run = export(folder, "--jobs", str(CORES))
+        stamp("cold run done")
+        idle = [export(folder) for _ in range(3)]
+        stamp("runs with nothing to do done")
+        with dask_cluster(Path(tmp)) as (address, workers):
+            remote = export(folder, "--force", "--scheduler", address, watch=workers)
+        stamp("end")
+    print(f"\n{count} briefings, every format\n")
+    print("| run | wall (s) | CPU of the run's process tree (s) | run's peak (MB) | "
+          "workers' peaks (MB) |\n|---|---:|---:|---:|---|")
+    print(_memory_rows(f"cold, local pool of {CORES}", cold_run,
+                       _workers(cold_run, cold_run["pid"])))
+    quiet = sorted(idle, key=lambda r: r["cpu"])[1]
+    print(_memory_rows("nothing to do (median of 3 by CPU)", quiet, []))
+    print(_memory_rows("forced, Dask cluster of 2 local workers", remote,
+                       _workers(remote, remote["pid"])))
+    print(f"\ncold: {1000 * cold_run['wall'] / count:.0f} ms wall per briefing")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["one-changed", "no-op", "cold", "cluster"])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("what", choices=["startup", "one-changed", "no-op", "cold",
+                                         "word-epub", "cluster", "scale"])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", default="", help="comma-separated (default: all)")
+    parser.add_argument("--before", type=Path, metavar="SRC",
+                        help="startup, no-op: also run the briefkit of this source tree's "
+                             "src folder, interleaved")
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
-    {"one-changed": lambda: one_changed(args.count, args.repeat),
-     "no-op": lambda: no_op(args.count, formats),
+    {"startup": lambda: startup(args.repeat, args.before),
+     "one-changed": lambda: one_changed(args.count, args.repeat),
+     "no-op": lambda: no_op(args.count, formats, args.before),
      "cold": lambda: cold(args.count),
-     "cluster": lambda: cluster(args.count)}[args.what]()
+     "word-epub": lambda: word_epub(args.count, args.repeat),
+     "cluster": lambda: cluster(args.count),
+     "scale": lambda: scale(args.count)}[args.what]()
 
 
 if __name__ == "__main__":

@@ -7,37 +7,23 @@ import json
 import os
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, run_briefkit, run_on_terminal
+from support.commands import run_briefkit, run_on_terminal
+from support.exports import export_folder
+from support.newsrooms import ENGLISH, FRENCH, ROOT, SAMPLES, make_newsroom
 
 from briefkit import engine, links, registry
-from briefkit.config import load_settings
-from briefkit.theme import load_theme
 
 # Fast formats for these tests: the web page and every collection (feeds, front page).
 COLLECTIONS = [n for n in registry.names() if registry.get(n).collection]
 FORMATS = ["html", *COLLECTIONS]
 
 
-def make_newsroom(folder: Path, copies: int = 3) -> Path:
-    """A newsroom with both samples and ``copies`` more briefings made from the English one."""
-    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    shutil.copytree(SAMPLES, folder / "source")
-    template = json.loads((SAMPLES / f"{ENGLISH}.json").read_text("utf-8"))
-    for n in range(copies):
-        data = {**template, "id": f"copy-{n}", "title": f"Copy {n}", "url": None}
-        data = {k: v for k, v in data.items() if v is not None}
-        (folder / "source" / f"copy-{n}.json").write_text(json.dumps(data), "utf-8")
-    return folder
-
-
-def export(folder: Path, **options: object) -> engine.Report:
-    settings = load_settings(folder)
-    theme = load_theme(settings.theme, folder)
-    return engine.export(settings, theme, formats=options.pop("formats", FORMATS),  # type: ignore[arg-type]
-                        **options)  # type: ignore[arg-type]
+#: The engine's export of a newsroom folder, in this process, in those fast formats.
+export = partial(export_folder, formats=FORMATS)
 
 
 def manifest(folder: Path) -> dict[str, dict]:

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import run_briefkit
+from support.commands import run_briefkit
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<ptr>/\S*): (?P<msg>.+)$")
 

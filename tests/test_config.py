@@ -10,12 +10,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, run_briefkit
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from reading import strings
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, make_newsroom
+from support.readers import strings
 
 from briefkit.config import Settings, load_settings
 from briefkit.errors import ConfigError
@@ -138,10 +138,11 @@ def test_a_newsroom_sets_its_own_dateline(tmp_path: Path) -> None:
         "id": "a", "title": "T", "language": "fr", "published": "2020-01-08T11:45:00+01:00",
         "sections": [{"blocks": [{"type": "paragraph", "text": "x"}]}]})
     assert dateline(french, conventions_of(settings)) == \
-        "mercredi 8 janvier 2020 à 11\u00a0h\u00a045"
+        "mercredi\u00a08\u00a0janvier\u00a02020 à 11\u00a0h\u00a045\u00a0UTC+1"
     english = french.model_copy(update={"language": "en-GB"})
-    assert dateline(english, conventions_of(settings)) == "11:45, 8 January 2020"
-    assert dateline(english) == "8 January 2020, 11:45"
+    assert dateline(english, conventions_of(settings)) == \
+        "11:45\u00a0GMT+1, 8\u00a0January\u00a02020"
+    assert dateline(english) == "8\u00a0January\u00a02020, 11:45\u00a0GMT+1"
 
 
 def test_a_dateline_naming_what_it_cannot_fill_is_one_line(tmp_path: Path) -> None:

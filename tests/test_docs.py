@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import get_args, get_origin
 
-from conftest import ROOT, run_briefkit
 from pydantic import BaseModel
+from support.commands import run_briefkit
+from support.newsrooms import ROOT
 
 from briefkit.config import PublishTarget, Settings, SmtpSettings
 

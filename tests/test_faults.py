@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import make_newsroom
 
 from briefkit import registry
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import ENGLISH, ROOT, run_briefkit
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, ROOT
 
 SCRIPT = ROOT / "scripts" / "gates"
 

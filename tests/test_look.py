@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FIXTURES, ROOT, run_briefkit
 from PIL import Image
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FIXTURES, ROOT
 
 LOOK = ROOT / "scripts" / "look"
 LOOK_BRIEFINGS = FIXTURES / "look"
@@ -96,6 +97,7 @@ def test_look_draws_every_format_of_a_briefing_in_both_themes(tmp_path: Path) ->
             "e-book cover": "epub-cover.*", "e-book documents at 390 px": "epub-*-390.png",
             "e-book documents at 1280 px": "epub-*-1280.png",
             "RSS in newsboat": "rss-*.png", "Atom in newsboat": "atom-*.png",
+            "e-mail at 375 px": "email-375.png", "e-mail at 600 px": "email-600.png",
         }
         for kind, pattern in kinds.items():
             found = sorted(folder.glob(pattern))
@@ -103,12 +105,12 @@ def test_look_draws_every_format_of_a_briefing_in_both_themes(tmp_path: Path) ->
             for path in found:
                 with Image.open(path) as image:
                     image.load()
-                    if pattern.endswith(("-390.png", "-1280.png")):
+                    if pattern.endswith(("-390.png", "-1280.png", "-375.png", "-600.png")):
                         assert image.width == int(pattern.rsplit("-", 1)[1][:-4])
                         assert image.height > 600  # the whole page, not one window
         front = tmp_path / theme / "index"
         for name in ("front-page-390.png", "front-page-1280.png", "rss-list.png",
-                     "atom-list.png"):
+                     "atom-list.png", "digest-375.png", "digest-600.png"):
             assert (front / name).is_file(), f"{theme}: no {name}"
         for sheet in (tmp_path / theme / f"{briefing}.png", tmp_path / theme / "index.png"):
             with Image.open(sheet) as image:

@@ -52,6 +52,42 @@ def test_a_normalised_zip_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> N
         == {(2021, 5, 1, 0, 0, 0)}
 
 
+#: What compression cannot shrink: an image and a web font, as their formats begin.
+PICTURES = [("images/a.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, zipfile.ZIP_DEFLATED),
+            ("images/b.jpg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, zipfile.ZIP_STORED),
+            ("fonts/c.woff2", b"wOF2" + bytes(range(256)) * 8, zipfile.ZIP_DEFLATED)]
+
+
+def _raw(archive: bytes, name: str) -> bytes:
+    """An entry's bytes as they are in the archive (compressed, if they are)."""
+    info = zipfile.ZipFile(io.BytesIO(archive)).getinfo(name)
+    start = info.header_offset + 30
+    start += int.from_bytes(archive[info.header_offset + 26:info.header_offset + 28], "little")
+    start += int.from_bytes(archive[info.header_offset + 28:info.header_offset + 30], "little")
+    return archive[start:start + info.compress_size]
+
+
+def test_images_and_fonts_are_stored_and_the_rest_copied_as_deflated(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    moment = datetime(2020, 1, 8, 7, 0, tzinfo=UTC)
+    given = _zip(ENTRIES + PICTURES, (2026, 11, 26, 21, 0, 0))
+    once = normalise_zip(given, moment)
+    assert once == normalise_zip(_zip(ENTRIES + PICTURES, (2025, 3, 1, 8, 30, 12)), moment)
+    archive = zipfile.ZipFile(io.BytesIO(once))
+    assert archive.testzip() is None
+    assert {i.filename: i.compress_type for i in archive.infolist()} == {
+        "mimetype": zipfile.ZIP_STORED, "META-INF/container.xml": zipfile.ZIP_DEFLATED,
+        "a.xhtml": zipfile.ZIP_DEFLATED, "images/a.png": zipfile.ZIP_STORED,
+        "images/b.jpg": zipfile.ZIP_STORED, "fonts/c.woff2": zipfile.ZIP_STORED}
+    assert [archive.read(name) for name, _, _ in ENTRIES + PICTURES] == [
+        data for _, data, _ in ENTRIES + PICTURES]
+    assert not archive.infolist()[0].extra  # EPUB's mimetype: first, stored, no extra field
+    # the text's compressed bytes are copied, not inflated and deflated again
+    assert _raw(once, "a.xhtml") == _raw(given, "a.xhtml")
+    assert normalise_zip(once, moment) is once
+
+
 def test_source_date_epoch_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert reproducible_time(datetime(2020, 1, 1, tzinfo=UTC)) == (2023, 11, 14, 22, 13, 20)

@@ -15,18 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, run_briefkit
-from reading import docx_text, epub_text, html_text, letters, pdf_text
+from support.commands import export_report, run_briefkit
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH
+from support.readers import docx_text, epub_text, html_text, letters, pdf_text
 
 #: The formats made from one briefing that the incremental promise covers.
 DOCUMENTS = {"pdf": pdf_text, "docx": docx_text, "epub": epub_text}
-
-
-def export(room: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """``briefkit export --all --json ARGS`` in ``room``: its report."""
-    result = run_briefkit("export", "--all", "--json", *args, cwd=room, env=env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def written(report: dict[str, Any]) -> set[str]:
@@ -52,13 +46,13 @@ def edit_first_paragraph(path: Path, change: Any) -> str:
 
 def test_changing_one_briefing_rewrites_only_its_pdf_docx_and_epub(newsroom: Path) -> None:
     formats = [x for name in DOCUMENTS for x in ("-f", name)]
-    first = export(newsroom, *formats)
+    first = export_report(newsroom, *formats)
     every = {f"{b}.{f}" for b in (FRENCH, ENGLISH) for f in DOCUMENTS}
     assert written(first) >= every
 
     new = edit_first_paragraph(newsroom / "source" / f"{ENGLISH}.json",
                                lambda text: text + " A sentence added after the first run.")
-    second = export(newsroom, *formats)
+    second = export_report(newsroom, *formats)
     mine = {f"{ENGLISH}.{f}" for f in DOCUMENTS}
     assert written(second) == mine
     assert skipped(second) >= every - mine
@@ -66,7 +60,7 @@ def test_changing_one_briefing_rewrites_only_its_pdf_docx_and_epub(newsroom: Pat
         text = letters(read((newsroom / "dist" / f"{ENGLISH}.{fmt}").read_bytes()))
         assert letters(new) in text, f"{fmt}: the rewritten output lacks the new text"
 
-    third = export(newsroom, *formats)
+    third = export_report(newsroom, *formats)
     assert written(third) == set() and skipped(third) >= every
 
 
@@ -74,7 +68,7 @@ def test_an_unchanged_source_file_is_not_even_read(newsroom: Path) -> None:
     """A file whose size and time are those of the last run is taken as unchanged: the
     run does not read it.  Proven with a file whose bytes changed behind the run's back,
     size and time kept: its outputs are skipped; once its time moves, they are redone."""
-    export(newsroom, "-f", "html")
+    export_report(newsroom, "-f", "html")
     path = newsroom / "source" / f"{ENGLISH}.json"
     before = path.stat()
     original = path.read_text("utf-8")
@@ -84,14 +78,14 @@ def test_an_unchanged_source_file_is_not_even_read(newsroom: Path) -> None:
     path.write_text(changed, "utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
-    quiet = export(newsroom, "-f", "html")
+    quiet = export_report(newsroom, "-f", "html")
     assert written(quiet) == set(), quiet["written"]
     assert f"{ENGLISH}.html" in skipped(quiet), quiet
     page = html_text((newsroom / "dist" / f"{ENGLISH}.html").read_bytes())
     assert marker not in page
 
     os.utime(path)  # now the file looks changed: it is read, and its page made again
-    again = export(newsroom, "-f", "html")
+    again = export_report(newsroom, "-f", "html")
     assert f"{ENGLISH}.html" in written(again)
     assert marker in html_text((newsroom / "dist" / f"{ENGLISH}.html").read_bytes())
 
@@ -99,7 +93,7 @@ def test_an_unchanged_source_file_is_not_even_read(newsroom: Path) -> None:
 def test_a_new_briefkit_version_makes_everything_again(newsroom: Path, tmp_path: Path) -> None:
     """Installed metadata saying another version (as after an upgrade) is a new version
     to every process of the run, its workers included."""
-    export(newsroom, "-f", "html", "-f", "docx")
+    export_report(newsroom, "-f", "html", "-f", "docx")
     real = importlib.metadata.distribution("briefkit")
     upgraded = tmp_path / "upgraded"
     dist_info = upgraded / f"briefkit-{real.version}.post999.dist-info"
@@ -115,9 +109,9 @@ def test_a_new_briefkit_version_makes_everything_again(newsroom: Path, tmp_path:
 
     version = run_briefkit("--version", cwd=newsroom, env=env)
     assert version.stdout.strip() == f"briefkit {real.version}.post999", version
-    same = export(newsroom, "-f", "html", "-f", "docx")
+    same = export_report(newsroom, "-f", "html", "-f", "docx")
     assert written(same) == set()
-    upgrade = export(newsroom, "-f", "html", "-f", "docx", env=env)
+    upgrade = export_report(newsroom, "-f", "html", "-f", "docx", env=env)
     assert written(upgrade) >= {f"{b}.{f}" for b in (FRENCH, ENGLISH) for f in ("html", "docx")}
     assert skipped(upgrade) == set()
 
@@ -195,7 +189,7 @@ def test_source_and_output_settings_are_honoured(newsroom: Path) -> None:
         'source = "briefings"\noutput = "public"\n' + settings, "utf-8")
     validated = run_briefkit("validate", cwd=newsroom)
     assert validated.returncode == 0 and "2 valid, 0 invalid" in validated.stdout, validated
-    report = export(newsroom, "-f", "html")
+    report = export_report(newsroom, "-f", "html")
     assert written(report) >= {f"{FRENCH}.html", f"{ENGLISH}.html"}
     assert (newsroom / "public" / f"{ENGLISH}.html").is_file()
     assert not (newsroom / "dist").exists() and not (newsroom / "source").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import install_plugin, run_briefkit
+from support.commands import install_plugin, run_briefkit
 
 from briefkit import registry
 from briefkit.errors import ExporterError

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import make_newsroom
 
 from briefkit import registry
 
@@ -114,3 +114,25 @@ def test_zip_entries_carry_fixed_times_and_attributes(two_rooms: tuple[bool, Pat
             when = datetime.fromisoformat(data.get("updated") or data["published"])
         assert {e[1] for e in entries} == {_zip_time(when)}, name
         assert len({(e[3], e[4]) for e in entries}) == 1, f"{name}: entries differ in attributes"
+
+
+def test_images_are_stored_and_the_rest_deflated(two_rooms: tuple[bool, Path, Path]) -> None:
+    """Deflating a PNG or a JPEG again buys next to nothing: the Word documents and the
+    e-books store their images (the e-book's mimetype too, first, as EPUB requires) and
+    deflate the rest, text and embedded fonts."""
+    _, first, _ = two_rooms
+    pictures = 0
+    for path in sorted(p for p in (first / "dist").iterdir() if p.suffix in (".docx", ".epub")):
+        with zipfile.ZipFile(path) as archive:
+            assert archive.testzip() is None, path.name
+            infos = archive.infolist()
+            methods = {i.filename: i.compress_type for i in infos}
+            images = [n for n in methods if n.endswith((".png", ".jpg", ".jpeg", ".gif"))]
+            pictures += len(images)
+            assert {methods[n] for n in images} <= {zipfile.ZIP_STORED}, path.name
+            rest = [n for n in methods if n not in images and n != "mimetype"]
+            assert {methods[n] for n in rest} == {zipfile.ZIP_DEFLATED}, path.name
+            if path.suffix == ".epub":
+                assert infos[0].filename == "mimetype"
+                assert infos[0].compress_type == zipfile.ZIP_STORED and not infos[0].extra
+    assert pictures >= 6  # the English sample's picture and every e-book's cover

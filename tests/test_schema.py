@@ -6,7 +6,7 @@ import json
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, ROOT, SAMPLES
+from support.newsrooms import FIXTURES, ROOT, SAMPLES
 
 from briefkit.model import json_schema
 

@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from conftest import ENGLISH, ROOT, SAMPLES, install_plugin, run_briefkit
 from pypdf import PdfReader
+from support.commands import install_plugin, run_briefkit
+from support.newsrooms import ENGLISH, ROOT, SAMPLES
 
 pytestmark = pytest.mark.timeout(180)
 

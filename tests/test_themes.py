@@ -3,18 +3,20 @@ theme really changes the PDF (read back by pypdf and poppler)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ENGLISH, ROOT, run_briefkit, sample
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, ROOT, sample
 
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context
 from briefkit.exporters.pdf import PDFExporter
-from briefkit.theme import PACKAGED, installed, load_theme
+from briefkit.theme import PACKAGED, Theme, installed, load_theme
 
 
 def make_theme(project: Path, name: str, toml: str, **files: str) -> Path:
@@ -86,7 +88,7 @@ def english_in_both(settings: Settings, tmp_path_factory: pytest.TempPathFactory
     folder = tmp_path_factory.mktemp("themes")
     out = {}
     for name in ("default", "wire"):
-        data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme(name, ROOT)))
+        data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme(name, ROOT))).data
         out[name] = folder / f"{name}.pdf"
         out[name].write_bytes(data)
     return out
@@ -114,7 +116,7 @@ def test_wire_is_compact_and_carries_its_footer(english_in_both: dict[str, Path]
 
 def test_page_size_comes_from_theme_toml(settings: Settings, tmp_path: Path) -> None:
     make_theme(tmp_path, "letter", 'name = "letter"\n[page]\nsize = "Letter"\n')
-    data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("letter", tmp_path)))
+    data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("letter", tmp_path))).data
     (tmp_path / "letter.pdf").write_bytes(data)
     box = pypdf.PdfReader(tmp_path / "letter.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
@@ -124,7 +126,7 @@ def test_a_theme_logo_heads_the_printed_masthead(settings: Settings, tmp_path: P
     folder = make_theme(tmp_path, "logo", 'name = "logo"\n[brand]\nlogo = "logo.png"\n')
     (folder / "logo.png").write_bytes((ROOT / "tests/fixtures/images/chart.png").read_bytes())
     french = sample("iran-frappes-bases-americaines-irak")  # a briefing without images
-    data = PDFExporter().export(french, Context(settings, load_theme("logo", tmp_path)))
+    data = PDFExporter().export(french, Context(settings, load_theme("logo", tmp_path))).data
     (tmp_path / "logo.pdf").write_bytes(data)
     assert len(pypdf.PdfReader(tmp_path / "logo.pdf").pages[0].images) == 1
 
@@ -132,19 +134,22 @@ def test_a_theme_logo_heads_the_printed_masthead(settings: Settings, tmp_path: P
 def test_the_footer_follows_the_direction_of_the_briefing(settings: Settings,
                                                           tmp_path: Path) -> None:
     """Bottom left in English, bottom right in Arabic, on every page."""
-    from conftest import fixture
+    from support.newsrooms import fixture
 
     wire = load_theme("wire", ROOT)
     for item, on_the_right in ((sample(ENGLISH), False), (fixture("rtl-arabic"), True)):
+        # the footer's first word, in the briefing's language (as pdftotext writes it)
+        first = wire.settings.brand.footer_in(item.briefing.language).split()[0]
         path = tmp_path / f"{item.id}.pdf"
-        path.write_bytes(PDFExporter().export(item, Context(settings, wire)))
+        path.write_bytes(PDFExporter().export(item, Context(settings, wire)).data)
         html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
                               text=True, check=True).stdout
         pages = html.split("<page ")[1:]
         for page in pages:
             width = float(page.split('width="', 1)[1].split('"', 1)[0])
             starts = [float(line.split('xMin="', 1)[1].split('"', 1)[0])
-                      for line in page.splitlines() if line.strip().endswith(">Partner</word>")]
+                      for line in page.splitlines()
+                      if line.strip().endswith((f">{first}</word>", f">{first[::-1]}</word>"))]
             assert len(starts) == 1, f"{item.id}: footer missing on a page"
             assert (starts[0] > width / 2) == on_the_right
 
@@ -213,7 +218,7 @@ def test_a_wrong_value_is_named_in_the_file_that_sets_it(tmp_path: Path,
 def test_the_pdf_of_a_one_colour_theme_embeds_the_parents_faces(
         settings: Settings, tmp_path: Path) -> None:
     make_theme(tmp_path, "red", 'extends = "default"\n[colours]\naccent = "#ff0000"\n')
-    data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("red", tmp_path)))
+    data = PDFExporter().export(sample(ENGLISH), Context(settings, load_theme("red", tmp_path))).data
     (tmp_path / "red.pdf").write_bytes(data)
     faces = fonts_of(tmp_path / "red.pdf")
     assert any(f.startswith("Charis") for f in faces), faces
@@ -322,3 +327,69 @@ def test_packaged_themes_draw_all_they_print_in_every_language_they_label(
     theme = load_theme(name)
     assert theme.undrawable(characters_briefkit_prints(language)) == []
     assert theme.undrawable("Αθήνα Москва Ελλάδα ğüşçö ąęł ő ř ß ﷺ 🚀 ✓ ★ €£¥") == []
+
+
+# --- the faces' coverage tables, kept between processes ------------------------------------
+
+
+def _forget_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a fresh process: nothing known of the faces; reading a character map fails."""
+    from briefkit.theme import fonts
+
+    def unread(path: Path, size: int, modified: int) -> frozenset[int]:
+        raise AssertionError(f"{path.name}: its character map was read again")
+
+    monkeypatch.setattr(fonts, "_known", {})
+    monkeypatch.setattr(fonts, "_characters", unread)
+
+
+def test_coverage_tables_are_kept_in_the_cache_by_the_faces_digest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from briefkit.engine.work import StateCache
+
+    folder = make_theme(tmp_path, "scripts", 'name = "scripts"\n')
+    (folder / "fonts").mkdir()
+    face = folder / "fonts" / "Script.ttf"
+    face.write_bytes((PACKAGED / "default" / "fonts" / "NotoSansHebrew-Regular.ttf").read_bytes())
+    cache = tmp_path / ".briefkit" / "cache"
+
+    def theme() -> Theme:
+        return replace(load_theme("scripts", tmp_path), keep=StateCache(cache).get)
+
+    hebrew = theme().drawn_by(face)
+    assert ord("א") in hebrew and ord("ب") not in hebrew
+    assert len(list(cache.iterdir())) == 1  # made once, kept
+    with monkeypatch.context() as fresh:
+        _forget_coverage(fresh)
+        assert theme().drawn_by(face) == hebrew  # read back, not made again
+    # another face under the same name: another digest, another table
+    face.write_bytes((PACKAGED / "default" / "fonts" / "Amiri-Regular.ttf").read_bytes())
+    os.utime(face, ns=(1, 1))
+    arabic = theme().drawn_by(face)
+    assert ord("ب") in arabic and ord("א") not in arabic
+    assert len(list(cache.iterdir())) == 2
+
+
+def test_a_kept_table_that_is_not_one_is_made_again(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from briefkit.engine.seals import entry_name, seal
+    from briefkit.engine.work import StateCache
+    from briefkit.theme import coverage, digest_of, fonts
+
+    monkeypatch.setattr(fonts, "_known", {})  # as a fresh process
+
+    theme = load_theme("default")
+    face = theme.find("fonts/NotoSansHebrew-Regular.ttf")
+    assert face is not None
+    key = coverage.table_key(digest_of(face))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # sealed as the cache seals, under the right key, but no table: the face is read again
+    (cache / entry_name(key)).write_bytes(seal(key, coverage.MARK + b"every letter"))
+    drawn = replace(theme, keep=StateCache(cache).get).drawn_by(face)
+    assert ord("א") in drawn and ord("ب") not in drawn
+    assert coverage.is_table((cache / entry_name(key)).read_bytes()[-len(coverage.encode(drawn)):])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 
 from briefkit.model import Briefing
 from briefkit.render.dates import dateline, long_date
@@ -102,30 +102,40 @@ def _updated(briefing: Briefing, when: str) -> Briefing:
     return briefing.model_copy(update={"updated": datetime.fromisoformat(when)})
 
 
+def _unbroken(text: str) -> str:
+    """A date as the dateline writes it: its words never part."""
+    return text.replace(" ", NBSP)
+
+
 def test_dateline_newsroom_conventions() -> None:
     french = sample(FRENCH).briefing
-    assert dateline(french) == f"8 janvier 2020 à 11{NBSP}h{NBSP}45"
+    day = _unbroken("8 janvier 2020")
+    assert dateline(french) == f"{day} à 11{NBSP}h{NBSP}45{NBSP}UTC+1"
     assert dateline(_updated(french, "2020-01-08T12:30:00+01:00")) == (
-        f"8 janvier 2020 à 11{NBSP}h{NBSP}45 · Mis à jour à 12{NBSP}h{NBSP}30")
+        f"{day} à 11{NBSP}h{NBSP}45{NBSP}UTC+1 · Mis à jour à 12{NBSP}h{NBSP}30")
     assert dateline(_updated(french, "2020-01-09T08:05:00+01:00")) == (
-        f"8 janvier 2020 à 11{NBSP}h{NBSP}45 · Mis à jour le 9 janvier 2020 à 8{NBSP}h{NBSP}05")
+        f"{day} à 11{NBSP}h{NBSP}45{NBSP}UTC+1 · Mis à jour le {_unbroken('9 janvier 2020')} "
+        f"à 8{NBSP}h{NBSP}05")
     english = sample(ENGLISH).briefing
-    assert dateline(english) == "8 January 2020, 07:00 · Updated 16:30"
+    assert dateline(english) == f"{_unbroken('8 January 2020')}, 07:00{NBSP}GMT · Updated 16:30"
+    # an update in another offset says which
     assert dateline(fixture("every-block").briefing) == (
-        "4 March 2021, 09:15 · Updated 5 March 2021, 18:00")
+        f"{_unbroken('4 March 2021')}, 09:15{NBSP}GMT · Updated {_unbroken('5 March 2021')}, "
+        f"18:00{NBSP}GMT+1")
 
 
 def test_dateline_in_arabic_digits_and_order() -> None:
     arabic = fixture("rtl-arabic").briefing
-    assert dateline(arabic) == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
+    assert dateline(arabic) == _unbroken("٨ يناير ٢٠٢٠، ٧:٠٠ ص غرينتش+٣").replace(
+        f"،{NBSP}", "، ")
     assert dateline(_updated(arabic, "2020-01-08T12:30:00+03:00")) == (
-        "٨ يناير ٢٠٢٠، ٧:٠٠ ص · حُدّث ١٢:٣٠ م")
+        f"٨{NBSP}يناير{NBSP}٢٠٢٠، ٧:٠٠{NBSP}ص{NBSP}غرينتش+٣ – حُدّث ١٢:٣٠{NBSP}م")
 
 
 def test_dateline_in_the_briefings_own_offset() -> None:
     late = sample(ENGLISH).briefing.model_copy(update={
         "published": datetime.fromisoformat("2020-01-08T23:30:00-05:00"), "updated": None})
-    assert dateline(late) == "8 January 2020, 23:30"
+    assert dateline(late) == f"{_unbroken('8 January 2020')}, 23:30{NBSP}GMT\u22125"
 
 
 def test_numeric_columns_are_the_figures_not_the_years() -> None:

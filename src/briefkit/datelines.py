@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 NBSP = "\u00a0"
 SEPARATOR = " · "
+#: Between the publication and the update where a middle dot beside Arabic-Indic digits
+#: reads as their zero (٠): a spaced dash.
+DASH_SEPARATOR = " – "
+MINUS = "\u2212"
 #: Longest pattern or template a newsroom may set
 MAX_PATTERN = 200
 
@@ -49,6 +54,8 @@ class Convention:
     updated_same_day: str = "{label} {time}"
     updated_other_day: str = "{label} {at}"
     digits: str = "default"
+    #: between the publication and the update (and the byline's names and the dateline)
+    separator: str = SEPARATOR
 
 
 #: Newsroom conventions by locale, then by language; others follow CLDR.
@@ -62,7 +69,9 @@ CONVENTIONS: dict[str, Convention] = {
     "en_US": Convention(date="MMMM d, y", time="h:mm a", at="{date}, {time}",
                         updated_same_day="Updated {time}",
                         updated_other_day="Updated {date}, {time}"),
-    "ar": Convention(digits="native"),
+    "ar": Convention(digits="native", separator=DASH_SEPARATOR),
+    "fa": Convention(separator=DASH_SEPARATOR),
+    "ur": Convention(separator=DASH_SEPARATOR),
 }
 #: The zero of each numbering system a dateline may use (its digits follow it).
 _ZEROS = {"arab": 0x660, "arabext": 0x6F0, "deva": 0x966, "beng": 0x9E6, "mymr": 0x1040,
@@ -118,35 +127,68 @@ def write(rule: Convention, locale: Locale, published: datetime, updated: dateti
     """The dateline of a briefing published (and perhaps updated) at these moments, as
     ``rule`` writes it in ``locale``; ``label`` is the language's word for "updated".
 
-    Each time is shown in the offset it was written with; an update the same day gives
-    its time only.  Plain text.
+    Each time is shown in the offset it was written with, and says which (:func:`zone`):
+    a reader or a partner elsewhere can tell when it was.  An update the same day gives
+    its time only, and its zone only when it differs from the publication's.  A date and
+    a time never break across lines.  Plain text.
     """
     text = _pieces(rule, locale, published)[2]
     if updated is not None:
-        date, time, at = _pieces(rule, locale, updated)
+        date, time, at = _pieces(rule, locale, updated,
+                                 with_zone=updated.utcoffset() != published.utcoffset())
         same_day = updated.date() == published.date()
         template = rule.updated_same_day if same_day else rule.updated_other_day
-        text += SEPARATOR + fill(template, {"label": label, "date": date, "time": time,
-                                            "at": at})
+        text += rule.separator + fill(template, {"label": label, "date": date, "time": time,
+                                                 "at": at})
     return _digits(text, locale, rule.digits)
 
 
-def _pieces(rule: Convention, locale: Locale, moment: datetime) -> tuple[str, str, str]:
-    """The date, the time, and both together, of one moment."""
+def zone(locale: Locale, moment: datetime) -> str:
+    """The UTC offset of ``moment`` as ``locale`` names it (CLDR's localized GMT format,
+    short): "GMT", "GMT+3", "UTC−5" (French), "GMT+5:45", "غرينتش+3" (before the
+    language's digits)."""
+    minutes = round((moment.utcoffset() or timedelta(0)).total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    offset = ("" if minutes == 0 else ("+" if minutes > 0 else MINUS) + str(hours)
+              + (f":{rest:02d}" if rest else ""))
+    written = str(locale.zone_formats.get("gmt", "GMT%s")).replace("%s", offset)
+    # CLDR adds direction marks in some locales: nothing invisible goes into a dateline
+    return "".join(ch for ch in written if unicodedata.category(ch) != "Cf").strip()
+
+
+def _pieces(rule: Convention, locale: Locale, moment: datetime,
+            with_zone: bool = True) -> tuple[str, str, str]:
+    """The date, the time (with its zone), and both together, of one moment."""
     date, time = _date(rule, locale, moment), _time(rule, locale, moment)
+    if with_zone and not _names_a_zone(rule.time):
+        time += NBSP + zone(locale, moment)
     return date, time, _at(rule, locale, date, time)
 
 
 def _date(rule: Convention, locale: Locale, moment: datetime) -> str:
     from babel.dates import format_date
 
-    return format_date(moment.date(), rule.date or "long", locale=locale)
+    return _unbroken(format_date(moment.date(), rule.date or "long", locale=locale))
 
 
 def _time(rule: Convention, locale: Locale, moment: datetime) -> str:
     from babel.dates import format_time
 
-    return format_time(moment, rule.time or "short", tzinfo=moment.tzinfo, locale=locale)
+    return _unbroken(format_time(moment, rule.time or "short", tzinfo=moment.tzinfo,
+                                 locale=locale))
+
+
+def _unbroken(text: str) -> str:
+    """A date or a time read as one: "4 March 2026" never ends a line at "March"."""
+    return text.replace(" ", NBSP)
+
+
+def _names_a_zone(pattern: str | None) -> bool:
+    """Whether a newsroom's time pattern writes the zone itself (z, O, x ... outside quotes)."""
+    if pattern is None:
+        return False
+    return any(token.group(1) is not None and token.group(1) in ZONE_FIELDS
+               for token in _PATTERN_TOKEN.finditer(pattern.replace("''", "\0\0")))
 
 
 def _at(rule: Convention, locale: Locale, date: str, time: str) -> str:
@@ -165,15 +207,27 @@ def fill(template: str, values: Mapping[str, str]) -> str:
                    for literal, name, _, _ in string.Formatter().parse(template))
 
 
-def _digits(text: str, locale: Locale, system: str) -> str:
+def numbering_system(locale: Locale, system: str) -> str:
+    """The CLDR numbering system ("latn", "arab" ...) a convention's ``digits`` names in
+    ``locale``: what the dateline, the page numbers and the sizes of downloads are
+    written in."""
     if system == "native":
-        system = locale.other_numbering_systems.get("native", "latn")
-    elif system == "default":
-        system = locale.default_numbering_system
+        return str(locale.other_numbering_systems.get("native", "latn"))
+    if system == "default":
+        return str(locale.default_numbering_system)
+    return system
+
+
+def in_digits(text: str, system: str) -> str:
+    """``text`` with its Latin digits written in the numbering system ``system``."""
     zero = _ZEROS.get(system)
     if zero is None:
         return text
     return text.translate({0x30 + d: zero + d for d in range(10)})
+
+
+def _digits(text: str, locale: Locale, system: str) -> str:
+    return in_digits(text, numbering_system(locale, system))
 
 
 # --- what a newsroom's values may hold ----------------------------------------------------
@@ -183,6 +237,8 @@ DATE_FIELDS = "GyYuQqMLwWdDFgEec"
 #: CLDR fields a time can be written with (AM/PM, hours, minutes, seconds, time zone);
 #: not the day periods 'b' and 'B', which CLDR lacks for some hours of some locales
 TIME_FIELDS = "ahHKkmsSAzZOvVxX"
+#: The fields of a time pattern that write its zone
+ZONE_FIELDS = "zZOvVxX"
 #: The fields each template may name
 TEMPLATE_FIELDS = {"at": ("date", "time"),
                    "updated_same_day": ("date", "time", "at", "label"),

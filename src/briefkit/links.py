@@ -52,6 +52,13 @@ class OutputInfo:
     format: str
     media_type: str
     size: int
+    #: the format's name for readers (the exporter's ``label``: "Word"); empty: its name
+    #: in capitals
+    label: str = ""
+
+    @property
+    def shown_as(self) -> str:
+        return self.label or self.format.upper()
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ENGLISH, run_briefkit
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH
 from test_build import make_newsroom
 
 # Web fonts (the web page, the front page) come from the theme's faces; the Word

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH
-from test_build import make_newsroom
+from support.commands import export
+from support.newsrooms import ENGLISH, make_newsroom
 
 pytest.importorskip("distributed", reason="briefkit[distributed] is not installed")
 DASK = Path(sys.executable).parent / "dask"
@@ -99,11 +99,6 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         yield running
     finally:
         running.stop()
-
-
-def export(room: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "briefkit", "export", "--all", *args],
-                          cwd=room, capture_output=True, text=True, timeout=timeout)
 
 
 def test_a_cluster_export_is_byte_identical_to_a_local_one(tmp_path: Path,

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
 from PIL import Image, PngImagePlugin
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import make_newsroom
 
 FAST = ["-f", "html", "-f", "index"]
 

@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_briefkit
 from fontTools.ttLib import TTFont
-from test_build import make_newsroom
+from support.commands import run_briefkit
+from support.newsrooms import ROOT, copy_newsroom, make_newsroom
 
 from briefkit.theme import load_theme
 
 FAST = ["-f", "html", "-f", "index"]
+#: the cache these tests tamper with is the project's own
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def room(exported: Path, tmp_path: Path) -> Path:
     """A copy of the exported newsroom, its state and dist/ as the export left them."""
-    shutil.copytree(exported, tmp_path / "room", symlinks=True)
-    return tmp_path / "room"
+    return copy_newsroom(exported, tmp_path)
 
 
 def tree(folder: Path) -> dict[str, bytes | str]:

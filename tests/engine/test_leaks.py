@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_build import make_newsroom
+from support.newsrooms import make_newsroom
 
-HEAVY = ["weasyprint", "jinja2", "babel", "docx", "ebooklib", "feedgen", "lxml"]
+HEAVY = ["weasyprint", "jinja2", "babel", "docx", "ebooklib", "feedgen", "lxml", "fontTools"]
+#: What only a run that makes something needs: images decoded, worker processes, a cluster.
+MAKING = ["PIL", "multiprocessing", "asyncio"]
 
 
 def run(room: Path, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
@@ -45,11 +47,27 @@ def test_validate_and_a_run_with_nothing_to_do_import_no_heavy_library(tmp_path:
     assert run(room, "export", "--all", tmp=temporary).returncode == 0
     probe = ("import sys, json\n"
              "from briefkit.cli import main\n"
-             "code = main(sys.argv[1:])\n"
-             f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+             "code = main(sys.argv[2:])\n"
+             "print(json.dumps([m for m in json.loads(sys.argv[1]) if m in sys.modules]))\n"
              "sys.exit(code)\n")
-    for args in (["validate"], ["export", "--all", "--quiet"]):
-        result = subprocess.run([sys.executable, "-c", probe, *args], cwd=room,
-                                capture_output=True, text=True, timeout=120)
+    for args, libraries in ((["validate"], HEAVY),
+                            (["export", "--all", "--quiet"], HEAVY + MAKING)):
+        result = subprocess.run([sys.executable, "-c", probe, json.dumps(libraries), *args],
+                                cwd=room, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout.splitlines()[-1]) == [], args
+
+
+def test_only_a_run_cut_short_leaves_temporary_files_to_look_for(tmp_path: Path) -> None:
+    (tmp_path / "room").mkdir()
+    room = make_newsroom(tmp_path / "room", copies=1)
+    assert run(room, "export", "--all", "-f", "html", tmp=tmp_path).returncode == 0
+    mark = room / ".briefkit" / "manifests" / "dist.writing"
+    assert not mark.exists()  # it ended whole
+    # a run killed while it wrote: its mark, and a half-written file in a folder of dist/
+    half = next((room / "dist" / "images").iterdir()) / ".chart.png.k2j3.part"
+    half.write_bytes(b"half a file")
+    mark.touch()
+    assert run(room, "export", "--all", "-f", "html", tmp=tmp_path).returncode == 0
+    assert not half.exists()
+    assert not mark.exists()

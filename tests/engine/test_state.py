@@ -137,3 +137,30 @@ def test_a_damaged_or_foreign_cache_entry_is_made_again(tmp_path: Path) -> None:
     assert get(never) == b"made again"
     entry.write_bytes(b"made again")  # the bare bytes an earlier version kept
     assert get(lambda: b"sealed now") == b"sealed now"
+
+
+def test_a_run_writing_the_output_folder_is_marked_until_it_ends(tmp_path: Path) -> None:
+    mark = tmp_path / STATE / "manifests" / "dist.writing"
+    with State(tmp_path, tmp_path / "dist") as state:
+        assert state.cut_short()  # no manifest yet: an earlier run may have left anything
+        state.save()
+    with State(tmp_path, tmp_path / "dist") as state:
+        assert not state.cut_short()  # a manifest and no mark: the last run ended whole
+        state.writing()
+        state.writing()  # once per run
+        assert mark.is_file()
+    with State(tmp_path, tmp_path / "dist") as state:  # killed before it was removed
+        assert state.cut_short()
+        state.written()
+        assert not mark.exists()
+        assert not state.cut_short()
+
+
+def test_a_link_in_place_of_the_mark_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    with State(tmp_path, tmp_path / "dist") as state:
+        state.save()
+        state.writing_mark.symlink_to(target)
+        with pytest.raises(OutputError, match="link"):
+            state.writing()
+    assert not target.exists()

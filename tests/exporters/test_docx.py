@@ -22,12 +22,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, sample
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, sample
 
 from briefkit import inline, registry
 from briefkit.briefing_file import BriefingFile
@@ -132,7 +132,8 @@ def test_every_block_has_its_style(every: Exported) -> None:
     (byline,) = every.by_style("Byline")
     assert "Ada Byron (editor), Li Wei, José Núñez" in byline
     # the dateline: publication time, and the update's date and time on another day
-    assert byline.endswith("\n4 March 2021, 09:15 · Updated 5 March 2021, 18:00")
+    assert byline.endswith("\n4\u00a0March\u00a02021, 09:15\u00a0GMT · Updated 5\u00a0March\u00a02021, "
+                           "18:00\u00a0GMT+1")
     assert every.by_style("List Bullet") == ["Unordered one", "Unordered two", "Unordered three"]
     assert every.by_style("List Number") == ["Ordered one", "Ordered two", "Ordered three"]
     assert every.by_style("Quote")[0].startswith("A quotation that runs long")
@@ -195,7 +196,7 @@ def test_page_size_and_margins_from_the_theme(every: Exported) -> None:
     section = every.document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     assert [round(m.mm) for m in (section.top_margin, section.right_margin,
-                                  section.bottom_margin, section.left_margin)] == [22, 20, 24, 20]
+                                  section.bottom_margin, section.left_margin)] == [22, 38, 24, 38]
 
 
 def test_links_are_hyperlinks_to_the_right_url(every: Exported) -> None:
@@ -588,6 +589,44 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
         context, cache=StateCache(tmp_path / "cache")))
     # the same entries (their times are the engine's to fix, and a second may pass)
     assert entries(again) == entries(first)
+
+
+def test_embedded_font_parts_are_kept_as_word_embeds_them(tmp_path: Path, context: Context,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later document with the same faces and characters takes each part (obfuscated,
+    under its key) from the cache: no subset read back, nothing obfuscated again."""
+    from briefkit.engine.work import StateCache
+    from briefkit.exporters.docx import fonts
+
+    def export() -> bytes:
+        return DocxExporter().export(sample(ENGLISH), dataclasses.replace(
+            context, cache=StateCache(tmp_path / "cache")))
+
+    first = export()
+    parts = sorted((tmp_path / "cache").iterdir())
+
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("a kept part was made again")
+
+    monkeypatch.setattr(fonts, "subset_of", refuse)
+    monkeypatch.setattr(fonts, "obfuscate_font", refuse)
+    assert entries(export()) == entries(first)
+    assert sorted((tmp_path / "cache").iterdir()) == parts
+
+
+def test_a_kept_part_must_hide_a_font_under_the_key_its_bytes_give() -> None:
+    import uuid
+
+    from briefkit.exporters.docx import fonts
+
+    face = fonts.truetype_subset(ROOT / "src/briefkit/theme/packaged/default/fonts/"
+                                 "NotoSansSymbols-Regular.ttf", "→")
+    key = fonts.font_key(face)
+    assert fonts.is_font_part(key.bytes + fonts.obfuscate_font(face, key))
+    other = uuid.uuid4()  # a key the bytes do not give: another document than briefkit's
+    assert not fonts.is_font_part(other.bytes + fonts.obfuscate_font(face, other))
+    assert not fonts.is_font_part(key.bytes + face)  # not obfuscated
+    assert not fonts.is_font_part(key.bytes + fonts.obfuscate_font(b"<html>" * 20, key))
 
 
 def test_a_face_whose_licence_forbids_embedding_stays_out(tmp_path: Path,

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, run_briefkit, sample
 from fontTools.ttLib import TTFont
 from lxml import etree
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
@@ -299,10 +300,10 @@ def test_title_page(books: dict[str, Book]) -> None:
     for expected in ("The new night bus network: what we know",
                      "Six routes, a flat fare and a six-month trial",
                      "Riverton’s council launches a night bus network on Friday",
-                     "Amira Haddad", "Tom Price", "8 January 2020, 07:00 · Updated 16:30"):
+                     "Amira Haddad", "Tom Price", "8 January 2020, 07:00 GMT · Updated 16:30"):
         assert expected in title_page
     french = words(books["french"].text(books["french"].spine()[0]))
-    assert "8 janvier 2020 à 11 h 45" in french and "La rédaction" in french
+    assert "8 janvier 2020 à 11 h 45 UTC+1" in french and "La rédaction" in french
     # the dateline in the briefing's own digits
     arabic = books["rtl-arabic"]
     (dateline,) = arabic.xml(arabic.spine()[0]).iterfind(".//x:p[@class='dateline']", NS)
@@ -469,6 +470,57 @@ def test_cover_carries_the_dateline_of_the_book(context: Context,
         assert written in "".join("".join(drawn).split()), (written, drawn)
         if item.briefing.language == "ar":
             assert not any(ch.isascii() and ch.isdigit() for ch in "".join(drawn)), drawn
+
+
+def test_the_cover_is_a_palette_image_in_the_themes_own_colours(books: dict[str, Book],
+                                                              theme: Theme) -> None:
+    from PIL import Image as Picture
+
+    (item,) = [i for i in books["english"].manifest.values()
+               if "cover-image" in (i.get("properties") or "").split()]
+    picture = Picture.open(io.BytesIO(books["english"].zip.read(
+        books["english"].path(item.get("href")))))
+    assert picture.mode == "P"  # a palette: the ground, the inks and the shades between
+    colours = {c for _, c in picture.convert("RGB").getcolors(maxcolors=256) or ()}
+    look = theme.settings.colours
+    for colour in (look.shade, look.accent, look.text):  # exactly, not the nearest shade
+        assert tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) in colours
+
+
+def test_a_cover_is_drawn_once_and_kept_until_what_it_shows_changes(
+        tmp_path: Path, context: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefkit.engine.work import StateCache
+    from briefkit.exporters.epub import cover
+
+    drawn: list[str] = []
+    render = cover._Cover.render
+
+    def counted(self: cover._Cover) -> bytes:
+        drawn.append(self.briefing.title)
+        return render(self)
+
+    monkeypatch.setattr(cover._Cover, "render", counted)
+
+    def book(item: BriefingFile) -> Book:  # a fresh process's cache over the same folder
+        kept = dataclasses.replace(context, cache=StateCache(tmp_path / "cache"))
+        return Book(EpubExporter().export(item, kept))
+
+    first = cover_bytes(book(sample(ENGLISH)))
+    assert drawn == [sample(ENGLISH).briefing.title]
+    edited = sample(ENGLISH)
+    edited = dataclasses.replace(edited, briefing=edited.briefing.model_copy(update={
+        "sections": edited.briefing.sections[:1]}))  # the text changed, not the cover
+    assert cover_bytes(book(edited)) == first
+    assert len(drawn) == 1
+    assert cover_bytes(book(retitled(sample(ENGLISH), "Night buses: the new timetable"))) \
+        != first
+    assert len(drawn) == 2
+
+
+def cover_bytes(book: Book) -> bytes:
+    (item,) = [i for i in book.manifest.values()
+               if "cover-image" in (i.get("properties") or "").split()]
+    return book.zip.read(book.path(item.get("href")))
 
 
 def test_a_title_the_theme_cannot_draw_gets_no_cover_of_empty_boxes(context: Context) -> None:

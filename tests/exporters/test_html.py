@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import posixpath
 import re
+import shutil
+from pathlib import Path
 
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
-from exporters.exported import made
 from fontTools.ttLib import TTFont
+from support.exports import export_with, made
+from support.newsrooms import ENGLISH, FRENCH, ROOT, fixture, sample
+from support.readers import chromium_reads
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.exporters.base import Context, Exported
@@ -23,8 +27,9 @@ Pages = dict[str, tuple[BriefingFile, Exported]]
 
 
 def export(item: BriefingFile, context: Context, **sizes: int) -> Exported:
+    """The web page of ``item``, its other formats exported at ``sizes`` bytes."""
     outputs = {item.id: made(item.id, **sizes)} if sizes else {}
-    return HTMLExporter().export(item, Context(context.settings, context.theme, outputs))
+    return export_with(HTMLExporter(), item, context.settings, context.theme, outputs)
 
 
 @pytest.fixture(scope="module")
@@ -54,20 +59,22 @@ def test_french_headings_in_order_with_narrow_spaces(pages: Pages) -> None:
         "Quelles possibles conséquences à ces\u00a0bombardements\u202f?",
     ]
     assert page.get("lang") == "fr" and page.get("dir") == "ltr"
-    assert page.xpath("string(//time[@class='dateline'])") == "8 janvier 2020 à 11\u00a0h\u00a045"
+    assert page.xpath("string(//time[@class='dateline'])") == (
+        "8\u00a0janvier\u00a02020 à 11\u00a0h\u00a045\u00a0UTC+1")
     assert "1\u00a0h\u00a020 du matin" in page.xpath("string(//main)")
 
 
 def test_english_dateline(pages: Pages) -> None:
     dateline = tree(pages, "english").xpath("//time[@class='dateline']")[0]
-    assert dateline.text == "8 January 2020, 07:00 · Updated 16:30"
+    assert dateline.text == "8\u00a0January\u00a02020, 07:00\u00a0GMT · Updated 16:30"
     assert dateline.get("datetime") == "2020-01-08T07:00:00+00:00"
 
 
 def test_right_to_left(pages: Pages) -> None:
     page = tree(pages, "arabic")
     assert page.get("lang") == "ar" and page.get("dir") == "rtl"
-    assert page.xpath("string(//time[@class='dateline'])") == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
+    assert page.xpath("string(//time[@class='dateline'])") == (
+        "٨\u00a0يناير\u00a0٢٠٢٠، ٧:٠٠\u00a0ص\u00a0غرينتش+٣")
 
 
 def test_markup_in_text_is_literal(pages: Pages) -> None:
@@ -118,7 +125,10 @@ def test_links_to_the_other_formats_with_sizes_and_to_the_feeds(pages: Pages) ->
     english = tree(pages, "english")
     assert [text(a) for a in english.xpath("//p[@class='downloads']/a")] == ["PDF 1.5\u00a0MB"]
     alternate = english.xpath("//link[@rel='alternate']/@href")
-    assert alternate == ["feed.xml", "atom.xml", "feed.json"]
+    assert alternate[:3] == ["feed.xml", "atom.xml", "feed.json"]
+    # then its language's and its topics' feeds
+    assert alternate[3:6] == ["en/feed.xml", "en/atom.xml", "en/feed.json"]
+    assert all(a.startswith("tags/") for a in alternate[6:]) and alternate[6:]
 
 
 def test_no_downloads_listed_when_none_were_made(context: Context) -> None:
@@ -204,3 +214,152 @@ def test_no_page_names_a_file_it_does_not_publish(pages: Pages) -> None:
         local += re.findall(r'url\("([^"]+)"\)', css)
         for url in local:
             assert posixpath.normpath(url) in exported.files, (name, url)
+
+
+# --- what a reader sees ------------------------------------------------------------------
+
+
+def test_images_carry_their_size_so_the_page_keeps_their_room(pages: Pages) -> None:
+    """Images had no width and height: the page jumped as each one loaded."""
+    from PIL import Image
+
+    for name in ("english", "every", "arabic"):
+        _, exported = pages[name]
+        images = lxml.html.document_fromstring(exported.data).xpath("//img")
+        assert images, name
+        for image in images:
+            with Image.open(io.BytesIO(exported.files[image.get("src")])) as drawn:
+                assert (image.get("width"), image.get("height")) == (
+                    str(drawn.width), str(drawn.height)), (name, image.get("src"))
+
+
+def test_ninjs_is_for_partners_not_a_download_for_readers(context: Context) -> None:
+    from briefkit.links import OutputInfo
+
+    item = sample(ENGLISH)
+    outputs = {item.id: {**made(item.id, pdf=61_282, epub=20_500),
+                         "ninjs": OutputInfo(f"{item.id}.ninjs.json", "ninjs",
+                                             "application/json", 3_000)}}
+    page = lxml.html.document_fromstring(
+        HTMLExporter().export(item, Context(context.settings, context.theme, outputs)).data)
+    assert [text(a) for a in page.xpath("//p[@class='downloads']/a")] == [
+        "PDF 61\u00a0kB", "EPUB 20\u00a0kB"]
+
+
+def on_disk(item: BriefingFile, context: Context, folder: Path, theme: str = "default") -> Path:
+    """The web page of ``item`` in a packaged theme, written with its images and fonts."""
+    from briefkit.theme import load_theme
+
+    exported = HTMLExporter().export(item, Context(context.settings,
+                                                   load_theme(theme, ROOT)))
+    for path, data in exported.files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    page = folder / f"{item.id}.html"
+    page.write_bytes(exported.data)
+    return page
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG 2 contrast ratio of two CSS colours as a browser reports them (rgb(...))."""
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+COLOURS = """
+function colour(selector, property) {
+  var element = document.querySelector(selector);
+  return element ? getComputedStyle(element)[property] : null;
+}
+return {page: colour('html', 'backgroundColor'), text: colour('body', 'color'),
+        link: colour('main a', 'color'), muted: colour('.byline .role', 'color'),
+        shade: colour('aside.factbox', 'backgroundColor'),
+        box_title: colour('.factbox-title', 'color'),
+        masthead: colour('.site-bar .masthead', 'color'),
+        masthead_ground: colour('.site-bar .masthead', 'backgroundColor')};
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+@pytest.mark.parametrize("look", ["default", "wire"])
+def test_by_night_the_page_is_dark_and_every_text_reads_at_aa_contrast(
+        context: Context, tmp_path: Path, look: str) -> None:
+    """No dark mode: a reader whose system is dark got a white page."""
+    page = on_disk(sample(ENGLISH), context, tmp_path, look)
+    day = chromium_reads(page, COLOURS)
+    night = chromium_reads(page, COLOURS, dark=True)
+    assert contrast(day["page"], "rgb(255, 255, 255)") == 1
+    assert contrast(night["page"], "rgb(0, 0, 0)") < 1.5, night["page"]  # a dark page
+    for looks in (day, night):
+        assert contrast(looks["text"], looks["page"]) >= 7
+        for text in ("link", "muted", "box_title"):
+            for ground in ("page", "shade"):
+                assert contrast(looks[text], looks[ground]) >= 4.5, (text, ground, looks)
+        if looks["masthead_ground"] != "rgba(0, 0, 0, 0)":  # the wire's solid masthead bar
+            assert contrast(looks["masthead"], looks["masthead_ground"]) >= 4.5, looks
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+def test_the_wire_standfirst_is_larger_than_the_first_paragraph(context: Context,
+                                                                tmp_path: Path) -> None:
+    sizes = chromium_reads(on_disk(sample(ENGLISH), context, tmp_path, "wire"), """
+        function size(selector) {
+          return parseFloat(getComputedStyle(document.querySelector(selector)).fontSize);
+        }
+        return [size('.standfirst'), size('.section p'),
+                getComputedStyle(document.querySelector('.standfirst')).fontWeight];""")
+    standfirst, paragraph, weight = sizes
+    assert standfirst > paragraph * 1.05, sizes
+    assert weight == "400"  # regular: its own bold stands out
+
+
+DATE_LINES = """
+var time = document.querySelector('time.dateline'), text = time.firstChild;
+var end = text.data.indexOf(','), broken = [];
+// the byline at every width of a phone: the date falls at every place of a line
+for (var width = 160; width <= 390; width += 1) {
+  time.parentElement.style.width = width + 'px';
+  var range = document.createRange();
+  range.setStart(text, 0);
+  range.setEnd(text, end);
+  var tops = Array.from(range.getClientRects()).map(function (r) { return Math.round(r.top); });
+  if (new Set(tops).size > 1) broken.push(width);
+}
+return {date: text.data.slice(0, end), broken: broken};
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+def test_the_date_of_the_dateline_never_breaks_across_lines(context: Context,
+                                                            tmp_path: Path) -> None:
+    """On a phone the dateline broke inside "4 March / 2026"."""
+    found = chromium_reads(on_disk(sample(ENGLISH), context, tmp_path), DATE_LINES, width=390)
+    assert " ".join(found["date"].split()) == "8 January 2020"
+    assert found["broken"] == [], f"the date breaks at widths {found['broken']} px"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+def test_an_address_in_the_text_wraps_anywhere_and_is_never_hyphenated(
+        context: Context, tmp_path: Path) -> None:
+    item = sample(ENGLISH)
+    address = "https://example.org/reports/" + "night-bus-network-consultation-" * 4
+    long = dataclasses.replace(item, briefing=item.briefing.model_copy(update={
+        "standfirst": f"The council's report is at {address} for everyone."}))
+    found = chromium_reads(on_disk(long, context, tmp_path), """
+        var standfirst = document.querySelector('.standfirst');
+        var walker = document.createTreeWalker(standfirst, NodeFilter.SHOW_TEXT), node;
+        while ((node = walker.nextNode()) && node.data.indexOf('https://') < 0) {}
+        var style = getComputedStyle(node.parentElement);
+        return {hyphens: style.hyphens, wrap: style.overflowWrap,
+                wide: document.documentElement.scrollWidth >
+                      document.documentElement.clientWidth};""", width=390)
+    assert found == {"hyphens": "none", "wrap": "anywhere", "wide": False}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,10 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, sample
-from exporters.exported import DOCX, made
 from jsonschema import Draft202012Validator, FormatChecker
+from support.commands import run_briefkit
+from support.exports import DOCX, export_with, made
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH, ROOT, SAMPLES, fixture, sample
 
 from briefkit import inline, registry
 from briefkit.briefing_file import BriefingFile
@@ -80,7 +80,7 @@ def problems(item: dict[str, Any], version: str | None = None) -> list[str]:
 def export(item: BriefingFile, settings: Settings, theme: Theme,
            outputs: dict[str, dict[str, OutputInfo]] | None = None) -> tuple[dict[str, Any],
                                                                              dict[str, bytes]]:
-    exported = NinjsExporter().export(item, Context(settings, theme, outputs or {}))
+    exported = export_with(NinjsExporter(), item, settings, theme, outputs)
     return json.loads(exported.data), dict(exported.files)
 
 
@@ -383,21 +383,18 @@ def test_without_base_url_one_line(settings: Settings, theme: Theme) -> None:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both samples exported by the command line to every installed format."""
-    folder = tmp_path_factory.mktemp("newsroom")
-    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    shutil.copytree(SAMPLES, folder / "source")
-    result = run_briefkit("export", "--all", cwd=folder)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return folder / "dist"
+def exported(exported_all: Path) -> Path:
+    """Both samples (and the test briefings) exported by the command line to every
+    installed format: the output folder."""
+    return exported_all / "dist"
 
 
 @pytest.mark.parametrize("briefing_id", [ENGLISH, FRENCH])
 def test_renditions_match_the_files_in_dist(briefing_id: str, exported: Path,
                                             settings: Settings, theme: Theme) -> None:
     outputs = {briefing_id: {
-        f: OutputInfo(path.name, f, registry.get(f).media_type, path.stat().st_size)
+        f: OutputInfo(path.name, f, registry.get(f).media_type, path.stat().st_size,
+                          registry.get(f).shown_as())
         for f in ("html", "pdf", "epub", "docx")
         if (path := exported / registry.get(f).filename(briefing_id)).is_file()
     }}

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, run_briefkit, sample
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
 
 from briefkit import inline
 from briefkit.briefing_file import BriefingFile
@@ -72,7 +73,7 @@ def rendered(context: Context, tmp_path_factory: pytest.TempPathFactory) -> dict
     out = {}
     for name, load in DOCUMENTS.items():
         item = load()
-        data = PDFExporter().export(item, context)
+        data = PDFExporter().export(item, context).data
         path = folder / f"{name}.pdf"
         path.write_bytes(data)
         out[name] = Rendered(item, data, path)
@@ -143,8 +144,8 @@ def test_dates_are_written_in_the_briefings_language(rendered: dict[str, Rendere
     def text(name: str) -> str:
         return " ".join(rendered[name].pdftotext().replace("\u00a0", " ").split())
 
-    assert "8 janvier 2020 à 11 h 45" in text("french")
-    assert "8 January 2020, 07:00 · Updated 16:30" in text("english")
+    assert "8 janvier 2020 à 11 h 45 UTC+1" in text("french")
+    assert "8 January 2020, 07:00 GMT · Updated 16:30" in text("english")
     # pdftotext gives right-to-left lines in visual runs: look for each piece on one line
     line = next(li for li in rendered["arabic"].pdftotext().splitlines() if "يناير" in li)
     assert all(piece in line for piece in ("٨", "٢٠٢٠", "٧:٠٠", "ص"))
@@ -341,22 +342,23 @@ def test_arabic_is_laid_out_right_to_left(rendered: dict[str, Rendered]) -> None
         assert boxes
         return min(b[0] for b in boxes), max(b[1] for b in boxes), page_width
 
+    # against the page's margin (38 mm, 108 pt) on the side a line starts
     left, right, width = title_span(rendered["arabic"])
-    assert width - right < 70 and left > 150  # flush right, ragged left
+    assert width - right < 115 and left > 150  # flush right, ragged left
     left, right, width = title_span(rendered["english"])
-    assert left < 70
+    assert left < 115
 
 
 def test_same_briefing_gives_the_same_bytes(rendered: dict[str, Rendered],
                                             context: Context) -> None:
-    again = PDFExporter().export(rendered["english"].item, context)
+    again = PDFExporter().export(rendered["english"].item, context).data
     assert again == rendered["english"].data
 
 
 def test_archival_variant(settings: Settings, theme: Theme, tmp_path: Path) -> None:
     archival = settings.model_copy(update={"pdf": settings.pdf.model_copy(
         update={"variant": "pdf/a-3b"})})
-    data = PDFExporter().export(sample(FRENCH), Context(archival, theme))
+    data = PDFExporter().export(sample(FRENCH), Context(archival, theme)).data
     path = tmp_path / "a.pdf"
     path.write_bytes(data)
     root = pypdf.PdfReader(path).trailer["/Root"]
@@ -369,7 +371,7 @@ def test_plain_variant_claims_no_conformance(settings: Settings, theme: Theme,
                                              tmp_path: Path) -> None:
     plain = settings.model_copy(update={"pdf": settings.pdf.model_copy(update={"variant": "none"})})
     path = tmp_path / "plain.pdf"
-    path.write_bytes(PDFExporter().export(sample(FRENCH), Context(plain, theme)))
+    path.write_bytes(PDFExporter().export(sample(FRENCH), Context(plain, theme)).data)
     root = pypdf.PdfReader(path).trailer["/Root"]
     assert "/Metadata" not in root  # no PDF/UA or PDF/A claim
     assert "/StructTreeRoot" in root  # still tagged: accessible whatever the variant
@@ -481,7 +483,7 @@ def test_the_newsroom_folder_does_not_show_in_the_bytes(rendered: dict[str, Rend
     shutil.copytree(Path(__file__).parents[2] / "source", copy)
     item = load(copy / f"{ENGLISH}.json", copy)
     settings = context.settings.model_copy(update={"root": copy.parent})
-    assert PDFExporter().export(item, Context(settings, context.theme)) == rendered["english"].data
+    assert PDFExporter().export(item, Context(settings, context.theme)).data == rendered["english"].data
 
 
 # --- typography and page flow -----------------------------------------------------------
@@ -501,7 +503,7 @@ def briefing_pdf(context: Context, tmp_path: Path, sections: list[dict[str, obje
     item = BriefingFile(briefing, source / "test.json", "0" * 64, {})
     settings = context.settings.model_copy(update={"root": tmp_path})
     path = tmp_path / "test.pdf"
-    path.write_bytes(PDFExporter().export(item, Context(settings, context.theme)))
+    path.write_bytes(PDFExporter().export(item, Context(settings, context.theme)).data)
     return path
 
 
@@ -604,7 +606,7 @@ def test_an_image_swapped_after_its_check_never_reaches_the_pdf(context: Context
     }), "utf-8")
     item = load(source / "swap.json", source)
     here = Context(context.settings.model_copy(update={"root": tmp_path}), context.theme)
-    assert embedded_images(PDFExporter().export(item, here)) == [((60, 30), {(192, 57, 43)})]
+    assert embedded_images(PDFExporter().export(item, here).data) == [((60, 30), {(192, 57, 43)})]
     (source / "images" / "photo.png").write_bytes(png((90, 45), "#27ae60"))  # after the check
     with pytest.raises(BriefingError) as caught:
         PDFExporter().export(item, here)
@@ -620,7 +622,7 @@ def test_the_printed_logo_is_the_checked_image_and_a_swapped_one_is_refused(
     (folder / "logo.png").write_bytes(png((80, 20), "#0b4f8a"))
     theme = load_theme("branded", tmp_path)  # the logo is checked here
     french = sample(FRENCH)  # a briefing without images: the logo is the PDF's one image
-    printed = PDFExporter().export(french, Context(context.settings, theme))
+    printed = PDFExporter().export(french, Context(context.settings, theme)).data
     assert embedded_images(printed) == [((80, 20), {(11, 79, 138)})]
     (folder / "logo.png").write_text("<svg xmlns='http://www.w3.org/2000/svg'>"
                                      "<image href='file:///etc/passwd'/></svg>", "utf-8")
@@ -628,3 +630,55 @@ def test_the_printed_logo_is_the_checked_image_and_a_swapped_one_is_refused(
         PDFExporter().export(french, Context(context.settings, theme))
     assert caught.value.lines() == [
         f"theme 'branded': logo {folder / 'logo.png'} is not an image"]
+
+
+def _photo_briefing(source: Path, name: str, colour: str, language: str = "en") -> BriefingFile:
+    """A briefing ``name`` in its own folder showing ``images/photo.png`` in ``colour``."""
+    from briefkit.load import load
+
+    folder = source / name
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "photo.png").write_bytes(png((60, 30), colour))
+    (folder / f"{name}.json").write_text(json.dumps({
+        "id": name, "title": name.title(), "language": language,
+        "published": "2020-01-01T00:00:00Z",
+        "sections": [{"blocks": [{"type": "paragraph", "text": "Hello."},
+                                 {"type": "image", "src": "images/photo.png", "alt": "A photo"}]}],
+    }), "utf-8")
+    return load(folder / f"{name}.json", source)
+
+
+def test_the_pdfs_of_a_theme_share_fonts_furniture_and_pictures(
+        context: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One FontConfiguration per theme in a process, each language's page furniture
+    compiled once, a picture decoded once: yet each PDF shows its own briefing's picture,
+    though two briefings name theirs alike."""
+    import weasyprint
+
+    from briefkit.exporters import pdf
+    from briefkit.render.furniture import page_furniture
+
+    source = tmp_path / "source"
+    red, blue = _photo_briefing(source, "red", "#c0392b"), _photo_briefing(source, "blue", "#2e86c1")
+    again = _photo_briefing(source, "again", "#c0392b", language="fr")  # red's bytes
+    here = Context(context.settings.model_copy(update={"root": tmp_path}), context.theme)
+    compiled: list[str] = []
+    css = weasyprint.CSS
+
+    def counted(*args: object, **options: object) -> object:
+        compiled.append(str(options.get("string", ""))[:40])
+        return css(*args, **options)
+
+    monkeypatch.setattr(weasyprint, "CSS", counted)
+    monkeypatch.setattr(pdf, "_styles", {})
+    exporter = PDFExporter()
+    made = {item.id: exporter.export(item, here).data for item in (red, blue, again, red)}
+    assert len(pdf._styles) == 1  # one stylesheet, one FontConfiguration
+    (style,) = pdf._styles.values()
+    furnitures = {page_furniture(here.theme, here.settings, lang) for lang in ("en", "fr")}
+    assert set(style.furniture) == furnitures  # each language's, compiled once
+    assert len(compiled) == 1 + len(furnitures)  # and the print stylesheet
+    assert embedded_images(made["red"]) == [((60, 30), {(192, 57, 43)})]
+    assert embedded_images(made["blue"]) == [((60, 30), {(46, 134, 193)})]
+    assert embedded_images(made["again"]) == [((60, 30), {(192, 57, 43)})]
+    assert len([url for url in style.images if url.startswith("briefing-image:")]) == 2

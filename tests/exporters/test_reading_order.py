@@ -2,20 +2,24 @@
 
 The samples in source/ and every briefing in tests/fixtures/ are exported once,
 by the command line, in every format; each output is read back by an
-independent reader (see :mod:`reading`) and must hold the title, subtitle,
-standfirst, every heading and every block's text, and the sources, in order.
+independent reader (see :mod:`support.readers`) and must hold the title, subtitle,
+standfirst, every heading and every block's text, and the sources, in order; the e-mail
+in its plain-text part and its HTML part both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SAMPLES
-from reading import (
+from support.newsrooms import FIXTURES, SAMPLES
+from support.readers import (
     Expected,
     assert_in_order,
     docx_text,
+    email_html,
+    email_text,
     epub_text,
     expected_from_file,
     feed_contents,
@@ -36,6 +40,15 @@ def test_every_text_is_in_the_output_in_order(exported_all: Path, source: Path, 
     output = exported_all / "dist" / f"{source.stem}.{fmt}"
     text = READERS[fmt](output.read_bytes())
     assert_in_order(text, expected_from_file(source), output.name)
+
+
+@pytest.mark.parametrize("reader", [email_text, email_html], ids=["plain text", "HTML"])
+@pytest.mark.parametrize("source", BRIEFINGS, ids=[p.stem for p in BRIEFINGS])
+def test_every_text_is_in_the_email_in_order(exported_all: Path, source: Path,
+                                             reader: Callable[[bytes], str]) -> None:
+    output = exported_all / "dist" / f"{source.stem}.eml"
+    assert_in_order(reader(output.read_bytes()), expected_from_file(source),
+                    f"{output.name} ({reader.__name__})")
 
 
 @pytest.mark.parametrize("feed", FEEDS)

@@ -15,14 +15,17 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, fixture, sample
-from exporters.exported import made
+from support.browser import page_widths
+from support.exports import made
+from support.newsrooms import ENGLISH, FRENCH, fixture, sample
+from support.readers import chromium_reads
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context, OutputInfo
-from briefkit.exporters.site import FrontPageExporter, file_size
+from briefkit.exporters.site import FrontPageExporter
+from briefkit.render.site import file_size
 from briefkit.theme import Theme
 
 
@@ -79,8 +82,8 @@ def test_a_row_per_briefing_newest_first(tree: lxml.html.HtmlElement,
                       reverse=True)
     assert [r.get("id") for r in rows] == [i.id for i in expected]
     for row, item in zip(rows, expected, strict=True):
-        assert row.get("lang") == item.briefing.language
-        assert row.get("dir") == item.briefing.direction
+        assert row.xpath("string(*[@class='entry']/@lang)") == item.briefing.language
+        assert row.xpath("string(*[@class='entry']/@dir)") == item.briefing.direction
         assert row.xpath("string(.//h2)").strip()
         time = row.xpath(".//time")[0]
         assert time.get("datetime") == item.briefing.published.isoformat()
@@ -99,14 +102,16 @@ def test_titles_link_to_the_web_page(tree: lxml.html.HtmlElement) -> None:
 
 def test_dates_and_standfirst_in_the_briefings_language(tree: lxml.html.HtmlElement) -> None:
     french = tree.xpath(f"//li[@id='{FRENCH}']")[0]
-    assert french.xpath("string(.//time)") == "8 janvier 2020 à 11\u00a0h\u00a045"
+    assert french.xpath("string(.//time)") == (
+        "8\u00a0janvier\u00a02020 à 11\u00a0h\u00a045\u00a0UTC+1")
     assert french.xpath("string(.//*[@class='standfirst'])").startswith(
         "Dans la nuit de mardi à mercredi")
     assert "Télécharger" in french.xpath("string(.//*[@class='downloads'])")
     english = tree.xpath(f"//li[@id='{ENGLISH}']")[0]
-    assert english.xpath("string(.//time)") == "8 January 2020, 07:00 · Updated 16:30"
+    assert english.xpath("string(.//time)") == (
+        "8\u00a0January\u00a02020, 07:00\u00a0GMT · Updated 16:30")
     arabic = tree.xpath("//li[@id='rtl-arabic']")[0]
-    assert arabic.xpath("string(.//time)") == "٨ يناير ٢٠٢٠، ٧:٠٠ ص"
+    assert arabic.xpath("string(.//time)") == "٨\u00a0يناير\u00a0٢٠٢٠، ٧:٠٠\u00a0ص\u00a0غرينتش+٣"
     every = tree.xpath("//li[@id='every-block']")[0]
     # inline markup becomes HTML, markup-looking text stays text
     assert every.xpath(".//*[@class='standfirst']/strong/text()") == ["every block type"]
@@ -181,8 +186,10 @@ def test_the_theme_logo_heads_the_page_and_is_published(items: list[BriefingFile
                   cctx.theme.settings.model_copy(update={"brand": brand}))
     exported = FrontPageExporter().export_collection(items, dataclasses.replace(cctx, theme=theme))
     published = f"theme/logo-{hashlib.sha256(logo).hexdigest()[:10]}.png"
-    assert exported.files == {published: logo, **{p: d for p, d in exported.files.items()
-                                                  if p.startswith("theme/fonts/")}}
+    # besides the logo and the fonts: the pages of topics and languages
+    assert {p: d for p, d in exported.files.items() if not p.endswith(".html")} == {
+        published: logo, **{p: d for p, d in exported.files.items()
+                            if p.startswith("theme/fonts/")}}
     tree = lxml.html.document_fromstring(exported.data)
     assert tree.xpath("//header//img/@src") == [published]
 
@@ -272,36 +279,97 @@ def overflow_page(items: list[BriefingFile], cctx: Context,
     return tmp_path / "index.html"
 
 
-def page_width(page: Path, width: int) -> tuple[int, int]:
-    """(the page's scroll width, its viewport's width) when Chromium shows it in a frame
-    ``width`` pixels wide (a headless window is never narrower than 500 px)."""
-    harness = page.with_name(f"harness-{width}.html")
-    harness.write_text(
-        f'<!DOCTYPE html><body style="margin:0"><iframe id="f" src="{page.name}" '
-        f'style="width:{width}px;height:900px;border:0"></iframe><script>'
-        "document.getElementById('f').onload = function () {"
-        " var d = this.contentDocument.documentElement;"
-        " document.title = d.scrollWidth + ' ' + d.clientWidth; };</script>", "utf-8")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update",
-             "--allow-file-access-from-files", f"--user-data-dir={profile}",
-             "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom",
-             harness.as_uri()],
-            check=True, capture_output=True, text=True, timeout=120,
-        )
-    title = lxml.html.document_fromstring(done.stdout).findtext(".//title") or ""
-    scroll, inner = (int(n) for n in title.split())
-    return scroll, inner
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
 def test_the_front_page_never_scrolls_sideways(items: list[BriefingFile], cctx: Context,
                                                tmp_path: Path) -> None:
     page = overflow_page(items, cctx, tmp_path)
-    for width in (390, 1280):
-        scroll, inner = page_width(page, width)
+    widths = (390, 1280)
+    for width, (scroll, inner) in zip(widths, page_widths([(page, w) for w in widths]),
+                                      strict=True):
         assert inner > width - 30, (width, inner)
         assert scroll <= inner, f"at {width} px the page is {scroll} px wide"
+
+
+# --- what a reader sees ------------------------------------------------------------------
+
+
+def test_download_sizes_are_in_the_digits_of_the_dateline() -> None:
+    """"PDF 98 kB" in Latin digits beside an Arabic dateline in Arabic ones."""
+    assert file_size(98_000, "ar") == "٩٨\u00a0كيلوبايت"
+    assert file_size(1_503_081, "ar") == "١٫٥\u00a0م.ب"
+    assert file_size(98_000, "en") == "98\u00a0kB"
+
+
+def test_ninjs_is_for_partners_not_a_download_for_readers(items: list[BriefingFile],
+                                                          cctx: Context) -> None:
+    """"NINJS 3 kB" was offered to readers beside the PDF."""
+    outputs = {ENGLISH: {**made(ENGLISH, html=41_610, pdf=61_282),
+                         "ninjs": OutputInfo(f"{ENGLISH}.ninjs.json", "ninjs",
+                                             "application/json", 3_000)}}
+    tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(
+        items, dataclasses.replace(cctx, outputs=outputs)).data)
+    labels = tree.xpath(f"//li[@id='{ENGLISH}']//*[@class='downloads']/a//*[@class='format']")
+    assert [label.text for label in labels] == ["PDF"]
+    assert not tree.xpath("//a[contains(@href, '.ninjs.json')]")
+
+
+def test_the_masthead_is_not_repeated_above_a_heading_that_says_the_same(
+        items: list[BriefingFile], cctx: Context) -> None:
+    for publisher in ("Briefings", "BRIEFINGS", "", "The Briefing Desk"):
+        settings = cctx.settings.model_copy(update={"title": "Briefings",
+                                                    "publisher": publisher})
+        tree = lxml.html.document_fromstring(FrontPageExporter().export_collection(
+            items, dataclasses.replace(cctx, settings=settings)).data)
+        header = " ".join(tree.xpath("string(//header[@class='site-header'])").split())
+        repeated = header.casefold().count("briefings")
+        assert repeated == 1, (publisher, header)
+        assert ("The Briefing Desk" in header) == (publisher == "The Briefing Desk")
+
+
+def served(items: list[BriefingFile], cctx: Context, folder: Path,
+           theme: str = "default") -> Path:
+    """The front page in a packaged theme, written with its fonts."""
+    from briefkit.theme import load_theme
+
+    exported = FrontPageExporter().export_collection(
+        items, dataclasses.replace(cctx, theme=load_theme(theme)))
+    for path, data in exported.files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    (folder / "index.html").write_bytes(exported.data)
+    return folder / "index.html"
+
+
+ROWS = """
+return Array.from(document.querySelectorAll('ol.briefings > li')).map(function (row) {
+  var date = row.querySelector('.dateline').getBoundingClientRect();
+  var title = row.querySelector('h2');
+  return {id: row.id, date_left: Math.round(date.left), date_right: Math.round(date.right),
+          transform: getComputedStyle(title).textTransform, title: title.innerText};
+});
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+@pytest.mark.parametrize("look", ["default", "wire"])
+def test_every_row_keeps_the_layout_of_the_page(items: list[BriefingFile],
+                                                cctx: Context, tmp_path: Path,
+                                                look: str) -> None:
+    """The Arabic row was mirrored, its date column jumping to the other side."""
+    rows = chromium_reads(served(items, cctx, tmp_path, look), ROWS, width=1280)
+    assert len(rows) == len(items)
+    assert len({row["date_left"] for row in rows}) == 1, rows
+    assert all(row["date_right"] < 640 for row in rows), rows
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium needed")
+def test_the_wire_front_page_writes_headlines_as_the_briefings_do(
+        items: list[BriefingFile], cctx: Context, tmp_path: Path) -> None:
+    """The wire theme's front page set every headline in capitals."""
+    rows = chromium_reads(served(items, cctx, tmp_path, "wire"), ROWS, width=1280)
+    english = next(row for row in rows if row["id"] == ENGLISH)
+    assert english["transform"] == "none"
+    assert english["title"] == "The new night bus network: what we\u00a0know"

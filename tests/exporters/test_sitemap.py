@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from datetime import datetime
@@ -10,9 +11,10 @@ from typing import Any
 
 import lxml.html
 import pytest
-from conftest import ENGLISH, FRENCH, ROOT, SAMPLES, fixture, run_briefkit, sample
-from exporters.exported import made
 from lxml import etree
+from support.commands import run_briefkit
+from support.exports import export_with, made
+from support.newsrooms import ENGLISH, FRENCH, ROOT, SAMPLES, fixture, sample
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
@@ -46,7 +48,7 @@ def export(items: list[BriefingFile], settings: Settings, theme: Theme,
            outputs: dict[str, dict[str, OutputInfo]] | None = None) -> Exported:
     if outputs is None:
         outputs = {i.id: made(i.id, html=1_000, pdf=2_000) for i in items}
-    return SitemapExporter().export_collection(items, Context(settings, theme, outputs))
+    return export_with(SitemapExporter(), items, settings, theme, outputs)
 
 
 def parse(exported: Exported) -> etree._Element:
@@ -76,8 +78,8 @@ def test_every_page_with_its_last_change(settings: Settings, theme: Theme) -> No
     items = [sample(FRENCH), sample(ENGLISH), fixture("every-block"), fixture("rtl-arabic")]
     root = parse(export(items, settings, theme))
     found = urls(root)
-    assert list(found) == [BASE + f"{i}.html" for i in
-                           ("every-block", FRENCH, ENGLISH, "rtl-arabic")]
+    # every-block's canonical address (its "url") is elsewhere: left out
+    assert list(found) == [BASE + f"{i}.html" for i in (FRENCH, ENGLISH, "rtl-arabic")]
     assert found[BASE + f"{ENGLISH}.html"].findtext("s:lastmod", namespaces=NS) == \
         "2020-01-08T16:30:00+00:00"
     assert found[BASE + f"{FRENCH}.html"].findtext("s:lastmod", namespaces=NS) == \
@@ -186,3 +188,16 @@ def test_the_front_page_links_the_sitemap(settings: Settings, theme: Theme) -> N
     assert [(link.get("type"), link.get("href"))
             for link in head.findall("link[@rel='sitemap']")] == [
         ("application/xml", SitemapExporter.output)]
+
+
+def test_a_briefing_whose_canonical_address_is_elsewhere_is_left_out(
+        newsroom_items: list[BriefingFile], settings: Settings, theme: Theme) -> None:
+    """Its page here says rel=canonical elsewhere: search engines index it there, and want
+    only canonical addresses in a sitemap."""
+    fresh, yesterday, *rest = newsroom_items
+    elsewhere = dataclasses.replace(fresh, briefing=fresh.briefing.model_copy(
+        update={"url": "https://cms.example.com/news/fresh"}))
+    here = dataclasses.replace(yesterday, briefing=yesterday.briefing.model_copy(
+        update={"url": BASE + "yesterday.html"}))  # its canonical address is its page here
+    found = urls(parse(export([elsewhere, here, *rest], settings, theme)))
+    assert list(found) == [BASE + "yesterday.html", BASE + "two-days.html", BASE + "old.html"]

@@ -1,7 +1,7 @@
 """Independent readers for every media type an exporter can produce.
 
 Each reader opens an output with a library that did not write it (html.parser,
-pypdf, python-docx, zipfile and lxml, feedparser, json), fails if the output
+pypdf, python-docx, zipfile and lxml, feedparser, json, the email parser), fails if the output
 is not well-formed, and returns what a reader would find in it: the visible
 text, the HTML/XHTML elements and attributes used, and the title the file
 declares.  A new exporter with a media type missing here fails the property
@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import lxml.html
 from lxml import etree
 
 
@@ -197,11 +198,20 @@ def read_xml_feed(data: bytes) -> Reading:
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     assert not parsed.bozo, f"feedparser: {parsed.get('bozo_exception')}"
     reading = Reading()
+
+    def shown(value: str, detail: dict[str, str] | None) -> str:
+        """A title as a reader shows it: HTML (Atom type="html", an escaped RSS title)
+        rendered to its text."""
+        if detail is not None and detail.get("type") == "text/html":
+            return str(lxml.html.fragment_fromstring(f"<div>{value}</div>").text_content())
+        return value
+
     if parsed.feed.get("title"):
-        reading.titles.append(parsed.feed.title)
+        reading.titles.append(shown(parsed.feed.title, parsed.feed.get("title_detail")))
     for entry in parsed.entries:
-        reading.titles.append(entry.get("title", ""))
-        reading.text.append(entry.get("title", ""))
+        title = shown(entry.get("title", ""), entry.get("title_detail"))
+        reading.titles.append(title)
+        reading.text.append(title)
         parts = [*entry.get("content", [])]
         if entry.get("summary_detail"):
             parts.append(entry.summary_detail)
@@ -267,6 +277,23 @@ def read_xml(data: bytes) -> Reading:
     return reading
 
 
+def read_message(data: bytes) -> Reading:
+    """An e-mail: the standard library's parser finds no defect in it or its parts; its
+    subject is its title, its plain-text part text, its HTML part read as HTML."""
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(data, policy=policy.default)
+    reading = Reading(titles=[str(message["Subject"] or "")])
+    for part in message.walk():
+        assert not part.defects, part.defects
+        if part.get_content_type() == "text/plain":
+            reading.text.append(part.get_content())
+        elif part.get_content_type() == "text/html":
+            reading.add(read_html(part.get_content()))
+    assert reading.text, "a message with no text"
+    return reading
+
+
 READERS: dict[str, Callable[[bytes], Reading]] = {
     "text/html": read_html,
     "application/xhtml+xml": lambda data: _xml_reading(_xml(data, "the page")),
@@ -278,6 +305,7 @@ READERS: dict[str, Callable[[bytes], Reading]] = {
     "application/feed+json": read_json_feed,
     "application/json": read_json,
     "application/xml": read_xml,
+    "message/rfc822": read_message,
 }
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ENGLISH, FIXTURES, FRENCH, run_briefkit
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FIXTURES, FRENCH
 
 from briefkit.characters import MAX_WORD
 from briefkit.errors import BriefingError

@@ -14,8 +14,8 @@ import re
 import shutil
 
 import pytest
-from conftest import FIXTURES
 from hostile.readers import Reading, read, squeeze
+from support.newsrooms import FIXTURES
 
 from briefkit import registry
 from briefkit.briefing_file import BriefingFile

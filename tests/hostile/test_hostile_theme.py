@@ -17,8 +17,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, run_briefkit, sample
 from jinja2.sandbox import SandboxedEnvironment
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, sample
 
 from briefkit.config import Settings
 from briefkit.errors import BriefkitError, ThemeError, UnsafeReferenceError
@@ -283,6 +284,21 @@ def test_a_font_that_is_not_a_font_and_a_logo_that_is_not_an_image(
         "(TrueType, OpenType, WOFF or WOFF2)",
         "themes/evil/theme.toml:2:1: brand.logo: logo.png is not an image",
     ]
+
+
+def test_a_font_cut_short_is_not_a_font(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A face whose tables run past its end (a download cut short) is refused when the
+    theme loads, not halfway through an export."""
+    monkeypatch.chdir(tmp_path)
+    folder = toml_theme(tmp_path, '[[fonts.files]]\nfamily = "Cut"\npath = "Cut.otf"\n').parent
+    whole = (PACKAGED / "default" / "fonts" / "Inter-Regular.otf").read_bytes()
+    (folder / "Cut.otf").write_bytes(whole[:5000])
+    with pytest.raises(ThemeError) as caught:
+        load_theme("evil", tmp_path)
+    assert caught.value.lines() == [
+        "themes/evil/theme.toml:3:1: fonts.files.0.path: Cut.otf is not a font "
+        "(TrueType, OpenType, WOFF or WOFF2)"]
 
 
 def test_a_missing_font_or_a_font_link_leading_out_is_refused(

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FRENCH, SAMPLES, run_briefkit
+from support.commands import run_briefkit
+from support.newsrooms import FRENCH, SAMPLES, empty_newsroom
 
 from briefkit.importers import slug, title_from
 from briefkit.importers.language import guess_language
@@ -19,17 +20,16 @@ SEED_OPTIONS = ("--title", "Frappes iraniennes en Irak : ce que l’on sait",
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("newsroom")
-    shutil.copy(SAMPLES.parent / "briefkit.toml", folder / "briefkit.toml")
-    (folder / "source").mkdir()
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newsroom with an empty source/ and the files to import beside it."""
+    folder = empty_newsroom(tmp_path_factory.mktemp("desk"))
     for item in FIXTURES.iterdir():
         shutil.copy(item, folder / item.name)
     return folder
 
 
-def test_the_seed_imports_to_the_sample_on_stdout(newsroom: Path) -> None:
-    result = run_briefkit("import", "iran-cms.txt", *SEED_OPTIONS, cwd=newsroom)
+def test_the_seed_imports_to_the_sample_on_stdout(desk: Path) -> None:
+    result = run_briefkit("import", "iran-cms.txt", *SEED_OPTIONS, cwd=desk)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "note: iran-cms.txt read as CMS text\n"
     written = json.loads(result.stdout)
@@ -41,23 +41,23 @@ def test_the_seed_imports_to_the_sample_on_stdout(newsroom: Path) -> None:
     assert result.stdout.startswith('{\n  "id": "iran-frappes-bases-americaines-irak",\n')
 
 
-def test_written_into_source_it_validates(newsroom: Path) -> None:
-    result = run_briefkit("import", "iran-cms.txt", "-o", "source", *SEED_OPTIONS, cwd=newsroom)
+def test_written_into_source_it_validates(desk: Path) -> None:
+    result = run_briefkit("import", "iran-cms.txt", "-o", "source", *SEED_OPTIONS, cwd=desk)
     assert result.returncode == 0, result.stderr
-    target = newsroom / "source" / f"{FRENCH}.json"
+    target = desk / "source" / f"{FRENCH}.json"
     assert f"wrote source/{FRENCH}.json" in result.stderr
-    checked = run_briefkit("validate", str(target), cwd=newsroom)
+    checked = run_briefkit("validate", str(target), cwd=desk)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == "1 valid, 0 invalid"
     again = run_briefkit("import", "iran-cms.txt", "-o", str(target), "--replace", *SEED_OPTIONS,
-                         cwd=newsroom)
+                         cwd=desk)
     assert f"replaced source/{FRENCH}.json" in again.stderr
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
 
 
-def test_an_unwritable_output_is_one_clear_line(newsroom: Path) -> None:
+def test_an_unwritable_output_is_one_clear_line(desk: Path) -> None:
     result = run_briefkit("import", "iran-cms.txt", "-o", "no/such/folder/x.json", *SEED_OPTIONS,
-                          cwd=newsroom)
+                          cwd=desk)
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
         "briefkit: cannot write no/such/folder/x.json (No such file or directory)")
@@ -86,15 +86,15 @@ def test_a_link_planted_at_the_temporary_name_is_never_written_through(
     assert sorted(p.name for p in (room / "source").iterdir()) == [planted.name, written.name]
 
 
-def test_guesses_are_printed_as_notes(newsroom: Path) -> None:
+def test_guesses_are_printed_as_notes(desk: Path) -> None:
     result = run_briefkit("import", "iran-cms.txt", "-o", "guessed.json",
-                          "--published", "2020-01-08T11:45:00+01:00", cwd=newsroom)
+                          "--published", "2020-01-08T11:45:00+01:00", cwd=desk)
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
     assert any("language guessed as 'fr'" in n for n in notes)
     assert any("title made from the first sentence of the standfirst" in n for n in notes)
     assert any("id made from the title" in n for n in notes)
-    written = json.loads((newsroom / "guessed.json").read_text("utf-8"))
+    written = json.loads((desk / "guessed.json").read_text("utf-8"))
     assert written["language"] == "fr"
 
 
@@ -113,8 +113,8 @@ def test_guesses_are_printed_as_notes(newsroom: Path) -> None:
     (("iran-cms.txt", "--published", "2020-01-08", "--title", "T"),
      "iran-cms.txt: published: '2020-01-08' is not an RFC 3339 date-time"),
 ])
-def test_bad_input_is_one_clear_line(newsroom: Path, args: tuple[str, ...], message: str) -> None:
-    result = run_briefkit("import", *args, cwd=newsroom)
+def test_bad_input_is_one_clear_line(desk: Path, args: tuple[str, ...], message: str) -> None:
+    result = run_briefkit("import", *args, cwd=desk)
     assert result.returncode == 1
     assert result.stdout == ""
     errors = [line for line in result.stderr.splitlines() if not line.startswith("note: ")]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FRENCH, SAMPLES
+from support.newsrooms import FRENCH, SAMPLES
 
 from briefkit.errors import BriefingError
 from briefkit.importers import import_file

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_briefkit
+from support.commands import run_briefkit
+from support.newsrooms import ROOT
 
 from briefkit.errors import BriefingError
 from briefkit.importers import import_file

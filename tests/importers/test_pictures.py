@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_briefkit
 from PIL import Image
+from support.commands import run_briefkit
+from support.newsrooms import ROOT
 
 from briefkit.importers import import_file
 

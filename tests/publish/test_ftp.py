@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from conftest import ENGLISH, FRENCH, run_briefkit
 from publish.servers import Ftp, room_from, synthetic_dist, synthetic_room, temporaries, tree
 from pyftpdlib.handlers import FTPHandler
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH
 
 PASSWORD = {"DESK_FTP_PASSWORD": Ftp.password}
 
@@ -95,6 +96,12 @@ def test_files_land_in_an_order_that_never_leaves_a_dead_link(
     pages = [n for name, n in order.items() if name.endswith(".html") and name != "index.html"]
     collections = [order[n] for n in ("feed.xml", "atom.xml", "feed.json", "index.html",
                                       "sitemap.xml")]
+    # the feeds and pages of topics and languages list briefings too: after them, with
+    # the collections
+    listings = [n for name, n in order.items() if "/" in name and name.rsplit("/", 1)[1] in
+                ("feed.xml", "atom.xml", "feed.json", "index.html")]
+    assert listings and min(listings) > max(order[f"{b}.html"] for b in (FRENCH, ENGLISH))
+    collections += listings
     assert max(linked) < min(pages)  # images and fonts before the pages that show them
     for briefing in (FRENCH, ENGLISH, "every-block", "rtl-arabic"):
         own = [order[f"{briefing}.{ext}"] for ext in ("pdf", "docx", "epub")

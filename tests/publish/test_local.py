@@ -7,8 +7,9 @@ import json
 import os
 from pathlib import Path
 
-from conftest import ENGLISH, FRENCH, run_briefkit, run_on_terminal
 from publish.servers import room_from, synthetic_dist, tree
+from support.commands import run_briefkit, run_on_terminal
+from support.newsrooms import ENGLISH, FRENCH
 
 
 def room_with(tmp_path: Path, extra: str = "") -> tuple[Path, Path]:

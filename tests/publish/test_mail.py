@@ -11,8 +11,9 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from conftest import ENGLISH, FRENCH, SAMPLES, run_briefkit
 from publish.servers import Mailbox, room_from
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH, SAMPLES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SENDER = "desk@briefings.example.org"
@@ -67,7 +68,9 @@ def test_each_briefing_version_is_one_message_with_its_files(mailbox: Mailbox,
         for name, part in attached.items():
             assert part.get_content() == (room / "dist" / name).read_bytes()
     french = received[FRENCH].get_body(preferencelist=("plain",))
-    assert french is not None and "8 janvier 2020" in french.get_content()  # the dateline
+    # the dateline, in its zone (a date is one unit: no-break spaces)
+    assert french is not None and "8 janvier 2020 à 11 h 45 UTC+1" in " ".join(
+        french.get_content().split())
     # nothing new: nothing sent; the receipt knows each version
     mailbox.messages.clear()
     again = run_briefkit("publish", cwd=room)
@@ -133,22 +136,72 @@ def test_starttls_and_a_login_with_a_password_from_the_environment(
 
 
 def test_a_newsletter_exported_as_a_message_is_sent_as_it_is() -> None:
-    from conftest import sample
-
-    from briefkit.config import Settings
-    from briefkit.engine.state import Record
-    from briefkit.publish.letters import Attachment, compose
+    from briefkit.publish.letters import as_sent
 
     newsletter = (b"From: Newsletter <news@briefings.example.org>\r\nTo: someone@example.com\r\n"
                   b"Subject: This week\r\nMessage-ID: <old@x>\r\nContent-Type: text/html\r\n\r\n"
                   b"<p>The week</p>\r\n")
-    record = Record(f"{ENGLISH}.eml", "email", ENGLISH, len(newsletter), "0" * 64,
-                    "message/rfc822")
-    message = compose(sample(ENGLISH), Settings(), sender=SENDER,
-                      recipients=["partners@example.org"], message_id="<new@example.org>",
-                      attachments=[Attachment(record, newsletter)], exported=set())
+    sent = as_sent(newsletter, sender=SENDER, recipients=["partners@example.org"],
+                   message_id="<new@example.org>")
+    message = message_from_bytes(sent, policy=policy.default)
+    assert isinstance(message, EmailMessage)
     assert message["Subject"] == "This week" and message["To"] == "partners@example.org"
     assert message["Message-ID"] == "<new@example.org>"
     assert message["From"] == "Newsletter <news@briefings.example.org>"
     assert message.get_content_type() == "text/html"
     assert "The week" in message.get_content()
+    # a message written with bare line ends travels with CRLF, as SMTP carries it
+    bare = as_sent(newsletter.replace(b"\r\n", b"\n"), sender=SENDER,
+                   recipients=["partners@example.org"], message_id="<new@example.org>")
+    assert bare == sent
+
+
+def split(data: bytes) -> tuple[list[bytes], bytes]:
+    """A message's header fields (a folded one whole) and its body, as bytes."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    fields: list[bytes] = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            fields[-1] += b"\r\n" + line
+        else:
+            fields.append(line)
+    return fields, body
+
+
+def test_the_email_edition_and_the_digest_are_received_as_exported(
+        mailbox: Mailbox, exported_all: Path, tmp_path: Path) -> None:
+    target = ('[publish.readers]\nto = "mailto:readers@example.org"\n'
+              'formats = ["email", "digest"]\nretries = 1\n'
+              f'[smtp]\nhost = "127.0.0.1"\nport = {mailbox.port}\nsecurity = "none"\n'
+              f'from = "{SENDER}"\ntimeout = 10\n')
+    room = room_from(exported_all, tmp_path / "room", target)
+    result = run_briefkit("publish", cwd=room)
+    assert result.returncode == 0, result.stderr
+    exported = {p.name: p.read_bytes() for p in (room / "dist").glob("*.eml")}
+    assert "digest.eml" in exported and f"{ENGLISH}.eml" in exported
+    assert len(mailbox.messages) == len(exported)
+    received = {}
+    for recipients, data in mailbox.messages:
+        assert recipients == ["readers@example.org"]
+        fields, body = split(data)
+        # the body as exported, byte for byte: found by it
+        [name] = [n for n, e in exported.items() if split(e)[1] == body]
+        received[name] = fields
+    assert sorted(received) == sorted(exported)
+    for name, fields in received.items():
+        written, _ = split(exported[name])
+        kept = [f for f in written if not f.lower().startswith(b"message-id:")]
+        # the exported header fields as they were, then those the target sets, no other
+        assert fields[:len(kept)] == kept
+        added = [f.split(b":", 1)[0] for f in fields[len(kept):]]
+        assert added == [b"From", b"To", b"Message-ID"], name
+        message = message_from_bytes(b"\r\n".join(fields) + b"\r\n\r\n", policy=policy.default)
+        assert message["To"] == "readers@example.org"
+        assert SENDER in message["From"] and "The Briefing Desk" in message["From"]
+        assert re.fullmatch(r"<[0-9a-f]{40}@briefings\.example\.org>", message["Message-ID"])
+    assert "readers: mailed digest.eml to readers@example.org" in result.stdout
+    # nothing new: nothing sent
+    mailbox.messages.clear()
+    again = run_briefkit("publish", cwd=room)
+    assert again.returncode == 0 and mailbox.messages == []
+    assert f"readers: nothing to mail, {len(exported)} up to date" in again.stdout

@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from conftest import run_briefkit
 from publish.servers import synthetic_dist, tree
+from support.commands import run_briefkit
 
 
 def mirrored(room: Path, extra: str = "") -> Path:

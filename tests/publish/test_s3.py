@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
 from publish.servers import S3, S3_ENV, room_from, tree
+from support.commands import run_briefkit
 
 BUCKET = "newsroom-archive"
 

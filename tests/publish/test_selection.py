@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, FRENCH, run_briefkit
 from publish.servers import room_from, tree
+from support.commands import run_briefkit
+from support.newsrooms import ENGLISH, FRENCH
 
 
 def would_send(room: Path, target: str) -> set[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
 from publish.servers import synthetic_dist
+from support.commands import run_briefkit
 
 BASE = 'title = "Desk"\n[feed]\nmax_entries = 5\n'
 

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_briefkit
 from publish.servers import Sshd, room_from, synthetic_room, temporaries, tree
+from support.commands import run_briefkit
 
 
 def test_the_web_target_gets_dist_byte_for_byte(sshd: Sshd, exported_all: Path,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import run_briefkit
 from publish.servers import Hub, free_port
+from support.commands import run_briefkit
 
 FEEDS = ["atom.xml", "feed.json", "feed.xml"]
 BASE = "https://briefings.example.org/"

@@ -178,10 +178,13 @@ def test_checked_images_are_served_by_name(newsroom_folders: tuple[Path, Path, P
     path = source / "images" / "chart.png"
     checked = check_image(path.read_bytes())
     assert not isinstance(checked, str)
-    fetcher = ConfinedFetcher([source, theme], images={
-        "images/chart.png": Asset(path, *checked, src="images/chart.png")})
-    response = fetcher.fetch(image_reference("images/chart.png"))
+    asset = Asset(path, *checked, src="images/chart.png")
+    fetcher = ConfinedFetcher([source, theme], images={"images/chart.png": asset})
+    response = fetcher.fetch(image_reference("images/chart.png", asset.sha256))
     assert response.read() == CHART.read_bytes() and response.content_type == "image/png"
-    with pytest.raises(PermissionError):
-        fetcher.fetch(image_reference("images/other.png"))
-    assert [r.reference for r in fetcher.refused] == [image_reference("images/other.png")]
+    other = image_reference("images/other.png", asset.sha256)
+    elsewhere = image_reference("images/chart.png", "0" * 64)  # other bytes under its name
+    for url in (other, elsewhere):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
+    assert [r.reference for r in fetcher.refused] == [other, elsewhere]

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ROOT
+from support.newsrooms import ROOT
 
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.state import Record

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ENGLISH, install_plugin, run_briefkit
+from support.commands import install_plugin, run_briefkit
+from support.newsrooms import ENGLISH
 from test_build import make_newsroom
 
 from briefkit import registry

@@ -11,8 +11,8 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from briefkit import __version__
 from briefkit.cli.importing import cmd_import
 from briefkit.cli.publishing import cmd_publish
 from briefkit.cli.settings import overrides, project_settings
@@ -57,6 +57,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.all and not args.paths:
         print("briefkit export: name briefings to export, or use --all", file=sys.stderr)
         return 2
+    if args.since is not None:
+        from briefkit.config import period
+
+        try:  # checked as [email] digest_since is, but said as the command line's
+            period(args.since)
+        except ValueError as error:
+            print(f"briefkit export: --since: {error}", file=sys.stderr)
+            return 2
     out = Path(args.out).resolve() if args.out else None
     project = open_project(Path.cwd(), overrides(args), out)
     settings, theme = project.settings, project.theme
@@ -199,13 +207,27 @@ def _positive(text: str) -> int:
     return number
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package's metadata only when
+    asked (every other command starts without it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from briefkit import __version__
+
+        parser.exit(message=f"briefkit {__version__}\n")
+
+
 def parser() -> argparse.ArgumentParser:
     from briefkit.config import PDF_VARIANTS
     main = argparse.ArgumentParser(
         prog="briefkit",
         description="Export newsroom briefings to PDF, Word, EPUB and feeds.",
     )
-    main.add_argument("--version", action="version", version=f"briefkit {__version__}")
+    main.add_argument("--version", action=_Version, help="show the version and exit")
     sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check briefings and report every problem")
@@ -222,6 +244,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", metavar="NAME", help="theme to use (default: from briefkit.toml)")
     p.add_argument("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
                    help="pdf/ua-1 (default, accessible), pdf/a-3b (archival), pdf/a-3u or none")
+    p.add_argument("--since", metavar="PERIOD",
+                   help="the period the digest gathers, back from the newest briefing, e.g. "
+                        "24h, 7d (default: [email] digest_since, else 24h)")
     p.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="processes to export with (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS",

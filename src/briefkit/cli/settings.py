@@ -17,6 +17,8 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["theme"] = args.theme
     if getattr(args, "pdf_variant", None):
         overrides["pdf"] = {"variant": args.pdf_variant}
+    if getattr(args, "since", None):
+        overrides["email"] = {"digest_since": args.since}
     return overrides
 
 

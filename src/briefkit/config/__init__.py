@@ -11,14 +11,17 @@ from briefkit.config.settings import (
     PDF_VARIANTS,
     CacheSettings,
     DatelineSettings,
+    EmailSettings,
     EngineSettings,
     FeedSettings,
+    FrontPageSettings,
     PdfSettings,
     Settings,
     scheduler_address,
 )
-from briefkit.config.values import MAX_BASE_URL
+from briefkit.config.values import MAX_BASE_URL, period, period_length
 
-__all__ = ["MAX_BASE_URL", "PDF_VARIANTS", "CacheSettings", "DatelineSettings", "EngineSettings", "FeedSettings",
-           "PdfSettings", "PublishTarget", "Settings", "SmtpSettings", "load_settings",
-           "locate_setting", "scheduler_address"]
+__all__ = ["MAX_BASE_URL", "PDF_VARIANTS", "CacheSettings", "DatelineSettings", "EmailSettings",
+           "EngineSettings", "FeedSettings", "FrontPageSettings", "PdfSettings", "PublishTarget",
+           "Settings", "SmtpSettings", "load_settings", "locate_setting", "period",
+           "period_length", "scheduler_address"]

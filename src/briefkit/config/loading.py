@@ -75,7 +75,11 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
     """Read the project's settings from ``root``; every problem is reported at once, one
     located line each (``briefkit.toml:line:col: key: message``)."""
     shown, text, _, data = _read(root)
-    data = {**data, **(overrides or {})}
+    for key, value in (overrides or {}).items():
+        # a table given on the command line (--since: [email]) keeps the file's other keys
+        written = data.get(key)
+        data = {**data, key: {**written, **value} if isinstance(written, dict)
+                and isinstance(value, dict) else value}
     lines = tomlfiles.key_lines(text)
 
     def problem(loc: tuple[str | int, ...], message: str) -> Problem:

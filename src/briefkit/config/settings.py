@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,7 +20,15 @@ from pydantic import (
 from briefkit import datelines
 from briefkit.characters import check_characters
 from briefkit.config.publishing import PublishTarget, SmtpSettings
-from briefkit.config.values import Line, Name, SettingsTable, absolute_url, hub_address, not_empty
+from briefkit.config.values import (
+    Line,
+    Name,
+    SettingsTable,
+    absolute_url,
+    hub_address,
+    not_empty,
+    period,
+)
 from briefkit.model import _check_language
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3u", "none")
@@ -29,6 +38,11 @@ class FeedSettings(SettingsTable):
     max_entries: Annotated[int, Field(ge=1, le=10_000)] = 50
     #: WebSub hubs named in the feeds and told when a publish changed them
     hubs: list[Annotated[Line, AfterValidator(hub_address)]] = Field(default_factory=list)
+
+
+class FrontPageSettings(SettingsTable):
+    #: briefings on each page of the front page, and of a topic's or a language's page
+    per_page: Annotated[int, Field(ge=1, le=10_000)] = 50
 
 
 class PdfSettings(SettingsTable):
@@ -149,6 +163,15 @@ class NinjsSettings(SettingsTable):
     version: Annotated[str, BeforeValidator(_ninjs_version)] = NINJS_VERSIONS[0]
 
 
+class EmailSettings(SettingsTable):
+    """The e-mail edition and the digest (``[email]``): whether a message links its images
+    at their published addresses or carries them, and the period a digest gathers."""
+
+    images: Literal["linked", "attached"] = "linked"
+    #: the digest's period, back from the newest change of the collection (never the clock)
+    digest_since: Annotated[str, AfterValidator(period)] = "24h"
+
+
 class CacheSettings(SettingsTable):
     """How much the exporters' cache (``.briefkit/cache/``: web fonts, Word font subsets)
     keeps of what no output of the output folder uses any more: such an entry is removed
@@ -171,8 +194,10 @@ class Settings(SettingsTable):
     source: Annotated[Line, AfterValidator(not_empty)] = "source"
     output: Annotated[Line, AfterValidator(not_empty)] = "dist"
     feed: FeedSettings = FeedSettings()
+    front_page: FrontPageSettings = FrontPageSettings()
     pdf: PdfSettings = PdfSettings()
     ninjs: NinjsSettings = NinjsSettings()
+    email: EmailSettings = EmailSettings()
     engine: EngineSettings = EngineSettings()
     cache: CacheSettings = CacheSettings()
     dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = Field(default_factory=dict)
@@ -197,8 +222,23 @@ class Settings(SettingsTable):
     def output_dir(self) -> Path:
         return (self.root / self.output).resolve()
 
-    def fingerprint(self) -> str:
-        """The settings that shape outputs, as stable text (for incremental builds)."""
-        return self.model_dump_json(exclude={"root", "engine", "cache", "publish", "smtp"})
+    #: Tables that shape some formats only: each exporter names what it reads of them in
+    #: ``reads_settings``, so a digest's period given on the command line remakes no PDF.
+    FORMAT_TABLES: ClassVar[tuple[str, ...]] = ("email",)
+
+    def fingerprint(self, only: Sequence[str] | None = None) -> str:
+        """The settings that shape outputs, as stable text (for incremental builds): those
+        every format reads, or with ``only`` the tables of :attr:`FORMAT_TABLES`, or keys
+        of them (``"email.images"``), named there."""
+        if only is None:
+            return self.model_dump_json(exclude={"root", "engine", "cache", "publish", "smtp",
+                                                 *self.FORMAT_TABLES})
+        tables = self.model_dump(mode="json", include=set(self.FORMAT_TABLES))
+        picked = {}
+        for name in only:
+            table, _, key = name.partition(".")
+            if table in tables:
+                picked[name] = tables[table].get(key) if key else tables[table]
+        return json.dumps(picked, sort_keys=True)
 
 

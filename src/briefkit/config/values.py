@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -103,3 +104,33 @@ def hub_address(value: str) -> str:
     if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
         raise ValueError(f"{value!r} is not an absolute http(s) URL of a WebSub hub")
     return value
+
+
+#: A period: a whole number and a unit, several in a row ("1d12h"): minutes, hours, days, weeks.
+_PERIOD = re.compile(r"(?:(\d{1,6})([mhdw]))+")
+_PERIOD_PART = re.compile(r"(\d{1,6})([mhdw])")
+_PERIOD_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1),
+                 "w": timedelta(weeks=1)}
+#: The longest period a setting may name (a digest of ten years is the whole archive).
+MAX_PERIOD = timedelta(days=3660)
+
+
+def period(value: str) -> str:
+    """``value`` if it names a period ("24h", "90m", "7d", "1d12h"), else ValueError saying
+    what one looks like: the command line's ``--since`` and ``[email] digest_since`` are
+    checked the same way."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    if not _PERIOD.fullmatch(value):
+        raise ValueError(f"{shown!r} is not a period: a whole number and a unit, e.g. '24h', "
+                         "'90m', '7d' or '1d12h' (m minutes, h hours, d days, w weeks)")
+    length = period_length(value)
+    if not timedelta(0) < length <= MAX_PERIOD:
+        raise ValueError(f"{shown!r}: a period is longer than nothing and at most "
+                         f"{MAX_PERIOD.days:,} days")
+    return value
+
+
+def period_length(value: str) -> timedelta:
+    """How long a period checked by :func:`period` is."""
+    return sum((int(n) * _PERIOD_UNITS[unit] for n, unit in _PERIOD_PART.findall(value)),
+               timedelta(0))

@@ -17,9 +17,7 @@ deadline, and whatever goes wrong closes the client and is one line.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import threading
 from collections.abc import Coroutine, Iterator, Mapping
 from concurrent.futures import Executor
@@ -104,11 +102,15 @@ class _Loop:
     and what runs there can be given up at a deadline."""
 
     def __init__(self) -> None:
+        import asyncio  # here: a run without a cluster never needs it
+
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._serve, name="briefkit-dask", daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
+        import asyncio
+
         self.loop.run_forever()
         # as asyncio.run ends: what the client left running (its batched sends, waiting
         # on a timer) is cancelled and let finish, so none complains as it is collected
@@ -122,6 +124,8 @@ class _Loop:
 
     def run(self, work: Coroutine[Any, Any, T], seconds: float) -> T:
         """Run ``work`` on the loop; TimeoutError when it takes more than ``seconds``."""
+        import asyncio
+
         future = asyncio.run_coroutine_threadsafe(asyncio.wait_for(work, seconds), self.loop)
         try:
             # a little longer: wait_for cancels the work at the deadline, and says so
@@ -138,6 +142,8 @@ class _Loop:
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
     """distributed logs a failed connection itself: the run's one line says it."""
+    import logging
+
     logger = logging.getLogger("distributed")
     level = logger.level
     logger.setLevel(logging.CRITICAL + 1)
@@ -245,7 +251,7 @@ def _check_workers(address: str, found: Mapping[str, Any],
 
 def _failure(address: str, error: BaseException) -> str:
     """One line for what went wrong connecting: unreachable, silent, or not Dask."""
-    if isinstance(error, TimeoutError | asyncio.TimeoutError):
+    if isinstance(error, TimeoutError):  # asyncio's TimeoutError is this one
         return (f"the Dask scheduler at {address} did not answer within "
                 f"{ANSWER_SECONDS:g} s")
     if isinstance(error, OSError):

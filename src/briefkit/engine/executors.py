@@ -16,8 +16,10 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from concurrent.futures.process import BrokenProcessPool
+
+# BrokenExecutor, not BrokenProcessPool (its subclass): concurrent.futures.process
+# imports multiprocessing, which a run in this process never needs
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from typing import Any
 
 from briefkit.engine.jobs import Job, Outcome, Refused
@@ -118,7 +120,7 @@ class Crew:
                     continue
                 try:
                     future = self.executor.submit(perform, *arguments)
-                except BrokenProcessPool:
+                except BrokenExecutor:
                     self._fresh_executor(self.generation)
                     self.pending.appendleft((job, attempts))
                     continue
@@ -129,7 +131,7 @@ class Crew:
                 try:
                     outcome = future.result()
                 except Exception as error:  # noqa: BLE001 (its process died, or the cluster lost it)
-                    if isinstance(error, BrokenProcessPool):
+                    if isinstance(error, BrokenExecutor):
                         self._fresh_executor(generation)
                     if attempts < RETRIES:
                         self.pending.append((job, attempts + 1))

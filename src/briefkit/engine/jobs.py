@@ -66,13 +66,15 @@ Job = ReadJob | BriefingJob | CollectionJob
 
 @dataclass(frozen=True)
 class Made:
-    """An output's bytes, its extra files, how long it took and what it took from the cache."""
+    """An output's bytes, its extra files, how long it took, what it took from the cache
+    and what the exporter warned of."""
 
     data: bytes
     media_type: str
     files: Mapping[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
     cached: tuple[str, ...] = ()  # the cache entries it was made with (their file names)
+    warnings: tuple[str, ...] = ()  # what a desk should know, one line each
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,16 @@ key and the outputs listed in it, so it follows any change to any entry.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
-from briefkit import __version__
+from briefkit import __version__, registry
 from briefkit.config import Settings
 from briefkit.engine.sources import Source, digest
 from briefkit.engine.state import Record
+from briefkit.errors import ExporterError
 from briefkit.exporters.base import Exporter
 from briefkit.links import OutputInfo
 from briefkit.theme import Theme
@@ -37,7 +39,8 @@ EVERY_FORMAT = ("pydantic", "pillow")
 
 
 def base_key(settings: Settings, theme: Theme) -> str:
-    """What every output's key starts from: briefkit's version, the settings, the theme."""
+    """What every output's key starts from: briefkit's version, the settings every format
+    reads, the theme."""
     return digest(__version__, settings.fingerprint(), theme.fingerprint)
 
 
@@ -61,10 +64,14 @@ def libraries(exporters: Iterable[Exporter]) -> list[str]:
     return sorted({*EVERY_FORMAT, *(n for e in exporters for n in e.made_with)})
 
 
-def format_base(base: str, exporter: Exporter, installed: Mapping[str, str]) -> str:
-    """The base key of one format: with the versions of the libraries that shape it."""
+def format_base(base: str, exporter: Exporter, installed: Mapping[str, str],
+                settings: Settings | None = None) -> str:
+    """The base key of one format: with the versions of the libraries that shape it, and
+    what it reads of the settings only some formats read (``[email] images``)."""
     names = sorted({*EVERY_FORMAT, *exporter.made_with})
-    return digest(base, *(f"{name}=={installed[name]}" for name in names))
+    own = [settings.fingerprint(exporter.reads_settings)] \
+        if settings is not None and exporter.reads_settings else []
+    return digest(base, *(f"{name}=={installed[name]}" for name in names), *own)
 
 
 def output_key(base: str, format: str, source: Source) -> str:
@@ -79,13 +86,18 @@ def listing_key(base: str, format: str, source: Source,
     return digest(base, format, source.content, *parts)
 
 
-def collection_key(base: str, format: str, members: Sequence[Source],
-                   records: Mapping[str, Record]) -> str:
-    """A collection's key: every member's content, and the outputs it lists."""
+def collection_parts(members: Sequence[Source], records: Mapping[str, Record]) -> list[str]:
+    """What every collection's key is made of: each member's content, and the outputs
+    listed in it (worked out once for all the collections of a run)."""
     ids = {s.id for s in members}
     parts = sorted(f"{s.id}={s.content}" for s in members)
     parts += sorted(f"{r.path}:{r.format}:{r.bytes}:{r.sha256}" for r in records.values()
                     if r.briefing in ids and not r.extra)
+    return parts
+
+
+def collection_key(base: str, format: str, parts: Sequence[str]) -> str:
+    """A collection's key: its format's, and :func:`collection_parts`."""
     return digest(base, format, *parts)
 
 
@@ -115,5 +127,16 @@ def outputs_of(ids: set[str | None], records: Mapping[str, Record],
         if (record.briefing is not None and record.briefing in ids and not record.extra
                 and record.format not in left_out):
             by_id.setdefault(record.briefing, {})[record.format] = OutputInfo(
-                record.path, record.format, record.media_type, record.bytes)
+                record.path, record.format, record.media_type, record.bytes,
+                label_of(record.format))
     return by_id
+
+
+@functools.cache
+def label_of(format: str) -> str:
+    """A format's name for readers, as its exporter gives it ("" when it is no longer
+    installed: its name in capitals then)."""
+    try:
+        return registry.get(format).shown_as()
+    except ExporterError:
+        return ""

@@ -1,11 +1,12 @@
 """The last good version of each briefing, kept in the state folder.
 
 An edit that breaks a briefing (a typo in its JSON, a field left out, a damaged
-image) leaves its own outputs as they were, and its place in the collections:
-the feeds, the sitemap and the front page list its last good version until it
-is fixed, so that a feed reader never sees the entry vanish and come back as
-new, and a partner mirroring the feed never deletes it.  A briefing removed
-from source/ still leaves them.
+image) leaves its own outputs as they were, and its place in the collections: the
+feeds, the sitemap and the front page (with the feeds and pages of its topics and
+language, which they write) list its last good version until it is fixed, so that a
+feed reader never sees the entry vanish and come back as new, and a partner
+mirroring the feed never deletes it.  A briefing removed from source/ still
+leaves them.
 
 For that, each output folder keeps in ``.briefkit/last-good/<output folder>/``
 the bytes of every valid briefing file and of its images, one file per digest,

@@ -21,6 +21,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from briefkit.errors import OutputError
@@ -49,16 +50,18 @@ def safe_name(name: object) -> str | None:
     have edited: ``../briefkit.toml``, ``/etc/passwd``, ``a/../../x`` or a name
     with a NUL never reach the file system.
     """
-    if not isinstance(name, str) or not name or "\\" in name or "\0" in name:
-        return None
+    return name if isinstance(name, str) and _plain(name) else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain(name: str) -> bool:
+    # remembered: a run asks about the same names (web fonts, shared images) thousands of
+    # times, reading the manifest and checking the outputs
+    if not name or "\\" in name or "\0" in name:
+        return False
     if name.startswith("/") or posixpath.normpath(name) != name:
-        return None
-    parts = name.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        return None
-    return name
-
-
+        return False
+    return not any(p in ("", ".", "..") for p in name.split("/"))
 
 
 def cannot_write(path: Path, error: OSError) -> OutputError:
@@ -119,8 +122,9 @@ class OutputFolder:
             raise OutputError(f"{display_path(target)}: leads outside {display_path(self.folder)}")
         return target
 
-    def prepare(self) -> None:
-        """Create the folder, check it can be written, remove a killed run's temporary files."""
+    def prepare(self, clean: bool = True) -> None:
+        """Create the folder, check it can be written and, with ``clean``, remove a killed
+        run's temporary files."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(prefix=".write-check.", suffix=PART, dir=self.folder)
@@ -128,7 +132,8 @@ class OutputFolder:
             os.unlink(probe)
         except OSError as error:
             raise cannot_write(self.folder, error) from None
-        self.clean_stale()
+        if clean:
+            self.clean_stale()
 
     def clean_stale(self) -> list[Path]:
         """Remove the temporary files of an interrupted run; returns what was removed.
@@ -165,7 +170,8 @@ class OutputFolder:
         if safe_name(name) is None:
             return False
         try:
-            found = os.stat(self.folder / name, follow_symlinks=False)
+            # a string, not a Path: every output of the folder is looked at in each run
+            found = os.stat(os.path.join(self.folder, name), follow_symlinks=False)
         except OSError:
             return False
         return found.st_size == size and found.st_mtime_ns == mtime_ns

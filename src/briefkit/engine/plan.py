@@ -35,13 +35,23 @@ class Staleness:
         self.state, self.dist, self.force = state, dist, force
         self.skipped = skipped  # up-to-date outputs, reported as such
         self.current: dict[str, bool] = {}  # recorded files found as written, this run
+        self.extras: dict[str, bool] = {}  # :meth:`current_extra`'s answers, this run
 
     def stale(self, name: str, key: str) -> bool:
         """Whether output ``name`` is out of date for ``key`` (always, with force)."""
         record = self.state.records.get(name)
-        return (self.force or record is None or record.extra or record.key != key
-                or not self.is_current(name)
-                or not all(self.current_extra(f) for f in record.files))
+        if (self.force or record is None or record.extra or record.key != key
+                or not self.is_current(name)):
+            return True
+        # every web page links the same fonts: each extra file is looked at once
+        extras = self.extras
+        for file in record.files:
+            known = extras.get(file)
+            if known is None:
+                known = extras[file] = self.current_extra(file)
+            if not known:
+                return True
+        return False
 
     def is_current(self, name: str) -> bool:
         """Whether a recorded file is still as written: looked at once per run (the
@@ -63,6 +73,7 @@ class Staleness:
     def written(self, name: str) -> None:
         """This run wrote ``name``: it is current from now on."""
         self.current[name] = True
+        self.extras.pop(name, None)  # its record is new: asked again
 
     def needed(self, name: str, key: str) -> bool:
         """Whether output ``name`` must be made; an up-to-date one is reported skipped."""
@@ -146,9 +157,8 @@ class Planner:
         plan.listings_due = bool(plan.listings) and (bool(plan.jobs) or bool(stale))
         plan.collections_due = bool(self.collections and members and (
             plan.jobs or plan.listings_due or any(
-                stale_of(e.filename(), keys.collection_key(self.bases[e.name], e.name,
-                                                           members, records))
-                for e in self.collections)))
+                stale_of(e.filename(), key)
+                for e, key in self.collection_keys(self.collections, members).items())))
         counts = plan.counts
         for job in plan.jobs:
             counts[job.format] = counts.get(job.format, 0) + 1
@@ -200,8 +210,8 @@ class Planner:
                                        outputs, self.records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
 
-    def collection_key(self, exporter: Exporter, members: Sequence[Source]) -> str:
-        """A collection's key over ``members``."""
-        return keys.collection_key(self.bases[exporter.name], exporter.name, members,
-                                   self.records)
-
+    def collection_keys(self, exporters: Sequence[CollectionExporter],
+                        members: Sequence[Source]) -> dict[CollectionExporter, str]:
+        """Each collection's key over ``members``."""
+        parts = keys.collection_parts(members, self.records)
+        return {e: keys.collection_key(self.bases[e.name], e.name, parts) for e in exporters}

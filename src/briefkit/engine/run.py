@@ -31,7 +31,7 @@ from briefkit.engine.placement import Workplace
 from briefkit.engine.plan import Plan, Planner, Staleness
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
-from briefkit.engine.sources import Source, recall, source_name
+from briefkit.engine.sources import Looked, Source, recall, source_name
 from briefkit.engine.state import State
 from briefkit.engine.write import Writer
 from briefkit.errors import BriefingError, ConfigError, OutputError
@@ -82,7 +82,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         report.warnings.extend(state.warnings)
         sweep(state.home)
         dist = OutputFolder(folder)
-        dist.prepare()
+        dist.prepare(clean=state.cut_short())
         run = _Run(settings, theme, state, dist, report, tell, force, exporters, asked, prune,
                    first)
         previous = signal.getsignal(signal.SIGTERM)
@@ -102,6 +102,7 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
         state.save()
+        state.written()
         report.sources = state.sources
     report.seconds = time.perf_counter() - started
     return report
@@ -164,7 +165,7 @@ class _Run:
         base = keys.base_key(settings, theme)
         # each format's key names the versions of the libraries that shape its bytes
         versions = keys.versions(["briefkit", *keys.libraries(exporters)])
-        bases = {e.name: keys.format_base(base, e, versions) for e in exporters}
+        bases = {e.name: keys.format_base(base, e, versions, settings) for e in exporters}
         self.staleness = Staleness(state, dist, force, report.skipped)
         self.planner = Planner(exporters, bases, keys.estimates(state.records.values()),
                                self.staleness, first)
@@ -194,9 +195,10 @@ class _Run:
         everything = discover(root)  # absolute: source_dir is
         in_source = set(everything)
         chosen = paths if paths is not None else everything
+        looked: Looked = {}  # the images many briefings show, looked at once
         for path in everything + [p for p in chosen if p not in in_source]:
             name = source_name(path, root)
-            self.sources[path] = Source(path, name, recall(path, known.get(name), root))
+            self.sources[path] = Source(path, name, recall(path, known.get(name), root, looked))
         self.chosen = [self.sources[p] for p in chosen]
         unread = [s for s in self.sources.values() if s.memory is None]
         planner = self.planner
@@ -320,9 +322,9 @@ class _Run:
         records = self.state.records
         outputs = keys.outputs_of({s.id for s in valid}, records)
         jobs: list[Job] = []
-        for exporter in self.planner.collections:
+        for exporter, key in self.planner.collection_keys(self.planner.collections,
+                                                          valid).items():
             name = exporter.filename()
-            key = self.planner.collection_key(exporter, valid)
             if self.staleness.needed(name, key):
                 jobs.append(CollectionJob(exporter.name, name, key, items, outputs))
             else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,9 @@ class Source:
     error: BriefingError | None = None
     duplicate_of: str | None = None
     kept: bool = False  # broken: its last good version stands in the collections
+    #: ``content`` as worked out, with the memory it was worked out from
+    _content: tuple[dict[str, Any], str] | None = field(default=None, init=False, repr=False,
+                                                        compare=False)
 
     @property
     def id(self) -> str | None:
@@ -51,9 +54,14 @@ class Source:
     @property
     def content(self) -> str:
         """Digest of the briefing file and its images: what its outputs are made from."""
-        assert self.memory is not None
-        images = sorted((src, image["sha256"]) for src, image in self.memory["images"].items())
-        return digest(self.memory["sha256"], *(f"{src}={sha}" for src, sha in images))
+        memory = self.memory
+        assert memory is not None
+        # every format's key asks for it: worked out once for each memory of the file
+        if self._content is None or self._content[0] is not memory:
+            images = sorted((src, image["sha256"]) for src, image in memory["images"].items())
+            self._content = (memory, digest(memory["sha256"],
+                                            *(f"{src}={sha}" for src, sha in images)))
+        return self._content[1]
 
     @property
     def valid(self) -> bool:
@@ -72,16 +80,33 @@ def _stamp(found: os.stat_result) -> int:
     return 0 if time.time_ns() - found.st_mtime_ns < 2_000_000_000 else found.st_mtime_ns
 
 
-def _still_same(path: Path, entry: Any, limit: int) -> bool:
+#: What a run has found of a file (its size and modification time), or why it could not.
+Looked = dict[str, os.stat_result | OSError]
+
+
+def _still_same(path: str, entry: Any, limit: int, looked: Looked | None = None) -> bool:
     """Whether ``path`` still holds what ``entry`` remembers, re-reading it only when
-    its size or modification time moved (and then updating ``entry``)."""
+    its size or modification time moved (and then updating ``entry``).  ``looked``
+    keeps what the run found of each file: an image shown by many briefings is
+    looked at once."""
     if not isinstance(entry, dict):
         return False
+    found = looked.get(path) if looked is not None else None
+    if found is None:
+        try:
+            found = os.stat(path)
+        except OSError as error:
+            found = error
+        except ValueError:  # a NUL in a name the manifest gave
+            found = OSError("not a file name")
+        if looked is not None:
+            looked[path] = found
+    if isinstance(found, OSError):
+        return False
+    if (found.st_size, found.st_mtime_ns) == (entry.get("size"), entry.get("mtime_ns")):
+        return True
     try:
-        found = os.stat(path)
-        if (found.st_size, found.st_mtime_ns) == (entry.get("size"), entry.get("mtime_ns")):
-            return True
-        data = read_regular(path, limit, str(path))
+        data = read_regular(Path(path), limit, path)
     except (OSError, BriefingError):
         return False
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
@@ -90,21 +115,27 @@ def _still_same(path: Path, entry: Any, limit: int) -> bool:
     return True
 
 
-def recall(path: Path, entry: Any, root: Path) -> dict[str, Any] | None:
-    """The manifest's memory of a briefing file, if the file and its images are unchanged.
+def recall(path: Path, entry: Any, root: Path,
+           looked: Looked | None = None) -> dict[str, Any] | None:
+    """The manifest's memory of a briefing file, if the file and its images are unchanged
+    (``looked``: what this run found of the files already, see :func:`_still_same`).
 
     Only files inside the source folder are looked at, whatever the memory says.
     """
+    inside = os.path.join(root, "")
     try:
         # language and tags too: a publish target chooses briefings by them (a memory from
         # a version that did not keep them is made again, from a read of the file)
-        if not (_still_same(path, entry, MAX_BRIEFING_BYTES) and isinstance(entry["id"], str)
-                and isinstance(entry["language"], str) and isinstance(entry["tags"], list)
+        if not (_still_same(str(path), entry, MAX_BRIEFING_BYTES)
+                and isinstance(entry["id"], str) and isinstance(entry["language"], str)
+                and isinstance(entry["tags"], list)
                 and isinstance(entry["title"], str)):  # the title too: the preview shows it
             return None
         for image in entry["images"].values():
-            file = Path(os.path.normpath(root / image["file"]))
-            if not file.is_relative_to(root) or not _still_same(file, image, MAX_IMAGE_BYTES):
+            # strings, not Paths: thousands of briefings, each with its images
+            file = os.path.normpath(os.path.join(root, image["file"]))
+            if not file.startswith(inside) or not _still_same(file, image, MAX_IMAGE_BYTES,
+                                                              looked):
                 return None
     except (KeyError, TypeError, AttributeError):
         return None

@@ -25,6 +25,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote
@@ -69,30 +70,46 @@ class Record:
 
 
 _FIELDS = [f.name for f in fields(Record)]
+_KNOWN = frozenset(_FIELDS)
 #: The name of an entry of the exporters' cache.
 _ENTRY = re.compile(r"[0-9a-f]{64}")
+
+def _entries(cache: Any) -> tuple[str, ...]:
+    """The names of cache entries among ``cache`` (an odd one protects nothing)."""
+    if not isinstance(cache, list | tuple):
+        return ()
+    try:
+        return _entry_names(tuple(cache))
+    except TypeError:  # something unhashable: not a list of names
+        return ()
+
+
+@lru_cache(maxsize=256)
+def _entry_names(names: tuple[object, ...]) -> tuple[str, ...]:
+    # remembered: the outputs of a format name the same entries (every page, the web fonts)
+    return tuple(n for n in names if isinstance(n, str) and _ENTRY.fullmatch(n))
 
 
 def _record(entry: Any) -> Record | None:
     """A record read back from disk, or None when anything in it is not as written."""
     if not isinstance(entry, dict):
         return None
+    values = {k: v for k, v in entry.items() if k in _KNOWN}
+    path, files = values.get("path"), values.get("files", ())
+    if (safe_name(path) is None or not isinstance(files, list | tuple)
+            or not all(map(safe_name, files))):
+        return None
+    values["files"] = tuple(files)
+    values["cache"] = _entries(values.get("cache", ()))
     try:
-        record = Record(**{k: v for k, v in entry.items() if k in _FIELDS})
+        record = Record(**values)
     except TypeError:
         return None
-    files = record.files if isinstance(record.files, list | tuple) else None
-    if (safe_name(record.path) is None or files is None
-            or any(safe_name(f) is None for f in files)
-            or not isinstance(record.format, str) or not isinstance(record.bytes, int)
+    if (not isinstance(record.format, str) or not isinstance(record.bytes, int)
             or not isinstance(record.mtime_ns, int) or not isinstance(record.key, str)
             or not (record.briefing is None or isinstance(record.briefing, str))):
         return None
-    # the cache entries it used: only names of entries (an odd one protects nothing)
-    cache = record.cache if isinstance(record.cache, list | tuple) else ()
-    named = tuple(n for n in cache if isinstance(n, str) and _ENTRY.fullmatch(n))
-    return Record(**{**{f: getattr(record, f) for f in _FIELDS}, "files": tuple(files),
-                     "cache": named})
+    return record
 
 
 def manifest_name(root: Path, folder: Path) -> str:
@@ -153,6 +170,10 @@ class State:
         self.changed = False  # whether the manifest needs writing
         self.warnings: list[str] = []
         self._lock: int | None = None
+        #: beside the manifest while a run writes the output folder (see :meth:`cut_short`)
+        self.writing_mark = self.manifest.with_suffix(".writing")
+        self._found = False  # a manifest was there to read
+        self._marked = False
 
     def __enter__(self) -> Self:
         self.lock()
@@ -191,6 +212,7 @@ class State:
 
     def _read(self) -> None:
         data = self._load(self.manifest)
+        self._found = data is not None
         if data is None:
             data = self._migrate()
         outputs = data.get("outputs", [])
@@ -220,6 +242,36 @@ class State:
                 (self.folder / OLD_MANIFEST).unlink()
         remove_old_lock(self.folder / OLD_LOCK)
         return data
+
+    # --- a run cut short -----------------------------------------------------------
+
+    def cut_short(self) -> bool:
+        """Whether the last run into the output folder may have been killed while it wrote
+        there, leaving temporary files (or an earlier version's run, or one before the
+        manifest existed): only then is the whole folder looked through for them, which
+        takes longer than the rest of a run with nothing to do in a big newsroom."""
+        return not self._found or os.path.lexists(self.writing_mark)
+
+    def writing(self) -> None:
+        """Mark the output folder as being written, before the run's first write."""
+        if self._marked:
+            return
+        try:
+            fd = os.open(self.writing_mark,
+                         os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                refuse_link(self.writing_mark)
+            raise cannot_write(self.writing_mark, error) from None
+        os.close(fd)
+        self._marked = True
+
+    def written(self) -> None:
+        """The run is over, its files whole: nothing of it is left to look for."""
+        # a mark that cannot be removed only makes the next run look through the folder
+        with contextlib.suppress(OSError):
+            os.unlink(self.writing_mark)  # the name itself, never a link's target
+        self._marked = False
 
     def add(self, record: Record) -> None:
         self.records[record.path] = record

@@ -67,7 +67,9 @@ class Setup:
 def setup_for(settings: Settings, theme: Theme, state: Path) -> Setup:
     """What the runs of a project share with these settings and this theme: its key names
     the pair (and where the project is), so they share one workshop per process."""
-    key = digest(base_key(settings, theme), str(settings.root), *map(str, theme.folders))
+    # every setting an export reads, the tables only some formats read too
+    key = digest(base_key(settings, theme), settings.fingerprint(settings.FORMAT_TABLES),
+                 str(settings.root), *map(str, theme.folders))
     return Setup(settings, theme, key, state)
 
 
@@ -172,7 +174,9 @@ class Workshop:
         self.scratch.open()
         if cache is None:
             cache = NamingCache() if setup.portable else StateCache(setup.state / CACHE)
-        self.context = Context(setup.settings, theme or setup.theme, cache=cache)
+        # the faces' coverage tables (the glyph check, the cover's faces) kept there too
+        self.context = Context(setup.settings, replace(theme or setup.theme, keep=cache.get),
+                               cache=cache)
         self.exporters: dict[str, Exporter] = {}
         self.jobs = 0
 
@@ -222,6 +226,7 @@ class Workshop:
                 moment = item.briefing.modified
             data, files = ((result.data, dict(result.files)) if isinstance(result, Exported)
                            else (result, {}))
+            warnings = tuple(result.warnings) if isinstance(result, Exported) else ()
             if not isinstance(data, bytes) or not all(isinstance(v, bytes)
                                                       for v in files.values()):
                 raise TypeError(f"exporter '{job.format}' returned {type(data).__name__}, "
@@ -230,7 +235,7 @@ class Workshop:
                 data = normalise_zip(data, moment)
             used = tuple(sorted(cache.used)) if isinstance(cache, NamingCache) else ()
             return Made(data, exporter.media_type, files, time.perf_counter() - started,
-                        used)
+                        used, warnings)
         except BriefkitError as error:
             return Refused(error.message)
         except OSError as error:

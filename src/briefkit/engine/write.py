@@ -56,6 +56,7 @@ class Writer:
                 continue
             return Failure.of(job, problem)
         force = self.staleness.force
+        self.state.writing()  # a run killed from now on may leave temporary files
         for name, data, sha in extras:
             known = records.get(name)
             fresh = (known is not None and known.sha256 == sha
@@ -76,6 +77,7 @@ class Writer:
                         tuple(name for name, _, _ in extras), cache=made.cached)
         self.state.add(record)
         self.report.written.append(record)
+        self.report.warnings.extend(f"{job.shown}: {job.format}: {w}" for w in made.warnings)
         self.tell.written(record)
         return None
 

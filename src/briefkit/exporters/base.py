@@ -73,10 +73,13 @@ class Exported:
 
     An extra file named by several outputs must have the same bytes in each; the
     engine writes it once and removes it when no output names it any more.
+    ``warnings`` are what a desk should know about the file although it was made (an
+    image too coarse for print, say): one line each, in the run's report.
     """
 
     data: bytes
     files: Mapping[str, bytes] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 class Exporter:
@@ -86,6 +89,9 @@ class Exporter:
     extension: ClassVar[str]  # ".pdf"
     media_type: ClassVar[str]  # "application/pdf"
     description: ClassVar[str] = ""
+    #: How the format is named to readers, on a download link, a feed enclosure or a ninjs
+    #: rendition ("Word"); empty: its name in capitals.
+    label: ClassVar[str] = ""
     collection: ClassVar[bool] = False
     #: Run after the briefing's other formats, with their files in ``context.outputs``.
     lists_outputs: ClassVar[bool] = False
@@ -95,9 +101,18 @@ class Exporter:
     #: an upgrade of one makes this format's outputs again, and a cluster worker with
     #: another version of one is refused.
     made_with: ClassVar[tuple[str, ...]] = ()
+    #: What this format reads of the settings tables only some formats read
+    #: (``Settings.FORMAT_TABLES``): a table, or one key of it (``"email.images"``).  A
+    #: change there makes this format's outputs again, and no other's.
+    reads_settings: ClassVar[tuple[str, ...]] = ()
 
     def filename(self, briefing_id: str) -> str:
         return f"{briefing_id}{self.extension}"
+
+    @classmethod
+    def shown_as(cls) -> str:
+        """The format's name for readers: :attr:`label`, else its name in capitals."""
+        return cls.label or cls.name.upper()
 
     def prepare(self, context: Context) -> None:
         """Load what every export of a run shares (fonts, stylesheets), once per process.

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from briefkit.errors import ThemeError
 from briefkit.render.html import css_string
-from briefkit.theme import Theme, characters_of, digest_of, needs_a_glyph
+from briefkit.theme import Theme, digest_of, needs_a_glyph
 
 #: Folder of the fonts inside the book's package (beside style/ and images/)
 FOLDER = "fonts"
@@ -89,7 +89,7 @@ def book_fonts(theme: Theme, text: str, language: str,
             path = theme.find(face.path) if face.family == family else None
             if path is None or face.weight not in WEIGHTS or _restricted(path):
                 continue
-            characters = "".join(map(chr, sorted(wanted & characters_of(path))))
+            characters = "".join(map(chr, sorted(wanted & theme.drawn_by(path))))
             key = _key(path, characters)
 
             def make(path: Path = path, characters: str = characters) -> bytes:
@@ -136,8 +136,7 @@ def _families(theme: Theme, text: str) -> list[str]:
 
 
 def _characters(theme: Theme, family: str) -> frozenset[int]:
-    paths = (theme.find(f.path) for f in theme.settings.fonts.files if f.family == family)
-    return frozenset().union(*(characters_of(p) for p in paths if p is not None))
+    return theme.family_draws(family)
 
 
 @lru_cache(maxsize=64)

@@ -12,13 +12,28 @@ from dataclasses import dataclass
 
 from briefkit import links
 from briefkit.briefing_file import BriefingFile
+from briefkit.config import Settings
 from briefkit.exporters.base import Context, Exported, Exporter
-from briefkit.exporters.site import FEEDS, DownloadLink, Feed, download_links
+from briefkit.model import Briefing
 from briefkit.render import html, metadata, published, webfonts
+from briefkit.render.dates import conventions_of
 from briefkit.render.feed_entries import summary
+from briefkit.render.furniture import numbered_lists
+from briefkit.render.listings import language_code, language_folder, language_name, topics_of
+from briefkit.render.site import FEEDS, DownloadLink, Feed, download_links
 
 #: The front page, which every briefing page links home to.
 FRONT_PAGE = "index.html"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A listing the briefing is in (one of its tags, its language): its page and feeds."""
+
+    label: str
+    href: str
+    feeds: tuple[Feed, ...]
+    tag: bool  # a topic (rel="tag"), else the briefing's language
 
 
 @dataclass(frozen=True)
@@ -29,10 +44,26 @@ class SiteLinks:
     name: str
     downloads: tuple[DownloadLink, ...]
     feeds: tuple[Feed, ...]
+    topics: tuple[Topic, ...] = ()
+
+
+def topics(briefing: Briefing, here: str, settings: Settings) -> tuple[Topic, ...]:
+    """The listings a briefing's page links to: its language's, then each topic's, with
+    their feeds (announced only with base_url, as the feeds need it)."""
+    found = [(language_name(language_code(briefing.language)),
+              language_folder(briefing.language), False)]
+    found += [(name, folder, True) for name, folder in topics_of(briefing)]
+    return tuple(
+        Topic(name, links.relative(here, folder + FRONT_PAGE), tuple(
+            Feed(links.relative(here, folder + feed.output), feed.media_type, feed.label,
+                 f"{settings.title} · {name} ({feed.label})") for feed in FEEDS
+        ) if settings.base_url else (), tag)
+        for name, folder, tag in found)
 
 
 class HTMLExporter(Exporter):
     name = "html"
+    label = "Web page"
     extension = ".html"
     media_type = "text/html"
     description = "the briefing as a web page, with its images and the theme's web fonts"
@@ -61,12 +92,15 @@ class HTMLExporter(Exporter):
         site = SiteLinks(
             home=links.relative(here, FRONT_PAGE),
             name=theme.settings.brand.masthead or settings.publisher or settings.title,
-            downloads=download_links(context.outputs.get(item.id, {}), briefing.language),
-            feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, label,
-                             f"{settings.title} ({label})")
-                        for feed, label in FEEDS) if base_url else (),
+            downloads=download_links(context.outputs.get(item.id, {}), briefing.language,
+                                     conventions_of(settings)),
+            feeds=tuple(Feed(links.relative(here, feed.output), feed.media_type, feed.label,
+                             f"{settings.title} ({feed.label})")
+                        for feed in FEEDS) if base_url else (),
+            topics=topics(briefing, here, settings),
         )
-        css = html.stylesheet(theme, font_url=webfonts.font_url(here))
+        css = (html.stylesheet(theme, font_url=webfonts.font_url(here)) + "\n"
+               + numbered_lists(settings, briefing.language))
         page = html.page(
             item, theme, settings, image_url, css=css,
             site=site,

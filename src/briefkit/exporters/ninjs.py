@@ -24,9 +24,7 @@ from urllib.parse import quote
 
 from briefkit import inline, links
 from briefkit.briefing_file import Asset, BriefingFile
-from briefkit.errors import ConfigError
 from briefkit.exporters.base import Context, Exported, Exporter, OutputInfo
-from briefkit.exporters.feeds import byline
 from briefkit.model import (
     Block,
     Briefing,
@@ -40,10 +38,13 @@ from briefkit.model import (
 )
 from briefkit.render import html
 from briefkit.render.labels import labels_for
+from briefkit.render.site import byline, require_base_url
 from briefkit.render.typography import typeset
 
 #: Renditions in the order a partner looks for them; other formats follow by name.
-RENDITIONS = {"html": "Web page", "pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+RENDITIONS = ("html", "pdf", "epub", "docx")
+#: Why a ninjs item needs base_url.
+NINJS_NEEDS = "a ninjs news item gives its files absolute addresses"
 # characters a URI may carry as they are (RFC 3986 reserved and unreserved, and "%")
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _WORD = re.compile(r"\S+")
@@ -52,16 +53,6 @@ _WORD = re.compile(r"\S+")
 def uri(url: str) -> str:
     """A URL as a URI: characters outside ASCII (an IRI's) percent-encoded."""
     return quote(url, safe=_URI_SAFE)
-
-
-def require_base_url(base_url: str | None, output: str) -> str:
-    """The site's base URL: a ninjs item gives every published file an absolute address."""
-    if base_url is None:
-        raise ConfigError(
-            f"{output} needs the setting base_url in briefkit.toml (a ninjs news item gives "
-            'its files absolute addresses), e.g. base_url = "https://briefings.example.org/"'
-        )
-    return base_url
 
 
 def _text(text: str, language: str) -> str:
@@ -138,7 +129,7 @@ def renditions(made: Mapping[str, OutputInfo], base_url: str,
     order = [f for f in RENDITIONS if f in made] + sorted(
         f for f in made if f not in RENDITIONS and f != own)
     return [
-        {"name": f, "title": RENDITIONS.get(f, f.upper()),
+        {"name": f, "title": made[f].shown_as,
          "href": links.url(base_url, made[f].name), "contentType": made[f].media_type,
          "sizeInBytes": made[f].size}
         for f in order
@@ -181,6 +172,7 @@ def picture(block: Image, asset: Asset, number: int, href: str, size: int,
 
 class NinjsExporter(Exporter):
     name = "ninjs"
+    label = "ninjs"
     extension = ".ninjs.json"
     # IPTC has registered no media type for ninjs with IANA: it is JSON.
     media_type = "application/json"
@@ -191,7 +183,7 @@ class NinjsExporter(Exporter):
 
     def export(self, item: BriefingFile, context: Context) -> Exported:
         briefing, settings = item.briefing, context.settings
-        base_url = require_base_url(settings.base_url, self.filename(item.id))
+        base_url = require_base_url(settings.base_url, self.filename(item.id), NINJS_NEEDS)
         lang = briefing.language
         # every image the item names is published beside it, under the name all outputs use
         paths = {src: links.image(item.id, src, a.media_type, a.sha256)

@@ -19,16 +19,17 @@ from __future__ import annotations
 import atexit
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.errors import BriefingError, ThemeError
-from briefkit.exporters.base import Context, Exporter
+from briefkit.exporters.base import Context, Exported, Exporter
 from briefkit.files import confinement, display_path
 from briefkit.load import find_in_source
 from briefkit.render import html, published
+from briefkit.render.furniture import page_furniture
 from briefkit.theme import Theme, describe
 
 if TYPE_CHECKING:
@@ -37,15 +38,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class _PrintStyle:
-    """A theme's print stylesheet, compiled once, and the fonts it declared."""
+    """What the PDFs of one theme share in a process: the print stylesheet, compiled once,
+    the FontConfiguration its faces were loaded into, each language's page furniture
+    compiled once (by its text), and WeasyPrint's cache of decoded images (the logo, a
+    picture several briefings show: its URL names its bytes' digest)."""
 
     css: Any  # weasyprint.CSS
     fonts: Any  # weasyprint.text.fonts.FontConfiguration
+    furniture: dict[str, Any] = field(default_factory=dict)  # weasyprint.CSS by its text
+    images: dict[str, Any] = field(default_factory=dict)  # WeasyPrint's ``cache`` option
 
 
+#: Past this many entries, a theme's image cache starts again (between two PDFs): a worker
+#: making thousands of PDFs keeps the pictures they share, not every picture it saw.
+MAX_IMAGES = 256
 # One compiled stylesheet and one FontConfiguration per theme for the whole run:
 # parsing the CSS and loading a dozen font files costs more than laying out a briefing.
-_styles: dict[tuple[tuple[Path, ...], str], _PrintStyle] = {}
+_styles: dict[tuple[tuple[Path, ...], str, str], _PrintStyle] = {}
 # WeasyPrint's font machinery (Pango, fontconfig) is not made for threads sharing
 # one FontConfiguration; PDFs of one process are laid out one at a time.
 _lock = threading.Lock()
@@ -76,7 +85,8 @@ def _print_style(theme: Theme, item: BriefingFile | None) -> _PrintStyle:
     text = html.stylesheet(theme, print_media=True,
                            font_url=lambda relative: _theme_file_url(theme, relative),
                            logo_url=LOGO_REFERENCE)
-    key = (theme.folders, text)
+    # the theme's digest too: its logo, cached by its URL, is what this theme carries
+    key = (theme.folders, theme.fingerprint, text)
     style = _styles.get(key)
     if style is None:
         fetcher = ConfinedFetcher(theme.folders)
@@ -139,6 +149,39 @@ def _check_fonts(document: Any, theme: Theme) -> None:
                 "[[fonts.files]]")
 
 
+#: Below this many pixels per inch at its printed size, an image prints soft: the desk is warned
+MIN_PPI = 150
+_CSS_PX_PER_INCH = 96
+
+
+def coarse_images(document: Any, item: BriefingFile) -> tuple[str, ...]:
+    """One line for each image of the briefing printed at fewer than :data:`MIN_PPI`
+    pixels per inch, as laid out: what a desk replaces before the PDF goes to print."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox  # type: ignore[import-untyped]
+
+    from briefkit.render.fetcher import image_source
+
+    lines: dict[str, str] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            named = image_source(element.get("src", "")) if element is not None else None
+            if not isinstance(box, ReplacedBox) or named is None or not box.width:
+                continue
+            src = named[1]
+            asset = item.assets.get(src)
+            if asset is None or src in lines:
+                continue
+            inches = box.width / _CSS_PX_PER_INCH
+            ppi = asset.width / inches
+            if ppi < MIN_PPI:
+                lines[src] = (
+                    f"image {src!r} ({asset.width} px wide) is printed "
+                    f"{inches * 25.4:.0f} mm wide, at {ppi:.0f} ppi: it prints soft (give "
+                    f"it {-(-MIN_PPI * inches // 1):.0f} px or more for {MIN_PPI} ppi)")
+    return tuple(lines.values())
+
+
 def pdf_identifier(briefing_id: str) -> bytes:
     """The PDF's permanent file identifier: the same for every edition of a briefing."""
     return hashlib.md5(f"briefkit:{briefing_id}".encode()).hexdigest().encode()
@@ -148,6 +191,7 @@ class PDFExporter(Exporter):
     """The briefing as a tagged PDF (PDF/UA-1 unless the settings ask for another variant)."""
 
     name = "pdf"
+    label = "PDF"
     extension = ".pdf"
     media_type = "application/pdf"
     description = "the briefing for print and partners: tagged PDF/UA-1, fonts embedded"
@@ -167,9 +211,10 @@ class PDFExporter(Exporter):
         with _lock:
             _styles.clear()
 
-    def export(self, item: BriefingFile, context: Context) -> bytes:
-        """The PDF's bytes; a reference the fetcher refused raises UnsafeReferenceError."""
-        from weasyprint import HTML
+    def export(self, item: BriefingFile, context: Context) -> Exported:
+        """The PDF's bytes, and a warning for each image too coarse for print; a reference
+        the fetcher refused raises UnsafeReferenceError."""
+        from weasyprint import CSS, HTML
 
         from briefkit.render.fetcher import ConfinedFetcher, image_reference
 
@@ -179,12 +224,14 @@ class PDFExporter(Exporter):
         def image_url(src: str) -> str:
             # checked images are served from where the loader found them; anything
             # else stays a relative reference, for the fetcher to judge
-            return image_reference(src) if src in item.assets else src
+            asset = item.assets.get(src)
+            return image_reference(src, asset.sha256) if asset is not None else src
 
         # Emoji variation selectors choose colour or text style, which a monochrome face
         # cannot; WeasyPrint gives the glyph before one (a keycap: 1️⃣) no text at all,
         # so the PDF would lose it for search, copy and screen readers (PDF/UA).
-        page = html.page(item, theme, settings, image_url).translate(_VARIATION_SELECTORS)
+        page = html.page(item, theme, settings, image_url, tie_paragraphs=True).translate(
+            _VARIATION_SELECTORS)
         # images as checked at load (a file changed since is refused), with their decoded type
         fetcher = ConfinedFetcher((source, *theme.folders), images=item.assets,
                                   logo=published.theme_logo(theme))
@@ -196,14 +243,26 @@ class PDFExporter(Exporter):
             _refuse_attachments(document_html, fetcher)
             fetcher.check(item.id, display_path(item.path))
             _check_drawable(document_html, item, theme)
+            # the page's footer, numbers and running heads in the briefing's language
+            text = page_furniture(theme, settings, item.briefing.language)
+            furniture = style.furniture.get(text)
+            if furniture is None:
+                furniture = style.furniture[text] = CSS(string=text, font_config=style.fonts)
+            if len(style.images) > MAX_IMAGES:
+                style.images.clear()
+            for asset in item.assets.values():
+                # one decoded earlier is not fetched again: its file is still as checked
+                asset.read()
             document = document_html.render(
-                font_config=style.fonts, stylesheets=[style.css], pdf_variant=variant,
+                font_config=style.fonts, stylesheets=[style.css, furniture], pdf_variant=variant,
                 pdf_tags=True,  # tagged whatever the variant: the structure is the accessibility
+                cache=style.images,
             )
             document.metadata.attachments = []
             data: bytes = document.write_pdf(
                 pdf_variant=variant, pdf_tags=True, pdf_identifier=pdf_identifier(item.id),
             )
             _check_fonts(document, theme)
+            warnings = coarse_images(document, item)
         fetcher.check(item.id, display_path(item.path))
-        return data
+        return Exported(data, warnings=warnings)

@@ -10,7 +10,7 @@ published anywhere as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -22,33 +22,12 @@ from briefkit.exporters.base import (
     Exported,
     OutputInfo,
 )
-from briefkit.exporters.feeds import AtomExporter, JSONFeedExporter, RSSExporter
 from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html, published, webfonts
-from briefkit.render.dates import Convention, conventions_of, dateline, locale_of
-from briefkit.render.feed_entries import DOWNLOADS, newest_first
+from briefkit.render.dates import Convention, conventions_of, dateline
 from briefkit.render.labels import labels_for
-
-#: How a download is named on the page; other formats show their name in capitals.
-FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
-#: The feeds the page announces, with the name readers know them by.
-FEEDS = ((RSSExporter, "RSS"), (AtomExporter, "Atom"), (JSONFeedExporter, "JSON Feed"))
-
-
-@dataclass(frozen=True)
-class Feed:
-    href: str
-    media_type: str
-    label: str
-    title: str
-
-
-@dataclass(frozen=True)
-class DownloadLink:
-    href: str
-    media_type: str
-    label: str
-    size: str
+from briefkit.render.listings import ListingPage, listing_pages, listings, page_path
+from briefkit.render.site import FEEDS, DownloadLink, Feed, download_links
 
 
 @dataclass(frozen=True)
@@ -57,7 +36,7 @@ class Row:
 
     id: str
     lang: str
-    dir: str
+    dir: str  # of the briefing's own text: the row keeps the page's layout
     href: str | None
     title: str
     subtitle: str | None
@@ -66,30 +45,6 @@ class Row:
     published_iso: str
     download_label: str
     downloads: tuple[DownloadLink, ...]
-
-
-def file_size(size: int, language: str) -> str:
-    """'245 kB', '1.5 MB' ('1,5 Mo' in French): CLDR units, number and unit never split."""
-    from babel.units import format_unit
-
-    locale = locale_of(language)
-    if size < 1000 * 1000:
-        text = format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short", locale=locale)
-    else:
-        text = format_unit(round(size / 1000 / 1000, 1), "digital-megabyte", "short",
-                           locale=locale)
-    return str(text).replace(" ", "\u00a0")
-
-
-def download_links(made: Mapping[str, OutputInfo], language: str) -> tuple[DownloadLink, ...]:
-    """Every file exported for a briefing but its web page (its title links there)."""
-    order = [f for f in DOWNLOADS if f in made] + sorted(
-        f for f in made if f not in DOWNLOADS and f != "html")
-    return tuple(
-        DownloadLink(made[f].name, made[f].media_type, FORMAT_LABELS.get(f, f.upper()),
-                     file_size(made[f].size, language))
-        for f in order
-    )
 
 
 def row(briefing: Briefing, made: Mapping[str, OutputInfo],
@@ -110,12 +65,21 @@ def row(briefing: Briefing, made: Mapping[str, OutputInfo],
         dateline=dateline(briefing, conventions),
         published_iso=briefing.published.isoformat(),
         download_label=labels.download,
-        downloads=download_links(made, lang),
+        downloads=download_links(made, lang, conventions),
     )
+
+
+def _same_words(first: str, second: str) -> bool:
+    """Whether two names say the same words, whatever their case and punctuation."""
+    def words(text: str) -> list[str]:
+        return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+
+    return words(first) == words(second)
 
 
 class FrontPageExporter(CollectionExporter):
     name = "index"
+    label = "Front page"
     output = "index.html"
     extension = ".html"
     media_type = "text/html"
@@ -124,28 +88,77 @@ class FrontPageExporter(CollectionExporter):
 
     def export_collection(self, items: Sequence[BriefingFile],
                           context: Context) -> Exported:
+        """The front page, and as extra files its next pages (``page/2.html`` ...) and the
+        pages of every topic and language (:mod:`briefkit.render.listings`)."""
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
+        pages = listing_pages(listings(items), settings.front_page.per_page)
+        written = {page.path: self.page(page, context) for page in pages}
+        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get)}
+        main = written.pop(self.output)
+        return Exported(main, files={**files, **written})
+
+    def page(self, listed: ListingPage, context: Context) -> bytes:
+        """One page of a listing; its links relative to where it is published."""
+        settings, theme = context.settings, context.theme
+        here = listed.path
+        listing = listed.listing
         # The feeds need base_url: without it they are not written, so not announced.
+        title = listing.title(settings)
         feeds = [
-            Feed(feed.output, feed.media_type, label, f"{settings.title} ({label})")
-            for feed, label in FEEDS
+            Feed(links.relative(here, listing.path(feed.output)), feed.media_type, feed.label,
+                 f"{title} ({feed.label})")
+            for feed in FEEDS
         ] if settings.base_url else []
         conventions = conventions_of(settings)
-        rows = [row(i.briefing, context.outputs.get(i.id, {}), conventions)
-                for i in newest_first(items)]
-        language = settings.language
+        rows = [_relative(here, row(i.briefing, context.outputs.get(i.id, {}), conventions))
+                for i in listed.items]
+        language = listing.language or settings.language
+        if listed.number > 1:
+            title = f"{title} · {labels_for(language).page} {listed.number}"
+        logo = published.logo_path(theme)
+        masthead = theme.settings.brand.masthead or settings.publisher
         page = html.environment(theme).get_template("index.html").render(
             lang=language,
             dir="rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
-            settings=settings,
-            masthead=theme.settings.brand.masthead or settings.publisher,
-            logo=published.logo_path(theme),
-            footer=theme.settings.brand.footer,
+            settings=settings.model_copy(update={"title": title}),
+            # the masthead names the site: not again above a heading that says the same
+            masthead=None if _same_words(masthead, title) else masthead,
+            logo=links.relative(here, logo) if logo else None,
+            footer=theme.settings.brand.footer_in(language),
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
-            css=html.stylesheet(theme, font_url=webfonts.font_url(self.output)),
+            css=html.stylesheet(theme, font_url=webfonts.font_url(here)),
+            sitemap=links.relative(here, "sitemap.xml"),
+            pages=page_links(listed),
         )
-        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get)}
-        return Exported(page.encode("utf-8"), files=files)
+        return page.encode("utf-8")
+
+
+def _relative(here: str, shown: Row) -> Row:
+    """A row as a page published at ``here`` links it (the front page's links are
+    relative to the output folder)."""
+    if "/" not in here:
+        return shown
+    href = shown.href
+    if href is not None and "://" not in href:
+        href = links.relative(here, href)
+    downloads = tuple(replace(d, href=links.relative(here, d.href)) for d in shown.downloads)
+    return replace(shown, href=href, downloads=downloads)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    href: str
+    current: bool
+
+
+def page_links(listed: ListingPage) -> tuple[PageLink, ...]:
+    """The links to every page of a listing, from one of them (none when it has one)."""
+    if listed.count == 1:
+        return ()
+    return tuple(PageLink(n, links.relative(listed.path, page_path(listed.listing, n)),
+                          n == listed.number)
+                 for n in range(1, listed.count + 1))

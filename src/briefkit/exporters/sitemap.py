@@ -1,11 +1,12 @@
 """The collection's news sitemap (``dist/sitemap.xml``) and the ``robots.txt`` naming it.
 
 The sitemap (sitemaps.org 0.9) lists the web page of every briefing with its
-last change.  Briefings published in the two days before the newest change of
-the collection also carry Google's news extension (publication name and
-language, publication date, title), which news search reads to find fresh
-articles.  "Now" is that newest change, never the clock, so a rebuild with no
-change gives the same bytes.
+last change, but a briefing whose canonical address (``url``) is elsewhere: search
+engines want canonical addresses only, and index the briefing there.  Briefings
+published in the two days before the newest change of the collection also carry
+Google's news extension (publication name and language, publication date, title),
+which news search reads to find fresh articles.  "Now" is that newest change, never
+the clock, so a rebuild with no change gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from datetime import datetime, timedelta
 
 from briefkit import links
 from briefkit.briefing_file import BriefingFile
-from briefkit.errors import ConfigError
 from briefkit.exporters.base import CollectionExporter, Context, Exported
 from briefkit.model import Briefing
 from briefkit.render.feed_entries import newest_first
+from briefkit.render.listings import language_code
+from briefkit.render.site import require_base_url
 from briefkit.render.typography import typeset
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -27,17 +29,17 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 NEWS_WINDOW = timedelta(days=2)
 #: News search reads at most this many news entries in one sitemap.
 NEWS_MAX = 1000
-# Chinese is the one language news sitemaps name with its script: zh-cn or zh-tw.
-_TRADITIONAL = ("hant", "tw", "hk", "mo")
 
 
 def news_language(language: str) -> str:
     """The language as news sitemaps write it: the ISO 639 code ('fr' for 'fr-CA'), but
     'zh-cn' for Simplified and 'zh-tw' for Traditional Chinese."""
-    primary, *rest = language.lower().split("-")
-    if primary != "zh":
-        return primary
-    return "zh-tw" if any(part in _TRADITIONAL for part in rest) else "zh-cn"
+    return language_code(language)
+
+
+def canonical_here(briefing: Briefing, page_url: str) -> bool:
+    """Whether the briefing's page published here is its canonical address."""
+    return briefing.url is None or briefing.url == page_url
 
 
 def recent(briefings: Sequence[Briefing], now: datetime) -> set[str]:
@@ -50,6 +52,7 @@ def recent(briefings: Sequence[Briefing], now: datetime) -> set[str]:
 
 class SitemapExporter(CollectionExporter):
     name = "sitemap"
+    label = "Sitemap"
     output = "sitemap.xml"
     extension = ".xml"
     media_type = "application/xml"
@@ -60,15 +63,14 @@ class SitemapExporter(CollectionExporter):
         from lxml import etree  # type: ignore[import-untyped]
 
         settings = context.settings
-        if settings.base_url is None:
-            raise ConfigError(
-                "sitemap.xml needs the setting base_url in briefkit.toml (a sitemap lists "
-                'absolute URLs), e.g. base_url = "https://briefings.example.org/"'
-            )
-        base_url = settings.base_url
+        base_url = require_base_url(settings.base_url, "sitemap.xml",
+                                    "a sitemap lists absolute URLs")
         publication = settings.publisher or settings.title
-        # only the pages that exist: a sitemap must not send crawlers to missing pages
-        pages = [i for i in newest_first(items) if "html" in context.outputs.get(i.id, {})]
+        # only the pages that exist (a sitemap must not send crawlers to missing pages), and
+        # only those that are their briefing's canonical address
+        pages = [i for i in newest_first(items) if "html" in context.outputs.get(i.id, {})
+                 and canonical_here(i.briefing, links.url(
+                     base_url, context.outputs[i.id]["html"].name))]
         # "now" is the collection's newest change: the clock would change the bytes daily
         now = max((i.briefing.modified for i in items), default=None)
         news = recent([i.briefing for i in pages], now) if now else set()

@@ -8,9 +8,11 @@ target, the briefing id and the checksums of the attached files, and the
 makes the same message: sent again after a publish was killed, it is the
 same message, which mail systems recognise.
 
-A newsroom whose export makes a newsletter (an ``.eml`` output, media type
-``message/rfc822``) has it sent as it is: :func:`compose` takes it in place
-of the message made here, and only sets who it goes to and its Message-ID.
+An output that is a whole message already (media type ``message/rfc822``: the
+e-mail edition, the digest, a plugin's newsletter) travels as it is, in a
+message of its own: :func:`as_sent` only sets who it goes to and its
+Message-ID (and who it is from, when it does not say), after its own
+headers, and leaves every other byte as exported.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import format_datetime, formataddr
 
 from briefkit import links
@@ -30,7 +31,7 @@ from briefkit.config import Settings
 from briefkit.engine.state import Record
 from briefkit.inline import parse, plain
 
-#: The media type of an export that is a whole message already (a newsletter).
+#: The media type of an export that is a whole message already (the e-mail edition).
 MESSAGE = "message/rfc822"
 
 
@@ -82,11 +83,7 @@ def body(item: BriefingFile, settings: Settings, link: str | None) -> str:
 def compose(item: BriefingFile, settings: Settings, *, sender: str,
             recipients: Sequence[str], message_id: str, attachments: Sequence[Attachment],
             exported: set[str]) -> EmailMessage:
-    """The message for one briefing version (or the newsletter exported for it)."""
-    newsletter = next((a for a in attachments if a.record.media_type == MESSAGE), None)
-    if newsletter is not None:
-        return as_sent(newsletter.data, sender=sender, recipients=recipients,
-                       message_id=message_id)
+    """The message for one briefing version, its files attached."""
     briefing = item.briefing
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = briefing.title
@@ -104,15 +101,32 @@ def compose(item: BriefingFile, settings: Settings, *, sender: str,
     return message
 
 
-def as_sent(data: bytes, *, sender: str, recipients: Sequence[str],
-            message_id: str) -> EmailMessage:
-    """A message exported whole (a newsletter), addressed to this target."""
-    message = BytesParser(policy=policy.SMTP).parsebytes(data)
-    assert isinstance(message, EmailMessage)
-    for header in ("To", "Cc", "Bcc", "Message-ID"):
-        del message[header]
-    message["To"] = ", ".join(recipients)
-    message["Message-ID"] = message_id
-    if message["From"] is None:
-        message["From"] = sender
-    return message
+#: The headers a target sets on a message exported whole: those it had are left out.
+ADDRESSED = ("to", "cc", "bcc", "message-id")
+
+
+def as_sent(data: bytes, *, sender: str, recipients: Sequence[str], message_id: str,
+            publisher: str = "") -> bytes:
+    """A message exported whole, addressed to this target: its header fields but ``To``,
+    ``Cc``, ``Bcc`` and ``Message-ID`` as they are, then this target's ``To`` and
+    ``Message-ID`` (and a ``From``, the publisher with ``[smtp] from``, when it has none),
+    then its body as it is.  Lines end in CRLF, as SMTP carries them."""
+    if b"\n" in data.replace(b"\r\n", b""):  # a bare line end: made CRLF for the wire
+        data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    head, _, rest = (b"", b"", data[2:]) if data.startswith(b"\r\n") \
+        else data.partition(b"\r\n\r\n")
+    fields: list[bytes] = []
+    for line in head.split(b"\r\n") if head else []:
+        if line[:1] in (b" ", b"\t") and fields:  # a folded field goes on
+            fields[-1] += b"\r\n" + line
+        else:
+            fields.append(line)
+    kept = [f for f in fields
+            if f.split(b":", 1)[0].strip().lower().decode("ascii", "replace") not in ADDRESSED]
+    added = EmailMessage(policy=policy.SMTP)
+    if not any(f.split(b":", 1)[0].strip().lower() == b"from" for f in kept):
+        added["From"] = formataddr((publisher, sender)) if publisher else sender
+    added["To"] = ", ".join(recipients)
+    added["Message-ID"] = message_id
+    new = added.as_bytes().split(b"\r\n\r\n", 1)[0]
+    return b"\r\n".join([*kept, new]) + b"\r\n\r\n" + rest

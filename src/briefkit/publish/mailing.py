@@ -1,7 +1,9 @@
 """An e-mail target's publish: one message per briefing version not mailed yet.
 
 A briefing's version is the set of files the target takes from it (their
-names and checksums): a new PDF is a new version, a rerun is not.  Each
+names and checksums): a new PDF is a new version, a rerun is not.  An output
+that is a whole message (the e-mail edition, the digest) is a version of its
+own, by its path: it travels alone, as it was exported.  Each
 message is noted in the receipt's journal before it is handed to the mail
 server and after the server took it; a publish killed in between (the
 server may or may not have the message) sends it again with the same
@@ -11,6 +13,7 @@ Message-ID and the same bytes, which mail systems recognise as one message.
 from __future__ import annotations
 
 from collections import defaultdict
+from email.message import EmailMessage
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.engine.state import Record
@@ -19,7 +22,14 @@ from briefkit.files import confinement
 from briefkit.load import load
 from briefkit.publish.delivery import Delivery
 from briefkit.publish.faults import Fault
-from briefkit.publish.letters import Attachment, compose, files_digest, message_id
+from briefkit.publish.letters import (
+    MESSAGE,
+    Attachment,
+    as_sent,
+    compose,
+    files_digest,
+    message_id,
+)
 from briefkit.publish.receipts import Letter, Receipt, now
 from briefkit.publish.report import Mailed
 from briefkit.publish.targets import Selection
@@ -31,7 +41,9 @@ def publish_mail(job: Delivery, selection: Selection, receipt: Receipt) -> None:
     """Mail each briefing version the target has not received (or say what would go)."""
     versions: dict[str, list[Record]] = defaultdict(list)
     for record in selection.records.values():
-        if record.briefing is not None:
+        if record.media_type == MESSAGE:  # by its path, which no briefing id can be
+            versions[record.path].append(record)
+        elif record.briefing is not None:
             versions[record.briefing].append(record)
     sender = job.settings.smtp.sender or ""
     todo: list[tuple[str, list[Record], str, str]] = []
@@ -97,23 +109,32 @@ def _briefing(job: Delivery, briefing: str) -> BriefingFile:
 def _mail_one(job: Delivery, receipt: Receipt, mailer: Mailer, briefing: str,
               records: list[Record], digest: str, mid: str) -> None:
     """Compose and send one message, noted before and after in the receipt's journal."""
+    sender = job.settings.smtp.sender or ""
+    recipients = job.address.recipients
+    whole = records[0] if len(records) == 1 and records[0].media_type == MESSAGE else None
     try:
-        item = _briefing(job, briefing)
         attachments = [Attachment(r, Outgoing(job.folder, r, job.shown(r.path)).read())
                        for r in records]
+        # a message exported whole is sent as it is: no briefing to read it from
+        item = _briefing(job, briefing) if whole is None else None
     except Fault as fault:
         job.fail(briefing, fault)
         return
-    sender = job.settings.smtp.sender or ""
-    message = compose(item, job.settings, sender=sender, recipients=job.address.recipients,
-                      message_id=mid, attachments=attachments, exported=set(job.records))
+    message: EmailMessage | bytes
+    if item is None:
+        message = as_sent(attachments[0].data, sender=sender, recipients=recipients,
+                          message_id=mid, publisher=job.settings.publisher)
+    else:
+        message = compose(item, job.settings, sender=sender, recipients=recipients,
+                          message_id=mid, attachments=attachments,
+                          exported=set(job.records))
     if mid in receipt.sending:
         job.warn(f"{briefing}: a publish that was stopped may have sent this message "
                  f"already: sent again with the same Message-ID {mid}")
     receipt.sending_letter(mid, briefing)
 
     def send() -> bool:
-        mailer.send(message, sender, job.address.recipients)
+        mailer.send(message, sender, recipients)
         return True
 
     if job.attempt(send, briefing, reset=mailer.close) is None:
@@ -122,4 +143,4 @@ def _mail_one(job: Delivery, receipt: Receipt, mailer: Mailer, briefing: str,
     receipt.mailed(briefing, Letter(digest, mid, now(), files))
     mailed = Mailed(briefing, mid, tuple(files), sum(r.bytes for r in records))
     job.report.mailed.append(mailed)
-    job.display.mailed(job.name, mailed, ", ".join(job.address.recipients))
+    job.display.mailed(job.name, mailed, ", ".join(recipients))

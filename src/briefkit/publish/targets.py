@@ -24,6 +24,7 @@ from briefkit.config import PublishTarget, Settings, locate_setting
 from briefkit.engine.state import Record
 from briefkit.errors import ConfigError
 from briefkit.publish.faults import PublishError
+from briefkit.publish.letters import MESSAGE
 
 #: What an e-mail target attaches when its table names no formats.
 MAIL_FORMATS = ("pdf",)
@@ -124,7 +125,8 @@ def select(records: Mapping[str, Record], target: PublishTarget,
         if record.extra or (formats and record.format not in formats):
             continue
         if record.briefing is None:
-            if not chooses and target.kind != "mailto":
+            # a collection lists every briefing; by e-mail, only one that is a message
+            if not chooses and (target.kind != "mailto" or record.media_type == MESSAGE):
                 chosen[path] = record
             continue
         verdict = verdicts.get(record.briefing)

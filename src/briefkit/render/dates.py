@@ -18,7 +18,9 @@ from briefkit.datelines import (
     Convention,
     convention,
     locale_of,
+    numbering_system,
     write,
+    zone,
 )
 
 if TYPE_CHECKING:
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 # to do never needs it.
 
 __all__ = ["CONVENTIONS", "HOUSE_PATTERNS", "NBSP", "SEPARATOR", "Convention", "convention",
-           "conventions_of", "date_time", "dateline", "locale_of", "long_date"]
+           "conventions_of", "date_time", "dateline", "digits", "locale_of", "long_date",
+           "separator"]
 
 #: House style where CLDR's "full" pattern is not what the newsroom prints.
 #: Names of days and months still come from CLDR.
@@ -47,10 +50,12 @@ def long_date(moment: datetime, language: str) -> str:
 
 
 def date_time(moment: datetime, language: str) -> str:
-    """Date and time in the briefing's own offset: '8 janv. 2020, 11:30'."""
+    """Date and time in the briefing's own offset, which it names: '8 janv. 2020, 11:30 UTC+1'."""
     from babel.dates import format_datetime
 
-    return format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=locale_of(language))
+    locale = locale_of(language)
+    return (format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=locale)
+            + NBSP + zone(locale, moment))
 
 
 def dateline(briefing: Briefing, conventions: Mapping[str, Convention] | None = None) -> str:
@@ -65,6 +70,19 @@ def dateline(briefing: Briefing, conventions: Mapping[str, Convention] | None = 
     locale = locale_of(briefing.language)
     return write(convention(locale, conventions), locale, briefing.published, briefing.updated,
                  labels_for(briefing.language).updated)
+
+
+def separator(language: str, conventions: Mapping[str, Convention] | None = None) -> str:
+    """What stands between the parts of a dateline in ``language`` (" · ", or a spaced
+    dash where a middle dot reads as a digit), and so between the byline's names and it."""
+    return convention(locale_of(language), conventions).separator
+
+
+def digits(language: str, conventions: Mapping[str, Convention] | None = None) -> str:
+    """The CLDR numbering system ("latn", "arab" ...) the dateline of ``language`` is
+    written in: page numbers and the sizes of downloads are written in it too."""
+    locale = locale_of(language)
+    return numbering_system(locale, convention(locale, conventions).digits)
 
 
 def conventions_of(settings: Settings) -> dict[str, Convention]:

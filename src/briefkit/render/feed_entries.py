@@ -15,33 +15,23 @@ from datetime import UTC, datetime
 from briefkit import inline, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.errors import ConfigError
 from briefkit.links import OutputInfo
 from briefkit.model import Briefing, Paragraph
-from briefkit.render import html, published
+from briefkit.render import feed_body, html, published
+from briefkit.render.site import DOWNLOADS, require_base_url
 from briefkit.render.typography import typeset
 from briefkit.theme import Theme
 
-#: Formats offered as downloads, in the order readers see them.
-DOWNLOADS = ("pdf", "epub", "docx")
 #: What a feed says when there is no briefing yet: a fixed time, never "now",
 #: so that an empty project builds the same bytes every time.
 EMPTY_FEED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+#: Why a feed needs base_url.
+FEEDS_NEED = "feeds link to the published site with absolute URLs"
 
 
 def newest_first(items: Sequence[BriefingFile]) -> list[BriefingFile]:
     """Briefings newest first by publication time; the same time is ordered by id."""
     return sorted(items, key=lambda i: (-i.briefing.published.timestamp(), i.id))
-
-
-def require_base_url(settings: Settings, output: str) -> str:
-    """The site's base URL; a feed cannot be written without one."""
-    if settings.base_url is None:
-        raise ConfigError(
-            f"{output} needs the setting base_url in briefkit.toml (feeds link to the published "
-            'site with absolute URLs), e.g. base_url = "https://briefings.example.org/"'
-        )
-    return settings.base_url
 
 
 def page_url(briefing: Briefing, base_url: str) -> str:
@@ -57,6 +47,7 @@ class Download:
     url: str
     media_type: str
     size: int
+    title: str  # the format's name for readers: "Word"
 
 
 @dataclass(frozen=True)
@@ -79,7 +70,7 @@ class FeedEntry:
     link: str
     guid: str  # stable across corrections: derived from base_url and the id only
     summary: str | None  # plain text
-    content: str  # HTML, every URL absolute; no title, standfirst or byline (the reader shows them)
+    content: str  # HTML, absolute URLs; the standfirst, no title or byline (readers show them)
     downloads: tuple[Download, ...]
     #: the images the content links, by published path (a feed publishes them)
     files: Mapping[str, bytes] = field(default_factory=dict)
@@ -133,7 +124,8 @@ def downloads(briefing_id: str, outputs: Mapping[str, Mapping[str, OutputInfo]],
     """The briefing's PDF, EPUB and DOCX that were exported, with absolute URLs."""
     made = outputs.get(briefing_id, {})
     return tuple(
-        Download(fmt, links.url(base_url, made[fmt].name), made[fmt].media_type, made[fmt].size)
+        Download(fmt, links.url(base_url, made[fmt].name), made[fmt].media_type, made[fmt].size,
+                 made[fmt].shown_as)
         for fmt in DOWNLOADS if fmt in made
     )
 
@@ -162,30 +154,35 @@ def last_change(entries: Sequence[FeedEntry]) -> datetime:
     return max((e.updated for e in entries), default=EMPTY_FEED_TIME)
 
 
+def feed_entry(item: BriefingFile, theme: Theme, settings: Settings,
+               outputs: Mapping[str, Mapping[str, OutputInfo]], base_url: str) -> FeedEntry:
+    """One briefing as every feed describes it."""
+    briefing = item.briefing
+
+    def image_url(src: str) -> str:
+        return links.url(base_url, published.image_path(item, src))
+
+    # A reader shows the entry's title, summary, authors and date itself, and the
+    # feed's own title: the content starts with the article, its standfirst first.
+    content = html.content(item, theme, settings, image_url, masthead="", in_feed=True)
+    content = feed_body.readable(content)
+    return FeedEntry(
+        briefing=briefing,
+        title=typeset(briefing.title, briefing.language),
+        link=briefing.url or page_url(briefing, base_url),
+        guid=page_url(briefing, base_url),
+        # never without a summary: RSS would carry the whole article as its description
+        summary=summary(briefing) or headline_text(briefing),
+        content=content,
+        downloads=downloads(briefing.id, outputs, base_url),
+        files=published.images(item),
+        image=lead_image(item, base_url),
+    )
+
+
 def feed_entries(items: Sequence[BriefingFile], theme: Theme, settings: Settings,
                  outputs: Mapping[str, Mapping[str, OutputInfo]], output: str) -> list[FeedEntry]:
     """The entries of a feed: newest first, at most ``[feed] max_entries`` of them."""
-    base_url = require_base_url(settings, output)
-    entries = []
-    for item in newest_first(items)[: settings.feed.max_entries]:
-        briefing = item.briefing
-
-        def image_url(src: str, item: BriefingFile = item) -> str:
-            return links.url(base_url, published.image_path(item, src))
-
-        # A reader shows the entry's title, summary, authors and date itself, and the
-        # feed's own title: the content starts with the article.
-        content = html.content(item, theme, settings, image_url, masthead="", in_feed=True)
-        entries.append(FeedEntry(
-            briefing=briefing,
-            title=typeset(briefing.title, briefing.language),
-            link=briefing.url or page_url(briefing, base_url),
-            guid=page_url(briefing, base_url),
-            # never without a summary: RSS would carry the whole article as its description
-            summary=summary(briefing) or headline_text(briefing),
-            content=content,
-            downloads=downloads(briefing.id, outputs, base_url),
-            files=published.images(item),
-            image=lead_image(item, base_url),
-        ))
-    return entries
+    base_url = require_base_url(settings.base_url, output, FEEDS_NEED)
+    return [feed_entry(item, theme, settings, outputs, base_url)
+            for item in newest_first(items)[: settings.feed.max_entries]]

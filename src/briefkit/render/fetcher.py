@@ -33,17 +33,30 @@ from briefkit.files import read_regular
 DATA_URL_LIMIT = 256 * 1024
 #: Largest file served from the folders (a font or a stylesheet), in bytes.
 FILE_LIMIT = 20 * 1024 * 1024
-#: How a document names a checked image of its briefing: ``briefing-image:<src>``.
-#: WeasyPrint names images in the PDF after their URL, so a URL without the
-#: folder keeps the PDF the same wherever the newsroom folder lives.
+#: How a document names a checked image of its briefing:
+#: ``briefing-image:<digest>/<src>``.  WeasyPrint names images in the PDF after their
+#: URL, so a URL without the folder keeps the PDF the same wherever the newsroom folder
+#: lives; the digest of the bytes makes it name those bytes alone, so a worker's image
+#: cache, shared by the PDFs it makes, never takes one briefing's chart for another's.
 IMAGE_SCHEME = "briefing-image"
 #: How a document names the theme's checked logo.
 LOGO_REFERENCE = "theme-logo:logo"
 
 
-def image_reference(src: str) -> str:
-    """The URL a document uses for the briefing's image ``src``."""
-    return f"{IMAGE_SCHEME}:{quote(src)}"
+def image_reference(src: str, sha256: str) -> str:
+    """The URL a document uses for the briefing's image ``src``, whose bytes have the
+    digest ``sha256``."""
+    return f"{IMAGE_SCHEME}:{sha256[:32]}/{quote(src)}"
+
+
+def image_source(url: str) -> tuple[str, str] | None:
+    """The digest (as the URL carries it) and the ``src`` of a briefing image's URL
+    (:func:`image_reference`), or None for any other URL."""
+    scheme, _, rest = url.partition(":")
+    digest, slash, src = rest.partition("/")
+    if scheme.lower() != IMAGE_SCHEME or not slash:
+        return None
+    return digest, unquote(src)
 
 
 class CheckedImage(Protocol):
@@ -52,6 +65,11 @@ class CheckedImage(Protocol):
     @property
     def media_type(self) -> str:
         """The format its bytes decoded as."""
+        ...
+
+    @property
+    def sha256(self) -> str:
+        """The digest of its bytes, as checked."""
         ...
 
     def read(self) -> bytes:
@@ -103,7 +121,10 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no ty
         if scheme == "file":
             return self._file(url)
         if scheme == IMAGE_SCHEME:
-            image = self.images.get(unquote(url.split(":", 1)[1]))
+            named = image_source(url)
+            image = self.images.get(named[1]) if named else None
+            if named and image is not None and not image.sha256.startswith(named[0]):
+                image = None  # a URL of other bytes than those checked
             return self._checked(url, image, "not a checked image of the briefing")
         if url == LOGO_REFERENCE:
             return self._checked(url, self.logo, "the theme has no logo")

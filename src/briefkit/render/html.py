@@ -19,9 +19,20 @@ from briefkit import inline
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.model import Briefing
-from briefkit.render.dates import conventions_of, date_time, dateline, locale_of, long_date
+from briefkit.render import colours
+from briefkit.render.dates import (
+    NBSP,
+    conventions_of,
+    date_time,
+    dateline,
+    locale_of,
+    long_date,
+    separator,
+)
 from briefkit.render.labels import labels_for
+from briefkit.render.scripts import script_stacks
 from briefkit.render.typography import (
+    ADDRESS,
     numeric_columns,
     tie_last_words,
     typeset,
@@ -36,6 +47,9 @@ ImageUrl = Callable[[str], str]
 
 #: The libraries whose versions shape this HTML: its templates, escaping and dates.
 MADE_WITH = ("jinja2", "markupsafe", "babel")
+#: A briefing with this many headed sections or more opens on its contents (with page
+#: numbers in print): a production desk expects one in a long document.
+CONTENTS_FROM = 8
 
 
 def inline_html(text: str, language: str, *, tie: bool = False) -> Markup:
@@ -48,7 +62,7 @@ def inline_html(text: str, language: str, *, tie: bool = False) -> Markup:
         out = []
         for node in children:
             if isinstance(node, inline.Text):
-                out.append(str(escape(next(runs))))
+                out.append(_with_addresses(next(runs)))
             elif isinstance(node, inline.Emphasis):
                 out.append(f"<em>{render(node.children)}</em>")
             elif isinstance(node, inline.Strong):
@@ -60,13 +74,28 @@ def inline_html(text: str, language: str, *, tie: bool = False) -> Markup:
     return Markup(render(nodes))
 
 
+def _with_addresses(text: str) -> str:
+    """Text as HTML, each web or e-mail address written in it marked as one (``<span
+    class="address">``): stylesheets never hyphenate an address, and break a long one
+    anywhere rather than let it run past the edge."""
+    out = []
+    start = 0
+    for match in ADDRESS.finditer(text):
+        out.append(str(escape(text[start:match.start()])))
+        out.append(f'<span class="address">{escape(match.group())}</span>')
+        start = match.end()
+    out.append(str(escape(text[start:])))
+    return "".join(out)
+
+
 def headline(text: str, language: str) -> str:
     """A title or heading: the language's typography, its last two words tied."""
     return tie_last_words(typeset(text, language))
 
 
-def _inline(context: Any, text: str | None) -> Markup:
-    return inline_html(text or "", context["lang"])
+def _inline(context: Any, text: str | None, tie: bool = False) -> Markup:
+    # tie: a paragraph never ends on a line holding one short word alone
+    return inline_html(text or "", context["lang"], tie=tie)
 
 
 def _typo(context: Any, text: str | None) -> str:
@@ -117,8 +146,16 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
         f"  --font-body: {font_stack(theme, ts.fonts.body)}, serif;",
         f"  --font-headings: {font_stack(theme, ts.fonts.headings)}, sans-serif;",
         f"  --size-body: {ts.fonts.size:g}pt;",
+        f"  --paper: {colours.PAPER};",
         *(f"  --{name}: {value};" for name, value in ts.colours.model_dump().items()),
         "}",
+        # by night (a reader's dark mode, on screens only): colours read as well as by day
+        "@media screen and (prefers-color-scheme: dark) {",
+        "  :root { color-scheme: dark;",
+        *(f"    --{name}: {value};" for name, value in colours.night(ts.colours).items()),
+        "  }",
+        "}",
+        script_stacks(theme),
     ]
     if font_url is not None:
         for face in ts.fonts.files:
@@ -163,15 +200,10 @@ def _page_box(theme: Theme) -> str:
 
 
 def _brand(theme: Theme, logo_url: str | None) -> str:
-    """The footer line and logo of theme.toml, after print.css so that they win."""
+    """The logo of theme.toml, after print.css so that it wins (the footer line is in the
+    briefing's language: :func:`page_furniture`)."""
     brand = theme.settings.brand
     rules = []
-    if brand.footer:
-        # the footer sits where a line starts: bottom left, bottom right on the pages
-        # of a right-to-left briefing (the page named "right-to-left" in print.css)
-        footer = css_string(brand.footer)
-        rules.append(f"@page {{ @bottom-left {{ content: {footer}; }} }}")
-        rules.append(f"@page right-to-left {{ @bottom-right {{ content: {footer}; }} }}")
     if brand.logo and logo_url is not None:
         # the logo heads the masthead of the printed page (the web page keeps its text)
         rules.append(
@@ -184,13 +216,48 @@ def _brand(theme: Theme, logo_url: str | None) -> str:
 
 
 def _updated_at(moment: datetime, language: str) -> str:
-    """When a briefing was updated, to the minute: '8 Jan 2020, 16:30' (CLDR patterns)."""
+    """When a briefing was updated, to the minute and in its zone: '8 Jan 2020, 16:30 GMT'
+    (CLDR patterns)."""
     from babel.dates import format_date, format_time
+
+    from briefkit.datelines import zone
 
     locale = locale_of(language)
     pattern = str(locale.datetime_formats["medium"]).replace("'", "")
-    return pattern.format(format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale),
+    return pattern.format(format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+                          + NBSP + zone(locale, moment),
                           format_date(moment.date(), "medium", locale=locale))
+
+
+def _between_names(language: str) -> str:
+    """What stands between two names of a list in ``language`` (CLDR): ", " in English,
+    " و" in Arabic, "、" in Japanese."""
+    import unicodedata
+
+    pattern = str(locale_of(language).list_patterns["standard"]["middle"])
+    between = pattern.removeprefix("{0}").removesuffix("{1}")
+    # CLDR adds direction marks in some locales: nothing invisible goes into a byline
+    return "".join(ch for ch in between if unicodedata.category(ch) != "Cf") or ", "
+
+
+def contents(briefing: Briefing) -> list[tuple[int, str]]:
+    """The headed sections a long briefing lists before its text, as (the number in their
+    ``section-N`` anchor, heading); none for a short one."""
+    headed = [(number, section.heading) for number, section in
+              enumerate(briefing.sections, 1) if section.heading]
+    return headed if len(headed) >= CONTENTS_FROM else []
+
+
+def _image_size(item: BriefingFile | Briefing) -> Callable[[str], tuple[int, int] | None]:
+    """The size in pixels of each checked image of a briefing, by its ``src``: a page
+    keeps the room of an image while it loads."""
+    assets = item.assets if isinstance(item, BriefingFile) else {}
+
+    def size(src: str) -> tuple[int, int] | None:
+        asset = assets.get(src)
+        return (asset.width, asset.height) if asset is not None else None
+
+    return size
 
 
 def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
@@ -198,6 +265,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
     """What every template sees."""
     briefing = item.briefing if isinstance(item, BriefingFile) else item
     lang = briefing.language
+    conventions = conventions_of(settings)
     return {
         "briefing": briefing,
         "lang": lang,
@@ -206,7 +274,12 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "published_time": date_time(briefing.published, lang),
         "updated": long_date(briefing.updated, lang) if briefing.updated else None,
         "updated_time": _updated_at(briefing.updated, lang) if briefing.updated else None,
-        "dateline": dateline(briefing, conventions_of(settings)),
+        "dateline": dateline(briefing, conventions),
+        "separator": separator(lang, conventions),
+        "between_names": _between_names(lang),
+        "contents": (),  # a whole page lists them (see page)
+        # print: a paragraph never ends on a word alone (a screen has text-wrap: pretty)
+        "tie_paragraphs": False,
         "headline": lambda text: headline(text or "", lang),
         "standfirst": inline_html(briefing.standfirst, lang, tie=True)
         if briefing.standfirst else None,
@@ -217,6 +290,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "masthead": theme.settings.brand.masthead or settings.publisher,
         "labels": labels_for(lang),
         "image_url": image_url or (lambda src: src),
+        "image_size": _image_size(item),
         **extra,
     }
 
@@ -238,5 +312,7 @@ def content(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
 
 def page(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
          image_url: ImageUrl | None = None, *, css: str = "", **extra: Any) -> str:
-    """The briefing as a whole HTML document."""
+    """The briefing as a whole HTML document (a long one opens on its contents)."""
+    briefing = item.briefing if isinstance(item, BriefingFile) else item
+    extra.setdefault("contents", contents(briefing))
     return render("briefing.html", item, theme, settings, image_url, css=css, **extra)

@@ -14,23 +14,29 @@ class Labels:
     download: str
     home: str = "Home"  # the link back to the front page
     follow: str = "Feeds"  # before the links to the feeds
+    online: str = "Read on the web"  # an e-mail's link to the web page
+    whole: str = "Read the whole briefing on the web"  # where a long e-mail stops
 
 
 _LABELS = {
     "en": Labels("Sources", "Updated", "Contents", "Page", "Download", "Home", "Feeds"),
     "fr": Labels("Sources", "Mis à jour", "Sommaire", "Page", "Télécharger", "Accueil",
-                 "Flux"),
+                 "Flux",
+                 "Lire sur le web", "Lire tout le briefing sur le web"),
     "de": Labels("Quellen", "Aktualisiert", "Inhalt", "Seite", "Herunterladen", "Startseite",
-                 "Feeds"),
+                 "Feeds", "Im Web lesen", "Das ganze Briefing im Web lesen"),
     "es": Labels("Fuentes", "Actualizado", "Índice", "Página", "Descargar", "Inicio",
-                 "Canales"),
-    "it": Labels("Fonti", "Aggiornato", "Indice", "Pagina", "Scarica", "Home", "Feed"),
+                 "Canales", "Leer en la web", "Leer el informe completo en la web"),
+    "it": Labels("Fonti", "Aggiornato", "Indice", "Pagina", "Scarica", "Home", "Feed",
+                 "Leggi sul web", "Leggi il briefing completo sul web"),
     "pt": Labels("Fontes", "Atualizado", "Índice", "Página", "Descarregar", "Início",
-                 "Feeds"),
+                 "Feeds", "Ler na web", "Ler o briefing completo na web"),
     "nl": Labels("Bronnen", "Bijgewerkt", "Inhoud", "Pagina", "Downloaden", "Home",
-                 "Feeds"),
-    "ar": Labels("المصادر", "حُدّث", "المحتويات", "صفحة", "تنزيل", "الرئيسية", "الخلاصات"),
-    "he": Labels("מקורות", "עודכן", "תוכן העניינים", "עמוד", "הורדה", "דף הבית", "פידים"),
+                 "Feeds", "Lees op het web", "Lees de hele briefing op het web"),
+    "ar": Labels("المصادر", "حُدّث", "المحتويات", "صفحة", "تنزيل", "الرئيسية", "الخلاصات",
+                 "اقرأ على الموقع", "اقرأ الإحاطة كاملة على الموقع"),
+    "he": Labels("מקורות", "עודכן", "תוכן העניינים", "עמוד", "הורדה", "דף הבית", "פידים",
+                 "לקריאה באתר", "לקריאת התדריך המלא באתר"),
 }
 
 

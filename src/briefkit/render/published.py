@@ -10,6 +10,7 @@ here.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,11 @@ class Logo:
     def read(self) -> bytes:
         """The checked bytes (what a PDF embeds, as it does a briefing's checked images)."""
         return self.data
+
+    @property
+    def sha256(self) -> str:
+        """The digest of the checked bytes."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def theme_logo(theme: Theme) -> Logo | None:

@@ -31,8 +31,8 @@ _SPACES = r"(?<![ \t\u00a0\u202f])[ \t\u00a0\u202f]"
 _FR_BEFORE_TIGHT = re.compile(_SPACES + r"*([?!;]+)")
 _FR_BEFORE_COLON = re.compile(r"(?<=\w)[ \t\u00a0\u202f]*:(?=\s|$)|" + _SPACES + r"+:(?=\s|$)")
 _FR_OPEN_GUILLEMET = re.compile(r"«[ \t\u00a0\u202f]*")
-#: An address written in the text: left exactly as written.
-_URL = re.compile(
+#: An address written in the text: left exactly as written (and never hyphenated).
+ADDRESS = _URL = re.compile(
     r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»“”„]*[^\s<>\"«»“”„.,;:!?)\]']"
     r"|[^\s@<>\"'()]+@[^\s@<>\"'()]+\.\w+"
 )

@@ -26,13 +26,14 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from briefkit.engine.keys import label_of
 from briefkit.engine.warm import names_a_page
 from briefkit.serve.events import Channel
 from briefkit.serve.preview import ASSETS, EVENTS, asset, list_page, preview_page, with_snippet
 from briefkit.serve.rebuild import Engine, Rebuilder
 
-#: The formats a preview page shows or links to, and their link text.
-SHOWN = {"html": "Web page", "pdf": "PDF", "docx": "Word (DOCX)", "epub": "E-book (EPUB)"}
+#: The formats a preview page shows or links to (their link text is the exporter's label).
+SHOWN = ("html", "pdf", "docx", "epub")
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -101,7 +102,7 @@ class Preview:
 
     def outputs(self, briefing_id: str) -> dict[str, dict[str, Any]]:
         made = self.engine.outputs_of(briefing_id, SHOWN)
-        return {name: {"path": path, "label": SHOWN[name],
+        return {name: {"path": path, "label": label_of(name),
                        "exists": locate(self.output(), path) is not None}
                 for name, path in made.items()}
 

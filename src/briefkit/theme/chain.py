@@ -24,6 +24,7 @@ from briefkit import tomlfiles
 from briefkit.errors import Problem, ThemeError, UnsafeReferenceError
 from briefkit.files import display_path
 from briefkit.images import MAX_IMAGE_BYTES, check_image
+from briefkit.theme.coverage import Keep
 from briefkit.theme.fonts import (
     MAX_THEME_FILE,
     characters_of,
@@ -51,9 +52,21 @@ class Theme:
     name: str
     folders: tuple[Path, ...]
     settings: ThemeSettings = field(default_factory=ThemeSettings)
+    #: Where the faces' coverage tables are kept between processes (the exporters' cache,
+    #: given by the engine to what it exports with); None: read again in each process.
+    keep: Keep | None = field(default=None, compare=False, repr=False)
+    #: What :meth:`find`, :meth:`drawn_by` and :meth:`family_draws` found, for this
+    #: theme's life (a changed theme is loaded again): every export asks, often
+    _found: dict[str, Path | None] = field(default_factory=dict, init=False, repr=False,
+                                           compare=False)
+    _drawn: dict[Path | str, frozenset[int]] = field(default_factory=dict, init=False,
+                                                     repr=False, compare=False)
 
     def find(self, relative: str) -> Path | None:
         """The theme file ``relative`` (e.g. 'style.css'), confined to the theme folders."""
+        if relative in self._found:  # every export looks its fonts up, often
+            return self._found[relative]
+        found = None
         for folder in self.folders:
             candidate = (folder / relative).resolve()
             if not candidate.is_relative_to(folder.resolve()):
@@ -61,8 +74,10 @@ class Theme:
                     f"theme '{self.name}': {relative!r} points outside the theme folder"
                 )
             if candidate.is_file():
-                return candidate
-        return None
+                found = candidate
+                break
+        self._found[relative] = found
+        return found
 
     def read_text(self, relative: str) -> str:
         path = self.find(relative)
@@ -79,8 +94,24 @@ class Theme:
         for face in fonts.files:
             path = self.find(face.path) if face.family in fonts.families else None
             if path is not None:
-                found |= characters_of(path)
+                found |= self.drawn_by(path)
         return frozenset(found)
+
+    def drawn_by(self, path: Path) -> frozenset[int]:
+        """The code points the theme's font file at ``path`` draws."""
+        found = self._drawn.get(path)
+        if found is None:
+            found = self._drawn[path] = characters_of(path, self.keep)
+        return found
+
+    def family_draws(self, family: str) -> frozenset[int]:
+        """The code points the faces of ``family`` draw between them."""
+        found = self._drawn.get(family)
+        if found is None:
+            paths = (self.find(f.path) for f in self.settings.fonts.files if f.family == family)
+            found = self._drawn[family] = frozenset().union(
+                *(self.drawn_by(p) for p in paths if p is not None))
+        return found
 
     def undrawable(self, text: str) -> list[str]:
         """The characters of ``text`` that no face of the theme draws, in order of first
@@ -285,11 +316,15 @@ def _check_coverage(theme: Theme, origins: dict[Key, tuple[str, str]]) -> list[P
             found.append(_problem(key, f"{family!r} has no file in [[fonts.files]]{elsewhere}:"
                                   " a theme carries the faces it names, so that a PDF is the "
                                   "same on every machine", origins))
-    footer = theme.settings.brand.footer
-    missing = theme.undrawable(footer) if footer and not found else []
-    if missing:
-        found.append(_problem(("brand", "footer"), f"{describe(missing[0])} is in no face "
-                              "of the theme; add a font that has it", origins))
+    brand = theme.settings.brand
+    footers: list[tuple[Key, str]] = [(("brand", "footer"), brand.footer),
+                                      *((("brand", "footers", tag), text)
+                                        for tag, text in brand.footers.items())]
+    for key, footer in footers:
+        missing = theme.undrawable(footer) if footer and not found else []
+        if missing:
+            found.append(_problem(key, f"{describe(missing[0])} is in no face "
+                                  "of the theme; add a font that has it", origins))
     return found
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.files import display_path, read_regular
+from briefkit.theme import coverage, sfnt
+from briefkit.theme.coverage import Keep
 
 #: Largest theme.toml, template or font file read
 MAX_THEME_FILE = 20 * 1024 * 1024
@@ -28,16 +30,35 @@ def needs_a_glyph(ch: str) -> bool:
     return not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
 
 
-def characters_of(path: Path) -> frozenset[int]:
+def characters_of(path: Path, keep: Keep | None = None) -> frozenset[int]:
     """The code points the font file at ``path`` maps to glyphs (the file was checked to
-    be a font when the theme was loaded)."""
-    return _characters(path, *stamp(path))
+    be a font when the theme was loaded).  With ``keep`` (the exporters' cache), the
+    table is kept between processes, under the digest of the file's bytes
+    (:mod:`briefkit.theme.coverage`)."""
+    size, modified = stamp(path)
+    found = _known.get((path, size, modified))
+    if found is None:
+        if keep is None:
+            found = _characters(path, size, modified)
+        else:
+            table = keep(coverage.table_key(digest_of(path)),
+                         lambda: coverage.encode(_characters(path, size, modified)),
+                         coverage.is_table)
+            found = coverage.decode(table)
+        if len(_known) >= 256:
+            _known.clear()
+        _known[(path, size, modified)] = found
+    return found
 
 
 def digest_of(path: Path) -> str:
     """The SHA-256 of a theme file's bytes, in hex: what is derived from it is kept under
     this name."""
     return _digest(path, *stamp(path))
+
+
+#: The faces' code points this process knows, by file, size and time.
+_known: dict[tuple[Path, int, int], frozenset[int]] = {}
 
 
 # both cached while the file's size and time stay the same
@@ -71,20 +92,36 @@ def stamp(path: Path) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
+def _sfnt_fault(data: bytes) -> bool | None:
+    """Whether a TrueType or OpenType file lacks what makes it a font (None: another
+    kind of file, for fontTools to judge), as its table directory says
+    (:mod:`briefkit.theme.sfnt`: importing fontTools costs more than checking a theme's
+    dozen faces)."""
+    found = sfnt.tables(data)
+    if found is None:
+        return None
+    return not sfnt.is_whole(data, found, (b"cmap", b"name"))
+
+
 @lru_cache(maxsize=256)
 def font_fault(path: Path, size: int, modified: int) -> str | None:
     """What is wrong with a font file (cached while its size and time stay the same)."""
+    data = read_theme_file(path, MAX_THEME_FILE)
+    fault = _sfnt_fault(data)
+    if fault is None:  # WOFF, WOFF2, a collection or no font: fontTools reads it
+        fault = _fonttools_fault(data)
+    return f"{path.name} is not a font (TrueType, OpenType, WOFF or WOFF2)" if fault else None
+
+
+def _fonttools_fault(data: bytes) -> bool:
     from fontTools.ttLib import TTFont
 
-    data = read_theme_file(path, MAX_THEME_FILE)
     try:
         # a parser of untrusted bytes may fail in any way: each is "not a font"
         with TTFont(io.BytesIO(data), lazy=True) as font:
             # the table directory and the small 'head' table: enough to tell a font from
             # anything else, without decoding its glyphs (twelve faces load in milliseconds)
-            if not all(tag in font for tag in ("cmap", "name", "head")) \
-                    or font["head"].magicNumber != 0x5F0F3CF5:
-                raise ValueError("not a font")
+            return not all(tag in font for tag in ("cmap", "name", "head")) \
+                or font["head"].magicNumber != sfnt.HEAD_MAGIC
     except Exception:  # noqa: BLE001
-        return f"{path.name} is not a font (TrueType, OpenType, WOFF or WOFF2)"
-    return None
+        return True

@@ -35,6 +35,7 @@ _COLOUR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FAMILY = re.compile(r"[^\W_](?:[\w.\-]| (?! ))*(?<! )")
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _FILE = re.compile(r"[\w][\w.\- ]*(/[\w][\w.\- ]*)*")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
 _LENGTH = re.compile(r"(\d{1,4}(?:\.\d{1,4})?)(mm|cm|in|pt)")
 _PER_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
@@ -103,6 +104,13 @@ def _margins(value: str) -> str:
     return value
 
 
+def _language_tag(value: str) -> str:
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise ValueError(f"{value!r} is not a language tag: write it as in a briefing "
+                         "('fr', 'ar', 'pt-BR')")
+    return value
+
+
 def theme_name(value: str) -> str:
     if not _THEME_NAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a theme name: letters, digits, '-' and '_'")
@@ -113,6 +121,7 @@ OneLine = Annotated[str, AfterValidator(_one_line), AfterValidator(check_charact
 Colour = Annotated[str, AfterValidator(_colour)]
 Family = Annotated[str, AfterValidator(_family)]
 ThemeFile = Annotated[str, AfterValidator(_one_line), AfterValidator(_file)]
+LanguageTag = Annotated[str, AfterValidator(_language_tag)]
 
 
 class _Table(BaseModel):
@@ -166,6 +175,15 @@ class Brand(_Table):
     masthead: OneLine = ""  # empty: the project's publisher
     logo: ThemeFile | None = None  # a file in the theme folder
     footer: OneLine = ""
+    #: the footer in other languages, by language tag ("fr", "ar", "pt-BR")
+    footers: Annotated[dict[LanguageTag, OneLine], Field(max_length=100)] = {}
+
+    def footer_in(self, language: str) -> str:
+        """The footer line of a briefing in ``language`` (a BCP 47 tag): its translation
+        for the tag, else for the language, else ``footer``."""
+        translations = {tag.lower(): text for tag, text in self.footers.items()}
+        tag = language.lower()
+        return translations.get(tag) or translations.get(tag.split("-")[0]) or self.footer
 
 
 class ThemeSettings(_Table):

@@ -52,6 +52,7 @@ _FIELD_CHARACTERS = "0123456789./\u2022"
 
 class DocxExporter(Exporter):
     name = "docx"
+    label = "Word"
     extension = ".docx"
     media_type = MEDIA_TYPE
     description = "the briefing as a Word document partners can edit, styles from the theme"
@@ -312,9 +313,9 @@ class _WordBriefing:
             _FIELD_CHARACTERS,
         ))
         families = fonts.families_needed(self.theme, text)
-        faces = fonts.faces(self.theme, families, text, self.cache.get)
-        if faces:
-            fonts.embed_fonts(self.document, [(f.family, f.slot, f.data) for f in faces])
+        parts = fonts.font_parts(self.theme, families, text, self.cache.get)
+        if parts:
+            fonts.embed_parts(self.document, parts)
 
 #####
     # --- properties -----------------------------------------------------------------

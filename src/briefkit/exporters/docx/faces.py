@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from briefkit.theme import Theme, characters_of
+from briefkit.theme import Theme
 
 #: a text's words and the spaces between them
 _WORDS = re.compile(r"\s+|\S+")
@@ -37,12 +37,7 @@ def _right_to_left(ch: str) -> bool:
 
 def family_characters(theme: Theme, family: str) -> frozenset[int]:
     """The characters the faces of ``family`` hold between them."""
-    found: set[int] = set()
-    for face in theme.settings.fonts.files:
-        path = theme.find(face.path) if face.family == family else None
-        if path is not None:
-            found |= characters_of(path)
-    return frozenset(found)
+    return theme.family_draws(family)
 
 
 class TextFaces:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -41,7 +41,8 @@ from lxml import etree  # type: ignore[import-untyped]
 from briefkit.errors import ThemeError
 from briefkit.exporters.docx.faces import family_characters
 from briefkit.exporters.docx.ooxml import prefixed
-from briefkit.theme import FontFile, Theme, characters_of, digest_of, needs_a_glyph
+from briefkit.theme import FontFile, Theme, digest_of, needs_a_glyph, sfnt
+from briefkit.theme.fonts import MAX_THEME_FILE, read_theme_file
 
 #: Word's four faces of a family, in fontTable.xml's order
 SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
@@ -55,6 +56,8 @@ PAGE = 128
 _MAX_ERROR = 1.0
 #: changes when the way subsets are made changes, so that kept ones are made again
 SUBSET_VERSION = 1
+#: ``keep(key, make, check)``: the export context's cache
+Keep = Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes]
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,12 @@ def slot_of(face: FontFile) -> str | None:
 @lru_cache(maxsize=64)
 def _restricted(path: Path) -> bool:
     """Whether the font's licence bits forbid embedding it (OS/2 fsType 0x0002)."""
+    data = read_theme_file(path, MAX_THEME_FILE)
+    found = sfnt.tables(data)
+    if found is not None:  # read as it is, without importing fontTools
+        where = found.get(b"OS/2")
+        return where is not None and where[1] >= 10 and where[0] + 10 <= len(data) \
+            and sfnt.number(data, where[0] + 8, 2) & 0x000F == 0x0002
     from fontTools.ttLib import TTFont
 
     with TTFont(str(path), lazy=True) as font:
@@ -104,18 +113,25 @@ def families_needed(theme: Theme, text: str) -> list[str]:
 
 
 def faces(theme: Theme, families: Iterable[str], text: str,
-          keep: Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes] | None
-          = None) -> list[Face]:
+          keep: Keep | None = None) -> list[Face]:
     """The faces of ``families`` Word can embed, each subset to ``text`` and the
     editing set, as TrueType; families in order, then slots in Word's order.
     ``keep(key, make, check)`` (the export context's cache) keeps the subsets between
     runs, and hands back only what :func:`is_truetype`."""
+    return [Face(family, slot, subset_of(theme, path, characters, keep))
+            for family, slot, path, characters in wanted_faces(theme, families, text)]
+
+
+def wanted_faces(theme: Theme, families: Iterable[str],
+                 text: str) -> Iterator[tuple[str, str, Path, str]]:
+    """For each face of ``families`` Word can embed, in Word's order: its family, slot,
+    file, and the characters its subset holds (``text``'s neighbourhoods and the
+    editing set)."""
     wanted = {ord(ch) for ch in EDITING}
     # each character brings its 128-character neighbourhood (its Unicode block, near
     # enough): briefings in one language then ask for the same subsets, made once
     for page in {ord(ch) // PAGE for ch in text}:
         wanted.update(range(page * PAGE, (page + 1) * PAGE))
-    made = []
     for family in families:
         by_slot: dict[str, Path] = {}
         for face in theme.settings.fonts.files:
@@ -126,36 +142,32 @@ def faces(theme: Theme, families: Iterable[str], text: str,
         for slot in SLOTS:
             if slot in by_slot:
                 path = by_slot[slot]
-                characters = "".join(map(chr, sorted(wanted & characters_of(path))))
-                make = partial(truetype_subset, path, characters)
-                try:
-                    data = keep(_key(path, characters), make, is_truetype) if keep else make()
-                except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
-                    raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
-                                     f"the Word document ({error})") from None
-                made.append(Face(family, slot, data))
-    return made
+                yield family, slot, path, "".join(map(chr, sorted(wanted & theme.drawn_by(path))))
 
 
-def _key(path: Path, characters: str) -> str:
-    """The cache key of a subset: what its bytes depend on (the face, the characters)."""
+def subset_of(theme: Theme, path: Path, characters: str, keep: Keep | None = None) -> bytes:
+    """The TrueType subset of the face at ``path`` to ``characters``, kept by ``keep``."""
+    make = partial(truetype_subset, path, characters)
+    try:
+        return keep(_key(path, characters), make, is_truetype) if keep else make()
+    except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
+        raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
+                         f"the Word document ({error})") from None
+
+
+def _key(path: Path, characters: str, kind: str = "font") -> str:
+    """The cache key of a subset (``font``) or of the part it is embedded as (``part``):
+    what its bytes depend on (the face, the characters)."""
     wanted = hashlib.sha256(characters.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"docx-font-{SUBSET_VERSION}-{digest_of(path)[:32]}-{wanted[:32]}"
+    return f"docx-{kind}-{SUBSET_VERSION}-{digest_of(path)[:32]}-{wanted[:32]}"
 
 
 def is_truetype(data: bytes) -> bool:
-    """Whether ``data`` is a TrueType font (``glyf`` outlines, a sound ``head``), as
-    fontTools reads its table directory; what a subset kept between runs must be before
-    it is embedded in a Word document (a quarter of a millisecond)."""
-    from fontTools.ttLib import TTFont
-
-    if data[:4] != b"\x00\x01\x00\x00":
-        return False
-    try:
-        with TTFont(io.BytesIO(data), lazy=True) as font:
-            return "glyf" in font and "loca" in font and font["head"].magicNumber == 0x5F0F3CF5
-    except Exception:  # noqa: BLE001 (fontTools raises many kinds on bytes that are no font)
-        return False
+    """Whether ``data`` is a whole TrueType font (``glyf`` outlines, a sound ``head``), as
+    its table directory says; what a subset kept between runs must be before it is
+    embedded in a Word document (microseconds: :mod:`briefkit.theme.sfnt`)."""
+    found = sfnt.tables(data) if data[:4] == b"\x00\x01\x00\x00" else None
+    return found is not None and sfnt.is_whole(data, found, (b"glyf", b"loca"))
 
 
 @lru_cache(maxsize=32)
@@ -259,6 +271,43 @@ def font_key(data: bytes) -> uuid.UUID:
     return uuid.uuid5(_FONT_KEYS, hashlib.sha256(data).hexdigest())
 
 
+@dataclass(frozen=True)
+class FontPart:
+    """A face as the document embeds it: family, slot, key and obfuscated bytes."""
+
+    family: str
+    slot: str
+    key: uuid.UUID
+    data: bytes
+
+
+def font_parts(theme: Theme, families: Iterable[str], text: str,
+               keep: Keep | None = None) -> list[FontPart]:
+    """:func:`faces`, obfuscated as Word embeds them; ``keep`` keeps each part whole (its
+    key, then its bytes) under the digest of the face and of its characters, so a
+    document whose faces were embedded before reads them back as they go in."""
+    parts = []
+    for family, slot, path, characters in wanted_faces(theme, families, text):
+        def make(path: Path = path, characters: str = characters) -> bytes:
+            data = subset_of(theme, path, characters, keep)
+            key = font_key(data)
+            return key.bytes + obfuscate_font(data, key)
+
+        entry = keep(_key(path, characters, "part"), make, is_font_part) if keep else make()
+        parts.append(FontPart(family, slot, uuid.UUID(bytes=entry[:16]), entry[16:]))
+    return parts
+
+
+def is_font_part(entry: bytes) -> bool:
+    """Whether a kept part (key, obfuscated bytes) hides a whole TrueType font under the
+    key its bytes give (so a document made from it is the one made without it)."""
+    if len(entry) < 16 + 32:
+        return False
+    key = uuid.UUID(bytes=entry[:16])
+    data = obfuscate_font(entry[16:], key)
+    return is_truetype(data) and font_key(data) == key
+
+
 def _font_table(document: Document) -> Part:
     try:
         return document.part.part_related_by(RT.FONT_TABLE)
@@ -274,12 +323,22 @@ def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
     """Embed TrueType ``faces`` (family, slot 'Regular' | 'Bold' | 'Italic' |
     'BoldItalic', font bytes) in the document: obfuscated parts under word/fonts/,
     ``w:embedRegular`` ... in fontTable.xml, ``w:embedTrueTypeFonts`` in settings."""
+    parts = []
+    for family, slot, data in faces:
+        key = font_key(data)
+        parts.append(FontPart(family, slot, key, obfuscate_font(data, key)))
+    embed_parts(document, parts, subsetted=subsetted)
+
+
+def embed_parts(document: Document, parts: Sequence[FontPart], *,
+                subsetted: bool = True) -> None:
+    """Embed faces already obfuscated (:func:`font_parts`), as :func:`embed_fonts` does."""
     table = _font_table(document)
     root = etree.fromstring(table.blob)
     package = document.part.package
-    by_family: dict[str, dict[str, bytes]] = {}
-    for family, slot, data in faces:
-        by_family.setdefault(family, {})[slot] = data
+    by_family: dict[str, dict[str, FontPart]] = {}
+    for face in parts:
+        by_family.setdefault(face.family, {})[face.slot] = face
     for family, slots in by_family.items():
         font = next((f for f in root.findall(qn("w:font")) if f.get(qn("w:name")) == family),
                     None)
@@ -294,9 +353,9 @@ def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
         for slot in SLOTS:
             if slot not in slots:
                 continue
-            key = font_key(slots[slot])
+            key = slots[slot].key
             part = Part(package.next_partname("/word/fonts/font%d.odttf"), OBFUSCATED_FONT,
-                        obfuscate_font(slots[slot], key), package)
+                        slots[slot].data, package)
             embed = etree.SubElement(font, qn(f"w:embed{slot}"))
             embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
             embed.set(qn("w:fontKey"), "{" + str(key).upper() + "}")

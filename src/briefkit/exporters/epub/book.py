@@ -33,12 +33,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from briefkit import inline
+from briefkit import inline, links
 from briefkit.briefing_file import BriefingFile
 from briefkit.errors import ExporterError, ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.epub_fonts import book_fonts, font_faces
-from briefkit.exporters.html import HTMLExporter
 from briefkit.links import IMAGE_EXTENSIONS
 from briefkit.model import Briefing, Section
 from briefkit.render import html
@@ -94,7 +93,7 @@ def identifier(briefing: Briefing, base_url: str | None = None) -> str:
     if briefing.url:
         address = briefing.url
     elif base_url:
-        address = base_url + HTMLExporter().filename(briefing.id)
+        address = base_url + links.page(briefing.id)
     else:
         address = f"urn:briefkit:briefing:{briefing.id}"
     return uuid.uuid5(uuid.NAMESPACE_URL, address).urn
@@ -184,6 +183,7 @@ def accessibility_summary(language: str, has_images: bool) -> tuple[str, str]:
 
 class EpubExporter(Exporter):
     name = "epub"
+    label = "EPUB"
     extension = ".epub"
     media_type = "application/epub+zip"
     description = "an EPUB 3 e-book: cover, title page, sections (one file when short), sources"
@@ -218,7 +218,7 @@ class EpubExporter(Exporter):
         self._metadata(book, briefing, settings.publisher)
 
         masthead = theme.settings.brand.masthead or settings.publisher
-        picture = cover(briefing, theme, masthead, conventions_of(settings))
+        picture = cover(briefing, theme, masthead, conventions_of(settings), context.cache.get)
         if picture is not None:
             image = epub.EpubImage(uid="cover-image", file_name=COVER, media_type="image/png",
                                    content=picture)

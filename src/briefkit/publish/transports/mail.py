@@ -50,12 +50,17 @@ class Mailer:
             raise
         self.server = server
 
-    def send(self, message: EmailMessage, sender: str, recipients: Sequence[str]) -> None:
-        """Hand one message over; it is the server's once this returns."""
+    def send(self, message: EmailMessage | bytes, sender: str,
+             recipients: Sequence[str]) -> None:
+        """Hand one message over (bytes as they are, CRLF line ends); it is the server's
+        once this returns."""
         if self.server is None:
             self.open()
         assert self.server is not None
-        self.server.send_message(message, from_addr=sender, to_addrs=list(recipients))
+        if isinstance(message, bytes):
+            self.server.sendmail(sender, list(recipients), message)
+        else:
+            self.server.send_message(message, from_addr=sender, to_addrs=list(recipients))
 
     def close(self) -> None:
         """Say goodbye; never raises."""

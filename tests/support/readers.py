@@ -10,7 +10,8 @@ the sources.  Inline markup is stripped by :func:`plain`.
 The actual text comes from independent readers of each output: poppler's
 ``pdftotext`` for the PDF, python-docx (paragraphs and tables in body order)
 for Word, the OPF spine read with lxml for the EPUB, lxml for the web page,
-feedparser and json for the feeds' content.
+feedparser and json for the feeds' content, the standard library's ``email`` parser
+for a message's plain-text and HTML parts.
 
 Both sides are compared on :func:`letters`: compatibility-folded, case-folded,
 letters and digits only.  What outputs are allowed to change (French spacing,
@@ -292,3 +293,66 @@ def feed_contents(data: bytes, kind: str) -> dict[str, str]:
         out[entry.link] = "\n".join(html_text(part.value) if part.type in HTML_TYPES
                                     else part.value for part in parts)
     return out
+
+
+# --- what a browser makes of a page ------------------------------------------------------
+
+
+def chromium_reads(page: Path, script: str, width: int = 1280, dark: bool = False) -> Any:
+    """What ``script`` (the body of a JavaScript function of the page's ``window`` and
+    ``document``, returning a JSON value) finds once headless Chromium has laid out
+    ``page`` (its fonts loaded) in a frame ``width`` pixels wide, with the reader's system
+    asking for a dark page or not."""
+    import shutil
+
+    harness = page.with_name(f"harness-{page.stem}-{width}.html")
+    harness.write_text(
+        f'<!DOCTYPE html><body style="margin:0"><iframe id="f" src="{page.name}" '
+        f'style="width:{width}px;height:900px;border:0"></iframe><script>'
+        "document.getElementById('f').onload = function () {"
+        " var w = this.contentWindow, d = this.contentDocument;"
+        " d.fonts.ready.then(function () {"
+        f"  var found = (function (window, document) {{ {script} }})(w, d);"
+        "  document.title = JSON.stringify(found); }); };</script>", "utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [shutil.which("chromium") or "chromium", "--headless", "--no-sandbox",
+             "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--allow-file-access-from-files",
+             f"--user-data-dir={profile}", "--window-size=1400,900",
+             "--virtual-time-budget=10000", *(["--force-dark-mode"] if dark else []),
+             "--dump-dom", harness.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120,
+        )
+    title = lxml_html.document_fromstring(done.stdout).findtext(".//title") or "null"
+    return json.loads(title)
+
+
+def message_part(data: bytes, subtype: str) -> str:
+    """The decoded text of a message's ``text/<subtype>`` part, by the standard library's
+    parser."""
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    message = message_from_bytes(data, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no text/{subtype} part"
+    text = part.get_content()
+    assert isinstance(text, str)
+    return text
+
+
+#: An address written in text as RFC 3986 suggests, between angle brackets.
+_ADDRESS = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.IGNORECASE)
+
+
+def email_text(data: bytes) -> str:
+    """A message's plain-text part as a reader reads it: the addresses written after the
+    links' labels (``<https://...>``) left out, as a browser shows a link's label only."""
+    return _ADDRESS.sub(" ", message_part(data, "plain"))
+
+
+def email_html(data: bytes) -> str:
+    """The visible text of a message's HTML part, by lxml."""
+    return html_text(message_part(data, "html"))
