@@ -55,7 +55,7 @@ TITLE_LINES = 7
 _BREAK_AFTER = "/-\u2010_.?&=>)"
 NBSP = "\u00a0"
 #: Changes when the way a cover is drawn or written changes, so that kept ones are made again
-COVER_VERSION = 1
+COVER_VERSION = 2
 #: zlib's level for the PNG: a palette image of flat colours gains little from more
 COMPRESS_LEVEL = 6
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -285,6 +285,7 @@ def palette_png(image: Any, ground: tuple[int, int, int],
     """``image``, drawn in ``inks`` on ``ground``, as a palette PNG: the ground, then for
     each ink the shades from the ground to it, as many as the palette holds."""
     from PIL import Image as Picture
+    from PIL import ImageChops
 
     steps = 255 // max(1, len(inks))
     entries: list[tuple[int, ...]] = [ground]
@@ -292,10 +293,19 @@ def palette_png(image: Any, ground: tuple[int, int, int],
         entries += [tuple(round(g + (i - g) * k / steps) for g, i in zip(ground, ink, strict=True))
                     for k in range(1, steps + 1)]
     palette = Picture.new("P", (1, 1))
-    flat = [value for entry in dict.fromkeys(entries) for value in entry]
+    order = list(dict.fromkeys(entries))
+    flat = [value for entry in order for value in entry]
     palette.putpalette(flat + [0] * (768 - len(flat)))
     # each pixel the nearest entry: no dithering, which would speckle the flat colours
     paletted = image.quantize(palette=palette, dither=Picture.Dither.NONE)
+    # Pillow finds "nearest" per cell of a coarse colour cube, where the ground and its
+    # palest shades share a cell: the ground and the inks themselves are set exactly
+    bands = image.split()
+    for colour in (ground, *inks):
+        masks = [band.point([255 if value == level else 0 for value in range(256)])
+                 for band, level in zip(bands, colour, strict=True)]
+        exact = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
+        paletted.paste(order.index(colour), mask=exact)
     out = io.BytesIO()
     paletted.save(out, "PNG", compress_level=COMPRESS_LEVEL)
     return out.getvalue()
