@@ -30,7 +30,7 @@ from briefkit.render.feed_entries import DOWNLOADS, newest_first
 from briefkit.render.labels import labels_for
 
 #: How a download is named on the page; other formats show their name in capitals.
-FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word"}
+FORMAT_LABELS = {"pdf": "PDF", "epub": "EPUB", "docx": "Word", "email": "E-mail"}
 #: The feeds the page announces, with the name readers know them by.
 FEEDS = ((RSSExporter, "RSS"), (AtomExporter, "Atom"), (JSONFeedExporter, "JSON Feed"))
 
