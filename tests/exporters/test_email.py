@@ -67,20 +67,21 @@ def parse(data: bytes) -> EmailMessage:
     return message
 
 
-def html_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("html",))
-    assert part is not None
+def part_of(message: EmailMessage, subtype: str) -> str:
+    """The decoded text of the message's ``text/<subtype>`` part."""
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no text/{subtype} part"
     text = part.get_content()
     assert isinstance(text, str)
     return text
+
+
+def html_of(message: EmailMessage) -> str:
+    return part_of(message, "html")
 
 
 def plain_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    text = part.get_content()
-    assert isinstance(text, str)
-    return text
+    return part_of(message, "plain")
 
 
 def export(item: BriefingFile, settings: Settings, theme: Theme,

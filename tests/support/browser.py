@@ -27,12 +27,11 @@ def page_widths(pages: Sequence[tuple[Path, int]]) -> list[tuple[int, int]]:
     harness = folder / "harness-widths.html"
     harness.write_text(
         f'<!DOCTYPE html><body style="margin:0">{frames}<script>'
-        "var frames = document.querySelectorAll('iframe'), left = frames.length;"
-        "var found = new Array(left);"
-        "frames.forEach(function (frame, n) { frame.onload = function () {"
-        " var d = frame.contentDocument.documentElement;"
-        " found[n] = [d.scrollWidth, d.clientWidth];"
-        " if (--left === 0) { document.title = JSON.stringify(found); } }; });"
+        # the window's load waits for every frame's: none is measured before it is laid out
+        "window.addEventListener('load', function () {"
+        " document.title = JSON.stringify(Array.from(document.querySelectorAll('iframe'),"
+        " function (frame) { var d = frame.contentDocument.documentElement;"
+        " return [d.scrollWidth, d.clientWidth]; })); });"
         "</script>", "utf-8")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(

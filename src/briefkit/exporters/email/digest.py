@@ -27,6 +27,7 @@ from briefkit.model import RTL_LANGUAGES, Briefing
 from briefkit.render import html
 from briefkit.render.dates import conventions_of, dateline, long_date
 from briefkit.render.feed_entries import EMPTY_FEED_TIME, summary
+from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
 
 #: The front page, where a digest too long for one message sends readers for the rest.
@@ -71,8 +72,10 @@ def entry(briefing: Briefing, settings: Settings, made: Mapping[str, OutputInfo]
                  standfirst_text=plain, dateline=dateline(briefing, conventions_of(settings)))
 
 
-def digest_text(title: str, day: str, entries: Sequence[Entry], more: str | None) -> str:
-    """The plain-text part: the collection's title and day, then each entry."""
+def digest_text(title: str, day: str, entries: Sequence[Entry], more: str | None,
+                online: str) -> str:
+    """The plain-text part: the collection's title and day, then each entry, then the
+    front page when the entries did not all fit."""
     out = text.Writer()
     out.heading(title, "=")
     out.paragraph(day)
@@ -87,7 +90,7 @@ def digest_text(title: str, day: str, entries: Sequence[Entry], more: str | None
             out.fixed(text.written_address(shown.href))
     if more:
         out.blank(2)
-        out.fixed(f"{title} {text.written_address(more)}")
+        out.fixed(f"{online} {text.written_address(more)}")
     return out.text()
 
 
@@ -111,6 +114,7 @@ class DigestExporter(CollectionExporter):
         day = long_date(end, language) if chosen else ""
         subject = typeset(f"{settings.title} · {day}" if day else settings.title, language)
         masthead = theme.settings.brand.masthead or settings.publisher
+        labels = labels_for(language)
         entries = [entry(i.briefing, settings, context.outputs.get(i.id, {})) for i in chosen]
         more = links.url(settings.base_url, FRONT_PAGE) if settings.base_url else None
         css = style.stylesheet(theme, direction)
@@ -123,7 +127,7 @@ class DigestExporter(CollectionExporter):
                 masthead=masthead if masthead != settings.title else "",
                 preheader=preheader, preheader_filler=page.PREHEADER_FILLER,
                 home_url=more, period=day, entries=shown, more_url=more_url,
-                more_label=settings.title, footer=theme.settings.brand.footer_in(language)))
+                online=labels.online, footer=theme.settings.brand.footer_in(language)))
 
         kept, cut = len(entries), None
         body = render(entries, None)
@@ -131,7 +135,7 @@ class DigestExporter(CollectionExporter):
         while message.html_size(body) > page.BUDGET and kept > 1 and more:
             kept, cut = kept - max(1, kept // 8), more
             body = render(entries[:kept], cut)
-        plain = digest_text(settings.title, day, entries[:kept], cut)
+        plain = digest_text(settings.title, day, entries[:kept], cut, labels.online)
         data = message.message(subject=subject, date=end, language=language,
                                host=host_of(settings), text=plain, page=body)
         return Exported(data)

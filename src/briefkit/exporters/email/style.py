@@ -9,6 +9,9 @@ theme.toml was read, and its faces followed by faces every reader's machine
 has, since a message carries no web fonts (a theme's ``email.css`` may use the
 variables of style.css: css-inline writes their values).  Mail clients know no
 logical properties (``inline-start``): left and right come from the direction.
+The column and the tables that lay blocks out have a fixed layout, so a word
+longer than a phone's screen breaks instead of widening the message; a table
+of figures keeps its columns as wide as their words.
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ body {{ margin: 0; padding: 0; width: 100%; background-color: #ffffff; color: {t
 .outer {{ background-color: #ffffff; }}
 .outer-cell {{ padding: 0; }}
 .column {{ width: 100%; max-width: {COLUMN}px; background-color: #ffffff;
-  overflow-wrap: anywhere; word-break: break-word; }}
+  table-layout: fixed; overflow-wrap: break-word; }}
+.quote, .figure, .timeline, .factbox {{ table-layout: fixed; }}
 a {{ color: {accent}; text-decoration: underline; overflow-wrap: anywhere; }}
 .top-link {{ padding: 12px {GUTTER}px 0; font-family: {headings}; font-size: 13px;
   line-height: 1.4; text-align: {end}; }}
@@ -160,6 +164,7 @@ th {{ padding: 5px 8px 6px; border-bottom: 2px solid {text}; font-size: 12px;
   .header, .content, .sources, .links, .footer, .masthead, .top-link {{
     padding-left: 16px !important; padding-right: 16px !important; }}
   h1 {{ font-size: 25px !important; }}
+  .standfirst {{ font-size: 17px !important; }}
 }}
 @media (prefers-color-scheme: dark) {{
   body, .outer, .column {{ background-color: {DARK_BACKGROUND} !important; }}
