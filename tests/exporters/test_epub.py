@@ -23,7 +23,7 @@ from support.newsrooms import ENGLISH, FIXTURES, FRENCH, ROOT, fixture, sample
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.errors import ThemeError
-from briefkit.exporters.base import Context
+from briefkit.exporters.base import Cache, Context
 from briefkit.exporters.epub import ONE_FILE_WORDS, EpubExporter, word_count
 from briefkit.load import load
 from briefkit.model import Briefing, Paragraph, Section
@@ -460,9 +460,10 @@ def test_cover_carries_the_dateline_of_the_book(context: Context,
         draw(self, xy, text, *args, **options)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    drawing = dataclasses.replace(context, cache=Cache())  # no cover kept: each one drawn
     for item in (special_characters(), fixture("rtl-arabic")):
         drawn.clear()
-        book = Book(EpubExporter().export(item, context))
+        book = Book(EpubExporter().export(item, drawing))
         (dateline,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='dateline']", NS)
         written = "".join("".join(dateline.itertext()).split())
         # the title page's "4 March 2026, 09:00", not "Wednesday, March 4, 2026"; Arabic

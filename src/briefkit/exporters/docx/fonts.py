@@ -98,22 +98,17 @@ def families_needed(theme: Theme, text: str) -> list[str]:
     chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
     covered: set[int] = set()
     for family in chosen:
-        covered |= family_characters(theme, family)
+        covered |= theme.family_draws(family)
     # not a joiner or a variation selector: a shaper takes those from any face
     wanted = {ord(ch) for ch in text if needs_a_glyph(ch)}
     for family in fonts.fallback:
         if family in chosen:
             continue
-        own = family_characters(theme, family)
+        own = theme.family_draws(family)
         if (wanted - covered) & own:
             chosen.append(family)
             covered |= own
     return chosen
-
-
-def family_characters(theme: Theme, family: str) -> frozenset[int]:
-    """The characters the faces of ``family`` hold between them."""
-    return theme.family_draws(family)
 
 
 def faces(theme: Theme, families: Iterable[str], text: str,
