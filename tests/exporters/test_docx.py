@@ -594,7 +594,7 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
 def test_embedded_font_parts_are_kept_as_word_embeds_them(tmp_path: Path, context: Context,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A later document with the same faces and characters takes each part (obfuscated,
-    under its key) from the cache: no subset read back, nothing obfuscated again."""
+    under its key) from the cache: no subset read back to be obfuscated again."""
     from briefkit.engine.work import StateCache
     from briefkit.exporters.docx import fonts
 
@@ -608,8 +608,7 @@ def test_embedded_font_parts_are_kept_as_word_embeds_them(tmp_path: Path, contex
     def refuse(*args: object) -> bytes:
         raise AssertionError("a kept part was made again")
 
-    monkeypatch.setattr(fonts, "subset_of", refuse)
-    monkeypatch.setattr(fonts, "obfuscate_font", refuse)
+    monkeypatch.setattr(fonts, "subset_of", refuse)  # what making a part starts with
     assert entries(export()) == entries(first)
     assert sorted((tmp_path / "cache").iterdir()) == parts
 

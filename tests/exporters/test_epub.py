@@ -460,11 +460,10 @@ def test_cover_carries_the_dateline_of_the_book(context: Context,
         draw(self, xy, text, *args, **options)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
-    # a cache of its own: a cover kept by an earlier test would not be drawn again
-    fresh = dataclasses.replace(context, cache=Cache())
+    drawing = dataclasses.replace(context, cache=Cache())  # no cover kept: each one drawn
     for item in (special_characters(), fixture("rtl-arabic")):
         drawn.clear()
-        book = Book(EpubExporter().export(item, fresh))
+        book = Book(EpubExporter().export(item, drawing))
         (dateline,) = book.xml(book.spine()[0]).iterfind(".//x:p[@class='dateline']", NS)
         written = "".join("".join(dateline.itertext()).split())
         # the title page's "4 March 2026, 09:00", not "Wednesday, March 4, 2026"; Arabic

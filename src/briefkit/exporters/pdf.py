@@ -101,6 +101,22 @@ def _print_style(theme: Theme, item: BriefingFile | None) -> _PrintStyle:
     return style
 
 
+def _share_pictures(style: _PrintStyle, images: dict[str, Any]) -> None:
+    """Keep for the theme's next PDFs what this one decoded of the pictures whose URL
+    names checked bytes (a briefing's picture by its digest, the theme's logo), and their
+    data; anything else (a file a stylesheet names, a refusal) each PDF fetches, and the
+    fetcher judges, again."""
+    from briefkit.render.fetcher import IMAGE_SCHEME, LOGO_REFERENCE
+
+    if len(style.images) > MAX_IMAGES:
+        style.images.clear()
+    for key, value in images.items():
+        # WeasyPrint keys a picture by its URL, and its data by names without a colon
+        ours = ":" not in key or key.startswith(f"{IMAGE_SCHEME}:") or key == LOGO_REFERENCE
+        if ours and value is not None:
+            style.images[key] = value
+
+
 def _refuse_attachments(document_html: Any, fetcher: ConfinedFetcher) -> None:
     """A PDF from us never carries files: ``rel=attachment`` links are refused, not embedded."""
     for element in document_html.etree_element.iter():
@@ -248,15 +264,14 @@ class PDFExporter(Exporter):
             furniture = style.furniture.get(text)
             if furniture is None:
                 furniture = style.furniture[text] = CSS(string=text, font_config=style.fonts)
-            if len(style.images) > MAX_IMAGES:
-                style.images.clear()
             for asset in item.assets.values():
                 # one decoded earlier is not fetched again: its file is still as checked
                 asset.read()
+            images = dict(style.images)  # this PDF's cache, from what the theme's PDFs share
             document = document_html.render(
                 font_config=style.fonts, stylesheets=[style.css, furniture], pdf_variant=variant,
                 pdf_tags=True,  # tagged whatever the variant: the structure is the accessibility
-                cache=style.images,
+                cache=images,
             )
             document.metadata.attachments = []
             data: bytes = document.write_pdf(
@@ -264,5 +279,6 @@ class PDFExporter(Exporter):
             )
             _check_fonts(document, theme)
             warnings = coarse_images(document, item)
+            _share_pictures(style, images)
         fetcher.check(item.id, display_path(item.path))
         return Exported(data, warnings=warnings)

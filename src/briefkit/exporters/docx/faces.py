@@ -55,7 +55,9 @@ class TextFaces:
     def __init__(self, theme: Theme) -> None:
         fonts = theme.settings.fonts
         self.families = fonts.families
-        self.characters = {family: family_characters(theme, family)
+        # asked of the theme, not of docx/fonts.py, which imports python-docx: a run with
+        # nothing to do loads this module and never needs it
+        self.characters = {family: theme.family_draws(family)
                            for family in self.families}
         # what a run may hold in either style face: no font named on it
         self.common = self.characters[fonts.body] & self.characters[fonts.headings]

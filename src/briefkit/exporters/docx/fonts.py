@@ -39,7 +39,6 @@ from docx.oxml.parser import OxmlElement
 from lxml import etree  # type: ignore[import-untyped]
 
 from briefkit.errors import ThemeError
-from briefkit.exporters.docx.faces import family_characters
 from briefkit.exporters.docx.ooxml import prefixed
 from briefkit.theme import FontFile, Theme, digest_of, needs_a_glyph, sfnt
 from briefkit.theme.fonts import MAX_THEME_FILE, read_theme_file
@@ -99,13 +98,13 @@ def families_needed(theme: Theme, text: str) -> list[str]:
     chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
     covered: set[int] = set()
     for family in chosen:
-        covered |= family_characters(theme, family)
+        covered |= theme.family_draws(family)
     # not a joiner or a variation selector: a shaper takes those from any face
     wanted = {ord(ch) for ch in text if needs_a_glyph(ch)}
     for family in fonts.fallback:
         if family in chosen:
             continue
-        own = family_characters(theme, family)
+        own = theme.family_draws(family)
         if (wanted - covered) & own:
             chosen.append(family)
             covered |= own

@@ -55,7 +55,7 @@ TITLE_LINES = 7
 _BREAK_AFTER = "/-\u2010_.?&=>)"
 NBSP = "\u00a0"
 #: Changes when the way a cover is drawn or written changes, so that kept ones are made again
-COVER_VERSION = 2
+COVER_VERSION = 1
 #: zlib's level for the PNG: a palette image of flat colours gains little from more
 COMPRESS_LEVEL = 6
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -85,9 +85,6 @@ def _needs_shaping(text: str) -> bool:
 class _Cover:
     def __init__(self, briefing: Briefing, theme: Theme, masthead: str,
                  conventions: Mapping[str, Convention] | None) -> None:
-        from PIL import Image as Picture
-        from PIL import ImageDraw
-
         self.briefing = briefing
         self.conventions = conventions
         self.theme = theme
@@ -95,15 +92,21 @@ class _Cover:
         self.rtl = briefing.direction == "rtl"
         self.look = theme.settings
         self.ground = _rgb(self.look.colours.shade)
-        self.image = Picture.new("RGB", (WIDTH, HEIGHT), self.ground)
-        self.draw: ImageDraw.ImageDraw = ImageDraw.Draw(self.image)
-        self.inks: dict[tuple[int, int, int], None] = {}  # the colours drawn, in order
+        # each colour drawn on a coverage mask of its own (anti-aliased text as grey
+        # levels), in the order first drawn: the palette image is made from them exactly
+        self.masks: dict[tuple[int, int, int], Any] = {}  # PIL.Image.Image, mode "L"
+        self.draws: dict[tuple[int, int, int], ImageDraw] = {}
 
-    def ink(self, colour: str) -> tuple[int, int, int]:
-        """A theme colour to draw with, remembered for the palette."""
+    def ink(self, colour: str) -> ImageDraw:
+        """Where to draw in a theme colour: its coverage mask."""
+        from PIL import Image as Picture
+        from PIL import ImageDraw as Drawing
+
         rgb = _rgb(colour)
-        self.inks[rgb] = None
-        return rgb
+        if rgb not in self.masks:
+            self.masks[rgb] = Picture.new("L", (WIDTH, HEIGHT), 0)
+            self.draws[rgb] = Drawing.Draw(self.masks[rgb])
+        return self.draws[rgb]
 
     def faces(self, text: str, *, bold: bool,
               families: tuple[str, ...] | None = None) -> list[Path]:
@@ -234,7 +237,7 @@ class _Cover:
             for face, run in runs:
                 font = self.font(face, size)
                 # on a common baseline, about an ascent below the line's top
-                self.draw.text((x, top + size * 0.8), run, font=font, fill=self.ink(colour),
+                self.ink(colour).text((x, top + size * 0.8), run, font=font, fill=255,
                                anchor="rs" if self.rtl else "ls", **self.layout())
                 step = font.getlength(run, **self.layout())
                 x += -step if self.rtl else step
@@ -254,13 +257,12 @@ class _Cover:
     def render(self) -> bytes:
         look, b = self.look, self.briefing
         colours, fonts = look.colours, look.fonts
-        accent = self.ink(colours.accent)
         top = float(MARGIN)
         if self.masthead:
             top = self.write(self.masthead.upper(), top, 46, colours.accent, bold=True,
                              max_lines=2)
             top += 14
-        self.draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + 12), fill=accent)
+        self.ink(colours.accent).rectangle((MARGIN, top, WIDTH - MARGIN, top + 12), fill=255)
         top += 12 + 110
         title = tie_last_words(typeset(b.title, b.language))
         size = 104 if len(title) < 60 else 84 if len(title) < 110 else 68
@@ -274,38 +276,34 @@ class _Cover:
         size, lines, faces = self.fit(dateline(b, self.conventions), (44, 40, 36), bold=False,
                                       max_lines=2)
         foot = HEIGHT - MARGIN - 52 - (len(lines) - 1) * size * 1.2
-        self.draw.rectangle((MARGIN, foot - 36, WIDTH - MARGIN, foot - 33),
-                            fill=self.ink(colours.text))
+        self.ink(colours.text).rectangle((MARGIN, foot - 36, WIDTH - MARGIN, foot - 33),
+                                         fill=255)
         self.draw_lines(lines, faces, foot, size, colours.text)
-        return palette_png(self.image, self.ground, list(self.inks))
+        return palette_png(self.ground, list(self.masks.items()))
 
 
-def palette_png(image: Any, ground: tuple[int, int, int],
-                inks: list[tuple[int, int, int]]) -> bytes:
-    """``image``, drawn in ``inks`` on ``ground``, as a palette PNG: the ground, then for
-    each ink the shades from the ground to it, as many as the palette holds."""
+def palette_png(ground: tuple[int, int, int], layers: list[tuple[tuple[int, int, int], Any]]
+                ) -> bytes:
+    """The cover as a palette PNG, from the coverage mask of each ink drawn on ``ground``:
+    entry 0 the ground, then for each ink the shades from the ground to it (the ink
+    itself last), as many as the palette holds.  A pixel covered by an ink takes the
+    shade of its coverage, so the ground and each ink come out exact."""
     from PIL import Image as Picture
     from PIL import ImageChops
 
-    steps = 255 // max(1, len(inks))
-    entries: list[tuple[int, ...]] = [ground]
-    for ink in inks:
-        entries += [tuple(round(g + (i - g) * k / steps) for g, i in zip(ground, ink, strict=True))
-                    for k in range(1, steps + 1)]
-    palette = Picture.new("P", (1, 1))
-    order = list(dict.fromkeys(entries))
-    flat = [value for entry in order for value in entry]
-    palette.putpalette(flat + [0] * (768 - len(flat)))
-    # each pixel the nearest entry: no dithering, which would speckle the flat colours
-    paletted = image.quantize(palette=palette, dither=Picture.Dither.NONE)
-    # Pillow finds "nearest" per cell of a coarse colour cube, where the ground and its
-    # palest shades share a cell: the ground and the inks themselves are set exactly
-    bands = image.split()
-    for colour in (ground, *inks):
-        masks = [band.point([255 if value == level else 0 for value in range(256)])
-                 for band, level in zip(bands, colour, strict=True)]
-        exact = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
-        paletted.paste(order.index(colour), mask=exact)
+    steps = 255 // max(1, len(layers))
+    flat = list(ground)
+    indices = Picture.new("L", (WIDTH, HEIGHT), 0)
+    for number, (ink, mask) in enumerate(layers):
+        first = 1 + number * steps  # the shade of the least coverage
+        for step in range(1, steps + 1):
+            flat += [round(g + (i - g) * step / steps) for g, i in zip(ground, ink, strict=True)]
+        # coverage 1..255 to this ink's entries, 0 (not drawn) to the ground
+        levels = [0] + [first + (level * steps - 1) // 255 for level in range(1, 256)]
+        # inks do not overlap (lines of text, rules): the layers' entries add up as a maximum
+        indices = ImageChops.lighter(indices, mask.point(levels))
+    paletted = Picture.frombytes("P", (WIDTH, HEIGHT), indices.tobytes())
+    paletted.putpalette(flat + [0] * (768 - len(flat)))
     out = io.BytesIO()
     paletted.save(out, "PNG", compress_level=COMPRESS_LEVEL)
     return out.getvalue()
