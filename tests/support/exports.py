@@ -11,11 +11,10 @@ from briefkit import registry
 from briefkit.exporters.base import CollectionExporter, Context, Exported, Exporter, OutputInfo
 
 if TYPE_CHECKING:
-    from briefkit.themes import Theme
-
     from briefkit import engine
+    from briefkit.briefing_file import BriefingFile
     from briefkit.config import Settings
-    from briefkit.load import BriefingFile
+    from briefkit.theme import Theme
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip", "docx": DOCX,
@@ -51,10 +50,9 @@ def export_folder(folder: Path, formats: Sequence[str] | None = None,
                   **options: object) -> engine.Report:
     """The engine's export of the newsroom ``folder`` in ``formats`` (default: all), in this
     process, as the command line runs it (its settings and theme)."""
-    from briefkit.themes import load_theme
-
     from briefkit import engine
     from briefkit.config import load_settings
+    from briefkit.theme import load_theme
 
     settings = load_settings(folder)
     theme = load_theme(settings.theme, folder)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from briefkit.load import load
 
 if TYPE_CHECKING:
-    from briefkit.load import BriefingFile
+    from briefkit.briefing_file import BriefingFile
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
