@@ -94,7 +94,7 @@ def test_files_land_in_an_order_that_never_leaves_a_dead_link(
     linked = [n for name, n in order.items() if name.startswith(("images/", "theme/"))]
     pages = [n for name, n in order.items() if name.endswith(".html") and name != "index.html"]
     collections = [order[n] for n in ("feed.xml", "atom.xml", "feed.json", "index.html",
-                                      "sitemap.xml")]
+                                      "sitemap.xml", "digest.eml")]
     assert max(linked) < min(pages)  # images and fonts before the pages that show them
     for briefing in (FRENCH, ENGLISH, "every-block", "rtl-arabic"):
         own = [order[f"{briefing}.{ext}"] for ext in ("pdf", "docx", "epub")
