@@ -95,7 +95,7 @@ def test_files_land_in_an_order_that_never_leaves_a_dead_link(
     linked = [n for name, n in order.items() if name.startswith(("images/", "theme/"))]
     pages = [n for name, n in order.items() if name.endswith(".html") and name != "index.html"]
     collections = [order[n] for n in ("feed.xml", "atom.xml", "feed.json", "index.html",
-                                      "sitemap.xml")]
+                                      "sitemap.xml", "digest.eml")]
     # the feeds and pages of topics and languages list briefings too: after them, with
     # the collections
     listings = [n for name, n in order.items() if "/" in name and name.rsplit("/", 1)[1] in

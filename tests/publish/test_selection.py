@@ -54,7 +54,7 @@ def test_a_tag_takes_its_briefings_and_no_collection(room: Path) -> None:
     sent = would_send(room, "transport")
     assert {name for name in sent if not name.startswith(("images/", "theme/"))} == {
         f"{ENGLISH}.{ext}" for ext in ("pdf", "docx", "epub", "html", "ninjs.json", "eml")}
-    assert "feed.xml" not in sent and "index.html" not in sent
+    assert "feed.xml" not in sent and "index.html" not in sent and "digest.eml" not in sent
 
 
 def test_an_id_pattern(room: Path) -> None:

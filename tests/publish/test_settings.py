@@ -75,7 +75,8 @@ def test_a_format_no_exporter_makes_is_one_line_at_its_place(tmp_path: Path) -> 
     synthetic_dist(tmp_path, 1, 10)
     assert refused(tmp_path, f'[publish.afp]\nto = "{tmp_path / "afp"}"\nformats = ["pfd"]\n') \
         == ["briefkit.toml:6:1: publish.afp.formats.0: no exporter makes 'pfd': did you mean "
-            "'pdf'? formats are atom, digest, docx, email, epub, html, index, jsonfeed, ninjs, pdf, rss, sitemap"]
+            "'pdf'? formats are atom, digest, docx, email, epub, html, index, jsonfeed, ninjs, "
+            "pdf, rss, sitemap"]
 
 
 def test_targets_named_on_the_command_line_must_exist(tmp_path: Path) -> None:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.exporters.email.message import html_size
+from briefkit.exporters.email.text import Download
 from briefkit.model import Section
 from briefkit.render import html
 from briefkit.theme import Theme
@@ -86,7 +86,8 @@ def shortened(sections: Sequence[Section], blocks: int) -> list[Section]:
 
 def briefing_page(item: BriefingFile, theme: Theme, settings: Settings, *, css: str,
                   picture: Callable[[str], Picture], page_url: str | None,
-                  downloads: Sequence[Any], preheader: str | None, subject: str) -> str:
+                  downloads: Sequence[Download], preheader: str | None,
+                  subject: str) -> str:
     """The HTML part of a briefing's message, within :data:`BUDGET` when a web page
     holds the whole briefing."""
     briefing = item.briefing
