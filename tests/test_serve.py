@@ -482,7 +482,7 @@ def _leaves_nothing(folder: Path, tmp: Path) -> None:
     run state folder)."""
     assert list(tmp.iterdir()) == []
     assert [p for p in folder.rglob("*") if p.name.endswith(".part")] == []
-    assert not any((folder / ".briefkit" / "tmp").glob("*"))
+    assert not any((folder / ".briefkit" / "tmp").glob("*")), [str(p) for p in (folder / ".briefkit" / "tmp").rglob("*")]
     assert sorted(p.name for p in folder.iterdir()) in (
         ["briefkit.toml", "dist", "source"], [".briefkit", "briefkit.toml", "dist", "source"])
 
@@ -533,7 +533,7 @@ def test_a_signal_ends_it_within_a_second_in_the_middle_of_an_export(
         events.close()
     finally:
         started.kill()
-    assert took < STOP, f"{took:.2f} s"
+    assert took < STOP, f"{took:.2f} s {started.err}"
     assert code == 0, started.err
     assert events.closed.is_set()
     _leaves_nothing(folder, tmp_path / "tmp")

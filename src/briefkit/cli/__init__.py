@@ -218,7 +218,8 @@ class _Version(argparse.Action):
                  values: object, option_string: str | None = None) -> None:
         from briefkit import __version__
 
-        parser.exit(message=f"briefkit {__version__}\n")
+        sys.stdout.write(f"briefkit {__version__}\n")
+        parser.exit()
 
 
 def parser() -> argparse.ArgumentParser:

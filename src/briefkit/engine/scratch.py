@@ -40,11 +40,17 @@ class Scratch:
         self.folder: Path | None = None
         self._fd: int | None = None
         self._previous: str | None = None
+        self._closed = False
 
     def open(self) -> Path:
-        """Create, mark and lock the folder, and send ``tempfile`` there."""
+        """Create, mark and lock the folder, and send ``tempfile`` there.
+
+        Once closed it stays closed: a thread still exporting while the process ends
+        gets an error here, never a new folder left behind."""
         if self.folder is not None:
             return self.folder
+        if self._closed:
+            raise FileNotFoundError(f"{self.root}: this process's temporary folder is gone")
         state_folder(self.home, TMP)
         # a random name, made exclusively (0700): nothing else can be there already
         folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.root))
@@ -58,7 +64,11 @@ class Scratch:
         return folder
 
     def close(self) -> None:
-        """Remove the folder and everything in it; ``tempfile`` goes back where it was."""
+        """Remove the folder and everything in it; ``tempfile`` goes back where it was.
+
+        The folder is renamed before it is emptied: a thread still writing there (an
+        export abandoned while the process ends) cannot put a file back in it."""
+        self._closed = True
         if self.folder is None:
             return
         if tempfile.tempdir == str(self.folder):
@@ -79,6 +89,9 @@ def _remove(parent: Path, name: str) -> None:
     except OSError:
         return
     try:
+        with contextlib.suppress(OSError):  # out of the way of a thread still writing
+            os.rename(name, f"{name}.gone", src_dir_fd=fd, dst_dir_fd=fd)
+            name = f"{name}.gone"
         shutil.rmtree(name, ignore_errors=True, dir_fd=fd)
     finally:
         os.close(fd)
