@@ -52,7 +52,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 def detect(path: Path, text: str) -> str:
     """The kind of input: 'cms', 'html', 'markdown' or 'ninjs'."""
     from briefkit.importers.cms import looks_like_cms
-    from briefkit.importers.ninjs import looks_like_json
+    from briefkit.importers.ninjs_fields import looks_like_json
 
     by_extension = EXTENSIONS.get(path.suffix.lower())
     if by_extension:

@@ -37,38 +37,30 @@ from briefkit.errors import BriefingError
 from briefkit.importers.article import Article, Heading
 from briefkit.importers.figures import read_html_figures
 from briefkit.importers.html import opening, read_html
-from briefkit.importers.html_inline import decode_entities
+from briefkit.importers.ninjs_fields import (
+    AUTHORSHIP,
+    GENERIC_AUTHORSHIP,
+    MAIN_HEADLINES,
+    SPACE,
+    STANDFIRSTS,
+    SUB_HEADLINES,
+    SUMMARIES,
+    TEXTS,
+    objects_of,
+    parse_item,
+    plain_text,
+    role_of,
+    same,
+)
 from briefkit.importers.pictures import Pictures
 from briefkit.inline import Text, serialise
 from briefkit.locate import pointer, scan
-
-#: Body, headline and description roles, lower-cased.
-MAIN_HEADLINES = frozenset({"main", "headline", "title"})
-SUB_HEADLINES = frozenset({"sub", "subheadline", "sub-headline", "subhead", "subtitle", "deck",
-                           "dek", "strapline", "secondary"})
-STANDFIRSTS = frozenset({"standfirst", "lead", "lede", "intro", "introduction", "teaser",
-                         "leadin", "summary-lead"})
-SUMMARIES = frozenset({"summary", "abstract", "synopsis", "description", "short"})
-#: Descriptions that hold the article's text (NTB's, TT's): the text of an item without body.
-TEXTS = frozenset({"text", "body", "fulltext", "full-text"})
-#: People's relations that make them authors; the generic ones give no role.
-AUTHORSHIP = frozenset({"author", "creator", "by", "byline", "writer", "contributor", "reporter",
-                        "correspondent", "editor", "photographer", "producer", "translator",
-                        "columnist", "analyst"})
-GENERIC_AUTHORSHIP = frozenset({"author", "creator", "by", "byline", "writer"})
-#: Fields by which JSON is recognised as ninjs (the schema requires only ``uri``).
-NINJS_FIELDS = frozenset({"uri", "headlines", "headline", "bodies", "body_html", "body_xhtml",
-                          "body_text"})
 
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|par|von|por|di|door)\s+", re.IGNORECASE)
 #: Between two names of a byline: a comma, a semicolon, "&" or "and" in the languages with
 #: labels.  The spaces around it are stripped from the names after: a pattern starting with
 #: spaces would be tried at every space of a long run of them, in time in its square.
 _BYLINE_SPLIT = re.compile(r";|,|&|\b(?:and|et|und|y|e|en)\b", re.IGNORECASE)
-#: A tag holds no "<": a scan for its ">" stops at the next "<", so "<<<<..." is read in
-#: one pass (``<[^>]*>`` would scan to the end of the text from every "<").
-_TAG = re.compile(r"<[^<>]*>")
-_SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 #: A dateline standing alone as the body's first paragraph: "PARIS, Jan. 8 (AFP) —".
 _DATELINE = re.compile(r"[—–-]{1,2}\s*$")
@@ -78,71 +70,6 @@ _SENTENCE = re.compile(r"[.!?:;…]")
 #: The longest byline read (whitespace collapsed): a line, not an article.  Each person of
 #: the item costs a search through it, and a longer one is not a list of names.
 MAX_BYLINE = 1000
-
-
-def _same(text: str | None) -> str:
-    """Text as compared: no-break and other spaces alike, case kept."""
-    return _SPACE.sub(" ", text or "").strip()
-
-
-def looks_like_json(text: str) -> bool:
-    """Whether the text is JSON rather than an article (so it is read as ninjs): text
-    starting with "[" may be Markdown (a link), so only JSON that parses counts."""
-    if text.lstrip()[:1] not in ("{", "["):
-        return False
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    except RecursionError:
-        return True  # JSON nested too deeply to read: the ninjs reader says so in one line
-    return True
-
-
-def _parse(text: str, file: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BriefingError.single(file, f"malformed JSON: {error.msg[0].lower()}{error.msg[1:]}",
-                                   line=error.lineno, column=error.colno) from None
-    except RecursionError:
-        raise BriefingError.single(file, "malformed JSON: nested too deeply", line=1,
-                                   column=1) from None
-    except ValueError:
-        raise BriefingError.single(file, "malformed JSON: a number too long to read") from None
-    if isinstance(data, dict) and {"id", "title", "sections"} <= set(data):
-        raise BriefingError.single(file, "this is a briefing already, not a ninjs item: put it in "
-                                   "source/ and run briefkit validate")
-    if not isinstance(data, dict) or not any(
-            isinstance(key, str) and key.lower() in NINJS_FIELDS for key in data):
-        raise BriefingError.single(file, "JSON, but not a ninjs news item (no uri, headline or "
-                                   "body): briefkit imports ninjs text items, CMS text, HTML or "
-                                   "Markdown")
-    return data
-
-
-def _plain(value: Any, content_type: str = "") -> str:
-    """Text of a headline or description, whitespace collapsed (HTML tags dropped)."""
-    text = value if isinstance(value, str) else ""
-    if "html" in content_type.lower() or ("<" in text and _TAG.search(text)):
-        text = decode_entities(_TAG.sub(" ", text))
-    return _SPACE.sub(" ", text).strip()
-
-
-def _role(entry: dict[str, Any], field: str = "role") -> str:
-    """A role or relation, lower-cased, without a vocabulary's prefix ("ninat:main")."""
-    value = entry.get(field)
-    if not isinstance(value, str):
-        return ""
-    return re.split(r"[:/#]", value.strip().lower())[-1]
-
-
-def _entries(value: Any) -> list[dict[str, Any]]:
-    """The objects of a ninjs array (headlines, bodies, people ...) with keys lower-cased."""
-    if not isinstance(value, list):
-        return []
-    return [{str(k).lower(): v for k, v in entry.items()} for entry in value
-            if isinstance(entry, dict)]
 
 
 class _Item:
@@ -155,7 +82,7 @@ class _Item:
         self.text = text
         self.file = file
         self.article = Article()
-        self.pictures = Pictures(self.get("associations"), _entries, folder, self.article, file)
+        self.pictures = Pictures(self.get("associations"), objects_of, folder, self.article, file)
         #: descriptions holding the article's text: (role, value, content type, index)
         self.texts: list[tuple[str, str, str, int]] = []
         self.summary: tuple[str, str, str, int] | None = None  # the one read as the summary
@@ -181,7 +108,7 @@ class _Item:
     # --- each part of the item
 
     def headlines(self) -> None:
-        entries = [e for e in _entries(self.get("headlines")) if _plain(e.get("value"))]
+        entries = [e for e in objects_of(self.get("headlines")) if plain_text(e.get("value"))]
         single = self.string("headline")
         if single and not entries:
             entries = [{"value": single}]
@@ -189,40 +116,40 @@ class _Item:
             name = self.string("title")
             if name:
                 # 3.x's title names the item for machines: the best there is without a headline
-                self.article.title = _plain(name)
+                self.article.title = plain_text(name)
                 self.note(f"title taken from the item's name, it has no headline: {name!r} "
                           "(pass --title to set it)")
             return
-        main = next((e for e in entries if _role(e) in MAIN_HEADLINES), None)
+        main = next((e for e in entries if role_of(e) in MAIN_HEADLINES), None)
         if main is None:
-            main = next((e for e in entries if not _role(e)), entries[0])
+            main = next((e for e in entries if not role_of(e)), entries[0])
             if len(entries) > 1:
                 self.note(f"title taken from the first headline, none has the role 'main': "
-                          f"{_plain(main['value'])!r} (pass --title to set it)")
-        self.article.title = _plain(main["value"], str(main.get("contenttype", "")))
-        sub = next((e for e in entries if _role(e) in SUB_HEADLINES), None)
+                          f"{plain_text(main['value'])!r} (pass --title to set it)")
+        self.article.title = plain_text(main["value"], str(main.get("contenttype", "")))
+        sub = next((e for e in entries if role_of(e) in SUB_HEADLINES), None)
         if sub is not None:
-            self.article.subtitle = _plain(sub["value"], str(sub.get("contenttype", "")))
+            self.article.subtitle = plain_text(sub["value"], str(sub.get("contenttype", "")))
         for entry in entries:
             if entry is not main and entry is not sub:
-                role = f"role {_role(entry)!r}" if _role(entry) else "no role"
-                self.note(f"headline {_plain(entry['value'])!r} ({role}) not imported")
+                role = f"role {role_of(entry)!r}" if role_of(entry) else "no role"
+                self.note(f"headline {plain_text(entry['value'])!r} ({role}) not imported")
 
     def descriptions(self) -> None:
-        entries = _entries(self.get("descriptions"))
+        entries = objects_of(self.get("descriptions"))
         for field, kind in (("description_text", "text/plain"), ("description_html", "text/html")):
             if self.string(field) and not entries:
                 entries = [{"value": self.string(field), "contenttype": kind}]
         unnamed = False
         for index, entry in enumerate(entries):
-            role, kind = _role(entry), str(entry.get("contenttype", ""))
+            role, kind = role_of(entry), str(entry.get("contenttype", ""))
             value = entry.get("value")
             if role in TEXTS and isinstance(value, str) and value.strip():
                 self.texts.append((role, value, kind, index))
             elif role in STANDFIRSTS and self.article.standfirst is None:
                 self.article.standfirst = self._markup(entry.get("value"), kind)
             elif (role in SUMMARIES or not role) and self.article.summary is None:
-                self.article.summary = _plain(value, kind) or None
+                self.article.summary = plain_text(value, kind) or None
                 unnamed = unnamed or not role
                 if self.article.summary:
                     self.summary = (role or "summary", str(value), kind, index)
@@ -238,14 +165,14 @@ class _Item:
             texts = [p["text"] for p in pieces
                      if isinstance(p, dict) and p.get("type") == "paragraph"]
             return " ".join(texts) or None
-        return serialise([Text(_SPACE.sub(" ", value).strip())]) or None
+        return serialise([Text(SPACE.sub(" ", value).strip())]) or None
 
     def body(self) -> None:
-        bodies = _entries(self.get("bodies"))
+        bodies = objects_of(self.get("bodies"))
         path: tuple[str | int, ...] = ()
         chosen: tuple[str, bool] | None = None
         for index, entry in enumerate(bodies):
-            kind, role = str(entry.get("contenttype", "")).lower(), _role(entry)
+            kind, role = str(entry.get("contenttype", "")).lower(), role_of(entry)
             value = entry.get("value")
             if not isinstance(value, str) or not value.strip():
                 continue
@@ -296,7 +223,7 @@ class _Item:
         read = read_html_figures(value, self.file, locate, line)
         self.article.notes.extend(read.notes)
         pieces = self._repeats(self.pictures.resolve(read.pieces))
-        if read.title and _same(read.title) != _same(self.article.title):
+        if read.title and same(read.title) != same(self.article.title):
             # the body's own <h1> is text of the article: kept, as a heading
             pieces.insert(0, Heading(read.title))
         self.article.pieces = self._dateline(pieces)
@@ -307,14 +234,14 @@ class _Item:
         """The body without its opening paragraphs that repeat the standfirst given as a
         description, or the byline, and its label (TT's "Försvar" and "TT": a short line
         ending with the agency's name): a page's header sent as part of the body."""
-        byline = _same(self.string("by", "byline"))
-        agency = _same(self.string("copyrightholder"))
+        byline = same(self.string("by", "byline"))
+        agency = same(self.string("copyrightholder"))
         kept = list(pieces)
         for piece in pieces[:3]:
             if not (isinstance(piece, dict) and piece.get("type") == "paragraph"):
                 break
-            text = _same(inline.plain(piece["text"]))
-            if self.article.standfirst and text == _same(inline.plain(self.article.standfirst)):
+            text = same(inline.plain(piece["text"]))
+            if self.article.standfirst and text == same(inline.plain(self.article.standfirst)):
                 kept.remove(piece)
             elif byline and text.startswith(byline) and len(text) <= len(byline) + MAX_DATELINE:
                 kept.remove(piece)
@@ -339,17 +266,17 @@ class _Item:
         return [{"type": "paragraph", "text": f"{first} {pieces[1]['text']}"}, *pieces[2:]]
 
     def authors(self) -> None:
-        people = _entries(self.get("people")) or _entries(self.get("person"))
-        named = _same(self.string("by", "byline"))
+        people = objects_of(self.get("people")) or objects_of(self.get("person"))
+        named = same(self.string("by", "byline"))
         named = named if len(named) <= MAX_BYLINE else ""
         for person in people:
-            name = _plain(person.get("name"))
-            relation = _role(person, "rel")
+            name = plain_text(person.get("name"))
+            relation = role_of(person, "rel")
             # a person is an author by relation, or by being named in the byline (the
             # relation is then their role: "service International", "Paris bureau")
             if not name or (relation not in AUTHORSHIP and (not named or name not in named)):
                 continue
-            role = relation if relation in AUTHORSHIP else _plain(person.get("rel"))
+            role = relation if relation in AUTHORSHIP else plain_text(person.get("rel"))
             if not role or role in GENERIC_AUTHORSHIP:
                 self.article.authors.append(name)
             else:
@@ -357,11 +284,11 @@ class _Item:
         byline = self.string("by", "byline")
         if self.article.authors or not byline:
             return
-        if len(_same(byline)) > MAX_BYLINE:
-            self.note(f"the byline is not read as names: {len(_same(byline)):,} characters, a "
+        if len(same(byline)) > MAX_BYLINE:
+            self.note(f"the byline is not read as names: {len(same(byline)):,} characters, a "
                       f"byline has at most {MAX_BYLINE:,} (pass --author to set the authors)")
             return
-        names = [_same(n) for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", byline))
+        names = [same(n) for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", byline))
                  if n.strip()]
         self.article.authors.extend(names)
         self.note(f"authors read from the byline {byline!r}: {', '.join(names)} "
@@ -382,8 +309,8 @@ class _Item:
     def subjects(self) -> None:
         tags: dict[str, None] = {}  # in order, each once (a list would be searched each time)
         unnamed = 0
-        for subject in _entries(self.get("subjects")) or _entries(self.get("subject")):
-            name = _plain(subject.get("name"))
+        for subject in objects_of(self.get("subjects")) or objects_of(self.get("subject")):
+            name = plain_text(subject.get("name"))
             if not name:
                 unnamed += 1
             else:
@@ -397,7 +324,7 @@ class _Item:
 def read_ninjs(text: str, file: str, folder: Path | None = None) -> Article:
     """Read a ninjs text item (1.x, 2.x or 3.x); the images its body shows are taken from
     the files in ``folder`` (the item's own), when given."""
-    item = _Item(_parse(text, file), text, file, folder)
+    item = _Item(parse_item(text, file), text, file, folder)
     kind = item.get("type")
     if kind is not None and kind not in ("text", "composite"):
         shown = kind if isinstance(kind, str) else json.dumps(kind)
