@@ -274,6 +274,13 @@ def test_arabic_reads_right_to_left(name: str, settings: Settings, theme: Theme,
     assert "border-right" in style.replace(" ", "")  # the quote's rule on the reading side
     # no spaced or capital letters, which would part Arabic's joined letters
     assert "letter-spacing:0.08em" not in html_of(message).replace(" ", "")
+    # two names joined as Arabic joins them ("A وB"), never with a Latin comma
+    names = [a.name for a in item.briefing.authors]
+    if len(names) > 1:
+        byline = page.xpath("//*[@class='authors']")[0].text_content()
+        plain = plain_of(message)
+        assert f" و{names[1]}" in byline and f" و{names[1]}" in plain, byline
+        assert "," not in byline
 
 
 def test_links_to_the_web_page_and_the_downloads(settings: Settings, theme: Theme) -> None:

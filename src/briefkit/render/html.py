@@ -229,7 +229,7 @@ def _updated_at(moment: datetime, language: str) -> str:
                           format_date(moment.date(), "medium", locale=locale))
 
 
-def _between_names(language: str) -> str:
+def between_names(language: str) -> str:
     """What stands between two names of a list in ``language`` (CLDR): ", " in English,
     " و" in Arabic, "、" in Japanese."""
     import unicodedata
@@ -276,7 +276,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "updated_time": _updated_at(briefing.updated, lang) if briefing.updated else None,
         "dateline": dateline(briefing, conventions),
         "separator": separator(lang, conventions),
-        "between_names": _between_names(lang),
+        "between_names": between_names(lang),
         "contents": (),  # a whole page lists them (see page)
         # print: a paragraph never ends on a word alone (a screen has text-wrap: pretty)
         "tie_paragraphs": False,

@@ -36,7 +36,7 @@ from briefkit.model import (
     Table,
     Timeline,
 )
-from briefkit.render.html import headline
+from briefkit.render.html import between_names, headline
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset, typeset_inline
 
@@ -207,7 +207,7 @@ def briefing_text(briefing: Briefing, *, dateline: str, masthead: str,
     if briefing.subtitle:
         out.paragraph(headline(briefing.subtitle, language))
     out.blank()
-    authors = ", ".join(typeset(a.name, language) + (f" ({typeset(a.role, language)})"
+    authors = between_names(language).join(typeset(a.name, language) + (f" ({typeset(a.role, language)})"
                                                      if a.role else "")
                         for a in briefing.authors)
     out.paragraph(f"{authors} · {dateline}" if authors else dateline)
