@@ -290,6 +290,16 @@ def test_header_and_footer(every: Exported, settings: Settings) -> None:
     assert "".join(t.text for t in footer.iter(w("t"))).startswith("Page ")
 
 
+def test_the_wire_footer_is_in_the_briefings_language(settings: Settings) -> None:
+    """The wire theme's footer line in Arabic in an Arabic document, as in its PDF."""
+    wire = load_theme("wire", ROOT)
+    item = fixture("rtl-arabic")
+    data = DocxExporter().export(item, Context(settings, wire))
+    footer = docx.Document(io.BytesIO(data)).sections[0].footer.paragraphs[0].text
+    assert wire.settings.brand.footer_in("ar") in footer
+    assert wire.settings.brand.footer not in footer
+
+
 def test_theme_footer_line_shares_the_footer_with_the_page_number(
         tmp_path: Path, settings: Settings) -> None:
     folder = tmp_path / "themes" / "partner"

@@ -246,8 +246,9 @@ class _WordBriefing:
         from briefkit.exporters.docx import ooxml
         paragraph = footer.paragraphs[0]
         paragraph._p.style = self.body.style_ids["Footer"]
-        if self.look.brand.footer:
-            self.body.runs(paragraph, paragraph._p, (inline.Text(self.look.brand.footer),))
+        footer_text = self.look.brand.footer_in(self.language)
+        if footer_text:
+            self.body.runs(paragraph, paragraph._p, (inline.Text(footer_text),))
             paragraph.add_run().add_tab()
         else:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
