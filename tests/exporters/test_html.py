@@ -64,6 +64,17 @@ def test_french_headings_in_order_with_narrow_spaces(pages: Pages) -> None:
     assert "1\u00a0h\u00a020 du matin" in page.xpath("string(//main)")
 
 
+def test_a_source_names_its_publisher_after_the_languages_comma(pages: Pages) -> None:
+    """"Title، Publisher" in Arabic (never a Latin comma in Arabic text), "Title, Publisher"
+    in English."""
+    for name, between in (("arabic", "\u060c "), ("every", ", ")):
+        item = pages[name][0].briefing
+        published = [s for s in item.sources if s.publisher]
+        assert published, name
+        shown = [text(li) for li in tree(pages, name).xpath("//*[@class='publisher']/..")]
+        assert shown == [f"{s.title}{between}{s.publisher}" for s in published], shown
+
+
 def test_english_dateline(pages: Pages) -> None:
     dateline = tree(pages, "english").xpath("//time[@class='dateline']")[0]
     assert dateline.text == "8\u00a0January\u00a02020, 07:00\u00a0GMT · Updated 16:30"

@@ -29,7 +29,7 @@ from briefkit.render.dates import (
     long_date,
     separator,
 )
-from briefkit.render.labels import labels_for
+from briefkit.render.labels import comma, labels_for
 from briefkit.render.scripts import script_stacks
 from briefkit.render.typography import (
     ADDRESS,
@@ -277,6 +277,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "dateline": dateline(briefing, conventions),
         "separator": separator(lang, conventions),
         "between_names": between_names(lang),
+        "comma": comma(lang),
         "contents": (),  # a whole page lists them (see page)
         # print: a paragraph never ends on a word alone (a screen has text-wrap: pretty)
         "tie_paragraphs": False,

@@ -43,3 +43,13 @@ _LABELS = {
 def labels_for(language: str) -> Labels:
     """Labels for a BCP 47 tag; English where we have no translation."""
     return _LABELS.get(language.split("-", maxsplit=1)[0].lower(), _LABELS["en"])
+
+
+#: Languages written in the Arabic script, whose comma is "،".
+_ARABIC_COMMA = frozenset({"ar", "fa", "ur", "ps", "sd", "ug", "ckb", "ku"})
+
+
+def comma(language: str) -> str:
+    """The comma between a title and its publisher in ``language``: "، " in the languages
+    written in the Arabic script, ", " elsewhere."""
+    return "\u060c " if language.split("-", maxsplit=1)[0].lower() in _ARABIC_COMMA else ", "

@@ -30,7 +30,7 @@ from briefkit.exporters.docx.blocks import WordBody
 from briefkit.exporters.docx.faces import TextFaces
 from briefkit.exporters.docx.styles import WordStyles
 from briefkit.render.dates import conventions_of, dateline, locale_of
-from briefkit.render.labels import labels_for
+from briefkit.render.labels import comma, labels_for
 from briefkit.render.typography import typeset
 
 if TYPE_CHECKING:
@@ -293,7 +293,7 @@ class _WordBriefing:
             body.runs(paragraph, paragraph._p,
                       (inline.Link(title, source.url),) if source.url else title)
             if source.publisher:
-                body.runs(paragraph, paragraph._p, (inline.Text(f", {source.publisher}"),),
+                body.runs(paragraph, paragraph._p, (inline.Text(comma(self.language) + source.publisher),),
                           italic=True)
 
     def _fonts(self) -> None:

@@ -37,7 +37,7 @@ from briefkit.model import (
     Timeline,
 )
 from briefkit.render.html import between_names, headline
-from briefkit.render.labels import labels_for
+from briefkit.render.labels import comma, labels_for
 from briefkit.render.typography import typeset, typeset_inline
 
 #: The measure of the text; a flowed line adds a space at its end and a line that starts
@@ -225,7 +225,7 @@ def briefing_text(briefing: Briefing, *, dateline: str, masthead: str,
             out.blank()
             title = typeset(source.title, language)
             if source.publisher:
-                title += f", {typeset(source.publisher, language)}"
+                title += comma(language) + typeset(source.publisher, language)
             out.fixed(title, f"{number}. ")
             if source.url:
                 out.fixed(written_address(source.url), " " * len(f"{number}. "))
