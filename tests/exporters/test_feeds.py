@@ -11,6 +11,7 @@ import dataclasses
 import email.utils
 import functools
 import hashlib
+import html
 import http.server
 import json
 import os
@@ -729,9 +730,12 @@ def test_newsboat_lists_every_entry(feed: str, served: str, tmp_path: Path,
     assert sorted(by_guid) == sorted(f"{BASE}{i.id}.html" for i in items)
     for item in items:
         guid, title, url, published, content = by_guid[f"{BASE}{item.id}.html"]
-        # RSS titles keep an invisible word joiner after a "<" that would open a tag
-        assert title.replace("\u2060", "") == typeset(item.briefing.title,
-                                                      item.briefing.language)
+        expected = typeset(item.briefing.title, item.briefing.language)
+        if feed == "feed.xml" and "</" in expected:
+            # an RSS title holding a closing tag is sent as HTML (the validator's rule):
+            # newsboat, which takes RSS titles for text, shows it escaped once
+            title = html.unescape(title)
+        assert title == expected, item.id
         assert url == (item.briefing.url or guid)
         assert published == int(item.briefing.published.timestamp())
         assert "<article" in content  # the full content, not only the summary

@@ -308,7 +308,9 @@ def read_in_time(place: str, shape: str, folder: Path) -> None:
         assert all(len(line) <= 500 and line.isprintable() for line in lines), lines
     else:
         assert Briefing.model_validate(briefing).id
-    assert time.process_time() - started < 1
+    # linear: under a second of CPU here (0.7 s measured), where a pass in time in its
+    # square takes minutes; two seconds leave room for a loaded machine's slower CPU
+    assert time.process_time() - started < 2
 
 
 def child_cpu() -> float:

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Coroutine, Iterator, Mapping
 from concurrent.futures import Executor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from briefkit.config import EngineSettings
@@ -141,7 +141,8 @@ class _Loop:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """distributed logs a failed connection itself: the run's one line says it."""
+    """distributed logs a failed connection, a lost worker and the keys it gathers again
+    itself: the run's own lines say what came of them ("stopped unexpectedly")."""
     import logging
 
     logger = logging.getLogger("distributed")
@@ -162,6 +163,8 @@ class Cluster:
     loop: _Loop
     files: Any = None  # the theme's files, scattered to every worker
     workers: int = 1
+    #: distributed kept quiet while the cluster works for the run (see :func:`_quiet`)
+    quiet: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @classmethod
     def connect(cls, address: str, setup: Setup, expected: Mapping[str, str],
@@ -207,7 +210,9 @@ class Cluster:
             raise ClusterError(_failure(address, error)) from None
         # pure=False: every job is its own task; retries: a job whose worker died runs again
         executor = client.get_executor(pure=False, retries=RETRIES)
-        return cls(client, executor, loop, files, threads or 1)
+        cluster = cls(client, executor, loop, files, threads or 1)
+        cluster.quiet.enter_context(_quiet())
+        return cluster
 
     def close(self) -> None:
         """Workers drop the run's caches and temporary folders; the client disconnects."""
@@ -218,7 +223,7 @@ class Cluster:
             await self.client.close()
 
         # a scheduler gone silent mid-run does not keep the run from ending
-        with _quiet(), contextlib.suppress(Exception):
+        with self.quiet, contextlib.suppress(Exception):
             self.loop.run(closing(), LEAVE_SECONDS)
         self.loop.stop()
 
