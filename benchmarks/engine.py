@@ -121,16 +121,18 @@ def timed(command: list[str], cwd: Path, watch: list[int] | None = None,
     (MB, of it and its reaped children), its output, and the peaks of it and of each
     process under it (and under ``watch``)."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE,
+    # stderr to a file, not a pipe: a large run's warnings (one a briefing) fill a pipe's
+    # 64 KiB, and a pipe read only after wait4 would stop the run there
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=errors,
                                    text=True, env=env or ENV)
         peaks = Peaks([process.pid, *(watch or [])])
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         found = peaks.stop()
-        assert process.stderr is not None
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read()[-600:]!r}")
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed: {errors.read()[-600:]!r}")
         out.seek(0)
         text = out.read()
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
