@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from support.commands import run_briefkit
+import support.newsrooms
 from support.newsrooms import ROOT, full_newsroom, make_newsroom
 
 from briefkit.config import Settings, load_settings
@@ -90,8 +91,23 @@ def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             shutil.rmtree(room, ignore_errors=True)  # what a failed attempt left
-            full_newsroom(room)
+            full_newsroom(room, cold=True)
             result = run_briefkit("export", "--all", "--quiet", "--jobs", "1", cwd=room)
             assert result.returncode == 0, result.stderr
+            # its exporters' cache, as it was made: what every new newsroom starts with
+            # (support.newsrooms.WARM_CACHE), and the in-process exports' cache too
+            for cache in (shared / "warm-cache", shared / "briefkit-cache"):
+                shutil.rmtree(cache, ignore_errors=True)
+                shutil.copytree(room / ".briefkit" / "cache", cache)
             done.touch()
     return room
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_cache(exported_all: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The exporters' cache of the newsroom exported once (:func:`exported_all`): each new
+    newsroom of the tests starts with a copy (support.newsrooms.WARM_CACHE) unless a test
+    asks for it cold, so the theme's web fonts and Word subsets are made once per test run
+    rather than once per newsroom."""
+    support.newsrooms.WARM_CACHE = _shared(tmp_path_factory) / "warm-cache"
+    return support.newsrooms.WARM_CACHE
