@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import support.newsrooms
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from support.commands import run_briefkit
-import support.newsrooms
 from support.newsrooms import ROOT, full_newsroom, make_newsroom
 
 from briefkit.config import Settings, load_settings
@@ -45,6 +45,12 @@ def _shared(factory: pytest.TempPathFactory) -> Path:
     pytest-xdist's workers have in common (each has its own folder inside it)."""
     base = factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every process of this test run sees (what is made once for the run)."""
+    return _shared(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +86,12 @@ def newsroom(tmp_path: Path) -> Path:
     return make_newsroom(tmp_path, copies=0)
 
 
-@pytest.fixture(scope="session")
-def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def export_all(shared: Path) -> Path:
     """One newsroom holding both samples and every test briefing of tests/fixtures/,
-    exported once in every installed format by the command line; its folder.  Made once
-    for the whole test run: the first worker to need it makes it, the others wait."""
-    shared = _shared(tmp_path_factory)
+    exported once in every installed format by the command line, in ``shared``; its
+    folder.  Made once for the whole test run: the first process to need it makes it,
+    the others wait.  Its exporters' cache, as that export made it, is kept beside it as
+    ``warm-cache``: what the tests' new newsrooms start with (support.newsrooms)."""
     room, done = shared / "exported-all", shared / "exported-all.done"
     with open(shared / "exported-all.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -94,20 +100,24 @@ def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
             full_newsroom(room, cold=True)
             result = run_briefkit("export", "--all", "--quiet", "--jobs", "1", cwd=room)
             assert result.returncode == 0, result.stderr
-            # its exporters' cache, as it was made: what every new newsroom starts with
-            # (support.newsrooms.WARM_CACHE), and the in-process exports' cache too
-            for cache in (shared / "warm-cache", shared / "briefkit-cache"):
-                shutil.rmtree(cache, ignore_errors=True)
-                shutil.copytree(room / ".briefkit" / "cache", cache)
+            shutil.rmtree(shared / "warm-cache", ignore_errors=True)
+            shutil.copytree(room / ".briefkit" / "cache", shared / "warm-cache")
             done.touch()
     return room
 
 
+@pytest.fixture(scope="session")
+def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The newsroom of every sample and test briefing, exported once for the test run in
+    every installed format by the command line (:func:`export_all`); its folder."""
+    return export_all(_shared(tmp_path_factory))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def warm_cache(exported_all: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The exporters' cache of the newsroom exported once (:func:`exported_all`): each new
-    newsroom of the tests starts with a copy (support.newsrooms.WARM_CACHE) unless a test
-    asks for it cold, so the theme's web fonts and Word subsets are made once per test run
-    rather than once per newsroom."""
-    support.newsrooms.WARM_CACHE = _shared(tmp_path_factory) / "warm-cache"
-    return support.newsrooms.WARM_CACHE
+def warm_newsrooms(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each new newsroom of the tests starts with a copy of the exporters' cache of the
+    newsroom exported once (:func:`export_all`, made when the first newsroom is), unless
+    a test asks for it cold: the theme's web fonts and Word subsets are made once per test
+    run rather than once per newsroom (support.newsrooms.WARM_CACHE)."""
+    shared = _shared(tmp_path_factory)
+    support.newsrooms.WARM_CACHE = lambda: export_all(shared).parent / "warm-cache"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,17 +36,18 @@ def sample(name: str) -> BriefingFile:
     return load(SAMPLES / f"{name}.json", SAMPLES)
 
 
-#: An exporters' cache warmed by one export of every test briefing in every format (set by
-#: conftest.py for the test run): a new newsroom starts with a copy in its state folder, so
-#: its runs do not make the theme's web fonts and Word font subsets again.  Its entries are
-#: sealed with their keys and checked on use, so a copy changes no output.
-WARM_CACHE: Path | None = None
+#: Where an exporters' cache warmed by one export of every test briefing in every format
+#: is, made when first asked for (set by conftest.py for the test run): a new newsroom
+#: starts with a copy in its state folder, so its runs do not make the theme's web fonts
+#: and Word font subsets again.  Its entries are sealed with their keys and checked on
+#: use, so a copy changes no output.
+WARM_CACHE: Callable[[], Path] | None = None
 
 
 def warm(folder: Path) -> Path:
-    """``folder``'s state folder given a copy of :data:`WARM_CACHE` (when there is one)."""
+    """``folder``'s state folder given a copy of the warmed cache (when there is one)."""
     if WARM_CACHE is not None:
-        shutil.copytree(WARM_CACHE, folder / ".briefkit" / "cache", dirs_exist_ok=True)
+        shutil.copytree(WARM_CACHE(), folder / ".briefkit" / "cache", dirs_exist_ok=True)
     return folder
 
 
