@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import support.newsrooms
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from support.commands import run_briefkit
@@ -47,6 +48,12 @@ def _shared(factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every process of this test run sees (what is made once for the run)."""
+    return _shared(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One exporters' cache for the exports the tests make in their own process: web fonts
     and Word font subsets are made once per test run, not once per test.  Its entries are
@@ -79,19 +86,38 @@ def newsroom(tmp_path: Path) -> Path:
     return make_newsroom(tmp_path, copies=0)
 
 
-@pytest.fixture(scope="session")
-def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def export_all(shared: Path) -> Path:
     """One newsroom holding both samples and every test briefing of tests/fixtures/,
-    exported once in every installed format by the command line; its folder.  Made once
-    for the whole test run: the first worker to need it makes it, the others wait."""
-    shared = _shared(tmp_path_factory)
+    exported once in every installed format by the command line, in ``shared``; its
+    folder.  Made once for the whole test run: the first process to need it makes it,
+    the others wait.  Its exporters' cache, as that export made it, is kept beside it as
+    ``warm-cache``: what the tests' new newsrooms start with (support.newsrooms)."""
     room, done = shared / "exported-all", shared / "exported-all.done"
     with open(shared / "exported-all.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             shutil.rmtree(room, ignore_errors=True)  # what a failed attempt left
-            full_newsroom(room)
+            full_newsroom(room, cold=True)
             result = run_briefkit("export", "--all", "--quiet", "--jobs", "1", cwd=room)
             assert result.returncode == 0, result.stderr
+            shutil.rmtree(shared / "warm-cache", ignore_errors=True)
+            shutil.copytree(room / ".briefkit" / "cache", shared / "warm-cache")
             done.touch()
     return room
+
+
+@pytest.fixture(scope="session")
+def exported_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The newsroom of every sample and test briefing, exported once for the test run in
+    every installed format by the command line (:func:`export_all`); its folder."""
+    return export_all(_shared(tmp_path_factory))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_newsrooms(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each new newsroom of the tests starts with a copy of the exporters' cache of the
+    newsroom exported once (:func:`export_all`, made when the first newsroom is), unless
+    a test asks for it cold: the theme's web fonts and Word subsets are made once per test
+    run rather than once per newsroom (support.newsrooms.WARM_CACHE)."""
+    shared = _shared(tmp_path_factory)
+    support.newsrooms.WARM_CACHE = lambda: export_all(shared).parent / "warm-cache"

@@ -39,7 +39,7 @@ def newsroom(folder: Path, *, theme: str = "desk", hebrew: bool = True,
              cache: str = "") -> Path:
     """Both samples (English, French) and, if asked, a briefing in Hebrew, in ``theme``."""
     folder.mkdir()
-    room = make_newsroom(folder, copies=0)
+    room = make_newsroom(folder, copies=0, cold=True)  # the cache is what is looked at
     for name, face in FACES.items():
         (room / "themes" / name).mkdir(parents=True)
         (room / "themes" / name / "theme.toml").write_text(

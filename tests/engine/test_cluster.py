@@ -104,6 +104,9 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
 def test_a_cluster_export_is_byte_identical_to_a_local_one(tmp_path: Path,
                                                            cluster: Cluster) -> None:
     (tmp_path / "room").mkdir()
+    # warm: the run sends the workers the cache's entries (that the fonts made by separate
+    # processes agree is test_reproducible's; the slow test below starts cold, its workers
+    # making them)
     room = make_newsroom(tmp_path / "room", copies=0)
     result = export(room, "--scheduler", cluster.address, "--json")
     assert result.returncode == 0, result.stderr
@@ -121,7 +124,7 @@ def test_a_cluster_export_is_byte_identical_to_a_local_one(tmp_path: Path,
 def test_a_worker_killed_mid_run_leaves_a_clean_finished_run(tmp_path: Path,
                                                            cluster: Cluster) -> None:
     (tmp_path / "room").mkdir()
-    room = make_newsroom(tmp_path / "room", copies=3)
+    room = make_newsroom(tmp_path / "room", copies=3, cold=True)  # the workers make the fonts
     run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--scheduler",
                             cluster.address], cwd=room, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)

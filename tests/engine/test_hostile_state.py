@@ -25,7 +25,8 @@ FAST = ["-f", "html", "-f", "index"]
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A newsroom exported once (web pages, front page): its web fonts in the cache."""
-    room = make_newsroom(tmp_path_factory.mktemp("exported"), copies=1)
+    # cold: its cache holds only what this export made, the entries the tests tamper with
+    room = make_newsroom(tmp_path_factory.mktemp("exported"), copies=1, cold=True)
     result = run_briefkit("export", "--all", *FAST, cwd=room)
     assert result.returncode == 0, result.stderr
     return room
@@ -74,7 +75,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 def test_a_link_in_the_state_folder_is_refused_and_nothing_is_touched(
         tmp_path: Path, part: str, target: str) -> None:
     (tmp_path / "room").mkdir()
-    room = make_newsroom(tmp_path / "room", copies=1)
+    room = make_newsroom(tmp_path / "room", copies=1, cold=True)  # no state folder yet
     outside = tmp_path / "outside"
     (outside / "archive" / "2019").mkdir(parents=True)
     (outside / "archive" / "2019" / "budget.json").write_text("{}", "utf-8")

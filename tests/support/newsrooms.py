@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,18 +36,38 @@ def sample(name: str) -> BriefingFile:
     return load(SAMPLES / f"{name}.json", SAMPLES)
 
 
-def empty_newsroom(folder: Path) -> Path:
-    """``folder`` made a newsroom with the repository's settings and an empty ``source/``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
-    (folder / "source").mkdir()
+#: Where an exporters' cache warmed by one export of every test briefing in every format
+#: is, made when first asked for (set by conftest.py for the test run): a new newsroom
+#: starts with a copy in its state folder, so its runs do not make the theme's web fonts
+#: and Word font subsets again.  Its entries are sealed with their keys and checked on
+#: use, so a copy changes no output.
+WARM_CACHE: Callable[[], Path] | None = None
+
+
+def warm(folder: Path) -> Path:
+    """``folder``'s state folder given a copy of the warmed cache (when there is one)."""
+    if WARM_CACHE is not None:
+        shutil.copytree(WARM_CACHE(), folder / ".briefkit" / "cache", dirs_exist_ok=True)
     return folder
 
 
-def make_newsroom(folder: Path, copies: int = 3) -> Path:
-    """``folder`` made a newsroom like the repository's (its settings, both samples), with
-    ``copies`` more briefings made from the English sample."""
+def empty_newsroom(folder: Path, cold: bool = False) -> Path:
+    """``folder`` made a newsroom with the repository's settings and an empty ``source/``;
+    its exporters' cache warmed (:data:`WARM_CACHE`) unless ``cold``."""
     folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
+    (folder / "source").mkdir()
+    return folder if cold else warm(folder)
+
+
+def make_newsroom(folder: Path, copies: int = 3, cold: bool = False) -> Path:
+    """``folder`` made a newsroom like the repository's (its settings, both samples), with
+    ``copies`` more briefings made from the English sample; its exporters' cache warmed
+    (:data:`WARM_CACHE`) unless ``cold``: a test about the cache, or about what a run
+    makes from nothing, asks for it ``cold``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not cold:
+        warm(folder)
     shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
     shutil.copytree(SAMPLES, folder / "source")
     template = json.loads((SAMPLES / f"{ENGLISH}.json").read_text("utf-8"))
@@ -57,9 +78,10 @@ def make_newsroom(folder: Path, copies: int = 3) -> Path:
     return folder
 
 
-def full_newsroom(folder: Path) -> Path:
-    """A newsroom holding both samples and every test briefing of tests/fixtures/."""
-    make_newsroom(folder, copies=0)
+def full_newsroom(folder: Path, cold: bool = False) -> Path:
+    """A newsroom holding both samples and every test briefing of tests/fixtures/ (its
+    exporters' cache warmed unless ``cold``)."""
+    make_newsroom(folder, copies=0, cold=cold)
     shutil.copytree(FIXTURES / "images", folder / "source" / "images", dirs_exist_ok=True)
     for path in FIXTURES.glob("*.json"):
         shutil.copy(path, folder / "source" / path.name)
