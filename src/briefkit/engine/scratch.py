@@ -31,6 +31,18 @@ SIGNATURE = b"briefkit temporary folder 1\n"
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
+#: The folders of this process's open scratches: what :func:`remove_open` removes.
+_open: dict[int, tuple[Path, str]] = {}
+
+
+def remove_open() -> None:
+    """Remove every temporary folder this process has open, now, taking no lock: for a
+    process ending outright while a thread may still be writing (the live preview
+    stopped in the middle of an export)."""
+    for root, name in list(_open.values()):
+        _remove(root, name)
+
+
 class Scratch:
     """This process's temporary folder (``tempfile`` writes there while it is open)."""
 
@@ -60,6 +72,7 @@ class Scratch:
         fcntl.flock(fd, fcntl.LOCK_SH)
         os.write(fd, SIGNATURE)
         self.folder, self._fd = folder, fd
+        _open[id(self)] = (self.root, folder.name)
         self._previous, tempfile.tempdir = tempfile.tempdir, str(folder)
         return folder
 
@@ -74,6 +87,7 @@ class Scratch:
         if tempfile.tempdir == str(self.folder):
             tempfile.tempdir = self._previous
         _remove(self.root, self.folder.name)
+        _open.pop(id(self), None)  # only once it is gone: an ending process may look
         if self._fd is not None:
             os.close(self._fd)
         self.folder = self._fd = None

@@ -39,6 +39,9 @@ STOP_SECONDS = 1.0
 GRACE_SECONDS = 0.4
 #: What the process keeps of STOP_SECONDS to end normally (its exit handlers).
 EXIT_SECONDS = 0.25
+#: Before STOP_SECONDS, the moment a process still there is ended outright: the rest is
+#: what the system takes to end it.
+END_MARGIN = 0.1
 
 
 def _say(line: str) -> None:
@@ -134,7 +137,7 @@ class _Stop:
     def _timeline(self, by: float) -> None:
         time.sleep(max(0.0, by - STOP_SECONDS + GRACE_SECONDS - time.monotonic()))
         self._abandon()
-        time.sleep(max(0.0, by - time.monotonic()))
+        time.sleep(max(0.0, by - END_MARGIN - time.monotonic()))
         # still here: a thread is stuck in a call nothing interrupts (a read that hangs)
         _end(0, wait=False)
 
@@ -147,10 +150,15 @@ def _end(code: int, wait: bool = True) -> NoReturn:
     """End the process: the exit handlers run (this process's temporary folders go), and
     Python's own teardown is skipped: with WeasyPrint loaded it takes over a second, and
     nothing of it is needed.  Without ``wait``, when another thread is ending the process
-    already, it ends at once."""
+    already, it ends at once, removing this process's temporary folders first (the exit
+    handlers may be waiting on a thread that never comes back)."""
+    from briefkit.engine.scratch import remove_open
+
     if _ending.acquire(blocking=wait):
         with contextlib.suppress(Exception):
             atexit._run_exitfuncs()
+    with contextlib.suppress(Exception):
+        remove_open()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
