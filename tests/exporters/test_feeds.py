@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-import functools
 import hashlib
 import html
-import http.server
 import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +27,7 @@ import pytest
 from lxml import etree
 from support.commands import run_briefkit
 from support.exports import DOCX, made
+from support.feed_readers import served as serving
 from support.newsrooms import ENGLISH, FIXTURES, FRENCH, fixture, sample
 
 from briefkit import links
@@ -687,23 +685,8 @@ def served(tmp_path: Path, rss: bytes, atom: bytes) -> Iterator[str]:
     site.mkdir()
     (site / "feed.xml").write_bytes(rss)
     (site / "atom.xml").write_bytes(atom)
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    server.timeout = 10
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(site) as address:
+        yield address
 
 
 @pytest.mark.slow

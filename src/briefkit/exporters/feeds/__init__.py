@@ -88,7 +88,22 @@ def _feed(exporter: CollectionExporter, document: FeedDocument,
     return fg
 
 
-class RSSExporter(CollectionExporter):
+class _FeedExporter(CollectionExporter):
+    """A feed format: the collection's file and each topic's and language's, one
+    :meth:`document` each."""
+
+    def export_collection(self, items: Sequence[BriefingFile],
+                          context: Context) -> Exported:
+        documents = feed_documents(self.output, items, context)
+        written = {d.path: self.document(d, context) for d in documents}
+        return exported(written, self.output, context, every_entry(documents))
+
+    def document(self, document: FeedDocument, context: Context) -> bytes:
+        """One file of the format."""
+        raise NotImplementedError
+
+
+class RSSExporter(_FeedExporter):
     name = "rss"
     output = RSS.output
     label = RSS.label
@@ -96,12 +111,6 @@ class RSSExporter(CollectionExporter):
     media_type = RSS.media_type
     description = "RSS 2.0 feeds of the newest briefings (all, by topic, by language), full content"
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
-
-    def export_collection(self, items: Sequence[BriefingFile],
-                          context: Context) -> Exported:
-        documents = feed_documents(self.output, items, context)
-        written = {d.path: self.document(d, context) for d in documents}
-        return exported(written, self.output, context, every_entry(documents))
 
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One RSS file."""
@@ -181,7 +190,7 @@ def _with_history_namespace(root: etree._Element) -> etree._Element:
     return copy
 
 
-class AtomExporter(CollectionExporter):
+class AtomExporter(_FeedExporter):
     name = "atom"
     output = ATOM.output
     label = ATOM.label
@@ -189,12 +198,6 @@ class AtomExporter(CollectionExporter):
     media_type = ATOM.media_type
     description = "Atom 1.0 feeds of the newest briefings (all, by topic, by language), downloads"
     made_with = (*html.MADE_WITH, "feedgen", "lxml")
-
-    def export_collection(self, items: Sequence[BriefingFile],
-                          context: Context) -> Exported:
-        documents = feed_documents(self.output, items, context)
-        written = {d.path: self.document(d, context) for d in documents}
-        return exported(written, self.output, context, every_entry(documents))
 
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One Atom file."""
@@ -277,7 +280,7 @@ def finish_atom(data: bytes, entries: Sequence[FeedEntry],
     return _write(root)
 
 
-class JSONFeedExporter(CollectionExporter):
+class JSONFeedExporter(_FeedExporter):
     name = "jsonfeed"
     output = JSON_FEED.output
     label = JSON_FEED.label
@@ -285,12 +288,6 @@ class JSONFeedExporter(CollectionExporter):
     media_type = JSON_FEED.media_type
     description = "JSON Feed 1.1 of the newest briefings (all, by topic, by language)"
     made_with = html.MADE_WITH
-
-    def export_collection(self, items: Sequence[BriefingFile],
-                          context: Context) -> Exported:
-        documents = feed_documents(self.output, items, context)
-        written = {d.path: self.document(d, context) for d in documents}
-        return exported(written, self.output, context, every_entry(documents))
 
     def document(self, document: FeedDocument, context: Context) -> bytes:
         """One JSON Feed file; an archive is the ``next_url`` page of the one after it."""
