@@ -32,6 +32,7 @@ from pathlib import Path
 from briefkit.errors import ThemeError
 from briefkit.render.html import css_string
 from briefkit.theme import Theme, digest_of, needs_a_glyph
+from briefkit.theme.fonts import subset_face
 
 #: Folder of the fonts inside the book's package (beside style/ and images/)
 FOLDER = "fonts"
@@ -173,28 +174,12 @@ def subset(path: Path, characters: str) -> bytes:
     """The font at ``path`` cut down to ``characters``, with its layout features and
     names, as plain OpenType (a WOFF or WOFF2 file unwrapped)."""
     from fontTools import subset as subsetting
-    from fontTools.ttLib import TTFont
 
-    options = subsetting.Options()
     # the features a reading system applies by itself (kerning, ligatures, Arabic
     # forms, marks ...) and the figures the stylesheet asks for; not the stylistic sets
     # and small capitals no stylesheet of the book asks for (they double a face's size)
-    options.layout_features = [*options.layout_features, *STYLESHEET_FEATURES]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.recalc_timestamp = False  # the same book gives the same bytes
-    # Graphite tables (Charis SIL): fontTools cannot subset them, and reading systems
-    # shape with OpenType
-    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
-    with TTFont(str(path), recalcTimestamp=False) as font:
-        subsetter = subsetting.Subsetter(options)
-        subsetter.populate(text=characters)
-        subsetter.subset(font)
-        font.flavor = None
-        out = io.BytesIO()
-        font.save(out)
-    return out.getvalue()
+    features = [*subsetting.Options().layout_features, *STYLESHEET_FEATURES]
+    return subset_face(path, characters, features)
 
 
 def font_faces(fonts: Iterable[BookFont], stylesheet: str) -> str:

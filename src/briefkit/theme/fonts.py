@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from briefkit.errors import BriefingError, ThemeError
 from briefkit.files import display_path, read_regular
@@ -125,3 +127,33 @@ def _fonttools_fault(data: bytes) -> bool:
                 or font["head"].magicNumber != sfnt.HEAD_MAGIC
     except Exception:  # noqa: BLE001
         return True
+
+
+def subset_face(path: Path, characters: str, layout_features: list[str],
+                finish: Callable[[Any], None] | None = None) -> bytes:
+    """The font at ``path`` cut down to ``characters``, keeping ``layout_features``, every
+    name and the .notdef outline, as plain OpenType (a WOFF or WOFF2 file unwrapped), the
+    same bytes every time; ``finish`` changes the subset font before it is written (its
+    outlines made TrueType)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.layout_features = layout_features
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.recalc_timestamp = False
+    # Graphite tables (Charis SIL): fontTools cannot subset them, and what embeds a face
+    # (e-book reading systems, Word) shapes with OpenType
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    with TTFont(str(path), recalcTimestamp=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        if finish is not None:
+            finish(font)
+        font.flavor = None
+        out = io.BytesIO()
+        font.save(out)
+    return out.getvalue()

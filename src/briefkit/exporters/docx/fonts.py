@@ -22,12 +22,12 @@ Embedded, each face is obfuscated with a key derived from its bytes (ECMA-376 pa
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -41,7 +41,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from briefkit.errors import ThemeError
 from briefkit.exporters.docx.ooxml import prefixed
 from briefkit.theme import FontFile, Theme, digest_of, needs_a_glyph, sfnt
-from briefkit.theme.fonts import MAX_THEME_FILE, read_theme_file
+from briefkit.theme.fonts import MAX_THEME_FILE, read_theme_file, subset_face
 
 #: Word's four faces of a family, in fontTable.xml's order
 SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
@@ -173,28 +173,11 @@ def is_truetype(data: bytes) -> bool:
 def truetype_subset(path: Path, characters: str) -> bytes:
     """The font at ``path`` cut down to ``characters`` (with its layout features and
     names), with TrueType outlines."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.glyph_names = False
-    options.recalc_timestamp = False  # the same document gives the same bytes
-    # Graphite tables (Charis SIL): fontTools cannot subset them, and Word ignores them
-    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
-    with TTFont(str(path), recalcTimestamp=False) as font:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=characters)
-        subsetter.subset(font)
+    def truetype(font: Any) -> None:
         if "CFF " in font:
             _to_truetype(font)
-        font.flavor = None  # a WOFF or WOFF2 file is embedded as plain TrueType
-        out = io.BytesIO()
-        font.save(out)
-    return out.getvalue()
+
+    return subset_face(path, characters, ["*"], truetype)
 
 
 def _to_truetype(font: object) -> None:
