@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_scale import BRIEFKIT, ROOT, markdown, newsroom
+from export_scale import BRIEFKIT, ROOT, markdown, markdown_texts, newsroom
 
 #: What the commands measured run with: bytecode written, as an installed briefkit.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -313,13 +313,7 @@ def cold(count: int) -> None:
 def pandoc_both(folder: Path, jobs: int) -> dict[str, float]:
     """pandoc making DOCX and EPUB from every briefing written as Markdown, ``jobs`` at
     a time: wall and CPU (every pandoc process)."""
-    target = folder / "pandoc"
-    target.mkdir(exist_ok=True)
-    texts = []
-    for path in sorted((folder / "source").glob("briefing-*.json")):
-        text = target / f"{path.stem}.md"
-        text.write_text(markdown(json.loads(path.read_text("utf-8"))), "utf-8")
-        texts.append(text)
+    target, texts = markdown_texts(folder)
     commands = [["pandoc", "-f", "markdown", "-s", "--resource-path", "source",
                  "-o", str(target / f"{text.stem}.{kind}"), str(text)]
                 for text in texts for kind in ("docx", "epub")]

@@ -200,8 +200,9 @@ def run(folder: Path, *args: str) -> dict[str, Any]:
             "cpu": usage.ru_utime + usage.ru_stime, "load": os.getloadavg()[0]}
 
 
-def pandoc(folder: Path, jobs: int) -> float:
-    """Seconds for pandoc to make DOCX and EPUB from every briefing written as Markdown."""
+def markdown_texts(folder: Path) -> tuple[Path, list[Path]]:
+    """Every briefing of the newsroom written as Markdown, as a user of pandoc would start
+    (in ``pandoc/``): that folder, and the files."""
     target = folder / "pandoc"
     target.mkdir(exist_ok=True)
     texts = []
@@ -209,6 +210,12 @@ def pandoc(folder: Path, jobs: int) -> float:
         text = target / f"{path.stem}.md"
         text.write_text(markdown(json.loads(path.read_text("utf-8"))), "utf-8")
         texts.append(text)
+    return target, texts
+
+
+def pandoc(folder: Path, jobs: int) -> float:
+    """Seconds for pandoc to make DOCX and EPUB from every briefing written as Markdown."""
+    target, texts = markdown_texts(folder)
 
     def convert(text: Path) -> None:
         for extension in ("docx", "epub"):
