@@ -78,12 +78,11 @@ def test_the_cache_bound_is_checked_where_it_is_set_and_shapes_no_output(
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path)
     assert caught.value.lines() == [
-        "briefkit.toml:4:1: cache.unused_days: Input should be greater than or equal to 0",
-        "briefkit.toml:5:1: cache.max_megabytes: Input should be a valid number, unable to "
-        "parse string as a number",
+        "briefkit.toml:4:1: cache.unused_days: input should be greater than or equal to 0",
+        "briefkit.toml:5:1: cache.max_megabytes: expected a number, got 'lots'",
         "briefkit.toml:6:1: cache.keep: unknown setting (known: unused_days, max_megabytes)"]
     (tmp_path / "briefkit.toml").write_text("[cache]\nmax_megabytes = inf\n", "utf-8")
-    with pytest.raises(ConfigError, match=r"cache\.max_megabytes: Input should be a finite"):
+    with pytest.raises(ConfigError, match=r"cache\.max_megabytes: input should be a finite"):
         load_settings(tmp_path)
     (tmp_path / "briefkit.toml").write_text("[cache]\nunused_days = 7\nmax_megabytes = 64\n",
                                             "utf-8")
@@ -185,7 +184,7 @@ def test_a_key_is_found_in_its_own_table_with_its_column(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path)
     assert caught.value.lines() == [
-        "pyproject.toml:4:3: feed.max_entries: Input should be greater than or equal to 1"]
+        "pyproject.toml:4:3: feed.max_entries: input should be greater than or equal to 1"]
 
 
 @pytest.mark.parametrize(("toml", "expected"), [

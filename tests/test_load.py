@@ -81,7 +81,7 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("updated before", lambda d: d.update(updated="2020-01-07T11:45:00+01:00"), "/updated",
      "before published"),
     ("unknown field", lambda d: d.update(titel="x"), "/titel", "did you mean 'title'"),
-    ("unknown field, no guess", lambda d: d.update(zzz=1), "/zzz", "known fields"),
+    ("unknown field, no guess", lambda d: d.update(zzz=1), "/zzz", "(known: $schema, id"),
     ("author without name", lambda d: d.update(authors=[{"role": "x"}]), "/authors/0/name",
      "field required"),
     ("author email", lambda d: d.update(authors=[{"name": "A", "email": "nope"}]),

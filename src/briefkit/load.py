@@ -22,9 +22,9 @@ from briefkit.briefing_file import Asset, BriefingFile
 from briefkit.errors import BriefingError, Problem
 from briefkit.files import confinement, decode_text, display_path, read_capped, read_regular
 from briefkit.images import MAX_IMAGE_BYTES, check_image
-from briefkit.locate import Positions, scan, strings
+from briefkit.locate import Positions, pointer, scan, strings
 from briefkit.model import Briefing
-from briefkit.problems import describe_value, located_problem
+from briefkit.objections import Objection, describe_value, objections
 
 #: Briefings are short; a larger file is refused before it is read.
 MAX_BRIEFING_BYTES = 5 * 1024 * 1024
@@ -170,6 +170,14 @@ def read_briefing(path: Path, root: Path) -> bytes:
     return read_regular(path, MAX_BRIEFING_BYTES, shown)
 
 
+def _located(shown: str, where: Positions, objection: Objection) -> Problem:
+    """An objection to a briefing at its line and column: an unknown field at its key,
+    anything else at its value."""
+    ptr = pointer(objection.path)
+    at = where.of_key(ptr) if objection.kind == "extra_forbidden" else where.of_value(ptr)
+    return Problem(shown, objection.message, at[0], at[1], ptr)
+
+
 def load(path: Path, root: Path | None = None) -> BriefingFile:
     """Read and check one briefing file; raise :class:`BriefingError` listing every problem.
 
@@ -190,7 +198,8 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
         briefing = Briefing.model_validate(data)
     except ValidationError as error:
         where = scan(text)
-        problems = [located_problem(shown, data, where, e) for e in error.errors()]
+        problems = [_located(shown, where, objection)
+                    for objection in objections(error, Briefing, data)]
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise BriefingError(f"{len(problems)} problems", problems) from None
     assets: dict[str, Asset] = {}

@@ -389,7 +389,7 @@ def test_chromium_shows_it_at_375_and_600_px_without_sideways_scroll(
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ('images = "inline"', "email.images: Input should be 'linked' or 'attached'"),
+    ('images = "inline"', "email.images: expected 'linked' or 'attached', got 'inline'"),
     ('digest_since = "tomorrow"', "email.digest_since: 'tomorrow' is not a period"),
     ('digest_since = "0h"', "email.digest_since: '0h': a period is longer than nothing"),
 ])

@@ -154,7 +154,7 @@ CASES = [
     Case("surrogate-key", '{"\\ud800": 1}',
          "1:2: field name holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair)"),
     Case("newline-in-key", '{"a\\nb\\u001b[2J": 1}',
-         "1:2: /a\\nb\\x1b[2J: unknown field 'a\\nb\\x1b[2J' (known fields: $schema, id, title, "
+         "1:2: /a\\nb\\x1b[2J: unknown field 'a\\nb\\x1b[2J' (known: $schema, id, title, "
          "subtitle, standfirst, language, published, updated, authors, tags, summary, url, "
          "rights, sections, sources)"),
     # -- leaving the folder

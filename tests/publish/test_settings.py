@@ -41,7 +41,7 @@ def test_a_password_in_an_address_is_refused_and_never_shown(tmp_path: Path) -> 
      "briefkit.toml:6:1: publish.web.formts: unknown setting (did you mean 'formats'?)"),
     ('[publish.web]\nto = "sftp://web.example/x/"\n[publish.afp]\nto = "ftp://x/"\n'
      "parallel = 0\n",
-     "briefkit.toml:8:1: publish.afp.parallel: Input should be greater than or equal to 1"),
+     "briefkit.toml:8:1: publish.afp.parallel: input should be greater than or equal to 1"),
     ('[publish.desk]\nto = "mailto:partners@example.org"\n',
      "briefkit.toml:5:1: publish.desk.to: an e-mail target sends through the mail server of "
      "[smtp]: set host and from there"),

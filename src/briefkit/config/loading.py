@@ -4,34 +4,16 @@ pyproject.toml, every problem reported at once, one located line each
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from briefkit import datelines, tomlfiles
 from briefkit.config.publishing import _NO_PASSWORD, SECRET_KEYS, publish_problems
 from briefkit.config.settings import Settings
 from briefkit.errors import ConfigError, Problem
-
-
-def _known(model: type[BaseModel], parts: tuple[str | int, ...]) -> list[str]:
-    """The keys a table of the settings may hold (``("dateline", "fr")``: a date ...;
-    ``("publish", "afp")``: a target's keys)."""
-    named = False
-    for part in parts:
-        if named:  # the name of a [dateline.<language>] or [publish.<name>] table
-            named = False
-            continue
-        info = model.model_fields.get(str(part))
-        annotation = info.annotation if info else None
-        if get_origin(annotation) is dict:
-            annotation, named = get_args(annotation)[1], True
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return [f.alias or name for name, f in model.model_fields.items() if name != "root"]
+from briefkit.objections import objections
 
 
 def _read(root: Path) -> tuple[str, str, tomlfiles.Key, dict[str, Any]]:
@@ -90,20 +72,13 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
         settings = Settings.model_validate({**data, "root": root}, context={"root": root})
     except ValidationError as error:
         problems = []
-        for e in error.errors():
-            loc = tuple(e["loc"])
-            if e["type"] == "extra_forbidden" and str(loc[-1]).lower() in SECRET_KEYS:
+        for objection in objections(error, Settings, data, unknown="unknown setting"):
+            loc, message = objection.path, objection.message
+            if objection.kind == "extra_forbidden" and str(loc[-1]).lower() in SECRET_KEYS:
                 message = _NO_PASSWORD
-            elif e["type"] == "extra_forbidden":
-                known = _known(Settings, loc[:-1])
-                close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
-                message = f"unknown setting ({hint})"
             elif loc[-1:] == ("[key]",) and loc[:1] == ("publish",):
                 message = ("a target's name is lower-case letters, digits, '-' and '_' "
                            "(at most 40), as it names its receipt in .briefkit/receipts/")
-            else:
-                message = e["msg"].removeprefix("Value error, ")
             problems.append(problem(loc, message))
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(f"{len(problems)} problems in {shown}", problems) from None

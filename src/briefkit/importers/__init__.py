@@ -32,6 +32,7 @@ from briefkit.importers.article import Article, shape
 from briefkit.importers.language import guess_language
 from briefkit.load import MAX_BRIEFING_BYTES, discover
 from briefkit.model import ID_MAX, Briefing
+from briefkit.objections import objections
 
 KINDS = {"cms": "CMS text", "html": "HTML", "markdown": "Markdown", "ninjs": "ninjs item"}
 EXTENSIONS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "markdown",
@@ -127,18 +128,14 @@ def title_from(text: str) -> str:
     return first[: cut if cut > 0 else MAX_TITLE].rstrip(" ,;:") + "…"
 
 
-def _problems(error: ValidationError, shown: str) -> BriefingError:
+def _problems(error: ValidationError, data: dict[str, Any], shown: str) -> BriefingError:
     """The model's objections, each naming the option that sets the field when there is one."""
     problems = []
-    for item in error.errors():
-        loc = [str(part) for part in item["loc"]]
-        field = loc[0] if loc else ""
-        message = item["msg"]
-        if item["type"] != "briefkit":
-            message = message[0].lower() + message[1:]
-        where = "/".join(loc)
-        if field in OPTIONS:
-            message += f" (set it with {OPTIONS[field]})"
+    for objection in objections(error, Briefing, data):
+        where = "/".join(str(part) for part in objection.path)
+        message = objection.message
+        if objection.path[:1] and objection.path[0] in OPTIONS:
+            message += f" (set it with {OPTIONS[objection.path[0]]})"
         problems.append(Problem(shown, f"{where}: {message}" if where else message))
     return BriefingError(problems[0].message, problems)
 
@@ -267,7 +264,7 @@ def import_file(
     try:
         Briefing.model_validate(briefing)
     except ValidationError as error:
-        raise _problems(error, shown) from None
+        raise _problems(error, briefing, shown) from None
     size = len(dumps(briefing).encode("utf-8"))
     if size > MAX_BRIEFING_BYTES:
         raise BriefingError.single(

@@ -10,7 +10,6 @@ one located line per problem: ``theme.toml:line:col: key: message``.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
@@ -22,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from briefkit import links
 from briefkit.characters import check_characters
 from briefkit.errors import Problem
+from briefkit.objections import objections
 from briefkit.tomlfiles import Key, key_lines, locate
 
 #: Body text size, in points
@@ -196,45 +196,17 @@ class ThemeSettings(_Table):
     brand: Brand = Brand()
 
 
-def _known(loc: Key) -> list[str]:
-    model: type[BaseModel] = ThemeSettings
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        info = model.model_fields.get(part)
-        annotation = info.annotation if info else None
-        args = getattr(annotation, "__args__", ())
-        nested = [a for a in (annotation, *args)
-                  if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not nested:
-            return []
-        model = nested[0]
-    return list(model.model_fields)
-
-
 def problems(error: ValidationError, origin: dict[Key, tuple[str, str]]) -> list[Problem]:
     """One located line per problem; ``origin`` names, for each key, the theme.toml
     (as shown, and its text) it was read from."""
     found = []
-    for e in error.errors():
-        loc: Key = tuple(e["loc"])
+    for objection in objections(error, ThemeSettings, unknown="unknown key"):
+        loc: Key = objection.path
         shown, text = next((origin[loc[:n]] for n in range(len(loc), -1, -1)
                             if loc[:n] in origin), ("theme.toml", ""))
         line, column = locate(loc, key_lines(text))
         key = ".".join(str(p) for p in loc) or "(top)"
-        if e["type"] == "extra_forbidden":
-            known = _known(loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
-            message = f"unknown key ({hint})"
-        elif e["type"] in ("float_type", "int_type"):
-            message = f"expected a number, got {e.get('input')!r}"
-        elif e["type"] == "literal_error":
-            message = f"{e.get('input')!r}: {e['msg'].removeprefix('Input should be ')}"
-        else:
-            message = e["msg"].removeprefix("Value error, ")
-            message = message[0].lower() + message[1:] if message else message
-        found.append(Problem(shown, f"{key}: {message}", line, column))
+        found.append(Problem(shown, f"{key}: {objection.message}", line, column))
     return sorted(found, key=lambda p: (p.file, p.line or 0, p.column or 0))
 
 
