@@ -182,7 +182,7 @@ Timestamp = Annotated[
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class Author(_Node):

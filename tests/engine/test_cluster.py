@@ -348,15 +348,12 @@ def test_a_tls_scheduler_with_its_certificates_in_the_settings_is_used_when_aske
 
 
 def test_workers_whose_libraries_differ_are_refused_before_any_job(tmp_path: Path) -> None:
-    # the worker's Python reports another version of pydyf, which writes the PDFs
+    # the worker's Python finds another version of pydyf, which writes the PDFs, installed
+    # first on its path
     patched = tmp_path / "older-pydyf"
-    patched.mkdir()
-    (patched / "sitecustomize.py").write_text(
-        "import importlib.metadata\n"
-        "_installed = importlib.metadata.version\n"
-        "def version(name):\n"
-        "    return '0.0.1' if name.lower() == 'pydyf' else _installed(name)\n"
-        "importlib.metadata.version = version\n", "utf-8")
+    (patched / "pydyf-0.0.1.dist-info").mkdir(parents=True)
+    (patched / "pydyf-0.0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: pydyf\nVersion: 0.0.1\n\nAn older pydyf.\n", "utf-8")
     path = os.pathsep.join(p for p in (str(patched), os.environ.get("PYTHONPATH")) if p)
     running = Cluster(tmp_path, workers=1, worker_env={"PYTHONPATH": path})
     (tmp_path / "room").mkdir()

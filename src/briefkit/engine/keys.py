@@ -46,11 +46,17 @@ def base_key(settings: Settings, theme: Theme) -> str:
 
 def version_of(distribution: str) -> str:
     """The installed version of a distribution, from its metadata (cheap: the library
-    is not imported), or "none" when it is not installed."""
+    is not imported, and only the metadata's headers are read, not the long description
+    ``importlib.metadata.version`` parses whole), or "none" when it is not installed."""
     try:
-        return importlib.metadata.version(distribution)
+        found = importlib.metadata.distribution(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "none"
+    headers = (found.read_text("METADATA") or found.read_text("PKG-INFO") or "").partition("\n\n")[0]
+    for line in headers.splitlines():
+        if line.startswith("Version:"):
+            return line.removeprefix("Version:").strip()
+    return found.version
 
 
 def versions(distributions: Iterable[str]) -> dict[str, str]:
