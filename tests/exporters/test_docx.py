@@ -130,7 +130,8 @@ def test_every_block_has_its_style(every: Exported) -> None:
     assert every.by_style("Standfirst") == [
         tie_last_words(typeset(inline.plain(b.standfirst or ""), "en-GB"))]
     (byline,) = every.by_style("Byline")
-    assert "Ada Byron (editor), Li Wei, José Núñez" in byline
+    # as British English lists three names: no comma before "and"
+    assert "Ada Byron (editor), Li Wei and José Núñez" in byline
     # the dateline: publication time, and the update's date and time on another day
     assert byline.endswith("\n4\u00a0March\u00a02021, 09:15\u00a0GMT · Updated 5\u00a0March\u00a02021, "
                            "18:00\u00a0GMT+1")
@@ -298,6 +299,19 @@ def test_the_wire_footer_is_in_the_briefings_language(settings: Settings) -> Non
     footer = docx.Document(io.BytesIO(data)).sections[0].footer.paragraphs[0].text
     assert wire.settings.brand.footer_in("ar") in footer
     assert wire.settings.brand.footer not in footer
+
+
+def test_an_arabic_byline_joins_names_as_arabic_does(settings: Settings, theme: Theme) -> None:
+    """Two names in an Arabic document: 'A وB', never a Latin comma."""
+    item = fixture("rtl-arabic")
+    first = item.briefing.authors[0]
+    second = first.model_copy(update={"name": "سامي خوري", "role": None, "url": None})
+    named = dataclasses.replace(item, briefing=item.briefing.model_copy(update={
+        "authors": [first, second]}))
+    document = docx.Document(io.BytesIO(DocxExporter().export(named, Context(settings, theme))))
+    (byline,) = [p.text for p in document.paragraphs if p.style.name == "Byline"]
+    assert f"{first.name} وسامي خوري" in byline.replace(f" ({first.role})", ""), byline
+    assert "," not in byline and "،" not in byline.split("\n")[0]
 
 
 def test_theme_footer_line_shares_the_footer_with_the_page_number(

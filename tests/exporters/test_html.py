@@ -374,3 +374,22 @@ def test_an_address_in_the_text_wraps_anywhere_and_is_never_hyphenated(
                 wide: document.documentElement.scrollWidth >
                       document.documentElement.clientWidth};""", width=390)
     assert found == {"hyphens": "none", "wrap": "anywhere", "wide": False}
+
+
+@pytest.mark.parametrize(("language", "names", "expected"), [
+    ("en-GB", ["Ada Byron", "Li Wei"], "Ada Byron and Li Wei"),
+    ("en-GB", ["Ada Byron", "Li Wei", "José Núñez"], "Ada Byron, Li Wei and José Núñez"),
+    ("fr", ["Ada Byron", "Li Wei", "José Núñez"], "Ada Byron, Li Wei et José Núñez"),
+    ("ar", ["أميرة حداد", "سامي خوري"], "أميرة حداد وسامي خوري"),
+], ids=["en-two", "en-three", "fr-three", "ar-two"])
+def test_the_byline_lists_names_as_the_language_does(context: Context, language: str,
+                                                     names: list[str], expected: str) -> None:
+    """'A and B', 'A, B et C', 'A وB': never a bare comma before the last name."""
+    item = sample(ENGLISH)
+    authors = [item.briefing.authors[0].model_copy(update={"name": name, "role": None,
+                                                           "url": None}) for name in names]
+    named = dataclasses.replace(item, briefing=item.briefing.model_copy(update={
+        "authors": authors, "language": language}))
+    page = lxml.html.document_fromstring(HTMLExporter().export(named, context).data)
+    (authors_span,) = page.xpath("//*[@class='authors']")
+    assert " ".join(authors_span.text_content().split()) == expected

@@ -29,7 +29,7 @@ from briefkit.render.dates import (
     long_date,
     separator,
 )
-from briefkit.render.labels import comma, labels_for
+from briefkit.render.labels import between_names, comma, labels_for, name_separators
 from briefkit.render.scripts import script_stacks
 from briefkit.render.typography import (
     ADDRESS,
@@ -229,17 +229,6 @@ def _updated_at(moment: datetime, language: str) -> str:
                           format_date(moment.date(), "medium", locale=locale))
 
 
-def between_names(language: str) -> str:
-    """What stands between two names of a list in ``language`` (CLDR): ", " in English,
-    " و" in Arabic, "、" in Japanese."""
-    import unicodedata
-
-    pattern = str(locale_of(language).list_patterns["standard"]["middle"])
-    between = pattern.removeprefix("{0}").removesuffix("{1}")
-    # CLDR adds direction marks in some locales: nothing invisible goes into a byline
-    return "".join(ch for ch in between if unicodedata.category(ch) != "Cf") or ", "
-
-
 def contents(briefing: Briefing) -> list[tuple[int, str]]:
     """The headed sections a long briefing lists before its text, as (the number in their
     ``section-N`` anchor, heading); none for a short one."""
@@ -277,6 +266,7 @@ def context(item: BriefingFile | Briefing, theme: Theme, settings: Settings,
         "dateline": dateline(briefing, conventions),
         "separator": separator(lang, conventions),
         "between_names": between_names(lang),
+        "name_separators": name_separators(lang, len(briefing.authors)),
         "comma": comma(lang),
         "contents": (),  # a whole page lists them (see page)
         # print: a paragraph never ends on a word alone (a screen has text-wrap: pretty)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+from briefkit.render.dates import locale_of
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,28 @@ def comma(language: str) -> str:
     """The comma between a title and its publisher in ``language``: "، " in the languages
     written in the Arabic script, ", " elsewhere."""
     return "\u060c " if language.split("-", maxsplit=1)[0].lower() in _ARABIC_COMMA else ", "
+
+
+def _between(pattern: object) -> str:
+    """The words of a CLDR list pattern between its two places ('{0} and {1}': ' and ')."""
+    between = str(pattern).removeprefix("{0}").removesuffix("{1}")
+    # CLDR adds direction marks in some locales: nothing invisible goes into a byline
+    return "".join(ch for ch in between if unicodedata.category(ch) != "Cf") or ", "
+
+
+def between_names(language: str) -> str:
+    """What stands between two names in the middle of a list in ``language`` (CLDR): ", "
+    in English, " و" in Arabic, "、" in Japanese (a theme's own templates may use it)."""
+    return _between(locale_of(language).list_patterns["standard"]["middle"])
+
+
+def name_separators(language: str, count: int) -> list[str]:
+    """What follows each name but the last of a list of ``count`` names in ``language``,
+    as CLDR lists them: 'A and B', 'A, B, and C'; 'A, B et C'; 'A وB وC'."""
+    if count < 2:
+        return []
+    patterns = locale_of(language).list_patterns["standard"]
+    if count == 2:
+        return [_between(patterns["2"])]
+    return [_between(patterns["start"]), *[_between(patterns["middle"])] * (count - 3),
+            _between(patterns["end"])]

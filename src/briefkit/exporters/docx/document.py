@@ -30,7 +30,7 @@ from briefkit.exporters.docx.blocks import WordBody
 from briefkit.exporters.docx.faces import TextFaces
 from briefkit.exporters.docx.styles import WordStyles
 from briefkit.render.dates import conventions_of, dateline, locale_of
-from briefkit.render.labels import comma, labels_for
+from briefkit.render.labels import comma, labels_for, name_separators
 from briefkit.render.typography import typeset
 
 if TYPE_CHECKING:
@@ -266,9 +266,10 @@ class _WordBriefing:
         if b.standfirst:
             body.markup_paragraph(b.standfirst, "Standfirst", tie=True)
         byline = body.paragraph("Byline")
+        separators = name_separators(b.language, len(b.authors))
         for index, author in enumerate(b.authors):
             if index:
-                body.runs(byline, byline._p, (inline.Text(", "),))
+                body.runs(byline, byline._p, (inline.Text(separators[index - 1]),))
             name: tuple[inline.Inline, ...] = (inline.Text(author.name),)
             body.runs(byline, byline._p,
                       (inline.Link(name, author.url),) if author.url else name, bold=True)

@@ -36,8 +36,8 @@ from briefkit.model import (
     Table,
     Timeline,
 )
-from briefkit.render.html import between_names, headline
-from briefkit.render.labels import comma, labels_for
+from briefkit.render.html import headline
+from briefkit.render.labels import comma, labels_for, name_separators
 from briefkit.render.typography import typeset, typeset_inline
 
 #: The measure of the text; a flowed line adds a space at its end and a line that starts
@@ -207,9 +207,11 @@ def briefing_text(briefing: Briefing, *, dateline: str, masthead: str,
     if briefing.subtitle:
         out.paragraph(headline(briefing.subtitle, language))
     out.blank()
-    authors = between_names(language).join(typeset(a.name, language) + (f" ({typeset(a.role, language)})"
-                                                     if a.role else "")
-                        for a in briefing.authors)
+    names = [typeset(a.name, language) + (f" ({typeset(a.role, language)})" if a.role else "")
+             for a in briefing.authors]
+    separators = name_separators(language, len(names))
+    authors = "".join(name + (separators[n] if n < len(separators) else "")
+                      for n, name in enumerate(names))
     out.paragraph(f"{authors} · {dateline}" if authors else dateline)
     if briefing.standfirst:
         out.blank()
