@@ -248,10 +248,13 @@ class Ftp:
 
 class Mailbox:
     """An SMTP server (aiosmtpd) keeping every message it receives; with ``tls`` (an
-    SSLContext) it requires STARTTLS, with ``login`` (user, password) a login."""
+    SSLContext) it requires STARTTLS, with ``login`` (user, password) a login; it refuses
+    the addresses in ``refused`` (550, no such mailbox) and takes the message for the others."""
 
-    def __init__(self, tls: Any = None, login: tuple[str, str] | None = None) -> None:
+    def __init__(self, tls: Any = None, login: tuple[str, str] | None = None,
+                 refused: frozenset[str] = frozenset()) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
+        self.refused = refused
         self.port = free_port()
         self.tls, self.login = tls, login
         self.controller: Any = None
@@ -262,6 +265,13 @@ class Mailbox:
 
         given = (data.login.decode(), data.password.decode())
         return AuthResult(success=given == self.login, handled=False)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if address in self.refused:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))

@@ -133,6 +133,28 @@ def test_starttls_and_a_login_with_a_password_from_the_environment(
     finally:
         server.stop()
 
+def test_a_refused_recipient_is_said_and_the_others_get_the_message_once(
+        exported_all: Path, tmp_path: Path) -> None:
+    server = Mailbox(refused=frozenset({"archive@example.net"}))
+    server.start()
+    try:
+        room = room_from(exported_all, tmp_path / "room", desk(server))
+        result = run_briefkit("publish", cwd=room)
+        assert result.returncode == 1
+        assert [recipients for recipients, _ in server.messages] == \
+            [["partners@example.org"]] * 4
+        failures = result.stderr.splitlines()
+        assert len(failures) == 4, failures
+        for line in failures:
+            assert line.startswith("desk: ") and line.endswith(
+                ": the mail server refused archive@example.net (550 5.1.1 no such mailbox "
+                "here): sent to the other recipients only"), line
+        # those who have it are not sent it again
+        server.messages.clear()
+        again = run_briefkit("publish", cwd=room)
+        assert again.returncode == 0 and server.messages == [], again.stderr
+    finally:
+        server.stop()
 
 
 def test_a_newsletter_exported_as_a_message_is_sent_as_it_is() -> None:

@@ -133,14 +133,21 @@ def _mail_one(job: Delivery, receipt: Receipt, mailer: Mailer, briefing: str,
                  f"already: sent again with the same Message-ID {mid}")
     receipt.sending_letter(mid, briefing)
 
+    refused: dict[str, str] = {}
+
     def send() -> bool:
-        mailer.send(message, sender, recipients)
+        refused.update(mailer.send(message, sender, recipients))
         return True
 
     if job.attempt(send, briefing, reset=mailer.close) is None:
         return
+    # the others have it: sending it again would send it to them twice
     files = {r.path: r.sha256 for r in records}
     receipt.mailed(briefing, Letter(digest, mid, now(), files))
     mailed = Mailed(briefing, mid, tuple(files), sum(r.bytes for r in records))
     job.report.mailed.append(mailed)
-    job.display.mailed(job.name, mailed, ", ".join(recipients))
+    job.display.mailed(job.name, mailed, ", ".join(r for r in recipients if r not in refused))
+    if refused:
+        said = "; ".join(f"{address} ({reply})" for address, reply in sorted(refused.items()))
+        job.fail(briefing, Fault(f"the mail server refused {said}: sent to the other "
+                                 "recipients only", stops=False))

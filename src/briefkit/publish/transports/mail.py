@@ -51,16 +51,20 @@ class Mailer:
         self.server = server
 
     def send(self, message: EmailMessage | bytes, sender: str,
-             recipients: Sequence[str]) -> None:
+             recipients: Sequence[str]) -> dict[str, str]:
         """Hand one message over (bytes as they are, CRLF line ends); it is the server's
-        once this returns."""
+        once this returns.  Returns the recipients the server refused while taking it for
+        the others, each with the server's reply (when it refuses them all, it raises)."""
         if self.server is None:
             self.open()
         assert self.server is not None
         if isinstance(message, bytes):
-            self.server.sendmail(sender, list(recipients), message)
+            refused = self.server.sendmail(sender, list(recipients), message)
         else:
-            self.server.send_message(message, from_addr=sender, to_addrs=list(recipients))
+            refused = self.server.send_message(message, from_addr=sender,
+                                               to_addrs=list(recipients))
+        return {address: f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+                for address, (code, reply) in refused.items()}
 
     def close(self) -> None:
         """Say goodbye; never raises."""
