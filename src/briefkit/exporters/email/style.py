@@ -98,7 +98,8 @@ h1 {{ margin: 0 0 10px; font-family: {headings}; font-size: 28px; line-height: 1
 .byline {{ margin: 0; padding: 7px 0; border-top: 1px solid {rule};
   border-bottom: 1px solid {rule}; font-family: {headings}; font-size: 13px; line-height: 1.45;
   color: {muted}; }}
-.authors {{ color: {text}; font-weight: 700; }}
+.authors {{ color: {text}; }}
+.authors .name {{ font-weight: 700; }}
 .authors a {{ color: {text}; text-decoration: none; }}
 .role {{ color: {muted}; font-weight: 400; }}
 .content {{ padding: 4px {GUTTER}px 8px; font-family: {body}; font-size: 17px;
