@@ -13,7 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from publish.servers import Ftp, room_from, synthetic_dist, synthetic_room, temporaries, tree
+from publish.servers import (
+    Ftp,
+    certificate,
+    room_from,
+    synthetic_dist,
+    synthetic_room,
+    temporaries,
+    tree,
+)
 from pyftpdlib.handlers import FTPHandler
 from support.commands import run_briefkit
 from support.newsrooms import ENGLISH, FRENCH
@@ -185,3 +193,38 @@ def test_a_transfer_broken_off_is_tried_again(tmp_path: Path) -> None:
         result = run_briefkit("publish", cwd=room, env=PASSWORD)
     assert result.returncode == 0, result.stderr
     assert tree(server.home) == made and len(Flaky.tried) == 4
+
+
+@contextmanager
+def ftps_server(home: Path, folder: Path) -> Iterator[tuple[Ftp, Path]]:
+    """pyftpdlib requiring TLS on the control and data connections (explicit FTPS), with
+    a certificate for localhost that no system authority signed."""
+    from pyftpdlib.handlers import TLS_FTPHandler
+
+    key, cert = certificate(folder)
+    handler = type("Secure", (TLS_FTPHandler,), {
+        "certfile": str(cert), "keyfile": str(key),
+        "tls_control_required": True, "tls_data_required": True})
+    with ftp_server(home, handler) as server:
+        yield server, cert
+
+
+def test_ftps_checks_the_servers_certificate_before_the_password(tmp_path: Path) -> None:
+    with ftps_server(tmp_path / "home", tmp_path) as (ftp, cert):
+        settings = ftp.settings("afp", "afp/").replace("ftp://", "ftps://")
+        room, _ = synthetic_room(tmp_path / "room", settings, 2, 100)
+        # a certificate no authority of this machine signed: refused, nothing sent
+        refused = run_briefkit("publish", cwd=room, env=PASSWORD)
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines() == [
+            f"afp: ftps://desk@127.0.0.1:{ftp.port}/afp/: the server's certificate is not "
+            "trusted (self-signed certificate)"], refused.stderr
+        assert not (ftp.home / "afp").exists()
+        # the partner's authority (here: its certificate) named with ca_file: sent
+        with open(room / "briefkit.toml", "a", encoding="utf-8") as toml:
+            toml.write(f'ca_file = "{cert}"\n')
+        sent = run_briefkit("publish", "--json", cwd=room, env=PASSWORD)
+        assert sent.returncode == 0, sent.stderr
+        dist = room / "dist"
+        assert tree(ftp.home / "afp") == {p.relative_to(dist).as_posix(): p.read_bytes()
+                                          for p in dist.rglob("*") if p.is_file()}

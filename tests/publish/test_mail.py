@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import re
 import ssl
-import subprocess
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from publish.servers import Mailbox, room_from
+from publish.servers import Mailbox, certificate, room_from
 from support.commands import run_briefkit
 from support.newsrooms import ENGLISH, FRENCH, SAMPLES
 
@@ -95,16 +94,6 @@ def test_a_publish_stopped_while_mailing_sends_again_with_the_same_message_id(
     assert result.stderr.splitlines() == [
         f"warning: desk: {FRENCH}: a publish that was stopped may have sent this message "
         f"already: sent again with the same Message-ID {first[FRENCH]}"]
-
-
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost, as a private authority would issue."""
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                    str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    return key, cert
 
 
 def test_starttls_and_a_login_with_a_password_from_the_environment(

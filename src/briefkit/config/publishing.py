@@ -96,6 +96,7 @@ class PublishTarget(SettingsTable):
     password_env: EnvironmentName | None = None  # sftp, ftp, ftps
     key_file: Line | None = None  # sftp: a private key (default: the agent, ~/.ssh keys)
     known_hosts: Line | None = None  # sftp (default: ~/.ssh/known_hosts)
+    ca_file: Line | None = None  # ftps: a private certificate authority (default: the system's)
     endpoint_url: Annotated[Line | None, AfterValidator(absolute_url)] = None  # s3
     region: Line | None = None  # s3
 
@@ -109,7 +110,8 @@ class PublishTarget(SettingsTable):
 
 #: Keys that mean something for some kinds of target only.
 PUBLISH_ONLY_FOR = {"password_env": ("sftp", "ftp", "ftps"), "key_file": ("sftp",),
-                    "known_hosts": ("sftp",), "endpoint_url": ("s3",), "region": ("s3",),
+                    "known_hosts": ("sftp",), "ca_file": ("ftps",), "endpoint_url": ("s3",),
+                    "region": ("s3",),
                     "user": ("sftp", "ftp", "ftps")}
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import ssl
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,3 +126,15 @@ class Connection:
 
     def close(self) -> None:
         """Close the connection; never raises."""
+
+
+def context_for(ca_file: str | None) -> ssl.SSLContext:
+    """A client context checking certificates and host names, against ``ca_file`` if one
+    is named, else against the system's authorities (FTPS, and the mail server)."""
+    try:
+        return ssl.create_default_context(
+            cafile=os.path.expanduser(ca_file) if ca_file else None)
+    except (OSError, ssl.SSLError) as error:
+        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
+        raise Fault(f"ca_file {ca_file}: not a certificate file that can be read "
+                    f"({reason})") from None

@@ -54,9 +54,14 @@ def _filesystem(address: Address, target: PublishTarget, password: str | None) -
     if address.kind in ("ftp", "ftps"):
         from fsspec.implementations.ftp import FTPFileSystem
 
-        return FTPFileSystem(address.host, port=address.port or 21, username=address.user,
-                             password=password or "", timeout=target.timeout,
-                             tls=address.kind == "ftps", skip_instance_cache=True)
+        from briefkit.publish.transports.ftps import CheckedFTPS
+
+        login = {"port": address.port or 21, "username": address.user,
+                 "password": password or "", "timeout": target.timeout,
+                 "skip_instance_cache": True}
+        if address.kind == "ftps":
+            return CheckedFTPS(address.host, ca_file=target.ca_file, **login)
+        return FTPFileSystem(address.host, **login)
     if address.kind == "s3":
         from s3fs import S3FileSystem
 

@@ -8,13 +8,12 @@ authorities, or the ``ca_file`` named for a private one.
 
 from __future__ import annotations
 
-import os
 import smtplib
-import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
 
 from briefkit.config import SmtpSettings
+from briefkit.publish.transports import context_for
 
 PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -31,8 +30,7 @@ class Mailer:
         smtp = self.settings
         assert smtp.host is not None
         port = smtp.port or PORTS[smtp.security]
-        context = ssl.create_default_context(
-            cafile=os.path.expanduser(smtp.ca_file) if smtp.ca_file else None)
+        context = context_for(smtp.ca_file)
         server: smtplib.SMTP
         if smtp.security == "tls":
             server = smtplib.SMTP_SSL(smtp.host, port, timeout=smtp.timeout, context=context)
