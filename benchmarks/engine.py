@@ -200,24 +200,39 @@ def _table(rows: dict[str, list[dict[str, Any]]], against: str) -> None:
         print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / base:.2f} |")
 
 
+def _versions(folder: Path, earlier: Path | None) -> dict[str, tuple[Path, dict[str, str] | None]]:
+    """This briefkit and, with ``earlier``, an earlier one, each with its own copy of
+    ``folder``: a version whose theme or code differs would otherwise find the other's
+    outputs out of date, and remake them, on every run."""
+    versions: dict[str, tuple[Path, dict[str, str] | None]] = {"": (folder, None)}
+    if earlier:
+        copy = folder.with_name(folder.name + "-before")
+        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("dist", ".briefkit"))
+        versions[" (before)"] = (copy, before(earlier))
+    return versions
+
+
 def startup(repeat: int, earlier: Path | None) -> None:
     """The command line up: validate, and a run with nothing to do, over the samples
-    (and, with ``earlier``, the same commands of an earlier briefkit, interleaved)."""
+    (and, with ``earlier``, the same commands of an earlier briefkit, interleaved, each in
+    its own copy of the folder)."""
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) / "samples"
+        folder.mkdir()
         shutil.copy(ROOT / "briefkit.toml", folder / "briefkit.toml")
         shutil.copytree(ROOT / "source", folder / "source")
-        export(folder)  # the state, the cache: what a run with nothing to do finds
-        versions = {"": None, " (before)": before(earlier)} if earlier else {"": None}
+        versions = _versions(folder, earlier)
+        for where, env in versions.values():
+            export(where, env=env)  # the state, the cache: what a run with nothing to do finds
         stamp("start")
         rows: dict[str, list[dict[str, Any]]] = {"python -c pass": []}
         for _ in range(repeat):
             rows["python -c pass"].append(timed([sys.executable, "-c", "pass"], folder))
-            for suffix, env in versions.items():
+            for suffix, (where, env) in versions.items():
                 rows.setdefault(f"briefkit validate{suffix}", []).append(
-                    timed([*BRIEFKIT, "validate", "--quiet"], folder, env=env))
+                    timed([*BRIEFKIT, "validate", "--quiet"], where, env=env))
                 rows.setdefault(f"briefkit export --all, nothing to do{suffix}", []).append(
-                    export(folder, env=env))
+                    export(where, env=env))
         stamp("end")
         print(f"\nThe samples' folder (2 briefings), a fresh process each time; medians of "
               f"{repeat}\n")
@@ -250,15 +265,18 @@ def one_changed(count: int, repeat: int) -> None:
 def no_op(count: int, formats: list[str], earlier: Path | None) -> None:
     flags = [x for f in formats for x in ("-f", f)]
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
-        folder = newsroom(Path(tmp), count)
+        folder = newsroom(Path(tmp) / "newsroom", count)
+        versions = _versions(folder, earlier)
         full = export(folder, *flags)
-        versions = {"": None, " (before)": before(earlier)} if earlier else {"": None}
-        export(folder, *flags)  # the source files' times remembered (2 s after their edit)
+        for suffix, (where, env) in versions.items():
+            if suffix:
+                export(where, *flags, env=env)
+            export(where, *flags, env=env)  # the source files' times remembered (2 s after)
         stamp("start")
         runs: dict[str, list[dict[str, Any]]] = {}
         for _ in range(3):
-            for suffix, env in versions.items():
-                runs.setdefault(suffix, []).append(export(folder, *flags, env=env))
+            for suffix, (where, env) in versions.items():
+                runs.setdefault(suffix, []).append(export(where, *flags, env=env))
         stamp("end")
         print(f"\n{count} briefings, formats {', '.join(formats) or 'all'}\n")
         print("| run | wall (s) | CPU (s) | peak memory (MB) |")
