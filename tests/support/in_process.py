@@ -1,9 +1,10 @@
 """The command line run inside the test process, as a new process would run it: in its
 folder, with its environment, its standard output and error caught apart, its exit status,
 a traceback and status 1 for what escapes ``main``, Python's warnings and last-resort
-logging written to its standard error, and, at its end, what the process would let go of
-on exit (the engine's workshops and temporary folders).  Each run starts with briefkit's
-in-memory caches empty, as a new process's are: what a run reads from disk is read."""
+logging written to its standard error.  Each run starts with briefkit's in-memory state
+as a new process's is (caches empty: what a run reads from disk is read) and ends letting
+go of what a process lets go of on exit (the engine's workshops, temporary folders); the
+test process's own state is left as it was."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import subprocess
 import sys
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 
 def run_main(argv: Sequence[str], cwd: Path,
@@ -28,9 +31,8 @@ def run_main(argv: Sequence[str], cwd: Path,
     from briefkit.cli import main
 
     out, err = _stream(), _stream()
-    _forget_caches()
-    with _environment(env or {}), contextlib.chdir(cwd), _streams(out, err), \
-            _process_warnings(), _last_resort(err):
+    with _new_process_state(), _environment(env or {}), contextlib.chdir(cwd), \
+            _streams(out, err), _process_warnings(), _last_resort(err):
         try:
             status = main(list(argv))
         except SystemExit as leaving:
@@ -38,8 +40,6 @@ def run_main(argv: Sequence[str], cwd: Path,
         except Exception:  # noqa: BLE001 (a process prints it on its way out, status 1)
             traceback.print_exc(file=err)
             status = 1
-        finally:
-            _at_exit()
     return subprocess.CompletedProcess(["briefkit", *argv], status, _text(out), _text(err))
 
 
@@ -128,26 +128,45 @@ def _last_resort(err: io.TextIOWrapper) -> Iterator[None]:
         logging.root.removeHandler(handler)
 
 
-def _forget_caches() -> None:
-    """Empty every in-memory cache of briefkit's modules, as a new process starts with."""
-    for name, module in list(sys.modules.items()):
-        if name != "briefkit" and not name.startswith("briefkit."):
-            continue
-        for value in list(vars(module).values()):
-            if isinstance(value, functools._lru_cache_wrapper) \
-                    and getattr(value, "__module__", None) == name:
-                value.cache_clear()
-    fonts = sys.modules.get("briefkit.theme.fonts")
-    if fonts is not None:
-        fonts._known.clear()
-
-
-def _at_exit() -> None:
-    """What the process lets go of on its way out: every workshop of the engine (caches
-    dropped, temporary folders removed), the PDF exporter's compiled stylesheets."""
+@contextlib.contextmanager
+def _new_process_state() -> Iterator[None]:
+    """For the run, briefkit's in-memory state as a new process starts with it: every
+    cached function of its modules with an empty cache, no workshop of the engine, no
+    compiled PDF stylesheet, no font read; at its end, what the process lets go of on its
+    way out (workshops closed, temporary folders removed), and the test process's own
+    state back as it was (what its exports made in memory is not made again)."""
     from briefkit.engine import work
+    from briefkit.exporters import pdf
+    from briefkit.theme import fonts
 
-    work.forget()
-    pdf = sys.modules.get("briefkit.exporters.pdf")
-    if pdf is not None:
+    swapped = _fresh_functions()
+    swapped += [(work, "_workshops", work._workshops), (work, "_worker_home", work._worker_home),
+                (pdf, "_styles", pdf._styles), (fonts, "_known", fonts._known)]
+    work._workshops, work._worker_home, pdf._styles, fonts._known = {}, None, {}, {}
+    try:
+        yield
+    finally:
+        work.forget()
         pdf._styles.clear()
+        for module, name, value in swapped:
+            setattr(module, name, value)
+
+
+def _fresh_functions() -> list[tuple[ModuleType, str, object]]:
+    """Each cached function of briefkit's modules replaced, wherever a module names it,
+    by the same function with a cache of its own, empty; what was replaced."""
+    fresh: dict[int, Callable[..., Any]] = {}
+    swapped: list[tuple[ModuleType, str, object]] = []
+    for name, module in list(sys.modules.items()):
+        if module is None or (name != "briefkit" and not name.startswith("briefkit.")):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if not isinstance(value, functools._lru_cache_wrapper):
+                continue
+            if id(value) not in fresh:
+                shape = value.cache_parameters()
+                fresh[id(value)] = functools.lru_cache(
+                    maxsize=shape["maxsize"], typed=shape["typed"])(value.__wrapped__)
+            swapped.append((module, attribute, value))
+            setattr(module, attribute, fresh[id(value)])
+    return swapped
