@@ -20,7 +20,8 @@ def run_briefkit(*args: str, cwd: Path, env: dict[str, str] | None = None,
     error and exit status.  A run that only a new process can make (:func:`_needs_a_process`)
     runs in one (:func:`run_process`).  An export runs on one process (``--jobs 1``)
     unless ARGS ask for processes or a cluster: a test that is not about parallelism pays
-    for no pool of workers (the tests run in parallel already)."""
+    for no pool of workers (the tests run in parallel already).  ``timeout`` bounds a
+    separate process; in the test process, pytest-timeout bounds the test."""
     if _needs_a_process(args, env or {}):
         return run_process(*args, cwd=cwd, env=env, timeout=timeout)
     from support.in_process import run_main
