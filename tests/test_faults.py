@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.commands import run_briefkit
+from support.commands import run_briefkit, run_process
 from support.newsrooms import make_newsroom
 
 from briefkit import registry
@@ -221,7 +221,7 @@ def test_a_second_run_at_the_same_time_is_refused(tmp_path: Path,
     room = make_newsroom(tmp_path, copies=5)
     first = start(room, "-j", "1")
     wait_for_writes(first, 1)
-    second = run_briefkit("export", "--all", *FLAGS, cwd=room)
+    second = run_process("export", "--all", *FLAGS, cwd=room)  # a lock between processes
     assert second.returncode == 1
     assert second.stderr.strip() == (
         f"briefkit: .briefkit: another briefkit run (process {first.pid}) is working in this "

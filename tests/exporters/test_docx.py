@@ -7,6 +7,7 @@ Each briefing is exported once for the module; LibreOffice's conversion to PDF
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import itertools
 import json
@@ -725,8 +726,15 @@ def face_has(theme: Theme, family: str, text: str) -> bool:
     letters = {ord(ch) for ch in text if ch not in "\u200d\ufe0f" and not ch.isspace()}
     for face in theme.settings.fonts.files:
         if face.family == family:
-            letters -= set(TTFont(str(theme.find(face.path))).getBestCmap())
+            letters -= mapped(theme.find(face.path))
     return not letters
+
+
+@functools.cache
+def mapped(path: Path) -> frozenset[int]:
+    """The characters the font file at ``path`` maps to a glyph (read once per test run:
+    the themes' fonts do not change under the tests)."""
+    return frozenset(TTFont(str(path)).getBestCmap())
 
 
 @pytest.mark.parametrize("theme_name", ["default", "wire"])

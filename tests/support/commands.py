@@ -1,5 +1,6 @@
-"""The real command line, run as a user runs it: in a separate process, or on a terminal,
-with plugins installed the way pip installs them."""
+"""The command line, run as a user runs it: in the test process as a new process would
+run it (:mod:`support.in_process`), in a separate process when the test is about the
+process, or on a terminal; with plugins installed the way pip installs them."""
 
 from __future__ import annotations
 
@@ -14,10 +15,56 @@ from typing import Any
 
 def run_briefkit(*args: str, cwd: Path, env: dict[str, str] | None = None,
                  timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a separate process, as a user would.  An export runs
-    on one process (``--jobs 1``) unless ARGS ask for processes or a cluster: a test that
-    is not about parallelism pays for no pool of workers (the tests run in parallel
-    already)."""
+    """Run the command line in ``cwd`` with ``env`` added, as a new process would run it,
+    but in the test process (:func:`support.in_process.run_main`): its standard output,
+    error and exit status.  A run that only a new process can make (:func:`_needs_a_process`)
+    runs in one (:func:`run_process`).  An export runs on one process (``--jobs 1``)
+    unless ARGS ask for processes or a cluster: a test that is not about parallelism pays
+    for no pool of workers (the tests run in parallel already).  ``timeout`` bounds a
+    separate process; in the test process, pytest-timeout bounds the test."""
+    if _needs_a_process(args, env or {}):
+        return run_process(*args, cwd=cwd, env=env, timeout=timeout)
+    from support.in_process import run_main
+
+    return run_main(one_process(args), cwd, env)
+
+
+#: What a process reads once, as it starts: given one of these, a run is a new process.
+PROCESS_WIDE = ("PYTHON", "LANG", "LC_", "TZ", "BRIEFKIT_SCHEDULER")
+
+
+def _needs_a_process(args: tuple[str, ...], env: dict[str, str]) -> bool:
+    """Whether a run takes a process of its own: an interpreter set up by ``env``
+    (``PYTHONPATH`` for plugins, a hash seed, a locale, a time zone), the preview server,
+    or an export on worker processes or a cluster."""
+    if any(name.startswith(PROCESS_WIDE) for name in env) or args[:1] == ("serve",):
+        return True  # (the preview server is a process: signals, sockets, its exit)
+    return args[:1] == ("export",) and spread_over_processes(args)
+
+
+def spread_over_processes(args: tuple[str, ...]) -> bool:
+    """Whether an export's ARGS ask for more than one process or for a cluster."""
+    for n, arg in enumerate(args):
+        if arg.startswith("--scheduler"):
+            return True
+        if arg in ("-j", "--jobs"):
+            value = args[n + 1] if n + 1 < len(args) else ""
+        elif arg.startswith("--jobs="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-j"):
+            value = arg[2:]
+        else:
+            continue
+        if value != "1":
+            return True
+    return False
+
+
+def run_process(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a separate process, as a user would: for a test about
+    the process (its signals, its exit, what it leaves behind, its start-up).  An export
+    runs on one process unless ARGS say (see :func:`run_briefkit`)."""
     return subprocess.run(
         [sys.executable, "-m", "briefkit", *one_process(args)],
         cwd=cwd, capture_output=True, text=True, timeout=timeout,
