@@ -174,21 +174,24 @@ def test_a_removed_briefing_has_its_outputs_removed(room: Path) -> None:
 
 
 def test_a_library_upgrade_remakes_the_formats_it_shapes_and_only_those(
-        room: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.metadata
+        room: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def upgrade(name: str) -> None:
+        """An upgraded library's metadata, found first on the path, as pip leaves it."""
+        info = tmp_path / "upgraded" / f"{name}-99.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: 99.0\n\nUpgraded.\n", "utf-8")
 
     export(room)
-    installed = importlib.metadata.version
-    upgraded = {"feedgen": "99.0"}  # as the metadata of an upgraded library would say
-    monkeypatch.setattr(importlib.metadata, "version",
-                        lambda name: upgraded.get(name) or installed(name))
+    monkeypatch.syspath_prepend(str(tmp_path / "upgraded"))
+    upgrade("feedgen")
     report = export(room)
     assert report.ok, report.failed
     assert written(report) == {"feed.xml", "atom.xml"}  # feedgen makes these two alone
     assert {"feed.json", "index.html", "sitemap.xml", "copy-0.html"} <= {
         r.path for r in report.skipped}
     assert written(export(room)) == set()
-    upgraded["lxml"] = "99.0"  # the sitemap is written with lxml too; no web page is
+    upgrade("lxml")  # the sitemap is written with lxml too; no web page is
     assert written(export(room)) == {"feed.xml", "atom.xml", "sitemap.xml"}
 
 
