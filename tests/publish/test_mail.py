@@ -49,6 +49,7 @@ def test_each_briefing_version_is_one_message_with_its_files(mailbox: Mailbox,
         source = json.loads((SAMPLES / f"{briefing}.json").read_text("utf-8"))
         message = received[briefing]
         assert message["Subject"] == source["title"]
+        assert message["Content-Language"] == source["language"]
         assert message["To"] == "partners@example.org, archive@example.net"
         assert SENDER in message["From"]
         assert re.fullmatch(r"<[0-9a-f]{40}@briefings\.example\.org>", message["Message-ID"])

@@ -91,13 +91,15 @@ def compose(item: BriefingFile, settings: Settings, *, sender: str,
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(briefing.updated or briefing.published)
     message["Message-ID"] = message_id
-    message["Content-Language"] = briefing.language
     message.set_content(body(item, settings, page_link(item, settings, exported)))
     for attachment in attachments:
         maintype, _, subtype = attachment.record.media_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype,
                                subtype=subtype or "octet-stream",
                                filename=posixpath.basename(attachment.record.path))
+    # after the parts are made: making them clears the Content- headers, or moves them into
+    # the first part
+    message["Content-Language"] = briefing.language
     return message
 
 
