@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import httpx
+import lxml.html
 import pytest
 from support.newsrooms import ROOT
 
@@ -41,7 +42,9 @@ class StandIn:
     the collections last when every format is asked), and fails what it is told to."""
 
     def __init__(self, room: Path) -> None:
-        self.project = SimpleNamespace(root=room, source=room / "source", output=room / "dist")
+        self.project = SimpleNamespace(
+            root=room, source=room / "source", output=room / "dist",
+            settings=SimpleNamespace(base_url="https://briefings.example.org/"))
         self.briefings: dict[Path, tuple[str, str]] = {}  # loads: id, title
         self.broken: set[Path] = set()  # does not load now
         self.refused: str | None = None  # what a collection refuses
@@ -264,7 +267,8 @@ def test_the_preview_pages_show_the_engines_titles_and_each_files_own_problems(
                                  "source/draft.json:2:1: malformed JSON"]
     assert {name: (o["path"], o["exists"]) for name, o in about["outputs"].items()} == {
         "html": ("night-bus.html", True), "pdf": ("night-bus.pdf", False),
-        "docx": ("night-bus.docx", False), "epub": ("night-bus.epub", False)}
+        "docx": ("night-bus.docx", False), "epub": ("night-bus.epub", False),
+        "email": ("night-bus.email", False)}
     assert got["/_preview/other.json"].json()["problems"] == []
     listing = got["/_preview/"].text
     assert "Other &lt;news&gt;" in listing and "Other <news>" not in listing
@@ -293,3 +297,47 @@ def test_the_preview_scripts_stylesheet_and_page_templates_are_package_data(
         reply = got[f"/_preview/{name}"]
         assert reply.headers["content-type"] == f"{kind}; charset=utf-8"
         assert reply.text == (package / "static" / name).read_text("utf-8")
+
+
+def test_the_email_is_shown_as_a_mail_program_shows_it_with_its_images(
+        engine: StandIn, settings: Any, theme: Any) -> None:
+    """Its HTML part, the images it carries and those it links at the site taken from
+    the output folder, nothing run or fetched from elsewhere."""
+    from email import message_from_bytes, policy
+
+    from support.newsrooms import fixture
+
+    from briefkit.exporters.base import Context
+    from briefkit.exporters.email import EmailExporter
+
+    item = fixture("every-block")
+    site = "https://briefings.example.org/"
+    exported = {}
+    for images in ("attached", "linked"):
+        chosen = settings.model_copy(update={
+            "base_url": site, "email": settings.email.model_copy(update={"images": images})})
+        exported[images] = EmailExporter().export(item, Context(chosen, theme)).data
+    engine.add("every.json", "every-block", "Every block")
+    rebuilder, _, _ = preview(engine)
+    routes = Preview(engine, rebuilder, Channel())
+    shown = {}
+    for images, message in exported.items():
+        (engine.project.output / "every-block.email").write_bytes(message)
+        shown[images] = pages(routes, "/_preview/every-block/email")["/_preview/every-block/email"]
+    attached, linked = shown["attached"], shown["linked"]
+    assert attached.status_code == 200 and "default-src 'none'" in attached.headers[
+        "content-security-policy"]
+    page = lxml.html.document_fromstring(attached.text)
+    sources = [img.get("src") for img in page.iter("img")]
+    assert sources and all(src.startswith("data:image/") for src in sources), sources
+    parsed = message_from_bytes(exported["attached"], policy=policy.default)
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert "cid:" in html and "cid:" not in attached.text
+    linked_sources = [img.get("src") for img in lxml.html.document_fromstring(
+        linked.text).iter("img")]
+    assert linked_sources and all(src.startswith("/images/") for src in linked_sources), \
+        linked_sources
+    # not a briefing's id, or no e-mail exported: not found
+    (engine.project.output / "every-block.email").unlink()
+    gone = pages(routes, "/_preview/every-block/email", "/_preview/..%2Fx/email")
+    assert [r.status_code for r in gone.values()] == [404, 404]

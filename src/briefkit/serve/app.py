@@ -29,11 +29,20 @@ from starlette.routing import Route
 from briefkit.engine.keys import label_of
 from briefkit.engine.warm import names_a_page
 from briefkit.serve.events import Channel
-from briefkit.serve.preview import ASSETS, EVENTS, asset, list_page, preview_page, with_snippet
+from briefkit.serve.preview import (
+    ASSETS,
+    EVENTS,
+    asset,
+    email_page,
+    list_page,
+    preview_page,
+    with_snippet,
+)
 from briefkit.serve.rebuild import Engine, Rebuilder
 
-#: The formats a preview page shows or links to (their link text is the exporter's label).
-SHOWN = ("html", "pdf", "docx", "epub")
+#: The formats a preview page shows or links to (their link text is the exporter's label);
+#: the e-mail is shown as a mail program shows it (``/_preview/<id>/email``).
+SHOWN = ("html", "pdf", "docx", "epub", "email")
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -41,6 +50,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _OWN = {**_HEADERS, "Content-Security-Policy": (
     "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'self'")}
+#: An exported e-mail runs nothing and fetches nothing but its images, from the message or
+#: the output folder.
+_MAIL = {**_HEADERS, "Content-Security-Policy": (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'")}
 
 
 def locate(folder: Path, path: str) -> Path | None:
@@ -133,6 +147,22 @@ class Preview:
             problems=about["problems"], edit=about["edit"], busy=about["busy"]),
             headers=_OWN)
 
+    def email(self, request: Request) -> Response:
+        """A briefing's exported e-mail, as a mail program shows it."""
+        briefing_id = request.path_params["name"]
+        if not names_a_page(briefing_id):
+            return _not_found()
+        path = self.engine.outputs_of(briefing_id, ("email",)).get("email")
+        target = locate(self.output(), path) if path else None
+        try:
+            site = self.engine.project.settings.base_url
+            page = email_page(target.read_bytes(), site) if target is not None else None
+        except OSError:
+            page = None
+        if page is None:
+            return _not_found()
+        return HTMLResponse(page, headers=_MAIL)
+
     def index(self, request: Request) -> Response:
         status = self.rebuilder.snapshot()
         bad = {known.source for known in status.failures.values()}
@@ -160,6 +190,7 @@ def application(preview: Preview, host: str) -> Starlette:
         Route("/_preview/", preview.index, methods=get),
         *(Route(f"/_preview/{name}", preview.asset, methods=get) for name in ASSETS),
         Route("/_preview/{name:str}", preview.preview, methods=get),
+        Route("/_preview/{name:str}/email", preview.email, methods=get),
         Route("/_preview/{rest:path}", lambda request: _not_found(), methods=get),
         Route("/{path:path}", preview.file, methods=get),
     ]

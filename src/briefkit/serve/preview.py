@@ -64,6 +64,36 @@ def list_page(briefings: Sequence[tuple[str, str | None, bool]], project: Sequen
     return _template("list.html").render(briefings=briefings, project=project)
 
 
+def email_page(message: bytes, site: str | None = None) -> str | None:
+    """The HTML of an exported e-mail as a mail program shows it: the images it carries
+    (related parts named by ``cid:``) put in the page as ``data:`` addresses, and those it
+    links at the published site (``site``, the base_url) taken from the output folder;
+    None when the message has no HTML part."""
+    import base64
+    import re
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    parsed = message_from_bytes(message, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    body = parsed.get_body(preferencelist=("html",))
+    if body is None:
+        return None
+    images = {}
+    for part in parsed.walk():
+        cid = str(part.get("Content-ID", "")).strip().removeprefix("<").removesuffix(">")
+        if cid and part.get_content_maintype() == "image":
+            data = part.get_payload(decode=True)
+            if isinstance(data, bytes):
+                encoded = base64.b64encode(data).decode("ascii")
+                images[cid] = f"data:{part.get_content_type()};base64,{encoded}"
+    page = str(body.get_content())
+    page = re.sub(r"cid:([^\s\"'>)]+)", lambda m: images.get(m.group(1), m.group(0)), page)
+    if site:
+        page = re.sub(r'(<img\b[^>]*?\ssrc=")' + re.escape(site), r"\1/", page)
+    return page
+
+
 def with_snippet(page: bytes) -> bytes:
     """A served web page with the reload snippet before its ``</body>``."""
     snippet = SNIPPET.encode("utf-8")
