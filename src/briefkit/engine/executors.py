@@ -102,8 +102,12 @@ class Crew:
     """
 
     def __init__(self, executor: Executor, call: Callable[[Job], tuple[Any, ...]], window: int,
-                 renew: Callable[[], Executor] | None = None) -> None:
+                 renew: Callable[[], Executor] | None = None,
+                 function: Callable[..., Outcome] = perform) -> None:
+        """``call`` gives the arguments ``function`` (by default :func:`perform`) is
+        called with, for each job, on the executor."""
         self.executor, self.call, self.window, self.renew = executor, call, window, renew
+        self.function = function
         self.generation = 0  # how many times the executor was renewed
         self.pending: deque[tuple[Job, int]] = deque()
         self.running: dict[Future[Outcome], tuple[Job, int, int]] = {}
@@ -119,7 +123,7 @@ class Crew:
                     yield job, Refused(error.message)
                     continue
                 try:
-                    future = self.executor.submit(perform, *arguments)
+                    future = self.executor.submit(self.function, *arguments)
                 except BrokenExecutor:
                     self._fresh_executor(self.generation)
                     self.pending.appendleft((job, attempts))
