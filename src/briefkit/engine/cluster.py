@@ -242,12 +242,16 @@ def pack(job: Job, images: Mapping[str, bytes] | None,
     return pickle.dumps((job, images, held), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def perform_packed(packed: bytes, setup: Setup, files: ThemeFiles | None = None) -> Outcome:
-    """Do one job :func:`pack` made, on a cluster worker."""
+def perform_packed(packed: list[bytes], setup: Setup,
+                   files: ThemeFiles | None = None) -> list[Outcome]:
+    """Do the jobs :func:`pack` made, in order, on a cluster worker."""
     import pickle
 
-    job, images, held = pickle.loads(packed)  # from the run, as every task a worker runs
-    return perform(job, setup, files, images, held)
+    outcomes = []
+    for one in packed:
+        job, images, held = pickle.loads(one)  # from the run, as every task a worker runs
+        outcomes.append(perform(job, setup, files, images, held))
+    return outcomes
 
 
 def _close(loop: _Loop, opened: list[Any]) -> None:

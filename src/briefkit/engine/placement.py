@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from briefkit.config import Settings
 from briefkit.engine.cluster import Cluster, pack, perform_packed, security
-from briefkit.engine.executors import Crew, Inline, local_pool
+from briefkit.engine.executors import Crew, Grouping, Inline, local_pool
 from briefkit.engine.jobs import BriefingJob, Job, Outcome
 from briefkit.engine.report import Report
 from briefkit.engine.work import Setup
@@ -44,11 +44,12 @@ class Workplace:
             self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
                                            security(scheduler, self.settings.engine))
             cluster, held = self.cluster, self.held
-            # each job one pickle; the settings and theme were sent once, with the files
-            self.crew = Crew(cluster.executor,
-                             lambda job: (pack(job, _images(job), held()), cluster.setup,
-                                          cluster.files),
-                             window=2 * cluster.workers + 2, function=perform_packed)
+            # several jobs a task (each one pickle); the settings and theme were sent
+            # once, with the files
+            grouping = Grouping(lambda job: pack(job, _images(job), held()), perform_packed,
+                                (cluster.setup, cluster.files))
+            self.crew = Crew(cluster.executor, lambda job: (job,), window=2 * cluster.workers + 2,
+                             grouping=grouping)
             self.report.executor = f"the Dask cluster at {scheduler}"
             self.here = self._inline()
             return
