@@ -29,8 +29,9 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
   making both from each briefing written as Markdown, as many at a time as cores.
 - ``cluster``: the same forced export on a Dask cluster of two local workers
   (``dask scheduler`` and two ``dask worker`` processes, one thread each) and on
-  the local pool of two processes, with the peak memory of each process.  Target: at
-  most 15% slower.
+  the local pool of two processes, interleaved, ``--repeat`` rounds: wall and CPU (the
+  scheduler's and workers' too, from /proc), with the peak memory of each process.
+  Target: at most 15% slower.
 - ``scale``: a cold run of every format over ``count`` briefings on the local pool,
   a run with nothing to do, and a forced run on a Dask cluster of two local workers,
   with the peak memory of the run's process and of each worker.
@@ -410,22 +411,58 @@ def _memory_rows(name: str, run: dict[str, Any], workers: list[float]) -> str:
     return f"| {name} | {run['wall']:.1f} | {run['cpu']:.1f} | {main:.0f} | {shown} |"
 
 
-def cluster(count: int) -> None:
+def tree_cpu(roots: list[int]) -> float:
+    """CPU seconds (user + system, their reaped children's too) of processes and of every
+    process under them, read from /proc: a cluster's scheduler and workers, which the
+    run does not wait for."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            found[int(entry)] = (int(fields[1]), sum(map(int, fields[11:15])) / ticks)
+    inside, grew = set(roots), True
+    while grew:
+        more = {pid for pid, (parent, _) in found.items() if parent in inside} - inside
+        grew = bool(more)
+        inside |= more
+    return sum(found[pid][1] for pid in inside if pid in found)
+
+
+def cluster(count: int, repeat: int = 1) -> None:
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp), count)
+        rows: dict[str, list[dict[str, Any]]] = {"local": [], "dask": []}
         with dask_cluster(Path(tmp)) as (address, workers):
             export(folder, "--jobs", "2")  # the state, so both runs below only make outputs
             stamp("start")
-            local = export(folder, "--force", "--jobs", "2")
-            remote = export(folder, "--force", "--scheduler", address, watch=workers)
+            for _ in range(repeat):  # interleaved, as the load changes
+                rows["local"].append(export(folder, "--force", "--jobs", "2"))
+                before = tree_cpu(workers)
+                remote = export(folder, "--force", "--scheduler", address, watch=workers)
+                remote["cluster"] = tree_cpu(workers) - before
+                rows["dask"].append(remote)
             stamp("end")
-        print(f"\n{count} briefings, every format forced\n")
+        local, remote = rows["local"][-1], rows["dask"][-1]
+        print(f"\n{count} briefings, every format forced; the last of {repeat} rounds\n")
         print("| where | wall (s) | CPU of the run's process tree (s) | run's peak (MB) | "
               "workers' peaks (MB) |\n|---|---:|---:|---:|---|")
         print(_memory_rows("local pool, 2 processes", local, _workers(local, local["pid"])))
         print(_memory_rows("Dask, scheduler + 2 workers on this machine", remote,
                            _workers(remote, remote["pid"])))
-        print(f"\noverhead of the cluster (wall): {remote['wall'] / local['wall'] - 1:+.0%}")
+        wall = {k: statistics.median(r["wall"] for r in v) for k, v in rows.items()}
+        cpu = {k: statistics.median(r["cpu"] + r.get("cluster", 0.0) for r in v)
+               for k, v in rows.items()}
+        print(f"\nmedians of {repeat}: local pool {wall['local']:.1f} s wall, "
+              f"{cpu['local']:.1f} s CPU; Dask {wall['dask']:.1f} s wall, {cpu['dask']:.1f} s "
+              f"CPU (the run's {statistics.median(r['cpu'] for r in rows['dask']):.1f} s, the "
+              f"scheduler's and workers' {statistics.median(r['cluster'] for r in rows['dask']):.1f} s)")
+        print(f"overhead of the cluster: wall {wall['dask'] / wall['local'] - 1:+.0%}, "
+              f"CPU {cpu['dask'] / cpu['local'] - 1:+.0%}")
 
 
 def scale(count: int) -> None:
@@ -469,7 +506,7 @@ def main() -> None:
      "no-op": lambda: no_op(args.count, formats, args.before),
      "cold": lambda: cold(args.count),
      "word-epub": lambda: word_epub(args.count, args.repeat),
-     "cluster": lambda: cluster(args.count),
+     "cluster": lambda: cluster(args.count, args.repeat),
      "scale": lambda: scale(args.count)}[args.what]()
 
 

@@ -27,8 +27,9 @@ from typing import Any, TypeVar
 
 from briefkit.config import EngineSettings
 from briefkit.engine.executors import RETRIES
+from briefkit.engine.jobs import Job, Outcome
 from briefkit.engine.keys import versions
-from briefkit.engine.work import Setup, forget, theme_files
+from briefkit.engine.work import Setup, ThemeFiles, forget, perform, theme_files
 from briefkit.errors import BriefkitError
 
 #: ``--scheduler from-settings``: the scheduler ``briefkit.toml`` names.
@@ -162,6 +163,7 @@ class Cluster:
     executor: Executor
     loop: _Loop
     files: Any = None  # the theme's files, scattered to every worker
+    setup: Any = None  # the run's settings and theme, scattered to every worker
     workers: int = 1
     #: distributed kept quiet while the cluster works for the run (see :func:`_quiet`)
     quiet: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -197,6 +199,9 @@ class Cluster:
             bundle = theme_files(setup.theme, setup.state / "cache")
             try:
                 files = client.scatter(bundle, broadcast=True, hash=False)
+                # sent once, not with every job (the scheduler would unpickle and
+                # pickle it again for each)
+                shared = client.scatter([setup], broadcast=True, hash=False)[0]
             except Exception as error:  # noqa: BLE001 (a worker lost, the scheduler gone)
                 raise ClusterError(f"the Dask cluster at {address} did not take the theme's "
                                    f"files ({_reason(error)})") from None
@@ -210,7 +215,7 @@ class Cluster:
             raise ClusterError(_failure(address, error)) from None
         # pure=False: every job is its own task; retries: a job whose worker died runs again
         executor = client.get_executor(pure=False, retries=RETRIES)
-        cluster = cls(client, executor, loop, files, threads or 1)
+        cluster = cls(client, executor, loop, files, shared, threads or 1)
         cluster.quiet.enter_context(_quiet())
         return cluster
 
@@ -226,6 +231,27 @@ class Cluster:
         with self.quiet, contextlib.suppress(Exception):
             self.loop.run(closing(), LEAVE_SECONDS)
         self.loop.stop()
+
+
+def pack(job: Job, images: Mapping[str, bytes] | None,
+         held: Mapping[str, str] | None) -> bytes:
+    """A job for a cluster, as one pickle: the scheduler passes bytes on as they are,
+    where it would unpickle and pickle again each briefing and its settings."""
+    import pickle
+
+    return pickle.dumps((job, images, held), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def perform_packed(packed: list[bytes], setup: Setup,
+                   files: ThemeFiles | None = None) -> list[Outcome]:
+    """Do the jobs :func:`pack` made, in order, on a cluster worker."""
+    import pickle
+
+    outcomes = []
+    for one in packed:
+        job, images, held = pickle.loads(one)  # from the run, as every task a worker runs
+        outcomes.append(perform(job, setup, files, images, held))
+    return outcomes
 
 
 def _close(loop: _Loop, opened: list[Any]) -> None:
@@ -278,4 +304,4 @@ def _plain(text: str) -> str:
 
 
 __all__ = ["ANSWER_SECONDS", "FROM_SETTINGS", "Cluster", "ClusterError", "choose_scheduler",
-           "security"]
+           "pack", "perform_packed", "security"]

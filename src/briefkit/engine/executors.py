@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 # BrokenExecutor, not BrokenProcessPool (its subclass): concurrent.futures.process
 # imports multiprocessing, which a run in this process never needs
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from dataclasses import dataclass
 from typing import Any
 
 from briefkit.engine.jobs import Job, Outcome, Refused
@@ -94,51 +95,101 @@ def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor
     return pool
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """Jobs sent together, one task for several (a cluster pays for each task it
+    schedules): up to ``jobs`` of them, or ``seconds`` of expected work.
+    ``function(items, *shared)`` makes them, ``items`` what ``call`` gave for each job,
+    and returns their outcomes in order."""
+
+    call: Callable[[Job], Any]
+    function: Callable[..., list[Outcome]]
+    shared: tuple[Any, ...] = ()
+    jobs: int = 8
+    seconds: float = 1.0
+
+
 class Crew:
     """Maps jobs over an executor, a few at a time, longest first, and hands back outcomes.
 
     A job whose worker process died (the kernel's OOM killer, a crash) runs again
-    on a fresh worker; a second death reports that job alone as failed.
+    on a fresh worker; a second death reports that job alone as failed.  With a
+    :class:`Grouping`, jobs go several to a task; a task that fails has its jobs
+    tried again one by one.
     """
 
     def __init__(self, executor: Executor, call: Callable[[Job], tuple[Any, ...]], window: int,
-                 renew: Callable[[], Executor] | None = None) -> None:
+                 renew: Callable[[], Executor] | None = None,
+                 grouping: Grouping | None = None) -> None:
+        """``call`` gives the arguments :func:`perform` is called with, for each job, on
+        the executor (with a ``grouping``, its ``call`` does)."""
         self.executor, self.call, self.window, self.renew = executor, call, window, renew
+        self.grouping = grouping
         self.generation = 0  # how many times the executor was renewed
         self.pending: deque[tuple[Job, int]] = deque()
-        self.running: dict[Future[Outcome], tuple[Job, int, int]] = {}
+        self.running: dict[Future[Any], tuple[list[tuple[Job, int]], int]] = {}
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
         self.pending.extend((job, 0) for job in jobs)
         while self.pending or self.running:
             while self.pending and len(self.running) < self.window:
-                job, attempts = self.pending.popleft()
-                try:
-                    arguments = self.call(job)
-                except BriefkitError as error:  # e.g. an image changed since it was checked
-                    yield job, Refused(error.message)
+                taken, items = [], []
+                for job, attempts in self._next():
+                    try:
+                        items.append(self.grouping.call(job) if self.grouping else self.call(job))
+                    except BriefkitError as error:  # e.g. an image changed since it was checked
+                        yield job, Refused(error.message)
+                        continue
+                    taken.append((job, attempts))
+                if not taken:
                     continue
                 try:
-                    future = self.executor.submit(perform, *arguments)
+                    future: Future[Any]
+                    if self.grouping is None:
+                        future = self.executor.submit(perform, *items[0])
+                    else:
+                        future = self.executor.submit(self.grouping.function, items,
+                                                      *self.grouping.shared)
                 except BrokenExecutor:
                     self._fresh_executor(self.generation)
-                    self.pending.appendleft((job, attempts))
+                    self.pending.extendleft(reversed(taken))
                     continue
-                self.running[future] = (job, attempts, self.generation)
+                self.running[future] = (taken, self.generation)
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
             for future in done:
-                job, attempts, generation = self.running.pop(future)
+                taken, generation = self.running.pop(future)
                 try:
-                    outcome = future.result()
+                    result = future.result()
                 except Exception as error:  # noqa: BLE001 (its process died, or the cluster lost it)
                     if isinstance(error, BrokenExecutor):
                         self._fresh_executor(generation)
-                    if attempts < RETRIES:
-                        self.pending.append((job, attempts + 1))
-                        continue
-                    outcome = Refused("the process making it stopped unexpectedly "
-                                      f"({type(error).__name__}: {error or 'no reason given'})")
-                yield job, outcome
+                    for job, attempts in taken:
+                        if attempts < RETRIES:  # one by one from now on
+                            self.pending.append((job, attempts + 1))
+                            continue
+                        yield job, Refused("the process making it stopped unexpectedly "
+                                           f"({type(error).__name__}: "
+                                           f"{error or 'no reason given'})")
+                    continue
+                outcomes: list[Outcome] = result if self.grouping is not None else [result]
+                for (job, _), outcome in zip(taken, outcomes, strict=True):
+                    yield job, outcome
+
+    def _next(self) -> list[tuple[Job, int]]:
+        """The next job, or with a grouping the next jobs (none tried before), in order."""
+        first = self.pending.popleft()
+        taken = [first]
+        group = self.grouping
+        if group is None or first[1] > 0:
+            return taken
+        seconds = getattr(first[0], "cost", 0.0)
+        while self.pending and len(taken) < group.jobs and self.pending[0][1] == 0:
+            cost = getattr(self.pending[0][0], "cost", 0.0)
+            if seconds + cost > group.seconds:
+                break
+            seconds += cost
+            taken.append(self.pending.popleft())
+        return taken
 
     def _fresh_executor(self, broken: int) -> None:
         """A worker died and took the pool down: start a new one (once per breakage)."""
@@ -156,11 +207,14 @@ class Crew:
         self.pending.clear()
         self.executor.shutdown(wait=True, cancel_futures=True)
         finished = []
-        for future, (job, _, _) in self.running.items():
+        for future, (taken, _) in self.running.items():
             if future.done() and not future.cancelled() and future.exception() is None:
-                finished.append((job, future.result()))
+                result = future.result()
+                outcomes = result if self.grouping is not None else [result]
+                finished += [(job, outcome) for (job, _), outcome in zip(taken, outcomes,
+                                                                        strict=True)]
         self.running.clear()
         return finished
 
 
-__all__ = ["Crew", "Inline", "ThemeFiles", "default_jobs", "local_pool"]
+__all__ = ["Crew", "Grouping", "Inline", "ThemeFiles", "default_jobs", "local_pool"]

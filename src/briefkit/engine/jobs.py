@@ -67,7 +67,8 @@ Job = ReadJob | BriefingJob | CollectionJob
 @dataclass(frozen=True)
 class Made:
     """An output's bytes, its extra files, how long it took, what it took from the cache
-    and what the exporter warned of."""
+    and what the exporter warned of.  An extra file many outputs link (a web font) is
+    sent back once: after that, by its digest alone (``held``)."""
 
     data: bytes
     media_type: str
@@ -75,6 +76,8 @@ class Made:
     seconds: float = 0.0
     cached: tuple[str, ...] = ()  # the cache entries it was made with (their file names)
     warnings: tuple[str, ...] = ()  # what a desk should know, one line each
+    #: extra files left out of ``files`` as the run holds their bytes: name -> SHA-256
+    held: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ need source/, stay here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from briefkit.config import Settings
-from briefkit.engine.cluster import Cluster, security
-from briefkit.engine.executors import Crew, Inline, local_pool
+from briefkit.engine.cluster import Cluster, pack, perform_packed, security
+from briefkit.engine.executors import Crew, Grouping, Inline, local_pool
 from briefkit.engine.jobs import BriefingJob, Job, Outcome
 from briefkit.engine.report import Report
 from briefkit.engine.work import Setup
@@ -28,9 +28,11 @@ class Workplace:
     """The crews a run's jobs go to, chosen by how much there is to do."""
 
     def __init__(self, settings: Settings, setup: Setup, versions: dict[str, str],
-                 report: Report, asked: bool) -> None:
+                 report: Report, asked: bool,
+                 held: Callable[[], Mapping[str, str]] = dict) -> None:
         self.settings, self.setup, self.versions = settings, setup, versions
         self.report, self.asked = report, asked
+        self.held = held  # extra files the run holds: workers send back their digests
         self.crew: Crew | None = None
         self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
         self.cluster: Cluster | None = None
@@ -41,10 +43,13 @@ class Workplace:
             self.setup = replace(self.setup, portable=True)
             self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
                                            security(scheduler, self.settings.engine))
-            cluster, setup = self.cluster, self.setup
-            self.crew = Crew(cluster.executor,
-                             lambda job: (job, setup, cluster.files, _images(job)),
-                             window=2 * cluster.workers + 2)
+            cluster, held = self.cluster, self.held
+            # several jobs a task (each one pickle); the settings and theme were sent
+            # once, with the files
+            grouping = Grouping(lambda job: pack(job, _images(job), held()), perform_packed,
+                                (cluster.setup, cluster.files))
+            self.crew = Crew(cluster.executor, lambda job: (job,), window=2 * cluster.workers + 2,
+                             grouping=grouping)
             self.report.executor = f"the Dask cluster at {scheduler}"
             self.here = self._inline()
             return
@@ -53,8 +58,9 @@ class Workplace:
             self.crew = self.here = self._inline()
             self.report.jobs = 1
             return
-        setup = self.setup
-        self.crew = Crew(local_pool(workers, setup, formats), lambda job: (job, setup),
+        setup, held = self.setup, self.held
+        self.crew = Crew(local_pool(workers, setup, formats),
+                         lambda job: (job, setup, None, None, held()),
                          window=2 * workers, renew=lambda: local_pool(workers, setup, formats))
         self.here = self.crew
         self.report.executor = f"{workers} processes"

@@ -171,7 +171,7 @@ class _Run:
                                self.staleness, first)
         self.writer = Writer(settings, state, dist, report, tell, self.staleness)
         self.place = Workplace(settings, work.setup_for(settings, theme, state.home),
-                               versions, report, asked)
+                               versions, report, asked, self.writer.held)
         self.sources: dict[Path, Source] = {}
         self.chosen: list[Source] = []
         self.members: list[Source] = []  # every valid briefing of source/

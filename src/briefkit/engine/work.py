@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import time
 import traceback
@@ -36,6 +37,7 @@ from briefkit.engine.home import (
 )
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.keys import base_key
+from briefkit.engine.layout import Layouts
 from briefkit.engine.output import atomic_write
 from briefkit.engine.scratch import Scratch
 from briefkit.engine.seals import entry_name as _cache_name
@@ -49,6 +51,8 @@ from briefkit.theme import Theme
 
 #: Largest file the exporters' cache hands back (a web font is well under it).
 MAX_CACHED = 64 * 1024 * 1024
+#: How many extra files' digests a process remembers (see Workshop._leave_out).
+MAX_DIGESTS = 256
 #: Theme files sent to cluster workers: {(folder index, path inside it): bytes}.
 ThemeFiles = Mapping[tuple[int, str], bytes]
 
@@ -115,9 +119,14 @@ class ShippedCache(NamingCache):
 
     def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
         self.name_used(key, check)
+        if key in self._kept:  # unsealed and checked once per process, as StateCache does
+            return self._kept[key]
         shipped = self.entries.get(_cache_name(key)) if check is not None else None
         found = _unsealed(shipped, key, check) if shipped is not None and check else None
-        return found if found is not None else super().get(key, make)
+        if found is not None:
+            self._kept[key] = found
+            return found
+        return super().get(key, make)
 
 
 class StateCache(NamingCache):
@@ -178,6 +187,8 @@ class Workshop:
         self.context = Context(setup.settings, replace(theme or setup.theme, keep=cache.get),
                                cache=cache)
         self.exporters: dict[str, Exporter] = {}
+        self.layouts = Layouts()
+        self.digests: dict[int, tuple[bytes, str]] = {}  # see _leave_out
         self.jobs = 0
 
     def exporter(self, name: str) -> Exporter:
@@ -197,9 +208,12 @@ class Workshop:
         for exporter in self.exporters.values():
             exporter.close()
         self.exporters.clear()
+        self.layouts.clear()
+        self.digests.clear()
         self.scratch.close()
 
-    def perform(self, job: Job, images: Mapping[str, bytes] | None = None) -> Outcome:
+    def perform(self, job: Job, images: Mapping[str, bytes] | None = None,
+                held: Mapping[str, str] | None = None) -> Outcome:
         if isinstance(job, ReadJob):
             try:
                 item, memory = read_source(job.path, self.setup.settings)
@@ -235,7 +249,7 @@ class Workshop:
                 data = normalise_zip(data, moment)
             used = tuple(sorted(cache.used)) if isinstance(cache, NamingCache) else ()
             return Made(data, exporter.media_type, files, time.perf_counter() - started,
-                        used, warnings)
+                        used, warnings, self._leave_out(files, held) if held else {})
         except BriefkitError as error:
             return Refused(error.message)
         except OSError as error:
@@ -247,35 +261,33 @@ class Workshop:
         except Exception as error:  # noqa: BLE001 (a bug in an exporter: report it, go on)
             return _bug(error)
         finally:
-            if images is not None:
-                _forget_layout(self.scratch, self.jobs)
             self.jobs += 1
+
+    def _leave_out(self, files: dict[str, bytes], held: Mapping[str, str]) -> dict[str, str]:
+        """Take out of ``files`` those the run holds already, the same bytes: their
+        digests.  An exporter hands back the same bytes object for a file many outputs
+        link (a web font, from the cache): it is hashed once per process."""
+        left: dict[str, str] = {}
+        for name in held.keys() & files.keys():
+            data = files[name]
+            known = self.digests.get(id(data))
+            if known is None or known[0] is not data:
+                if len(self.digests) >= MAX_DIGESTS:
+                    self.digests.clear()
+                known = self.digests[id(data)] = (data, hashlib.sha256(data).hexdigest())
+            if known[1] == held[name]:
+                del files[name]
+                left[name] = known[1]
+        return left
 
     def _lay_out(self, item: BriefingFile, images: Mapping[str, bytes],
                  context: Any) -> tuple[BriefingFile, Any]:
         """Put a briefing's images in this worker's temporary folder, where the
-        exporters will look for them (a cluster worker may not see source/)."""
-        settings = self.setup.settings
-        folder = self.scratch.open() / f"job-{self.jobs}"
-        source = folder / "source"
-        assets = {}
-        for src, asset in item.assets.items():
-            inside = asset.path.relative_to(settings.source_dir)
-            target = source / inside
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(images[src])
-            assets[src] = replace(asset, path=target)
-        path = source / item.path.relative_to(settings.source_dir)
-        moved = replace(item, path=path, assets=assets)
-        here = settings.model_copy(update={"root": folder, "source": "source"})
+        exporters will look for them (a cluster worker may not see source/); kept
+        there for the briefing's other formats."""
+        moved, here = self.layouts.lay_out(self.scratch.open(), item, images,
+                                           self.setup.settings)
         return moved, replace(context, settings=here)
-
-
-def _forget_layout(scratch: Scratch, number: int) -> None:
-    import shutil
-
-    if scratch.folder is not None:
-        shutil.rmtree(scratch.folder / f"job-{number}", ignore_errors=True)
 
 
 def _bug(error: Exception) -> Refused:
@@ -345,9 +357,12 @@ def _scratch_root(setup: Setup) -> Path:
 
 
 def perform(job: Job, setup: Setup, files: ThemeFiles | None = None,
-            images: Mapping[str, bytes] | None = None) -> Outcome:
-    """Do one job in this process (the function every executor runs)."""
-    return workshop(setup, files).perform(job, images)
+            images: Mapping[str, bytes] | None = None,
+            held: Mapping[str, str] | None = None) -> Outcome:
+    """Do one job in this process (the function every executor runs); the extra files
+    named in ``held`` (name -> SHA-256), the run has already: only their digests come
+    back."""
+    return workshop(setup, files).perform(job, images, held)
 
 
 def forget_others(key: str) -> int:

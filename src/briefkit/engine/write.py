@@ -34,15 +34,18 @@ class Writer:
         self.settings, self.state, self.dist = settings, state, dist
         self.report, self.tell, self.staleness = report, tell, staleness
         self.extras: dict[str, tuple[str, str]] = {}  # extra file -> (sha256, output) this run
+        # extra files many outputs link (web fonts), by SHA-256: workers send them once
+        self.shared: dict[str, str] = {}
 
     def write(self, job: BriefingJob | CollectionJob, made: Made) -> Failure | None:
         """Write an output and its extra files, extras first; a failure when an extra
         file would take another's place (nothing is then written)."""
         briefing = job.item.id if isinstance(job, BriefingJob) and job.item else None
         records = self.state.records
-        extras: list[tuple[str, bytes, str]] = []
-        for name, data in sorted(made.files.items()):
-            sha = hashlib.sha256(data).hexdigest()
+        extras: list[tuple[str, bytes | None, str]] = []
+        for name in sorted({*made.files, *made.held}):
+            data = made.files.get(name)
+            sha = hashlib.sha256(data).hexdigest() if data is not None else made.held[name]
             owner = self.extras.get(name)
             known = records.get(name)
             if safe_name(name) is None or name == job.name:
@@ -51,6 +54,8 @@ class Writer:
                 problem = f"extra file {name} would replace the output of that name"
             elif owner is not None and owner[0] != sha:
                 problem = f"extra file {name} is also published by {owner[1]}, with other bytes"
+            elif data is None and owner is None:  # cannot happen: held names what was written
+                problem = f"internal error: extra file {name} came back without its bytes"
             else:
                 extras.append((name, data, sha))
                 continue
@@ -62,12 +67,15 @@ class Writer:
             fresh = (known is not None and known.sha256 == sha
                      and self.staleness.current_extra(name))
             if name not in self.extras and not (fresh and not force):
+                assert data is not None  # held: only what self.extras has
                 written = self.dist.write(name, data)
                 media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
                 extra = Record(name, job.format, briefing, written.bytes, written.sha256,
                                media_type, "", written.mtime_ns, extra=True)
                 self.state.add(extra)
                 self.report.written.append(extra)
+            if name in self.extras and name not in self.shared:
+                self.shared[name] = sha  # a second output links it: held from now on
             self.extras[name] = (sha, job.name)
             self.staleness.written(name)
         written = self.dist.write(job.name, made.data)
@@ -80,6 +88,11 @@ class Writer:
         self.report.warnings.extend(f"{job.shown}: {job.format}: {w}" for w in made.warnings)
         self.tell.written(record)
         return None
+
+    def held(self) -> dict[str, str]:
+        """The extra files many outputs of this run link, whose bytes it holds (name ->
+        SHA-256): a worker sends back only their digests."""
+        return dict(self.shared)
 
     def gone(self, sources: list[Source]) -> tuple[set[str], set[str]]:
         """The briefings with outputs in the output folder, and those of them no longer

@@ -1,0 +1,53 @@
+"""Jobs sent several to a task (a cluster's crew): in order, bounded, and a task that fails
+has its jobs tried again one by one, so one bad output fails alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from briefkit.engine.executors import RETRIES, Crew, Grouping, Inline
+from briefkit.engine.jobs import BriefingJob, Job, Outcome, Refused
+
+
+def _jobs(costs: list[float]) -> list[Job]:
+    return [BriefingJob("pdf", f"b{n}.pdf", "key", Path(f"b{n}.json"), cost)
+            for n, cost in enumerate(costs)]
+
+
+def test_jobs_go_several_to_a_task_in_order_within_the_bounds() -> None:
+    tasks: list[list[str]] = []
+
+    def make(items: list[str], shared: str) -> list[Outcome]:
+        assert shared == "shared"
+        tasks.append(items)
+        return [Refused(f"made {item}") for item in items]
+
+    grouping = Grouping(lambda job: job.name, make, ("shared",), jobs=3, seconds=1.0)
+    crew = Crew(Inline(), lambda job: (job,), window=2, grouping=grouping)
+    jobs = _jobs([0.6, 0.3, 0.3, 0.1, 0.1, 0.1, 0.1, 0.1])
+    back = list(crew.run(jobs))
+    assert [job for job, _ in back] == jobs
+    assert all(isinstance(o, Refused) and o.reason == f"made {j.name}" for j, o in back)
+    assert tasks == [["b0.pdf", "b1.pdf"], ["b2.pdf", "b3.pdf", "b4.pdf"],
+                     ["b5.pdf", "b6.pdf", "b7.pdf"]]
+
+
+def test_a_task_that_fails_has_its_jobs_tried_again_one_by_one() -> None:
+    tasks: list[list[str]] = []
+
+    def make(items: list[str]) -> list[Any]:
+        tasks.append(items)
+        if "b1.pdf" in items:  # this output kills its worker, every time
+            raise RuntimeError("worker died")
+        return [Refused(f"made {item}") for item in items]
+
+    crew = Crew(Inline(), lambda job: (job,), window=1,
+                grouping=Grouping(lambda job: job.name, make, jobs=4, seconds=10.0))
+    back = dict((job.name, outcome) for job, outcome in crew.run(_jobs([0.1] * 4)))
+    assert {name: o.reason for name, o in back.items() if isinstance(o, Refused)} == {
+        "b0.pdf": "made b0.pdf", "b2.pdf": "made b2.pdf", "b3.pdf": "made b3.pdf",
+        "b1.pdf": "the process making it stopped unexpectedly (RuntimeError: worker died)"}
+    assert tasks[0] == ["b0.pdf", "b1.pdf", "b2.pdf", "b3.pdf"]
+    assert all(len(task) == 1 for task in tasks[1:])  # one by one after the failure
+    assert tasks.count(["b1.pdf"]) == RETRIES
