@@ -98,7 +98,8 @@ def export_all(shared: Path) -> Path:
         if not done.exists():
             shutil.rmtree(room, ignore_errors=True)  # what a failed attempt left
             full_newsroom(room, cold=True)
-            result = run_briefkit("export", "--all", "--quiet", "--jobs", "1", cwd=room)
+            # both cores: the other test process waits for it when it needs a newsroom too
+            result = run_briefkit("export", "--all", "--quiet", "--jobs", "2", cwd=room)
             assert result.returncode == 0, result.stderr
             shutil.rmtree(shared / "warm-cache", ignore_errors=True)
             shutil.copytree(room / ".briefkit" / "cache", shared / "warm-cache")
