@@ -93,7 +93,7 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("section empty", lambda d: d.update(sections=[{}]), "/sections/0", "heading or at least one block"),
     ("section typo", lambda d: d["sections"][0].update(heding="x"), "/sections/0/heding",
      "did you mean 'heading'"),
-    ("block without type", block(text="x"), "/sections/0/blocks/0", "has no 'type'"),
+    ("block without type", block(text="x"), "/sections/0/blocks/0", "has no 'type' (one of: paragraph, quote, list"),
     ("unknown block type", block(type="quot", text="x"), "/sections/0/blocks/0/type",
      "did you mean 'quote'"),
     ("paragraph without text", block(type="paragraph"), "/sections/0/blocks/0/text", "field required"),

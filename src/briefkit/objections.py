@@ -11,7 +11,6 @@ a TOML key's line) and names them its own way (``/title: field required``,
 from __future__ import annotations
 
 import difflib
-import re
 import types
 import typing
 from dataclasses import dataclass
@@ -60,9 +59,9 @@ def _is_model(candidate: Any) -> bool:
     return isinstance(candidate, type) and issubclass(candidate, BaseModel)
 
 
-def model_at(model: type[BaseModel], data: Any, path: Path) -> type[BaseModel] | None:
-    """The model class that describes the table at ``path`` of ``data`` (a tagged
-    union's member chosen by the data's ``type``), or None."""
+def _candidates(model: type[BaseModel], data: Any, path: Path) -> tuple[list[Any], Any]:
+    """The types that may describe the value at ``path`` of ``data`` read as ``model``
+    (several for a union), and that value (None when ``data`` has none there)."""
     candidates: list[Any] = [model]
     node = data
     for part in path:
@@ -81,12 +80,29 @@ def model_at(model: type[BaseModel], data: Any, path: Path) -> type[BaseModel] |
             elif typing.get_origin(candidate) is dict:  # a named table: [publish.<name>]
                 following.extend(_unwrap(typing.get_args(candidate)[1]))
         candidates = following
+    return candidates, node
+
+
+def _tags(model: type[BaseModel]) -> tuple[str, ...]:
+    """The values of a tagged union member's ``type`` ('paragraph'), if it has one."""
+    info = model.model_fields.get("type")
+    return tuple(str(t) for t in typing.get_args(info.annotation)) if info else ()
+
+
+def model_at(model: type[BaseModel], data: Any, path: Path) -> type[BaseModel] | None:
+    """The model class that describes the table at ``path`` of ``data`` (a tagged
+    union's member chosen by the data's ``type``), or None."""
+    candidates, node = _candidates(model, data, path)
     models = [c for c in candidates if _is_model(c)]
     if len(models) > 1 and isinstance(node, dict):
-        tagged = [m for m in models if "type" in m.model_fields
-                  and node.get("type") in typing.get_args(m.model_fields["type"].annotation)]
-        models = tagged or models
+        models = [m for m in models if node.get("type") in _tags(m)] or models
     return models[0] if len(models) == 1 else None
+
+
+def tags_at(model: type[BaseModel], data: Any, path: Path) -> tuple[str, ...]:
+    """The ``type`` values the tagged union at ``path`` accepts, in the model's order."""
+    candidates, _ = _candidates(model, data, path)
+    return tuple(tag for c in candidates if _is_model(c) for tag in _tags(c))
 
 
 def known_keys(model: type[BaseModel] | None) -> list[str]:
@@ -161,7 +177,7 @@ def objections(error: ValidationError, model: type[BaseModel], data: Any = None,
             found.append(Objection(path, kind, f"{unknown.format(name=name)} ({hint})", value,
                                    known, guess))
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
-            tags = tuple(re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected_tags", "")))
+            tags = tags_at(model, data, path)
             named = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
             thing = named.removesuffix("s") or "item"
             if kind == "union_tag_not_found":
