@@ -149,7 +149,8 @@ def subset_face(path: Path, characters: str, layout_features: list[str],
     options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
     # lazy: the lookups of the features left out are never decompiled (the same bytes, in
     # half to four fifths of the time: most of a subset's time is reading GSUB and GPOS)
-    with TTFont(str(path), recalcTimestamp=False, lazy=True) as font:
+    data = read_theme_file(path, MAX_THEME_FILE)  # bounded: a regular file of a theme's size
+    with TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True) as font:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=characters)
         subsetter.subset(font)
