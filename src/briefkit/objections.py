@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-Path = tuple[str | int, ...]
+#: Where in the data: keys and indexes, from the top (``("sections", 0, "blocks")``).
+Location = tuple[str | int, ...]
 
 
 def describe_value(value: Any) -> str:
@@ -59,7 +60,7 @@ def _is_model(candidate: Any) -> bool:
     return isinstance(candidate, type) and issubclass(candidate, BaseModel)
 
 
-def _candidates(model: type[BaseModel], data: Any, path: Path) -> tuple[list[Any], Any]:
+def _candidates(model: type[BaseModel], data: Any, path: Location) -> tuple[list[Any], Any]:
     """The types that may describe the value at ``path`` of ``data`` read as ``model``
     (several for a union), and that value (None when ``data`` has none there)."""
     candidates: list[Any] = [model]
@@ -89,7 +90,7 @@ def _tags(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(str(t) for t in typing.get_args(info.annotation)) if info else ()
 
 
-def model_at(model: type[BaseModel], data: Any, path: Path) -> type[BaseModel] | None:
+def _model_at(model: type[BaseModel], data: Any, path: Location) -> type[BaseModel] | None:
     """The model class that describes the table at ``path`` of ``data`` (a tagged
     union's member chosen by the data's ``type``), or None."""
     candidates, node = _candidates(model, data, path)
@@ -99,20 +100,20 @@ def model_at(model: type[BaseModel], data: Any, path: Path) -> type[BaseModel] |
     return models[0] if len(models) == 1 else None
 
 
-def tags_at(model: type[BaseModel], data: Any, path: Path) -> tuple[str, ...]:
+def _tags_at(model: type[BaseModel], data: Any, path: Location) -> tuple[str, ...]:
     """The ``type`` values the tagged union at ``path`` accepts, in the model's order."""
     candidates, _ = _candidates(model, data, path)
     return tuple(tag for c in candidates if _is_model(c) for tag in _tags(c))
 
 
-def known_keys(model: type[BaseModel] | None) -> list[str]:
+def _known_keys(model: type[BaseModel] | None) -> list[str]:
     """The keys a table of ``model`` may hold, as written (aliases), less internal fields."""
     if model is None:
         return []
     return [info.alias or name for name, info in model.model_fields.items() if not info.exclude]
 
 
-def _data_path(data: Any, loc: Path) -> Path:
+def _data_path(data: Any, loc: Location) -> Location:
     """pydantic's location, less the tags it adds for a tagged union ('image', 'list')."""
     path: list[str | int] = []
     node = data
@@ -131,14 +132,10 @@ def _data_path(data: Any, loc: Path) -> Path:
 @dataclass(frozen=True)
 class Objection:
     #: where in the data, as keys and indexes; a table's name given as a key is "[key]"
-    path: Path
+    path: Location
     #: pydantic's kind of error ("missing", "extra_forbidden", ...)
     kind: str
     message: str
-    value: Any = None
-    #: for an unknown key: the keys its table may hold, and the closest one
-    known: tuple[str, ...] = ()
-    guess: str | None = None
 
 
 def _message(kind: str, error: Any, value: Any) -> str:
@@ -161,6 +158,27 @@ def _message(kind: str, error: Any, value: Any) -> str:
     return message[0].lower() + message[1:]
 
 
+def _hint(given: str, known: tuple[str, ...], listed: str) -> str:
+    """'did you mean 'x'?' when one of ``known`` is close to ``given``, else ``listed``
+    followed by every one of them."""
+    close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else listed + ", ".join(known)
+
+
+def _tag_objection(error: Any, path: Location, model: type[BaseModel],
+                   data: Any) -> Objection:
+    """A tagged union's member named by no ``type``, or by one the model does not know."""
+    tags = _tags_at(model, data, path)
+    named = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+    thing = named.removesuffix("s") or "item"  # "blocks" -> "block"
+    if error["type"] == "union_tag_not_found":
+        return Objection(path, error["type"],
+                         f"{thing} has no 'type' (one of: {', '.join(tags)})")
+    tag = str(error["ctx"]["tag"])
+    return Objection((*path, "type"), error["type"],
+                     f"unknown {thing} type '{tag}' ({_hint(tag, tags, 'one of: ')})")
+
+
 def objections(error: ValidationError, model: type[BaseModel], data: Any = None,
                unknown: str = "unknown field '{name}'") -> list[Objection]:
     """Each of ``error``'s objections to ``data`` read as a ``model``. ``unknown`` words an
@@ -168,27 +186,14 @@ def objections(error: ValidationError, model: type[BaseModel], data: Any = None,
     found = []
     for e in error.errors():
         path = _data_path(data, tuple(e["loc"]))
-        kind, value = e["type"], e.get("input")
+        kind = e["type"]
         if kind == "extra_forbidden":
             name = str(path[-1])
-            known = tuple(known_keys(model_at(model, data, path[:-1])))
-            guess = next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None)
-            hint = f"did you mean '{guess}'?" if guess else "known: " + ", ".join(known)
-            found.append(Objection(path, kind, f"{unknown.format(name=name)} ({hint})", value,
-                                   known, guess))
+            known = tuple(_known_keys(_model_at(model, data, path[:-1])))
+            found.append(Objection(path, kind, f"{unknown.format(name=name)} "
+                                               f"({_hint(name, known, 'known: ')})"))
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
-            tags = tags_at(model, data, path)
-            named = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
-            thing = named.removesuffix("s") or "item"
-            if kind == "union_tag_not_found":
-                message = f"{thing} has no 'type' (one of: {', '.join(tags)})"
-                found.append(Objection(path, kind, message, value, tags))
-                continue
-            tag = str(e["ctx"]["tag"])
-            close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(tags)}"
-            found.append(Objection((*path, "type"), kind, f"unknown {thing} type '{tag}' ({hint})",
-                                   tag, tags, close[0] if close else None))
+            found.append(_tag_objection(e, path, model, data))
         else:
-            found.append(Objection(path, kind, _message(kind, e, value), value))
+            found.append(Objection(path, kind, _message(kind, e, e.get("input"))))
     return found
