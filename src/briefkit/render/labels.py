@@ -81,3 +81,12 @@ def name_separators(language: str, count: int) -> list[str]:
         return [_between(patterns["2"])]
     return [_between(patterns["start"]), *[_between(patterns["middle"])] * (count - 3),
             _between(patterns["end"])]
+
+
+def join_names(names: list[str], language: str) -> str:
+    """``names`` as ``language`` lists them in running text (CLDR): 'A and B',
+    'A, B et C', 'A وB'."""
+    if not names:
+        return ""
+    separators = [*name_separators(language, len(names)), ""]
+    return "".join(name + between for name, between in zip(names, separators, strict=True))

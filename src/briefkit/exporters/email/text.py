@@ -37,7 +37,7 @@ from briefkit.model import (
     Timeline,
 )
 from briefkit.render.html import headline
-from briefkit.render.labels import comma, labels_for, name_separators
+from briefkit.render.labels import comma, join_names, labels_for
 from briefkit.render.typography import typeset, typeset_inline
 
 #: The measure of the text; a flowed line adds a space at its end and a line that starts
@@ -209,9 +209,7 @@ def briefing_text(briefing: Briefing, *, dateline: str, masthead: str,
     out.blank()
     names = [typeset(a.name, language) + (f" ({typeset(a.role, language)})" if a.role else "")
              for a in briefing.authors]
-    separators = name_separators(language, len(names))
-    authors = "".join(name + (separators[n] if n < len(separators) else "")
-                      for n, name in enumerate(names))
+    authors = join_names(names, language)
     out.paragraph(f"{authors} · {dateline}" if authors else dateline)
     if briefing.standfirst:
         out.blank()
