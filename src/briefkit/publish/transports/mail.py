@@ -61,7 +61,7 @@ class Mailer:
         else:
             refused = self.server.send_message(message, from_addr=sender,
                                                to_addrs=list(recipients))
-        return {address: f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+        return {address: f"{code} {reply.decode('utf-8', 'replace')}"  # smtplib: (int, bytes)
                 for address, (code, reply) in refused.items()}
 
     def close(self) -> None:
