@@ -32,7 +32,7 @@ from pathlib import Path
 from briefkit.errors import ThemeError
 from briefkit.render.html import css_string
 from briefkit.theme import Theme, digest_of, needs_a_glyph
-from briefkit.theme.fonts import subset_face
+from briefkit.theme.fonts import embedding_restricted, subset_face
 
 #: Folder of the fonts inside the book's package (beside style/ and images/)
 FOLDER = "fonts"
@@ -88,7 +88,7 @@ def book_fonts(theme: Theme, text: str, language: str,
     for family in _families(theme, text):
         for face in fonts.files:
             path = theme.find(face.path) if face.family == family else None
-            if path is None or face.weight not in WEIGHTS or _restricted(path):
+            if path is None or face.weight not in WEIGHTS or embedding_restricted(path):
                 continue
             characters = "".join(map(chr, sorted(wanted & theme.drawn_by(path))))
             key = _key(path, characters)
@@ -138,15 +138,6 @@ def _families(theme: Theme, text: str) -> list[str]:
 
 def _characters(theme: Theme, family: str) -> frozenset[int]:
     return theme.family_draws(family)
-
-
-@lru_cache(maxsize=64)
-def _restricted(path: Path) -> bool:
-    """Whether the font's licence bits forbid embedding it (OS/2 fsType 0x0002)."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(path), lazy=True) as font:
-        return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
 
 
 def _key(path: Path, characters: str) -> str:

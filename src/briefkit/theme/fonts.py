@@ -129,6 +129,22 @@ def _fonttools_fault(data: bytes) -> bool:
         return True
 
 
+@lru_cache(maxsize=64)
+def embedding_restricted(path: Path) -> bool:
+    """Whether the font's licence bits forbid embedding it (OS/2 fsType 0x0002): what
+    the e-book and Word leave out."""
+    data = read_theme_file(path, MAX_THEME_FILE)
+    found = sfnt.tables(data)
+    if found is not None:  # read as it is, without importing fontTools
+        where = found.get(b"OS/2")
+        return where is not None and where[1] >= 10 and where[0] + 10 <= len(data) \
+            and sfnt.number(data, where[0] + 8, 2) & 0x000F == 0x0002
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(data), lazy=True) as font:  # a WOFF or WOFF2 file
+        return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
+
+
 def subset_face(path: Path, characters: str, layout_features: list[str],
                 finish: Callable[[Any], None] | None = None) -> bytes:
     """The font at ``path`` cut down to ``characters``, keeping ``layout_features``, every
@@ -147,9 +163,9 @@ def subset_face(path: Path, characters: str, layout_features: list[str],
     # Graphite tables (Charis SIL): fontTools cannot subset them, and what embeds a face
     # (e-book reading systems, Word) shapes with OpenType
     options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    data = read_theme_file(path, MAX_THEME_FILE)  # bounded: a regular file of a theme's size
     # lazy: the lookups of the features left out are never decompiled (the same bytes, in
     # half to four fifths of the time: most of a subset's time is reading GSUB and GPOS)
-    data = read_theme_file(path, MAX_THEME_FILE)  # bounded: a regular file of a theme's size
     with TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True) as font:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=characters)

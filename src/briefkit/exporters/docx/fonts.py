@@ -41,7 +41,10 @@ from lxml import etree  # type: ignore[import-untyped]
 from briefkit.errors import ThemeError
 from briefkit.exporters.docx.ooxml import prefixed
 from briefkit.theme import FontFile, Theme, digest_of, needs_a_glyph, sfnt
-from briefkit.theme.fonts import MAX_THEME_FILE, read_theme_file, subset_face
+from briefkit.theme.fonts import (
+    embedding_restricted,
+    subset_face,
+)
 
 #: Word's four faces of a family, in fontTable.xml's order
 SLOTS = ("Regular", "Bold", "Italic", "BoldItalic")
@@ -74,21 +77,6 @@ def slot_of(face: FontFile) -> str | None:
         return None
     return ("Bold" if face.weight == 700 else "") + ("Italic" if face.style == "italic" else "") \
         or "Regular"
-
-
-@lru_cache(maxsize=64)
-def _restricted(path: Path) -> bool:
-    """Whether the font's licence bits forbid embedding it (OS/2 fsType 0x0002)."""
-    data = read_theme_file(path, MAX_THEME_FILE)
-    found = sfnt.tables(data)
-    if found is not None:  # read as it is, without importing fontTools
-        where = found.get(b"OS/2")
-        return where is not None and where[1] >= 10 and where[0] + 10 <= len(data) \
-            and sfnt.number(data, where[0] + 8, 2) & 0x000F == 0x0002
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(path), lazy=True) as font:
-        return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
 
 
 def families_needed(theme: Theme, text: str) -> list[str]:
@@ -136,7 +124,7 @@ def wanted_faces(theme: Theme, families: Iterable[str],
         for face in theme.settings.fonts.files:
             slot = slot_of(face)
             path = theme.find(face.path) if face.family == family and slot else None
-            if slot and path is not None and not _restricted(path):
+            if slot and path is not None and not embedding_restricted(path):
                 by_slot.setdefault(slot, path)
         for slot in SLOTS:
             if slot in by_slot:
