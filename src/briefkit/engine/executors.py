@@ -156,7 +156,9 @@ class Crew:
                     continue
                 self.running[future] = (taken, self.generation)
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
-            for future in done:
+            # those done at once in the order they were sent (a set has none): the same
+            # run reports its outcomes in the same order
+            for future in [f for f in self.running if f in done]:
                 taken, generation = self.running.pop(future)
                 try:
                     result = future.result()
