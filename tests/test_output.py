@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from briefkit.engine.output import OutputFolder, safe_name
 from briefkit.errors import OutputError
-from briefkit.reproducible import normalise_zip, reproducible_time
+from briefkit.reproducible import Deflated, deflated, normalise_zip, reproducible_time
 
 
 def _zip(entries: list[tuple[str, bytes, int]], when: tuple[int, ...]) -> bytes:
@@ -86,6 +87,49 @@ def test_images_and_fonts_are_stored_and_the_rest_copied_as_deflated(
     # the text's compressed bytes are copied, not inflated and deflated again
     assert _raw(once, "a.xhtml") == _raw(given, "a.xhtml")
     assert normalise_zip(once, moment) is once
+
+
+FACE = bytes(range(256)) * 40 + b"glyphs" * 500  # what a subset face is to zlib
+
+
+def test_a_kept_entry_takes_its_stand_ins_place_as_the_library_would_have_written_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    moment = datetime(2020, 1, 8, 7, 0, tzinfo=UTC)
+    whole = normalise_zip(_zip([*ENTRIES, ("fonts/face.ttf", FACE, zipfile.ZIP_DEFLATED)],
+                               (2026, 11, 26, 21, 0, 0)), moment)
+    entry = deflated(FACE)
+    stand_in = _zip([*ENTRIES, ("fonts/face.ttf", entry.stand_in, zipfile.ZIP_DEFLATED)],
+                    (2025, 3, 1, 8, 30, 12))
+    replaced = normalise_zip(stand_in, moment, {"fonts/face.ttf": entry})
+    assert replaced == whole  # the same bytes as the library deflating the face itself
+    archive = zipfile.ZipFile(io.BytesIO(replaced))
+    assert archive.testzip() is None and archive.read("fonts/face.ttf") == FACE
+    with pytest.raises(ValueError, match="stand-in"):  # a mix-up is a bug, never an archive
+        normalise_zip(stand_in, moment, {"a.xhtml": entry})
+    with pytest.raises(ValueError, match="no entry"):
+        normalise_zip(stand_in, moment, {"fonts/other.ttf": entry})
+
+
+def test_a_kept_entry_is_handed_back_only_when_it_inflates_to_its_content() -> None:
+    kept: dict[str, bytes] = {}
+    made = []
+
+    def keep(key: str, make: Callable[[], bytes], check: Callable[[bytes], bool]) -> bytes:
+        if key in kept and check(kept[key]):
+            return kept[key]
+        made.append(key)
+        kept[key] = make()
+        return kept[key]
+
+    first = deflated(FACE, keep)
+    assert deflated(FACE, keep) == first and len(made) == 1  # deflated once
+    (key,) = kept
+    for damaged in (kept[key][:-9], kept[key][:8] + Deflated.of(b"another face").raw,
+                    b"", bytes(8) + first.raw):
+        kept[key] = damaged
+        assert deflated(FACE, keep) == first  # made again
+    assert len(made) == 5
 
 
 def test_source_date_epoch_wins(monkeypatch: pytest.MonkeyPatch) -> None:

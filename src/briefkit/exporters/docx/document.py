@@ -32,6 +32,7 @@ from briefkit.exporters.docx.styles import WordStyles
 from briefkit.render.dates import conventions_of, dateline, locale_of
 from briefkit.render.labels import comma, labels_for, name_separators
 from briefkit.render.typography import typeset
+from briefkit.reproducible import Deflated, deflated, normalise_zip
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -118,6 +119,7 @@ class _WordBriefing:
         self.rtl = self.briefing.direction == "rtl"
         self.reference = context.theme.find("reference.docx")
         self.cache = context.cache
+        self.kept: dict[str, Deflated] = {}  # the embedded faces, deflated once
 
     # --- the document ---------------------------------------------------------------
 
@@ -150,7 +152,7 @@ class _WordBriefing:
         self._properties()
         out = io.BytesIO()
         self.document.save(out)
-        return out.getvalue()
+        return normalise_zip(out.getvalue(), self.briefing.modified, self.kept)
 
     def _clear_template(self) -> None:
         """Empty the body (keeping its section) and drop the template's leftovers: the
@@ -317,7 +319,11 @@ class _WordBriefing:
         families = fonts.families_needed(self.theme, text)
         parts = fonts.font_parts(self.theme, families, text, self.cache.get)
         if parts:
-            fonts.embed_parts(self.document, parts)
+            # a face's bytes are deflated once and kept: python-docx writes a stand-in
+            entries = {part.key: deflated(part.data, self.cache.get) for part in parts}
+            placed = fonts.embed_parts(self.document, parts,
+                                       blob=lambda part: entries[part.key].stand_in)
+            self.kept = {name: entries[part.key] for name, part in placed.items()}
 
 #####
     # --- properties -----------------------------------------------------------------

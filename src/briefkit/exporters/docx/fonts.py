@@ -300,13 +300,16 @@ def embed_fonts(document: Document, faces: Sequence[tuple[str, str, bytes]], *,
     embed_parts(document, parts, subsetted=subsetted)
 
 
-def embed_parts(document: Document, parts: Sequence[FontPart], *,
-                subsetted: bool = True) -> None:
-    """Embed faces already obfuscated (:func:`font_parts`), as :func:`embed_fonts` does."""
+def embed_parts(document: Document, parts: Sequence[FontPart], *, subsetted: bool = True,
+                blob: Callable[[FontPart], bytes] | None = None) -> dict[str, FontPart]:
+    """Embed faces already obfuscated (:func:`font_parts`), as :func:`embed_fonts` does;
+    each part holds ``blob(face)`` when given (a stand-in: reproducible.deflated), else
+    the face's bytes.  The faces by the archive entry they went in."""
     table = _font_table(document)
     root = etree.fromstring(table.blob)
     package = document.part.package
     by_family: dict[str, dict[str, FontPart]] = {}
+    placed: dict[str, FontPart] = {}
     for face in parts:
         by_family.setdefault(face.family, {})[face.slot] = face
     for family, slots in by_family.items():
@@ -323,9 +326,11 @@ def embed_parts(document: Document, parts: Sequence[FontPart], *,
         for slot in SLOTS:
             if slot not in slots:
                 continue
-            key = slots[slot].key
+            face = slots[slot]
+            key = face.key
             part = Part(package.next_partname("/word/fonts/font%d.odttf"), OBFUSCATED_FONT,
-                        slots[slot].data, package)
+                        blob(face) if blob else face.data, package)
+            placed[part.partname.membername] = face
             embed = etree.SubElement(font, qn(f"w:embed{slot}"))
             embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
             embed.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
@@ -343,3 +348,4 @@ def embed_parts(document: Document, parts: Sequence[FontPart], *,
                 if prefixed(child) in earlier:
                     position = index + 1
             settings.insert(position, OxmlElement(tag))
+    return placed

@@ -44,7 +44,7 @@ from briefkit.render import html
 from briefkit.render.dates import conventions_of
 from briefkit.render.labels import labels_for
 from briefkit.render.typography import typeset
-from briefkit.reproducible import normalise_zip
+from briefkit.reproducible import deflated, normalise_zip
 from briefkit.theme import Theme
 
 if TYPE_CHECKING:
@@ -286,11 +286,15 @@ class EpubExporter(Exporter):
         book.add_item(epub.EpubNcx())
         # the theme's faces travel with the book, subset to what it shows
         fonts = book_fonts(theme, _shown("".join(texts)), lang, context.cache.get)
+        # a face's bytes are deflated once and kept: EbookLib writes a stand-in
+        kept = {}
         for number, font in enumerate(fonts, 1):
+            entry = deflated(font.data, context.cache.get)
+            kept[f"{book.FOLDER_NAME}/{font.href}"] = entry
             book.add_item(epub.EpubItem(uid=f"font-{number}", file_name=font.href,
-                                        media_type=font.media_type, content=font.data))
+                                        media_type=font.media_type, content=entry.stand_in))
         css.content = (font_faces(fonts, STYLESHEET) + stylesheet(theme)).encode("utf-8")
-        return normalise_zip(self._write(book, briefing), briefing.modified)
+        return normalise_zip(self._write(book, briefing), briefing.modified, kept)
 
     @staticmethod
     def _metadata(book: epub.EpubBook, briefing: Briefing, publisher: str) -> None:
