@@ -75,7 +75,7 @@ def theme() -> Theme:
 def context(settings: Settings, theme: Theme, shared_cache: Path) -> Context:
     """The export context of the repository's settings and theme, its exporters' cache the
     one the test run shares, as a run's is (web fonts and Word subsets made once)."""
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
 
     return Context(settings, theme, cache=StateCache(shared_cache))
 

@@ -347,7 +347,7 @@ def test_coverage_tables_are_kept_in_the_cache_by_the_faces_digest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
 
     folder = make_theme(tmp_path, "scripts", 'name = "scripts"\n')
     (folder / "fonts").mkdir()
@@ -376,8 +376,8 @@ def test_a_kept_table_that_is_not_one_is_made_again(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
+    from briefkit.engine.cache import StateCache
     from briefkit.engine.seals import entry_name, seal
-    from briefkit.engine.work import StateCache
     from briefkit.theme import coverage, digest_of, fonts
 
     monkeypatch.setattr(fonts, "_known", {})  # as a fresh process

@@ -67,6 +67,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     (".briefkit/tmp", "../source"),  # relative: the case that lost source/images
     (".briefkit/tmp", "OUTSIDE"),
     (".briefkit/cache", "OUTSIDE"),
+    (".briefkit/making", "OUTSIDE"),
     (".briefkit/manifests", "OUTSIDE"),
     (".briefkit/themes", "OUTSIDE"),
     (".briefkit/last-good", "OUTSIDE"),
@@ -157,7 +158,7 @@ def test_a_cache_entry_copied_over_another_is_made_again(room: Path) -> None:
 
 
 def test_a_page_sealed_as_a_cache_entry_is_never_published_as_a_web_font(room: Path) -> None:
-    from briefkit.engine import work
+    from briefkit.engine import seals
     from briefkit.render.webfonts import BROTLI_QUALITY
     from briefkit.theme import digest_of
 
@@ -166,13 +167,9 @@ def test_a_page_sealed_as_a_cache_entry_is_never_published_as_a_web_font(room: P
     path = theme.find("fonts/NotoSansSymbols-Regular.ttf")
     assert path is not None
     key = f"woff2-q{BROTLI_QUALITY}-{digest_of(path)}"
-    # sealed with briefkit's own sealing (whatever its form), as anyone able to write the
-    # state folder can
-    try:
-        entry = work._sealed(key, page)  # type: ignore[call-arg]
-    except TypeError:
-        entry = work._sealed(page)  # type: ignore[call-arg]
-    (room / ".briefkit" / "cache" / work._cache_name(key)).write_bytes(entry)
+    # sealed with briefkit's own sealing, as anyone able to write the state folder can
+    entry = seals.seal(key, page)
+    (room / ".briefkit" / "cache" / seals.entry_name(key)).write_bytes(entry)
     result = run_briefkit("export", "--all", *FAST, "--force", cwd=room)
     assert result.returncode == 0, result.stderr
     assert published_faces(room) == theme_faces()
@@ -181,7 +178,7 @@ def test_a_page_sealed_as_a_cache_entry_is_never_published_as_a_web_font(room: P
 
 
 def test_a_word_font_subset_kept_in_the_cache_must_be_a_truetype_font(tmp_path: Path) -> None:
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
     from briefkit.exporters.docx import fonts
     theme = load_theme("default", ROOT)
     cache = tmp_path / ".briefkit" / "cache"
@@ -190,14 +187,11 @@ def test_a_word_font_subset_kept_in_the_cache_must_be_a_truetype_font(tmp_path: 
     (entry,) = cache.iterdir()
     kept = entry.read_bytes()
     # the same entry with a web page in place of the font, sealed again as briefkit seals
-    from briefkit.engine import work
+    from briefkit.engine import seals
 
     page = b"<html>not a font</html>"
-    key = next(k for k in _keys(theme) if work._cache_name(k) == entry.name)
-    try:
-        entry.write_bytes(work._sealed(key, page))  # type: ignore[call-arg]
-    except TypeError:
-        entry.write_bytes(work._sealed(page))  # type: ignore[call-arg]
+    key = next(k for k in _keys(theme) if seals.entry_name(k) == entry.name)
+    entry.write_bytes(seals.seal(key, page))
     assert entry.read_bytes() != kept
     (again,) = fonts.faces(theme, ["Noto Sans Symbols"], "→", StateCache(cache).get)
     assert again.data == made[0].data

@@ -16,7 +16,7 @@ from support.commands import run_briefkit
 from support.newsrooms import ENGLISH, FRENCH, copy_newsroom
 from test_build import FORMATS, make_newsroom
 
-from briefkit.engine import work
+from briefkit.engine import seals
 
 FAST = [arg for name in FORMATS for arg in ("-f", name)]
 SITE = "https://briefings.example.org/"
@@ -193,7 +193,7 @@ def test_a_last_good_version_replaced_in_the_state_folder_is_never_published(
     retitle(english, '"title"', '"titel"')
     retitle(room / "source" / "copy-0.json", "Copy 0", "Copy zero")
     # plain, and sealed as a kept file is (under its name: the bytes are not of that digest)
-    for planted in (forged, work._sealed(f"last good {digest}", forged)):
+    for planted in (forged, seals.seal(f"last good {digest}", forged)):
         kept.write_bytes(planted)
         result = export(room)
         assert result.returncode == 1, result.stderr

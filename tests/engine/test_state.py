@@ -118,7 +118,7 @@ def test_the_manifest_an_earlier_version_kept_in_dist_is_taken_over_once(
 
 
 def test_a_damaged_or_foreign_cache_entry_is_made_again(tmp_path: Path) -> None:
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
 
     def never() -> bytes:
         raise AssertionError("a whole entry was made again")

@@ -598,7 +598,7 @@ def test_font_subsets_are_kept_between_runs(tmp_path: Path, context: Context,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # subsetting seven faces is most of a Word document's cost: a later run (a new
     # process, here a new cache over the same folder) makes none of them again
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
     from briefkit.exporters.docx import fonts
     item = sample(ENGLISH)
     first = DocxExporter().export(item, dataclasses.replace(
@@ -620,7 +620,7 @@ def test_embedded_font_parts_are_kept_as_word_embeds_them(tmp_path: Path, contex
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A later document with the same faces and characters takes each part (obfuscated,
     under its key) from the cache: no subset read back to be obfuscated again."""
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
     from briefkit.exporters.docx import fonts
 
     def export() -> bytes:

@@ -500,7 +500,7 @@ def test_the_cover_is_a_palette_image_in_the_themes_own_colours(books: dict[str,
 
 def test_a_cover_is_drawn_once_and_kept_until_what_it_shows_changes(
         tmp_path: Path, context: Context, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefkit.engine.work import StateCache
+    from briefkit.engine.cache import StateCache
     from briefkit.exporters.epub import cover
 
     drawn: list[str] = []

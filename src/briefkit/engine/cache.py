@@ -14,22 +14,33 @@ Only entries are ever removed: a regular file named as one (never through a
 link), and the half-written entries of a killed run; anything else in the
 folder is left as it is.  ``briefkit clean --cache`` empties it the same way,
 holding the project's lock so that no run is using it meanwhile.
+
+An entry is made by one process: the workers of a cold run, which all ask for
+the same web fonts and font subsets at their first briefings, would otherwise
+each make them.  A process making an entry holds a lock on it (a byte of
+``.briefkit/making``, POSIX record locks, let go if the process dies); another
+that wants it meanwhile makes what else it asked for, then waits and reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import re
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefkit.config import CacheSettings
-from briefkit.engine.home import CACHE, STATE, refuse_link
+from briefkit.engine.home import CACHE, MAKING, STATE, open_plain, refuse_link
+from briefkit.engine.output import atomic_write
+from briefkit.engine.seals import entry_name, seal, unseal
 from briefkit.engine.state import hold
+from briefkit.exporters.base import Cache, Check, Wanted
 
 #: An entry's name: the SHA-256 of its key (engine/seals.py).
 ENTRY = re.compile(r"[0-9a-f]{64}")
@@ -38,6 +49,8 @@ LEFTOVER = re.compile(r"\.[0-9a-f]{64}\.[A-Za-z0-9_]+\.part")
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 MEGABYTE = 1024 * 1024
 DAY = 86_400.0
+#: Largest file the exporters' cache hands back (a web font is well under it).
+MAX_CACHED = 64 * MEGABYTE
 
 
 @dataclass(frozen=True)
@@ -151,3 +164,152 @@ def empty(root: Path) -> Removed:
         return removed
     finally:
         os.close(lock)
+
+
+# --- the caches exporters are handed ------------------------------------------------------
+
+class NamingCache(Cache):
+    """A cache that names the entries each output used (``used``, emptied before each
+    job): the manifest records them, and the run keeps the cache to what its outputs
+    use (:func:`bound`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[str] = set()
+
+    def name_used(self, key: str, check: Check | None) -> None:
+        if check is not None:  # only entries with a check are kept between runs
+            self.used.add(entry_name(key))
+
+
+class ShippedCache(NamingCache):
+    """The exporters' cache on a cluster worker: what the run sent, else made here."""
+
+    def __init__(self, entries: Mapping[str, bytes]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        self.name_used(key, check)
+        if key in self._kept:  # unsealed and checked once per process, as StateCache does
+            return self._kept[key]
+        shipped = self.entries.get(entry_name(key)) if check is not None else None
+        found = unseal(shipped, key, check) if shipped is not None and check else None
+        if found is not None:
+            self._kept[key] = found
+            return found
+        return super().get(key, make)
+
+
+class StateCache(NamingCache):
+    """The exporters' cache kept in the project's state folder (``.briefkit/cache/``),
+    so what is derived from the theme (web fonts) is made once, not once per run, nor
+    once per worker.
+
+    Only entries with a ``check`` are kept there; the folder is never followed
+    through a link (refused with one line)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        (data,) = self.get_all([(key, make, check)])
+        return data
+
+    def get_all(self, wanted: Sequence[Wanted]) -> list[bytes]:
+        """Each entry of ``wanted``, read or made; one another process is making is
+        waited for once the others are had."""
+        found: list[bytes | None] = []
+        for key, make, check in wanted:
+            self.name_used(key, check)
+            if key in self._kept or check is None:
+                found.append(Cache.get(self, key, make))
+                continue
+            data = self._read(key, check)
+            if data is None:
+                with self._making(key, wait=False) as ours:
+                    if ours:
+                        data = self._read(key, check)
+                        data = self._make(key, make) if data is None else data
+            if data is not None:
+                self._kept[key] = data
+            found.append(data)
+        for index, (key, make, check) in enumerate(wanted):
+            if found[index] is None and check is not None:
+                with self._making(key, wait=True):
+                    data = self._read(key, check)
+                    data = self._make(key, make) if data is None else data
+                self._kept[key] = found[index] = data
+        return [data for data in found if data is not None]
+
+    def _read(self, key: str, check: Check) -> bytes | None:
+        """The entry of ``key`` as kept, when whole and checked."""
+        refuse_link(self.folder.parent)
+        refuse_link(self.folder)
+        opened = open_plain(self.folder / entry_name(key), MAX_CACHED)
+        if opened is None:
+            return None
+        fd, kept = opened
+        found = unseal(kept, key, check)
+        if found is not None:
+            # its time says when it was last used: an entry no output of this folder
+            # names is kept for a while for the others (bound)
+            with contextlib.suppress(OSError):
+                os.utime(fd)
+        os.close(fd)
+        return found
+
+    def _make(self, key: str, make: Callable[[], bytes]) -> bytes:
+        data = make()
+        # a cache that cannot be written is only slower; one that is a link is refused
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            refuse_link(self.folder)  # put there since the check in _read
+            atomic_write(self.folder / entry_name(key), seal(key, data))
+        return data
+
+    @contextlib.contextmanager
+    def _making(self, key: str, wait: bool) -> Iterator[bool]:
+        """Whether this process is the one to make the entry of ``key`` (holding its lock
+        meanwhile); with ``wait``, once no other process is making it."""
+        fd = _making_file(self.folder.parent / MAKING)
+        offset = int(entry_name(key)[:12], 16)  # a byte of its own, well past the end
+        if fd is None:  # a state folder that cannot be written: each process makes its own
+            yield True
+            return
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB), 1, offset)
+        except OSError as error:
+            # another process makes it; or, waiting, a deadlock (EDEADLK): make it here
+            yield error.errno == errno.EDEADLK if wait else False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset)
+
+
+#: The lock file open in this process, by path: one descriptor each, never closed while
+#: the process lives, since closing any descriptor of a file lets go of every record
+#: lock the process holds on it.
+_making_files: dict[Path, int] = {}
+
+
+def _making_file(path: Path) -> int | None:
+    """``.briefkit/making``, open (made if missing), or None when it cannot be."""
+    if path not in _making_files:
+        refuse_link(path.parent)
+        refuse_link(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                refuse_link(path)  # put there since the check
+            return None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        _making_files[path] = fd
+    return _making_files[path]

@@ -20,11 +20,12 @@ STATE = ".briefkit"
 LOCK = "lock"  # one run at a time (engine/state.py)
 MANIFESTS = "manifests"  # one per output folder (engine/state.py)
 TMP = "tmp"  # each process's temporary folder (engine/scratch.py)
-CACHE = "cache"  # what exporters derive from the theme (engine/work.py)
+CACHE = "cache"  # what exporters derive from the theme (engine/cache.py)
+MAKING = "making"  # which process makes which cache entry (engine/cache.py)
 THEMES = "themes"  # themes laid out for a worker that does not see the project's
 LAST_GOOD = "last-good"  # each briefing's last good version, per output folder (engine/lastgood.py)
 #: Everything the state folder holds, checked at the start of every run.
-PARTS = (LOCK, MANIFESTS, TMP, CACHE, THEMES, LAST_GOOD)
+PARTS = (LOCK, MANIFESTS, TMP, CACHE, MAKING, THEMES, LAST_GOOD)
 
 
 def refuse_link(path: Path) -> None:

@@ -19,7 +19,7 @@ import hashlib
 import os
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,30 +27,18 @@ from typing import Any
 from briefkit import registry
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
-from briefkit.engine.home import (
-    CACHE,
-    THEMES,
-    open_plain,
-    read_plain,
-    refuse_link,
-    state_folder,
-)
+from briefkit.engine.cache import MAX_CACHED, NamingCache, ShippedCache, StateCache
+from briefkit.engine.home import CACHE, THEMES, read_plain, state_folder
 from briefkit.engine.jobs import CollectionJob, Job, Made, Outcome, Read, ReadJob, Refused
 from briefkit.engine.keys import base_key
 from briefkit.engine.layout import Layouts
-from briefkit.engine.output import atomic_write
 from briefkit.engine.scratch import Scratch
-from briefkit.engine.seals import entry_name as _cache_name
-from briefkit.engine.seals import seal as _sealed
-from briefkit.engine.seals import unseal as _unsealed
 from briefkit.engine.sources import digest, read_source
 from briefkit.errors import BriefingError, BriefkitError
-from briefkit.exporters.base import Cache, Check, CollectionExporter, Exported, Exporter
+from briefkit.exporters.base import Cache, CollectionExporter, Exported, Exporter
 from briefkit.reproducible import is_zip, normalise_zip
 from briefkit.theme import Theme
 
-#: Largest file the exporters' cache hands back (a web font is well under it).
-MAX_CACHED = 64 * 1024 * 1024
 #: How many extra files' digests a process remembers (see Workshop._leave_out).
 MAX_DIGESTS = 256
 #: Theme files sent to cluster workers: {(folder index, path inside it): bytes}.
@@ -94,81 +82,6 @@ def theme_files(theme: Theme, cache: Path | None = None) -> dict[tuple[int, str]
             if kept is not None:
                 files[(CACHED, path.name)] = kept
     return files
-
-
-class NamingCache(Cache):
-    """A cache that names the entries each output used (``used``, emptied before each
-    job): the manifest records them, and the run keeps the cache to what its outputs
-    use (:mod:`briefkit.engine.cache`)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.used: set[str] = set()
-
-    def name_used(self, key: str, check: Check | None) -> None:
-        if check is not None:  # only entries with a check are kept between runs
-            self.used.add(_cache_name(key))
-
-
-class ShippedCache(NamingCache):
-    """The exporters' cache on a cluster worker: what the run sent, else made here."""
-
-    def __init__(self, entries: Mapping[str, bytes]) -> None:
-        super().__init__()
-        self.entries = entries
-
-    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
-        self.name_used(key, check)
-        if key in self._kept:  # unsealed and checked once per process, as StateCache does
-            return self._kept[key]
-        shipped = self.entries.get(_cache_name(key)) if check is not None else None
-        found = _unsealed(shipped, key, check) if shipped is not None and check else None
-        if found is not None:
-            self._kept[key] = found
-            return found
-        return super().get(key, make)
-
-
-class StateCache(NamingCache):
-    """The exporters' cache kept in the project's state folder (``.briefkit/cache/``),
-    so what is derived from the theme (web fonts) is made once, not once per run.
-
-    Only entries with a ``check`` are kept there; the folder is never followed
-    through a link (refused with one line)."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__()
-        self.folder = folder
-
-    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
-        self.name_used(key, check)
-        if key in self._kept or check is None:
-            return super().get(key, make)
-        refuse_link(self.folder.parent)
-        refuse_link(self.folder)
-        path = self.folder / _cache_name(key)
-        opened = open_plain(path, MAX_CACHED)
-        found = None
-        if opened is not None:
-            fd, kept = opened
-            found = _unsealed(kept, key, check)
-            if found is not None:
-                # its time says when it was last used: an entry no output of this
-                # folder names is kept for a while for the others (engine/cache.py)
-                with contextlib.suppress(OSError):
-                    os.utime(fd)
-            os.close(fd)
-        if found is None:
-            data = make()
-            # a cache that cannot be written is only slower; one that is a link is refused
-            with contextlib.suppress(OSError):
-                self.folder.mkdir(parents=True, exist_ok=True)
-                refuse_link(self.folder)  # put there since the check above
-                atomic_write(path, _sealed(key, data))
-        else:
-            data = found
-        self._kept[key] = data
-        return data
 
 
 class Workshop:

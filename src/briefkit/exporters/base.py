@@ -21,12 +21,22 @@ from briefkit.config import Settings
 from briefkit.links import OutputInfo
 from briefkit.theme import Theme
 
-__all__ = ["Cache", "Check", "CollectionExporter", "Context", "Exported", "Exporter",
-           "OutputInfo"]
+__all__ = [
+    "Cache",
+    "Check",
+    "CollectionExporter",
+    "Context",
+    "Exported",
+    "Exporter",
+    "OutputInfo",
+    "Wanted",
+]
 
 
 #: Whether bytes read back from a cache are what their key holds (a font, ...).
 Check = Callable[[bytes], bool]
+#: What :meth:`Cache.get_all` is asked for: key, how to make it, its check.
+Wanted = tuple[str, Callable[[], bytes], Check | None]
 
 
 class Cache:
@@ -49,6 +59,11 @@ class Cache:
         if key not in self._kept:
             self._kept[key] = make()
         return self._kept[key]
+
+    def get_all(self, wanted: Sequence[Wanted]) -> list[bytes]:
+        """:meth:`get` of each ``(key, make, check)``, in order; a cache shared between
+        processes makes first what no other process is making."""
+        return [self.get(key, make, check) for key, make, check in wanted]
 
 
 @dataclass(frozen=True)

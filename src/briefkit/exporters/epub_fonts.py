@@ -24,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import io
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from briefkit.errors import ThemeError
+from briefkit.exporters.base import Wanted
 from briefkit.render.html import css_string
 from briefkit.theme import Theme, digest_of, needs_a_glyph
 from briefkit.theme.fonts import embedding_restricted, subset_face
@@ -71,41 +72,42 @@ class BookFont:
                 f" font-weight: {self.weight}; font-style: {self.style}; }}")
 
 
-Keep = Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes]
-
-
 def book_fonts(theme: Theme, text: str, language: str,
-               keep: Keep | None = None) -> list[BookFont]:
+               keep_all: Callable[[Sequence[Wanted]], list[bytes]] | None = None,
+               ) -> list[BookFont]:
     """The faces the book's ``text`` (in ``language``) is set in, subset; families in the
-    theme's order.  ``keep(key, make, check)`` (the export context's cache) keeps the
+    theme's order.  ``keep_all`` (the export context's cache, Cache.get_all) keeps the
     subsets."""
     fonts = theme.settings.fonts
     # with the capitals a stylesheet may ask for (the masthead, credits), and in a language
     # written in Latin letters those books share: the books of a language ask for one subset
     shared = SHARED if _in_latin_script(language) else ""
     wanted = {ord(ch) for ch in f"{text}{text.upper()}{GENERATED}{shared}"}
-    found = []
+    faces, subsets = [], []
     for family in _families(theme, text):
         for face in fonts.files:
             path = theme.find(face.path) if face.family == family else None
             if path is None or face.weight not in WEIGHTS or embedding_restricted(path):
                 continue
             characters = "".join(map(chr, sorted(wanted & theme.drawn_by(path))))
-            key = _key(path, characters)
 
             def make(path: Path = path, characters: str = characters) -> bytes:
-                return subset(path, characters)
+                try:
+                    return subset(path, characters)
+                except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
+                    raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded "
+                                     f"in the e-book ({error})") from None
 
-            try:
-                data = keep(key, make, is_sfnt) if keep else make()
-            except Exception as error:  # noqa: BLE001 (fontTools raises many kinds on a damaged font)
-                raise ThemeError(f"theme '{theme.name}': {path.name} cannot be embedded in "
-                                 f"the e-book ({error})") from None
-            cff = data[:4] == b"OTTO"
-            stem = posixpath.splitext(posixpath.basename(face.path))[0]
-            found.append(BookFont(f"{FOLDER}/{stem}{'.otf' if cff else '.ttf'}",
-                                  "font/otf" if cff else "font/ttf", data, family,
-                                  face.weight, face.style))
+            faces.append((family, face))
+            subsets.append((_key(path, characters), make, is_sfnt))
+    found = []
+    made = keep_all(subsets) if keep_all else [make() for _, make, _ in subsets]
+    for (family, face), data in zip(faces, made, strict=True):
+        cff = data[:4] == b"OTTO"
+        stem = posixpath.splitext(posixpath.basename(face.path))[0]
+        found.append(BookFont(f"{FOLDER}/{stem}{'.otf' if cff else '.ttf'}",
+                              "font/otf" if cff else "font/ttf", data, family,
+                              face.weight, face.style))
     return found
 
 

@@ -114,5 +114,5 @@ class HTMLExporter(Exporter):
                                            images=absolute_images, description=description),
             description=description,
         )
-        files = {**published.images(item), **webfonts.web_fonts(theme, context.cache.get)}
+        files = {**published.images(item), **webfonts.web_fonts(theme, context.cache.get_all)}
         return Exported(page.encode("utf-8"), files=files)

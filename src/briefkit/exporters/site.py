@@ -94,7 +94,7 @@ class FrontPageExporter(CollectionExporter):
         settings, theme = context.settings, context.theme
         pages = listing_pages(listings(items), settings.front_page.per_page)
         written = {page.path: self.page(page, context) for page in pages}
-        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get)}
+        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get_all)}
         main = written.pop(self.output)
         return Exported(main, files={**files, **written})
 

@@ -317,7 +317,7 @@ class _WordBriefing:
             _FIELD_CHARACTERS,
         ))
         families = fonts.families_needed(self.theme, text)
-        parts = fonts.font_parts(self.theme, families, text, self.cache.get)
+        parts = fonts.font_parts(self.theme, families, text, self.cache)
         if parts:
             # a face's bytes are deflated once and kept: python-docx writes a stand-in
             entries = {part.key: deflated(part.data, self.cache.get) for part in parts}

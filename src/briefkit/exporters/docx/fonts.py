@@ -39,6 +39,7 @@ from docx.oxml.parser import OxmlElement
 from lxml import etree  # type: ignore[import-untyped]
 
 from briefkit.errors import ThemeError
+from briefkit.exporters.base import Cache
 from briefkit.exporters.docx.ooxml import prefixed
 from briefkit.theme import FontFile, Theme, digest_of, needs_a_glyph, sfnt
 from briefkit.theme.fonts import (
@@ -252,20 +253,22 @@ class FontPart:
 
 
 def font_parts(theme: Theme, families: Iterable[str], text: str,
-               keep: Keep | None = None) -> list[FontPart]:
-    """:func:`faces`, obfuscated as Word embeds them; ``keep`` keeps each part whole (its
+               cache: Cache | None = None) -> list[FontPart]:
+    """:func:`faces`, obfuscated as Word embeds them; ``cache`` keeps each part whole (its
     key, then its bytes) under the digest of the face and of its characters, so a
     document whose faces were embedded before reads them back as they go in."""
-    parts = []
+    slots, wanted = [], []
     for family, slot, path, characters in wanted_faces(theme, families, text):
         def make(path: Path = path, characters: str = characters) -> bytes:
-            data = subset_of(theme, path, characters, keep)
+            data = subset_of(theme, path, characters, cache.get if cache else None)
             key = font_key(data)
             return key.bytes + obfuscate_font(data, key)
 
-        entry = keep(_key(path, characters, "part"), make, is_font_part) if keep else make()
-        parts.append(FontPart(family, slot, uuid.UUID(bytes=entry[:16]), entry[16:]))
-    return parts
+        slots.append((family, slot))
+        wanted.append((_key(path, characters, "part"), make, is_font_part))
+    made = cache.get_all(wanted) if cache else [make() for _, make, _ in wanted]
+    return [FontPart(family, slot, uuid.UUID(bytes=entry[:16]), entry[16:])
+            for (family, slot), entry in zip(slots, made, strict=True)]
 
 
 def is_font_part(entry: bytes) -> bool:

@@ -285,7 +285,7 @@ class EpubExporter(Exporter):
         book.add_item(nav)
         book.add_item(epub.EpubNcx())
         # the theme's faces travel with the book, subset to what it shows
-        fonts = book_fonts(theme, _shown("".join(texts)), lang, context.cache.get)
+        fonts = book_fonts(theme, _shown("".join(texts)), lang, context.cache.get_all)
         # a face's bytes are deflated once and kept: EbookLib writes a stand-in
         kept = {}
         for number, font in enumerate(fonts, 1):
