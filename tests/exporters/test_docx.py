@@ -880,6 +880,19 @@ def picture_briefing(tmp_path: Path, pictures: dict[str, bytes]) -> BriefingFile
     return load(source / "pictures.json", source)
 
 
+def _exif_after_pixels(png: bytes) -> bytes:
+    """The PNG with its eXIf chunk moved after its last IDAT chunk."""
+    chunks, at = [], 8
+    while at < len(png):
+        length = int.from_bytes(png[at:at + 4], "big")
+        chunks.append(png[at:at + 12 + length])
+        at += 12 + length
+    exif = [c for c in chunks if c[4:8] == b"eXIf"]
+    rest = [c for c in chunks if c[4:8] != b"eXIf"]
+    assert len(exif) == 1 and rest[-1][4:8] == b"IEND"
+    return png[:8] + b"".join(rest[:-1] + exif + rest[-1:])
+
+
 def test_a_cmyk_jpeg_and_a_turned_photo(tmp_path: Path, context: Context) -> None:
     from PIL import Image as Picture
 
@@ -892,16 +905,22 @@ def test_a_cmyk_jpeg_and_a_turned_photo(tmp_path: Path, context: Context) -> Non
     exif = Picture.Exif()
     exif[0x0112] = 6
     photo.save(turned, "JPEG", exif=exif.tobytes(), quality=95)
+    # the same as a PNG whose EXIF follows its pixels, as the PNG specification allows
+    png = io.BytesIO()
+    photo.save(png, "PNG", exif=exif.tobytes())
     item = picture_briefing(tmp_path, {"cmyk.jpg": cmyk.getvalue(),
-                                       "turned.jpg": turned.getvalue()})
+                                       "turned.jpg": turned.getvalue(),
+                                       "turned.png": _exif_after_pixels(png.getvalue())})
     data = DocxExporter().export(item, context)
     out = Exported(item, data)
     pictures = list(out.xml("word/document.xml").iter(f"{{{NS['wp']}}}inline"))
-    assert [p.find("wp:docPr", NS).get("descr") for p in pictures] == ["cmyk.jpg", "turned.jpg"]
+    assert [p.find("wp:docPr", NS).get("descr") for p in pictures] == [
+        "cmyk.jpg", "turned.jpg", "turned.png"]
     sizes = [(int(p.find("wp:extent", NS).get("cx")), int(p.find("wp:extent", NS).get("cy")))
              for p in pictures]
     assert abs(sizes[0][0] / sizes[0][1] - 1.5) < 0.01
     assert abs(sizes[1][0] / sizes[1][1] - 0.5) < 0.01  # upright: taller than wide
+    assert abs(sizes[2][0] / sizes[2][1] - 0.5) < 0.01
     archive = zipfile.ZipFile(io.BytesIO(data))
     media = sorted(n for n in archive.namelist() if n.startswith("word/media/"))
     shown = [Picture.open(io.BytesIO(archive.read(n))) for n in media]

@@ -58,7 +58,10 @@ def picture(asset: Asset) -> tuple[bytes, int, int]:
 
     data = asset.read()
     with Picture.open(io.BytesIO(data)) as image:
-        turned = image.getexif().get(_ORIENTATION, 1) not in (1, None)
+        # a PNG's EXIF may follow its pixels, and Pillow decodes them all to look: a PNG
+        # without an eXIf chunk anywhere has no orientation to read
+        exif = image.format != "PNG" or b"eXIf" in data
+        turned = exif and image.getexif().get(_ORIENTATION, 1) not in (1, None)
         if not turned and image.mode not in ("CMYK", "YCbCr", "LAB", "I;16"):
             return data, asset.width, asset.height
         kind = image.format
