@@ -25,6 +25,7 @@ import docx
 import pytest
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
@@ -290,6 +291,31 @@ def test_header_and_footer(every: Exported, settings: Settings) -> None:
     instructions = [t.text.strip() for t in footer.iter(w("instrText"))]
     assert instructions == ["PAGE", "NUMPAGES"]
     assert "".join(t.text for t in footer.iter(w("t"))).startswith("Page ")
+
+
+def test_documents_made_one_after_another_each_have_their_own_themes_styles(
+        settings: Settings, theme: Theme) -> None:
+    """A process makes its documents from a start it keeps (template, page, styles): a
+    theme changed meanwhile (the preview's edit of theme.toml), another language or
+    direction, each gets its own."""
+    def accent(data: bytes) -> str:
+        root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml"))
+        (link,) = root.findall("w:style[@w:styleId='Hyperlink']", NS)
+        return str(link.find("w:rPr/w:color", NS).get(w("val"))).lower()
+
+    item = fixture("every-block")
+    first = DocxExporter().export(item, Context(settings, theme))
+    colours = theme.settings.colours.model_copy(update={"accent": "#123456"})
+    recoloured = dataclasses.replace(theme, settings=theme.settings.model_copy(
+        update={"colours": colours}))
+    second = DocxExporter().export(item, Context(settings, recoloured))
+    assert accent(first) == theme.settings.colours.accent[1:].lower()
+    assert accent(second) == "123456"
+    assert DocxExporter().export(item, Context(settings, theme)) == first
+    arabic = docx.Document(io.BytesIO(DocxExporter().export(fixture("rtl-arabic"),
+                                                            Context(settings, theme))))
+    assert arabic.sections[0]._sectPr.find(qn("w:bidi")) is not None
+    assert docx.Document(io.BytesIO(first)).sections[0]._sectPr.find(qn("w:bidi")) is None
 
 
 def test_the_wire_footer_is_in_the_briefings_language(settings: Settings) -> None:
