@@ -94,6 +94,19 @@ def test_touching_a_file_without_changing_it_rebuilds_nothing(room: Path) -> Non
     assert written(export(room)) == set()
 
 
+def test_a_time_found_again_is_remembered(room: Path) -> None:
+    export(room)  # the files are new: their times are not trusted yet (0), so hashed again
+    earlier = time.time() - 60
+    files = [*(room / "source").glob("*.json"), *(room / "source" / "images").iterdir()]
+    for path in files:
+        os.utime(path, (earlier, earlier))
+    assert written(export(room)) == set()  # same bytes: nothing made, the times kept
+    data = json.loads((room / ".briefkit" / "manifests" / "dist.json").read_text("utf-8"))
+    stamps = {e["mtime_ns"] for e in data["sources"].values()}
+    stamps |= {i["mtime_ns"] for e in data["sources"].values() for i in e["images"].values()}
+    assert 0 not in stamps and stamps <= {p.stat().st_mtime_ns for p in files}
+
+
 def test_an_edit_of_the_same_size_right_after_a_run_is_seen(room: Path) -> None:
     path = room / "source" / "copy-1.json"
     export(room)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -17,7 +19,8 @@ from support.commands import run_briefkit
 from support.newsrooms import ENGLISH, make_newsroom
 from support.readers import strings
 
-from briefkit.config import Settings, load_settings
+import briefkit
+from briefkit.config import PublishSettings, Settings, load_settings, publish_settings
 from briefkit.errors import ConfigError
 from briefkit.model import Briefing
 
@@ -54,6 +57,27 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
     assert "them: unknown setting (did you mean 'theme'?)" in text
     assert "feed.max_entries:" in text
     assert len(caught.value.problems) == 4
+
+
+def test_where_publish_sends_is_read_only_from_a_file_that_says(tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text('title = "Desk"\n', "utf-8")
+    # the publish models are not even built: validate and export start without them
+    code = ("import sys\nfrom pathlib import Path\nfrom briefkit.config import load_settings\n"
+            "load_settings(Path('.'))\nprint('briefkit.config.publishing' in sys.modules)\n")
+    here = {**os.environ, "PYTHONPATH": str(Path(briefkit.__file__).parents[1])}
+    found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                           text=True, check=True, env=here)
+    assert found.stdout.strip() == "False", found.stderr
+    plain = load_settings(tmp_path)
+    assert type(plain) is Settings
+    read = publish_settings(plain)  # briefkit publish: no targets, the default mail server
+    assert read.publish == {} and read.smtp.security == "starttls"
+    assert read.title == "Desk" and read.fingerprint() == plain.fingerprint()
+    (tmp_path / "briefkit.toml").write_text('title = "Desk"\n[publish.web]\nto = "out"\n')
+    targets = load_settings(tmp_path)
+    assert isinstance(targets, PublishSettings) and targets.publish["web"].to == "out"
+    assert publish_settings(targets) is targets
+    assert targets.fingerprint() == plain.fingerprint()
 
 
 def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.engine.output import OutputFolder, safe_name
+from briefkit.engine.output import OutputFolder, safe_name, safe_names
 from briefkit.errors import OutputError
 from briefkit.reproducible import Deflated, deflated, normalise_zip, reproducible_time
 
@@ -164,6 +164,15 @@ def test_a_name_leading_outside_is_never_written_nor_removed(tmp_path: Path, nam
         OutputFolder(dist).write(name, b"x")
     OutputFolder(dist).remove([name, "../briefkit.toml"])
     assert victim.read_text("utf-8") == "keep me"
+
+
+def test_a_list_of_names_is_safe_only_when_every_one_is() -> None:
+    fonts = ["theme/fonts/a.woff2", "theme/fonts/b.woff2"]
+    assert safe_names(fonts) and safe_names(fonts)  # the second time from memory
+    assert safe_names([]) and safe_names(())
+    assert not safe_names([*fonts, "../briefkit.toml"])
+    assert not safe_names([*fonts, 7]) and not safe_names([*fonts, ["a"]])
+    assert not safe_names([*fonts, None])
 
 
 def test_a_folder_inside_replaced_by_a_link_leading_out_is_not_followed(tmp_path: Path) -> None:

@@ -217,7 +217,8 @@ def discover(source: Path) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(source):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / f for f in sorted(files)
+        here = Path(folder)  # once a folder: a newsroom's holds thousands of files
+        found.extend(here / f for f in sorted(files)
                      if f.endswith(".json") and not f.startswith("."))
     return found
 

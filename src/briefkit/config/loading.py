@@ -10,7 +10,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from briefkit import datelines, tomlfiles
-from briefkit.config.publishing import _NO_PASSWORD, SECRET_KEYS, publish_problems
 from briefkit.config.settings import Settings
 from briefkit.errors import ConfigError, Problem
 from briefkit.objections import objections
@@ -55,7 +54,9 @@ def locate_setting(root: Path, loc: tuple[str | int, ...], message: str) -> Prob
 
 def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
     """Read the project's settings from ``root``; every problem is reported at once, one
-    located line each (``briefkit.toml:line:col: key: message``)."""
+    located line each (``briefkit.toml:line:col: key: message``).  A file with
+    ``[publish.<name>]`` or ``[smtp]`` is read as a
+    :class:`~briefkit.config.publishing.PublishSettings`, every table of it checked."""
     shown, text, _, data = _read(root)
     for key, value in (overrides or {}).items():
         # a table given on the command line (--since: [email]) keeps the file's other keys
@@ -63,16 +64,26 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
         data = {**data, key: {**written, **value} if isinstance(written, dict)
                 and isinstance(value, dict) else value}
     lines = tomlfiles.key_lines(text)
+    # where briefkit publish sends is read by models of its own, built only when needed
+    publishing = "publish" in data or "smtp" in data
+    model = Settings
+    if publishing:
+        from briefkit.config.publishing import PublishSettings
+
+        model = PublishSettings
 
     def problem(loc: tuple[str | int, ...], message: str) -> Problem:
         return setting_problem(shown, text, loc, message, lines)
 
     try:
         # the context: files named in the settings are found from the project folder
-        settings = Settings.model_validate({**data, "root": root}, context={"root": root})
+        settings = model.model_validate({**data, "root": root}, context={"root": root})
     except ValidationError as error:
+        # the model of every setting, for its hints: 'smtp' is a close match of 'smpt'
+        from briefkit.config.publishing import _NO_PASSWORD, SECRET_KEYS, PublishSettings
+
         problems = []
-        for objection in objections(error, Settings, data, unknown="unknown setting"):
+        for objection in objections(error, PublishSettings, data, unknown="unknown setting"):
             loc, message = objection.path, objection.message
             if objection.kind == "extra_forbidden" and str(loc[-1]).lower() in SECRET_KEYS:
                 message = _NO_PASSWORD
@@ -90,7 +101,11 @@ def load_settings(root: Path, overrides: dict[str, Any] | None = None) -> Settin
             problems = [problem(("dateline", tag, *([key] if key else [])), message)
                         for tag, key, message in faults]
             raise ConfigError(f"{len(problems)} problems in {shown}", problems)
-    problems = publish_problems(settings.publish, settings.smtp, problem)
-    if problems:
-        raise ConfigError(f"{len(problems)} problems in {shown}", problems)
+    if publishing:
+        from briefkit.config.publishing import publish_problems, publish_settings
+
+        read = publish_settings(settings)
+        problems = publish_problems(read.publish, read.smtp, problem)
+        if problems:
+            raise ConfigError(f"{len(problems)} problems in {shown}", problems)
     return settings

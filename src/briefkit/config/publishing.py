@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, ConfigDict, Field
 
+from briefkit.config.settings import Settings
 from briefkit.config.values import Line, SettingsTable, absolute_url
 from briefkit.errors import Problem
 from briefkit.model import _check_language
@@ -128,6 +129,26 @@ class SmtpSettings(SettingsTable):
     sender: Annotated[Line | None, Field(alias="from", pattern=f"^{_EMAIL}$")] = None
     ca_file: Line | None = None  # a private certificate authority (default: the system's)
     timeout: Annotated[float, Field(gt=0, le=600)] = 30.0
+
+
+class PublishSettings(Settings):
+    """Every setting, with the publish targets and the mail server: what a settings file
+    that has ``[publish.<name>]`` or ``[smtp]`` is read as, and what ``briefkit publish``
+    reads (:func:`publish_settings`)."""
+
+    publish: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")],
+                  PublishTarget] = Field(default_factory=dict)
+    smtp: SmtpSettings = SmtpSettings()
+
+
+def publish_settings(settings: Settings) -> PublishSettings:
+    """``settings`` with their publish targets and mail server: those read, or none for
+    settings read from a file that names neither."""
+    if isinstance(settings, PublishSettings):
+        return settings
+    return PublishSettings.model_construct(
+        settings.model_fields_set,
+        **{name: getattr(settings, name) for name in type(settings).model_fields})
 
 
 def publish_problems(publish: Mapping[str, PublishTarget], smtp: SmtpSettings,

@@ -19,7 +19,6 @@ from pydantic import (
 
 from briefkit import datelines
 from briefkit.characters import check_characters
-from briefkit.config.publishing import PublishTarget, SmtpSettings
 from briefkit.config.values import (
     Line,
     Name,
@@ -183,7 +182,8 @@ class CacheSettings(SettingsTable):
 
 
 class Settings(SettingsTable):
-    """Everything a project can set, with its default."""
+    """Everything a project can set, with its default, but where ``briefkit publish``
+    sends (:class:`briefkit.config.publishing.PublishSettings`)."""
 
     title: Annotated[Name, AfterValidator(not_empty)] = "Briefings"
     base_url: Annotated[Line | None, AfterValidator(absolute_url)] = None
@@ -201,9 +201,8 @@ class Settings(SettingsTable):
     engine: EngineSettings = EngineSettings()
     cache: CacheSettings = CacheSettings()
     dateline: dict[Annotated[str, AfterValidator(_check_language)], DatelineSettings] = Field(default_factory=dict)
-    publish: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")],
-                  PublishTarget] = Field(default_factory=dict)
-    smtp: SmtpSettings = SmtpSettings()
+    # [publish.<name>] and [smtp]: briefkit.config.publishing's PublishSettings, whose
+    # models are built only to read a file that has them, and to publish
 
     root: Annotated[Path, Field(exclude=True)] = Path(".")
 

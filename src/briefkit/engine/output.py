@@ -19,16 +19,18 @@ import posixpath
 import re
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from briefkit.errors import OutputError
 from briefkit.files import display_path
 from briefkit.reproducible import normalise_zip, reproducible_time
 
-__all__ = ["PART", "OutputFolder", "Written", "normalise_zip", "reproducible_time", "safe_name"]
+__all__ = ["PART", "OutputFolder", "Written", "normalise_zip", "reproducible_time", "safe_name",
+           "safe_names"]
 
 PART = ".part"  # temporary files are ".<name>.<random>.part"
 _TEMPORARY = re.compile(r"\.[^/]+\.[A-Za-z0-9_]+\.part")
@@ -51,6 +53,30 @@ def safe_name(name: object) -> str | None:
     with a NUL never reach the file system.
     """
     return name if isinstance(name, str) and _plain(name) else None
+
+
+#: Names found safe by :func:`safe_names` (bounded as :func:`_plain`'s memory is).
+_SAFE: set[str] = set()
+
+
+def safe_names(names: Sequence[object]) -> bool:
+    """Whether every one of ``names`` is a :func:`safe_name`.
+
+    Asked of every output's extra files when the manifest is read: the records of a
+    format list the same web fonts and the same images, so a list whose names were all
+    found safe before is answered at once.
+    """
+    try:
+        if _SAFE.issuperset(names):
+            return True
+    except TypeError:  # something unhashable: not a name
+        return False
+    if not all(map(safe_name, names)):
+        return False
+    if len(_SAFE) > 1 << 16:
+        _SAFE.clear()
+    _SAFE.update(cast("Sequence[str]", names))  # every one a str: safe_name said so
+    return True
 
 
 @lru_cache(maxsize=1 << 16)

@@ -124,14 +124,20 @@ def recall(path: Path, entry: Any, root: Path,
     """
     inside = os.path.join(root, "")
     try:
+        # a copy: a time found again below is remembered in it, not in the manifest's
+        # entry, so the run sees the memory change and saves it (else every later run
+        # would hash the file again)
+        memory: dict[str, Any] = {
+            **entry, "images": {src: dict(image) if isinstance(image, dict) else image
+                                for src, image in entry["images"].items()}}
         # language and tags too: a publish target chooses briefings by them (a memory from
         # a version that did not keep them is made again, from a read of the file)
-        if not (_still_same(str(path), entry, MAX_BRIEFING_BYTES)
-                and isinstance(entry["id"], str) and isinstance(entry["language"], str)
-                and isinstance(entry["tags"], list)
-                and isinstance(entry["title"], str)):  # the title too: the preview shows it
+        if not (_still_same(str(path), memory, MAX_BRIEFING_BYTES)
+                and isinstance(memory["id"], str) and isinstance(memory["language"], str)
+                and isinstance(memory["tags"], list)
+                and isinstance(memory["title"], str)):  # the title too: the preview shows it
             return None
-        for image in entry["images"].values():
+        for image in memory["images"].values():
             # strings, not Paths: thousands of briefings, each with its images
             file = os.path.normpath(os.path.join(root, image["file"]))
             if not file.startswith(inside) or not _still_same(file, image, MAX_IMAGE_BYTES,
@@ -139,7 +145,7 @@ def recall(path: Path, entry: Any, root: Path,
                 return None
     except (KeyError, TypeError, AttributeError):
         return None
-    return dict(entry)
+    return memory
 
 
 def _remember(path: Path, before: os.stat_result, item: BriefingFile,

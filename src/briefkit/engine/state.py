@@ -40,7 +40,7 @@ from briefkit.engine.home import (
     state_folder,
 )
 from briefkit.engine.legacy import OLD_LOCK, OLD_MANIFEST, old_manifest, remove_old_lock
-from briefkit.engine.output import atomic_write, cannot_write, safe_name
+from briefkit.engine.output import atomic_write, cannot_write, safe_name, safe_names
 from briefkit.errors import OutputError
 from briefkit.files import display_path
 
@@ -94,10 +94,12 @@ def _record(entry: Any) -> Record | None:
     """A record read back from disk, or None when anything in it is not as written."""
     if not isinstance(entry, dict):
         return None
-    values = {k: v for k, v in entry.items() if k in _KNOWN}
+    # a record as this version writes it is copied whole; keys it does not know are left out
+    values = (dict(entry) if _KNOWN.issuperset(entry)
+              else {k: v for k, v in entry.items() if k in _KNOWN})
     path, files = values.get("path"), values.get("files", ())
     if (safe_name(path) is None or not isinstance(files, list | tuple)
-            or not all(map(safe_name, files))):
+            or not safe_names(files)):
         return None
     values["files"] = tuple(files)
     values["cache"] = _entries(values.get("cache", ()))

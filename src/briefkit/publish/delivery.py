@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from briefkit.config import PublishTarget, Settings
+from briefkit.config import PublishSettings, PublishTarget
 from briefkit.engine.state import Record
 from briefkit.files import display_path
 from briefkit.publish.faults import Fault, describe, scrub
@@ -35,7 +35,7 @@ def backoff(attempt: int) -> float:
 class Delivery:
     """One target's publish: its settings, what there is to send, what came of it."""
 
-    settings: Settings
+    settings: PublishSettings
     name: str
     target: PublishTarget
     address: Address

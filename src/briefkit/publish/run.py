@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from briefkit.config import Settings, locate_setting
+from briefkit.config import PublishSettings, Settings, locate_setting, publish_settings
 from briefkit.engine.state import State
 from briefkit.errors import ConfigError
 from briefkit.files import display_path
@@ -45,6 +45,7 @@ def publish(settings: Settings, targets: Sequence[str] = (), *, dry_run: bool = 
     someone else changed or removed there; ``prune`` removes what is no longer exported.
     """
     started = time.perf_counter()
+    settings = publish_settings(settings)
     names = chosen_targets(settings, targets)
     folder = Path(os.path.abspath(out or settings.output_dir))
     display = display or Display()
@@ -92,7 +93,7 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _check(settings: Settings, names: Sequence[str], folder: Path, exported: set[str]) -> None:
+def _check(settings: PublishSettings, names: Sequence[str], folder: Path, exported: set[str]) -> None:
     """What the settings could not check alone: formats no exporter makes, and a local
     target inside the project's own folders."""
     from briefkit import registry

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from briefkit.config import PublishTarget, Settings, locate_setting
+from briefkit.config import PublishSettings, PublishTarget, Settings, locate_setting
 from briefkit.engine.state import Record
 from briefkit.errors import ConfigError
 from briefkit.publish.faults import PublishError
@@ -67,7 +67,7 @@ def address_of(name: str, target: PublishTarget, root: Path) -> Address:
                    folder=remote or ("/" if kind != "sftp" else "."))
 
 
-def chosen_targets(settings: Settings, names: Sequence[str]) -> list[str]:
+def chosen_targets(settings: PublishSettings, names: Sequence[str]) -> list[str]:
     """The targets to publish to: those named (each must exist), else every one."""
     known = list(settings.publish)
     if not known:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefkit.errors import BriefingError, ThemeError
-from briefkit.files import display_path, read_regular
+from briefkit.files import display_path, read_capped
 from briefkit.theme import coverage, sfnt
 from briefkit.theme.coverage import Keep
 
@@ -78,10 +78,10 @@ def _digest(path: Path, size: int, modified: int) -> str:
 
 
 def read_theme_file(path: Path, limit: int) -> bytes:
-    try:
-        return read_regular(path, limit, display_path(path))
-    except BriefingError as error:
-        raise ThemeError(error.message) from None
+    read = read_capped(path, limit)
+    if isinstance(read, str):  # named only then: every run reads every file of the theme
+        raise ThemeError(BriefingError.single(display_path(path), read).message)
+    return read
 
 
 def describe(ch: str) -> str:

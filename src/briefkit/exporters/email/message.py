@@ -17,13 +17,25 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
+from functools import cache
+from typing import TYPE_CHECKING
 
-#: How a message is written: CRLF line ends, and 7-bit safe (quoted-printable or base64
-#: bodies, RFC 2047 headers), so no server needs to take 8-bit mail.
-MAIL = policy.SMTP.clone(cte_type="7bit")
+if TYPE_CHECKING:
+    from email.policy import EmailPolicy
+
+
+@cache
+def _mail() -> EmailPolicy[EmailMessage]:
+    """How a message is written: CRLF line ends, and 7-bit safe (quoted-printable or base64
+    bodies, RFC 2047 headers), so no server needs to take 8-bit mail."""
+    # imported when a message is first written: email.policy brings the header parsers,
+    # which a run with no e-mail to write does not need
+    from email import policy
+
+    return policy.SMTP.clone(cte_type="7bit")
+
 #: Where the ``Message-ID`` and the images' ``Content-ID`` are said to come from when the
 #: settings give no site (``.invalid`` is reserved: it names no real host).
 NO_HOST = "briefkit.invalid"
@@ -47,7 +59,7 @@ def content_id(data: bytes, host: str) -> str:
 def html_size(page: str) -> int:
     """How many bytes the HTML part takes as it travels (transfer-encoded), as
     :func:`message` writes it."""
-    part = MIMEPart(policy=MAIL)
+    part = MIMEPart(policy=_mail())
     part.set_content(page, subtype="html")
     payload = part.get_payload()
     return len(payload) if isinstance(payload, str) else 0
@@ -63,7 +75,7 @@ def _boundaries(part: MIMEPart) -> None:
     for child in part.iter_parts():
         assert isinstance(child, MIMEPart)
         _boundaries(child)
-        digest.update(child.as_bytes(policy=MAIL))
+        digest.update(child.as_bytes(policy=_mail()))
     part.set_boundary(f"=_briefkit_{digest.hexdigest()[:40]}")
 
 
@@ -72,7 +84,7 @@ def message(*, subject: str, date: datetime, language: str, host: str, text: str
     """The whole message: its headers, the plain text and the HTML (with the images it
     carries), as bytes with CRLF line ends.  No ``From`` or ``To``: the publish of an
     e-mail target sets them, from ``[smtp]`` and the target."""
-    whole = EmailMessage(policy=MAIL)
+    whole = EmailMessage(policy=_mail())
     whole["Subject"] = subject
     whole["Date"] = format_datetime(date)
     whole.set_content(text, subtype="plain", params={"format": "flowed", "delsp": "no"})
@@ -88,8 +100,8 @@ def message(*, subject: str, date: datetime, language: str, host: str, text: str
                              disposition="inline", filename=image.filename,
                              cid=f"<{image.content_id}>")
     _boundaries(whole)
-    body = b"".join(part.as_bytes(policy=MAIL) for part in whole.iter_parts())
+    body = b"".join(part.as_bytes(policy=_mail()) for part in whole.iter_parts())
     token = hashlib.sha256(f"{subject}\0{date.isoformat()}\0{language}\0".encode()
                            + body).hexdigest()[:40]
     whole["Message-ID"] = f"<{token}@{host}>"
-    return whole.as_bytes(policy=MAIL)
+    return whole.as_bytes(policy=_mail())
