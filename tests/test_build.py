@@ -28,7 +28,9 @@ export = partial(export_folder, formats=FORMATS)
 
 def manifest(folder: Path) -> dict[str, dict]:
     data = json.loads((folder / ".briefkit" / "manifests" / "dist.json").read_text("utf-8"))
-    return {o["path"]: o for o in data["outputs"]}
+    # a record's files and cache entries: numbers of the names the manifest holds once
+    return {o["path"]: {**o, **{k: [data["names"][n] for n in o[k]] for k in ("files", "cache")}}
+            for o in data["outputs"]}
 
 
 def written(report: engine.Report) -> set[str]:

@@ -38,6 +38,11 @@ def test_a_tampered_state_never_deletes_a_file_outside_dist(room: Path, victim: 
     data["outputs"].append({"path": victim, "format": "html", "briefing": "gone", "bytes": 1,
                             "sha256": "0" * 64, "media_type": "text/html"})
     data["outputs"][0]["files"] = [victim]
+    # a name the manifest holds once, as records number it, and a number of none
+    data["names"].append(victim)
+    data["outputs"][1]["files"] = [len(data["names"]) - 1]
+    data["outputs"][2]["cache"] = [0, len(data["names"]) - 1]
+    data["outputs"][3]["files"] = [len(data["names"])]
     state(room).write_text(json.dumps(data), "utf-8")
     before = {p: p.read_bytes() for p in room.rglob("*")
               if p.is_file() and "dist" not in p.parts and ".briefkit" not in p.parts}

@@ -71,6 +71,8 @@ class Record:
 
 _FIELDS = [f.name for f in fields(Record)]
 _KNOWN = frozenset(_FIELDS)
+#: The fields of a record the manifest writes as numbers of the names it holds once.
+_LISTS = frozenset({"files", "cache"})
 #: The name of an entry of the exporters' cache.
 _ENTRY = re.compile(r"[0-9a-f]{64}")
 
@@ -90,19 +92,30 @@ def _entry_names(names: tuple[object, ...]) -> tuple[str, ...]:
     return tuple(n for n in names if isinstance(n, str) and _ENTRY.fullmatch(n))
 
 
-def _record(entry: Any) -> Record | None:
+def _named(value: Any, names: list[Any]) -> Any:
+    """A record's list of names, each as written in it or the manifest's name it numbers
+    (None for a number of none: the record is not as written)."""
+    if not isinstance(value, list):
+        return value
+    try:  # anything else than a name or a number stays, for the checks to refuse
+        return [names[n] if type(n) is int and n >= 0 else n for n in value]
+    except IndexError:
+        return None
+
+
+def _record(entry: Any, names: list[Any]) -> Record | None:
     """A record read back from disk, or None when anything in it is not as written."""
     if not isinstance(entry, dict):
         return None
     # a record as this version writes it is copied whole; keys it does not know are left out
     values = (dict(entry) if _KNOWN.issuperset(entry)
               else {k: v for k, v in entry.items() if k in _KNOWN})
-    path, files = values.get("path"), values.get("files", ())
+    path, files = values.get("path"), _named(values.get("files", ()), names)
     if (safe_name(path) is None or not isinstance(files, list | tuple)
             or not safe_names(files)):
         return None
     values["files"] = tuple(files)
-    values["cache"] = _entries(values.get("cache", ()))
+    values["cache"] = _entries(_named(values.get("cache", ()), names))
     try:
         record = Record(**values)
     except TypeError:
@@ -217,9 +230,10 @@ class State:
         self._found = data is not None
         if data is None:
             data = self._migrate()
-        outputs = data.get("outputs", [])
+        outputs, names = data.get("outputs", []), data.get("names", [])
+        names = names if isinstance(names, list) else []
         for entry in outputs if isinstance(outputs, list) else []:
-            record = _record(entry)
+            record = _record(entry, names)
             if record is None:
                 shown = entry.get("path") if isinstance(entry, dict) else entry
                 self.warnings.append(f"{self.manifest}: ignored the record of {shown!r}: "
@@ -289,14 +303,24 @@ class State:
         if not self.changed and self.manifest.exists():
             return
         # One output or source per line: readable, diffable, and fast to write (the C
-        # encoder; json's indent= falls back to the slow one).
+        # encoder; json's indent= falls back to the slow one).  The names many records
+        # list (every page's web fonts and cache entries) are written once, under
+        # "names", and each record lists their numbers: half the bytes to read back.
+        numbers: dict[str, int] = {}
+
+        def numbered(names: tuple[str, ...]) -> list[int]:
+            return [numbers.setdefault(name, len(numbers)) for name in names]
+
         outputs = ",\n  ".join(
-            json.dumps({f: getattr(r, f) for f in _FIELDS}, ensure_ascii=False)
+            json.dumps({f: numbered(getattr(r, f)) if f in _LISTS else getattr(r, f)
+                        for f in _FIELDS}, ensure_ascii=False)
             for _, r in sorted(self.records.items()))
         sources = ",\n  ".join(f"{json.dumps(name, ensure_ascii=False)}: "
                                f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}"
                                for name, entry in sorted(self.sources.items()))
-        text = f'{{\n "outputs": [\n  {outputs}\n ],\n "sources": {{\n  {sources}\n }}\n}}\n'
+        names = json.dumps(list(numbers), ensure_ascii=False).replace('", "', '",\n  "')
+        text = (f'{{\n "outputs": [\n  {outputs}\n ],\n "names": {names},\n'
+                f' "sources": {{\n  {sources}\n }}\n}}\n')
         try:
             atomic_write(self.manifest, text.encode("utf-8"))
         except OSError as error:
