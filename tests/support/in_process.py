@@ -137,15 +137,15 @@ def _new_process_state() -> Iterator[None]:
     state back as it was (what its exports made in memory is not made again)."""
     from briefkit.engine import work
     from briefkit.exporters import pdf
-    from briefkit.exporters.docx import document
+    from briefkit.exporters.docx import start
     from briefkit.theme import fonts
 
     swapped = _fresh_functions()
     swapped += [(work, "_workshops", work._workshops), (work, "_worker_home", work._worker_home),
                 (pdf, "_styles", pdf._styles), (fonts, "_known", fonts._known),
-                (document, "_starts", document._starts)]
+                (start, "_starts", start._starts)]
     work._workshops, work._worker_home, pdf._styles, fonts._known = {}, None, {}, {}
-    document._starts = {}
+    start._starts = {}
     try:
         yield
     finally:

@@ -18,23 +18,19 @@ template.
 from __future__ import annotations
 
 import io
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from briefkit import inline
 from briefkit.briefing_file import BriefingFile
-from briefkit.errors import ThemeError
 from briefkit.exporters.base import Context, Exporter
 from briefkit.exporters.docx.blocks import WordBody
 from briefkit.exporters.docx.faces import TextFaces
-from briefkit.exporters.docx.styles import WordStyles
-from briefkit.render.dates import conventions_of, dateline, locale_of
+from briefkit.exporters.docx.start import start, text_height, text_width, word_language
+from briefkit.render.dates import conventions_of, dateline
 from briefkit.render.labels import comma, labels_for, name_separators
 from briefkit.render.typography import typeset
 from briefkit.reproducible import Deflated, deflated, normalise_zip
-from briefkit.theme import digest_of
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -43,12 +39,8 @@ if TYPE_CHECKING:
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# Word 2010's copy of styles.xml: a template's copy would go stale once we restyle
-STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 # python-docx refuses core properties longer than this (Word's own limit)
 CORE_PROPERTY_LIMIT = 255
-PAGE_SIZES_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}
-_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$")
 # what numbering and page fields print, beside the document's text: kept in font subsets
 _FIELD_CHARACTERS = "0123456789./\u2022"
 
@@ -66,62 +58,9 @@ class DocxExporter(Exporter):
         return _WordBriefing(item, context).build()
 
 
-def word_language(language: str) -> str:
-    """The language tag Word proofs in: the briefing's, with the likeliest region added
-    when it has none ('fr' -> 'fr-FR'), as Word's proofing tools are per region."""
-    if "-" in language:
-        return language
-    locale = locale_of(language)
-    if locale.language != language.lower():
-        return language
-    from babel.core import get_global
-
-    likely = get_global("likely_subtags").get(locale.language, "")
-    region = next((part for part in likely.split("_")[1:] if len(part) == 2), None)
-    return f"{language}-{region}" if region else language
-
-
-def _margins(text: str) -> tuple[float, float, float, float]:
-    """CSS-like margins ('22mm 20mm 24mm 20mm', 1 to 4 lengths) in millimetres:
-    top, right, bottom, left."""
-    per_unit = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
-    lengths = []
-    for part in text.split():
-        match = _LENGTH.match(part)
-        if not match:
-            raise ThemeError(
-                f"page margins {text!r}: {part!r} is not a length in mm, cm, in or pt"
-            )
-        lengths.append(float(match.group(1)) * per_unit[match.group(2)])
-    if not 1 <= len(lengths) <= 4:
-        raise ThemeError(f"page margins {text!r}: give 1 to 4 lengths, as in CSS")
-    # as in CSS: a missing right repeats the top, bottom the top, left the right
-    top = lengths[0]
-    right = lengths[1] if len(lengths) > 1 else top
-    bottom = lengths[2] if len(lengths) > 2 else top
-    left = lengths[3] if len(lengths) > 3 else right
-    return top, right, bottom, left
-
-
 def _utc(moment: datetime) -> datetime:
     # python-docx writes core-property times with a 'Z' and no conversion
     return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class _Start:
-    """A document made ready for a briefing's text (saved), with what its body needs: the
-    styles' ids, the bulleted lists' number and the ordered lists' definition."""
-
-    data: bytes
-    ids: dict[str, str]
-    bullets: int
-    number_definition: int
-
-
-#: How many starts a process keeps (one per theme, language and direction in use).
-MAX_STARTS = 16
-_starts: dict[tuple[str, str, bool, str], _Start] = {}
 
 
 class _WordBriefing:
@@ -145,10 +84,10 @@ class _WordBriefing:
         """The .docx bytes."""
         import docx
 
-        start = self._start()
-        self.document: Document = docx.Document(io.BytesIO(start.data))
-        self.body = WordBody(self.document, self.item, start.ids, bullets=start.bullets,
-                             number_definition=start.number_definition,
+        ready = start(self.look, word_language(self.language), self.rtl, self.reference)
+        self.document: Document = docx.Document(io.BytesIO(ready.data))
+        self.body = WordBody(self.document, self.item, ready.ids, bullets=ready.bullets,
+                             number_definition=ready.number_definition,
                              text_width=self.text_width, text_height=self.text_height,
                              faces=None if self.reference else TextFaces(self.theme))
         self._header_and_footer()
@@ -167,90 +106,13 @@ class _WordBriefing:
         self.document.save(out)
         return normalise_zip(out.getvalue(), self.briefing.modified, self.kept)
 
-    def _start(self) -> _Start:
-        """The document this one starts from: the template emptied, its page set up and
-        the theme's styles made, once per process for the documents that share them
-        (a quarter of a document's time)."""
-        import docx
-
-        language = word_language(self.language)
-        key = (self.look.model_dump_json(), language, self.rtl,
-               digest_of(self.reference) if self.reference else "")
-        if key not in _starts:
-            self.document = docx.Document(str(self.reference) if self.reference else None)
-            self._clear_template()
-            self._page()
-            styles = WordStyles(self.document, self.look, language=language, rtl=self.rtl,
-                                reference=self.reference is not None,
-                                text_width=self.text_width)
-            styles.make()
-            out = io.BytesIO()
-            self.document.save(out)
-            if len(_starts) >= MAX_STARTS:
-                _starts.pop(next(iter(_starts)))
-            _starts[key] = _Start(out.getvalue(), styles.ids(), styles.bullets,
-                                  styles.number_definition)
-        return _starts[key]
-
-    def _clear_template(self) -> None:
-        """Empty the body (keeping its section) and drop the template's leftovers: the
-        thumbnail of another document, its bibliography and stale style copies."""
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-        from docx.oxml.ns import qn
-
-        body = self.document.element.body
-        for child in list(body):
-            if child is not body.sectPr:
-                body.remove(child)
-        if not self.reference:
-            # python-docx's template defines 140 table styles nobody picked; Word offers
-            # its own gallery anyway, so keep the list a partner sees short
-            styles = self.document.styles.element
-            for style in styles.findall(qn("w:style")):
-                if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in (
-                        "TableNormal", "TableGrid"):
-                    styles.remove(style)
-        package = self.document.part.package
-        for rid, rel in list(package.rels.items()):
-            if rel.reltype == RT.THUMBNAIL:
-                del package.rels[rid]
-        for rid, rel in list(self.document.part.rels.items()):
-            if rel.reltype in (RT.CUSTOM_XML, STYLES_WITH_EFFECTS):
-                del self.document.part.rels[rid]
-
-    def _page(self) -> None:
-        from docx.shared import Mm
-
-        from briefkit.exporters.docx import ooxml
-        section = self.document.sections[0]
-        if not self.reference:
-            width, height = PAGE_SIZES_MM[self.look.page.size]
-            top, right, bottom, left = _margins(self.look.page.margins)
-            section.page_width, section.page_height = Mm(width), Mm(height)
-            section.top_margin, section.right_margin = Mm(top), Mm(right)
-            section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
-            section.header_distance = Mm(max(top / 2, 8))
-            section.footer_distance = Mm(max(bottom / 2, 8))
-        if self.rtl:
-            ooxml.right_to_left_section(section._sectPr)
-
     @property
     def text_width(self) -> Length:
-        """Width between the margins."""
-        from docx.shared import Emu
-
-        section = self.document.sections[0]
-        return Emu((section.page_width or 0) - (section.left_margin or 0)
-                   - (section.right_margin or 0))
+        return text_width(self.document)
 
     @property
     def text_height(self) -> Length:
-        """Height between the margins."""
-        from docx.shared import Emu
-
-        section = self.document.sections[0]
-        return Emu((section.page_height or 0) - (section.top_margin or 0)
-                   - (section.bottom_margin or 0))
+        return text_height(self.document)
 
     # --- header, footer, front matter -----------------------------------------------
 
