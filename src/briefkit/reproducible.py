@@ -48,7 +48,7 @@ _UTF8_NAME = 0x800
 _KEPT = struct.Struct(">II")
 _STAND_IN = b"briefkit: a deflated entry goes here "
 
-#: ``keep(key, make, check)``: the export context's cache (engine/work.py).
+#: ``keep(key, make, check)``: the export context's cache (engine/cache.py).
 Keep = Callable[[str, Callable[[], bytes], Callable[[bytes], bool]], bytes]
 
 
