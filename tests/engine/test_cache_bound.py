@@ -167,3 +167,35 @@ def test_clean_waits_for_no_run_and_follows_no_link(tmp_path: Path) -> None:
         "briefkit: .briefkit/cache: is a symbolic link; briefkit keeps its run state in plain "
         "folders and files and never follows a link there: remove it and run again"]
     assert {p.name for p in elsewhere.iterdir()} == before
+
+
+def test_a_process_keeps_in_memory_only_the_entries_it_used_last(tmp_path: Path) -> None:
+    """A worker of a big run asks for an entry of its own for many briefings (an e-book's
+    cover): it keeps the newest in memory, up to its bound, and reads the others back."""
+    from briefkit.engine.cache import StateCache
+    from briefkit.exporters.base import Kept
+
+    cache = StateCache(tmp_path / ".briefkit" / "cache")
+    cache._kept = Kept(limit=3 * 1000)
+    made: list[str] = []
+
+    def entry(name: str, check: bool = True) -> bytes:
+        def make() -> bytes:
+            made.append(name)
+            return name.encode().ljust(1000, b".")
+        return cache.get(name, make, (lambda data: data.startswith(name.encode()))
+                         if check else None)
+
+    for n in range(10):
+        entry(f"cover {n}")
+    entry("cover 7")  # used again: the newest
+    entry("cover 10")
+    assert (len(cache._kept), cache._kept.bytes) == (3, 3000)
+    assert [k in cache._kept for k in ("cover 7", "cover 9", "cover 10")] == [True] * 3
+    assert made == [f"cover {n}" for n in range(11)]  # each made once
+    assert entry("cover 0") == b"cover 0".ljust(1000, b".")  # read back from the folder
+    assert made[-1] == "cover 10"
+    entry("table", check=False)  # kept in memory only: made again once let go
+    for n in range(3):
+        entry(f"cover {n}")
+    assert entry("table", check=False) and made[-2:] == ["table", "table"]

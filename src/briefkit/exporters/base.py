@@ -12,6 +12,7 @@ group exactly as a third-party package does.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -37,28 +38,65 @@ __all__ = [
 Check = Callable[[bytes], bool]
 #: What :meth:`Cache.get_all` is asked for: key, how to make it, its check.
 Wanted = tuple[str, Callable[[], bytes], Check | None]
+#: Bytes of entries a process keeps in memory (:class:`Kept`).
+KEPT_BYTES = 64 * 1024 * 1024
+
+
+class Kept:
+    """The entries a process keeps in memory, to hand out again without reading or
+    making them: up to ``limit`` bytes, the longest unused let go first.  A worker of
+    a big run asks for entries of its own for many briefings (an e-book's cover, a
+    Word font subset for a briefing's characters); kept without end, they would grow
+    the process by the size of the archive."""
+
+    def __init__(self, limit: int = KEPT_BYTES) -> None:
+        self.limit = limit
+        self.bytes = 0
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, key: str) -> bytes:
+        data = self._entries[key]
+        self._entries.move_to_end(key)
+        return data
+
+    def __setitem__(self, key: str, data: bytes) -> None:
+        if key in self._entries:
+            self.bytes -= len(self._entries.pop(key))
+        self._entries[key] = data
+        self.bytes += len(data)
+        while self.bytes > self.limit and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self.bytes -= len(dropped)
 
 
 class Cache:
     """Where an exporter keeps what it derives from the theme and may reuse (web fonts).
 
     ``get(key, make, check)`` returns the bytes stored under ``key``, making and
-    storing them on first use.  This one keeps them for the process; the engine
+    storing them on first use.  This one keeps them in memory (:class:`Kept`: the
+    process's most recently used ``KEPT_BYTES``, the rest made again); the engine
     gives exporters one that keeps them in the project's state folder between
     runs, and hands a kept entry back only when it was stored under ``key`` and
     ``check(data)`` says it is what the key holds (a WOFF2 font, a TrueType font):
     the state folder is input like any other.  Without a check, an entry is kept
-    for the process only.  A key must name everything the bytes depend on (e.g. a
+    in memory only.  A key must name everything the bytes depend on (e.g. a
     digest of the input).
     """
 
     def __init__(self) -> None:
-        self._kept: dict[str, bytes] = {}
+        self._kept = Kept()
 
     def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
-        if key not in self._kept:
-            self._kept[key] = make()
-        return self._kept[key]
+        if key in self._kept:
+            return self._kept[key]
+        data = self._kept[key] = make()
+        return data
 
     def get_all(self, wanted: Sequence[Wanted]) -> list[bytes]:
         """:meth:`get` of each ``(key, make, check)``, in order; a cache shared between
