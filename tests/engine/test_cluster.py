@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from support.commands import export
-from support.newsrooms import ENGLISH, make_newsroom
+from support.newsrooms import ENGLISH, ROOT, make_newsroom
 
 pytest.importorskip("distributed", reason="briefkit[distributed] is not installed")
 DASK = Path(sys.executable).parent / "dask"
@@ -116,8 +116,30 @@ def test_a_cluster_export_is_byte_identical_to_a_local_one(tmp_path: Path,
     assert local.returncode == 0, local.stderr
     assert on_cluster == files(room / "local")
     assert {p.rsplit(".", 1)[-1] for p in on_cluster} >= {"pdf", "docx", "epub", "html", "png"}
+    # again, warm: the workers are sent the cache's entries (shared ones with the theme,
+    # each output's own with its job) and make the same bytes
+    again = export(room, "--scheduler", cluster.address, "--force")
+    assert again.returncode == 0, again.stderr
+    assert files(room / "dist") == on_cluster
     # the workers kept nothing: no temporary file of ours or WeasyPrint's
     assert list(cluster.tmp.iterdir()) == []
+
+
+def test_a_cluster_is_sent_once_what_many_outputs_use_and_with_each_job_its_own(
+        tmp_path: Path) -> None:
+    from briefkit.engine.work import CACHED, cached, own_entries, theme_files
+    from briefkit.theme import load_theme
+
+    own = own_entries({"a.epub": ["cover-a", "face"], "b.epub": ["cover-b", "face"],
+                       "a.html": ["web-font"], "b.html": ["web-font"], "c.pdf": []})
+    assert own == {"a.epub": {"cover-a"}, "b.epub": {"cover-b"}}
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in ("cover-a", "cover-b", "face", "web-font", "table"):  # table: no output's
+        (cache / name).write_bytes(name.encode())
+    sent = theme_files(load_theme("default", ROOT), cache, own["a.epub"] | own["b.epub"])
+    assert {name for index, name in sent if index == CACHED} == {"face", "web-font", "table"}
+    assert cached(cache, own["a.epub"]) == {"cover-a": b"cover-a"}
 
 
 @pytest.mark.slow  # the cluster's byte-identical export runs in `make test`

@@ -183,17 +183,22 @@ class NamingCache(Cache):
 
 
 class ShippedCache(NamingCache):
-    """The exporters' cache on a cluster worker: what the run sent, else made here."""
+    """The exporters' cache on a cluster worker: what the run sent, else made here.
+
+    ``entries`` came with the theme, for every job; ``own``, with the job being done
+    (what only its output uses)."""
 
     def __init__(self, entries: Mapping[str, bytes]) -> None:
         super().__init__()
         self.entries = entries
+        self.own: Mapping[str, bytes] = {}
 
     def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
         self.name_used(key, check)
         if key in self._kept:  # unsealed and checked once per process, as StateCache does
             return self._kept[key]
-        shipped = self.entries.get(entry_name(key)) if check is not None else None
+        name = entry_name(key)
+        shipped = (self.entries.get(name) or self.own.get(name)) if check is not None else None
         found = unseal(shipped, key, check) if shipped is not None and check else None
         if found is not None:
             self._kept[key] = found

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Collection, Coroutine, Iterator, Mapping
 from concurrent.futures import Executor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from briefkit.config import EngineSettings
 from briefkit.engine.executors import RETRIES
+from briefkit.engine.home import CACHE
 from briefkit.engine.jobs import Job, Outcome
 from briefkit.engine.keys import versions
 from briefkit.engine.work import Setup, ThemeFiles, forget, perform, theme_files
@@ -170,10 +171,11 @@ class Cluster:
 
     @classmethod
     def connect(cls, address: str, setup: Setup, expected: Mapping[str, str],
-                secure: Any = None) -> Cluster:
+                secure: Any = None, leave_out: Collection[str] = ()) -> Cluster:
         """Connect to the scheduler at ``address`` and check its workers' versions against
         ``expected`` (distribution -> version), all within :data:`ANSWER_SECONDS`; then
-        send the theme's files to every worker."""
+        send the theme's files and the cache's entries (but those in ``leave_out``) to
+        every worker."""
         try:
             from distributed import Client
         except ImportError:
@@ -196,7 +198,7 @@ class Cluster:
                 found, threads = loop.run(opening(), ANSWER_SECONDS)
             _check_workers(address, found, expected)
             client = opened[0]
-            bundle = theme_files(setup.theme, setup.state / "cache")
+            bundle = theme_files(setup.theme, setup.state / CACHE, leave_out)
             try:
                 files = client.scatter(bundle, broadcast=True, hash=False)
                 # sent once, not with every job (the scheduler would unpickle and
@@ -233,13 +235,14 @@ class Cluster:
         self.loop.stop()
 
 
-def pack(job: Job, images: Mapping[str, bytes] | None,
-         held: Mapping[str, str] | None) -> bytes:
-    """A job for a cluster, as one pickle: the scheduler passes bytes on as they are,
+def pack(job: Job, images: Mapping[str, bytes] | None, held: Mapping[str, str] | None,
+         entries: Mapping[str, bytes] | None = None) -> bytes:
+    """A job for a cluster, as one pickle, with what the worker needs of it (see
+    :func:`briefkit.engine.work.perform`): the scheduler passes bytes on as they are,
     where it would unpickle and pickle again each briefing and its settings."""
     import pickle
 
-    return pickle.dumps((job, images, held), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((job, images, held, entries), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def perform_packed(packed: list[bytes], setup: Setup,
@@ -249,8 +252,8 @@ def perform_packed(packed: list[bytes], setup: Setup,
 
     outcomes = []
     for one in packed:
-        job, images, held = pickle.loads(one)  # from the run, as every task a worker runs
-        outcomes.append(perform(job, setup, files, images, held))
+        job, images, held, entries = pickle.loads(one)  # from the run, as every task is
+        outcomes.append(perform(job, setup, files, images, held, entries))
     return outcomes
 
 

@@ -8,15 +8,16 @@ need source/, stay here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from briefkit.config import Settings
 from briefkit.engine.cluster import Cluster, pack, perform_packed, security
 from briefkit.engine.executors import Crew, Grouping, Inline, local_pool
+from briefkit.engine.home import CACHE
 from briefkit.engine.jobs import BriefingJob, Job, Outcome
 from briefkit.engine.report import Report
-from briefkit.engine.work import Setup
+from briefkit.engine.work import Setup, cached, own_entries
 
 #: Below this many seconds of expected work (as earlier runs measured it), a run stays
 #: in this process: starting workers, each loading WeasyPrint and the theme's fonts,
@@ -29,10 +30,13 @@ class Workplace:
 
     def __init__(self, settings: Settings, setup: Setup, versions: dict[str, str],
                  report: Report, asked: bool,
-                 held: Callable[[], Mapping[str, str]] = dict) -> None:
+                 held: Callable[[], Mapping[str, str]] = dict,
+                 made_with: Callable[[], Mapping[str, Collection[str]]] = dict) -> None:
         self.settings, self.setup, self.versions = settings, setup, versions
         self.report, self.asked = report, asked
         self.held = held  # extra files the run holds: workers send back their digests
+        #: the cache entries each output was last made with (output name -> entry names)
+        self.made_with = made_with
         self.crew: Crew | None = None
         self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
         self.cluster: Cluster | None = None
@@ -41,13 +45,19 @@ class Workplace:
         """Choose where jobs run, by how much there is to do."""
         if scheduler:
             self.setup = replace(self.setup, portable=True)
+            own = own_entries(self.made_with())
             self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
-                                           security(scheduler, self.settings.engine))
-            cluster, held = self.cluster, self.held
+                                           security(scheduler, self.settings.engine),
+                                           {entry for entries in own.values() for entry in entries})
+            cluster, held, cache = self.cluster, self.held, self.setup.state / CACHE
+
+            def packed(job: Job) -> bytes:
+                entries = own.get(job.name) if isinstance(job, BriefingJob) else None
+                return pack(job, _images(job), held(), cached(cache, sorted(entries or ())))
+
             # several jobs a task (each one pickle); the settings and theme were sent
-            # once, with the files
-            grouping = Grouping(lambda job: pack(job, _images(job), held()), perform_packed,
-                                (cluster.setup, cluster.files))
+            # once, with the theme's files and the cache's entries many outputs use
+            grouping = Grouping(packed, perform_packed, (cluster.setup, cluster.files))
             self.crew = Crew(cluster.executor, lambda job: (job,), window=2 * cluster.workers + 2,
                              grouping=grouping)
             self.report.executor = f"the Dask cluster at {scheduler}"

@@ -19,7 +19,7 @@ import hashlib
 import os
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -69,19 +69,46 @@ def setup_for(settings: Settings, theme: Theme, state: Path) -> Setup:
 CACHED = -1
 
 
-def theme_files(theme: Theme, cache: Path | None = None) -> dict[tuple[int, str], bytes]:
+def theme_files(theme: Theme, cache: Path | None = None,
+                leave_out: Collection[str] = ()) -> dict[tuple[int, str], bytes]:
     """Every file of the theme's folders, for workers that do not have them, and what the
-    exporters' cache holds (a worker need not make the web fonts again)."""
+    exporters' cache holds (a worker need not make the web fonts again) but the entries
+    named in ``leave_out``."""
     files = {}
     for index, folder in enumerate(theme.folders):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
             files[(index, path.relative_to(folder).as_posix())] = path.read_bytes()
     if cache is not None and cache.is_dir() and not cache.is_symlink():
-        for path in sorted(cache.iterdir()):
-            kept = read_plain(path, MAX_CACHED)  # never through a link; checked where used
-            if kept is not None:
-                files[(CACHED, path.name)] = kept
+        names = sorted(p.name for p in cache.iterdir() if p.name not in leave_out)
+        files.update(((CACHED, name), data) for name, data in cached(cache, names).items())
     return files
+
+
+def cached(cache: Path, entries: Collection[str]) -> dict[str, bytes]:
+    """The ``entries`` of the exporters' cache folder that are there, by name: for a
+    worker that cannot read it (each checked where it is used)."""
+    found: dict[str, bytes] = {}
+    for name in entries:
+        kept = read_plain(cache / name, MAX_CACHED)  # never through a link
+        if kept is not None:
+            found[name] = kept
+    return found
+
+
+def own_entries(made_with: Mapping[str, Collection[str]]) -> dict[str, set[str]]:
+    """The entries of the exporters' cache that one output alone was last made with (its
+    e-book's cover), by output name (``made_with``: output name -> entry names).  A
+    cluster's workers are sent them with that output's job; what many outputs use (a web
+    font, a face's subset, a face's coverage table) they are sent once, with the theme."""
+    outputs: dict[str, list[str]] = {}
+    for output, entries in made_with.items():
+        for entry in entries:
+            outputs.setdefault(entry, []).append(output)
+    own: dict[str, set[str]] = {}
+    for entry, named in outputs.items():
+        if len(named) == 1:
+            own.setdefault(named[0], set()).add(entry)
+    return own
 
 
 class Workshop:
@@ -126,7 +153,8 @@ class Workshop:
         self.scratch.close()
 
     def perform(self, job: Job, images: Mapping[str, bytes] | None = None,
-                held: Mapping[str, str] | None = None) -> Outcome:
+                held: Mapping[str, str] | None = None,
+                entries: Mapping[str, bytes] | None = None) -> Outcome:
         if isinstance(job, ReadJob):
             try:
                 item, memory = read_source(job.path, self.setup.settings)
@@ -137,6 +165,8 @@ class Workshop:
         cache = self.context.cache
         if isinstance(cache, NamingCache):
             cache.used.clear()
+        if isinstance(cache, ShippedCache):
+            cache.own = entries or {}  # what was sent with this job alone
         try:
             exporter = self.exporter(job.format)
             context = replace(self.context, outputs=job.outputs) if job.outputs else self.context
@@ -271,11 +301,13 @@ def _scratch_root(setup: Setup) -> Path:
 
 def perform(job: Job, setup: Setup, files: ThemeFiles | None = None,
             images: Mapping[str, bytes] | None = None,
-            held: Mapping[str, str] | None = None) -> Outcome:
+            held: Mapping[str, str] | None = None,
+            entries: Mapping[str, bytes] | None = None) -> Outcome:
     """Do one job in this process (the function every executor runs); the extra files
     named in ``held`` (name -> SHA-256), the run has already: only their digests come
-    back."""
-    return workshop(setup, files).perform(job, images, held)
+    back.  A cluster's job brings its ``images`` and the cache ``entries`` that only its
+    output uses."""
+    return workshop(setup, files).perform(job, images, held, entries)
 
 
 def forget_others(key: str) -> int:
