@@ -72,16 +72,26 @@ class Peaks:
     """The peak resident memory (VmHWM) of processes and every process under them,
     sampled from /proc while they run: the run's own process and each worker."""
 
-    def __init__(self, roots: list[int]) -> None:
+    def __init__(self, roots: list[int], dist: Path | None = None) -> None:
         self.roots = set(roots)
+        #: with ``dist``, (time, how many briefings' outputs it holds) every 5 s
+        self.dist, self.written = dist, list[tuple[float, int]]()
         self.found: dict[int, tuple[str, float]] = {}
+        #: (time, process id, resident MB) of every sample: what was held when
+        self.series: list[tuple[float, int, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
+        ticks = 0
         while not self._stop.wait(0.25):
             self.sample()
+            ticks += 1
+            if self.dist is not None and ticks % 20 == 0 and self.dist.is_dir():
+                with os.scandir(self.dist) as listing:  # newsroom()'s names
+                    count = sum(entry.name.startswith("briefing-") for entry in listing)
+                self.written.append((time.time(), count))
 
     def sample(self) -> None:
         parents: dict[int, int] = {}
@@ -98,6 +108,7 @@ class Peaks:
             more = {pid for pid, parent in parents.items() if parent in inside} - inside
             grew = bool(more)
             inside |= more
+        now = time.time()
         for pid in inside:
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
@@ -105,8 +116,10 @@ class Peaks:
                                 ).decode(errors="replace")
             except OSError:
                 continue
-            peak = next((int(line.split()[1]) / 1024 for line in status.splitlines()
-                         if line.startswith("VmHWM:")), 0.0)
+            memory = {line.split(":")[0]: int(line.split()[1]) / 1024
+                      for line in status.splitlines() if line.startswith(("VmHWM:", "VmRSS:"))}
+            peak = memory.get("VmHWM", 0.0)
+            self.series.append((now, pid, memory.get("VmRSS", 0.0)))
             if peak > self.found.get(pid, ("", 0.0))[1]:
                 self.found[pid] = (name, peak)
 
@@ -117,7 +130,7 @@ class Peaks:
 
 
 def timed(command: list[str], cwd: Path, watch: list[int] | None = None,
-          env: dict[str, str] | None = None) -> dict[str, Any]:
+          env: dict[str, str] | None = None, dist: Path | None = None) -> dict[str, Any]:
     """Wall and CPU seconds of a command and every process it waited for, its peak memory
     (MB, of it and its reaped children), its output, and the peaks of it and of each
     process under it (and under ``watch``)."""
@@ -127,7 +140,7 @@ def timed(command: list[str], cwd: Path, watch: list[int] | None = None,
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as errors:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=errors,
                                    text=True, env=env or ENV)
-        peaks = Peaks([process.pid, *(watch or [])])
+        peaks = Peaks([process.pid, *(watch or [])], dist)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         found = peaks.stop()
@@ -137,12 +150,16 @@ def timed(command: list[str], cwd: Path, watch: list[int] | None = None,
         out.seek(0)
         text = out.read()
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "memory": usage.ru_maxrss / 1024, "out": text, "peaks": found, "pid": process.pid}
+            "memory": usage.ru_maxrss / 1024, "out": text, "peaks": found, "pid": process.pid,
+            "series": peaks.series, "written": peaks.written}
 
 
 def export(folder: Path, *args: str, watch: list[int] | None = None,
-           env: dict[str, str] | None = None) -> dict[str, Any]:
-    return timed([*BRIEFKIT, "export", "--all", "--quiet", *args], folder, watch, env)
+           env: dict[str, str] | None = None, dist: bool = False) -> dict[str, Any]:
+    """``briefkit export --all``; with ``dist``, how many briefings' outputs the output
+    folder holds is looked at every 5 s (:func:`_briefings_done`)."""
+    return timed([*BRIEFKIT, "export", "--all", "--quiet", *args], folder, watch, env,
+                 folder / "dist" if dist else None)
 
 
 def before(source: Path | None) -> dict[str, str] | None:
@@ -465,27 +482,64 @@ def cluster(count: int, repeat: int = 1) -> None:
               f"CPU {cpu['dask'] / cpu['local'] - 1:+.0%}")
 
 
+def _briefings_done(run: dict[str, Any]) -> float:
+    """When (within 5 s) the output folder first held as many briefings' outputs as at
+    the end: the collections (feeds, front page), which hold every briefing, come after."""
+    final = run["written"][-1][1] if run["written"] else 0
+    return next((moment for moment, count in run["written"] if count >= final), 0.0)
+
+
+def _held(run: dict[str, Any], until: float) -> dict[int, float]:
+    """The largest resident memory (MB) of each process of a run until a moment."""
+    held: dict[int, float] = {}
+    for moment, pid, resident in run["series"]:
+        if moment <= until:
+            held[pid] = max(held.get(pid, 0.0), resident)
+    return held
+
+
+def _scale_row(name: str, run: dict[str, Any]) -> str:
+    """A row of the scale table: wall, CPU, and the memory of the run's own process and
+    of its workers, at most and while they made the briefings' outputs (a cold run)."""
+    if not run["written"] or run["written"][0][1] == run["written"][-1][1]:
+        return _memory_rows(name, run, _workers(run, run["pid"]))  # forced: nothing new
+    held = _held(run, _briefings_done(run))
+    workers = _workers(run, run["pid"])
+    during = sorted((mb for pid, mb in held.items() if pid != run["pid"]), reverse=True)
+    main = run["peaks"].get(run["pid"], ("", 0.0))[1]
+    return (f"| {name} | {run['wall']:.1f} | {run['cpu']:.1f} | {main:.0f} "
+            f"({held.get(run['pid'], 0.0):.0f}) | {', '.join(f'{w:.0f}' for w in workers[:4])} "
+            f"({', '.join(f'{w:.0f}' for w in during[:4])}) |")
+
+
 def scale(count: int) -> None:
-    """A big newsroom: cold on the local pool, nothing to do, forced on a Dask cluster."""
+    """A big newsroom: cold on the local pool, nothing to do, forced on a Dask cluster;
+    each row printed as soon as it is measured."""
+    print(f"\n{count} briefings, every format; memory in MB: at most, and (in brackets) "
+          "the most held until the last of the briefings' own outputs was written, before "
+          "the collections (feeds, front page), which hold every briefing\n", flush=True)
+    print("| run | wall (s) | CPU of the run's process tree (s) | run's process (MB) | "
+          "workers (MB) |\n|---|---:|---:|---:|---|", flush=True)
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp), count)
         stamp("start")
-        cold_run = export(folder, "--jobs", str(CORES))
+        cold_run = export(folder, "--jobs", str(CORES), dist=True)
+        print(_scale_row(f"cold, local pool of {CORES}", cold_run), flush=True)
         stamp("cold run done")
         idle = [export(folder) for _ in range(3)]
+        quiet = sorted(idle, key=lambda r: r["cpu"])[1]
+        print(_memory_rows("nothing to do (median of 3 by CPU)", quiet, []), flush=True)
         stamp("runs with nothing to do done")
         with dask_cluster(Path(tmp)) as (address, workers):
+            # the collections are made in the run's own process: the workers make only
+            # the briefings' outputs
+            spent = tree_cpu(workers)
             remote = export(folder, "--force", "--scheduler", address, watch=workers)
+            spent = tree_cpu(workers) - spent
+            print(_scale_row("forced, Dask cluster of 2 local workers (CPU: the run's "
+                             f"process tree, and {spent:.1f} s of the scheduler and workers)",
+                             remote), flush=True)
         stamp("end")
-    print(f"\n{count} briefings, every format\n")
-    print("| run | wall (s) | CPU of the run's process tree (s) | run's peak (MB) | "
-          "workers' peaks (MB) |\n|---|---:|---:|---:|---|")
-    print(_memory_rows(f"cold, local pool of {CORES}", cold_run,
-                       _workers(cold_run, cold_run["pid"])))
-    quiet = sorted(idle, key=lambda r: r["cpu"])[1]
-    print(_memory_rows("nothing to do (median of 3 by CPU)", quiet, []))
-    print(_memory_rows("forced, Dask cluster of 2 local workers", remote,
-                       _workers(remote, remote["pid"])))
     print(f"\ncold: {1000 * cold_run['wall'] / count:.0f} ms wall per briefing")
 
 
