@@ -537,7 +537,7 @@ def scale(count: int) -> None:
             remote = export(folder, "--force", "--scheduler", address, watch=workers)
             spent = tree_cpu(workers) - spent
             print(_scale_row("forced, Dask cluster of 2 local workers (CPU: the run's "
-                             f"process tree, and {spent:.1f} s of the scheduler and workers)",
+                             f"process tree, and {spent:.1f} s of the workers)",
                              remote), flush=True)
         stamp("end")
     print(f"\ncold: {1000 * cold_run['wall'] / count:.0f} ms wall per briefing")
