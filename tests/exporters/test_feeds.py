@@ -795,3 +795,25 @@ def test_the_settings_words_stay_text_in_the_channel_and_wherever_else_they_show
     news = SitemapExporter().export_collection([sample(ENGLISH)], marked).data  # news: the newest
     names = etree.fromstring(news).findall(".//{http://www.google.com/schemas/sitemap-news/0.9}name")
     assert [(n.text, len(n)) for n in names] == [(publisher, 0)]
+
+
+def test_the_feed_formats_of_one_collection_describe_each_briefing_once(
+        items: list[BriefingFile], cctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefkit.exporters.feeds import documents
+
+    made: list[str] = []
+    real = documents.feed_entry
+
+    def counted(item: BriefingFile, *args: object) -> object:
+        made.append(item.briefing.id)
+        return real(item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documents, "feed_entry", counted)
+    monkeypatch.setattr(documents, "_made", None)
+    first = [e().export_collection(items, cctx) for e in (RSSExporter, AtomExporter,
+                                                           JSONFeedExporter)]
+    assert sorted(made) == sorted(i.briefing.id for i in items)
+    # other outputs (another run): described again, and the same bytes from the same input
+    again = dataclasses.replace(cctx, outputs={k: dict(v) for k, v in cctx.outputs.items()})
+    assert RSSExporter().export_collection(items, again) == first[0]
+    assert len(made) == 2 * len(items)

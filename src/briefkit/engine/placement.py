@@ -2,8 +2,11 @@
 
 A small run stays in this process (starting workers, each loading WeasyPrint and the
 theme's fonts, would cost more than the work); a larger one goes to a local pool; with a
-scheduler, the briefings' outputs go to the cluster while reads and collections, which
-need source/, stay here.
+scheduler, the briefings' outputs go to the cluster while reads, which need source/, stay
+here.  The collections (feeds, front page, sitemap) are always made here: this process
+holds every briefing already, and a worker sent them all would hold them again, with
+every file of a feed's archive, and keep the memory (a worker's stays flat); made one
+after another, the feeds describe each briefing once.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from briefkit.config import Settings
 from briefkit.engine.cluster import Cluster, pack, perform_packed, security
 from briefkit.engine.executors import Crew, Grouping, Inline, local_pool
 from briefkit.engine.home import CACHE
-from briefkit.engine.jobs import BriefingJob, Job, Outcome
+from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Outcome, ReadJob
 from briefkit.engine.report import Report
 from briefkit.engine.work import Setup, cached, own_entries
 
@@ -37,8 +40,9 @@ class Workplace:
         self.held = held  # extra files the run holds: workers send back their digests
         #: the cache entries each output was last made with (output name -> entry names)
         self.made_with = made_with
-        self.crew: Crew | None = None
-        self.here: Crew | None = None  # reads and collections, when the work goes elsewhere
+        self.crew: Crew | None = None  # the briefings' outputs
+        self.here: Crew | None = None  # reads: where source/ is
+        self.inline: Crew | None = None  # the collections: in this process
         self.cluster: Cluster | None = None
 
     def start(self, amount: float, scheduler: str | None, formats: tuple[str, ...]) -> None:
@@ -61,11 +65,11 @@ class Workplace:
             self.crew = Crew(cluster.executor, lambda job: (job,), window=2 * cluster.workers + 2,
                              grouping=grouping)
             self.report.executor = f"the Dask cluster at {scheduler}"
-            self.here = self._inline()
+            self.here = self.inline = self._inline()
             return
         workers = self.report.jobs
         if workers == 1 or (amount < SMALL_RUN and not self.asked):
-            self.crew = self.here = self._inline()
+            self.crew = self.here = self.inline = self._inline()
             self.report.jobs = 1
             return
         setup, held = self.setup, self.held
@@ -73,6 +77,7 @@ class Workplace:
                          lambda job: (job, setup, None, None, held()),
                          window=2 * workers, renew=lambda: local_pool(workers, setup, formats))
         self.here = self.crew
+        self.inline = self._inline()
         self.report.executor = f"{workers} processes"
 
     def _inline(self) -> Crew:
@@ -85,17 +90,23 @@ class Workplace:
         return replace(self.setup, portable=False)
 
     def outcomes(self, jobs: Sequence[Job]) -> Iterable[tuple[Job, Outcome]]:
-        """Run jobs where they belong; cluster workers only make briefings' outputs."""
-        assert self.crew is not None and self.here is not None
-        if self.here is self.crew:
-            yield from self.crew.run(jobs)
-            return
-        yield from self.here.run([j for j in jobs if not isinstance(j, BriefingJob)])
-        yield from self.crew.run([j for j in jobs if isinstance(j, BriefingJob)])
+        """Run jobs where they belong: reads first where they are not the outputs' crew,
+        then the briefings' outputs, then the collections."""
+        assert self.crew is not None and self.here is not None and self.inline is not None
+        shares: dict[int, tuple[Crew, list[Job]]] = {
+            id(crew): (crew, []) for crew in (self.here, self.crew, self.inline)}
+        for job in jobs:
+            crew = (self.inline if isinstance(job, CollectionJob) else
+                    self.here if isinstance(job, ReadJob) else self.crew)
+            shares[id(crew)][1].append(job)
+        for crew, share in shares.values():
+            if share:
+                yield from crew.run(share)
 
     def crews(self) -> list[Crew]:
         """Each crew once."""
-        return list({id(c): c for c in (self.crew, self.here) if c is not None}.values())
+        return list({id(c): c for c in (self.crew, self.here, self.inline)
+                     if c is not None}.values())
 
     def close(self) -> None:
         """Shut the crews down (their running jobs finish), and leave the cluster."""

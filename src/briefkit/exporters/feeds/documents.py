@@ -44,14 +44,15 @@ def feed_documents(output: str, items: Sequence[BriefingFile],
     """Every file of one feed format (named ``output``): one per listing, and its archives."""
     settings = context.settings
     base_url = require_base_url(settings.base_url, output, FEEDS_NEED)
-    built: dict[int, FeedEntry] = {}
+    built = _entries_made(items, context, base_url)
 
     def entry(item: BriefingFile) -> FeedEntry:
         # a briefing is in several listings: its entry is made once
-        if id(item) not in built:
-            built[id(item)] = feed_entry(item, context.theme, settings, context.outputs,
-                                         base_url)
-        return built[id(item)]
+        found = built.get(id(item))
+        if found is None or found[0] is not item:
+            found = built[id(item)] = (item, feed_entry(item, context.theme, settings,
+                                                        context.outputs, base_url))
+        return found[1]
 
     size = settings.feed.max_entries
     documents = []
@@ -75,6 +76,25 @@ def feed_documents(output: str, items: Sequence[BriefingFile],
             documents.append(FeedDocument(paths[n], current, listing,
                                           tuple(entry(i) for i in members), tuple(links_of)))
     return documents
+
+
+#: The entries made for the collection this process last wrote feeds of, by briefing,
+#: with what they were made from (held, so that it is the same objects that match).
+_made: tuple[tuple[object, ...], str, dict[int, tuple[BriefingFile, FeedEntry]]] | None = None
+
+
+def _entries_made(items: Sequence[BriefingFile], context: Context,
+                  base_url: str) -> dict[int, tuple[BriefingFile, FeedEntry]]:
+    """Where the entries of ``items`` are kept, by ``id`` (with the briefing, held): those
+    the other feed formats made of the same collection in this process (a run makes RSS,
+    Atom and JSON Feed one after another, from the same briefings, outputs, settings and
+    theme, the same objects), else none."""
+    global _made  # noqa: PLW0603 (the last collection's only: bounded)
+    made_from = (items, context.outputs, context.settings, context.theme)
+    if (_made is None or _made[1] != base_url
+            or any(a is not b for a, b in zip(_made[0], made_from, strict=True))):
+        _made = (made_from, base_url, {})
+    return _made[2]
 
 
 def exported(documents: dict[str, bytes], main: str, context: Context,
