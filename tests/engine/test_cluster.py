@@ -127,18 +127,28 @@ def test_a_cluster_export_is_byte_identical_to_a_local_one(tmp_path: Path,
 
 def test_a_cluster_is_sent_once_what_many_outputs_use_and_with_each_job_its_own(
         tmp_path: Path) -> None:
-    from briefkit.engine.work import CACHED, cached, own_entries, theme_files
+    from briefkit.engine.placement import own_entries
+    from briefkit.engine.state import Record
+    from briefkit.engine.work import CACHED, cached, theme_files
     from briefkit.theme import load_theme
 
-    own = own_entries({"a.epub": ["cover-a", "face"], "b.epub": ["cover-b", "face"],
-                       "a.html": ["web-font"], "b.html": ["web-font"], "c.pdf": []})
+    def record(path: str, *cache: str, briefing: str | None = "a") -> Record:
+        return Record(path, path.rsplit(".", 1)[-1], briefing, 1, "0" * 64, "text/plain",
+                      cache=cache)
+
+    own = own_entries({r.path: r for r in (
+        record("a.epub", "cover-a", "face"), record("b.epub", "cover-b", "face", briefing="b"),
+        record("a.html", "web-font"), record("b.html", "web-font", briefing="b"),
+        record("c.pdf"), record("index.html", "table", briefing=None))})
+    # the table a collection's record alone names goes to every worker, as the face
     assert own == {"a.epub": {"cover-a"}, "b.epub": {"cover-b"}}
     cache = tmp_path / "cache"
     cache.mkdir()
-    for name in ("cover-a", "cover-b", "face", "web-font", "table"):  # table: no output's
+    for name in ("cover-a", "cover-b", "face", "web-font", "table", "unnamed"):
         (cache / name).write_bytes(name.encode())
     sent = theme_files(load_theme("default", ROOT), cache, own["a.epub"] | own["b.epub"])
-    assert {name for index, name in sent if index == CACHED} == {"face", "web-font", "table"}
+    assert {name for index, name in sent if index == CACHED} == {
+        "face", "web-font", "table", "unnamed"}
     assert cached(cache, own["a.epub"]) == {"cover-a": b"cover-a"}
 
 

@@ -11,7 +11,7 @@ after another, the feeds describe each briefing once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from briefkit.config import Settings
@@ -20,7 +20,8 @@ from briefkit.engine.executors import Crew, Grouping, Inline, local_pool
 from briefkit.engine.home import CACHE
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Outcome, ReadJob
 from briefkit.engine.report import Report
-from briefkit.engine.work import Setup, cached, own_entries
+from briefkit.engine.state import Record
+from briefkit.engine.work import Setup, cached
 
 #: Below this many seconds of expected work (as earlier runs measured it), a run stays
 #: in this process: starting workers, each loading WeasyPrint and the theme's fonts,
@@ -34,12 +35,12 @@ class Workplace:
     def __init__(self, settings: Settings, setup: Setup, versions: dict[str, str],
                  report: Report, asked: bool,
                  held: Callable[[], Mapping[str, str]] = dict,
-                 made_with: Callable[[], Mapping[str, Collection[str]]] = dict) -> None:
+                 records: Callable[[], Mapping[str, Record]] = dict) -> None:
         self.settings, self.setup, self.versions = settings, setup, versions
         self.report, self.asked = report, asked
         self.held = held  # extra files the run holds: workers send back their digests
-        #: the cache entries each output was last made with (output name -> entry names)
-        self.made_with = made_with
+        #: the manifest's records: the cache entries each output was last made with
+        self.records = records
         self.crew: Crew | None = None  # the briefings' outputs
         self.here: Crew | None = None  # reads: where source/ is
         self.inline: Crew | None = None  # the collections: in this process
@@ -49,7 +50,7 @@ class Workplace:
         """Choose where jobs run, by how much there is to do."""
         if scheduler:
             self.setup = replace(self.setup, portable=True)
-            own = own_entries(self.made_with())
+            own = own_entries(self.records())
             self.cluster = Cluster.connect(scheduler, self.setup, self.versions,
                                            security(scheduler, self.settings.engine),
                                            {entry for entries in own.values() for entry in entries})
@@ -114,6 +115,23 @@ class Workplace:
             crew.executor.shutdown(wait=True)
         if self.cluster is not None:
             self.cluster.close()
+
+
+def own_entries(records: Mapping[str, Record]) -> dict[str, set[str]]:
+    """The entries of the exporters' cache that one briefing's output alone was last made
+    with (its e-book's cover), by output name.  A cluster's workers are sent them with
+    that output's job; what several outputs use (a web font, a face's subset, a face's
+    coverage table, which a collection's record may be the one to name) they are sent
+    once, with the theme."""
+    outputs: dict[str, list[Record]] = {}
+    for record in records.values():
+        for entry in record.cache:
+            outputs.setdefault(entry, []).append(record)
+    own: dict[str, set[str]] = {}
+    for entry, named in outputs.items():
+        if len(named) == 1 and named[0].briefing is not None:
+            own.setdefault(named[0].path, set()).add(entry)
+    return own
 
 
 def _images(job: Job) -> dict[str, bytes] | None:

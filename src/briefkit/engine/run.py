@@ -176,7 +176,7 @@ class _Run:
         self.writer = Writer(settings, state, dist, report, tell, self.staleness)
         self.place = Workplace(settings, work.setup_for(settings, theme, state.home),
                                versions, report, asked, self.writer.held,
-                               lambda: {n: r.cache for n, r in state.records.items() if r.cache})
+                               lambda: state.records)
         self.sources: dict[Path, Source] = {}
         self.chosen: list[Source] = []
         self.members: list[Source] = []  # every valid briefing of source/

@@ -95,22 +95,6 @@ def cached(cache: Path, entries: Collection[str]) -> dict[str, bytes]:
     return found
 
 
-def own_entries(made_with: Mapping[str, Collection[str]]) -> dict[str, set[str]]:
-    """The entries of the exporters' cache that one output alone was last made with (its
-    e-book's cover), by output name (``made_with``: output name -> entry names).  A
-    cluster's workers are sent them with that output's job; what many outputs use (a web
-    font, a face's subset, a face's coverage table) they are sent once, with the theme."""
-    outputs: dict[str, list[str]] = {}
-    for output, entries in made_with.items():
-        for entry in entries:
-            outputs.setdefault(entry, []).append(output)
-    own: dict[str, set[str]] = {}
-    for entry, named in outputs.items():
-        if len(named) == 1:
-            own.setdefault(named[0], set()).add(entry)
-    return own
-
-
 class Workshop:
     """What a process keeps for the runs of one project: context, exporters, temp folder."""
 
