@@ -1,5 +1,5 @@
 """Where a run's jobs go: the briefings' outputs to the workers, the collections (which
-hold every briefing) to the run's own process, so that a worker's memory stays flat."""
+hold every briefing) to the run's own process, so that no worker holds them again."""
 
 from __future__ import annotations
 
@@ -42,11 +42,10 @@ class AllMadeBy(CollectionExporter):
 
 def test_on_a_pool_the_collections_are_made_in_the_runs_own_process(newsroom: Path,
                                                                    tmp_path: Path) -> None:
-    (tmp_path / "one").mkdir()
-    (tmp_path / "all").mkdir()
-    env = install_plugin(tmp_path / "one", "made_by", "MadeBy", "made-by", PIDS)
-    env = install_plugin(tmp_path / "all", "all_made_by", "AllMadeBy", "all-made-by", PIDS)
-    env["PYTHONPATH"] = f"{tmp_path / 'one'}:{env['PYTHONPATH']}"
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "made_by", "MadeBy", "made-by", PIDS)
+    env = install_plugin(site, "all_made_by", "AllMadeBy", "all-made-by", PIDS)
     run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs", "2",
                             "-f", "made-by", "-f", "all-made-by", "--json"], cwd=newsroom,
                            env={**os.environ, **env}, stdout=subprocess.PIPE,

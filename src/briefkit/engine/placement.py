@@ -5,8 +5,8 @@ theme's fonts, would cost more than the work); a larger one goes to a local pool
 scheduler, the briefings' outputs go to the cluster while reads, which need source/, stay
 here.  The collections (feeds, front page, sitemap) are always made here: this process
 holds every briefing already, and a worker sent them all would hold them again, with
-every file of a feed's archive, and keep the memory (a worker's stays flat); made one
-after another, the feeds describe each briefing once.
+every file of a feed's archive, and keep the memory; made one after another, the feeds
+describe each briefing once.
 """
 
 from __future__ import annotations
