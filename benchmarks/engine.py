@@ -77,6 +77,8 @@ class Peaks:
         #: with ``dist``, (time, how many briefings' outputs it holds) every 5 s
         self.dist, self.written = dist, list[tuple[float, int]]()
         self.found: dict[int, tuple[str, float]] = {}
+        #: each process's parent: the pool's workers are the fork server's children
+        self.parents: dict[int, int] = {}
         #: (time, process id, resident MB) of every sample: what was held when
         self.series: list[tuple[float, int, float]] = []
         self._stop = threading.Event()
@@ -119,6 +121,7 @@ class Peaks:
             memory = {line.split(":")[0]: int(line.split()[1]) / 1024
                       for line in status.splitlines() if line.startswith(("VmHWM:", "VmRSS:"))}
             peak = memory.get("VmHWM", 0.0)
+            self.parents[pid] = parents.get(pid, 0)
             self.series.append((now, pid, memory.get("VmRSS", 0.0)))
             if peak > self.found.get(pid, ("", 0.0))[1]:
                 self.found[pid] = (name, peak)
@@ -151,7 +154,7 @@ def timed(command: list[str], cwd: Path, watch: list[int] | None = None,
         text = out.read()
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
             "memory": usage.ru_maxrss / 1024, "out": text, "peaks": found, "pid": process.pid,
-            "series": peaks.series, "written": peaks.written}
+            "series": peaks.series, "written": peaks.written, "parents": peaks.parents}
 
 
 def export(folder: Path, *args: str, watch: list[int] | None = None,
@@ -416,16 +419,31 @@ def dask_cluster(tmp: Path, workers: int = 2) -> Iterator[tuple[str, list[int]]]
             process.wait(timeout=60)
 
 
+def _helpers(run: dict[str, Any]) -> set[int]:
+    """The run's own children that make nothing: multiprocessing's fork server (whose
+    children are the pool's workers) and its resource tracker."""
+    return {pid for pid, (name, _) in run["peaks"].items()
+            if run["parents"].get(pid) == run["pid"]
+            and ("forkserver" in name or "resource_tracker" in name)}
+
+
 def _workers(run: dict[str, Any], skip: int) -> list[float]:
-    """The peaks of the processes of a run other than the run's own (its workers)."""
-    return sorted((peak for pid, (_, peak) in run["peaks"].items() if pid != skip),
-                  reverse=True)
+    """The peaks of the processes of a run that made its jobs, but the run's own: the
+    workers, however many were started in turn."""
+    helpers = _helpers(run)
+    return sorted((peak for pid, (_, peak) in run["peaks"].items()
+                   if pid != skip and pid not in helpers), reverse=True)
+
+
+def _shown(workers: list[float]) -> str:
+    """The largest peaks of the workers, and how many there were when more than 4."""
+    shown = ", ".join(f"{peak:.0f}" for peak in workers[:4])
+    return shown + (f" (largest of {len(workers)})" if len(workers) > 4 else "")
 
 
 def _memory_rows(name: str, run: dict[str, Any], workers: list[float]) -> str:
     main = run["peaks"].get(run["pid"], ("", 0.0))[1]
-    shown = ", ".join(f"{peak:.0f}" for peak in workers[:4])
-    return f"| {name} | {run['wall']:.1f} | {run['cpu']:.1f} | {main:.0f} | {shown} |"
+    return f"| {name} | {run['wall']:.1f} | {run['cpu']:.1f} | {main:.0f} | {_shown(workers)} |"
 
 
 def tree_cpu(roots: list[int]) -> float:
@@ -504,11 +522,12 @@ def _scale_row(name: str, run: dict[str, Any]) -> str:
     if not run["written"] or run["written"][0][1] == run["written"][-1][1]:
         return _memory_rows(name, run, _workers(run, run["pid"]))  # forced: nothing new
     held = _held(run, _briefings_done(run))
-    workers = _workers(run, run["pid"])
-    during = sorted((mb for pid, mb in held.items() if pid != run["pid"]), reverse=True)
+    workers, helpers = _workers(run, run["pid"]), _helpers(run)
+    during = sorted((mb for pid, mb in held.items()
+                     if pid != run["pid"] and pid not in helpers), reverse=True)
     main = run["peaks"].get(run["pid"], ("", 0.0))[1]
     return (f"| {name} | {run['wall']:.1f} | {run['cpu']:.1f} | {main:.0f} "
-            f"({held.get(run['pid'], 0.0):.0f}) | {', '.join(f'{w:.0f}' for w in workers[:4])} "
+            f"({held.get(run['pid'], 0.0):.0f}) | {_shown(workers)} "
             f"({', '.join(f'{w:.0f}' for w in during[:4])}) |")
 
 

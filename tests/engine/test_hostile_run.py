@@ -3,6 +3,7 @@ folder that would swallow the project, images that pretend to be pages, workers 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -89,12 +90,21 @@ def test_an_image_is_published_under_its_decoded_format_and_none_collide(room: P
     assert not list((room / "dist").rglob("*chart*.html"))
 
 
-def workers_of(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     try:
         return [int(c) for c in children.read_text().split()]
     except OSError:
         return []
+
+
+def workers_of(pid: int) -> list[int]:
+    """A run's pool workers: the processes its fork server started."""
+    for child in children_of(pid):
+        with contextlib.suppress(OSError):
+            if b"multiprocessing.forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return children_of(child)
+    return []
 
 
 def test_a_worker_killed_mid_run_has_its_work_done_by_a_fresh_one(tmp_path: Path) -> None:

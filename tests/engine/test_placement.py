@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from support.commands import install_plugin
+from support.newsrooms import make_newsroom
 
 PIDS = '''
 import os
@@ -56,3 +57,27 @@ def test_on_a_pool_the_collections_are_made_in_the_runs_own_process(newsroom: Pa
     briefings = {int(p.read_text()) for p in (newsroom / "dist").glob("*.made-by")}
     assert briefings and run.pid not in briefings  # the workers made them
     assert int((newsroom / "dist" / "all-made-by.txt").read_text()) == run.pid
+
+
+def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(
+        tmp_path: Path) -> None:
+    # each PDF leaves memory in WeasyPrint's C libraries: new workers give it back
+    (tmp_path / "room").mkdir()
+    newsroom = make_newsroom(tmp_path / "room", copies=6)
+    (tmp_path / "site").mkdir()
+    env = install_plugin(tmp_path / "site", "made_by", "MadeBy", "made-by", PIDS)
+    settings = newsroom / "briefkit.toml"
+    settings.write_text(settings.read_text() + "\n[engine]\nrenew_workers_after = 2\n")
+    run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs", "2",
+                            "-f", "made-by", "-f", "html", "--json"], cwd=newsroom,
+                           env={**os.environ, **env}, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    assert '"executor": "2 processes"' in out
+    made = sorted((newsroom / "dist").glob("*.made-by"))
+    briefings = {int(p.read_text()) for p in made}
+    assert len(made) >= 8 and run.pid not in briefings
+    # 2 jobs to each pool's workers, then new ones: 8 of these outputs take 4 pools or more
+    assert len(briefings) >= 4, briefings
+    assert all((newsroom / "dist" / f"{p.stem}.html").is_file() for p in made)

@@ -139,6 +139,10 @@ class EngineSettings(SettingsTable):
     tls_client_key: Annotated[str | None, AfterValidator(_certificate)] = None
     # after the files: a tls:// address is checked against them
     scheduler: Annotated[str | None, AfterValidator(_scheduler)] = None
+    #: a local pool's workers are started anew after this many jobs, all together (about
+    #: 450 briefings in every format): each PDF leaves some memory in WeasyPrint's C
+    #: libraries, and new workers give it back
+    renew_workers_after: Annotated[int, Field(ge=1, le=10_000_000)] = 4000
 
 
 #: The ninjs versions the ninjs exporter writes, the default first.

@@ -3,17 +3,26 @@
 
 A run with little to do runs here and never pays a pool's start-up; a bigger
 one uses a local process pool whose workers start with WeasyPrint imported and
-the theme's fonts and stylesheets loaded, and keep them for the run; with a
-scheduler address, jobs go to a Dask cluster through ``distributed``'s
+the theme's fonts and stylesheets loaded, and keep them for a few thousand jobs;
+with a scheduler address, jobs go to a Dask cluster through ``distributed``'s
 ``Client.get_executor()`` (:mod:`briefkit.engine.cluster`).  Each is a
 :class:`concurrent.futures.Executor`; :class:`Crew` maps jobs over whichever it
 is given, and is the only code that waits on one.
+
+A local pool's workers are forked from a server process started clean, with
+briefkit and WeasyPrint imported (``multiprocessing``'s fork server), never from
+the run's own process: that one holds every briefing by the end of a big run
+and runs the progress bar's thread, and a process forked while another thread
+holds a lock may hang.  So workers can be started anew in the middle of a run:
+each PDF leaves some memory in WeasyPrint's C libraries (Pango, fontconfig,
+cairo), and a worker that made thousands would keep it all.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
@@ -21,9 +30,11 @@ from collections.abc import Callable, Iterable, Iterator
 # imports multiprocessing, which a run in this process never needs
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from briefkit.engine.jobs import Job, Outcome, Refused
+from briefkit.engine.scratch import Scratch
 from briefkit.engine.work import Setup, ThemeFiles, forget, perform, workshop
 from briefkit.errors import BriefkitError
 
@@ -51,48 +62,125 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this worker when the run that started it dies (even by SIGKILL),
-    so no worker outlives its run and works beside the next one."""
-    try:
-        import ctypes
+def _leave_with(run: int) -> None:
+    """Leave, at once, when the run's process ends, even by SIGKILL: no worker outlives
+    its run and works beside the next one.  (A worker's parent is the fork server,
+    not the run; the queue a worker reads jobs from stays open while it lives.)"""
+    import threading
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the run died before we asked
+    def watch() -> None:
+        try:
+            import select
+
+            handle = os.pidfd_open(run)
+        except (AttributeError, OSError):  # no pidfd: look every second
+            while _alive(run):
+                time.sleep(1.0)
+        else:
+            select.select([handle], [], [])
         os._exit(1)
 
+    if not _alive(run):
+        os._exit(1)
+    threading.Thread(target=watch, name="briefkit-run-watch", daemon=True).start()
 
-def _start_worker(parent: int, setup: Setup, formats: tuple[str, ...]) -> None:
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _start_worker(run: int, setup: Setup, formats: tuple[str, ...]) -> None:
     """Pool initializer: Ctrl-C is the run's to handle (the worker finishes its output);
     the workshop is opened and warmed before the first job arrives."""
     from multiprocessing.util import Finalize
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent(parent)
+    _leave_with(run)
     workshop(setup).prepare(formats)
     # pool workers leave without running atexit: close the workshop on the way out
     Finalize(None, forget, exitpriority=10)
 
 
 def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor:
-    """A pool of forked worker processes, warmed before the first job."""
+    """A pool of worker processes forked from the fork server, warmed before the first
+    job."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if "pdf" in formats:
-        # imported once here, before the fork, so no worker pays for it
-        import weasyprint  # type: ignore[import-untyped]  # noqa: F401
-    # fork: workers start with briefkit (and WeasyPrint) already imported
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(os.getpid(), setup, formats))
-    # a forking pool starts every worker at its first job: start them now, before the
-    # progress bar's thread exists, so no worker is forked with a lock held elsewhere
-    pool.submit(int)
+    _house_server(setup.state)
+    context = multiprocessing.get_context("forkserver")
+    # what the server imports once, so no worker pays for it (heeded when the server
+    # starts: the first pool of this process)
+    context.set_forkserver_preload(
+        ["briefkit.engine.work", *(["weasyprint"] if "pdf" in formats else [])])
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(), setup, formats))
+    pool.submit(int)  # the server and the first worker start now, while the run reads
     return pool
+
+
+#: The folder of the fork server's socket, and a handle on it, while this process has the
+#: server running.
+_server_folder: tuple[Scratch, int] | None = None
+
+
+def _house_server(state: Path) -> None:
+    """Put the fork server's socket in a temporary folder of the project's state.
+
+    ``multiprocessing`` makes a folder for it in the system's temporary folder, once per
+    process, and a run killed outright would leave it there; one of the project's own is
+    removed by the next run when this one was killed (:mod:`briefkit.engine.scratch`).
+    It is named through this process's handle on it, ``/proc/self/fd/N``: a socket's
+    path is at most 107 bytes long, a project's may be longer.  Without ``/proc``, the
+    system's temporary folder it is."""
+    global _server_folder  # noqa: PLW0603 (one server per process)
+    from multiprocessing import process
+
+    # the folder multiprocessing.util.get_temp_dir() hands out, when it is set
+    config = process.current_process()._config  # type: ignore[attr-defined]
+    if _server_folder is not None or config.get("tempdir") is not None:
+        return
+    scratch = Scratch(state, redirect=False)
+    handle = os.open(scratch.open(), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    named = f"/proc/self/fd/{handle}"
+    if not os.path.isdir(named):
+        os.close(handle)
+        scratch.close()
+        return
+    _server_folder = scratch, handle
+    config["tempdir"] = named
+    import atexit
+
+    atexit.register(stop_fork_server)  # a process kept warm: when it ends
+
+
+def stop_fork_server() -> None:
+    """Stop this process's fork server, if a pool started one, wait for it to end, and
+    remove its folder: the CPU time of the workers it started then counts as this
+    process's children's (what ``time`` and the system's accounting show for a run)."""
+    global _server_folder  # noqa: PLW0603 (one server per process)
+    import sys
+
+    server = sys.modules.get("multiprocessing.forkserver")
+    if server is not None:
+        # ForkServer._stop: the one way to end the server but this process's own exit
+        getattr(server._forkserver, "_stop", lambda: None)()
+    if _server_folder is None:
+        return
+    from multiprocessing import process
+
+    process.current_process()._config.pop("tempdir", None)  # type: ignore[attr-defined]
+    scratch, handle = _server_folder
+    _server_folder = None
+    os.close(handle)
+    scratch.close()
 
 
 @dataclass(frozen=True)
@@ -115,17 +203,19 @@ class Crew:
     A job whose worker process died (the kernel's OOM killer, a crash) runs again
     on a fresh worker; a second death reports that job alone as failed.  With a
     :class:`Grouping`, jobs go several to a task; a task that fails has its jobs
-    tried again one by one.
+    tried again one by one.  With ``recycle``, the executor is renewed after that many
+    jobs: the next jobs go to the new one while the old one finishes those it has.
     """
 
     def __init__(self, executor: Executor, call: Callable[[Job], tuple[Any, ...]], window: int,
                  renew: Callable[[], Executor] | None = None,
-                 grouping: Grouping | None = None) -> None:
+                 grouping: Grouping | None = None, recycle: int | None = None) -> None:
         """``call`` gives the arguments :func:`perform` is called with, for each job, on
         the executor (with a ``grouping``, its ``call`` does)."""
         self.executor, self.call, self.window, self.renew = executor, call, window, renew
-        self.grouping = grouping
+        self.grouping, self.recycle = grouping, recycle
         self.generation = 0  # how many times the executor was renewed
+        self.sent = 0  # jobs sent to this executor
         self.pending: deque[tuple[Job, int]] = deque()
         self.running: dict[Future[Any], tuple[list[tuple[Job, int]], int]] = {}
 
@@ -143,6 +233,8 @@ class Crew:
                     taken.append((job, attempts))
                 if not taken:
                     continue
+                if self.recycle and self.renew and self.sent >= self.recycle:
+                    self._retire()
                 try:
                     future: Future[Any]
                     if self.grouping is None:
@@ -155,6 +247,7 @@ class Crew:
                     self.pending.extendleft(reversed(taken))
                     continue
                 self.running[future] = (taken, self.generation)
+                self.sent += len(taken)
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
             # those done at once in the order they were sent (a set has none): the same
             # run reports its outcomes in the same order
@@ -202,12 +295,29 @@ class Crew:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self.renew()
         self.generation += 1
+        self.sent = 0
+
+    def _retire(self) -> None:
+        """Send the next jobs to a new executor; the old one finishes those it has, then
+        its workers leave."""
+        assert self.renew is not None
+        old, self.executor = self.executor, self.renew()
+        old.shutdown(wait=False)
+        self.generation += 1
+        self.sent = 0
+
+    def close(self) -> None:
+        """Shut the executor down once its running jobs finish."""
+        self.executor.shutdown(wait=True)
 
     def stop(self) -> list[tuple[Job, Outcome]]:
         """Drop the jobs not started; let the running ones finish, and return what came of
         every job that finished and was not yet handed back."""
         self.pending.clear()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        # a retired executor runs every job it was sent: those finish too
+        wait([f for f, (_, generation) in self.running.items()
+              if generation != self.generation])
         finished = []
         for future, (taken, _) in self.running.items():
             if future.done() and not future.cancelled() and future.exception() is None:
@@ -219,4 +329,5 @@ class Crew:
         return finished
 
 
-__all__ = ["Crew", "Grouping", "Inline", "ThemeFiles", "default_jobs", "local_pool"]
+__all__ = ["Crew", "Grouping", "Inline", "ThemeFiles", "default_jobs", "local_pool",
+           "stop_fork_server"]

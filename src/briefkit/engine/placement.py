@@ -16,7 +16,13 @@ from dataclasses import replace
 
 from briefkit.config import Settings
 from briefkit.engine.cluster import Cluster, pack, perform_packed, security
-from briefkit.engine.executors import Crew, Grouping, Inline, local_pool
+from briefkit.engine.executors import (
+    Crew,
+    Grouping,
+    Inline,
+    local_pool,
+    stop_fork_server,
+)
 from briefkit.engine.home import CACHE
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Outcome, ReadJob
 from briefkit.engine.report import Report
@@ -76,7 +82,8 @@ class Workplace:
         setup, held = self.setup, self.held
         self.crew = Crew(local_pool(workers, setup, formats),
                          lambda job: (job, setup, None, None, held()),
-                         window=2 * workers, renew=lambda: local_pool(workers, setup, formats))
+                         window=2 * workers, renew=lambda: local_pool(workers, setup, formats),
+                         recycle=self.settings.engine.renew_workers_after)
         self.here = self.crew
         self.inline = self._inline()
         self.report.executor = f"{workers} processes"
@@ -109,10 +116,13 @@ class Workplace:
         return list({id(c): c for c in (self.crew, self.here, self.inline)
                      if c is not None}.values())
 
-    def close(self) -> None:
-        """Shut the crews down (their running jobs finish), and leave the cluster."""
+    def close(self, keep_warm: bool = False) -> None:
+        """Shut the crews down (their running jobs finish), and leave the cluster; unless
+        kept warm (the live preview), stop the local pool's fork server too."""
         for crew in self.crews():
-            crew.executor.shutdown(wait=True)
+            crew.close()
+        if not keep_warm:
+            stop_fork_server()
         if self.cluster is not None:
             self.cluster.close()
 

@@ -190,7 +190,7 @@ class _Run:
         self.tell.failed(failure)
 
     def close(self, keep_warm: bool) -> None:
-        self.place.close()
+        self.place.close(keep_warm)
         if not keep_warm:
             work.forget()
 

@@ -44,10 +44,11 @@ def remove_open() -> None:
 
 
 class Scratch:
-    """This process's temporary folder (``tempfile`` writes there while it is open)."""
+    """This process's temporary folder (``tempfile`` writes there while it is open, unless
+    it is not to ``redirect`` it)."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
+    def __init__(self, home: Path, redirect: bool = True) -> None:
+        self.home, self.redirect = home, redirect
         self.root = home / TMP
         self.folder: Path | None = None
         self._fd: int | None = None
@@ -73,7 +74,8 @@ class Scratch:
         os.write(fd, SIGNATURE)
         self.folder, self._fd = folder, fd
         _open[id(self)] = (self.root, folder.name)
-        self._previous, tempfile.tempdir = tempfile.tempdir, str(folder)
+        if self.redirect:
+            self._previous, tempfile.tempdir = tempfile.tempdir, str(folder)
         return folder
 
     def close(self) -> None:
