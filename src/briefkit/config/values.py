@@ -97,7 +97,7 @@ Name = Annotated[Line, AfterValidator(newsroom_name), AfterValidator(check_chara
 
 
 class SettingsTable(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def hub_address(value: str) -> str:

@@ -125,7 +125,7 @@ LanguageTag = Annotated[str, AfterValidator(_language_tag)]
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class FontFile(_Table):
