@@ -544,6 +544,10 @@ def scale(count: int) -> None:
         stamp("start")
         cold_run = export(folder, "--jobs", str(CORES), dist=True)
         print(_scale_row(f"cold, local pool of {CORES}", cold_run), flush=True)
+        for pid in sorted(_helpers(cold_run)):
+            name, peak = cold_run["peaks"][pid]
+            what = "fork server" if "forkserver" in name else "resource tracker"
+            print(f"(multiprocessing's {what}: {peak:.0f} MB at most)", flush=True)
         stamp("cold run done")
         idle = [export(folder) for _ in range(3)]
         quiet = sorted(idle, key=lambda r: r["cpu"])[1]
