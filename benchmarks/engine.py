@@ -7,7 +7,7 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
     .venv/bin/python benchmarks/engine.py cold --count 200
     .venv/bin/python benchmarks/engine.py word-epub --count 200 --repeat 3
     .venv/bin/python benchmarks/engine.py cluster --count 200
-    .venv/bin/python benchmarks/engine.py scale --count 10000
+    .venv/bin/python benchmarks/engine.py scale --count 10000 [--no-cluster]
 
 - ``startup``: ``briefkit validate`` and a run with nothing to do over the samples'
   folder, a fresh process each time, CPU and wall (medians of ``--repeat``).
@@ -531,9 +531,10 @@ def _scale_row(name: str, run: dict[str, Any]) -> str:
             f"({', '.join(f'{w:.0f}' for w in during[:4])}) |")
 
 
-def scale(count: int) -> None:
-    """A big newsroom: cold on the local pool, nothing to do, forced on a Dask cluster;
-    each row printed as soon as it is measured."""
+def scale(count: int, cluster: bool = True) -> None:
+    """A big newsroom: cold on the local pool, nothing to do, forced on a Dask cluster
+    (unless ``cluster`` is false: ``--no-cluster``); each row printed as soon as it is
+    measured."""
     print(f"\n{count} briefings, every format; memory in MB: at most, and (in brackets) "
           "the most held until the last of the briefings' own outputs was written, before "
           "the collections (feeds, front page), which hold every briefing\n", flush=True)
@@ -553,6 +554,9 @@ def scale(count: int) -> None:
         quiet = sorted(idle, key=lambda r: r["cpu"])[1]
         print(_memory_rows("nothing to do (median of 3 by CPU)", quiet, []), flush=True)
         stamp("runs with nothing to do done")
+        if not cluster:
+            print(f"\ncold: {1000 * cold_run['wall'] / count:.0f} ms wall per briefing")
+            return
         with dask_cluster(Path(tmp)) as (address, workers):
             # the collections are made in the run's own process: the workers make only
             # the briefings' outputs
@@ -576,6 +580,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, metavar="SRC",
                         help="startup, no-op: also run the briefkit of this source tree's "
                              "src folder, interleaved")
+    parser.add_argument("--no-cluster", action="store_true", help="scale: no Dask run")
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
     {"startup": lambda: startup(args.repeat, args.before),
@@ -584,7 +589,7 @@ def main() -> None:
      "cold": lambda: cold(args.count),
      "word-epub": lambda: word_epub(args.count, args.repeat),
      "cluster": lambda: cluster(args.count, args.repeat),
-     "scale": lambda: scale(args.count)}[args.what]()
+     "scale": lambda: scale(args.count, not args.no_cluster)}[args.what]()
 
 
 if __name__ == "__main__":
