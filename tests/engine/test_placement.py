@@ -81,3 +81,42 @@ def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(
     # 2 jobs to each pool's workers, then new ones: 8 of these outputs take 4 pools or more
     assert len(briefings) >= 4, briefings
     assert all((newsroom / "dist" / f"{p.stem}.html").is_file() for p in made)
+
+
+BUSY = '''
+import os
+import time
+
+from briefkit.exporters.base import Exporter
+
+
+class Busy(Exporter):
+    """Half a second of CPU for each briefing, and which process spent it."""
+
+    name = "busy"
+    extension = ".busy"
+    media_type = "text/plain"
+
+    def export(self, item, context):
+        started = time.process_time()
+        while time.process_time() - started < 0.5:
+            pass
+        return str(os.getpid()).encode()
+'''
+
+
+def test_the_workers_cpu_counts_as_the_runs(tmp_path: Path) -> None:
+    # what `time briefkit export` and a system's accounting show: the run waits for the
+    # fork server, which waited for the workers it started
+    (tmp_path / "room").mkdir()
+    newsroom = make_newsroom(tmp_path / "room", copies=4)
+    (tmp_path / "site").mkdir()
+    env = install_plugin(tmp_path / "site", "busy", "Busy", "busy", BUSY)
+    run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs", "2",
+                            "-f", "busy", "--quiet"], cwd=newsroom, env={**os.environ, **env},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(run.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, run.stderr.read() if run.stderr else ""
+    made = list((newsroom / "dist").glob("*.busy"))
+    assert len(made) == 6 and run.pid not in {int(p.read_text()) for p in made}
+    assert usage.ru_utime + usage.ru_stime >= 6 * 0.5

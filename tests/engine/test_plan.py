@@ -102,3 +102,20 @@ def test_listings_run_in_waves_after_what_they_list(tmp_path: Path) -> None:
     room = Room(tmp_path)
     waves = [[e.name for e in wave] for wave in room.planner.waves()]
     assert waves == [["html"], ["ninjs"]]  # the ninjs item links the web page
+
+
+def test_a_listing_lists_the_same_outputs_whatever_formats_a_run_asks_for(
+        tmp_path: Path) -> None:
+    # the e-mail edition and the ninjs item list the web page (they run after it), never the
+    # other way round: a run of the web page alone does not list those an earlier run made
+    room = Room(tmp_path)
+    water = briefing(tmp_path, "water")
+    room.made(water)
+    for format in ("email", "ninjs"):
+        name = registry.get(format).filename("water")
+        written = room.dist.write(name, b"made")
+        room.state.add(Record(name, format, "water", written.bytes, written.sha256,
+                              "application/octet-stream", "", written.mtime_ns))
+    alone = Planner([registry.get("html")], {"html": "base-html"}, {}, room.staleness)
+    listed = [set(outputs) for _, _, _, _, outputs in alone.listings(alone.listing, [water])]
+    assert listed == [{"pdf", "docx"}]

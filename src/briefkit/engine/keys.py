@@ -124,6 +124,24 @@ def cost(guess: Mapping[str, float], format: str, size: int) -> float:
     return guess.get(format, 0.1) * (1 + size / 20_000)
 
 
+def listers(exporters: Iterable[Exporter]) -> frozenset[str]:
+    """Every installed format that lists a briefing's other outputs, and those of
+    ``exporters``: what one of them lists of the others is the same whatever formats a
+    run asks for (a broken plug-in lists nothing)."""
+    asked = list(exporters)
+    found = {e.name for e in asked if not e.collection and e.lists_outputs}
+    known = {e.name for e in asked}
+    for name in registry.names():
+        if name not in known:
+            try:
+                exporter = registry.get(name)
+            except ExporterError:
+                continue
+            if not exporter.collection and exporter.lists_outputs:
+                found.add(name)
+    return frozenset(found)
+
+
 def outputs_of(ids: set[str | None], records: Mapping[str, Record],
                skip: Iterable[str] = ()) -> dict[str, dict[str, OutputInfo]]:
     """The published outputs of some briefings, by id then format."""

@@ -104,6 +104,9 @@ class Planner:
                  first: Sequence[str] = ()) -> None:
         self.single = [e for e in exporters if not e.collection and not e.lists_outputs]
         self.listing = [e for e in exporters if not e.collection and e.lists_outputs]
+        #: every format that lists outputs, asked for or not: one lists another only when
+        #: it runs after it, so a page lists the same outputs in a run of its format alone
+        self.listers = keys.listers(exporters)
         self.collections = [e for e in exporters if isinstance(e, CollectionExporter)]
         self.bases, self.guess, self.staleness = bases, guess, staleness
         self.first = list(first)
@@ -195,11 +198,10 @@ class Planner:
     def listings(self, exporters: Sequence[Exporter],
                  chosen: Iterable[Source]) -> Iterable[Listing]:
         """Each output that lists a chosen briefing's other outputs, with its key."""
-        listing = {e.name for e in self.listing}
         valid = [s for s in chosen if s.valid]
         ids = {s.id for s in valid}
         # one pass over the records per exporter, not one per briefing
-        seen = {e.name: keys.outputs_of(ids, self.records, listing - set(e.runs_after))
+        seen = {e.name: keys.outputs_of(ids, self.records, self.listers - set(e.runs_after))
                 for e in exporters}
         for source in valid:
             if source.id is None:
