@@ -30,7 +30,7 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
 - ``cluster``: the same forced export on a Dask cluster of two local workers
   (``dask scheduler`` and two ``dask worker`` processes, one thread each) and on
   the local pool of two processes, interleaved, ``--repeat`` rounds: wall and CPU (the
-  scheduler's and workers' too, from /proc), with the peak memory of each process.
+  workers' too, from /proc), with the peak memory of each process.
   Target: at most 15% slower.
 - ``scale``: a cold run of every format over ``count`` briefings on the local pool,
   a run with nothing to do, and a forced run on a Dask cluster of two local workers,
@@ -495,7 +495,7 @@ def cluster(count: int, repeat: int = 1) -> None:
         print(f"\nmedians of {repeat}: local pool {wall['local']:.1f} s wall, "
               f"{cpu['local']:.1f} s CPU; Dask {wall['dask']:.1f} s wall, {cpu['dask']:.1f} s "
               f"CPU (the run's {statistics.median(r['cpu'] for r in rows['dask']):.1f} s, the "
-              f"scheduler's and workers' {statistics.median(r['cluster'] for r in rows['dask']):.1f} s)")
+              f"workers' {statistics.median(r['cluster'] for r in rows['dask']):.1f} s)")
         print(f"overhead of the cluster: wall {wall['dask'] / wall['local'] - 1:+.0%}, "
               f"CPU {cpu['dask'] / cpu['local'] - 1:+.0%}")
 
