@@ -54,9 +54,9 @@ class _PrintStyle:
 MAX_IMAGES = 256
 # One compiled stylesheet and one FontConfiguration per theme for the whole run:
 # parsing the CSS and loading a dozen font files costs more than laying out a briefing.
-_styles: dict[tuple[tuple[Path, ...], str, str], _PrintStyle] = {}
-# The print stylesheet's text, by theme (its folders and digest): written once, not per PDF.
-_texts: dict[tuple[tuple[Path, ...], str], str] = {}
+# Keyed by the theme's folders and the digest of its files, which its stylesheet's text and
+# its logo (cached by its URL) are made from: the text is written once, not for each PDF.
+_styles: dict[tuple[tuple[Path, ...], str], _PrintStyle] = {}
 # WeasyPrint's font machinery (Pango, fontconfig) is not made for threads sharing
 # one FontConfiguration; PDFs of one process are laid out one at a time.
 _lock = threading.Lock()
@@ -83,16 +83,13 @@ def _print_style(theme: Theme, item: BriefingFile | None) -> _PrintStyle:
 
     from briefkit.render.fetcher import LOGO_REFERENCE, ConfinedFetcher
 
-    text = _texts.get((theme.folders, theme.fingerprint))
-    if text is None:
-        # the logo is fetched with the document, from its checked bytes (see export)
-        text = _texts[theme.folders, theme.fingerprint] = html.stylesheet(
-            theme, print_media=True, font_url=lambda relative: _theme_file_url(theme, relative),
-            logo_url=LOGO_REFERENCE)
-    # the theme's digest too: its logo, cached by its URL, is what this theme carries
-    key = (theme.folders, theme.fingerprint, text)
+    key = (theme.folders, theme.fingerprint)
     style = _styles.get(key)
     if style is None:
+        # the logo is fetched with the document, from its checked bytes (see export)
+        text = html.stylesheet(theme, print_media=True,
+                               font_url=lambda relative: _theme_file_url(theme, relative),
+                               logo_url=LOGO_REFERENCE)
         fetcher = ConfinedFetcher(theme.folders)
         fonts = FontConfiguration()
         css = CSS(string=text, base_url=_folder_url(theme.folders[0]), url_fetcher=fetcher,
@@ -230,7 +227,6 @@ class PDFExporter(Exporter):
         """Drop the compiled stylesheets: their fonts' temporary folders go with them."""
         with _lock:
             _styles.clear()
-            _texts.clear()
 
     def export(self, item: BriefingFile, context: Context) -> Exported:
         """The PDF's bytes, and a warning for each image too coarse for print; a reference
