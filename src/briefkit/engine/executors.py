@@ -129,6 +129,7 @@ def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor
 #: The folder of the fork server's socket, and a handle on it, while this process has the
 #: server running.
 _server_folder: tuple[Scratch, int] | None = None
+_at_exit = False  # stop_fork_server registered to run when this process ends
 
 
 def _house_server(state: Path) -> None:
@@ -140,7 +141,7 @@ def _house_server(state: Path) -> None:
     It is named through this process's handle on it, ``/proc/self/fd/N``: a socket's
     path is at most 107 bytes long, a project's may be longer.  Without ``/proc``, the
     system's temporary folder it is."""
-    global _server_folder  # noqa: PLW0603 (one server per process)
+    global _server_folder, _at_exit  # noqa: PLW0603 (one server per process)
     from multiprocessing import process
 
     # the folder multiprocessing.util.get_temp_dir() hands out, when it is set
@@ -156,9 +157,11 @@ def _house_server(state: Path) -> None:
         return
     _server_folder = scratch, handle
     config["tempdir"] = named
-    import atexit
+    if not _at_exit:  # a process kept warm: when it ends (registered once per process)
+        import atexit
 
-    atexit.register(stop_fork_server)  # a process kept warm: when it ends
+        atexit.register(stop_fork_server)
+        _at_exit = True
 
 
 def stop_fork_server() -> None:
