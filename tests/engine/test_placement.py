@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from support.commands import install_plugin
@@ -41,22 +42,32 @@ class AllMadeBy(CollectionExporter):
 '''
 
 
+def export_on_a_pool(room: Path, env: dict[str, str], *formats: str) -> tuple[int, str, float]:
+    """``briefkit export --all --jobs 2 --json`` of ``formats`` in a new process, with the
+    plug-ins ``env`` installs: its process id, its report, and the CPU seconds it and every
+    process it waited for spent (``wait4``); a run that fails fails the test."""
+    flags = [x for f in formats for x in ("-f", f)]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs",
+                                "2", *flags, "--json"], cwd=room, env={**os.environ, **env},
+                               stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(run.pid, 0)
+        err.seek(0)
+        assert os.waitstatus_to_exitcode(status) == 0, err.read()
+        out.seek(0)
+        return run.pid, out.read(), usage.ru_utime + usage.ru_stime
+
 def test_on_a_pool_the_collections_are_made_in_the_runs_own_process(newsroom: Path,
                                                                    tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     install_plugin(site, "made_by", "MadeBy", "made-by", PIDS)
     env = install_plugin(site, "all_made_by", "AllMadeBy", "all-made-by", PIDS)
-    run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs", "2",
-                            "-f", "made-by", "-f", "all-made-by", "--json"], cwd=newsroom,
-                           env={**os.environ, **env}, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-    out, err = run.communicate(timeout=300)
-    assert run.returncode == 0, err
+    pid, out, _ = export_on_a_pool(newsroom, env, "made-by", "all-made-by")
     assert '"executor": "2 processes"' in out
     briefings = {int(p.read_text()) for p in (newsroom / "dist").glob("*.made-by")}
-    assert briefings and run.pid not in briefings  # the workers made them
-    assert int((newsroom / "dist" / "all-made-by.txt").read_text()) == run.pid
+    assert briefings and pid not in briefings  # the workers made them
+    assert int((newsroom / "dist" / "all-made-by.txt").read_text()) == pid
 
 
 def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(
@@ -68,16 +79,11 @@ def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(
     env = install_plugin(tmp_path / "site", "made_by", "MadeBy", "made-by", PIDS)
     settings = newsroom / "briefkit.toml"
     settings.write_text(settings.read_text() + "\n[engine]\nrenew_workers_after = 2\n")
-    run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs", "2",
-                            "-f", "made-by", "-f", "html", "--json"], cwd=newsroom,
-                           env={**os.environ, **env}, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-    out, err = run.communicate(timeout=300)
-    assert run.returncode == 0, err
+    pid, out, _ = export_on_a_pool(newsroom, env, "made-by", "html")
     assert '"executor": "2 processes"' in out
     made = sorted((newsroom / "dist").glob("*.made-by"))
     briefings = {int(p.read_text()) for p in made}
-    assert len(made) >= 8 and run.pid not in briefings
+    assert len(made) >= 8 and pid not in briefings
     # 2 jobs to each pool's workers, then new ones: 8 of these outputs take 4 pools or more
     assert len(briefings) >= 4, briefings
     assert all((newsroom / "dist" / f"{p.stem}.html").is_file() for p in made)
@@ -112,11 +118,7 @@ def test_the_workers_cpu_counts_as_the_runs(tmp_path: Path) -> None:
     newsroom = make_newsroom(tmp_path / "room", copies=4)
     (tmp_path / "site").mkdir()
     env = install_plugin(tmp_path / "site", "busy", "Busy", "busy", BUSY)
-    run = subprocess.Popen([sys.executable, "-m", "briefkit", "export", "--all", "--jobs", "2",
-                            "-f", "busy", "--quiet"], cwd=newsroom, env={**os.environ, **env},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(run.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, run.stderr.read() if run.stderr else ""
+    pid, _, cpu = export_on_a_pool(newsroom, env, "busy")
     made = list((newsroom / "dist").glob("*.busy"))
-    assert len(made) == 6 and run.pid not in {int(p.read_text()) for p in made}
-    assert usage.ru_utime + usage.ru_stime >= 6 * 0.5
+    assert len(made) == 6 and pid not in {int(p.read_text()) for p in made}
+    assert cpu >= 6 * 0.5
