@@ -138,8 +138,11 @@ def _image(src: str, base: Path, root: Path, shown: str) -> Asset | str:
 
 
 def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
-            where: Positions) -> tuple[dict[str, Asset], list[Problem]]:
+            text: str) -> tuple[dict[str, Asset], list[Problem]]:
+    """The briefing's checked images, or where each that is not is named (``text``, the
+    file, is scanned for positions only then)."""
     assets: dict[str, Asset] = {}
+    where: Positions | None = None
     problems: list[Problem] = []
     for si, section in enumerate(briefing.sections):
         for bi, block in enumerate(section.blocks):
@@ -150,6 +153,7 @@ def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
                 assets[block.src] = found
             else:
                 ptr = f"/sections/{si}/blocks/{bi}/src"
+                where = where or scan(text)
                 problems.append(Problem(shown, found, *where.of_value(ptr), ptr))
     return assets, problems
 
@@ -204,7 +208,7 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
         raise BriefingError(f"{len(problems)} problems", problems) from None
     assets: dict[str, Asset] = {}
     if briefing.images():
-        assets, problems = _assets(briefing, path, root, shown, scan(text))
+        assets, problems = _assets(briefing, path, root, shown, text)
         if problems:
             raise BriefingError(f"{len(problems)} problems", problems)
     return BriefingFile(briefing, path, hashlib.sha256(raw).hexdigest(), assets)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from briefkit.datelines import in_digits
 from briefkit.errors import ConfigError
@@ -72,13 +73,19 @@ def file_size(size: int, language: str,
               conventions: Mapping[str, Convention] | None = None) -> str:
     """'245 kB', '1.5 MB' ('1,5 Mo' in French, '٨٩ كيلوبايت' in Arabic): CLDR units, in
     the digits of the language's dateline, number and unit never split."""
+    value, unit = ((max(1, round(size / 1000)), "digital-kilobyte") if size < 1000 * 1000
+                   else (round(size / 1000 / 1000, 1), "digital-megabyte"))
+    return _quantity(value, unit, language, digits(language, conventions))
+
+
+@lru_cache(maxsize=4096)
+def _quantity(value: float, unit: str, language: str, system: str) -> str:
+    # remembered: a front page and its archives give thousands of sizes, most of them
+    # the same few hundred kilobytes, and CLDR's formatting is slow
     from babel.numbers import UnsupportedNumberingSystemError
     from babel.units import format_unit
 
     locale = locale_of(language)
-    system = digits(language, conventions)
-    value, unit = ((max(1, round(size / 1000)), "digital-kilobyte") if size < 1000 * 1000
-                   else (round(size / 1000 / 1000, 1), "digital-megabyte"))
     try:  # the language's decimal separator in those digits ("١٫٥")
         text = format_unit(value, unit, "short", locale=locale, numbering_system=system)
     except UnsupportedNumberingSystemError:

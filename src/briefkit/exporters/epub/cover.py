@@ -96,6 +96,9 @@ class _Cover:
         # levels), in the order first drawn: the palette image is made from them exactly
         self.masks: dict[tuple[int, int, int], Any] = {}  # PIL.Image.Image, mode "L"
         self.draws: dict[tuple[int, int, int], ImageDraw] = {}
+        # what a text measures, by text, faces and size: breaking lines and fitting a
+        # size measure the same words and lines again
+        self.extents: dict[tuple[str, tuple[Path, ...], int], float] = {}
 
     def ink(self, colour: str) -> ImageDraw:
         """Where to draw in a theme colour: its coverage mask."""
@@ -179,6 +182,13 @@ class _Cover:
     def extent(self, text: str, faces: list[Path], size: int) -> float:
         """How wide ``text`` is on the cover: its advance, or its ink where a glyph
         reaches further."""
+        key = (text, tuple(faces), size)
+        found = self.extents.get(key)
+        if found is None:
+            found = self.extents[key] = self._extent(text, faces, size)
+        return found
+
+    def _extent(self, text: str, faces: list[Path], size: int) -> float:
         start, end, x = 0.0, 0.0, 0.0
         for face, run in self.runs(text, faces):
             font = self.font(face, size)

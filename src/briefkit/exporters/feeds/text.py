@@ -66,11 +66,13 @@ def atom_value(text: str) -> str:
 
 
 #: lxml writes these for "&", "<" and ">" in text and attributes.
-_XML_ESCAPES = {b"&amp;": b"&#x26;", b"&lt;": b"&#x3C;", b"&gt;": b"&#x3E;"}
-_XML_ESCAPE = re.compile(b"&(?:amp|lt|gt);")
+_XML_ESCAPES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
 
 
 def hexadecimal_references(data: bytes) -> bytes:
     """An XML document with "&", "<" and ">" written as hexadecimal character
     references: the same document to any XML parser."""
-    return _XML_ESCAPE.sub(lambda m: _XML_ESCAPES[m.group()], data)
+    # one pass each, in C: a reference written leaves no "&amp;", "&lt;" or "&gt;" behind
+    for entity, reference in _XML_ESCAPES:
+        data = data.replace(entity, reference)
+    return data
