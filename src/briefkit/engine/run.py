@@ -309,7 +309,7 @@ class _Run:
     def make_collections(self) -> None:
         kept = [s for s in self.members if s.kept and s.item is None]
         if not kept:
-            self._make_collections()
+            self._make_collections(spread=True)
             return
         # the last good versions standing in, laid out in this process's temporary folder
         shop = work.workshop(self.place.local_setup)
@@ -318,11 +318,11 @@ class _Run:
             for shown in self.last_good.lay_out(kept, laid_out):
                 self.report.kept.remove(shown)
                 self.report.warnings.append(left_out(shown, DAMAGED))
-            self._make_collections()
+            self._make_collections(spread=False)  # laid out here: made here
         finally:
             shutil.rmtree(laid_out, ignore_errors=True)
 
-    def _make_collections(self) -> None:
+    def _make_collections(self, spread: bool) -> None:
         valid = [s for s in self.members if s.item is not None]
         items = tuple(s.item for s in valid if s.item is not None)
         records = self.state.records
@@ -332,10 +332,11 @@ class _Run:
                                                           valid).items():
             name = exporter.filename()
             if self.staleness.needed(name, key):
-                jobs.append(CollectionJob(exporter.name, name, key, items, outputs))
+                jobs.append(CollectionJob(exporter.name, name, key, items, outputs,
+                                          group=exporter.group))
             else:
                 self.tell.skipped(records[name])
-        for job, outcome in self.place.outcomes(jobs):
+        for job, outcome in self.place.outcomes(jobs, spread):
             self.take(job, outcome)
 
     # --- what came back ----------------------------------------------------------------
