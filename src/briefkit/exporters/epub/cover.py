@@ -310,12 +310,15 @@ def palette_png(ground: tuple[int, int, int], layers: list[tuple[tuple[int, int,
             flat += [round(g + (i - g) * step / steps) for g, i in zip(ground, ink, strict=True)]
         # coverage 1..255 to this ink's entries, 0 (not drawn) to the ground
         levels = [0] + [first + (level * steps - 1) // 255 for level in range(1, 256)]
-        # inks do not overlap (lines of text, rules): the layers' entries add up as a maximum
-        indices = ImageChops.lighter(indices, mask.point(levels))
-    paletted = Picture.frombytes("P", (WIDTH, HEIGHT), indices.tobytes())
-    paletted.putpalette(flat + [0] * (768 - len(flat)))
+        # inks do not overlap (lines of text, rules): the layers' entries add up as a maximum,
+        # worked out where the ink is (elsewhere its coverage is 0: the ground stays)
+        box = mask.getbbox()
+        if box is not None:
+            indices.paste(ImageChops.lighter(indices.crop(box), mask.crop(box).point(levels)),
+                          box)
+    indices.putpalette(flat + [0] * (768 - len(flat)))  # "L" to "P", the same pixels
     out = io.BytesIO()
-    paletted.save(out, "PNG", compress_level=COMPRESS_LEVEL)
+    indices.save(out, "PNG", compress_level=COMPRESS_LEVEL)
     return out.getvalue()
 
 
