@@ -1,6 +1,5 @@
-"""Where a run's jobs go: the briefings' outputs to the workers; the collections, at the
-end, to the run's own process, one group of them, and to the workers meanwhile, the
-others."""
+"""Where a run's jobs go: the briefings' outputs to the workers, the collections (which
+hold every briefing) to the run's own process, so that no worker holds them again."""
 
 from __future__ import annotations
 
@@ -40,33 +39,6 @@ class AllMadeBy(CollectionExporter):
 
     def export_collection(self, items, context):
         return str(os.getpid()).encode()
-
-
-class Kin(CollectionExporter):
-    """Which process made a collection of one group, and of how many briefings."""
-
-    extension = ".txt"
-    media_type = "text/plain"
-    group = "kin"
-
-    def export_collection(self, items, context):
-        return f"{os.getpid()} {len(items)}".encode()
-
-
-class Alone(Kin):
-    name = "alone"
-    output = "alone.txt"
-    group = ""
-
-
-class KinA(Kin):
-    name = "kin-a"
-    output = "kin-a.txt"
-
-
-class KinB(Kin):
-    name = "kin-b"
-    output = "kin-b.txt"
 '''
 
 
@@ -96,26 +68,6 @@ def test_on_a_pool_the_collections_are_made_in_the_runs_own_process(newsroom: Pa
     briefings = {int(p.read_text()) for p in (newsroom / "dist").glob("*.made-by")}
     assert briefings and pid not in briefings  # the workers made them
     assert int((newsroom / "dist" / "all-made-by.txt").read_text()) == pid
-
-
-def test_on_a_pool_the_collections_but_the_largest_group_are_made_by_the_workers(
-        newsroom: Path, tmp_path: Path) -> None:
-    # the front page need not wait for the feeds: both cores work at the end of a run
-    site = tmp_path / "site"
-    site.mkdir()
-    install_plugin(site, "made_by", "MadeBy", "made-by", PIDS)
-    install_plugin(site, "alone", "Alone", "alone", PIDS)
-    install_plugin(site, "kin_a", "KinA", "kin-a", PIDS)
-    env = install_plugin(site, "kin_b", "KinB", "kin-b", PIDS)
-    pid, _, _ = export_on_a_pool(newsroom, env, "made-by", "alone", "kin-a", "kin-b")
-    dist = newsroom / "dist"
-    briefings = len(list(dist.glob("*.made-by")))
-    assert briefings > 1
-    # the group made here, one after the other; the other one by a worker, sent them all
-    for name in ("kin-a.txt", "kin-b.txt"):
-        assert (dist / name).read_text() == f"{pid} {briefings}"
-    worker, count = (dist / "alone.txt").read_text().split()
-    assert int(worker) != pid and int(count) == briefings
 
 
 def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(

@@ -222,16 +222,35 @@ class Crew:
         self.pending: deque[tuple[Job, int]] = deque()
         self.running: dict[Future[Any], tuple[list[tuple[Job, int]], int]] = {}
 
-    def send(self, jobs: Iterable[Job]) -> list[tuple[Job, Outcome]]:
-        """Start ``jobs`` (as many as the window holds) and go on without waiting for
-        them: :meth:`run` hands back their outcomes.  Those refused at once, now."""
-        self.pending.extend((job, 0) for job in jobs)
-        return list(self._fill())
-
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
         self.pending.extend((job, 0) for job in jobs)
         while self.pending or self.running:
-            yield from self._fill()
+            while self.pending and len(self.running) < self.window:
+                taken, items = [], []
+                for job, attempts in self._next():
+                    try:
+                        items.append(self.grouping.call(job) if self.grouping else self.call(job))
+                    except BriefkitError as error:  # e.g. an image changed since it was checked
+                        yield job, Refused(error.message)
+                        continue
+                    taken.append((job, attempts))
+                if not taken:
+                    continue
+                if self.recycle and self.renew and self.sent >= self.recycle:
+                    self._retire()
+                try:
+                    future: Future[Any]
+                    if self.grouping is None:
+                        future = self.executor.submit(perform, *items[0])
+                    else:
+                        future = self.executor.submit(self.grouping.function, items,
+                                                      *self.grouping.shared)
+                except BrokenExecutor:
+                    self._fresh_executor(self.generation)
+                    self.pending.extendleft(reversed(taken))
+                    continue
+                self.running[future] = (taken, self.generation)
+                self.sent += len(taken)
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
             # those done at once in the order they were sent (a set has none): the same
             # run reports its outcomes in the same order
@@ -253,36 +272,6 @@ class Crew:
                 outcomes: list[Outcome] = result if self.grouping is not None else [result]
                 for (job, _), outcome in zip(taken, outcomes, strict=True):
                     yield job, outcome
-
-    def _fill(self) -> Iterator[tuple[Job, Outcome]]:
-        """Send pending jobs until the window is full; a job refused before it is sent
-        (an image changed since it was checked) comes back at once."""
-        while self.pending and len(self.running) < self.window:
-            taken, items = [], []
-            for job, attempts in self._next():
-                try:
-                    items.append(self.grouping.call(job) if self.grouping else self.call(job))
-                except BriefkitError as error:
-                    yield job, Refused(error.message)
-                    continue
-                taken.append((job, attempts))
-            if not taken:
-                continue
-            if self.recycle and self.renew and self.sent >= self.recycle:
-                self._retire()
-            try:
-                future: Future[Any]
-                if self.grouping is None:
-                    future = self.executor.submit(perform, *items[0])
-                else:
-                    future = self.executor.submit(self.grouping.function, items,
-                                                  *self.grouping.shared)
-            except BrokenExecutor:
-                self._fresh_executor(self.generation)
-                self.pending.extendleft(reversed(taken))
-                continue
-            self.running[future] = (taken, self.generation)
-            self.sent += len(taken)
 
     def _next(self) -> list[tuple[Job, int]]:
         """The next job, or with a grouping the next jobs (none tried before), in order."""

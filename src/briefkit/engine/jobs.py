@@ -55,7 +55,6 @@ class CollectionJob:
     items: tuple[BriefingFile, ...] = ()
     outputs: Mapping[str, Mapping[str, OutputInfo]] = field(default_factory=dict)
     cost: float = 0.0
-    group: str = ""  # the exporter's group: made in one process with the others of it
 
     @property
     def shown(self) -> str:

@@ -3,14 +3,10 @@
 A small run stays in this process (starting workers, each loading WeasyPrint and the
 theme's fonts, would cost more than the work); a larger one goes to a local pool; with a
 scheduler, the briefings' outputs go to the cluster while reads, which need source/, stay
-here.  The collections (feeds, front page, sitemap) are made at the end, when every
-output they list is known.  This process holds every briefing already and makes the
-feeds, one after another, so that they describe each briefing once; with a local pool,
-the others (the front page, the sitemap, the e-mail digest) go to its workers meanwhile,
-each sent every briefing, so that the cores are not idle while one process makes them
-all.  The workers are stopped at the end of the run: what they were sent goes with them.
-On a cluster, and when a last good version stands in for a broken briefing (laid out in
-this process's temporary folder), every collection is made here.
+here.  The collections (feeds, front page, sitemap) are always made here: this process
+holds every briefing already, and a worker sent them all would hold them again, with
+every file of a feed's archive, and keep the memory; made one after another, the feeds
+describe each briefing once.
 """
 
 from __future__ import annotations
@@ -101,12 +97,9 @@ class Workplace:
         """The setup of work done in this process."""
         return replace(self.setup, portable=False)
 
-    def outcomes(self, jobs: Sequence[Job], spread: bool = True
-                 ) -> Iterable[tuple[Job, Outcome]]:
+    def outcomes(self, jobs: Sequence[Job]) -> Iterable[tuple[Job, Outcome]]:
         """Run jobs where they belong: reads first where they are not the outputs' crew,
-        then the briefings' outputs, then the collections.  With a local pool and
-        ``spread``, the collections but one group go to its workers, and are made there
-        while this process makes that group."""
+        then the briefings' outputs, then the collections."""
         assert self.crew is not None and self.here is not None and self.inline is not None
         shares: dict[int, tuple[Crew, list[Job]]] = {
             id(crew): (crew, []) for crew in (self.here, self.crew, self.inline)}
@@ -114,18 +107,9 @@ class Workplace:
             crew = (self.inline if isinstance(job, CollectionJob) else
                     self.here if isinstance(job, ReadJob) else self.crew)
             shares[id(crew)][1].append(job)
-        sent = False
-        if spread and self.cluster is None and self.crew is not self.inline:
-            stay, away = share_out(shares[id(self.inline)][1])
-            if away:
-                shares[id(self.inline)] = (self.inline, stay)
-                yield from self.crew.send(away)  # started: made while the rest is made here
-                sent = True
         for crew, share in shares.values():
             if share:
                 yield from crew.run(share)
-        if sent:
-            yield from self.crew.run(())
 
     def crews(self) -> list[Crew]:
         """Each crew once."""
@@ -141,20 +125,6 @@ class Workplace:
             stop_fork_server()
         if self.cluster is not None:
             self.cluster.close()
-
-
-def share_out(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
-    """The collections' jobs this process makes (the largest group, the first of equals:
-    the feeds, which describe each briefing once for all three formats), and those a
-    pool's workers make meanwhile, each sent every briefing."""
-    groups: dict[str, list[Job]] = {}
-    for number, job in enumerate(jobs):  # a job of no group is a group of its own
-        group = job.group if isinstance(job, CollectionJob) and job.group else f"/{number}"
-        groups.setdefault(group, []).append(job)
-    if len(groups) < 2:
-        return list(jobs), []
-    stay = max(groups.values(), key=len)
-    return stay, [job for job in jobs if all(job is not kept for kept in stay)]
 
 
 def own_entries(records: Mapping[str, Record]) -> dict[str, set[str]]:

@@ -309,7 +309,7 @@ class _Run:
     def make_collections(self) -> None:
         kept = [s for s in self.members if s.kept and s.item is None]
         if not kept:
-            self._make_collections(spread=True)
+            self._make_collections()
             return
         # the last good versions standing in, laid out in this process's temporary folder
         shop = work.workshop(self.place.local_setup)
@@ -318,11 +318,11 @@ class _Run:
             for shown in self.last_good.lay_out(kept, laid_out):
                 self.report.kept.remove(shown)
                 self.report.warnings.append(left_out(shown, DAMAGED))
-            self._make_collections(spread=False)  # laid out here: made here
+            self._make_collections()
         finally:
             shutil.rmtree(laid_out, ignore_errors=True)
 
-    def _make_collections(self, spread: bool) -> None:
+    def _make_collections(self) -> None:
         valid = [s for s in self.members if s.item is not None]
         items = tuple(s.item for s in valid if s.item is not None)
         records = self.state.records
@@ -332,11 +332,10 @@ class _Run:
                                                           valid).items():
             name = exporter.filename()
             if self.staleness.needed(name, key):
-                jobs.append(CollectionJob(exporter.name, name, key, items, outputs,
-                                          group=exporter.group))
+                jobs.append(CollectionJob(exporter.name, name, key, items, outputs))
             else:
                 self.tell.skipped(records[name])
-        for job, outcome in self.place.outcomes(jobs, spread):
+        for job, outcome in self.place.outcomes(jobs):
             self.take(job, outcome)
 
     # --- what came back ----------------------------------------------------------------

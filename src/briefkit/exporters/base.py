@@ -186,9 +186,6 @@ class CollectionExporter(Exporter):
 
     collection: ClassVar[bool] = True
     output: ClassVar[str]  # file name: "feed.xml"
-    #: Collections naming the same group share work kept in the process that makes them
-    #: (the feeds describe each briefing once): a run makes a group in one process.
-    group: ClassVar[str] = ""
 
     def filename(self, briefing_id: str = "") -> str:
         return self.output

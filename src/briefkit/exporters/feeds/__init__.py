@@ -92,8 +92,6 @@ class _FeedExporter(CollectionExporter):
     """A feed format: the collection's file and each topic's and language's, one
     :meth:`document` each."""
 
-    group = "feeds"  # their entries are made once, for the three formats
-
     def export_collection(self, items: Sequence[BriefingFile],
                           context: Context) -> Exported:
         documents = feed_documents(self.output, items, context)
