@@ -10,7 +10,8 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
     .venv/bin/python benchmarks/engine.py scale --count 10000 [--no-cluster]
 
 - ``startup``: ``briefkit validate`` and a run with nothing to do over the samples'
-  folder, a fresh process each time, CPU and wall (medians of ``--repeat``).
+  folder, a fresh process each time, CPU and wall (medians of ``--repeat``), beside the
+  interpreter alone and the interpreter importing pydantic and checking one model.
 - ``one-changed``: one briefing edited in a folder of ``count`` (``--count 1``: the
   briefing alone), every format, a fresh process each time: CPU and wall time of the
   default run, ``--jobs 1`` and ``--jobs 2``, side by side with what a newsroom would
@@ -18,7 +19,7 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
   standalone HTML page from the briefing written as Markdown
   (``export_scale.markdown``), and WeasyPrint making the PDF from pandoc's standalone
   page; medians of ``--repeat`` rounds.  Target: the default run's CPU at most the
-  chain's.
+  chain's.  A last row, ``import weasyprint`` alone, is what both pay once.
 - ``no-op``: a run with nothing to do over ``count`` briefings (median of 3) and
   the peak memory of a full run.
 - ``cold``: every format from scratch: the wall time per briefing, the CPU of the run
@@ -233,6 +234,10 @@ def _versions(folder: Path, earlier: Path | None) -> dict[str, tuple[Path, dict[
     return versions
 
 
+PYDANTIC = "python: pydantic imported, one model checked"
+_ONE_MODEL = "from pydantic import BaseModel\nclass One(BaseModel):\n    x: int = 0\nOne(x=1)"
+
+
 def startup(repeat: int, earlier: Path | None) -> None:
     """The command line up: validate, and a run with nothing to do, over the samples
     (and, with ``earlier``, the same commands of an earlier briefkit, interleaved, each in
@@ -246,9 +251,11 @@ def startup(repeat: int, earlier: Path | None) -> None:
         for where, env in versions.values():
             export(where, env=env)  # the state, the cache: what a run with nothing to do finds
         stamp("start")
-        rows: dict[str, list[dict[str, Any]]] = {"python -c pass": []}
+        rows: dict[str, list[dict[str, Any]]] = {"python -c pass": [], PYDANTIC: []}
         for _ in range(repeat):
             rows["python -c pass"].append(timed([sys.executable, "-c", "pass"], folder))
+            # the floor of a command line that checks its input with pydantic, as briefkit's does
+            rows[PYDANTIC].append(timed([sys.executable, "-c", _ONE_MODEL], folder))
             for suffix, (where, env) in versions.items():
                 rows.setdefault(f"briefkit validate{suffix}", []).append(
                     timed([*BRIEFKIT, "validate", "--quiet"], where, env=env))
@@ -277,6 +284,9 @@ def one_changed(count: int, repeat: int) -> None:
                 rows.setdefault(name, []).append(export(folder, *args))
             changed = folder / "source" / "briefing-00000.json"
             rows.setdefault("pandoc chain", []).append(pandoc_chain(folder, changed))
+            # what both pay once: the chain's WeasyPrint as briefkit's PDF exporter
+            rows.setdefault("python -c 'import weasyprint'", []).append(
+                timed([sys.executable, "-c", "import weasyprint"], folder))
         stamp("end")
         print(f"\nOne briefing changed among {count}, every format, a fresh process; "
               f"medians of {repeat}\n")
