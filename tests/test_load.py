@@ -223,11 +223,17 @@ def test_image_must_exist_and_be_an_image(tmp_path: Path) -> None:
     (tmp_path / "fake.png").write_text("not an image")
     data = mutate(block(type="image", src="missing.png", alt="a"))
     data["sections"][0]["blocks"].append({"type": "image", "src": "fake.png", "alt": "b"})
-    found = problems_of(write(tmp_path, data))
+    path = write(tmp_path, data)
+    found = problems_of(path)
     assert [(p.pointer, p.message) for p in found] == [
         ("/sections/0/blocks/0/src", "image 'missing.png' not found"),
         ("/sections/0/blocks/1/src", "image 'fake.png' is not an image"),
     ]
+    # each at its value in the file: the line and column an editor goes to
+    lines = path.read_text("utf-8").splitlines()
+    for problem, name in zip(found, ("missing.png", "fake.png"), strict=True):
+        line = next(n for n, text in enumerate(lines, 1) if f'"src": "{name}"' in text)
+        assert (problem.line, problem.column) == (line, lines[line - 1].index(f'"{name}"') + 1)
 
 
 def test_image_outside_the_source_folder(tmp_path: Path) -> None:

@@ -163,3 +163,18 @@ def test_a_collection_named_after_its_publisher_says_it_once(
     assert atom.feed.subtitle == "Review desk"
     assert json.loads(JSONFeedExporter().export_collection(items, context).data)[
         "description"] == "Review desk"
+
+
+@pytest.mark.parametrize("text", ["AT&T <b> & &lt; 3 > 2", "&amp;lt;", "a&&b<<>>", "&#x26;"])
+def test_references_written_in_hexadecimal_read_back_as_the_same_text(text: str) -> None:
+    from lxml import etree
+
+    from briefkit.exporters.feeds.text import hexadecimal_references
+
+    element = etree.Element("title", note=text)
+    element.text = text
+    written = etree.tostring(element)
+    rewritten = hexadecimal_references(written)
+    assert b"&amp;" not in rewritten and b"&lt;" not in rewritten and b"&gt;" not in rewritten
+    again = etree.fromstring(rewritten)
+    assert (again.text, again.get("note")) == (text, text)
