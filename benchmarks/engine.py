@@ -5,6 +5,7 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
     .venv/bin/python benchmarks/engine.py one-changed --count 1 --repeat 5
     .venv/bin/python benchmarks/engine.py no-op --count 1000 [--formats html,rss,...]
     .venv/bin/python benchmarks/engine.py cold --count 200
+    .venv/bin/python benchmarks/engine.py cold-rounds --count 200 --repeat 3 [--before SRC]
     .venv/bin/python benchmarks/engine.py word-epub --count 200 --repeat 3
     .venv/bin/python benchmarks/engine.py cluster --count 200
     .venv/bin/python benchmarks/engine.py scale --count 10000 [--no-cluster]
@@ -26,6 +27,10 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
   (every process) shared out to the formats by their jobs' seconds (``--json``), against
   WeasyPrint alone making the same PDFs (``pdf_render.bare``: the same print HTML and
   fonts, warm, CPU per PDF) divided by the cores, plus the other formats.
+- ``cold-rounds``: every format from scratch, ``--repeat`` rounds, interleaved: this
+  briefkit, the same with the theme's fonts already made (what a first run of a newsroom
+  makes once per machine: web fonts, Word and e-book subsets), and an earlier briefkit
+  (``--before``): the medians of wall and CPU.
 - ``word-epub``: every briefing's Word document and e-book, forced, against pandoc
   making both from each briefing written as Markdown, as many at a time as cores.
 - ``cluster``: the same forced export on a Dask cluster of two local workers
@@ -359,6 +364,62 @@ def cold(count: int) -> None:
     print(f"| {per:.3f} | {target:.3f} | {per / target:.2f} |")
 
 
+#: What a theme's faces are made into once per machine (kept in ``.briefkit/cache/``): the
+#: web fonts, the Word and e-book subsets, the glyph coverage tables.
+THEME_FONTS = ("woff2-", "docx-font-", "docx-part-", "deflated-", "epub-font-", "coverage-")
+
+
+def theme_fonts_only(cache: Path) -> int:
+    """Leave in an exporters' cache only what is made of the theme's faces (by each entry's
+    key, written in the entry after the seal's mark and digest): how many entries stay."""
+    from briefkit.engine.seals import MARK
+
+    kept = 0
+    for entry in cache.iterdir():
+        data = entry.read_bytes()
+        start = len(MARK) + 32
+        length = int.from_bytes(data[start:start + 4], "big")
+        if data[start + 4:start + 4 + length].decode().startswith(THEME_FONTS):
+            kept += 1
+        else:
+            entry.unlink()
+    return kept
+
+
+def cold_rounds(count: int, repeat: int, earlier: Path | None) -> None:
+    """Every format of ``count`` briefings from scratch (``dist/`` and ``.briefkit/``
+    removed before each run), ``repeat`` rounds, interleaved: this briefkit, the same with
+    the theme's fonts already made (a second newsroom on the machine, or a run after the
+    first), and with ``earlier`` an earlier briefkit."""
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
+        folder = newsroom(Path(tmp) / "newsroom", count)
+        versions = _versions(folder, earlier)
+        export(folder)
+        fonts = Path(tmp) / "fonts"
+        shutil.copytree(folder / ".briefkit" / "cache", fonts)
+        kept = theme_fonts_only(fonts)
+        runs = [(f"from scratch{suffix}", where, env, False)
+                for suffix, (where, env) in versions.items()]
+        runs.insert(1, ("the theme's fonts already made", folder, None, True))
+        stamp("start")
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for round in range(repeat):
+            for name, where, env, with_fonts in (runs if round % 2 == 0 else runs[::-1]):
+                for made in ("dist", ".briefkit"):
+                    shutil.rmtree(where / made, ignore_errors=True)
+                if with_fonts:
+                    shutil.copytree(fonts, where / ".briefkit" / "cache")
+                rows.setdefault(name, []).append(export(where, env=env))
+        stamp("end")
+    print(f"\n{count} briefings, every format from scratch, {CORES} processes; medians of "
+          f"{repeat} (the theme's fonts: {kept} entries of the cache)\n")
+    print("| run | wall (s) | wall per briefing (ms) | CPU (s) |\n|---|---:|---:|---:|")
+    for name, found in rows.items():
+        wall = statistics.median(r["wall"] for r in found)
+        cpu = statistics.median(r["cpu"] for r in found)
+        print(f"| {name} | {wall:.2f} | {1000 * wall / count:.0f} | {cpu:.2f} |")
+
+
 def pandoc_both(folder: Path, jobs: int) -> dict[str, float]:
     """pandoc making DOCX and EPUB from every briefing written as Markdown, ``jobs`` at
     a time: wall and CPU (every pandoc process)."""
@@ -583,13 +644,13 @@ def scale(count: int, cluster: bool = True) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("what", choices=["startup", "one-changed", "no-op", "cold",
-                                         "word-epub", "cluster", "scale"])
+                                         "cold-rounds", "word-epub", "cluster", "scale"])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", default="", help="comma-separated (default: all)")
     parser.add_argument("--before", type=Path, metavar="SRC",
-                        help="startup, no-op: also run the briefkit of this source tree's "
-                             "src folder, interleaved")
+                        help="startup, no-op, cold-rounds: also run the briefkit of this "
+                             "source tree's src folder, interleaved")
     parser.add_argument("--no-cluster", action="store_true", help="scale: no Dask run")
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
@@ -597,6 +658,7 @@ def main() -> None:
      "one-changed": lambda: one_changed(args.count, args.repeat),
      "no-op": lambda: no_op(args.count, formats, args.before),
      "cold": lambda: cold(args.count),
+     "cold-rounds": lambda: cold_rounds(args.count, args.repeat, args.before),
      "word-epub": lambda: word_epub(args.count, args.repeat),
      "cluster": lambda: cluster(args.count, args.repeat),
      "scale": lambda: scale(args.count, not args.no_cluster)}[args.what]()
