@@ -28,8 +28,8 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
   WeasyPrint alone making the same PDFs (``pdf_render.bare``: the same print HTML and
   fonts, warm, CPU per PDF) divided by the cores, plus the other formats.
 - ``cold-rounds``: every format from scratch, ``--repeat`` rounds, interleaved: this
-  briefkit, the same with the theme's fonts already made (what a first run of a newsroom
-  makes once per machine: web fonts, Word and e-book subsets), and an earlier briefkit
+  briefkit, the same with the theme's fonts already made (what a newsroom's first run
+  makes once and keeps: web fonts, Word and e-book subsets), and an earlier briefkit
   (``--before``): the medians of wall and CPU.
 - ``word-epub``: every briefing's Word document and e-book, forced, against pandoc
   making both from each briefing written as Markdown, as many at a time as cores.
@@ -364,7 +364,7 @@ def cold(count: int) -> None:
     print(f"| {per:.3f} | {target:.3f} | {per / target:.2f} |")
 
 
-#: What a theme's faces are made into once per machine (kept in ``.briefkit/cache/``): the
+#: What a theme's faces are made into once (and kept in ``.briefkit/cache/``): the
 #: web fonts, the Word and e-book subsets, the glyph coverage tables.
 THEME_FONTS = ("woff2-", "docx-font-", "docx-part-", "deflated-", "epub-font-", "coverage-")
 
@@ -389,8 +389,8 @@ def theme_fonts_only(cache: Path) -> int:
 def cold_rounds(count: int, repeat: int, earlier: Path | None) -> None:
     """Every format of ``count`` briefings from scratch (``dist/`` and ``.briefkit/``
     removed before each run), ``repeat`` rounds, interleaved: this briefkit, the same with
-    the theme's fonts already made (a second newsroom on the machine, or a run after the
-    first), and with ``earlier`` an earlier briefkit."""
+    the theme's fonts already made (a theme whose look changed, not its faces; a new output
+    folder), and with ``earlier`` an earlier briefkit."""
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
         folder = newsroom(Path(tmp) / "newsroom", count)
         versions = _versions(folder, earlier)
