@@ -128,17 +128,15 @@ def listers(exporters: Iterable[Exporter]) -> frozenset[str]:
     """Every installed format that lists a briefing's other outputs, and those of
     ``exporters``: what one of them lists of the others is the same whatever formats a
     run asks for (a broken plug-in lists nothing)."""
-    asked = list(exporters)
-    found = {e.name for e in asked if not e.collection and e.lists_outputs}
-    known = {e.name for e in asked}
-    for name in registry.names():
-        if name not in known:
-            try:
-                exporter = registry.get(name)
-            except ExporterError:
-                continue
-            if not exporter.collection and exporter.lists_outputs:
-                found.add(name)
+    asked = {e.name: e for e in exporters}
+    found = set()
+    for name in {*asked, *registry.names()}:
+        try:
+            exporter = asked.get(name) or registry.get(name)
+        except ExporterError:
+            continue
+        if not exporter.collection and exporter.lists_outputs:
+            found.add(name)
     return frozenset(found)
 
 
