@@ -12,8 +12,9 @@ from pathlib import Path
 from support.commands import install_plugin
 from support.newsrooms import make_newsroom
 
-PIDS = '''
+PLUGINS = '''
 import os
+import time
 
 from briefkit.exporters.base import CollectionExporter, Exporter
 
@@ -39,6 +40,19 @@ class AllMadeBy(CollectionExporter):
 
     def export_collection(self, items, context):
         return str(os.getpid()).encode()
+
+
+class Busy(MadeBy):
+    """Half a second of CPU for each briefing, and which process spent it."""
+
+    name = "busy"
+    extension = ".busy"
+
+    def export(self, item, context):
+        started = time.process_time()
+        while time.process_time() - started < 0.5:
+            pass
+        return super().export(item, context)
 '''
 
 
@@ -57,12 +71,13 @@ def export_on_a_pool(room: Path, env: dict[str, str], *formats: str) -> tuple[in
         out.seek(0)
         return run.pid, out.read(), usage.ru_utime + usage.ru_stime
 
+
 def test_on_a_pool_the_collections_are_made_in_the_runs_own_process(newsroom: Path,
                                                                    tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    install_plugin(site, "made_by", "MadeBy", "made-by", PIDS)
-    env = install_plugin(site, "all_made_by", "AllMadeBy", "all-made-by", PIDS)
+    install_plugin(site, "made_by", "MadeBy", "made-by", PLUGINS)
+    env = install_plugin(site, "all_made_by", "AllMadeBy", "all-made-by", PLUGINS)
     pid, out, _ = export_on_a_pool(newsroom, env, "made-by", "all-made-by")
     assert '"executor": "2 processes"' in out
     briefings = {int(p.read_text()) for p in (newsroom / "dist").glob("*.made-by")}
@@ -76,7 +91,7 @@ def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(
     (tmp_path / "room").mkdir()
     newsroom = make_newsroom(tmp_path / "room", copies=6)
     (tmp_path / "site").mkdir()
-    env = install_plugin(tmp_path / "site", "made_by", "MadeBy", "made-by", PIDS)
+    env = install_plugin(tmp_path / "site", "made_by", "MadeBy", "made-by", PLUGINS)
     settings = newsroom / "briefkit.toml"
     settings.write_text(settings.read_text() + "\n[engine]\nrenew_workers_after = 2\n")
     pid, out, _ = export_on_a_pool(newsroom, env, "made-by", "html")
@@ -89,35 +104,13 @@ def test_a_pools_workers_are_started_anew_after_the_jobs_the_settings_say(
     assert all((newsroom / "dist" / f"{p.stem}.html").is_file() for p in made)
 
 
-BUSY = '''
-import os
-import time
-
-from briefkit.exporters.base import Exporter
-
-
-class Busy(Exporter):
-    """Half a second of CPU for each briefing, and which process spent it."""
-
-    name = "busy"
-    extension = ".busy"
-    media_type = "text/plain"
-
-    def export(self, item, context):
-        started = time.process_time()
-        while time.process_time() - started < 0.5:
-            pass
-        return str(os.getpid()).encode()
-'''
-
-
 def test_the_workers_cpu_counts_as_the_runs(tmp_path: Path) -> None:
     # what `time briefkit export` and a system's accounting show: the run waits for the
     # fork server, which waited for the workers it started
     (tmp_path / "room").mkdir()
     newsroom = make_newsroom(tmp_path / "room", copies=4)
     (tmp_path / "site").mkdir()
-    env = install_plugin(tmp_path / "site", "busy", "Busy", "busy", BUSY)
+    env = install_plugin(tmp_path / "site", "busy", "Busy", "busy", PLUGINS)
     pid, _, cpu = export_on_a_pool(newsroom, env, "busy")
     made = list((newsroom / "dist").glob("*.busy"))
     assert len(made) == 6 and pid not in {int(p.read_text()) for p in made}
