@@ -393,3 +393,34 @@ def test_a_kept_table_that_is_not_one_is_made_again(tmp_path: Path,
     drawn = replace(theme, keep=StateCache(cache).get).drawn_by(face)
     assert ord("א") in drawn and ord("ب") not in drawn
     assert coverage.is_table((cache / entry_name(key)).read_bytes()[-len(coverage.encode(drawn)):])
+
+
+@pytest.mark.parametrize("face", ["Inter-Regular.otf", "CharisSIL-Bold.ttf"])
+def test_a_subset_keeps_the_names_fonttools_would(face: str) -> None:
+    """``subset_face`` prunes the name table itself (fontTools walks every lookup to find
+    the names in use): the same bytes as fontTools' subsetter pruning it, names its
+    features' parameters refer to (the stylistic sets' labels, over 255) kept."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from briefkit.theme.fonts import subset_face
+
+    path = PACKAGED / "default" / "fonts" / face
+    text, features = "Stylistic sets: 0123 ‘a’ → ß", ["*"]
+    options = subset.Options()
+    options.layout_features = features
+    options.name_IDs, options.name_languages = ["*"], ["*"]
+    options.notdef_outline, options.recalc_timestamp = True, False
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    with TTFont(path, recalcTimestamp=False, lazy=True) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+    ours = subset_face(path, text, features)
+    assert ours == out.getvalue()
+    kept = {record.nameID for record in TTFont(io.BytesIO(ours))["name"].names}
+    assert max(kept) > 255  # a feature's label: its stylistic sets are named
