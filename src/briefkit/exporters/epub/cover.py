@@ -15,8 +15,8 @@ be set correctly: such a book then has no cover rather than a wrong one.
 The cover is drawn in the theme's few colours, on its ground: it is written as
 a palette PNG whose colours are the ground, each ink, and the shades that
 anti-aliasing lays between them (exact for the flat colours, within a few
-levels for an edge), which encodes in a sixth of the time of a full-colour one
-and weighs half as much.  It is kept in the export's cache under everything it
+levels for an edge), run-length compressed: it encodes in an eighth of the time of a
+full-colour one and weighs 40% less.  It is kept in the export's cache under everything it
 is drawn from (texts, dateline, language, theme, Pillow's version), so a book
 made again (an edit of its text, ``--force``) does not draw its cover again.
 """
@@ -28,6 +28,7 @@ import io
 import json
 import struct
 import unicodedata
+import zlib
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -55,9 +56,12 @@ TITLE_LINES = 7
 _BREAK_AFTER = "/-\u2010_.?&=>)"
 NBSP = "\u00a0"
 #: Changes when the way a cover is drawn or written changes, so that kept ones are made again
-COVER_VERSION = 1
-#: zlib's level for the PNG: a palette image of flat colours gains little from more
+COVER_VERSION = 2
+#: zlib's level and strategy for the PNG.  A cover is runs of one palette entry (the
+#: ground, an ink), which run-length matching finds in less than half the time of
+#: level 6's search (about 4 against 9 ms), for a file about 30% larger (36 against 28 KB)
 COMPRESS_LEVEL = 6
+COMPRESS_TYPE = zlib.Z_RLE
 _PNG = b"\x89PNG\r\n\x1a\n"
 _IHDR = struct.Struct(">I4sII")
 #: ``keep(key, make, check)``: the export's cache (:class:`briefkit.exporters.base.Cache`)
@@ -318,7 +322,7 @@ def palette_png(ground: tuple[int, int, int], layers: list[tuple[tuple[int, int,
                           box)
     indices.putpalette(flat + [0] * (768 - len(flat)))  # "L" to "P", the same pixels
     out = io.BytesIO()
-    indices.save(out, "PNG", compress_level=COMPRESS_LEVEL)
+    indices.save(out, "PNG", compress_level=COMPRESS_LEVEL, compress_type=COMPRESS_TYPE)
     return out.getvalue()
 
 
