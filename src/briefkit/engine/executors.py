@@ -24,7 +24,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 # BrokenExecutor, not BrokenProcessPool (its subclass): concurrent.futures.process
 # imports multiprocessing, which a run in this process never needs
@@ -272,6 +272,11 @@ class Crew:
                 outcomes: list[Outcome] = result if self.grouping is not None else [result]
                 for (job, _), outcome in zip(taken, outcomes, strict=True):
                     yield job, outcome
+
+    def add(self, jobs: Sequence[Job]) -> None:
+        """More jobs for :meth:`run` under way, made before those waiting (they follow
+        outputs just made)."""
+        self.pending.extendleft((job, 0) for job in reversed(jobs))
 
     def _next(self) -> list[tuple[Job, int]]:
         """The next job, or with a grouping the next jobs (none tried before), in order."""

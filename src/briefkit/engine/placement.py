@@ -111,6 +111,12 @@ class Workplace:
             if share:
                 yield from crew.run(share)
 
+    def add(self, jobs: Sequence[BriefingJob]) -> None:
+        """Briefings' outputs for the crew making them, while :meth:`outcomes` hands back
+        theirs: made next."""
+        assert self.crew is not None
+        self.crew.add(jobs)
+
     def crews(self) -> list[Crew]:
         """Each crew once."""
         return list({id(c): c for c in (self.crew, self.here, self.inline)

@@ -10,8 +10,10 @@ found up to date.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from briefkit.engine import keys
@@ -195,13 +197,15 @@ class Planner:
             left = [e for e in left if e not in wave]
         return waves
 
-    def listings(self, exporters: Sequence[Exporter],
-                 chosen: Iterable[Source]) -> Iterable[Listing]:
-        """Each output that lists a chosen briefing's other outputs, with its key."""
+    def listings(self, exporters: Sequence[Exporter], chosen: Iterable[Source],
+                 records: Mapping[str, Record] | None = None) -> Iterable[Listing]:
+        """Each output that lists a chosen briefing's other outputs, with its key;
+        ``records``, when given, holds at least every record of the chosen briefings."""
+        records = self.records if records is None else records
         valid = [s for s in chosen if s.valid]
         ids = {s.id for s in valid}
         # one pass over the records per exporter, not one per briefing
-        seen = {e.name: keys.outputs_of(ids, self.records, self.listers - set(e.runs_after))
+        seen = {e.name: keys.outputs_of(ids, records, self.listers - set(e.runs_after))
                 for e in exporters}
         for source in valid:
             if source.id is None:
@@ -209,7 +213,7 @@ class Planner:
             for exporter in exporters:
                 outputs = seen[exporter.name].get(source.id, {})
                 key = keys.listing_key(self.bases[exporter.name], exporter.name, source,
-                                       outputs, self.records)
+                                       outputs, records)
                 yield source, exporter, exporter.filename(source.id), key, outputs
 
     def collection_keys(self, exporters: Sequence[CollectionExporter],
@@ -217,3 +221,61 @@ class Planner:
         """Each collection's key over ``members``."""
         parts = keys.collection_parts(members, self.records)
         return {e: keys.collection_key(self.bases[e.name], e.name, parts) for e in exporters}
+
+
+class Follow:
+    """The outputs that list a briefing's others, due as soon as what they list is made.
+
+    Each wave of them (:meth:`Planner.waves`) is due for a briefing once its outputs
+    before that wave came back, made or not, rather than once every briefing's have:
+    the workers go on from one briefing's PDF to its web page while others are still
+    being made, instead of waiting, a core idle, for the run's last PDF.
+    """
+
+    def __init__(self, waves: Sequence[Sequence[Exporter]], jobs: Sequence[BriefingJob],
+                 records: Mapping[str, Record]) -> None:
+        self.waves = waves
+        self.left = Counter(job.source for job in jobs)  # outputs out, by briefing file
+        self.at: dict[Path, int] = {}  # the next wave of each briefing followed
+        # each briefing's records by its id, so that one briefing's listings are not
+        # worked out from every record of the manifest
+        self.names: dict[str, set[str]] = {}
+        for name, record in records.items():
+            if record.briefing is not None and not record.extra:
+                self.names.setdefault(record.briefing, set()).add(name)
+        for job in jobs:
+            if job.item is not None:
+                self.names.setdefault(job.item.id, set()).add(job.name)
+
+    @property
+    def followed(self) -> set[Path]:
+        """The briefing files whose listings are made as their outputs come back."""
+        return set(self.left)
+
+    def came_back(self, job: BriefingJob) -> Sequence[Exporter] | None:
+        """After one of a followed briefing's outputs came back: the wave of listings
+        now due for it, if one is (then :meth:`sent` says which were sent)."""
+        if job.source not in self.left:
+            return None
+        self.left[job.source] -= 1
+        return self.next(job.source)
+
+    def next(self, source: Path) -> Sequence[Exporter] | None:
+        """The briefing's next wave, if its outputs before it all came back."""
+        at = self.at.get(source, 0)
+        if self.left[source] > 0 or at >= len(self.waves):
+            return None
+        self.at[source] = at + 1
+        return self.waves[at]
+
+    def sent(self, source: Path, jobs: Sequence[BriefingJob]) -> None:
+        """The listings of the briefing's current wave that were sent to be made."""
+        self.left[source] = len(jobs)
+        for job in jobs:
+            if job.item is not None:
+                self.names.setdefault(job.item.id, set()).add(job.name)
+
+    def records(self, briefing_id: str, records: Mapping[str, Record]) -> dict[str, Record]:
+        """The records of one briefing's outputs, as they stand."""
+        return {name: records[name] for name in self.names.get(briefing_id, ())
+                if name in records}

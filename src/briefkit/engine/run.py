@@ -15,7 +15,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,11 +28,11 @@ from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Made, Outcome,
 from briefkit.engine.lastgood import DAMAGED, LastGood, left_out
 from briefkit.engine.output import OutputFolder
 from briefkit.engine.placement import Workplace
-from briefkit.engine.plan import Plan, Planner, Staleness
+from briefkit.engine.plan import Follow, Plan, Planner, Staleness
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
 from briefkit.engine.sources import Looked, Source, recall, source_name
-from briefkit.engine.state import State
+from briefkit.engine.state import Record, State
 from briefkit.engine.write import Writer
 from briefkit.errors import BriefingError, ConfigError, OutputError
 from briefkit.exporters.base import Exporter
@@ -277,6 +277,10 @@ class _Run:
             else:
                 ready.append(replace(job, item=item))
         self.tell.planned(counts, plan.fresh)
+        # A briefing's outputs that list its others follow them (Follow); the rest of
+        # the listings, of briefings with nothing else to make, are made after.
+        follow = Follow(self.planner.waves(), [j for j in ready if isinstance(j, BriefingJob)],
+                        self.state.records) if plan.listings_due else None
         # While the workers make the briefings' outputs, read every member the
         # collections will need; they run at the end, as they list the outputs' sizes.
         if plan.collections_due or plan.listings_due:
@@ -284,27 +288,50 @@ class _Run:
                       if s.item is None and not s.kept]
         for done, outcome in self.place.outcomes(ready):
             self.take(done, outcome)
-        if plan.listings_due:
-            self.make_listings()
+            if follow is not None and isinstance(done, BriefingJob):
+                self.follow_up(follow, done.source, follow.came_back(done))
+        if follow is not None:
+            self.make_listings(follow.followed)
         if plan.collections_due:
             self.make_collections()
 
-    def make_listings(self) -> None:
+    def follow_up(self, follow: Follow, path: Path, wave: Sequence[Exporter] | None) -> None:
+        """Send a briefing's listings now due, if any (or the wave after, when every one
+        is up to date)."""
+        source = self.sources[path]
+        while wave is not None:
+            records = follow.records(source.id, self.state.records) if source.id else {}
+            jobs = self.listing_jobs(wave, [source], records)
+            follow.sent(path, jobs)
+            if jobs:
+                self.place.add(jobs)
+                return
+            wave = follow.next(path)
+
+    def make_listings(self, followed: set[Path]) -> None:
         """Outputs that list the briefing's other outputs (their sizes, their links), in
-        waves, so that one listing another sees it."""
-        for wave in self.planner.waves():
-            jobs: list[Job] = []
-            for source, exporter, name, key, outputs in list(
-                    self.planner.listings(wave, self.chosen)):
-                if source.item is None or source.id is None:
-                    continue
-                if self.staleness.needed(name, key):
-                    jobs.append(BriefingJob(exporter.name, name, key, source.path, 0.05,
-                                            source.item, {source.id: outputs}))
-                elif source.path in self.worked:  # counted as work, found up to date
-                    self.tell.skipped(self.state.records[name])
-            for job, outcome in self.place.outcomes(jobs):
+        waves, so that one listing another sees it: those of the briefings not
+        ``followed`` already."""
+        chosen = [s for s in self.chosen if s.path not in followed]
+        for wave in self.planner.waves() if chosen else ():
+            for job, outcome in self.place.outcomes(self.listing_jobs(wave, chosen)):
                 self.take(job, outcome)
+
+    def listing_jobs(self, wave: Sequence[Exporter], chosen: Sequence[Source],
+                     records: Mapping[str, Record] | None = None) -> list[BriefingJob]:
+        """The outputs of ``wave`` that list the ``chosen`` briefings' others and are out
+        of date."""
+        jobs: list[BriefingJob] = []
+        for source, exporter, name, key, outputs in list(
+                self.planner.listings(wave, chosen, records)):
+            if source.item is None or source.id is None:
+                continue
+            if self.staleness.needed(name, key):
+                jobs.append(BriefingJob(exporter.name, name, key, source.path, 0.05,
+                                        source.item, {source.id: outputs}))
+            elif source.path in self.worked:  # counted as work, found up to date
+                self.tell.skipped(self.state.records[name])
+        return jobs
 
     def make_collections(self) -> None:
         kept = [s for s in self.members if s.kept and s.item is None]
