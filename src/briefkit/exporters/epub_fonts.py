@@ -32,7 +32,7 @@ from pathlib import Path
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Wanted
 from briefkit.render.html import css_string
-from briefkit.theme import Theme, digest_of, needs_a_glyph
+from briefkit.theme import Theme, digest_of
 from briefkit.theme.fonts import embedding_restricted, subset_face
 
 #: Folder of the fonts inside the book's package (beside style/ and images/)
@@ -84,7 +84,7 @@ def book_fonts(theme: Theme, text: str, language: str,
     shared = SHARED if _in_latin_script(language) else ""
     wanted = {ord(ch) for ch in f"{text}{text.upper()}{GENERATED}{shared}"}
     faces, subsets = [], []
-    for family in _families(theme, text):
+    for family in theme.families_for(text):
         for face in fonts.files:
             path = theme.find(face.path) if face.family == family else None
             if path is None or face.weight not in WEIGHTS or embedding_restricted(path):
@@ -120,26 +120,6 @@ def _in_latin_script(language: str) -> bool:
     likely = get_global("likely_subtags")
     found = likely.get(tag.lower()) or likely.get(tag.split("_")[0].lower(), "")
     return "_Latn" in found or "_Latn" in f"_{tag}_"
-
-
-def _families(theme: Theme, text: str) -> list[str]:
-    """The body's and headings' families, then each fallback family holding a character
-    of ``text`` that the families before it lack."""
-    fonts = theme.settings.fonts
-    chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
-    covered = set().union(*(_characters(theme, family) for family in chosen))
-    # not a joiner or a variation selector: a shaper takes those from any face
-    wanted = {ord(ch) for ch in text if needs_a_glyph(ch)}
-    for family in fonts.fallback:
-        own = _characters(theme, family)
-        if family not in chosen and (wanted - covered) & own:
-            chosen.append(family)
-            covered |= own
-    return chosen
-
-
-def _characters(theme: Theme, family: str) -> frozenset[int]:
-    return theme.family_draws(family)
 
 
 def _key(path: Path, characters: str) -> str:

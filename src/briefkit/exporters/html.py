@@ -99,7 +99,8 @@ class HTMLExporter(Exporter):
                         for feed in FEEDS) if base_url else (),
             topics=topics(briefing, here, settings),
         )
-        css = (html.stylesheet(theme, font_url=webfonts.font_url(here)) + "\n"
+        # the faces' rules once the page's text says which families it needs
+        css = (f"{webfonts.FACES}\n{html.stylesheet(theme)}\n"
                + numbered_lists(settings, briefing.language))
         page = html.page(
             item, theme, settings, image_url, css=css,
@@ -114,5 +115,7 @@ class HTMLExporter(Exporter):
                                            images=absolute_images, description=description),
             description=description,
         )
-        files = {**published.images(item), **webfonts.web_fonts(theme, context.cache.get_all)}
+        page, families = webfonts.with_faces(page, theme, here)
+        files = {**published.images(item),
+                 **webfonts.web_fonts(theme, context.cache.get_all, families)}
         return Exported(page.encode("utf-8"), files=files)

@@ -93,13 +93,19 @@ class FrontPageExporter(CollectionExporter):
         # (no briefing can be called "index": the model reserves that id for this page)
         settings, theme = context.settings, context.theme
         pages = listing_pages(listings(items), settings.front_page.per_page)
-        written = {page.path: self.page(page, context) for page in pages}
-        files = {**published.logo(theme), **webfonts.web_fonts(theme, context.cache.get_all)}
+        written, families = {}, set[str]()
+        for listed in pages:
+            page, needed = webfonts.with_faces(self.page(listed, context), theme, listed.path)
+            written[listed.path] = page.encode("utf-8")
+            families.update(needed)
+        files = {**published.logo(theme),
+                 **webfonts.web_fonts(theme, context.cache.get_all, families)}
         main = written.pop(self.output)
         return Exported(main, files={**files, **written})
 
-    def page(self, listed: ListingPage, context: Context) -> bytes:
-        """One page of a listing; its links relative to where it is published."""
+    def page(self, listed: ListingPage, context: Context) -> str:
+        """One page of a listing, its faces' rules still to write (webfonts.FACES); its
+        links relative to where it is published."""
         settings, theme = context.settings, context.theme
         here = listed.path
         listing = listed.listing
@@ -129,11 +135,11 @@ class FrontPageExporter(CollectionExporter):
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
-            css=html.stylesheet(theme, font_url=webfonts.font_url(here)),
+            css=f"{webfonts.FACES}\n{html.stylesheet(theme)}",
             sitemap=links.relative(here, "sitemap.xml"),
             pages=page_links(listed),
         )
-        return page.encode("utf-8")
+        return page
 
 
 def _relative(here: str, shown: Row) -> Row:

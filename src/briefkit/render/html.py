@@ -7,7 +7,7 @@ so ``<script>`` in a briefing is always shown as text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -157,13 +157,9 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
         "}",
         script_stacks(theme),
     ]
-    if font_url is not None:
-        for face in ts.fonts.files:
-            parts.append(
-                f"@font-face {{ font-family: {css_string(face.family)};"
-                f" src: url({css_string(font_url(face.path))});"
-                f" font-weight: {face.weight}; font-style: {face.style}; }}"
-            )
+    faces = font_faces(theme, font_url) if font_url is not None else ""
+    if faces:
+        parts.append(faces)
     parts.append(theme.read_text("style.css"))
     if print_media:
         parts.append(_page_box(theme))
@@ -175,6 +171,17 @@ def stylesheet(theme: Theme, *, print_media: bool = False,
         parts.append(theme.read_text("theme.css"))
     # '<\/' is '</' to CSS wherever it may stand (strings, URLs, comments), and no end tag
     return "\n".join(parts).replace("</", "<\\/")
+
+
+def font_faces(theme: Theme, font_url: Callable[[str], str],
+               families: Collection[str] | None = None) -> str:
+    """The ``@font-face`` rules of the theme's faces (of ``families`` only, when given),
+    each face fetched from ``font_url(its path in the theme)``."""
+    return "\n".join(
+        f"@font-face {{ font-family: {css_string(face.family)};"
+        f" src: url({css_string(font_url(face.path))});"
+        f" font-weight: {face.weight}; font-style: {face.style}; }}"
+        for face in theme.settings.fonts.files if families is None or face.family in families)
 
 
 def font_stack(theme: Theme, first: str) -> str:

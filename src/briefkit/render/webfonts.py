@@ -11,12 +11,13 @@ import io
 import posixpath
 import struct
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
 
 from briefkit import links
 from briefkit.errors import ThemeError
+from briefkit.render.html import font_faces
 from briefkit.theme import Theme, digest_of
 
 #: Brotli quality for the WOFF2 stream.  fontTools uses 11, the slowest setting:
@@ -91,16 +92,20 @@ KeepAll = Callable[[Sequence[tuple[str, Callable[[], bytes], Callable[[bytes], b
                    list[bytes]]
 
 
-def web_fonts(theme: Theme, keep_all: KeepAll | None = None) -> dict[str, bytes]:
-    """Every font file of the theme as WOFF2, by published path.
+def web_fonts(theme: Theme, keep_all: KeepAll | None = None,
+              families: Collection[str] | None = None) -> dict[str, bytes]:
+    """Every font file of the theme (of ``families`` only, when given) as WOFF2, by
+    published path.
 
     Making a WOFF2 costs about a quarter of a second of CPU per face: ``keep_all`` (the
     export context's cache) keeps them between exports and runs, by the digest of the
     face, and hands back only what :func:`is_woff2`; the workers of a run share the
     faces out between them.
     """
+    faces = [face for face in theme.settings.fonts.files
+             if families is None or face.family in families]
     wanted = []
-    for face in theme.settings.fonts.files:
+    for face in faces:
         path = theme.find(face.path)
         if path is None:
             raise ThemeError(f"theme '{theme.name}': {face.path} (named in theme.toml) not found")
@@ -108,8 +113,22 @@ def web_fonts(theme: Theme, keep_all: KeepAll | None = None) -> dict[str, bytes]
         wanted.append((f"woff2-q{BROTLI_QUALITY}-{digest}", partial(_woff2, digest, path),
                        is_woff2))
     made = keep_all(wanted) if keep_all else [make() for _, make, _ in wanted]
-    return {web_font_path(face.path): data
-            for face, data in zip(theme.settings.fonts.files, made, strict=True)}
+    return {web_font_path(face.path): data for face, data in zip(faces, made, strict=True)}
+
+
+#: Where a page's stylesheet takes its ``@font-face`` rules, once the page says which
+#: families it needs (:func:`with_faces`).  Raw in the stylesheet only: every text a page
+#: shows, and its metadata, has its "<" escaped.
+FACES = "<briefkit-faces>"
+
+
+def with_faces(page: str, theme: Theme, here: str) -> tuple[str, list[str]]:
+    """A page published at ``here``, written with :data:`FACES` in its stylesheet, with
+    the rules of the families its text needs in its place (a page declares and links no
+    face it never shows, and the faces of no family it needs are missing), and those
+    families (:meth:`~briefkit.theme.Theme.families_for`)."""
+    families = theme.families_for(page)
+    return page.replace(FACES, font_faces(theme, font_url(here), families), 1), families
 
 
 def font_url(from_path: str) -> Callable[[str], str]:

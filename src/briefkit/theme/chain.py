@@ -113,6 +113,22 @@ class Theme:
                 *(self.drawn_by(p) for p in paths if p is not None))
         return found
 
+    def families_for(self, text: str) -> list[str]:
+        """The families ``text`` is set in: the body's and the headings', then each
+        fallback family holding a character of it that the families before it lack.
+        What embeds or publishes the theme's faces (Word, the e-book, a web page) takes
+        these families' only."""
+        fonts = self.settings.fonts
+        chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
+        # not a joiner or a variation selector: a shaper takes those from any face
+        wanted = {ord(ch) for ch in set(text) if needs_a_glyph(ch)}
+        wanted -= set().union(*(self.family_draws(family) for family in chosen))
+        for family in fonts.fallback:
+            if family not in chosen and wanted & (own := self.family_draws(family)):
+                chosen.append(family)
+                wanted -= own
+        return chosen
+
     def undrawable(self, text: str) -> list[str]:
         """The characters of ``text`` that no face of the theme draws, in order of first
         appearance.  Layout would take them from whatever fonts the machine has, so the

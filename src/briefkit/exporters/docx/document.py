@@ -216,7 +216,7 @@ class _WordBriefing:
               for t in texts(story._element)),
             _FIELD_CHARACTERS,
         ))
-        families = fonts.families_needed(self.theme, text)
+        families = self.theme.families_for(text)
         parts = fonts.font_parts(self.theme, families, text, self.cache)
         if parts:
             # a face's bytes are deflated once and kept: python-docx writes a stand-in

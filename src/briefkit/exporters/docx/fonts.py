@@ -41,7 +41,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from briefkit.errors import ThemeError
 from briefkit.exporters.base import Cache
 from briefkit.exporters.docx.ooxml import prefixed
-from briefkit.theme import FontFile, Theme, digest_of, needs_a_glyph, sfnt
+from briefkit.theme import FontFile, Theme, digest_of, sfnt
 from briefkit.theme.fonts import (
     embedding_restricted,
     subset_face,
@@ -78,26 +78,6 @@ def slot_of(face: FontFile) -> str | None:
         return None
     return ("Bold" if face.weight == 700 else "") + ("Italic" if face.style == "italic" else "") \
         or "Regular"
-
-
-def families_needed(theme: Theme, text: str) -> list[str]:
-    """The theme's body and headings families, then each fallback family holding a
-    character of ``text`` that the families before it lack."""
-    fonts = theme.settings.fonts
-    chosen = list(dict.fromkeys((fonts.body, fonts.headings)))
-    covered: set[int] = set()
-    for family in chosen:
-        covered |= theme.family_draws(family)
-    # not a joiner or a variation selector: a shaper takes those from any face
-    wanted = {ord(ch) for ch in text if needs_a_glyph(ch)}
-    for family in fonts.fallback:
-        if family in chosen:
-            continue
-        own = theme.family_draws(family)
-        if (wanted - covered) & own:
-            chosen.append(family)
-            covered |= own
-    return chosen
 
 
 def faces(theme: Theme, families: Iterable[str], text: str,
