@@ -115,3 +115,21 @@ def test_the_workers_cpu_counts_as_the_runs(tmp_path: Path) -> None:
     made = list((newsroom / "dist").glob("*.busy"))
     assert len(made) == 6 and pid not in {int(p.read_text()) for p in made}
     assert cpu >= 6 * 0.5
+
+
+def test_a_web_page_is_made_once_its_briefings_outputs_are_not_once_every_briefings(
+        tmp_path: Path) -> None:
+    """In one process, longest first (every PDF, then every e-book ...), the first web
+    page comes before the last briefing's own outputs are all made."""
+    import json
+
+    from support.commands import run_briefkit
+
+    room = make_newsroom(tmp_path / "room", copies=2)
+    done = run_briefkit("export", "--all", "--jobs", "1", "--json", "-f", "pdf", "-f", "epub",
+                        "-f", "html", cwd=room)
+    assert done.returncode == 0, done.stderr
+    written = [(w["format"], w["briefing"]) for w in json.loads(done.stdout)["written"]]
+    first_page = next(n for n, (format, _) in enumerate(written) if format == "html")
+    last_single = max(n for n, (format, _) in enumerate(written) if format != "html")
+    assert first_page < last_single, written

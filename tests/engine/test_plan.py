@@ -119,3 +119,29 @@ def test_a_listing_lists_the_same_outputs_whatever_formats_a_run_asks_for(
     alone = Planner([registry.get("html")], {"html": "base-html"}, {}, room.staleness)
     listed = [set(outputs) for _, _, _, _, outputs in alone.listings(alone.listing, [water])]
     assert listed == [{"pdf", "docx"}]
+
+
+def test_a_briefings_listings_follow_its_own_outputs_wave_by_wave(tmp_path: Path) -> None:
+    """Follow: a briefing's web page is due once its own outputs came back, whatever the
+    other briefings' are doing; its ninjs item once its web page came back."""
+    from briefkit.engine.jobs import BriefingJob
+    from briefkit.engine.plan import Follow
+
+    room = Room(tmp_path)
+    water, budget = briefing(tmp_path, "water"), briefing(tmp_path, "budget")
+    jobs = room.planner.plan([water, budget], [water, budget]).jobs
+    follow = Follow(room.planner.waves(), jobs, room.state.records)
+    assert follow.followed == {water.path, budget.path}
+    due = []
+    for job in [j for j in jobs if j.source == water.path]:
+        due.append(follow.came_back(job))
+    # nothing due until the last of water's outputs came back; budget's are still out
+    assert due[:-1] == [None] * (len(due) - 1)
+    assert [e.name for e in due[-1] or ()] == ["html"]
+    page = BriefingJob("html", "water.html", "key", water.path, 0.05)
+    follow.sent(water.path, [page])
+    assert [e.name for e in follow.came_back(page) or ()] == ["ninjs"]
+    follow.sent(water.path, [])  # the item up to date: no wave left
+    assert follow.next(water.path) is None
+    budget_jobs = [j for j in jobs if j.source == budget.path]
+    assert [follow.came_back(j) for j in budget_jobs[:-1]] == [None] * (len(budget_jobs) - 1)
