@@ -100,7 +100,7 @@ class HTMLExporter(Exporter):
             topics=topics(briefing, here, settings),
         )
         # the faces' rules once the page's text says which families it needs
-        css = (f"{webfonts.FACES}\n{html.stylesheet(theme)}\n"
+        css = (f"{webfonts.stylesheet(theme)}\n"
                + numbered_lists(settings, briefing.language))
         page = html.page(
             item, theme, settings, image_url, css=css,

@@ -135,7 +135,7 @@ class FrontPageExporter(CollectionExporter):
             generator=f"briefkit {__version__}",
             feeds=feeds,
             rows=rows,
-            css=f"{webfonts.FACES}\n{html.stylesheet(theme)}",
+            css=webfonts.stylesheet(theme),
             sitemap=links.relative(here, "sitemap.xml"),
             pages=page_links(listed),
         )

@@ -181,7 +181,7 @@ def font_faces(theme: Theme, font_url: Callable[[str], str],
         f"@font-face {{ font-family: {css_string(face.family)};"
         f" src: url({css_string(font_url(face.path))});"
         f" font-weight: {face.weight}; font-style: {face.style}; }}"
-        for face in theme.settings.fonts.files if families is None or face.family in families)
+        for face in theme.settings.fonts.files_of(families))
 
 
 def font_stack(theme: Theme, first: str) -> str:

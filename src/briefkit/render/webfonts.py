@@ -17,7 +17,7 @@ from pathlib import Path
 
 from briefkit import links
 from briefkit.errors import ThemeError
-from briefkit.render.html import font_faces
+from briefkit.render import html
 from briefkit.theme import Theme, digest_of
 
 #: Brotli quality for the WOFF2 stream.  fontTools uses 11, the slowest setting:
@@ -102,8 +102,7 @@ def web_fonts(theme: Theme, keep_all: KeepAll | None = None,
     face, and hands back only what :func:`is_woff2`; the workers of a run share the
     faces out between them.
     """
-    faces = [face for face in theme.settings.fonts.files
-             if families is None or face.family in families]
+    faces = theme.settings.fonts.files_of(families)
     wanted = []
     for face in faces:
         path = theme.find(face.path)
@@ -122,13 +121,19 @@ def web_fonts(theme: Theme, keep_all: KeepAll | None = None,
 FACES = "<briefkit-faces>"
 
 
+def stylesheet(theme: Theme) -> str:
+    """The theme's stylesheet for a page published beside the web fonts, with
+    :data:`FACES` where :func:`with_faces` writes its faces' rules."""
+    return f"{FACES}\n{html.stylesheet(theme)}"
+
+
 def with_faces(page: str, theme: Theme, here: str) -> tuple[str, list[str]]:
     """A page published at ``here``, written with :data:`FACES` in its stylesheet, with
     the rules of the families its text needs in its place (a page declares and links no
     face it never shows, and the faces of no family it needs are missing), and those
     families (:meth:`~briefkit.theme.Theme.families_for`)."""
     families = theme.families_for(page)
-    return page.replace(FACES, font_faces(theme, font_url(here), families), 1), families
+    return page.replace(FACES, html.font_faces(theme, font_url(here), families), 1), families
 
 
 def font_url(from_path: str) -> Callable[[str], str]:

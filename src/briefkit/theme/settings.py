@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Collection
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -155,6 +156,10 @@ class Fonts(_Table):
         the theme, so that a character one face lacks comes from another face the theme
         carries (Greek in the body, say), never from the fonts of the machine."""
         return tuple(dict.fromkeys((first, *self.families)))
+
+    def files_of(self, families: Collection[str] | None = None) -> list[FontFile]:
+        """The font files of ``families`` (every one, when None), in theme.toml's order."""
+        return [face for face in self.files if families is None or face.family in families]
 
 
 class Colours(_Table):
