@@ -31,6 +31,33 @@ def test_manifest_round_trip(tmp_path: Path) -> None:
         assert not again.warnings
 
 
+def test_interim_saves_write_what_a_whole_save_does(tmp_path: Path) -> None:
+    # a save during a run encodes only the records changed since the last; read back, its
+    # manifest holds every record as it is now, and the run's last save is a whole one
+    def record(n: int, seconds: float = 0.0, *files: str) -> Record:
+        return Record(f"b{n}.html", "html", f"b{n}", n, "s" * 64, "text/html", f"k{n}",
+                      seconds=seconds, files=files, cache=("c" * 64,) if n % 2 else ())
+
+    with State(tmp_path, tmp_path / "dist") as state:
+        for n in range(4):
+            state.add(record(n, 0.0, "theme/fonts/a.woff2"))
+        state.save(interim=True)
+        state.add(record(1, 2.5, "theme/fonts/b.woff2"))  # changed: its names change too
+        state.drop(["b2.html"])
+        state.add(record(7, 1.0, "images/b7/x-0123456789.png", "theme/fonts/a.woff2"))
+        state.save(interim=True)
+        interim = manifest(tmp_path).read_bytes()
+        records = dict(state.records)
+        state.changed = True
+        state.save()
+        whole = manifest(tmp_path).read_bytes()
+    assert json.loads(interim)["outputs"] != json.loads(whole)["outputs"]  # numbered as then
+    for saved in (interim, whole):
+        manifest(tmp_path).write_bytes(saved)
+        with State(tmp_path, tmp_path / "dist") as again:
+            assert again.records == records
+
+
 def test_another_output_folder_has_its_own_manifest(tmp_path: Path) -> None:
     for out in ("dist", "public/site"):
         with State(tmp_path, tmp_path / out) as state:

@@ -791,6 +791,24 @@ def test_runs_name_the_face_that_has_their_letters(theme_name: str, settings: Se
     assert ("Noto Emoji", "Regular") in fonts and ("Noto Sans Hebrew", "Regular") in fonts
 
 
+@pytest.mark.parametrize("theme_name", ["default", "wire"])
+def test_a_text_in_the_style_faces_is_one_piece(theme_name: str) -> None:
+    # the short way (every letter in both style faces) comes to what deciding word by
+    # word does, over the texts of every sample and fixture
+    from briefkit.exporters.docx.faces import TextFaces
+
+    faces = TextFaces(load_theme(theme_name, ROOT))
+    texts = {"", " ", "a  b\u00a0c\t", "\u00e9\u0301", "\u200d", "l\u2019\u00e9t\u00e9 \u2014 1\u202f%"}
+    for path in [*FIXTURES.rglob("*.json"), *(ROOT / "source").glob("*.json")]:
+        texts.update(re.findall(r'"((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
+    short = 0
+    for found in texts:
+        text = json.loads(f'"{found}"') if "\\" in found else found
+        assert faces.pieces(text) == faces.word_by_word(text), text
+        short += faces.pieces(text) == [(None, text)] and bool(text)
+    assert short > 100  # most texts take the short way
+
+
 def test_first_page_has_no_running_title(every: Exported, settings: Settings) -> None:
     section = every.document.sections[0]
     assert section.different_first_page_header_footer

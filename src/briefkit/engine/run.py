@@ -41,11 +41,12 @@ from briefkit.load import discover, duplicate_id
 from briefkit.theme import Theme
 
 #: How often the manifest is saved during a run, so a killed run loses little: every
-#: SAVE_EVERY seconds, and no more than one part in SAVE_SHARE of the run's time.  A save
-#: writes every record, 1 s of CPU for the 80,000 of 10,000 briefings: saving every 2 s
-#: made the run's own process spend 480 s of CPU in a cold run of 10,000.
+#: SAVE_EVERY seconds, and no more than one part in SAVE_SHARE of the run's time (the
+#: run's own process saving takes a core from the workers).  An interim save encodes
+#: only the records changed since the last: 0.04 s of CPU for the 16,000 records of
+#: 2,000 briefings, against 0.18 s for a whole save.
 SAVE_EVERY = 2.0  # seconds
-SAVE_SHARE = 20
+SAVE_SHARE = 50
 
 
 def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = None,
@@ -381,7 +382,7 @@ class _Run:
             self.fail(Failure.of(job, outcome.reason, outcome.bug))
         if time.monotonic() - self.saved > max(SAVE_EVERY, SAVE_SHARE * self.saving):
             started = time.monotonic()
-            self.state.save()
+            self.state.save(interim=True)
             self.saved = time.monotonic()
             self.saving = self.saved - started
 

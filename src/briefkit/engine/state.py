@@ -189,6 +189,10 @@ class State:
         self.writing_mark = self.manifest.with_suffix(".writing")
         self._found = False  # a manifest was there to read
         self._marked = False
+        #: between a run's interim saves: the names' numbers, and each record's line as
+        #: the last save wrote it (see :meth:`save`)
+        self._numbers: dict[str, int] = {}
+        self._lines: dict[str, tuple[Record, str]] = {}
 
     def __enter__(self) -> Self:
         self.lock()
@@ -298,27 +302,42 @@ class State:
             if self.records.pop(path, None) is not None:
                 self.changed = True
 
-    def save(self) -> None:
-        """Write the manifest, atomically, listing every output in a stable order."""
+    def save(self, interim: bool = False) -> None:
+        """Write the manifest, atomically, listing every output in a stable order.
+
+        ``interim``: a save while a run makes its outputs, so that a run killed loses
+        little.  It encodes only the records changed since the last interim save, the
+        names they list numbered as then (a tenth of the time over 80,000 records); the
+        other saves number the names afresh, from the first record."""
         if not self.changed and self.manifest.exists():
             return
         # One output or source per line: readable, diffable, and fast to write (the C
         # encoder; json's indent= falls back to the slow one).  The names many records
         # list (every page's web fonts and cache entries) are written once, under
         # "names", and each record lists their numbers: half the bytes to read back.
-        numbers: dict[str, int] = {}
+        if not interim:
+            self._numbers, self._lines = {}, {}
+        numbers, lines = self._numbers, self._lines
 
         def numbered(names: tuple[str, ...]) -> list[int]:
             return [numbers.setdefault(name, len(numbers)) for name in names]
 
-        outputs = ",\n  ".join(
-            json.dumps({f: numbered(getattr(r, f)) if f in _LISTS else getattr(r, f)
-                        for f in _FIELDS}, ensure_ascii=False)
-            for _, r in sorted(self.records.items()))
+        def line(path: str, record: Record) -> str:
+            kept = lines.get(path)
+            if kept is None or kept[0] is not record:
+                text = json.dumps({f: numbered(getattr(record, f)) if f in _LISTS
+                                   else getattr(record, f) for f in _FIELDS},
+                                  ensure_ascii=False)
+                kept = lines[path] = (record, text)
+            return kept[1]
+
+        outputs = ",\n  ".join(line(path, r) for path, r in sorted(self.records.items()))
         sources = ",\n  ".join(f"{json.dumps(name, ensure_ascii=False)}: "
                                f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}"
                                for name, entry in sorted(self.sources.items()))
         names = json.dumps(list(numbers), ensure_ascii=False).replace('", "', '",\n  "')
+        if not interim:
+            self._numbers, self._lines = {}, {}
         text = (f'{{\n "outputs": [\n  {outputs}\n ],\n "names": {names},\n'
                 f' "sources": {{\n  {sources}\n }}\n}}\n')
         try:

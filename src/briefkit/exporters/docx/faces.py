@@ -68,6 +68,12 @@ class TextFaces:
         A space goes with the stretch before it when that face has it and the next
         word is in the same face, or the stretch is right-to-left: LibreOffice sets a
         space after Hebrew as Hebrew, in a face of its own if the run's lacks Hebrew."""
+        if text and self.common.issuperset(map(ord, text)):
+            return [(None, text)]  # what the word by word way comes to, for most texts
+        return self.word_by_word(text)
+
+    def word_by_word(self, text: str) -> list[tuple[str | None, str]]:
+        """:meth:`pieces`, deciding each word's family, then each space's."""
         found: list[tuple[str | None, str]] = []
         for token in _WORDS.findall(text):
             found.extend([(_SPACE, token)] if token.isspace() else self._word(token))

@@ -101,8 +101,10 @@ class _Cover:
         self.masks: dict[tuple[int, int, int], Any] = {}  # PIL.Image.Image, mode "L"
         self.draws: dict[tuple[int, int, int], ImageDraw] = {}
         # what a text measures, by text, faces and size: breaking lines and fitting a
-        # size measure the same words and lines again
+        # size measure the same words and lines again, and drawing a line its runs
         self.extents: dict[tuple[str, tuple[Path, ...], int], float] = {}
+        self.measures: dict[tuple[str, Path, int], tuple[float, float, float]] = {}
+        self.options = self.layout()  # the shaping engine's, the same for every text
 
     def ink(self, colour: str) -> ImageDraw:
         """Where to draw in a theme colour: its coverage mask."""
@@ -151,37 +153,46 @@ class _Cover:
         engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
         return _font(path, size, engine)
 
-    def lines(self, text: str, faces: list[Path], size: int, width: int) -> list[str]:
+    def lines(self, text: str, faces: list[Path], size: int,
+              width: int) -> tuple[list[str], bool]:
         """``text`` broken into lines no wider than ``width`` (at spaces; a no-break space
-        holds its words together, and a word wider than the line is broken)."""
+        holds its words together, and a word wider than the line is broken), and whether
+        every word is whole (none broken but where a no-break space tied it to another)."""
         lines: list[str] = []
+        whole = True
         for word in text.split(" "):
             trial = f"{lines[-1]} {word}" if lines else word
             if lines and self.extent(trial, faces, size) <= width:
                 lines[-1] = trial
             else:
-                lines.extend(self.broken(word, faces, size, width))
-        return lines
+                pieces, kept = self.broken(word, faces, size, width)
+                lines.extend(pieces)
+                whole = whole and kept
+        return lines, whole
 
-    def broken(self, word: str, faces: list[Path], size: int, width: int) -> list[str]:
+    def broken(self, word: str, faces: list[Path], size: int,
+               width: int) -> tuple[list[str], bool]:
         """``word`` in pieces no wider than ``width``: the longest that fits, ending after
-        a slash, hyphen or the like where one does."""
+        a slash, hyphen or the like where one does; and whether it broke only where a
+        no-break space tied two words."""
         pieces = []
+        whole = True
         while len(word) > 1 and self.extent(word, faces, size) > width:
             fits = 1
             while fits < len(word) and self.extent(word[:fits + 1], faces, size) <= width:
                 fits += 1
             # words a no-break space ties part there first, then after a slash, a hyphen ...
-            spaces = [i for i in range(1, fits) if word[i] == NBSP]
+            spaces = [i for i in range(1, fits + 1) if i < len(word) and word[i] == NBSP]
             if spaces:
                 pieces.append(word[:spaces[-1]])
                 word = word[spaces[-1] + 1:]
                 continue
+            whole = False
             breaks = [i + 1 for i in range(1, fits) if word[i] in _BREAK_AFTER]
             cut = breaks[-1] if breaks and breaks[-1] > fits // 2 else fits
             pieces.append(word[:cut])
             word = word[cut:]
-        return [*pieces, word]
+        return [*pieces, word], whole
 
     def extent(self, text: str, faces: list[Path], size: int) -> float:
         """How wide ``text`` is on the cover: its advance, or its ink where a glyph
@@ -195,15 +206,20 @@ class _Cover:
     def _extent(self, text: str, faces: list[Path], size: int) -> float:
         start, end, x = 0.0, 0.0, 0.0
         for face, run in self.runs(text, faces):
-            font = self.font(face, size)
-            left, _, right, _ = font.getbbox(run, anchor="ls", **self.layout())
+            left, right, advance = self.measure(run, face, size)
             start, end = min(start, x + left), max(end, x + right)
-            x += font.getlength(run, **self.layout())
+            x += advance
         return max(end, x) - start
 
-    def length(self, text: str, faces: list[Path], size: int) -> float:
-        return sum((self.font(face, size).getlength(run, **self.layout())
-                    for face, run in self.runs(text, faces)), 0.0)
+    def measure(self, run: str, face: Path, size: int) -> tuple[float, float, float]:
+        """Where a run's ink starts and ends from its origin, and its advance."""
+        key = (run, face, size)
+        found = self.measures.get(key)
+        if found is None:
+            font = self.font(face, size)
+            left, _, right, _ = font.getbbox(run, anchor="ls", **self.options)
+            found = self.measures[key] = (left, right, font.getlength(run, **self.options))
+        return found
 
     def layout(self) -> dict[str, Any]:
         from PIL import features
@@ -221,9 +237,7 @@ class _Cover:
         faces = self.faces(text, bold=bold, families=families)
         room = WIDTH - 2 * MARGIN
         for size in sizes:
-            lines = self.lines(text, faces, size, room)
-            whole = all(self.extent(word, faces, size) <= room
-                        for word in text.replace(NBSP, " ").split(" "))
+            lines, whole = self.lines(text, faces, size, room)
             if whole and len(lines) <= max_lines:
                 break
         if len(lines) > max_lines:
@@ -244,16 +258,14 @@ class _Cover:
             runs = self.runs(line, faces)
             if runs:
                 # a glyph reaching past its start (a swash, a "j") starts a hair further in
-                font = self.font(runs[0][0], size)
-                left, _, right, _ = font.getbbox(runs[0][1], anchor="ls", **self.layout())
-                advance = font.getlength(runs[0][1], **self.layout())
+                left, right, advance = self.measure(runs[0][1], runs[0][0], size)
                 x += -max(0.0, right - advance) if self.rtl else max(0.0, -left)
             for face, run in runs:
-                font = self.font(face, size)
                 # on a common baseline, about an ascent below the line's top
-                self.ink(colour).text((x, top + size * 0.8), run, font=font, fill=255,
-                               anchor="rs" if self.rtl else "ls", **self.layout())
-                step = font.getlength(run, **self.layout())
+                self.ink(colour).text((x, top + size * 0.8), run, font=self.font(face, size),
+                                      fill=255, anchor="rs" if self.rtl else "ls",
+                                      **self.options)
+                step = self.measure(run, face, size)[2]
                 x += -step if self.rtl else step
             top += size * leading
         return top
