@@ -10,7 +10,8 @@ again in this process (the live preview).
 """
 
 from briefkit.engine.executors import default_jobs
+from briefkit.engine.project import output_folder
 from briefkit.engine.report import Failure, Progress, Report
-from briefkit.engine.run import export, output_folder
+from briefkit.engine.run import export
 
 __all__ = ["Failure", "Progress", "Report", "default_jobs", "export", "output_folder"]

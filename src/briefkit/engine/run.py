@@ -29,12 +29,13 @@ from briefkit.engine.lastgood import DAMAGED, LastGood, left_out
 from briefkit.engine.output import OutputFolder
 from briefkit.engine.placement import Workplace
 from briefkit.engine.plan import Follow, Plan, Planner, Staleness
+from briefkit.engine.project import check_source_folder, output_folder
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
 from briefkit.engine.sources import Looked, Source, recall, source_name
 from briefkit.engine.state import Record, State
 from briefkit.engine.write import Writer
-from briefkit.errors import BriefingError, ConfigError, OutputError
+from briefkit.errors import BriefingError, OutputError
 from briefkit.exporters.base import Exporter
 from briefkit.files import display_path
 from briefkit.load import discover, duplicate_id
@@ -111,40 +112,6 @@ def export(settings: Settings, theme: Theme, *, formats: Sequence[str] | None = 
         report.sources = state.sources
     report.seconds = time.perf_counter() - started
     return report
-
-
-def output_folder(settings: Settings, out: Path | None = None) -> Path:
-    """The folder a run writes (``out``, else the settings' ``output``), once
-    :func:`check_output_folder` allows it: the one rule for export and the preview."""
-    folder = Path(os.path.abspath(out or settings.output_dir))
-    check_output_folder(settings, folder)
-    return folder
-
-
-def check_output_folder(settings: Settings, folder: Path) -> None:
-    """Refuse an output folder whose cleaning could touch the project's own files."""
-    target = folder.resolve()
-    root = settings.root.resolve()
-    guarded = {"the project folder": root, "source/": settings.source_dir,
-               "themes/": root / "themes", "the run state": root / ".briefkit"}
-    for what, given in guarded.items():
-        path = given.resolve()
-        if target == path or path.is_relative_to(target) or (
-                what != "the project folder" and target.is_relative_to(path)):
-            raise OutputError(f"{display_path(folder)}: cannot be the output folder: it holds, "
-                              f"or is inside, {what} (briefkit replaces and removes files in "
-                              "its output folder)")
-
-
-def check_source_folder(settings: Settings) -> None:
-    """Refuse a run whose source folder is missing (a typo in the settings): it would
-    find no briefing, and remove every output as no longer in source/."""
-    source = settings.source_dir
-    if not source.is_dir():
-        what = "is not a folder" if source.exists() else "no such folder"
-        raise ConfigError(f"{display_path(source)}: {what} (source = {settings.source!r} in the "
-                          "settings); nothing was exported or removed: correct the setting, "
-                          "or make the folder")
 
 
 def _stop(signum: int, frame: object) -> None:
