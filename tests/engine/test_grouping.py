@@ -1,13 +1,17 @@
-"""Jobs sent several to a task (a cluster's crew): in order, bounded, and a task that fails
-has its jobs tried again one by one, so one bad output fails alone."""
+"""Crews: jobs sent several to a task (a cluster's crew), in order and bounded, a task that
+fails having its jobs tried again one by one, so one bad output fails alone; and the
+briefings the run's own process reads while every worker is busy."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from briefkit.engine.executors import RETRIES, Crew, Grouping, Inline
-from briefkit.engine.jobs import BriefingJob, Job, Outcome, Refused
+from briefkit.engine.executors import RETRIES, Crew, Grouping, Helper, Inline
+from briefkit.engine.jobs import BriefingJob, Job, Outcome, ReadJob, Refused
 
 
 def _jobs(costs: list[float]) -> list[Job]:
@@ -51,3 +55,28 @@ def test_a_task_that_fails_has_its_jobs_tried_again_one_by_one() -> None:
     assert tasks[0] == ["b0.pdf", "b1.pdf", "b2.pdf", "b3.pdf"]
     assert all(len(task) == 1 for task in tasks[1:])  # one by one after the failure
     assert tasks.count(["b1.pdf"]) == RETRIES
+
+
+def test_while_every_worker_is_busy_this_process_reads_the_briefings_waiting() -> None:
+    # the worker takes a while over each output; the reads waiting behind them are made
+    # by the helper (the run's own process), from the last, and each job comes back once
+    def make(items: list[str]) -> list[Outcome]:
+        time.sleep(0.05)
+        return [Refused(f"worker {threading.current_thread().name} {item}") for item in items]
+
+    here = threading.current_thread().name
+    helper = Helper(lambda job: isinstance(job, ReadJob),
+                    lambda job: Refused(f"{threading.current_thread().name} {job.shown}"))
+    jobs: list[Job] = [*_jobs([0.1, 0.1]), *(ReadJob(Path(f"r{n}.json"), f"r{n}.json")
+                                              for n in range(6))]
+    with ThreadPoolExecutor(1, thread_name_prefix="pool") as pool:
+        crew = Crew(pool, lambda job: (job,), window=1, helper=helper,
+                    grouping=Grouping(lambda job: job.shown, make, jobs=1))
+        back = list(crew.run(jobs))
+    assert sorted(job.shown for job, _ in back) == sorted(job.shown for job in jobs)
+    made = {job.shown: o.reason for job, o in back if isinstance(o, Refused)}
+    assert made["b0.json"].startswith("worker pool") and made["b1.json"].startswith("worker pool")
+    assert all(made[f"r{n}.json"] == f"{here} r{n}.json" for n in range(6)), made
+    # from the last: r5 is read first
+    reads = [job.shown for job, _ in back if isinstance(job, ReadJob)]
+    assert reads == [f"r{n}.json" for n in reversed(range(6))]

@@ -20,6 +20,7 @@ cairo), and a worker that made thousands would keep it all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -110,9 +111,8 @@ def _start_worker(run: int, setup: Setup, formats: tuple[str, ...]) -> None:
 
 def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor:
     """A pool of worker processes forked from the fork server, warmed before the first
-    job."""
+    job, starting in the background (:class:`LocalPool`)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     _house_server(setup.state)
     context = multiprocessing.get_context("forkserver")
@@ -120,10 +120,41 @@ def local_pool(workers: int, setup: Setup, formats: tuple[str, ...]) -> Executor
     # starts: the first pool of this process)
     context.set_forkserver_preload(
         ["briefkit.engine.work", *(["weasyprint"] if "pdf" in formats else [])])
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                               initargs=(os.getpid(), setup, formats))
-    pool.submit(int)  # the server and the first worker start now, while the run reads
-    return pool
+    from concurrent.futures import ProcessPoolExecutor
+
+    return LocalPool(ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                         initargs=(os.getpid(), setup, formats)))
+
+
+class LocalPool(Executor):
+    """A local process pool whose server and first worker start in the background.
+
+    The fork server imports WeasyPrint before it forks a worker: half a second the
+    run's own process would spend waiting at its first job, and reads briefings in
+    meanwhile (:meth:`started`)."""
+
+    def __init__(self, pool: Executor) -> None:
+        import threading
+
+        self.pool = pool
+        self._starting = threading.Thread(target=self._start, name="briefkit-pool-start",
+                                          daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
+        # a pool that cannot start says so, and is renewed, at its first job
+        with contextlib.suppress(Exception):
+            self.pool.submit(int)
+
+    def started(self) -> bool:
+        """Whether the server is up and the first worker forked: jobs are taken at once."""
+        return not self._starting.is_alive()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 #: The folder of the fork server's socket, and a handle on it, while this process has the
@@ -200,6 +231,15 @@ class Grouping:
     seconds: float = 1.0
 
 
+@dataclass(frozen=True)
+class Helper:
+    """Jobs the run's own process makes beside its workers while it would wait for them:
+    those ``takes`` says, made by ``make`` (briefings read, cheap for it and wanted there)."""
+
+    takes: Callable[[Job], bool]
+    make: Callable[[Job], Outcome]
+
+
 class Crew:
     """Maps jobs over an executor, a few at a time, longest first, and hands back outcomes.
 
@@ -212,11 +252,13 @@ class Crew:
 
     def __init__(self, executor: Executor, call: Callable[[Job], tuple[Any, ...]], window: int,
                  renew: Callable[[], Executor] | None = None,
-                 grouping: Grouping | None = None, recycle: int | None = None) -> None:
+                 grouping: Grouping | None = None, recycle: int | None = None,
+                 helper: Helper | None = None) -> None:
         """``call`` gives the arguments :func:`perform` is called with, for each job, on
-        the executor (with a ``grouping``, its ``call`` does)."""
+        the executor (with a ``grouping``, its ``call`` does).  ``helper(job)`` makes a
+        waiting job in this process, while every worker is busy, when it can (else None)."""
         self.executor, self.call, self.window, self.renew = executor, call, window, renew
-        self.grouping, self.recycle = grouping, recycle
+        self.grouping, self.recycle, self.helper = grouping, recycle, helper
         self.generation = 0  # how many times the executor was renewed
         self.sent = 0  # jobs sent to this executor
         self.pending: deque[tuple[Job, int]] = deque()
@@ -251,6 +293,10 @@ class Crew:
                     continue
                 self.running[future] = (taken, self.generation)
                 self.sent += len(taken)
+            helped = self._help()
+            if helped is not None:
+                yield helped
+                continue
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
             # those done at once in the order they were sent (a set has none): the same
             # run reports its outcomes in the same order
@@ -272,6 +318,18 @@ class Crew:
                 outcomes: list[Outcome] = result if self.grouping is not None else [result]
                 for (job, _), outcome in zip(taken, outcomes, strict=True):
                     yield job, outcome
+
+    def _help(self) -> tuple[Job, Outcome] | None:
+        """The last job waiting, made in this process, if the helper takes it and no
+        worker's outcome is there to hand back first."""
+        if self.helper is None or not self.pending or self.pending[-1][1] > 0:
+            return None
+        job = self.pending[-1][0]
+        if not self.helper.takes(job) or wait(self.running, timeout=0,
+                                              return_when=FIRST_COMPLETED)[0]:
+            return None
+        self.pending.pop()
+        return job, self.helper.make(job)
 
     def add(self, jobs: Sequence[Job]) -> None:
         """More jobs for :meth:`run` under way, made before those waiting (they follow
@@ -337,5 +395,5 @@ class Crew:
         return finished
 
 
-__all__ = ["Crew", "Grouping", "Inline", "ThemeFiles", "default_jobs", "local_pool",
-           "stop_fork_server"]
+__all__ = ["Crew", "Grouping", "Helper", "Inline", "LocalPool", "ThemeFiles", "default_jobs",
+           "local_pool", "stop_fork_server"]

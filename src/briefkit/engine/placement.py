@@ -19,7 +19,9 @@ from briefkit.engine.cluster import Cluster, pack, perform_packed, security
 from briefkit.engine.executors import (
     Crew,
     Grouping,
+    Helper,
     Inline,
+    LocalPool,
     local_pool,
     stop_fork_server,
 )
@@ -27,7 +29,7 @@ from briefkit.engine.home import CACHE
 from briefkit.engine.jobs import BriefingJob, CollectionJob, Job, Outcome, ReadJob
 from briefkit.engine.report import Report
 from briefkit.engine.state import Record
-from briefkit.engine.work import Setup, cached
+from briefkit.engine.work import Setup, cached, perform
 
 #: Below this many seconds of expected work (as earlier runs measured it), a run stays
 #: in this process: starting workers, each loading WeasyPrint and the theme's fonts,
@@ -80,10 +82,12 @@ class Workplace:
             self.report.jobs = 1
             return
         setup, held = self.setup, self.held
+        # the reads waiting while every worker is busy, this process makes itself
+        reads = Helper(lambda job: isinstance(job, ReadJob), lambda job: perform(job, setup))
         self.crew = Crew(local_pool(workers, setup, formats),
                          lambda job: (job, setup, None, None, held()),
                          window=2 * workers, renew=lambda: local_pool(workers, setup, formats),
-                         recycle=self.settings.engine.renew_workers_after)
+                         recycle=self.settings.engine.renew_workers_after, helper=reads)
         self.here = self.crew
         self.inline = self._inline()
         self.report.executor = f"{workers} processes"
@@ -99,7 +103,8 @@ class Workplace:
 
     def outcomes(self, jobs: Sequence[Job]) -> Iterable[tuple[Job, Outcome]]:
         """Run jobs where they belong: reads first where they are not the outputs' crew,
-        then the briefings' outputs, then the collections."""
+        then the briefings' outputs, then the collections.  Reads due to a local pool
+        still starting are done here until it has started."""
         assert self.crew is not None and self.here is not None and self.inline is not None
         shares: dict[int, tuple[Crew, list[Job]]] = {
             id(crew): (crew, []) for crew in (self.here, self.crew, self.inline)}
@@ -107,6 +112,12 @@ class Workplace:
             crew = (self.inline if isinstance(job, CollectionJob) else
                     self.here if isinstance(job, ReadJob) else self.crew)
             shares[id(crew)][1].append(job)
+        # while a local pool starts, this process reads (it would wait for the pool)
+        reads = shares[id(self.here)][1]
+        pool = self.here.executor
+        while reads and isinstance(reads[0], ReadJob) and isinstance(pool, LocalPool) \
+                and not pool.started():
+            yield from self.inline.run([reads.pop(0)])
         for crew, share in shares.values():
             if share:
                 yield from crew.run(share)
