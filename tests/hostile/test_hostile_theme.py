@@ -145,7 +145,9 @@ def test_a_template_cannot_run_code(payload: str, tmp_path: Path, settings: Sett
     "{{ settings.source_dir.parent.joinpath('secret.txt').read_text() }}",
     "{{ settings.parse_file(settings.root ~ '/secret.txt') }}",
     "{{ briefing.model_validate_json('{}') }}",
-], ids=["root", "source-dir", "parse-file", "pydantic"])
+    # an attribute allowed on one type, then the same name on another: each type decides
+    "{{ {}.copy() }}{{ briefing.copy() }}",
+], ids=["root", "source-dir", "parse-file", "pydantic", "same-name-after-a-safe-one"])
 def test_a_template_cannot_reach_files_through_the_context(payload: str, tmp_path: Path,
                                                            settings: Settings) -> None:
     local = settings.model_copy(update={"root": tmp_path})

@@ -137,6 +137,7 @@ class ThemeSandbox(SandboxedEnvironment):
         # Jinja's own filters are trusted by its sandbox: bounded here ('center', 'format',
         # 'indent', 'wordwrap' ... take a width); briefkit's are added after, as they are
         self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self._safe_attributes: dict[tuple[type, str, type], bool] = {}
 
     def call(self, context: jinja2.runtime.Context, obj: Any, /,
              *args: Any, **kwargs: Any) -> Any:
@@ -150,6 +151,17 @@ class ThemeSandbox(SandboxedEnvironment):
         return wrapped
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # decided by the types of the object and the value, and the attribute's name (a
+        # class by itself): once for each, where a page reads thousands of attributes
+        if isinstance(obj, type):
+            return self._safe_attribute(obj, attr, value)
+        key = (type(obj), attr, type(value))
+        found = self._safe_attributes.get(key)
+        if found is None:
+            found = self._safe_attributes[key] = self._safe_attribute(obj, attr, value)
+        return found
+
+    def _safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, (PurePath, types.ModuleType)) or isinstance(value, PurePath):
             return False
         # a model's fields and briefkit's own properties, none of pydantic's machinery
