@@ -80,3 +80,20 @@ def test_while_every_worker_is_busy_this_process_reads_the_briefings_waiting() -
     # from the last: r5 is read first
     reads = [job.shown for job, _ in back if isinstance(job, ReadJob)]
     assert reads == [f"r{n}.json" for n in reversed(range(6))]
+
+
+def test_a_read_the_helper_cannot_make_goes_to_the_workers() -> None:
+    def make(items: list[str]) -> list[Outcome]:
+        time.sleep(0.05)
+        return [Refused(f"worker {item}") for item in items]
+
+    def helper_fails(job: Job) -> Outcome:
+        raise RuntimeError("cannot read here")
+
+    jobs: list[Job] = [*_jobs([0.1]), ReadJob(Path("r0.json"), "r0.json")]
+    with ThreadPoolExecutor(1) as pool:
+        crew = Crew(pool, lambda job: (job,), window=1,
+                    helper=Helper(lambda job: isinstance(job, ReadJob), helper_fails),
+                    grouping=Grouping(lambda job: job.shown, make, jobs=1))
+        back = {job.shown: o.reason for job, o in crew.run(jobs) if isinstance(o, Refused)}
+    assert back == {"b0.json": "worker b0.json", "r0.json": "worker r0.json"}

@@ -255,8 +255,8 @@ class Crew:
                  grouping: Grouping | None = None, recycle: int | None = None,
                  helper: Helper | None = None) -> None:
         """``call`` gives the arguments :func:`perform` is called with, for each job, on
-        the executor (with a ``grouping``, its ``call`` does).  ``helper(job)`` makes a
-        waiting job in this process, while every worker is busy, when it can (else None)."""
+        the executor (with a ``grouping``, its ``call`` does); ``helper``, the waiting
+        jobs this process makes itself while every worker is busy."""
         self.executor, self.call, self.window, self.renew = executor, call, window, renew
         self.grouping, self.recycle, self.helper = grouping, recycle, helper
         self.generation = 0  # how many times the executor was renewed
@@ -329,7 +329,11 @@ class Crew:
                                               return_when=FIRST_COMPLETED)[0]:
             return None
         self.pending.pop()
-        return job, self.helper.make(job)
+        try:
+            return job, self.helper.make(job)
+        except Exception:  # noqa: BLE001 (what went wrong here, a worker tries, and reports)
+            self.pending.append((job, 1))
+            return None
 
     def add(self, jobs: Sequence[Job]) -> None:
         """More jobs for :meth:`run` under way, made before those waiting (they follow
