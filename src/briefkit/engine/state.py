@@ -190,7 +190,7 @@ class State:
         self._found = False  # a manifest was there to read
         self._marked = False
         #: between a run's interim saves: the names' numbers, and each record's line as
-        #: the last save wrote it (see :meth:`save`)
+        #: the last interim save wrote it (see :meth:`save`)
         self._numbers: dict[str, int] = {}
         self._lines: dict[str, tuple[Record, str]] = {}
 
@@ -307,17 +307,16 @@ class State:
 
         ``interim``: a save while a run makes its outputs, so that a run killed loses
         little.  It encodes only the records changed since the last interim save, the
-        names they list numbered as then (a tenth of the time over 80,000 records); the
-        other saves number the names afresh, from the first record."""
+        names they list numbered as then (0.04 s instead of 0.18 s of CPU for the 16,000
+        records of 2,000 briefings); the other saves number the names afresh, from the
+        first record."""
         if not self.changed and self.manifest.exists():
             return
         # One output or source per line: readable, diffable, and fast to write (the C
         # encoder; json's indent= falls back to the slow one).  The names many records
         # list (every page's web fonts and cache entries) are written once, under
         # "names", and each record lists their numbers: half the bytes to read back.
-        if not interim:
-            self._numbers, self._lines = {}, {}
-        numbers, lines = self._numbers, self._lines
+        numbers, lines = (self._numbers, self._lines) if interim else ({}, {})
 
         def numbered(names: tuple[str, ...]) -> list[int]:
             return [numbers.setdefault(name, len(numbers)) for name in names]
@@ -336,8 +335,6 @@ class State:
                                f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}"
                                for name, entry in sorted(self.sources.items()))
         names = json.dumps(list(numbers), ensure_ascii=False).replace('", "', '",\n  "')
-        if not interim:
-            self._numbers, self._lines = {}, {}
         text = (f'{{\n "outputs": [\n  {outputs}\n ],\n "names": {names},\n'
                 f' "sources": {{\n  {sources}\n }}\n}}\n')
         try:
