@@ -4,6 +4,7 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
     .venv/bin/python benchmarks/engine.py startup --repeat 7
     .venv/bin/python benchmarks/engine.py one-changed --count 1 --repeat 5
     .venv/bin/python benchmarks/engine.py no-op --count 1000 [--formats html,rss,...]
+    .venv/bin/python benchmarks/engine.py edit --count 1000 --repeat 5 [--formats ...] [--before SRC]
     .venv/bin/python benchmarks/engine.py cold --count 200
     .venv/bin/python benchmarks/engine.py cold-rounds --count 200 --repeat 3 [--before SRC]
     .venv/bin/python benchmarks/engine.py word-epub --count 200 --repeat 3
@@ -23,6 +24,10 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
   chain's.  A last row, ``import weasyprint`` alone, is what both pay once.
 - ``no-op``: a run with nothing to do over ``count`` briefings (median of 3) and
   the peak memory of a full run.
+- ``edit``: the everyday edit in a newsroom's archive: one briefing edited among
+  ``count`` already exported, then exported again (its outputs, and the feeds and front
+  page, which read every other briefing); medians of ``--repeat``, side by side with an
+  earlier briefkit (``--before``), each in its own copy of the folder.
 - ``cold``: every format from scratch: the wall time per briefing, the CPU of the run
   (every process) shared out to the formats by their jobs' seconds (``--json``), against
   WeasyPrint alone making the same PDFs (``pdf_render.bare``: the same print HTML and
@@ -323,6 +328,29 @@ def no_op(count: int, formats: list[str], earlier: Path | None) -> None:
                   f"| {statistics.median(r['wall'] for r in found):.2f}"
                   f" | {statistics.median(r['cpu'] for r in found):.2f} "
                   f"| {max(r['memory'] for r in found):.0f} |")
+
+
+def edited(count: int, repeat: int, formats: list[str], earlier: Path | None) -> None:
+    flags = [x for f in formats for x in ("-f", f)]
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as tmp:
+        folder = newsroom(Path(tmp) / "newsroom", count)
+        versions = _versions(folder, earlier)
+        for where, env in versions.values():
+            export(where, *flags, env=env)
+        stamp("start")
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for round in range(repeat):
+            for suffix, (where, env) in versions.items():
+                edit(where, round + 1)
+                runs.setdefault(suffix, []).append(export(where, *flags, env=env))
+        stamp("end")
+        print(f"\nOne briefing edited among {count}, formats {', '.join(formats) or 'all'}; "
+              f"medians of {repeat}\n")
+        print("| run | wall (s) | CPU (s) |")
+        print("|---|---:|---:|")
+        for suffix, found in runs.items():
+            print(f"| one edited{suffix} | {statistics.median(r['wall'] for r in found):.2f}"
+                  f" | {statistics.median(r['cpu'] for r in found):.2f} |")
 
 
 def bare_pdf(count: int, runs: int = 3) -> float:
@@ -643,13 +671,13 @@ def scale(count: int, cluster: bool = True) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("what", choices=["startup", "one-changed", "no-op", "cold",
+    parser.add_argument("what", choices=["startup", "one-changed", "no-op", "edit", "cold",
                                          "cold-rounds", "word-epub", "cluster", "scale"])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", default="", help="comma-separated (default: all)")
     parser.add_argument("--before", type=Path, metavar="SRC",
-                        help="startup, no-op, cold-rounds: also run the briefkit of this "
+                        help="startup, no-op, edit, cold-rounds: also run the briefkit of this "
                              "source tree's src folder, interleaved")
     parser.add_argument("--no-cluster", action="store_true", help="scale: no Dask run")
     args = parser.parse_args()
@@ -657,6 +685,7 @@ def main() -> None:
     {"startup": lambda: startup(args.repeat, args.before),
      "one-changed": lambda: one_changed(args.count, args.repeat),
      "no-op": lambda: no_op(args.count, formats, args.before),
+     "edit": lambda: edited(args.count, args.repeat, formats, args.before),
      "cold": lambda: cold(args.count),
      "cold-rounds": lambda: cold_rounds(args.count, args.repeat, args.before),
      "word-epub": lambda: word_epub(args.count, args.repeat),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -31,9 +32,10 @@ def write(folder: Path, data: Any, name: str = "b.json") -> Path:
     return path
 
 
-def problems_of(path: Path, root: Path | None = None) -> list[Problem]:
+def problems_of(path: Path, root: Path | None = None,
+                decoded: frozenset[str] | set[str] = frozenset()) -> list[Problem]:
     with pytest.raises(BriefingError) as caught:
-        load(path, root)
+        load(path, root, decoded)
     return caught.value.problems
 
 
@@ -244,6 +246,20 @@ def test_image_outside_the_source_folder(tmp_path: Path) -> None:
     path = write(source, mutate(block(type="image", src="../outside.png", alt="a")))
     (problem,) = problems_of(path, source)
     assert "outside the source folder" in problem.message
+
+
+def test_an_image_decoded_whole_before_is_not_decoded_again(tmp_path: Path) -> None:
+    whole = (Path(__file__).parent / "fixtures/images/chart.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(whole[:200])  # its header whole, its pixels cut
+    cut = hashlib.sha256(whole[:200]).hexdigest()
+    path = write(tmp_path, mutate(block(type="image", src="cut.png", alt="a")))
+    (problem,) = problems_of(path)
+    assert "is damaged or truncated" in problem.message
+    # another image's digest is no reason to skip the decode
+    assert "is damaged or truncated" in problems_of(path, None, {"0" * 64})[0].message
+    # a digest an earlier read decoded whole: the header alone is read again
+    asset = load(path, None, {cut}).assets["cut.png"]
+    assert (asset.media_type, asset.sha256) == ("image/png", cut)
 
 
 def test_symlinked_briefing_outside_is_not_read(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Collection
 
 #: Largest image accepted, in pixels (decompression bombs stop here).
 MAX_IMAGE_PIXELS = 40_000_000
@@ -17,13 +18,18 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 
 
-def check_image(data: bytes) -> tuple[str, int, int, str] | str:
+def check_image(data: bytes, decoded: Collection[str] = ()) -> tuple[str, int, int, str] | str:
     """(media type, width, height, sha256) of a real image, or what is wrong with it.
 
-    The file is read once: its bytes are hashed and decoded from memory.
+    The file is read once: its bytes are hashed and decoded from memory.  Bytes whose
+    SHA-256 is in ``decoded`` were decoded whole by an earlier check (the manifest
+    remembers the images of the briefings it read): their pixels are not decoded again,
+    which is most of what reading a briefing with a picture costs.  Their header is
+    still read, its format and size checked.
     """
     from PIL import Image, ImageFile, UnidentifiedImageError
 
+    sha256 = hashlib.sha256(data).hexdigest()
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or ""
@@ -32,6 +38,8 @@ def check_image(data: bytes) -> tuple[str, int, int, str] | str:
                 return f"is a {kind or 'file'} image: use PNG, JPEG or GIF"
             if width * height > MAX_IMAGE_PIXELS:
                 return f"is {width}x{height} pixels: at most {MAX_IMAGE_PIXELS // 1_000_000} million"
+            if sha256 in decoded:
+                return IMAGE_FORMATS[kind], width, height, sha256
             image.verify()
         # verify() checks little (nothing at all for JPEG and GIF): decode the pixels,
         # so that a truncated or garbled image is refused here, not half-drawn in a PDF.
@@ -52,4 +60,4 @@ def check_image(data: bytes) -> tuple[str, int, int, str] | str:
         return f"is too large once decompressed (limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels)"
     except (OSError, SyntaxError, ValueError) as error:
         return f"is damaged or truncated ({error})"
-    return IMAGE_FORMATS[kind], width, height, hashlib.sha256(data).hexdigest()
+    return IMAGE_FORMATS[kind], width, height, sha256

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,22 +123,24 @@ def _parse_json(text: str, file: str) -> Any:
 # --- images ---------------------------------------------------------------------------
 
 
-def _image(src: str, base: Path, root: Path, shown: str) -> Asset | str:
-    """The checked image ``src`` of a briefing in ``base``, or what is wrong with it."""
+def _image(src: str, base: Path, root: Path, shown: str,
+           decoded: Collection[str]) -> Asset | str:
+    """The checked image ``src`` of a briefing in ``base``, or what is wrong with it
+    (``decoded``: see :func:`load`)."""
     target = (base / src).resolve()
     if not target.is_relative_to(root):
         return f"image {src!r} is outside the source folder"
     if not target.exists():
         return f"image {src!r} not found"
     data = read_capped(target, MAX_IMAGE_BYTES)
-    checked = check_image(data) if isinstance(data, bytes) else data
+    checked = check_image(data, decoded) if isinstance(data, bytes) else data
     if isinstance(checked, str):
         return f"image {src!r} {checked}"
     return Asset(target, *checked, src=src, briefing=shown)
 
 
-def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
-            text: str) -> tuple[dict[str, Asset], list[Problem]]:
+def _assets(briefing: Briefing, file: Path, root: Path, shown: str, text: str,
+            decoded: Collection[str]) -> tuple[dict[str, Asset], list[Problem]]:
     """The briefing's checked images, or where each that is not is named (``text``, the
     file, is scanned for positions only then)."""
     assets: dict[str, Asset] = {}
@@ -148,7 +150,7 @@ def _assets(briefing: Briefing, file: Path, root: Path, shown: str,
         for bi, block in enumerate(section.blocks):
             if block.type != "image":
                 continue
-            found = _image(block.src, file.parent, root, shown)
+            found = _image(block.src, file.parent, root, shown, decoded)
             if isinstance(found, Asset):
                 assets[block.src] = found
             else:
@@ -182,11 +184,12 @@ def _located(shown: str, where: Positions, objection: Objection) -> Problem:
     return Problem(shown, objection.message, at[0], at[1], ptr)
 
 
-def load(path: Path, root: Path | None = None) -> BriefingFile:
+def load(path: Path, root: Path | None = None, decoded: Collection[str] = ()) -> BriefingFile:
     """Read and check one briefing file; raise :class:`BriefingError` listing every problem.
 
     ``root`` is the source folder that images must stay inside (default: the
-    file's own folder).
+    file's own folder).  An image whose SHA-256 is in ``decoded`` was decoded whole
+    before: its pixels are not decoded again (:func:`briefkit.images.check_image`).
     """
     shown = display_path(path)
     root = (root or path.parent).resolve()
@@ -208,7 +211,7 @@ def load(path: Path, root: Path | None = None) -> BriefingFile:
         raise BriefingError(f"{len(problems)} problems", problems) from None
     assets: dict[str, Asset] = {}
     if briefing.images():
-        assets, problems = _assets(briefing, path, root, shown, text)
+        assets, problems = _assets(briefing, path, root, shown, text, decoded)
         if problems:
             raise BriefingError(f"{len(problems)} problems", problems)
     return BriefingFile(briefing, path, hashlib.sha256(raw).hexdigest(), assets)

@@ -24,6 +24,9 @@ class ReadJob:
 
     path: Path
     shown: str  # what a failure names
+    #: the SHA-256 of images decoded whole by an earlier read (the manifest remembers
+    #: them): not decoded again (:func:`briefkit.images.check_image`)
+    decoded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,9 @@ from briefkit.errors import BriefingError
 from briefkit.files import confinement, read_regular
 from briefkit.images import MAX_IMAGE_BYTES
 from briefkit.load import MAX_BRIEFING_BYTES, load
+
+#: A SHA-256 as the manifest writes it.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(*parts: str) -> str:
@@ -166,14 +170,27 @@ def _remember(path: Path, before: os.stat_result, item: BriefingFile,
             "tags": list(item.briefing.tags), "title": item.briefing.title}
 
 
-def read_source(path: Path, settings: Settings) -> tuple[BriefingFile, dict[str, Any] | None]:
-    """Read and check a briefing file, with what the manifest should remember of it."""
+def decoded_images(entry: Any) -> frozenset[str]:
+    """The SHA-256 of the images a manifest's memory of a briefing file names: each was
+    decoded whole when that memory was made (nothing, for a memory of another shape)."""
+    images = entry.get("images") if isinstance(entry, dict) else None
+    if not isinstance(images, dict):
+        return frozenset()
+    return frozenset(image["sha256"] for image in images.values()
+                     if isinstance(image, dict) and isinstance(image.get("sha256"), str)
+                     and _SHA256.fullmatch(image["sha256"]))
+
+
+def read_source(path: Path, settings: Settings,
+                decoded: frozenset[str] = frozenset()) -> tuple[BriefingFile, dict[str, Any] | None]:
+    """Read and check a briefing file, with what the manifest should remember of it; the
+    images of ``decoded`` digests are not decoded again (:func:`decoded_images`)."""
     root = settings.source_dir
     try:
         before: os.stat_result | None = os.stat(path)
     except OSError:
         before = None
-    item = load(path, confinement(path, root))
+    item = load(path, confinement(path, root), decoded)
     memory = _remember(path, before, item, root) if before is not None else None
     return item, memory
 

@@ -141,7 +141,7 @@ class Workshop:
                 entries: Mapping[str, bytes] | None = None) -> Outcome:
         if isinstance(job, ReadJob):
             try:
-                item, memory = read_source(job.path, self.setup.settings)
+                item, memory = read_source(job.path, self.setup.settings, job.decoded)
             except BriefingError as error:
                 return Refused(error.message, tuple(error.problems))
             return Read(item, memory)
