@@ -46,6 +46,20 @@ def test_project_theme_first_then_packaged_then_default(tmp_path: Path) -> None:
     assert theme.find("fonts/Inter-Regular.otf") is not None
 
 
+def test_a_web_pages_stylesheet_is_written_once_for_the_themes_life(tmp_path: Path) -> None:
+    from briefkit.render import webfonts
+
+    make_theme(tmp_path, "wire", 'name = "wire"\n', **{"style.css": "p { color: red }"})
+    theme = load_theme("wire", tmp_path)
+    first = webfonts.stylesheet(theme)
+    assert "p { color: red }" in first and webfonts.stylesheet(theme) is first
+    # a theme changed is loaded again, and its pages take the change
+    (tmp_path / "themes" / "wire" / "style.css").write_text("p { color: blue }", "utf-8")
+    assert webfonts.stylesheet(theme) is first
+    again = webfonts.stylesheet(load_theme("wire", tmp_path))
+    assert "p { color: blue }" in again and "p { color: red }" not in again
+
+
 def test_packaged_themes_need_no_project(tmp_path: Path) -> None:
     assert {"default", "wire"} <= set(installed(None))
     assert load_theme("wire", tmp_path).folders[0] == PACKAGED / "wire"

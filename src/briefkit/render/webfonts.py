@@ -124,7 +124,7 @@ FACES = "<briefkit-faces>"
 def stylesheet(theme: Theme) -> str:
     """The theme's stylesheet for a page published beside the web fonts, with
     :data:`FACES` where :func:`with_faces` writes its faces' rules."""
-    return f"{FACES}\n{html.stylesheet(theme)}"
+    return theme.derived("web-stylesheet", lambda: f"{FACES}\n{html.stylesheet(theme)}")
 
 
 def with_faces(page: str, theme: Theme, here: str) -> tuple[str, list[str]]:

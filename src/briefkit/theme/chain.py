@@ -13,6 +13,7 @@ value, font and logo is checked here, once (see :mod:`briefkit.theme.settings`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +62,8 @@ class Theme:
                                            compare=False)
     _drawn: dict[Path | str, frozenset[int]] = field(default_factory=dict, init=False,
                                                      repr=False, compare=False)
+    _derived: dict[str, str] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
 
     def find(self, relative: str) -> Path | None:
         """The theme file ``relative`` (e.g. 'style.css'), confined to the theme folders."""
@@ -77,6 +80,14 @@ class Theme:
                 found = candidate
                 break
         self._found[relative] = found
+        return found
+
+    def derived(self, name: str, make: Callable[[], str]) -> str:
+        """What ``make`` writes from this theme alone (a web page's stylesheet: its
+        files read, its night colours worked out), made once for the theme's life."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = make()
         return found
 
     def read_text(self, relative: str) -> str:
