@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ _ZEROS = {"arab": 0x660, "arabext": 0x6F0, "deva": 0x966, "beng": 0x9E6, "mymr":
           "thai": 0xE50, "tibt": 0xF20, "khmr": 0x17E0, "laoo": 0xED0}
 
 
+@lru_cache(maxsize=256)
 def locale_of(language: str) -> Locale:
     """The Babel locale of a BCP 47 tag; English when CLDR does not know it."""
     from babel import Locale, UnknownLocaleError

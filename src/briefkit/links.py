@@ -109,5 +109,18 @@ def url(base_url: str, path: str) -> str:
 
 def relative(from_path: str, to_path: str) -> str:
     """A link from one published file to another (both relative to the output folder)."""
-    start = posixpath.dirname(from_path) or "."
-    return quote(posixpath.relpath(to_path, start), safe="/")
+    start = posixpath.normpath(posixpath.dirname(from_path) or ".")
+    target = posixpath.normpath(to_path)
+    if start.startswith("..") or target.startswith("..") or target.startswith("/"):
+        return quote(posixpath.relpath(target, start), safe="/")
+    # what posixpath.relpath works out, without asking the system for the working folder
+    # (a page links dozens of files: its fonts, its images, its other formats)
+    here = [] if start == "." else start.split("/")
+    there = [] if target == "." else target.split("/")
+    common = 0
+    for a, b in zip(here, there, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
+    return quote("/".join(parts) or ".", safe="/")
