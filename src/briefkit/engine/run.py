@@ -32,7 +32,7 @@ from briefkit.engine.plan import Follow, Plan, Planner, Staleness
 from briefkit.engine.project import check_source_folder, output_folder
 from briefkit.engine.report import Failure, Progress, Report
 from briefkit.engine.scratch import sweep
-from briefkit.engine.sources import Looked, Source, decoded_images, recall, source_name
+from briefkit.engine.sources import Looked, Source, read_job, recall, source_name
 from briefkit.engine.state import Record, State
 from briefkit.engine.write import Writer
 from briefkit.errors import BriefingError, OutputError
@@ -187,15 +187,9 @@ class _Run:
 
     def read(self, sources: Sequence[Source]) -> None:
         """Read briefing files (on the workers when there are many), and wait for them."""
-        jobs: list[Job] = [self.read_job(s) for s in sources]
+        jobs: list[Job] = [read_job(s, self.state.sources) for s in sources]
         for job, outcome in self.place.outcomes(jobs):
             self.take(job, outcome)
-
-    def read_job(self, source: Source) -> ReadJob:
-        """Reading a briefing file, but not decoding again the images the manifest
-        remembers (for the feeds, an edit of one briefing reads every other)."""
-        memory = source.memory or self.state.sources.get(source.name)
-        return ReadJob(source.path, display_path(source.path), decoded_images(memory))
 
     def survey(self, partial: bool, in_source: set[Path]) -> None:
         """Report the broken and the duplicates; remember what was read."""
@@ -258,7 +252,8 @@ class _Run:
         # While the workers make the briefings' outputs, read every member the
         # collections will need; they run at the end, as they list the outputs' sizes.
         if plan.collections_due or plan.listings_due:
-            ready += [self.read_job(s) for s in self.members if s.item is None and not s.kept]
+            ready += [read_job(s, self.state.sources) for s in self.members
+                      if s.item is None and not s.kept]
         for done, outcome in self.place.outcomes(ready):
             self.take(done, outcome)
             if follow is not None and isinstance(done, BriefingJob):

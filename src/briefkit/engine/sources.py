@@ -14,14 +14,16 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
+from briefkit.engine.jobs import ReadJob
 from briefkit.errors import BriefingError
-from briefkit.files import confinement, read_regular
+from briefkit.files import confinement, display_path, read_regular
 from briefkit.images import MAX_IMAGE_BYTES
 from briefkit.load import MAX_BRIEFING_BYTES, load
 
@@ -179,6 +181,14 @@ def decoded_images(entry: Any) -> frozenset[str]:
     return frozenset(image["sha256"] for image in images.values()
                      if isinstance(image, dict) and isinstance(image.get("sha256"), str)
                      and _SHA256.fullmatch(image["sha256"]))
+
+
+def read_job(source: Source, known: Mapping[str, Any]) -> ReadJob:
+    """Reading a briefing file, but not decoding again the images the manifest remembers
+    (``known``: its memory of the source files; an edit of one briefing reads every other
+    for the feeds)."""
+    memory = source.memory or known.get(source.name)
+    return ReadJob(source.path, display_path(source.path), decoded_images(memory))
 
 
 def read_source(path: Path, settings: Settings,
