@@ -179,6 +179,25 @@ def test_a_worker_killed_mid_run_leaves_a_clean_finished_run(tmp_path: Path,
     assert files(dist) == files(room / "local")
 
 
+def test_distributed_says_nothing_while_a_cluster_works_for_the_run(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # a worker lost while the client gathers what it made: distributed's client would say
+    # "Couldn't gather 1 keys, rescheduling" on its own logger, whose level is its own
+    import logging
+
+    import distributed  # noqa: F401 (its configuration sets its loggers' levels)
+
+    from briefkit.engine.cluster import _quiet
+
+    caplog.set_level(logging.DEBUG, logger="")  # the root's: what reaches any handler
+    with _quiet():
+        for name in ("distributed", "distributed.client", "distributed.worker"):
+            logging.getLogger(name).warning("said by %s", name)
+    assert [r.getMessage() for r in caplog.records] == []
+    logging.getLogger("distributed.client").warning("said after")
+    assert [r.getMessage() for r in caplog.records] == ["said after"]
+
+
 def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "room").mkdir()
     room = make_newsroom(tmp_path / "room", copies=0)

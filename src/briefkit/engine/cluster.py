@@ -147,13 +147,19 @@ def _quiet() -> Iterator[None]:
     itself: the run's own lines say what came of them ("stopped unexpectedly")."""
     import logging
 
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
+    # its configuration gives some loggers levels of their own ("distributed.client", which
+    # says what it gathers again): each is quieted, not only their parent
+    names = ["distributed", *(name for name in list(logging.root.manager.loggerDict)
+                              if name.startswith("distributed."))]
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @dataclass
