@@ -38,12 +38,10 @@ from pathlib import Path
 from briefkit.config import CacheSettings
 from briefkit.engine.home import CACHE, MAKING, STATE, open_plain, refuse_link
 from briefkit.engine.output import atomic_write
-from briefkit.engine.seals import entry_name, seal, unseal
+from briefkit.engine.seals import SHA256, entry_name, seal, unseal
 from briefkit.engine.state import hold
 from briefkit.exporters.base import Cache, Check, Wanted
 
-#: An entry's name: the SHA-256 of its key (engine/seals.py).
-ENTRY = re.compile(r"[0-9a-f]{64}")
 #: What a run killed while writing an entry leaves (output.atomic_write's temporary name).
 LEFTOVER = re.compile(r"\.[0-9a-f]{64}\.[A-Za-z0-9_]+\.part")
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
@@ -81,7 +79,7 @@ def _entries(folder: int) -> list[Entry]:
     with os.scandir(folder) as listing:
         for item in listing:
             leftover = LEFTOVER.fullmatch(item.name) is not None
-            if not (leftover or ENTRY.fullmatch(item.name)):
+            if not (leftover or SHA256.fullmatch(item.name)):
                 continue  # not ours: left alone
             try:
                 info = item.stat(follow_symlinks=False)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from typing import Any
 from briefkit.briefing_file import BriefingFile
 from briefkit.engine.home import LAST_GOOD, read_plain, refuse_link, state_folder
 from briefkit.engine.output import atomic_write, cannot_write, safe_name
-from briefkit.engine.seals import seal, unseal
+from briefkit.engine.seals import SHA256, seal, unseal
 from briefkit.engine.sources import Source
 from briefkit.errors import BriefingError
 from briefkit.files import display_path, read_regular
@@ -40,8 +39,6 @@ from briefkit.load import MAX_BRIEFING_BYTES, load
 #: Why a broken briefing's last good version cannot stand in the collections.
 MISSING = "its last good version is not in the state folder"
 DAMAGED = "its last good version in the state folder is damaged"
-#: A kept file's name: the SHA-256 of the bytes it keeps.
-DIGEST = re.compile(r"[0-9a-f]{64}")
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
@@ -69,7 +66,7 @@ def parts(name: str, memory: Any) -> list[tuple[str, str, int]] | None:
                   for _, image in sorted(memory["images"].items())]
     except (KeyError, TypeError, AttributeError):
         return None
-    if all(safe_name(path) is not None and isinstance(digest, str) and DIGEST.fullmatch(digest)
+    if all(safe_name(path) is not None and isinstance(digest, str) and SHA256.fullmatch(digest)
            for path, digest, _ in found):
         return found
     return None
@@ -100,7 +97,7 @@ class LastGood:
                 return self._names
             try:
                 with os.scandir(fd) as listing:
-                    self._names = {e.name for e in listing if DIGEST.fullmatch(e.name)
+                    self._names = {e.name for e in listing if SHA256.fullmatch(e.name)
                                    and e.is_file(follow_symlinks=False)}
             finally:
                 os.close(fd)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from briefkit.engine.home import open_plain, read_plain
+from briefkit.engine.seals import SHA256
 
 OLD_MANIFEST, OLD_LOCK = "manifest.json", ".briefkit.lock"
 
@@ -30,7 +31,6 @@ _FIRST = frozenset({"path", "format", "briefing", "bytes", "sha256", "media_type
 _LATER = _FIRST | {"key", "mtime_ns", "seconds"}
 #: What those versions remembered of a source file.
 _SOURCE = frozenset({"id", "size", "mtime_ns", "sha256", "images"})
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 #: The largest old manifest read (a few hundred bytes per output).
 _MAX_MANIFEST = 64 * 1024 * 1024
 #: What an old lock held: nothing, or the process id of the run that held it.
@@ -44,7 +44,7 @@ def _is_record(entry: Any, fields: frozenset[str]) -> bool:
     return (all(isinstance(entry[f], str) for f in text)
             and (entry["briefing"] is None or isinstance(entry["briefing"], str))
             and type(entry["bytes"]) is int and entry["bytes"] >= 0
-            and isinstance(entry["sha256"], str) and _SHA256.fullmatch(entry["sha256"]) is not None
+            and isinstance(entry["sha256"], str) and SHA256.fullmatch(entry["sha256"]) is not None
             and ("mtime_ns" not in fields or type(entry["mtime_ns"]) is int)
             and ("seconds" not in fields or type(entry["seconds"]) in (int, float)))
 

@@ -11,10 +11,14 @@ the key holds.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 
 #: How a sealed file starts.
 MARK = b"briefkit cache 2\n"
+#: A SHA-256 as briefkit writes one (a hexdigest): an entry's name (:func:`entry_name`), a
+#: last good version's, a digest the manifest keeps.
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def entry_name(key: str) -> str:

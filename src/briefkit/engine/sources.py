@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,13 +21,11 @@ from typing import Any
 from briefkit.briefing_file import BriefingFile
 from briefkit.config import Settings
 from briefkit.engine.jobs import ReadJob
+from briefkit.engine.seals import SHA256
 from briefkit.errors import BriefingError
 from briefkit.files import confinement, display_path, read_regular
 from briefkit.images import MAX_IMAGE_BYTES
 from briefkit.load import MAX_BRIEFING_BYTES, load
-
-#: A SHA-256 as the manifest writes it.
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(*parts: str) -> str:
@@ -180,7 +177,7 @@ def decoded_images(entry: Any) -> frozenset[str]:
         return frozenset()
     return frozenset(image["sha256"] for image in images.values()
                      if isinstance(image, dict) and isinstance(image.get("sha256"), str)
-                     and _SHA256.fullmatch(image["sha256"]))
+                     and SHA256.fullmatch(image["sha256"]))
 
 
 def read_job(source: Source, known: Mapping[str, Any]) -> ReadJob:

@@ -22,7 +22,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import stat
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -41,6 +40,7 @@ from briefkit.engine.home import (
 )
 from briefkit.engine.legacy import OLD_LOCK, OLD_MANIFEST, old_manifest, remove_old_lock
 from briefkit.engine.output import atomic_write, cannot_write, safe_name, safe_names
+from briefkit.engine.seals import SHA256
 from briefkit.errors import OutputError
 from briefkit.files import display_path
 
@@ -73,8 +73,7 @@ _FIELDS = [f.name for f in fields(Record)]
 _KNOWN = frozenset(_FIELDS)
 #: The fields of a record the manifest writes as numbers of the names it holds once.
 _LISTS = frozenset({"files", "cache"})
-#: The name of an entry of the exporters' cache.
-_ENTRY = re.compile(r"[0-9a-f]{64}")
+
 
 def _entries(cache: Any) -> tuple[str, ...]:
     """The names of cache entries among ``cache`` (an odd one protects nothing)."""
@@ -89,7 +88,7 @@ def _entries(cache: Any) -> tuple[str, ...]:
 @lru_cache(maxsize=256)
 def _entry_names(names: tuple[object, ...]) -> tuple[str, ...]:
     # remembered: the outputs of a format name the same entries (every page, the web fonts)
-    return tuple(n for n in names if isinstance(n, str) and _ENTRY.fullmatch(n))
+    return tuple(n for n in names if isinstance(n, str) and SHA256.fullmatch(n))
 
 
 def _named(value: Any, names: list[Any]) -> Any:
