@@ -113,8 +113,9 @@ def relative(from_path: str, to_path: str) -> str:
     target = posixpath.normpath(to_path)
     if start.startswith("..") or target.startswith("..") or target.startswith("/"):
         return quote(posixpath.relpath(target, start), safe="/")
-    # what posixpath.relpath works out, without asking the system for the working folder
-    # (a page links dozens of files: its fonts, its images, its other formats)
+    # what posixpath.relpath works out, from the two paths' parts alone: relpath makes both
+    # absolute (asking the system for the working folder) before it compares them, three
+    # times as long, for each of the dozens of files a page links (fonts, images, formats)
     here = [] if start == "." else start.split("/")
     there = [] if target == "." else target.split("/")
     common = 0
