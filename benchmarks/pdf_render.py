@@ -14,7 +14,9 @@ per theme, shared by every briefing of the run); the following ones do not.
   rendering the same print HTML (``render.html.page``, images as plain files) with
   the same stylesheets and fonts (one ``FontConfiguration``, the print stylesheet
   and each language's page furniture compiled once), the same PDF variant, tagged;
-  rounds alternate the two; medians.
+  and WeasyPrint alone again with a file identifier, as briefkit's PDFs have, with and
+  without ``compress_once`` (the figures of the report for pydyf); rounds alternate
+  them; medians.
 - ``import``: importing WeasyPrint in a fresh process (CPU, median of ``runs``),
   how much of it is cffi parsing the C declarations of Pango, HarfBuzz and
   fontconfig (``FFI.cdef``) and opening the libraries (``FFI.dlopen``), and the
@@ -92,7 +94,7 @@ def bare(count: int, runs: int) -> None:
 
     from briefkit.config import load_settings
     from briefkit.exporters.base import Context
-    from briefkit.exporters.pdf import PDFExporter
+    from briefkit.exporters.pdf import PDFExporter, compress_once
     from briefkit.load import load
     from briefkit.render import html
     from briefkit.render.furniture import page_furniture
@@ -131,15 +133,28 @@ def bare(count: int, runs: int) -> None:
                     pdf_variant=variant, pdf_tags=True)
                 document.write_pdf(pdf_variant=variant, pdf_tags=True)
 
+        def identified(finisher: Any = None) -> None:
+            # the same, with a file identifier, as briefkit's PDFs have (pdf_identifier)
+            for page, base, language in pages:
+                document = HTML(string=page, base_url=base).render(
+                    font_config=fonts, stylesheets=[css, furniture[language]],
+                    pdf_variant=variant, pdf_tags=True)
+                document.write_pdf(pdf_variant=variant, pdf_tags=True,
+                                   pdf_identifier=b"0123456789abcdef", finisher=finisher)
+
         def briefkit() -> None:
             for item in items:
                 exporter.export(item, context)
 
-        briefkit()  # warm: WeasyPrint, the theme's fonts, first-use costs out of the measure
-        weasyprint_alone()
-        spent: dict[str, list[float]] = {"briefkit": [], "WeasyPrint alone": []}
+        works = {"briefkit": briefkit, "WeasyPrint alone": weasyprint_alone,
+                 "WeasyPrint, a file identifier": identified,
+                 "WeasyPrint, a file identifier, each stream compressed once":
+                     lambda: identified(compress_once)}
+        for work in works.values():  # warm: WeasyPrint, the theme's fonts, first-use costs
+            work()
+        spent: dict[str, list[float]] = {name: [] for name in works}
         for _ in range(runs):
-            for name, work in (("briefkit", briefkit), ("WeasyPrint alone", weasyprint_alone)):
+            for name, work in works.items():
                 started = time.process_time()
                 work()
                 spent[name].append((time.process_time() - started) / len(items))

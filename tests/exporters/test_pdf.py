@@ -355,6 +355,53 @@ def test_same_briefing_gives_the_same_bytes(rendered: dict[str, Rendered],
     assert again == rendered["english"].data
 
 
+def test_each_stream_is_compressed_once_and_the_bytes_stay_weasyprints(
+        rendered: dict[str, Rendered], context: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDF's streams are deflated once, not again for the file identifier's digest,
+    and the file is byte for byte the one WeasyPrint writes without that step."""
+    import zlib
+
+    from briefkit.exporters import pdf
+
+    made = 0
+    compressor = zlib.compressobj
+
+    def counted(*args: object, **options: object) -> object:
+        nonlocal made
+        made += 1
+        return compressor(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zlib, "compressobj", counted)
+    item = rendered["every-block"].item
+    once = PDFExporter().export(item, context).data
+    compressed_once = made
+    made = 0
+    monkeypatch.setattr(pdf, "compress_once", lambda document, written: None)
+    twice = PDFExporter().export(item, context).data
+    assert once == twice == rendered["every-block"].data
+    # every stream twice but the ones the step settled; the object and xref streams,
+    # made by the writer itself, stay twice in both
+    assert compressed_once < 0.6 * made, (compressed_once, made)
+
+
+def test_a_stream_that_would_read_otherwise_is_left_to_the_writer() -> None:
+    """The step keeps a stream's bytes or leaves it as it was: a dictionary whose text
+    holds the marker it looks for is left to pydyf, which writes it as before."""
+    from types import SimpleNamespace
+
+    import pydyf  # type: ignore[import-untyped]
+
+    from briefkit.exporters.pdf import compress_once
+
+    plain = pydyf.Stream([b"BT /F1 12 Tf (Hello) Tj ET"], {"Type": "/XObject"}, compress=True)
+    odd = pydyf.Stream([b"q Q"], {"Note": pydyf.String("a\nstream\nb")}, compress=True)
+    before = plain.data, odd.data
+    compress_once(None, SimpleNamespace(objects=[plain, odd]))
+    assert (plain.data, odd.data) == before
+    assert not plain.compress and plain.extra["Filter"] == "/FlateDecode"  # settled
+    assert odd.compress and "Filter" not in odd.extra  # the writer's, as it was
+
+
 def test_archival_variant(settings: Settings, theme: Theme, tmp_path: Path) -> None:
     archival = settings.model_copy(update={"pdf": settings.pdf.model_copy(
         update={"variant": "pdf/a-3b"})})
