@@ -262,6 +262,35 @@ def test_an_image_decoded_whole_before_is_not_decoded_again(tmp_path: Path) -> N
     assert (asset.media_type, asset.sha256) == ("image/png", cut)
 
 
+def test_a_picture_many_briefings_show_is_decoded_once_in_a_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageFile
+
+    from briefkit import images
+
+    monkeypatch.setattr(images, "_sound", set())
+    decodes: list[object] = []
+    decode = ImageFile.ImageFile.load
+
+    def counted(image: ImageFile.ImageFile) -> object:
+        decodes.append(image)
+        return decode(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
+    whole = (Path(__file__).parent / "fixtures/images/chart.png").read_bytes()
+    (tmp_path / "chart.png").write_bytes(whole)
+    for name in ("one.json", "two.json", "three.json"):
+        asset = load(write(tmp_path, mutate(block(type="image", src="chart.png", alt="a")),
+                           name)).assets["chart.png"]
+        assert asset.sha256 == hashlib.sha256(whole).hexdigest()
+    assert len(decodes) == 1
+    # other bytes under the same name are decoded, and refused when damaged
+    (tmp_path / "chart.png").write_bytes(whole[:200])
+    path = write(tmp_path, mutate(block(type="image", src="chart.png", alt="a")), "four.json")
+    assert "is damaged or truncated" in problems_of(path)[0].message
+    assert "is damaged or truncated" in problems_of(path)[0].message  # not remembered sound
+
+
 def test_symlinked_briefing_outside_is_not_read(tmp_path: Path) -> None:
     source = tmp_path / "source"
     source.mkdir()

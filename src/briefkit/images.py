@@ -17,15 +17,22 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 
+#: The SHA-256 of every image this process decoded whole and found sound: a picture many
+#: briefings show (a map, a logo, a portrait) is decoded once a run, whichever reads it.
+#: What a check finds depends on the bytes alone.  Started again past MAX_SOUND digests.
+_sound: set[str] = set()
+MAX_SOUND = 100_000
+
 
 def check_image(data: bytes, decoded: Collection[str] = ()) -> tuple[str, int, int, str] | str:
     """(media type, width, height, sha256) of a real image, or what is wrong with it.
 
     The file is read once: its bytes are hashed and decoded from memory.  Bytes whose
     SHA-256 is in ``decoded`` were decoded whole by an earlier check (the manifest
-    remembers the images of the briefings it read): their pixels are not decoded again,
-    which is most of what reading a briefing with a picture costs.  Their header is
-    still read, its format and size checked.
+    remembers the images of the briefings it read), as were those this process already
+    found sound: their pixels are not decoded again, which is most of what reading a
+    briefing with a picture costs.  Their header is still read, its format and size
+    checked.
     """
     from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -38,7 +45,7 @@ def check_image(data: bytes, decoded: Collection[str] = ()) -> tuple[str, int, i
                 return f"is a {kind or 'file'} image: use PNG, JPEG or GIF"
             if width * height > MAX_IMAGE_PIXELS:
                 return f"is {width}x{height} pixels: at most {MAX_IMAGE_PIXELS // 1_000_000} million"
-            if sha256 in decoded:
+            if sha256 in decoded or sha256 in _sound:
                 return IMAGE_FORMATS[kind], width, height, sha256
             image.verify()
         # verify() checks little (nothing at all for JPEG and GIF): decode the pixels,
@@ -60,4 +67,7 @@ def check_image(data: bytes, decoded: Collection[str] = ()) -> tuple[str, int, i
         return f"is too large once decompressed (limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels)"
     except (OSError, SyntaxError, ValueError) as error:
         return f"is damaged or truncated ({error})"
+    if len(_sound) >= MAX_SOUND:
+        _sound.clear()
+    _sound.add(sha256)
     return IMAGE_FORMATS[kind], width, height, sha256
