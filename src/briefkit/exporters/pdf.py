@@ -207,10 +207,11 @@ def compress_once(document: Any, pdf: Any) -> None:
 
     pydyf compresses a stream each time its data is asked for, and asks twice when the
     PDF has a file identifier, as every briefing's has (:func:`pdf_identifier`): once to
-    write it, once for the digest its trailer carries.  The fonts, pages and structure
-    were deflated twice, 7% of a PDF's time.  Each compressed stream is made here into a
-    stream of its already compressed bytes, its filter named, no longer compressed by
-    pydyf; one whose data would then read otherwise in any byte is put back as it was.
+    write it, once for the digest its trailer carries: the fonts, pages and structure
+    were deflated twice, about 8% of a PDF's CPU (``benchmarks/upstream-pydyf-identifier.md``).
+    Each compressed stream is made here into a stream of its already compressed bytes,
+    its filter named, that pydyf no longer compresses; one whose data would then read
+    otherwise in any byte is put back as it was.
     """
     import pydyf  # type: ignore[import-untyped]
 
