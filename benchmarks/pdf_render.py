@@ -126,30 +126,23 @@ def bare(count: int, runs: int) -> None:
         pages = [(html.page(item, theme, settings, lambda src: src, tie_paragraphs=True),
                   item.path.parent.as_uri() + "/", item.briefing.language) for item in items]
 
-        def weasyprint_alone() -> None:
-            for page, base, language in pages:
-                document = HTML(string=page, base_url=base).render(
-                    font_config=fonts, stylesheets=[css, furniture[language]],
-                    pdf_variant=variant, pdf_tags=True)
-                document.write_pdf(pdf_variant=variant, pdf_tags=True)
-
-        def identified(finisher: Any = None) -> None:
-            # the same, with a file identifier, as briefkit's PDFs have (pdf_identifier)
+        def weasyprint_alone(identifier: bytes | None = None, finisher: Any = None) -> None:
+            # with an identifier: a file identifier, as briefkit's PDFs have (pdf_identifier)
             for page, base, language in pages:
                 document = HTML(string=page, base_url=base).render(
                     font_config=fonts, stylesheets=[css, furniture[language]],
                     pdf_variant=variant, pdf_tags=True)
                 document.write_pdf(pdf_variant=variant, pdf_tags=True,
-                                   pdf_identifier=b"0123456789abcdef", finisher=finisher)
+                                   pdf_identifier=identifier, finisher=finisher)
 
         def briefkit() -> None:
             for item in items:
                 exporter.export(item, context)
 
         works = {"briefkit": briefkit, "WeasyPrint alone": weasyprint_alone,
-                 "WeasyPrint, a file identifier": identified,
+                 "WeasyPrint, a file identifier": lambda: weasyprint_alone(b"0123456789abcdef"),
                  "WeasyPrint, a file identifier, each stream compressed once":
-                     lambda: identified(compress_once)}
+                     lambda: weasyprint_alone(b"0123456789abcdef", compress_once)}
         for work in works.values():  # warm: WeasyPrint, the theme's fonts, first-use costs
             work()
         spent: dict[str, list[float]] = {name: [] for name in works}
