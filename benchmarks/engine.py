@@ -21,7 +21,10 @@ a cold run, Word and EPUB against pandoc, a cluster, and a newsroom of 10,000 br
   standalone HTML page from the briefing written as Markdown
   (``export_scale.markdown``), and WeasyPrint making the PDF from pandoc's standalone
   page; medians of ``--repeat`` rounds.  Target: the default run's CPU at most the
-  chain's.  A last row, ``import weasyprint`` alone, is what both pay once.
+  chain's.  Beside them, briefkit making only the chain's four formats (PDF, Word, EPUB,
+  web page) and the PDF alone, and WeasyPrint's own command making the chain's PDF: what
+  the chain's formats cost briefkit, and what its PDF costs against WeasyPrint's, each in a
+  fresh process.  A last row, ``import weasyprint`` alone, is what both pay once.
 - ``no-op``: a run with nothing to do over ``count`` briefings (median of 3) and
   the peak memory of a full run.
 - ``edit``: the everyday edit in a newsroom's archive: one briefing edited among
@@ -288,12 +291,21 @@ def one_changed(count: int, repeat: int) -> None:
         edits = 0
         for _ in range(repeat):
             for name, args in (("default", ()), ("--jobs 1", ("--jobs", "1")),
-                               ("--jobs 2", ("--jobs", "2"))):
+                               ("--jobs 2", ("--jobs", "2")),
+                               ("the chain's formats: -f pdf -f docx -f epub -f html",
+                                ("-f", "pdf", "-f", "docx", "-f", "epub", "-f", "html")),
+                               ("the PDF alone: -f pdf", ("-f", "pdf"))):
                 edits += 1
                 edit(folder, edits)
                 rows.setdefault(name, []).append(export(folder, *args))
             changed = folder / "source" / "briefing-00000.json"
             rows.setdefault("pandoc chain", []).append(pandoc_chain(folder, changed))
+            # the chain's PDF alone: WeasyPrint's command on pandoc's page, as the chain runs it
+            page = folder / "chain" / f"{changed.stem}.html"
+            rows.setdefault("the chain's PDF alone: weasyprint on pandoc's page", []).append(
+                timed([str(Path(sys.executable).parent / "weasyprint"), "--base-url",
+                       f"{folder / 'source'}/", str(page), str(page.with_suffix(".pdf"))],
+                      folder))
             # what both pay once: the chain's WeasyPrint as briefkit's PDF exporter
             rows.setdefault("python -c 'import weasyprint'", []).append(
                 timed([sys.executable, "-c", "import weasyprint"], folder))
