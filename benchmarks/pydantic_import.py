@@ -7,8 +7,9 @@ round (interleaved, so that a change in the machine's load falls on every row al
 
 - ``python -c pass``: the interpreter alone;
 - ``import pydantic``: the package, no model;
-- ``one model``: ``from pydantic import BaseModel``, a model of two fields defined and one
-  object validated: what any command that validates anything pays;
+- ``one model``: ``from pydantic import BaseModel``, a model of one field defined and one
+  object validated (``engine.ONE_MODEL``, the floor ``engine.py startup`` measures): what
+  any command that validates anything pays;
 - ``one model, no plug-ins``: the same with ``PYDANTIC_DISABLE_PLUGINS=__all__``, pydantic's
   switch that skips looking for plug-ins (below);
 - ``one model, no plug-in loader``: the same with plug-ins switched off and the plug-in
@@ -34,29 +35,19 @@ Nothing installed is modified.
 from __future__ import annotations
 
 import json
-import os
-import resource
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-#: What the commands measured run with: bytecode written and read, as installed.
-ENV = {k: v for k, v in os.environ.items()
-       if k not in ("PYDANTIC_DISABLE_PLUGINS", "PYTHONDONTWRITEBYTECODE")}
+from engine import ENV, ONE_MODEL, stamp, timed
+from export_scale import ROOT
 
-MODEL = """
-from pydantic import BaseModel
-class Briefing(BaseModel):
-    title: str
-    language: str = "en"
-Briefing(title="What we know")
-"""
+#: Without the switch unless a row sets it, whatever the shell says.
+PLAIN = {k: v for k, v in ENV.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+SWITCHED_OFF = {**PLAIN, "PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
-#: The child that times the steps of ``MODEL`` inside its process.
+#: The child that times the steps of ``ONE_MODEL`` inside its process (its import of
+#: ``BaseModel``, done by then, costs nothing again).
 PARTS = """
 import json, sys, time
 parts = {}
@@ -74,10 +65,7 @@ import pydantic.plugin._loader as loader
 at = step("importlib.metadata (the plug-in loader's import)", at)
 loader.get_plugins()
 at = step("plug-in lookup (every distribution's entry points)", at)
-class Briefing(BaseModel):
-    title: str
-    language: str = "en"
-Briefing(title="What we know")
+""" + ONE_MODEL + """
 at = step("the model: schema, validator, one object", at)
 print(json.dumps(parts))
 """
@@ -88,38 +76,19 @@ import sys, types
 loader = types.ModuleType("pydantic.plugin._loader")
 loader.get_plugins = lambda: ()
 sys.modules[loader.__name__] = loader
-""" + MODEL
+""" + ONE_MODEL
 
 ROWS: dict[str, tuple[list[str], dict[str, str]]] = {
-    "python -c pass": ([sys.executable, "-c", "pass"], {}),
-    "import pydantic": ([sys.executable, "-c", "import pydantic"], {}),
-    "one model": ([sys.executable, "-c", MODEL], {}),
-    "one model, no plug-ins": ([sys.executable, "-c", MODEL],
-                               {"PYDANTIC_DISABLE_PLUGINS": "__all__"}),
-    "one model, no plug-in loader": ([sys.executable, "-c", NO_LOADER],
-                                     {"PYDANTIC_DISABLE_PLUGINS": "__all__"}),
-    "one model, in parts": ([sys.executable, "-c", PARTS], {}),
-    "briefkit's models": ([sys.executable, "-c", "import briefkit.config, briefkit.model"], {}),
-    "briefkit validate": ([sys.executable, "-m", "briefkit", "validate"], {}),
+    "python -c pass": ([sys.executable, "-c", "pass"], PLAIN),
+    "import pydantic": ([sys.executable, "-c", "import pydantic"], PLAIN),
+    "one model": ([sys.executable, "-c", ONE_MODEL], PLAIN),
+    "one model, no plug-ins": ([sys.executable, "-c", ONE_MODEL], SWITCHED_OFF),
+    "one model, no plug-in loader": ([sys.executable, "-c", NO_LOADER], SWITCHED_OFF),
+    "one model, in parts": ([sys.executable, "-c", PARTS], PLAIN),
+    "briefkit's models": ([sys.executable, "-c", "import briefkit.config, briefkit.model"],
+                          PLAIN),
+    "briefkit validate": ([sys.executable, "-m", "briefkit", "validate"], PLAIN),
 }
-
-
-def run(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """CPU (user + system) and wall seconds of one fresh process, and what it printed."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, env={**ENV, **env}, capture_output=True, text=True,
-                          check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode:
-        raise SystemExit(f"{argv[-1][:40]!r} failed: {done.stderr.strip()[-400:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"cpu": cpu, "wall": wall, "out": done.stdout}
-
-
-def load() -> str:
-    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -130,19 +99,20 @@ def main() -> None:
     args = parser.parse_args()
     names = list(ROWS)
     for argv, env in ROWS.values():  # once, unmeasured: bytecode written, files cached
-        run(argv, env)
-    print(f"start: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; {load()}")
+        timed(argv, ROOT, env=env)
+    stamp("start")
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for round_ in range(args.repeat):
         turn = names[round_ % len(names):] + names[:round_ % len(names)]
         for name in turn:
-            rows[name].append(run(*ROWS[name]))
-    print(f"end: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; {load()}")
+            argv, env = ROWS[name]
+            rows[name].append(timed(argv, ROOT, env=env))
+    stamp("end")
 
-    versions = run([sys.executable, "-c", "import importlib.metadata as m, pydantic, "
+    versions = timed([sys.executable, "-c", "import importlib.metadata as m, pydantic, "
                     "pydantic_core, sys; print(pydantic.VERSION, pydantic_core.__version__, "
                     "sys.version.split()[0], len({d.metadata['Name'] for d in "
-                    "m.distributions()}))"], {})["out"].split()
+                    "m.distributions()}))"], ROOT, env=PLAIN)["out"].split()
     print(f"\npydantic {versions[0]}, pydantic-core {versions[1]}, CPython {versions[2]}, "
           f"{versions[3]} distributions installed; a fresh process each; medians of "
           f"{args.repeat} rounds, interleaved\n")
