@@ -169,15 +169,31 @@ def empty(root: Path) -> Removed:
 class NamingCache(Cache):
     """A cache that names the entries each output used (``used``, emptied before each
     job): the manifest records them, and the run keeps the cache to what its outputs
-    use (:func:`bound`)."""
+    use (:func:`bound`).  It also counts the seconds spent making entries, or waiting
+    for another process to make them (``making``): what one output paid for the
+    outputs after it, which the time recorded for that output leaves out."""
 
     def __init__(self) -> None:
         super().__init__()
         self.used: set[str] = set()
+        self.making = 0.0
 
     def name_used(self, key: str, check: Check | None) -> None:
         if check is not None:  # only entries with a check are kept between runs
             self.used.add(entry_name(key))
+
+    def get(self, key: str, make: Callable[[], bytes], check: Check | None = None) -> bytes:
+        return super().get(key, self.timed(make), check)
+
+    def timed(self, make: Callable[[], bytes]) -> Callable[[], bytes]:
+        """``make``, its seconds counted in ``making``."""
+        def timed() -> bytes:
+            started = time.perf_counter()
+            try:
+                return make()
+            finally:
+                self.making += time.perf_counter() - started
+        return timed
 
 
 class ShippedCache(NamingCache):
@@ -224,6 +240,7 @@ class StateCache(NamingCache):
         """Each entry of ``wanted``, read or made; one another process is making is
         waited for once the others are had."""
         found: list[bytes | None] = []
+        wanted = [(key, self.timed(make), check) for key, make, check in wanted]
         for key, make, check in wanted:
             self.name_used(key, check)
             if key in self._kept or check is None:
@@ -240,7 +257,9 @@ class StateCache(NamingCache):
             found.append(data)
         for index, (key, make, check) in enumerate(wanted):
             if found[index] is None and check is not None:
+                waiting = time.perf_counter()
                 with self._making(key, wait=True):
+                    self.making += time.perf_counter() - waiting
                     data = self._read(key, check)
                     data = self._make(key, make) if data is None else data
                 self._kept[key] = found[index] = data
