@@ -84,3 +84,27 @@ def test_a_state_folder_where_no_lock_can_be_taken_only_makes_each_its_own(
     assert cache.get_all([("a", lambda: b"A", bytes.isascii), ("b", lambda: b"B", None)]) \
         == [b"A", b"B"]
     assert StateCache(folder).get("a", lambda: b"again", bytes.isascii) == b"A"  # kept
+
+
+def test_the_seconds_spent_making_entries_are_counted_once(tmp_path: Path) -> None:
+    # a Word font part is made from the face's subset, itself an entry: the part's time
+    # holds the subset's, and an output's time cannot be less than what it made
+    cache = StateCache(tmp_path / ".briefkit" / "cache")
+
+    def subset() -> bytes:
+        time.sleep(0.2)
+        return b"subset"
+
+    def part() -> bytes:
+        time.sleep(0.1)
+        return cache.get("subset", subset, bytes.isascii) + b" part"
+
+    started = time.perf_counter()
+    assert cache.get("part", part, bytes.isascii) == b"subset part"
+    took = time.perf_counter() - started
+    assert 0.3 <= cache.making <= took
+    cache.get("part", part, bytes.isascii)  # kept: nothing made
+    assert cache.making <= took
+    again = StateCache(tmp_path / ".briefkit" / "cache")
+    assert again.get("part", part, bytes.isascii) == b"subset part"
+    assert again.making == 0.0  # read from the folder

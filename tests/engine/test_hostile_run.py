@@ -55,6 +55,27 @@ def test_a_tampered_state_never_deletes_a_file_outside_dist(room: Path, victim: 
     assert after == before  # the settings and every briefing are still there, unchanged
 
 
+@pytest.mark.parametrize("seconds", ["slow", [1], True, None, -1, 1e400, 10 ** 400])
+def test_a_records_seconds_not_as_written_is_one_warning_and_the_run_goes_on(
+        room: Path, seconds: object) -> None:
+    # the next run sums them to judge its work: a string there stopped it with a traceback
+    assert run_briefkit("export", "--all", *FAST, cwd=room).returncode == 0
+    data = json.loads(state(room).read_text("utf-8"))
+    tampered = next(r for r in data["outputs"] if r["format"] == "html" and not r["extra"])
+    tampered["seconds"] = seconds
+    # json writes 1e400 as Infinity, which it reads back
+    state(room).write_text(json.dumps(data), "utf-8")
+    for briefing in (room / "source").glob("*.json"):
+        briefing.write_text(briefing.read_text("utf-8") + " ", "utf-8")
+    result = run_briefkit("export", "--all", *FAST, cwd=room)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warned = [line for line in result.stderr.splitlines() if "ignored the record" in line]
+    assert warned == [f"warning: {state(room)}: ignored the record of {tampered['path']!r}: "
+                      "its fields are not a record's"]
+    assert (room / "dist" / tampered["path"]).is_file()
+
+
 @pytest.mark.parametrize("out", ["/", ".", "source", "source/public", "themes", "..",
                                  ".briefkit"])
 def test_an_output_folder_that_holds_the_project_is_refused_before_any_cleaning(

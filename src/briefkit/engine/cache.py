@@ -177,6 +177,7 @@ class NamingCache(Cache):
         super().__init__()
         self.used: set[str] = set()
         self.making = 0.0
+        self._within = False  # making an entry: the entries it makes are counted with it
 
     def name_used(self, key: str, check: Check | None) -> None:
         if check is not None:  # only entries with a check are kept between runs
@@ -186,12 +187,17 @@ class NamingCache(Cache):
         return super().get(key, self.timed(make), check)
 
     def timed(self, make: Callable[[], bytes]) -> Callable[[], bytes]:
-        """``make``, its seconds counted in ``making``."""
+        """``make``, its seconds counted in ``making``: once, when it makes entries of
+        its own (a Word font part, made from the face's subset)."""
         def timed() -> bytes:
+            if self._within:
+                return make()
             started = time.perf_counter()
+            self._within = True
             try:
                 return make()
             finally:
+                self._within = False
                 self.making += time.perf_counter() - started
         return timed
 
@@ -259,7 +265,8 @@ class StateCache(NamingCache):
             if found[index] is None and check is not None:
                 waiting = time.perf_counter()
                 with self._making(key, wait=True):
-                    self.making += time.perf_counter() - waiting
+                    if not self._within:
+                        self.making += time.perf_counter() - waiting
                     data = self._read(key, check)
                     data = self._make(key, make) if data is None else data
                 self._kept[key] = found[index] = data

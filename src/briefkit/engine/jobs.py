@@ -77,6 +77,9 @@ class Made:
     media_type: str
     files: Mapping[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
+    #: of those seconds, the ones spent making cache entries the outputs after it share
+    #: (a cover, a font's subset): the report counts them, the manifest does not
+    making: float = 0.0
     cached: tuple[str, ...] = ()  # the cache entries it was made with (their file names)
     warnings: tuple[str, ...] = ()  # what a desk should know, one line each
     #: extra files left out of ``files`` as the run holds their bytes: name -> SHA-256

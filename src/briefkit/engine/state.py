@@ -48,6 +48,8 @@ __all__ = ["LOCK", "MANIFESTS", "STATE", "Record", "State", "manifest_name"]
 
 #: The largest manifest read back (a few hundred bytes per output).
 MAX_MANIFEST = 512 * 1024 * 1024
+#: More seconds than any output takes to make: a record saying more is not as written.
+YEAR = 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -102,27 +104,30 @@ def _named(value: Any, names: list[Any]) -> Any:
         return None
 
 
-def _record(entry: Any, names: list[Any]) -> Record | None:
-    """A record read back from disk, or None when anything in it is not as written."""
+def _record(entry: Any, names: list[Any]) -> Record | str:
+    """A record read back from disk, or why it is not one as written."""
     if not isinstance(entry, dict):
-        return None
+        return "not a record"
     # a record as this version writes it is copied whole; keys it does not know are left out
     values = (dict(entry) if _KNOWN.issuperset(entry)
               else {k: v for k, v in entry.items() if k in _KNOWN})
     path, files = values.get("path"), _named(values.get("files", ()), names)
-    if (safe_name(path) is None or not isinstance(files, list | tuple)
-            or not safe_names(files)):
-        return None
+    if safe_name(path) is None:
+        return "not a file inside the output folder"
+    if not isinstance(files, list | tuple) or not safe_names(files):
+        return "it links a file outside the output folder"
     values["files"] = tuple(files)
     values["cache"] = _entries(_named(values.get("cache", ()), names))
     try:
         record = Record(**values)
     except TypeError:
-        return None
+        return "its fields are not a record's"
     if (not isinstance(record.format, str) or not isinstance(record.bytes, int)
             or not isinstance(record.mtime_ns, int) or not isinstance(record.key, str)
-            or not (record.briefing is None or isinstance(record.briefing, str))):
-        return None
+            or not (record.briefing is None or isinstance(record.briefing, str))
+            # seconds, in a year; neither NaN nor a flag (the next run sums them)
+            or type(record.seconds) not in (int, float) or not 0 <= record.seconds < YEAR):
+        return "its fields are not a record's"
     return record
 
 
@@ -237,10 +242,10 @@ class State:
         names = names if isinstance(names, list) else []
         for entry in outputs if isinstance(outputs, list) else []:
             record = _record(entry, names)
-            if record is None:
+            if isinstance(record, str):
                 shown = entry.get("path") if isinstance(entry, dict) else entry
                 self.warnings.append(f"{self.manifest}: ignored the record of {shown!r}: "
-                                     "not a file inside the output folder")
+                                     f"{record}")
                 self.changed = True
                 continue
             self.records[record.path] = record

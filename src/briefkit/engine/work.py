@@ -181,12 +181,12 @@ class Workshop:
                                 "not bytes")
             if is_zip(data):
                 data = normalise_zip(data, moment)
-            seconds = time.perf_counter() - started
             used: tuple[str, ...] = ()
-            if isinstance(cache, NamingCache):  # less what it made for the outputs after it
-                used, seconds = tuple(sorted(cache.used)), seconds - (cache.making - making)
-            return Made(data, exporter.media_type, files, seconds,
-                        used, warnings, self._leave_out(files, held) if held else {})
+            if isinstance(cache, NamingCache):
+                used, making = tuple(sorted(cache.used)), cache.making - making
+            return Made(data, exporter.media_type, files, time.perf_counter() - started,
+                        making, used, warnings,
+                        self._leave_out(files, held) if held else {})
         except BriefkitError as error:
             return Refused(error.message)
         except OSError as error:

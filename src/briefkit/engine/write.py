@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from dataclasses import replace
 
 from briefkit.config import Settings
 from briefkit.engine import cache
@@ -80,11 +81,16 @@ class Writer:
             self.staleness.written(name)
         written = self.dist.write(job.name, made.data)
         self.staleness.written(job.name)
+        # the manifest keeps what making this output takes, for the next run to judge its
+        # work by (keys.estimates); the report, what it took here, with the cache entries
+        # it made for the outputs after it
         record = Record(job.name, job.format, briefing, written.bytes, written.sha256,
-                        made.media_type, job.key, written.mtime_ns, round(made.seconds, 4),
+                        made.media_type, job.key, written.mtime_ns,
+                        round(max(0.0, made.seconds - made.making), 4),
                         tuple(name for name, _, _ in extras), cache=made.cached)
         self.state.add(record)
-        self.report.written.append(record)
+        self.report.written.append(
+            replace(record, seconds=round(made.seconds, 4)) if made.making else record)
         self.report.warnings.extend(f"{job.shown}: {job.format}: {w}" for w in made.warnings)
         self.tell.written(record)
         return None
