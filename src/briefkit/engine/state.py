@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -50,6 +51,8 @@ __all__ = ["LOCK", "MANIFESTS", "STATE", "Record", "State", "manifest_name"]
 MAX_MANIFEST = 512 * 1024 * 1024
 #: More seconds than any output takes to make: a record saying more is not as written.
 YEAR = 365 * 24 * 3600
+#: A media type as an exporter names it: printable ASCII, no line break, type/subtype.
+_MEDIA_TYPE = re.compile(r"[!-~]+/[ -~]{1,250}")
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,10 @@ def _record(entry: Any, names: list[Any]) -> Record | str:
             or not isinstance(record.mtime_ns, int) or not isinstance(record.key, str)
             or not (record.briefing is None or isinstance(record.briefing, str))
             # seconds, in a year; neither NaN nor a flag (the next run sums them)
-            or type(record.seconds) not in (int, float) or not 0 <= record.seconds < YEAR):
+            or type(record.seconds) not in (int, float) or not 0 <= record.seconds < YEAR
+            # a type/subtype a header can carry (publish sends it, an e-mail names it)
+            or not isinstance(record.media_type, str)
+            or _MEDIA_TYPE.fullmatch(record.media_type) is None):
         return "its fields are not a record's"
     return record
 
