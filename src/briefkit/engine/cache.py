@@ -187,19 +187,26 @@ class NamingCache(Cache):
         return super().get(key, self.timed(make), check)
 
     def timed(self, make: Callable[[], bytes]) -> Callable[[], bytes]:
-        """``make``, its seconds counted in ``making``: once, when it makes entries of
-        its own (a Word font part, made from the face's subset)."""
+        """``make``, its seconds counted in ``making``."""
         def timed() -> bytes:
-            if self._within:
+            with self.counted():
                 return make()
-            started = time.perf_counter()
-            self._within = True
-            try:
-                return make()
-            finally:
-                self._within = False
-                self.making += time.perf_counter() - started
         return timed
+
+    @contextlib.contextmanager
+    def counted(self) -> Iterator[None]:
+        """Count the seconds inside in ``making``: once, when what is inside makes entries
+        of its own (a Word font part, made from the face's subset)."""
+        if self._within:
+            yield
+            return
+        started = time.perf_counter()
+        self._within = True
+        try:
+            yield
+        finally:
+            self._within = False
+            self.making += time.perf_counter() - started
 
 
 class ShippedCache(NamingCache):
@@ -263,10 +270,8 @@ class StateCache(NamingCache):
             found.append(data)
         for index, (key, make, check) in enumerate(wanted):
             if found[index] is None and check is not None:
-                waiting = time.perf_counter()
-                with self._making(key, wait=True):
-                    if not self._within:
-                        self.making += time.perf_counter() - waiting
+                # waiting for another process to make it counts as making it
+                with self.counted(), self._making(key, wait=True):
                     data = self._read(key, check)
                     data = self._make(key, make) if data is None else data
                 self._kept[key] = found[index] = data

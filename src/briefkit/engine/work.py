@@ -152,10 +152,10 @@ class Workshop:
             self.prepare((job.format,))
         started = time.perf_counter()
         cache = self.context.cache
-        making = 0.0
+        made_before = 0.0  # the seconds the cache had counted making entries
         if isinstance(cache, NamingCache):
             cache.used.clear()
-            making = cache.making
+            made_before = cache.making
         if isinstance(cache, ShippedCache):
             cache.own = entries or {}  # what was sent with this job alone
         try:
@@ -182,8 +182,9 @@ class Workshop:
             if is_zip(data):
                 data = normalise_zip(data, moment)
             used: tuple[str, ...] = ()
+            making = 0.0
             if isinstance(cache, NamingCache):
-                used, making = tuple(sorted(cache.used)), cache.making - making
+                used, making = tuple(sorted(cache.used)), cache.making - made_before
             return Made(data, exporter.media_type, files, time.perf_counter() - started,
                         making, used, warnings,
                         self._leave_out(files, held) if held else {})
