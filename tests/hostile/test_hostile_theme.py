@@ -185,7 +185,10 @@ def test_an_include_of_a_fifo_or_device_never_hangs(tmp_path: Path, settings: Se
     ("{{ '%999999999s' % 'x' }}", "a format with a width or precision over six digits"),
     ("{{ '%999999999s' | format('x') }}", "a format with a width or precision over six digits"),
     ("{{ '{:>999999999}'.format('x') }}", "a format with a width or precision over six digits"),
-], ids=["str", "list", "power", "center", "ljust", "percent", "format-filter", "str-format"])
+    ("{{ '{:{}}'.format(1.5, '.99999999f') }}",
+     "a format with a width or precision over six digits"),
+], ids=["str", "list", "power", "center", "ljust", "percent", "format-filter", "str-format",
+        "nested-spec"])
 def test_a_template_cannot_build_a_huge_value(payload: str, refused: str, tmp_path: Path,
                                               settings: Settings,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,6 +202,17 @@ def test_small_widths_and_products_still_work(tmp_path: Path, settings: Settings
         "{{ '-' * 3 }}|{{ 'ok' | center(6) }}|{{ '%3s' % 'a' }}|{{ '{:>3}'.format('b') }}|"
         "{{ 2 ** 10 }}|{{ 7 % 4 }}")})
     assert render_content(theme, settings) == "---|  ok  |  a|  b|1024|3"
+
+
+def test_a_briefings_text_that_looks_like_a_format_is_only_text(tmp_path: Path,
+                                                                settings: Settings) -> None:
+    # a footnote after a percentage, a long decimal: passed to a macro or a filter, they
+    # are never read as a format, so nothing refuses them
+    theme = template_theme(tmp_path, **{"content.html": (
+        "{% macro m(x) %}{{ x }}{% endmacro %}"
+        "{{ m('turnout 12%* of 3.14159265') }}|{{ '12%*' | upper }}|"
+        "{{ '%s' | format('%*%*') }}")})
+    assert render_content(theme, settings) == "turnout 12%* of 3.14159265|12%*|%*%*"
 
 
 def test_a_template_mistake_is_one_line_with_its_place(tmp_path: Path, settings: Settings,

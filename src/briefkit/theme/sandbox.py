@@ -93,23 +93,33 @@ def _bounded_mul(left: Any, right: Any) -> Any:
 _WIDE_FORMAT = re.compile(r"%[-#0 +]*(\(\w*\))?[-#0 +]*(\d{7,}|\*)|\.\d{7,}|\{[^{}]*:[^{}]*\d{7,}")
 
 
-def _bounded_arguments(*values: Any) -> None:
+def _bounded_arguments(*values: Any, formats: bool = False) -> None:
     """Refuse what would make a filter or method build a huge result: a number over
-    a million ('x' | center(10**9), 'x'.ljust(...)) or a format with a huge width."""
+    a million ('x' | center(10**9), 'x'.ljust(...)); with ``formats``, for the values a
+    format reads as one (its format string, a nested '{:{}}' spec), a huge width.  Any
+    other text ('12%*', '3.14159265' in a briefing) is only text."""
     for value in values:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_PRODUCT:
             raise SecurityError(f"a number over {MAX_PRODUCT:,} ({value})")
-        if isinstance(value, str) and _WIDE_FORMAT.search(value):
+        if formats and isinstance(value, str) and _WIDE_FORMAT.search(value):
             raise SecurityError("a format with a width or precision over six digits")
 
 
-def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+def _is_str_format(obj: Any) -> bool:
+    """Whether ``obj`` is a string's format method (as the sandbox wraps it)."""
+    method = getattr(obj, "__wrapped__", obj)
+    return (getattr(method, "__name__", None) in ("format", "format_map")
+            and isinstance(getattr(method, "__self__", None), str))
+
+
+def _bounded_filter(function: Callable[..., Any], formats: bool = False) -> Callable[..., Any]:
+    """``function``, its numbers bounded; with ``formats`` (the 'format' filter), its
+    value is a format string, bounded too."""
     skip = 1 if hasattr(function, "jinja_pass_arg") else 0  # the context, not a value
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
         value, *rest = args[skip:] or [None]
-        if isinstance(value, str) and _WIDE_FORMAT.search(value):  # "%9999999s" | format
-            raise SecurityError("a format with a width or precision over six digits")
+        _bounded_arguments(value, formats=formats)  # "%9999999s" | format
         _bounded_arguments(*rest, *kwargs.values())
         return function(*args, **kwargs)
 
@@ -136,18 +146,20 @@ class ThemeSandbox(SandboxedEnvironment):
         self.folders = tuple(f.resolve() for f in folders)
         # Jinja's own filters are trusted by its sandbox: bounded here ('center', 'format',
         # 'indent', 'wordwrap' ... take a width); briefkit's are added after, as they are
-        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self.filters = {name: _bounded_filter(f, formats=name == "format")
+                        for name, f in self.filters.items()}
         self._safe_attributes: dict[tuple[type, str, type], bool] = {}
 
     def call(self, context: jinja2.runtime.Context, obj: Any, /,
              *args: Any, **kwargs: Any) -> Any:
-        _bounded_arguments(*args, *kwargs.values())
+        # str.format's arguments may be nested specs: '{:{}}'.format(1.5, '.99999999f')
+        _bounded_arguments(*args, *kwargs.values(), formats=_is_str_format(obj))
         return super().call(context, obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
         if wrapped is not None:
-            _bounded_arguments(value.__self__)
+            _bounded_arguments(value.__self__, formats=True)
         return wrapped
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -177,7 +189,7 @@ class ThemeSandbox(SandboxedEnvironment):
         if operator == "**":
             return _bounded_pow(left, right)
         if operator == "%":
-            _bounded_arguments(left)
+            _bounded_arguments(left, formats=True)
         return super().call_binop(context, operator, left, right)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
